@@ -1,0 +1,61 @@
+// artemis-headless: serve | hunt | worker. Only argument dispatch lives here.
+#include <cstdio>
+#include <unistd.h>
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include "headless/huntcommand.h"
+#include "headless/signalwatcher.h"
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+void printUsage(QTextStream &stream)
+{
+    stream << "Usage: artemis-headless COMMAND [options]\n\n"
+              "Commands:\n"
+              "  hunt     fetch a path from many nodes once and store the answers\n"
+              "  help     show this help ('artemis-headless COMMAND --help' for a command)\n"
+              "  version  print the version\n";
+    stream.flush();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"artemis-headless"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(ARTEMIS_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    if (command.isEmpty() || command == u"help"_s || command == u"--help"_s
+        || command == u"-h"_s) {
+        printUsage(command.isEmpty() ? err : out);
+        return command.isEmpty() ? 2 : 0;
+    }
+    if (command == u"version"_s || command == u"--version"_s) {
+        out << "artemis-headless " << ARTEMIS_VERSION << '\n';
+        return 0;
+    }
+    args.removeAt(1);
+    args[0] = u"artemis-headless "_s + command;
+
+    Artemis::SignalWatcher signals;
+    if (command == u"hunt"_s) {
+        Artemis::HuntCommand hunt(out, err, ::isatty(STDERR_FILENO) == 1);
+        QObject::connect(&hunt, &Artemis::HuntCommand::finished, &app, &QCoreApplication::exit);
+        QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &hunt,
+                         [&hunt](int) { hunt.interrupt(); });
+        hunt.start(args);
+        return app.exec();
+    }
+    err << "artemis-headless: unknown command '" << command << "'\n";
+    printUsage(err);
+    return 2;
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QList>
+#include <QObject>
+
+#include "core/fetchoptions.h"
+#include "core/outcome.h"
+#include "core/target.h"
+
+namespace Artemis {
+
+// Where fetches run: in this process (LocalExecutor, fetch threads) or on remote workers
+// (distributed mode). A HuntRun talks to an executor only through this interface; outcomes
+// come back, batched, through outcomesReady. Lives on the engine's thread.
+class Executor : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~Executor() override = default;
+
+    // A hunt identified by `key` is about to submit targets fetched with `options`.
+    virtual void beginHunt(quint64 key, const FetchOptions &options) = 0;
+    // Fetch these targets (each yields exactly one outcome, unless the hunt is cancelled first,
+    // in which case unfinished targets yield `cancelled` outcomes).
+    virtual void submit(quint64 key, const QList<Target> &targets) = 0;
+    // Stop the hunt: nothing new starts; in-flight fetches are aborted as `cancelled`.
+    virtual void cancel(quint64 key) = 0;
+    // The hunt is over; forget it.
+    virtual void endHunt(quint64 key) = 0;
+
+Q_SIGNALS:
+    void outcomesReady(quint64 key, const QList<Artemis::Outcome> &outcomes);
+};
+
+} // namespace Artemis

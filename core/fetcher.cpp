@@ -1,0 +1,467 @@
+#include "core/fetcher.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+constexpr int FlushIntervalMs = 10;
+constexpr int FlushBatchSize = 512;
+} // namespace
+
+struct Fetcher::Job
+{
+    quint64 key = 0;
+    Target target;
+    int attempt = 0;
+    bool done = false;
+    bool timedOut = false;
+    bool tooLarge = false;
+    bool cancelled = false;
+    QPointer<QNetworkReply> reply;
+    QElapsedTimer started;
+    QByteArray body;
+    std::unique_ptr<QTimer> retryTimer; // backoff wait; lives on this thread
+};
+
+struct Fetcher::Hunt
+{
+    quint64 key = 0;
+    FetchOptions options;
+    bool cancelled = false;
+    QHash<QString, std::deque<std::shared_ptr<Job>>> waiting; // by host:port
+    QHash<QString, int> inFlightPerHost;
+    QSet<std::shared_ptr<Job>> active; // in flight or waiting to retry
+};
+
+Fetcher::Fetcher(QObject *parent) : QObject(parent), m_flushTimer(new QTimer(this))
+{
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setInterval(FlushIntervalMs);
+    connect(m_flushTimer, &QTimer::timeout, this, &Fetcher::flush);
+}
+
+Fetcher::~Fetcher()
+{
+    // Replies die with the manager; make sure no handler of ours runs during that.
+    if (m_nam) {
+        const auto replies = m_nam->findChildren<QNetworkReply *>();
+        for (QNetworkReply *reply : replies) {
+            reply->disconnect(this);
+        }
+    }
+}
+
+void Fetcher::ensureNam()
+{
+    if (m_nam) {
+        return;
+    }
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_nam->setProxy(QNetworkProxy::NoProxy);
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+}
+
+void Fetcher::beginHunt(quint64 key, const FetchOptions &options)
+{
+    ensureNam();
+    auto hunt = std::make_shared<Hunt>();
+    hunt->key = key;
+    hunt->options = options;
+    m_hunts.insert(key, hunt);
+}
+
+void Fetcher::fetch(quint64 key, const QList<Target> &targets)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(key);
+    if (!hunt || hunt->cancelled) {
+        for (const Target &target : targets) {
+            Outcome outcome;
+            outcome.node = target.node;
+            outcome.url = target.url.toString();
+            outcome.outcome = OutcomeKind::Cancelled;
+            outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+            outcome.error = u"cancelled before the first attempt"_s;
+            queueOutcome(key, std::move(outcome));
+        }
+        return;
+    }
+    QSet<QString> hosts;
+    for (const Target &target : targets) {
+        auto job = std::make_shared<Job>();
+        job->key = key;
+        job->target = target;
+        const QString host = target.hostPort();
+        hunt->waiting[host].push_back(job);
+        hunt->active.insert(job);
+        hosts.insert(host);
+    }
+    for (const QString &host : hosts) {
+        pump(*hunt, host);
+    }
+}
+
+void Fetcher::pump(Hunt &hunt, const QString &hostKey)
+{
+    auto it = hunt.waiting.find(hostKey);
+    if (hunt.cancelled || it == hunt.waiting.end()) {
+        return;
+    }
+    int &inFlight = hunt.inFlightPerHost[hostKey];
+    while (!it->empty() && inFlight < hunt.options.perHostLimit) {
+        std::shared_ptr<Job> job = std::move(it->front());
+        it->pop_front();
+        ++inFlight;
+        startAttempt(job);
+    }
+    if (it->empty()) {
+        hunt.waiting.erase(it);
+    }
+}
+
+void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    Q_ASSERT(hunt);
+    const FetchOptions &options = hunt->options;
+    ++job->attempt;
+    job->timedOut = false;
+    job->tooLarge = false;
+    job->body.clear();
+
+    QNetworkRequest request(job->target.url);
+    request.setTransferTimeout(options.timeoutMs);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    request.setRawHeader("User-Agent", "Artemis/" ARTEMIS_VERSION);
+    request.setRawHeader("Accept", "application/json, */*;q=0.5");
+    for (const auto &header : options.headers) {
+        request.setRawHeader(header.first, header.second);
+    }
+
+    job->started.start();
+    QNetworkReply *reply = m_nam->get(request);
+    job->reply = reply;
+    const qint64 cap = options.maxBodyBytes;
+
+    // A whole-attempt deadline: setTransferTimeout only fires after a quiet period, so a node
+    // that trickles bytes forever would never time out without this.
+    auto *deadline = new QTimer(reply);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, reply, [job, reply] {
+        job->timedOut = true;
+        reply->abort();
+    });
+    deadline->start(options.timeoutMs);
+
+    connect(reply, &QNetworkReply::metaDataChanged, this, [job, reply, cap] {
+        bool ok = false;
+        const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
+        if (ok && length > cap) {
+            job->tooLarge = true;
+            reply->abort();
+        }
+    });
+    connect(reply, &QNetworkReply::readyRead, this, [job, reply, cap] {
+        if (job->tooLarge || job->timedOut) {
+            return;
+        }
+        if (job->body.size() + reply->bytesAvailable() > cap) {
+            job->body.append(reply->read(cap - job->body.size() + 1));
+            job->tooLarge = true;
+            reply->abort();
+            return;
+        }
+        job->body.append(reply->readAll());
+    });
+    connect(reply, &QNetworkReply::finished, this, [this, job, reply] { onFinished(job, reply); });
+}
+
+void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
+{
+    reply->disconnect(this);
+    reply->deleteLater();
+    job->reply = nullptr;
+    if (!job->tooLarge && !job->timedOut && !job->cancelled) {
+        job->body.append(reply->readAll());
+    }
+
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (!hunt) {
+        return; // hunt ended (engine shutdown): nobody wants this outcome
+    }
+    const QString host = job->target.hostPort();
+    --hunt->inFlightPerHost[host];
+
+    Outcome outcome;
+    outcome.node = job->target.node;
+    outcome.url = job->target.url.toString();
+    outcome.attempts = job->attempt;
+    outcome.latencyMs = job->started.elapsed();
+    outcome.bytes = job->body.size();
+    outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+    outcome.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+
+    AttemptFacts facts;
+    facts.error = reply->error();
+    facts.errorString = reply->errorString();
+    facts.httpStatus = outcome.httpStatus;
+    facts.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    facts.retryAfter = reply->rawHeader("Retry-After");
+    bool hasLength = false;
+    const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
+    facts.contentLength = hasLength ? length : -1;
+    facts.timedOut = job->timedOut;
+    facts.tooLarge = job->tooLarge;
+    facts.cancelled = job->cancelled || hunt->cancelled;
+    facts.host = job->target.host;
+    const Classification c = classifyAttempt(facts, job->body, hunt->options,
+                                             QDateTime::currentDateTimeUtc());
+    outcome.outcome = c.kind;
+    outcome.error = c.error;
+    outcome.body = c.body;
+    const bool transient = c.transient;
+    const int retryAfterMs = c.retryAfterMs;
+    finishJob(job, std::move(outcome), transient, retryAfterMs);
+    pump(*hunt, host);
+}
+
+void Fetcher::finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool transient,
+                        int retryAfterMs)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (!transient || !hunt || hunt->cancelled || job->attempt >= hunt->options.attempts) {
+        complete(job, std::move(outcome));
+        return;
+    }
+    const int delay = backoffDelayMs(hunt->options, job->attempt + 1, retryAfterMs);
+    job->retryTimer = std::make_unique<QTimer>();
+    job->retryTimer->setSingleShot(true);
+    connect(job->retryTimer.get(), &QTimer::timeout, this, [this, job] {
+        job->retryTimer.reset();
+        const std::shared_ptr<Hunt> h = m_hunts.value(job->key);
+        if (!h || job->done) {
+            return;
+        }
+        const QString host = job->target.hostPort();
+        h->waiting[host].push_front(job);
+        pump(*h, host);
+    });
+    job->retryTimer->start(delay);
+}
+
+void Fetcher::complete(const std::shared_ptr<Job> &job, Outcome outcome)
+{
+    if (job->done) {
+        return;
+    }
+    job->done = true;
+    if (const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key)) {
+        hunt->active.remove(job);
+    }
+    queueOutcome(job->key, std::move(outcome));
+}
+
+void Fetcher::cancel(quint64 key)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(key);
+    if (!hunt || hunt->cancelled) {
+        return;
+    }
+    hunt->cancelled = true;
+    const auto active = hunt->active; // copy: completing jobs edits the set
+    for (const std::shared_ptr<Job> &job : active) {
+        job->cancelled = true;
+        if (job->reply) {
+            job->reply->abort(); // finishes synchronously through onFinished
+            continue;
+        }
+        job->retryTimer.reset();
+        Outcome outcome;
+        outcome.node = job->target.node;
+        outcome.url = job->target.url.toString();
+        outcome.outcome = OutcomeKind::Cancelled;
+        outcome.attempts = job->attempt;
+        outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+        outcome.error = job->attempt == 0 ? u"cancelled before the first attempt"_s
+                                          : u"cancelled while waiting to retry"_s;
+        complete(job, std::move(outcome));
+    }
+    hunt->waiting.clear();
+    flush();
+}
+
+void Fetcher::endHunt(quint64 key)
+{
+    flush();
+    const std::shared_ptr<Hunt> hunt = m_hunts.take(key);
+    if (!hunt) {
+        return;
+    }
+    for (const std::shared_ptr<Job> &job : std::as_const(hunt->active)) {
+        job->done = true;
+        job->retryTimer.reset();
+        if (job->reply) {
+            QNetworkReply *reply = job->reply;
+            reply->disconnect(this);
+            reply->abort();
+            reply->deleteLater();
+        }
+    }
+    m_pending.remove(key);
+}
+
+void Fetcher::queueOutcome(quint64 key, Outcome outcome)
+{
+    QList<Outcome> &pending = m_pending[key];
+    pending.append(std::move(outcome));
+    if (pending.size() >= FlushBatchSize) {
+        flush();
+    } else if (!m_flushTimer->isActive()) {
+        m_flushTimer->start();
+    }
+}
+
+void Fetcher::flush()
+{
+    m_flushTimer->stop();
+    auto pending = std::exchange(m_pending, {});
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+        if (!it->isEmpty()) {
+            Q_EMIT outcomesReady(it.key(), *it);
+        }
+    }
+}
+
+Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
+                               const FetchOptions &options, const QDateTime &now)
+{
+    Classification c;
+    auto parsedOrRaw = [&]() -> QJsonValue {
+        if (body.isEmpty()) {
+            return QJsonValue();
+        }
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (parseError.error == QJsonParseError::NoError) {
+            return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+        }
+        return QString::fromUtf8(body.left(Outcome::RawBodyLimit));
+    };
+    using E = QNetworkReply::NetworkError;
+    if (f.cancelled) {
+        c.kind = OutcomeKind::Cancelled;
+        c.error = u"cancelled while fetching"_s;
+    } else if (f.tooLarge) {
+        c.kind = OutcomeKind::TooLarge;
+        c.error = u"body larger than the %1-byte limit"_s.arg(options.maxBodyBytes);
+        c.body = QString::fromUtf8(body.left(Outcome::RawBodyLimit));
+    } else if (f.timedOut || f.error == E::TimeoutError) {
+        c.kind = OutcomeKind::Timeout;
+        c.error = u"no complete answer within %1 ms"_s.arg(options.timeoutMs);
+        c.transient = true;
+    } else if (f.error == E::ConnectionRefusedError) {
+        c.kind = OutcomeKind::Refused;
+        c.error = u"connection refused"_s;
+        c.transient = true;
+    } else if (f.error == E::HostNotFoundError) {
+        c.kind = OutcomeKind::Dns;
+        c.error = u"host not found: %1"_s.arg(f.host);
+    } else if (f.error == E::SslHandshakeFailedError) {
+        c.kind = OutcomeKind::Tls;
+        c.error = u"TLS failed: %1"_s.arg(f.errorString);
+    } else if (f.error == E::RemoteHostClosedError || f.error == E::TemporaryNetworkFailureError
+               || f.error == E::NetworkSessionFailedError || f.error == E::UnknownNetworkError) {
+        c.kind = OutcomeKind::Error;
+        c.error = u"connection reset or closed early: %1"_s.arg(f.errorString);
+        c.transient = true;
+    } else if (f.httpStatus > 0 && f.contentLength >= 0 && body.size() < f.contentLength) {
+        // Qt 6.4 may end a reply whose connection broke mid-body with NoError: check the length.
+        c.kind = OutcomeKind::Error;
+        c.error = u"connection closed early: %1 of %2 body bytes received"_s.arg(body.size())
+                      .arg(f.contentLength);
+        c.transient = true;
+    } else if (f.httpStatus == 0) {
+        c.kind = OutcomeKind::Error;
+        c.error = f.error == E::NoError ? u"no HTTP answer"_s : f.errorString;
+    } else if (f.httpStatus >= 200 && f.httpStatus < 300) {
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+        if (parseError.error == QJsonParseError::NoError) {
+            c.kind = OutcomeKind::Ok;
+            c.body = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+        } else {
+            c.kind = OutcomeKind::InvalidJson;
+            c.error = body.isEmpty() ? u"empty body"_s
+                                     : u"invalid JSON at byte %1: %2"_s.arg(parseError.offset)
+                                           .arg(parseError.errorString());
+            c.body = QString::fromUtf8(body.left(Outcome::RawBodyLimit));
+        }
+    } else {
+        c.kind = OutcomeKind::HttpError;
+        c.error = u"HTTP %1 %2"_s.arg(f.httpStatus).arg(f.reasonPhrase).trimmed();
+        c.body = parsedOrRaw();
+        if (f.httpStatus == 429 || f.httpStatus >= 500) {
+            c.transient = true;
+            if (!f.retryAfter.isEmpty()) {
+                c.retryAfterMs = parseRetryAfterMs(f.retryAfter, now);
+            }
+        }
+    }
+    return c;
+}
+
+int parseRetryAfterMs(const QByteArray &value, const QDateTime &now)
+{
+    const QByteArray text = value.trimmed();
+    if (text.isEmpty()) {
+        return -1;
+    }
+    if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (text.size() > 7) {
+            return std::numeric_limits<int>::max(); // absurdly long; the cap applies anyway
+        }
+        return text.toInt() * 1000;
+    }
+    // HTTP-date (RFC 9110 IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
+    const QDateTime parsed = QLocale::c().toDateTime(QString::fromLatin1(text),
+                                                     u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
+    if (!parsed.isValid()) {
+        return -1;
+    }
+    const QDateTime when(parsed.date(), parsed.time(), Qt::UTC);
+    const qint64 ms = now.msecsTo(when);
+    return int(std::clamp<qint64>(ms, 0, std::numeric_limits<int>::max()));
+}
+
+int backoffDelayMs(const FetchOptions &options, int nextAttempt, int retryAfterMs)
+{
+    if (retryAfterMs >= 0) {
+        return std::min(retryAfterMs, options.backoffCapMs);
+    }
+    const int exponent = std::clamp(nextAttempt - 2, 0, 20);
+    const qint64 delay = std::min<qint64>(qint64(options.backoffBaseMs) << exponent,
+                                          options.backoffCapMs);
+    if (delay <= 1) {
+        return int(delay);
+    }
+    // "Equal jitter": half fixed, half random, so retries of many nodes spread out but a retry
+    // never comes much sooner than the schedule says.
+    const qint64 half = delay / 2;
+    return int(half + QRandomGenerator::global()->bounded(half + 1));
+}
+
+} // namespace Artemis

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QNetworkReply>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+
+#include "core/fetchoptions.h"
+#include "core/outcome.h"
+#include "core/target.h"
+
+class QNetworkAccessManager;
+
+namespace Artemis {
+
+// Fetches targets over HTTP(S) with one QNetworkAccessManager, applying a hunt's options:
+// per-attempt deadline, body cap, per-host cap, retries with backoff for transient failures.
+// Outcomes are collected and emitted in batches (outcomesReady) at most every few ms.
+//
+// Thread: lives on one fetch thread; created there (or moved there before first use) and called
+// only through queued invocations. It owns its QNetworkAccessManager.
+class Fetcher final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Fetcher(QObject *parent = nullptr);
+    ~Fetcher() override;
+
+public Q_SLOTS:
+    void beginHunt(quint64 key, const Artemis::FetchOptions &options);
+    void fetch(quint64 key, const QList<Artemis::Target> &targets);
+    void cancel(quint64 key);
+    void endHunt(quint64 key);
+
+Q_SIGNALS:
+    void outcomesReady(quint64 key, const QList<Artemis::Outcome> &outcomes);
+
+private:
+    struct Job;
+    struct Hunt;
+
+    void ensureNam();
+    void pump(Hunt &hunt, const QString &hostKey);
+    void startAttempt(const std::shared_ptr<Job> &job);
+    void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
+    void finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool transient,
+                   int retryAfterMs);
+    void complete(const std::shared_ptr<Job> &job, Outcome outcome);
+    void queueOutcome(quint64 key, Outcome outcome);
+    void flush();
+
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    QHash<quint64, std::shared_ptr<Hunt>> m_hunts;
+    QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
+    QTimer *m_flushTimer; // child: moves to the fetch thread with this
+};
+
+// What is known about one finished attempt, for classifyAttempt.
+struct AttemptFacts
+{
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QString errorString;
+    int httpStatus = 0;
+    QString reasonPhrase;
+    QByteArray retryAfter;
+    qint64 contentLength = -1; // from the header; -1 when absent
+    QString host;
+    bool timedOut = false;  // our deadline fired
+    bool tooLarge = false;  // body over the cap
+    bool cancelled = false; // the hunt was cancelled
+};
+
+struct Classification
+{
+    OutcomeKind kind = OutcomeKind::Error;
+    QString error;
+    QJsonValue body;
+    bool transient = false; // worth another attempt
+    int retryAfterMs = -1;  // from Retry-After, when given
+};
+
+// Maps an attempt to its outcome: the retry rules live here (refused, reset, timeout, 5xx and
+// 429 are transient; everything else is final). Pure; exposed for tests.
+Classification classifyAttempt(const AttemptFacts &facts, const QByteArray &body,
+                               const FetchOptions &options, const QDateTime &now);
+
+// Parses Retry-After; exposed for tests. `retryAfterMs` is set for 429/503 with
+// a Retry-After header (seconds or HTTP date), else -1.
+int parseRetryAfterMs(const QByteArray &value, const QDateTime &now);
+
+// Delay before attempt number `nextAttempt` (2 = first retry): exponential from base, capped,
+// with jitter in [delay/2, delay]. A Retry-After (>= 0) replaces it, capped at cap.
+int backoffDelayMs(const FetchOptions &options, int nextAttempt, int retryAfterMs);
+
+} // namespace Artemis

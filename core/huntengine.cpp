@@ -1,0 +1,172 @@
+#include "core/huntengine.h"
+
+#include "core/executor.h"
+#include "core/huntid.h"
+#include "core/huntrun.h"
+#include "core/resultstore.h"
+#include "core/target.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+HuntEngine::HuntEngine(ResultStore *store, Executor *executor, EngineConfig config,
+                       QObject *parent)
+    : QObject(parent), m_store(store), m_executor(executor), m_config(config)
+{
+    qRegisterMetaType<Artemis::HuntProgress>();
+    qRegisterMetaType<Artemis::HuntInfo>();
+    connect(m_executor, &Executor::outcomesReady, this,
+            [this](quint64 key, const QList<Outcome> &outcomes) {
+                for (HuntRun *run : std::as_const(m_runs)) {
+                    if (run->key() == key) {
+                        run->addOutcomes(outcomes);
+                        return;
+                    }
+                }
+            });
+}
+
+HuntEngine::~HuntEngine()
+{
+    shutdown();
+}
+
+Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
+{
+    if (request.nodes.size() > m_config.maxNodes) {
+        return makeError(ErrorCode::TooLarge,
+                         u"%1 nodes given; at most %2 per hunt"_s.arg(request.nodes.size())
+                             .arg(m_config.maxNodes));
+    }
+    const Result<void> validOptions = request.options.validate();
+    if (!validOptions) {
+        return validOptions.error();
+    }
+    Result<TargetList> parsed = parseTargets(request.nodes, request.url);
+    if (!parsed) {
+        return parsed.error();
+    }
+    if (runningCount() >= m_config.maxRunning && queuedCount() >= m_config.maxQueued) {
+        return makeError(ErrorCode::Busy,
+                         u"%1 hunts running and %2 queued; try again later"_s.arg(runningCount())
+                             .arg(queuedCount()));
+    }
+    TargetList list = std::move(parsed).value();
+
+    HuntInfo info;
+    info.id = newHuntId();
+    info.state = HuntState::Queued;
+    info.url = *normalizePath(request.url);
+    info.options = request.options;
+    info.total = int(list.targets.size());
+    info.duplicates = list.duplicates;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    info.origin = request.origin;
+
+    QStringList nodes;
+    nodes.reserve(list.targets.size());
+    for (const Target &target : std::as_const(list.targets)) {
+        nodes.append(target.node);
+    }
+    const Result<void> created = m_store->createHunt(info, nodes);
+    if (!created) {
+        return created.error();
+    }
+
+    auto *run = new HuntRun(info, std::move(list.targets), m_nextKey++, m_store, m_executor,
+                            m_config.progressIntervalMs, this);
+    connect(run, &HuntRun::progress, this, &HuntEngine::huntProgress);
+    connect(run, &HuntRun::finished, this, &HuntEngine::onRunFinished, Qt::QueuedConnection);
+    m_runs.insert(info.id, run);
+    m_queue.push_back(run);
+    Q_EMIT huntQueued(info);
+    startQueued();
+    return run->info();
+}
+
+void HuntEngine::startQueued()
+{
+    while (!m_queue.empty() && runningCount() < m_config.maxRunning) {
+        HuntRun *run = m_queue.front();
+        m_queue.pop_front();
+        run->start();
+        Q_EMIT huntStarted(run->info());
+    }
+}
+
+void HuntEngine::onRunFinished(HuntRun *run)
+{
+    // Queued delivery: the run may have been removed (and deleted) by shutdown() meanwhile.
+    if (std::find(m_runs.cbegin(), m_runs.cend(), run) == m_runs.cend()) {
+        return;
+    }
+    m_runs.remove(run->info().id);
+    const HuntInfo info = run->info();
+    run->deleteLater();
+    Q_EMIT huntFinished(info);
+    startQueued();
+}
+
+Result<void> HuntEngine::cancel(const QString &id)
+{
+    HuntRun *run = m_runs.value(id);
+    if (!run) {
+        const Result<HuntInfo> stored = m_store->loadManifest(id);
+        if (!stored) {
+            return stored.error();
+        }
+        return makeError(ErrorCode::Conflict,
+                         u"hunt %1 is already %2"_s.arg(id, huntStateName(stored->state)));
+    }
+    const auto queued = std::find(m_queue.begin(), m_queue.end(), run);
+    if (queued != m_queue.end()) {
+        // Never started: start it in cancelled mode so every node gets its record.
+        m_queue.erase(queued);
+        run->start();
+    }
+    run->cancel();
+    return {};
+}
+
+std::optional<HuntInfo> HuntEngine::activeInfo(const QString &id) const
+{
+    if (const HuntRun *run = m_runs.value(id)) {
+        return run->info();
+    }
+    return std::nullopt;
+}
+
+QList<HuntInfo> HuntEngine::activeHunts() const
+{
+    QList<HuntInfo> infos;
+    for (const HuntRun *run : m_runs) {
+        infos.append(run->info());
+    }
+    std::sort(infos.begin(), infos.end(),
+              [](const HuntInfo &a, const HuntInfo &b) { return a.id > b.id; });
+    return infos;
+}
+
+int HuntEngine::runningCount() const
+{
+    return int(m_runs.size() - m_queue.size());
+}
+
+int HuntEngine::queuedCount() const
+{
+    return int(m_queue.size());
+}
+
+void HuntEngine::shutdown()
+{
+    const auto runs = m_runs;
+    for (HuntRun *run : runs) {
+        run->interrupt();
+        delete run;
+    }
+    m_runs.clear();
+    m_queue.clear();
+}
+
+} // namespace Artemis

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+#include <deque>
+#include <memory>
+#include <optional>
+
+#include "core/fetchoptions.h"
+#include "core/huntinfo.h"
+#include "core/outcome.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+class Executor;
+class HuntRun;
+class ResultStore;
+
+struct HuntRequest
+{
+    QStringList nodes;
+    QString url;
+    FetchOptions options;
+    QString origin; // "cli", "api", "fetch", "gui"
+};
+
+// A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.
+struct HuntProgress
+{
+    QString id;
+    HuntState state = HuntState::Running;
+    int done = 0;
+    int total = 0;
+    OutcomeCounts counts;
+    QList<Outcome> newOutcomes;
+    double nodesPerSecond = 0;
+};
+
+struct EngineConfig
+{
+    int maxRunning = 4;          // hunts fetching at once
+    int maxQueued = 64;          // hunts waiting; more are refused (Busy)
+    int maxNodes = 1000000;      // nodes per hunt
+    int progressIntervalMs = 100; // at most ~10 progress signals a second per hunt
+};
+
+// Accepts hunts, stores them, runs them on an Executor, and reports progress.
+// Lives on the thread that created it (the main thread); all calls from that thread.
+class HuntEngine final : public QObject
+{
+    Q_OBJECT
+public:
+    // `store` and `executor` are not owned and must outlive the engine.
+    HuntEngine(ResultStore *store, Executor *executor, EngineConfig config = {},
+               QObject *parent = nullptr);
+    ~HuntEngine() override;
+
+    // Validates and stores the hunt as queued; starts it when a slot is free. Returns its
+    // manifest at once; the hunt runs asynchronously.
+    Result<HuntInfo> submit(const HuntRequest &request);
+    Result<void> cancel(const QString &id);
+
+    // Manifest of a queued or running hunt (live counts), or nullopt when not active.
+    std::optional<HuntInfo> activeInfo(const QString &id) const;
+    QList<HuntInfo> activeHunts() const;
+    int runningCount() const;
+    int queuedCount() const;
+
+    // Stops everything now: running and queued hunts are stored as interrupted after their
+    // results so far are written. For clean shutdown (SIGTERM).
+    void shutdown();
+
+    ResultStore *store() const { return m_store; }
+    const EngineConfig &config() const { return m_config; }
+
+Q_SIGNALS:
+    void huntQueued(const Artemis::HuntInfo &info);
+    void huntStarted(const Artemis::HuntInfo &info);
+    void huntProgress(const Artemis::HuntProgress &progress);
+    void huntFinished(const Artemis::HuntInfo &info);
+
+private:
+    void startQueued();
+    void onRunFinished(HuntRun *run);
+
+    ResultStore *m_store;   // not owned
+    Executor *m_executor;   // not owned
+    EngineConfig m_config;
+    quint64 m_nextKey = 1;
+    std::deque<HuntRun *> m_queue;        // children of this; not yet started
+    QHash<QString, HuntRun *> m_runs;     // children of this; queued or running, by id
+};
+
+} // namespace Artemis
+
+Q_DECLARE_METATYPE(Artemis::HuntProgress)

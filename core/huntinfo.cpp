@@ -1,0 +1,110 @@
+#include "core/huntinfo.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+constexpr std::array<QStringView, 6> StateNames = {u"queued",      u"running", u"done",
+                                                   u"cancelled",   u"interrupted", u"failed"};
+
+QString isoOrEmpty(const QDateTime &t)
+{
+    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
+}
+
+QDateTime parseIso(const QJsonValue &value)
+{
+    const QString text = value.toString();
+    return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODateWithMs);
+}
+} // namespace
+
+QString huntStateName(HuntState state)
+{
+    return StateNames[static_cast<size_t>(state)].toString();
+}
+
+std::optional<HuntState> huntStateFromName(QStringView name)
+{
+    for (size_t i = 0; i < StateNames.size(); ++i) {
+        if (StateNames[i] == name) {
+            return static_cast<HuntState>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+bool isFinished(HuntState state)
+{
+    return state != HuntState::Queued && state != HuntState::Running;
+}
+
+qint64 HuntInfo::elapsedMs() const
+{
+    if (!startedAt.isValid()) {
+        return 0;
+    }
+    const QDateTime end = finishedAt.isValid() ? finishedAt : QDateTime::currentDateTimeUtc();
+    return startedAt.msecsTo(end);
+}
+
+QJsonObject HuntInfo::toJson() const
+{
+    QJsonObject json{
+        {u"id"_s, id},
+        {u"state"_s, huntStateName(state)},
+        {u"url"_s, url},
+        {u"options"_s, options.toJson()},
+        {u"total"_s, total},
+        {u"done"_s, done},
+        {u"counts"_s, counts.toJson()},
+        {u"createdAt"_s, isoOrEmpty(createdAt)},
+        {u"startedAt"_s, isoOrEmpty(startedAt)},
+        {u"finishedAt"_s, isoOrEmpty(finishedAt)},
+        {u"elapsedMs"_s, elapsedMs()},
+        {u"origin"_s, origin},
+    };
+    if (!duplicates.isEmpty()) {
+        json.insert(u"duplicates"_s, QJsonArray::fromStringList(duplicates));
+    }
+    if (!error.isEmpty()) {
+        json.insert(u"error"_s, error);
+    }
+    return json;
+}
+
+Result<HuntInfo> HuntInfo::fromJson(const QJsonObject &json)
+{
+    HuntInfo info;
+    info.id = json.value(u"id"_s).toString();
+    const auto state = huntStateFromName(json.value(u"state"_s).toString());
+    if (info.id.isEmpty() || !state) {
+        return makeError(ErrorCode::Io, u"hunt manifest lacks a valid id or state"_s);
+    }
+    info.state = *state;
+    info.url = json.value(u"url"_s).toString();
+    // Stored options are trusted but lack header values (never stored): drop headerNames.
+    QJsonObject options = json.value(u"options"_s).toObject();
+    options.remove(u"headerNames"_s);
+    const Result<FetchOptions> parsed = FetchOptions::fromJson(options);
+    if (parsed) {
+        info.options = *parsed;
+    }
+    info.total = json.value(u"total"_s).toInt();
+    info.done = json.value(u"done"_s).toInt();
+    info.counts = OutcomeCounts::fromJson(json.value(u"counts"_s).toObject());
+    for (const QJsonValue &d : json.value(u"duplicates"_s).toArray()) {
+        info.duplicates.append(d.toString());
+    }
+    info.createdAt = parseIso(json.value(u"createdAt"_s));
+    info.startedAt = parseIso(json.value(u"startedAt"_s));
+    info.finishedAt = parseIso(json.value(u"finishedAt"_s));
+    info.error = json.value(u"error"_s).toString();
+    info.origin = json.value(u"origin"_s).toString();
+    return info;
+}
+
+} // namespace Artemis

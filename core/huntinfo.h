@@ -1,0 +1,48 @@
+#pragma once
+
+#include <optional>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include "core/fetchoptions.h"
+#include "core/outcome.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+enum class HuntState : quint8 { Queued, Running, Done, Cancelled, Interrupted, Failed };
+
+QString huntStateName(HuntState state);
+std::optional<HuntState> huntStateFromName(QStringView name);
+bool isFinished(HuntState state); // done, cancelled, interrupted, failed
+
+// The manifest of a hunt (hunt.json): what was asked, where it stands, and its tallies.
+// The node list itself lives in nodes.txt next to it, so the manifest stays small.
+struct HuntInfo
+{
+    QString id;
+    HuntState state = HuntState::Queued;
+    QString url; // the path fetched on every node
+    FetchOptions options;
+    int total = 0; // unique nodes
+    int done = 0;  // nodes with an outcome
+    OutcomeCounts counts;
+    QStringList duplicates; // nodes given more than once
+    QDateTime createdAt;
+    QDateTime startedAt;
+    QDateTime finishedAt;
+    QString error;  // why a hunt failed (e.g. the disk filled up)
+    QString origin; // "cli", "api", "fetch", "gui", ...
+
+    qint64 elapsedMs() const; // started -> finished (or now)
+    QJsonObject toJson() const;
+    static Result<HuntInfo> fromJson(const QJsonObject &json);
+};
+
+} // namespace Artemis
+
+Q_DECLARE_METATYPE(Artemis::HuntInfo)

@@ -1,0 +1,267 @@
+#include "core/huntrun.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "core/executor.h"
+#include "core/resultstore.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+constexpr int ManifestIntervalMs = 2000;
+}
+
+HuntRun::HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore *store,
+                 Executor *executor, int progressIntervalMs, QObject *parent)
+    : QObject(parent),
+      m_info(std::move(info)),
+      m_targets(std::move(targets)),
+      m_key(key),
+      m_store(store),
+      m_executor(executor)
+{
+    m_progressTimer.setInterval(progressIntervalMs);
+    connect(&m_progressTimer, &QTimer::timeout, this, &HuntRun::emitProgress);
+    m_manifestTimer.setInterval(ManifestIntervalMs);
+    connect(&m_manifestTimer, &QTimer::timeout, this,
+            [this] { enqueueWrite(saveManifestTask()); });
+    connect(&m_writeWatcher, &QFutureWatcher<Result<void>>::finished, this,
+            &HuntRun::onWriteDone);
+}
+
+HuntRun::~HuntRun()
+{
+    m_writeWatcher.waitForFinished();
+}
+
+void HuntRun::start()
+{
+    m_info.state = HuntState::Running;
+    m_info.startedAt = QDateTime::currentDateTimeUtc();
+    m_clock.start();
+    enqueueWrite(saveManifestTask());
+    m_executor->beginHunt(m_key, m_info.options);
+    m_progressTimer.start();
+    m_manifestTimer.start();
+    dispatch();
+}
+
+void HuntRun::dispatch()
+{
+    if (m_cancelRequested || m_finishing) {
+        return;
+    }
+    const qsizetype room = qsizetype(m_info.options.concurrency) - m_inFlight;
+    const qsizetype count = std::min(room, m_targets.size() - m_nextTarget);
+    if (count <= 0) {
+        return;
+    }
+    m_executor->submit(m_key, m_targets.mid(m_nextTarget, count));
+    m_nextTarget += count;
+    m_inFlight += int(count);
+}
+
+void HuntRun::addOutcomes(const QList<Outcome> &outcomes)
+{
+    if (m_finishing || m_ended) {
+        return; // e.g. cancelled in-flight outcomes arriving after an interrupt
+    }
+    m_inFlight -= int(outcomes.size());
+    for (const Outcome &outcome : outcomes) {
+        m_info.counts.add(outcome.outcome);
+    }
+    m_info.done += int(outcomes.size());
+    m_unwritten.append(outcomes);
+    m_newForProgress.append(outcomes);
+    dispatch();
+    if (!m_writing) {
+        runNextWrite();
+    }
+    maybeFinish();
+}
+
+void HuntRun::cancel()
+{
+    if (m_cancelRequested || m_finishing) {
+        return;
+    }
+    m_cancelRequested = true;
+    m_executor->cancel(m_key);
+    // Targets never handed out are recorded as cancelled right away.
+    QList<Outcome> never;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (qsizetype i = m_nextTarget; i < m_targets.size(); ++i) {
+        Outcome outcome;
+        outcome.node = m_targets.at(i).node;
+        outcome.url = m_targets.at(i).url.toString();
+        outcome.outcome = OutcomeKind::Cancelled;
+        outcome.fetchedAt = now;
+        outcome.error = u"cancelled before the first attempt"_s;
+        never.append(std::move(outcome));
+    }
+    m_inFlight += int(never.size()); // addOutcomes subtracts them again
+    m_nextTarget = m_targets.size();
+    if (!never.isEmpty()) {
+        addOutcomes(never);
+    } else {
+        maybeFinish();
+    }
+}
+
+void HuntRun::interrupt()
+{
+    if (m_ended) {
+        return;
+    }
+    m_finishing = true;
+    m_progressTimer.stop();
+    m_manifestTimer.stop();
+    m_executor->cancel(m_key);
+    m_executor->endHunt(m_key);
+    // Write everything synchronously: the process is about to exit.
+    m_writeWatcher.waitForFinished();
+    m_writing = false;
+    while (!m_writeQueue.empty()) {
+        StoreTask task = std::move(m_writeQueue.front());
+        m_writeQueue.pop_front();
+        (void)task();
+    }
+    if (!m_unwritten.isEmpty()) {
+        const Result<void> appended = m_store->appendResults(m_info.id, m_unwritten);
+        if (!appended) {
+            qWarning("hunt %s: could not store results on shutdown: %s", qPrintable(m_info.id),
+                     qPrintable(appended.error().message));
+        }
+        m_unwritten.clear();
+    }
+    m_info.state = HuntState::Interrupted;
+    m_info.finishedAt = QDateTime::currentDateTimeUtc();
+    m_info.error = u"interrupted: the service shut down before the hunt finished"_s;
+    const Result<void> saved = m_store->saveManifest(m_info);
+    if (!saved) {
+        qWarning("hunt %s: %s", qPrintable(m_info.id), qPrintable(saved.error().message));
+    }
+    m_ended = true;
+}
+
+HuntRun::StoreTask HuntRun::saveManifestTask()
+{
+    return [store = m_store, info = m_info] { return store->saveManifest(info); };
+}
+
+void HuntRun::enqueueWrite(StoreTask task)
+{
+    if (m_ended) {
+        return;
+    }
+    m_writeQueue.push_back(std::move(task));
+    if (!m_writing) {
+        runNextWrite();
+    }
+}
+
+void HuntRun::runNextWrite()
+{
+    Q_ASSERT(!m_writing);
+    StoreTask task;
+    if (!m_unwritten.isEmpty()) {
+        // Results first: a manifest never counts more than the results file holds.
+        task = [store = m_store, id = m_info.id, batch = std::exchange(m_unwritten, {})] {
+            return store->appendResults(id, batch);
+        };
+    } else if (!m_writeQueue.empty()) {
+        task = std::move(m_writeQueue.front());
+        m_writeQueue.pop_front();
+    } else {
+        return;
+    }
+    m_writing = true;
+    m_writeWatcher.setFuture(QtConcurrent::run(std::move(task)));
+}
+
+void HuntRun::onWriteDone()
+{
+    if (!m_writing) {
+        return; // interrupt() took over
+    }
+    m_writing = false;
+    const Result<void> result = m_writeWatcher.result();
+    if (!result && !m_ended) {
+        fail(result.error().message);
+        return;
+    }
+    runNextWrite();
+    maybeFinish();
+}
+
+void HuntRun::fail(const QString &message)
+{
+    qWarning("hunt %s failed: %s", qPrintable(m_info.id), qPrintable(message));
+    m_info.error = u"storing results failed: %1"_s.arg(message);
+    m_info.state = HuntState::Failed;
+    if (!m_cancelRequested) {
+        m_cancelRequested = true;
+        m_executor->cancel(m_key);
+    }
+    m_finishing = true;
+    m_writeQueue.clear();
+    m_unwritten.clear();
+    // Try to record the failure; if the disk is gone this fails too, and the manifest stays
+    // "running" until the next start marks it interrupted. Stored results are untouched.
+    (void)m_store->saveManifest(
+        [this] {
+            HuntInfo info = m_info;
+            info.finishedAt = QDateTime::currentDateTimeUtc();
+            return info;
+        }());
+    m_info.finishedAt = QDateTime::currentDateTimeUtc();
+    m_executor->endHunt(m_key);
+    m_progressTimer.stop();
+    m_manifestTimer.stop();
+    emitProgress();
+    m_ended = true;
+    Q_EMIT finished(this);
+}
+
+void HuntRun::emitProgress()
+{
+    HuntProgress p;
+    p.id = m_info.id;
+    p.state = m_info.state;
+    p.done = m_info.done;
+    p.total = m_info.total;
+    p.counts = m_info.counts;
+    p.newOutcomes = std::exchange(m_newForProgress, {});
+    const qint64 ms = m_clock.isValid() ? m_clock.elapsed() : 0;
+    p.nodesPerSecond = ms > 0 ? m_info.done * 1000.0 / double(ms) : 0.0;
+    if (p.newOutcomes.isEmpty() && !isFinished(p.state) && p.done != 0 && p.done != p.total) {
+        return; // nothing new to tell
+    }
+    Q_EMIT progress(p);
+}
+
+void HuntRun::maybeFinish()
+{
+    if (m_ended || m_info.done < m_info.total) {
+        return;
+    }
+    if (!m_finishing) {
+        m_finishing = true;
+        m_progressTimer.stop();
+        m_manifestTimer.stop();
+        m_info.state = m_cancelRequested ? HuntState::Cancelled : HuntState::Done;
+        m_info.finishedAt = QDateTime::currentDateTimeUtc();
+        m_executor->endHunt(m_key);
+        enqueueWrite(saveManifestTask());
+    }
+    if (m_writing || !m_writeQueue.empty() || !m_unwritten.isEmpty()) {
+        return; // finish once the final manifest is on disk
+    }
+    m_ended = true;
+    emitProgress();
+    Q_EMIT finished(this);
+}
+
+} // namespace Artemis

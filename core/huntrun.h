@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+
+#include "core/huntengine.h"
+#include "core/huntinfo.h"
+#include "core/target.h"
+
+namespace Artemis {
+
+class Executor;
+class ResultStore;
+
+// One hunt from start to end: hands targets to the executor (at most `concurrency` in flight),
+// collects outcomes, writes them to the store in order on the thread pool (one write at a time,
+// so a hunt's file is never written by two threads), emits batched progress, and finishes.
+// Lives on the engine's thread; owned by the HuntEngine.
+class HuntRun final : public QObject
+{
+    Q_OBJECT
+public:
+    HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore *store,
+            Executor *executor, int progressIntervalMs, QObject *parent);
+    ~HuntRun() override;
+
+    const HuntInfo &info() const { return m_info; }
+    quint64 key() const { return m_key; }
+
+    void start();
+    void cancel();
+    // Shutdown: stop fetching, wait for pending writes, store the manifest as interrupted.
+    void interrupt();
+    void addOutcomes(const QList<Outcome> &outcomes);
+
+Q_SIGNALS:
+    void progress(const Artemis::HuntProgress &progress);
+    void finished(Artemis::HuntRun *run);
+
+private:
+    using StoreTask = std::function<Result<void>()>;
+
+    void dispatch();
+    void enqueueWrite(StoreTask task);
+    void runNextWrite();
+    void onWriteDone();
+    void emitProgress();
+    void maybeFinish();
+    void fail(const QString &message);
+    StoreTask saveManifestTask();
+
+    HuntInfo m_info;
+    QList<Target> m_targets;
+    quint64 m_key;
+    ResultStore *m_store;  // not owned
+    Executor *m_executor;  // not owned
+    qsizetype m_nextTarget = 0;
+    int m_inFlight = 0;
+    bool m_cancelRequested = false;
+    bool m_finishing = false;
+    bool m_ended = false;
+    QList<Outcome> m_unwritten;
+    QList<Outcome> m_newForProgress;
+    std::deque<StoreTask> m_writeQueue;
+    QFutureWatcher<Result<void>> m_writeWatcher;
+    bool m_writing = false;
+    QTimer m_progressTimer;
+    QTimer m_manifestTimer;
+    QElapsedTimer m_clock;
+};
+
+} // namespace Artemis

@@ -1,0 +1,88 @@
+#include "core/localexecutor.h"
+
+#include "core/fetcher.h"
+
+namespace Artemis {
+
+LocalExecutor::LocalExecutor(int threads, QObject *parent) : Executor(parent)
+{
+    qRegisterMetaType<QList<Artemis::Outcome>>();
+    threads = std::clamp(threads, 1, 64);
+    for (int i = 0; i < threads; ++i) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("fetch-%1").arg(i));
+        // Owned by its thread: deleted there when the thread finishes.
+        auto *fetcher = new Fetcher;
+        fetcher->moveToThread(thread.get());
+        connect(thread.get(), &QThread::finished, fetcher, &QObject::deleteLater);
+        connect(fetcher, &Fetcher::outcomesReady, this, &Executor::outcomesReady,
+                Qt::QueuedConnection);
+        thread->start();
+        m_fetchers.push_back(fetcher);
+        m_threads.push_back(std::move(thread));
+    }
+}
+
+LocalExecutor::~LocalExecutor()
+{
+    for (const auto &thread : m_threads) {
+        thread->quit();
+    }
+    for (const auto &thread : m_threads) {
+        thread->wait();
+    }
+}
+
+void LocalExecutor::beginHunt(quint64 key, const FetchOptions &options)
+{
+    // Each thread gets its share of the hunt's concurrency; the HuntRun enforces the total.
+    for (Fetcher *fetcher : m_fetchers) {
+        QMetaObject::invokeMethod(
+            fetcher, [fetcher, key, options] { fetcher->beginHunt(key, options); },
+            Qt::QueuedConnection);
+    }
+}
+
+void LocalExecutor::submit(quint64 key, const QList<Target> &targets)
+{
+    const size_t n = m_fetchers.size();
+    if (n == 1) {
+        Fetcher *fetcher = m_fetchers.front();
+        QMetaObject::invokeMethod(
+            fetcher, [fetcher, key, targets] { fetcher->fetch(key, targets); },
+            Qt::QueuedConnection);
+        return;
+    }
+    // Same host:port -> same thread, so the per-host cap is exact.
+    std::vector<QList<Target>> parts(n);
+    for (const Target &target : targets) {
+        parts[qHash(target.hostPort()) % n].append(target);
+    }
+    for (size_t i = 0; i < n; ++i) {
+        if (parts[i].isEmpty()) {
+            continue;
+        }
+        Fetcher *fetcher = m_fetchers[i];
+        QMetaObject::invokeMethod(
+            fetcher, [fetcher, key, part = std::move(parts[i])] { fetcher->fetch(key, part); },
+            Qt::QueuedConnection);
+    }
+}
+
+void LocalExecutor::cancel(quint64 key)
+{
+    for (Fetcher *fetcher : m_fetchers) {
+        QMetaObject::invokeMethod(
+            fetcher, [fetcher, key] { fetcher->cancel(key); }, Qt::QueuedConnection);
+    }
+}
+
+void LocalExecutor::endHunt(quint64 key)
+{
+    for (Fetcher *fetcher : m_fetchers) {
+        QMetaObject::invokeMethod(
+            fetcher, [fetcher, key] { fetcher->endHunt(key); }, Qt::QueuedConnection);
+    }
+}
+
+} // namespace Artemis

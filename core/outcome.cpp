@@ -1,0 +1,95 @@
+#include "core/outcome.h"
+
+#include <numeric>
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+constexpr std::array<QStringView, OutcomeKindCount> Names = {
+    u"ok",        u"http_error", u"invalid_json", u"timeout", u"refused", u"dns",
+    u"tls",       u"too_large",  u"cancelled",    u"denied",  u"error",
+};
+} // namespace
+
+QString outcomeName(OutcomeKind kind)
+{
+    return Names[static_cast<size_t>(kind)].toString();
+}
+
+std::optional<OutcomeKind> outcomeFromName(QStringView name)
+{
+    for (size_t i = 0; i < Names.size(); ++i) {
+        if (Names[i] == name) {
+            return static_cast<OutcomeKind>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+int OutcomeCounts::total() const
+{
+    return std::accumulate(m_counts.begin(), m_counts.end(), 0);
+}
+
+QJsonObject OutcomeCounts::toJson() const
+{
+    QJsonObject json;
+    for (size_t i = 0; i < Names.size(); ++i) {
+        json.insert(Names[i].toString(), m_counts[i]);
+    }
+    return json;
+}
+
+OutcomeCounts OutcomeCounts::fromJson(const QJsonObject &json)
+{
+    OutcomeCounts counts;
+    for (size_t i = 0; i < Names.size(); ++i) {
+        counts.m_counts[i] = json.value(Names[i].toString()).toInt();
+    }
+    return counts;
+}
+
+QJsonObject Outcome::toJson() const
+{
+    QJsonObject json{
+        {u"node"_s, node},
+        {u"url"_s, url},
+        {u"outcome"_s, outcomeName(outcome)},
+        {u"httpStatus"_s, httpStatus},
+        {u"attempts"_s, attempts},
+        {u"latencyMs"_s, latencyMs},
+        {u"bytes"_s, bytes},
+        {u"fetchedAt"_s, fetchedAt.toUTC().toString(Qt::ISODateWithMs)},
+        {u"error"_s, error},
+        {u"body"_s, body},
+    };
+    return json;
+}
+
+Result<Outcome> Outcome::fromJson(const QJsonObject &json)
+{
+    Outcome o;
+    o.node = json.value(u"node"_s).toString();
+    if (o.node.isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"outcome record has no node"_s);
+    }
+    const auto kind = outcomeFromName(json.value(u"outcome"_s).toString());
+    if (!kind) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"outcome record for '%1' has an unknown outcome"_s.arg(o.node));
+    }
+    o.outcome = *kind;
+    o.url = json.value(u"url"_s).toString();
+    o.httpStatus = json.value(u"httpStatus"_s).toInt();
+    o.attempts = json.value(u"attempts"_s).toInt();
+    o.latencyMs = json.value(u"latencyMs"_s).toInteger();
+    o.bytes = json.value(u"bytes"_s).toInteger();
+    o.fetchedAt = QDateTime::fromString(json.value(u"fetchedAt"_s).toString(), Qt::ISODateWithMs);
+    o.error = json.value(u"error"_s).toString();
+    o.body = json.value(u"body"_s);
+    return o;
+}
+
+} // namespace Artemis

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QMetaType>
+#include <QString>
+
+#include "core/result.h"
+
+namespace Artemis {
+
+// What happened to one node. Order matters: it is the index into count arrays.
+enum class OutcomeKind : quint8 {
+    Ok,
+    HttpError,
+    InvalidJson,
+    Timeout,
+    Refused,
+    Dns,
+    Tls,
+    TooLarge,
+    Cancelled,
+    Denied,
+    Error,
+};
+inline constexpr int OutcomeKindCount = 11;
+
+QString outcomeName(OutcomeKind kind);
+std::optional<OutcomeKind> outcomeFromName(QStringView name);
+
+// Per-outcome tallies of a hunt.
+class OutcomeCounts
+{
+public:
+    void add(OutcomeKind kind, int n = 1) { m_counts[static_cast<size_t>(kind)] += n; }
+    int count(OutcomeKind kind) const { return m_counts[static_cast<size_t>(kind)]; }
+    int total() const;
+    int failed() const { return total() - count(OutcomeKind::Ok); }
+    QJsonObject toJson() const; // {"ok": N, ...} with every kind present
+    static OutcomeCounts fromJson(const QJsonObject &json);
+    bool operator==(const OutcomeCounts &) const = default;
+
+private:
+    std::array<int, OutcomeKindCount> m_counts{};
+};
+
+// The record kept for one node of a hunt: one line of results.ndjson.
+struct Outcome
+{
+    QString node;
+    QString url;
+    OutcomeKind outcome = OutcomeKind::Error;
+    int httpStatus = 0; // 0 when no HTTP answer arrived
+    int attempts = 0;
+    qint64 latencyMs = 0; // of the last attempt
+    qint64 bytes = 0;     // body bytes received in the last attempt
+    QDateTime fetchedAt;  // UTC, when the last attempt ended
+    QString error;        // human-readable; empty when ok
+    QJsonValue body;      // parsed JSON when valid; else up to RawBodyLimit of raw text; else null
+
+    static constexpr qsizetype RawBodyLimit = 4096;
+
+    QJsonObject toJson() const;
+    static Result<Outcome> fromJson(const QJsonObject &json);
+};
+
+} // namespace Artemis
+
+Q_DECLARE_METATYPE(Artemis::Outcome)

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <QHash>
+#include <QList>
+#include <QMutex>
+#include <QString>
+
+#include "core/huntinfo.h"
+#include "core/outcome.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+class ResultIndex;
+
+// One page of a hunt's results.
+struct ResultPage
+{
+    QList<Outcome> outcomes;
+    int total = 0;   // lines matching the filter
+    int offset = 0;
+    int skippedLines = 0; // torn/corrupt lines in the whole file (reported, never fatal)
+};
+
+// Query for a page of results.
+struct ResultQuery
+{
+    int offset = 0;
+    int limit = 100;
+    std::optional<OutcomeKind> outcome; // only this outcome when set
+};
+
+// The embedded store: DATA_DIR/hunts/<id>/{hunt.json,nodes.txt,results.ndjson}.
+// hunt.json is replaced atomically (QSaveFile); results.ndjson is append-only, one outcome per
+// line. Node strings never become file names; ids are validated before any path is built.
+//
+// Thread-safe: all methods may be called from any thread. Appends to one hunt must come from
+// one writer at a time (the HuntEngine's writer); reads may run concurrently with appends.
+class ResultStore
+{
+public:
+    explicit ResultStore(QString dataDir);
+    ~ResultStore();
+    ResultStore(const ResultStore &) = delete;
+    ResultStore &operator=(const ResultStore &) = delete;
+
+    QString dataDir() const { return m_dataDir; }
+
+    // Creates the directories. Marks hunts left queued/running by a dead process as
+    // interrupted, recounting their results from results.ndjson. Returns their ids.
+    Result<QStringList> open();
+
+    // Writes a new hunt's manifest and node list. Fails if the id exists.
+    Result<void> createHunt(const HuntInfo &info, const QStringList &nodes);
+    Result<void> saveManifest(const HuntInfo &info);
+    Result<HuntInfo> loadManifest(const QString &id) const;
+    Result<QStringList> loadNodes(const QString &id) const;
+
+    // Newest first. `before`: only ids < before (for paging); `state`: filter.
+    Result<QList<HuntInfo>> listHunts(int limit = 100, const QString &before = {},
+                                      std::optional<HuntState> state = {}) const;
+
+    // Appends outcomes as NDJSON lines and flushes them to the kernel.
+    Result<void> appendResults(const QString &id, const QList<Outcome> &outcomes);
+
+    // Reads a page without loading the file whole: a line-offset index per hunt is built once
+    // and extended as the file grows.
+    Result<ResultPage> readResults(const QString &id, const ResultQuery &query) const;
+    Result<Outcome> findResult(const QString &id, const QString &node) const;
+
+    // Reads every stored outcome in file order, calling `sink` for each (streaming).
+    // Returns the number of torn/corrupt lines skipped.
+    Result<int> forEachResult(const QString &id,
+                              const std::function<bool(const Outcome &)> &sink) const;
+
+    // Deletes a hunt's directory.
+    Result<void> removeHunt(const QString &id);
+
+    // DATA_DIR/hunts/<id>; empty for an invalid id.
+    QString huntDir(const QString &id) const;
+
+private:
+    Result<void> checkId(const QString &id) const;
+    Result<void> checkExists(const QString &id) const; // valid id and its directory exists
+    QString huntsDir() const;
+    QString resultsPath(const QString &id) const;
+    std::shared_ptr<ResultIndex> index(const QString &id) const;
+    Result<void> writeManifest(const HuntInfo &info) const;
+
+    QString m_dataDir;
+    mutable QMutex m_mutex; // guards m_indexes (each index locks itself while scanning)
+    mutable QHash<QString, std::shared_ptr<ResultIndex>> m_indexes;
+};
+
+} // namespace Artemis

@@ -1,0 +1,295 @@
+#include "core/target.h"
+
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+bool isHostnameChar(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+        || c == u'-' || c == u'.' || c == u'_';
+}
+
+// Returns an empty string when `host` is a valid DNS name or IPv4 literal, else the reason.
+QString checkHostname(QStringView host)
+{
+    if (host.isEmpty()) {
+        return u"empty host"_s;
+    }
+    if (host.size() > 253) {
+        return u"host name longer than 253 characters"_s;
+    }
+    for (const QChar c : host) {
+        if (c.isSpace()) {
+            return u"contains whitespace"_s;
+        }
+        if (!isHostnameChar(c)) {
+            return u"character '%1' is not allowed in a host name"_s.arg(c);
+        }
+    }
+    const auto labels = host.split(u'.');
+    for (qsizetype i = 0; i < labels.size(); ++i) {
+        const QStringView label = labels.at(i);
+        if (label.isEmpty()) {
+            if (i == labels.size() - 1 && i > 0) {
+                continue; // a trailing dot (fully qualified name) is fine
+            }
+            return u"empty label in host name"_s;
+        }
+        if (label.size() > 63) {
+            return u"host name label longer than 63 characters"_s;
+        }
+        if (label.startsWith(u'-') || label.endsWith(u'-')) {
+            return u"host name label starts or ends with '-'"_s;
+        }
+    }
+    return {};
+}
+
+Result<quint16> parsePort(QStringView text, const QString &prefix)
+{
+    if (text.isEmpty()) {
+        return makeError(ErrorCode::InvalidNode, prefix + u"empty port after ':'"_s);
+    }
+    for (const QChar c : text) {
+        if (c < u'0' || c > u'9') {
+            return makeError(ErrorCode::InvalidNode,
+                             prefix + u"non-numeric port '%1'"_s.arg(text.toString()));
+        }
+    }
+    bool ok = false;
+    const qlonglong port = text.size() > 6 ? 100000 : text.toLongLong(&ok);
+    if (port < 1 || port > 65535) {
+        return makeError(ErrorCode::InvalidNode,
+                         prefix + u"port %1 out of range (1-65535)"_s.arg(text.toString()));
+    }
+    return quint16(port);
+}
+
+} // namespace
+
+QString Target::hostPort() const
+{
+    if (host.contains(u':')) {
+        return u'[' + host + u"]:"_s + QString::number(port);
+    }
+    return host + u':' + QString::number(port);
+}
+
+Result<QString> normalizePath(QStringView rawPath)
+{
+    const QStringView path = rawPath.trimmed();
+    if (path.contains(u"://"_s)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"url must be a path such as 'metric', not a full URL"_s);
+    }
+    for (const QChar c : path) {
+        if (c.isSpace() || c.category() == QChar::Other_Control) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"url contains whitespace or control characters"_s);
+        }
+    }
+    if (path.contains(u'#')) {
+        return makeError(ErrorCode::InvalidArgument, u"url must not contain a fragment ('#')"_s);
+    }
+    const qsizetype q = path.indexOf(u'?');
+    const QStringView pathPart = q < 0 ? path : path.left(q);
+    QString folded;
+    folded.reserve(path.size() + 1);
+    folded += u'/';
+    for (const QChar c : pathPart) {
+        if (c == u'/' && folded.endsWith(u'/')) {
+            continue;
+        }
+        folded += c;
+    }
+    if (q >= 0) {
+        folded += path.mid(q);
+    }
+    return folded;
+}
+
+static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &path, int index)
+{
+    const QStringView node = rawNode.trimmed();
+    const QString prefix = u"node %1 '%2': "_s.arg(index + 1).arg(node.toString());
+    auto fail = [&](const QString &reason) -> Error {
+        return makeError(ErrorCode::InvalidNode, prefix + reason);
+    };
+    if (node.isEmpty()) {
+        return makeError(ErrorCode::InvalidNode, u"node %1: empty"_s.arg(index + 1));
+    }
+    Target target;
+    target.node = node.toString();
+    QStringView rest = node;
+    target.scheme = u"http"_s;
+    const qsizetype schemeEnd = rest.indexOf(u"://"_s);
+    if (schemeEnd >= 0) {
+        const QString scheme = rest.left(schemeEnd).toString().toLower();
+        if (scheme != u"http"_s && scheme != u"https"_s) {
+            return fail(u"unsupported scheme '%1' (use http or https)"_s.arg(scheme));
+        }
+        target.scheme = scheme;
+        rest = rest.mid(schemeEnd + 3);
+    }
+    if (rest.endsWith(u'/') && rest.count(u'/') == 1) {
+        rest.chop(1); // "http://host:80/" as pasted from a browser
+    }
+    for (const QChar c : rest) {
+        if (c.isSpace()) {
+            return fail(u"contains whitespace"_s);
+        }
+    }
+    if (rest.contains(u'@')) {
+        return fail(u"user-info ('user@') is not allowed in a node"_s);
+    }
+    if (rest.contains(u'/') || rest.contains(u'?') || rest.contains(u'#')) {
+        return fail(u"a node must not contain a path, query or fragment; put the path in url"_s);
+    }
+    QStringView portText;
+    bool hasPort = false;
+    if (rest.startsWith(u'[')) {
+        const qsizetype close = rest.indexOf(u']');
+        if (close < 0) {
+            return fail(u"missing ']' after IPv6 address"_s);
+        }
+        const QString v6 = rest.mid(1, close - 1).toString();
+        QHostAddress address;
+        if (!address.setAddress(v6) || address.protocol() != QAbstractSocket::IPv6Protocol) {
+            return fail(u"'%1' is not a valid IPv6 address"_s.arg(v6));
+        }
+        target.host = v6.toLower();
+        const QStringView after = rest.mid(close + 1);
+        if (!after.isEmpty()) {
+            if (!after.startsWith(u':')) {
+                return fail(u"unexpected text after ']'"_s);
+            }
+            portText = after.mid(1);
+            hasPort = true;
+        }
+    } else {
+        const qsizetype colon = rest.lastIndexOf(u':');
+        if (colon >= 0 && rest.indexOf(u':') != colon) {
+            return fail(u"IPv6 addresses must be written in brackets, e.g. [::1]:9100"_s);
+        }
+        QStringView host = rest;
+        if (colon >= 0) {
+            host = rest.left(colon);
+            portText = rest.mid(colon + 1);
+            hasPort = true;
+        }
+        const QString reason = checkHostname(host);
+        if (!reason.isEmpty()) {
+            return fail(reason);
+        }
+        target.host = host.toString().toLower();
+        if (target.host.endsWith(u'.')) {
+            target.host.chop(1);
+        }
+    }
+    if (hasPort) {
+        const Result<quint16> port = parsePort(portText, prefix);
+        if (!port) {
+            return port.error();
+        }
+        target.port = *port;
+    } else {
+        target.port = target.scheme == u"https"_s ? 443 : 80;
+    }
+    QUrl url;
+    url.setScheme(target.scheme);
+    url.setHost(target.host);
+    const quint16 defaultPort = target.scheme == u"https"_s ? 443 : 80;
+    url.setPort(target.port == defaultPort ? -1 : target.port);
+    const qsizetype q = path.indexOf(u'?');
+    url.setPath(q < 0 ? path : path.left(q));
+    if (q >= 0) {
+        url.setQuery(path.mid(q + 1));
+    }
+    if (!url.isValid()) {
+        return fail(u"does not form a valid URL: %1"_s.arg(url.errorString()));
+    }
+    target.url = url;
+    return target;
+}
+
+Result<Target> parseTarget(QStringView node, QStringView path, int index)
+{
+    const Result<QString> normalized = normalizePath(path);
+    if (!normalized) {
+        return normalized.error();
+    }
+    return parseTargetWithPath(node, *normalized, index);
+}
+
+Result<TargetList> parseTargets(const QStringList &nodes, QStringView path)
+{
+    const Result<QString> normalized = normalizePath(path);
+    if (!normalized) {
+        return normalized.error();
+    }
+    if (nodes.isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"no nodes given"_s);
+    }
+    TargetList list;
+    list.targets.reserve(nodes.size());
+    QJsonArray bad;
+    QString firstMessage;
+    QSet<QString> seen;
+    seen.reserve(nodes.size());
+    for (int i = 0; i < nodes.size(); ++i) {
+        Result<Target> target = parseTargetWithPath(nodes.at(i), *normalized, i);
+        if (!target) {
+            const QString message = target.error().message;
+            if (firstMessage.isEmpty()) {
+                firstMessage = message;
+            }
+            // The reason is the message without its "node N 'x': " prefix.
+            const qsizetype sep = message.indexOf(u"': "_s);
+            QString reason = sep >= 0 ? message.mid(sep + 3) : message.section(u": "_s, 1);
+            bad.append(QJsonObject{{u"index"_s, i},
+                                   {u"node"_s, nodes.at(i)},
+                                   {u"reason"_s, reason}});
+            continue;
+        }
+        const QString key = target->scheme + u"://"_s + target->hostPort();
+        if (seen.contains(key)) {
+            list.duplicates.append(target->node);
+            continue;
+        }
+        seen.insert(key);
+        list.targets.append(std::move(target).value());
+    }
+    if (!bad.isEmpty()) {
+        const QString message = bad.size() == 1
+            ? firstMessage
+            : u"%1 invalid nodes; first: %2"_s.arg(bad.size()).arg(firstMessage);
+        return makeError(ErrorCode::InvalidNode, message, bad);
+    }
+    return list;
+}
+
+QStringList parseNodeList(QStringView text)
+{
+    QStringList nodes;
+    for (QStringView line : text.split(u'\n')) {
+        const qsizetype hash = line.indexOf(u'#');
+        if (hash >= 0) {
+            line = line.left(hash);
+        }
+        line = line.trimmed();
+        if (!line.isEmpty()) {
+            nodes.append(line.toString());
+        }
+    }
+    return nodes;
+}
+
+} // namespace Artemis

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QStringView>
+#include <QUrl>
+
+#include "core/result.h"
+
+namespace Artemis {
+
+// One node to fetch: the node string as the operator wrote it (trimmed), its parts, and the
+// final URL (scheme://host:port/ + path, duplicate slashes folded).
+struct Target
+{
+    QString node;   // trimmed, as given; the key of this node in results
+    QString scheme; // "http" or "https"
+    QString host;   // without brackets for IPv6
+    quint16 port = 0;
+    QUrl url;
+
+    QString hostPort() const; // "host:port" ("[v6]:port"), the per-host connection key
+};
+
+// Parses one node. `index` is its position in the request (0-based), used in the message.
+Result<Target> parseTarget(QStringView node, QStringView path, int index = 0);
+
+// Validates the URL path of a hunt (may carry a query; no scheme, no fragment, no spaces).
+Result<QString> normalizePath(QStringView path);
+
+struct TargetList
+{
+    QList<Target> targets;  // unique, in the order given
+    QStringList duplicates; // nodes given more than once (reported, fetched once)
+};
+
+// Parses every node. On failure the Error has code InvalidNode and details = JSON array of
+// {"index", "node", "reason"} for each bad node; nothing is returned then.
+Result<TargetList> parseTargets(const QStringList &nodes, QStringView path);
+
+// Splits the text of a node file: one node per line, blank lines and '#' comments ignored.
+QStringList parseNodeList(QStringView text);
+
+} // namespace Artemis

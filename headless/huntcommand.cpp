@@ -1,0 +1,320 @@
+#include "headless/huntcommand.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include "core/localexecutor.h"
+#include "core/resultstore.h"
+#include "core/target.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr int UsageExit = 2;
+constexpr int MaxFailuresListed = 10;
+
+void addOptions(QCommandLineParser &parser)
+{
+    const FetchOptions d;
+    parser.setApplicationDescription(
+        u"Fetch http://NODE/PATH from every node concurrently and store each answer under "
+        "DATA_DIR/hunts/<id>/results.ndjson."_s);
+    parser.addOptions({
+        {u"url"_s, u"Path fetched on every node, e.g. 'metric' or 'stats?x=1' (required)."_s,
+         u"PATH"_s},
+        {u"node"_s,
+         u"A node: host, host:port, [ipv6]:port, optionally http:// or https://. Repeat it, "
+         "or give a comma-separated list."_s,
+         u"NODE"_s},
+        {u"nodes-file"_s,
+         u"Read nodes from FILE, one per line ('-' = standard input); blank lines and # "
+         "comments are ignored."_s,
+         u"FILE"_s},
+        {u"data-dir"_s, u"Where hunts are stored (default: $ARTEMIS_DATA_DIR or ./data)."_s,
+         u"DIR"_s},
+        {u"timeout-ms"_s,
+         u"Deadline of one attempt in milliseconds (default %1)."_s.arg(d.timeoutMs), u"MS"_s},
+        {u"attempts"_s,
+         u"Attempts per node for transient failures (default %1)."_s.arg(d.attempts), u"N"_s},
+        {u"concurrency"_s, u"Requests in flight at once (default %1)."_s.arg(d.concurrency),
+         u"N"_s},
+        {u"threads"_s, u"Fetch threads, each with its own connection pool (default 2)."_s,
+         u"N"_s},
+        {u"max-body"_s,
+         u"Largest accepted body in bytes (default %1)."_s.arg(d.maxBodyBytes), u"BYTES"_s},
+        {u"header"_s, u"Extra request header 'Name: value' (repeatable)."_s, u"HEADER"_s},
+        {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing."_s},
+        {u"quiet"_s, u"No progress line and no per-node failure list."_s},
+    });
+    parser.addHelpOption();
+}
+
+Result<int> intOption(const QCommandLineParser &parser, const QString &name, int current, int min,
+                      int max)
+{
+    if (!parser.isSet(name)) {
+        return current;
+    }
+    bool ok = false;
+    const qlonglong value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
+                             .arg(min)
+                             .arg(max)
+                             .arg(parser.value(name)));
+    }
+    return int(value);
+}
+
+} // namespace
+
+HuntCommand::HuntCommand(QTextStream &out, QTextStream &err, bool interactive, QObject *parent)
+    : QObject(parent), m_out(out), m_err(err), m_interactive(interactive)
+{
+}
+
+HuntCommand::~HuntCommand()
+{
+    m_engine.reset(); // before the executor and the store it borrows
+}
+
+QString HuntCommand::helpText()
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    QString text = parser.helpText();
+    text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless hunt"_s);
+    text += u"\nExit status: 0 every node answered ok, 1 some node failed, 2 bad usage or "
+            "invalid nodes (nothing fetched).\n"_s;
+    return text;
+}
+
+void HuntCommand::start(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    auto usageError = [this](const QString &message) {
+        m_err << "artemis-headless hunt: " << message << '\n'
+              << "Try 'artemis-headless hunt --help'.\n";
+        m_err.flush();
+        finish(UsageExit);
+    };
+    if (!parser.parse(arguments)) {
+        usageError(parser.errorText());
+        return;
+    }
+    if (parser.isSet(u"help"_s)) {
+        m_out << helpText();
+        m_out.flush();
+        finish(0);
+        return;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        usageError(u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
+        return;
+    }
+    if (!parser.isSet(u"url"_s)) {
+        usageError(u"--url PATH is required"_s);
+        return;
+    }
+    m_json = parser.isSet(u"json"_s);
+    m_quiet = parser.isSet(u"quiet"_s);
+
+    QStringList nodes;
+    for (const QString &value : parser.values(u"node"_s)) {
+        for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
+            nodes.append(part.trimmed());
+        }
+    }
+    if (parser.isSet(u"nodes-file"_s)) {
+        const QString path = parser.value(u"nodes-file"_s);
+        QFile file;
+        const bool opened = path == u"-"_s ? file.open(stdin, QIODevice::ReadOnly)
+                                           : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+        if (!opened) {
+            usageError(u"cannot read nodes file '%1': %2"_s.arg(path, file.errorString()));
+            return;
+        }
+        nodes += parseNodeList(QString::fromUtf8(file.readAll()));
+    }
+    if (nodes.isEmpty()) {
+        usageError(u"no nodes given: use --node NODE or --nodes-file FILE"_s);
+        return;
+    }
+
+    HuntRequest request;
+    request.nodes = nodes;
+    request.url = parser.value(u"url"_s);
+    request.origin = u"cli"_s;
+    FetchOptions &o = request.options;
+    const Result<int> timeout = intOption(parser, u"timeout-ms"_s, o.timeoutMs, 1,
+                                          FetchOptions::MaxTimeoutMs);
+    const Result<int> attempts =
+        intOption(parser, u"attempts"_s, o.attempts, 1, FetchOptions::MaxAttempts);
+    const Result<int> concurrency =
+        intOption(parser, u"concurrency"_s, o.concurrency, 1, FetchOptions::MaxConcurrency);
+    const Result<int> threads = intOption(parser, u"threads"_s, 2, 1, 64);
+    const Result<int> maxBody = intOption(parser, u"max-body"_s, int(o.maxBodyBytes), 1,
+                                          std::numeric_limits<int>::max());
+    for (const Result<int> *r : {&timeout, &attempts, &concurrency, &threads, &maxBody}) {
+        if (!*r) {
+            usageError(r->error().message);
+            return;
+        }
+    }
+    o.timeoutMs = *timeout;
+    o.attempts = *attempts;
+    o.concurrency = *concurrency;
+    o.maxBodyBytes = *maxBody;
+    for (const QString &header : parser.values(u"header"_s)) {
+        const qsizetype colon = header.indexOf(u':');
+        if (colon <= 0) {
+            usageError(u"--header must look like 'Name: value', not '%1'"_s.arg(header));
+            return;
+        }
+        o.headers.append({header.left(colon).trimmed().toLatin1(),
+                          header.mid(colon + 1).trimmed().toUtf8()});
+    }
+
+    QString dataDir = parser.value(u"data-dir"_s);
+    if (dataDir.isEmpty()) {
+        dataDir = qEnvironmentVariable("ARTEMIS_DATA_DIR", u"data"_s);
+    }
+    m_store = std::make_unique<ResultStore>(dataDir);
+    const Result<QStringList> opened = m_store->open();
+    if (!opened) {
+        usageError(u"cannot use data dir '%1': %2"_s.arg(dataDir, opened.error().message));
+        return;
+    }
+    m_executor = std::make_unique<LocalExecutor>(*threads);
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    connect(m_engine.get(), &HuntEngine::huntProgress, this, &HuntCommand::onProgress);
+    connect(m_engine.get(), &HuntEngine::huntFinished, this, &HuntCommand::onFinished);
+
+    const Result<HuntInfo> submitted = m_engine->submit(request);
+    if (!submitted) {
+        const Error &error = submitted.error();
+        m_err << "artemis-headless hunt: " << error.message << '\n';
+        for (const QJsonValue &bad : error.details.toArray()) {
+            const QJsonObject b = bad.toObject();
+            m_err << "  node " << b.value(u"index"_s).toInt() + 1 << " '"
+                  << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString()
+                  << '\n';
+        }
+        m_err << "Nothing was fetched.\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    m_huntId = submitted->id;
+    if (!m_json && !submitted->duplicates.isEmpty()) {
+        m_err << "note: " << submitted->duplicates.size()
+              << " duplicate node(s) fetched once: " << submitted->duplicates.join(u", "_s)
+              << '\n';
+        m_err.flush();
+    }
+}
+
+void HuntCommand::interrupt()
+{
+    if (m_engine && !m_huntId.isEmpty()) {
+        (void)m_engine->cancel(m_huntId);
+    }
+}
+
+void HuntCommand::onProgress(const HuntProgress &p)
+{
+    if (!m_interactive || m_json || m_quiet || p.id != m_huntId) {
+        return;
+    }
+    m_err << "\r\x1b[2K" << p.done << '/' << p.total << " done  " << p.counts.count(OutcomeKind::Ok)
+          << " ok  " << p.counts.failed() << " failed  " << qRound(p.nodesPerSecond)
+          << " nodes/s";
+    m_err.flush();
+    m_progressShown = true;
+}
+
+void HuntCommand::onFinished(const HuntInfo &info)
+{
+    if (info.id != m_huntId) {
+        return;
+    }
+    if (m_progressShown) {
+        m_err << "\r\x1b[2K";
+        m_err.flush();
+    }
+    const int exitCode =
+        info.state == HuntState::Done && info.counts.count(OutcomeKind::Ok) == info.total ? 0 : 1;
+    const qint64 elapsed = info.elapsedMs();
+    if (m_json) {
+        QJsonObject json{
+            {u"hunt"_s, info.id},
+            {u"state"_s, huntStateName(info.state)},
+            {u"total"_s, info.total},
+            {u"done"_s, info.done},
+            {u"counts"_s, info.counts.toJson()},
+            {u"elapsedMs"_s, elapsed},
+            {u"results"_s, QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s)},
+        };
+        if (!info.duplicates.isEmpty()) {
+            json.insert(u"duplicates"_s, QJsonArray::fromStringList(info.duplicates));
+        }
+        if (!info.error.isEmpty()) {
+            json.insert(u"error"_s, info.error);
+        }
+        m_out << QJsonDocument(json).toJson(QJsonDocument::Compact) << '\n';
+        m_out.flush();
+        finish(exitCode);
+        return;
+    }
+    const double rate = elapsed > 0 ? info.done * 1000.0 / double(elapsed) : 0.0;
+    m_out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
+          << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total
+          << " nodes, " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
+          << " failed (" << qRound(rate) << " nodes/s)\n";
+    for (int i = 0; i < OutcomeKindCount; ++i) {
+        const auto kind = static_cast<OutcomeKind>(i);
+        if (info.counts.count(kind) > 0) {
+            m_out << "  " << qSetFieldWidth(14) << Qt::left << outcomeName(kind)
+                  << qSetFieldWidth(0) << info.counts.count(kind) << '\n';
+        }
+    }
+    if (!info.error.isEmpty()) {
+        m_out << "error: " << info.error << '\n';
+    }
+    if (info.counts.failed() > 0 && !m_quiet) {
+        int listed = 0;
+        (void)m_store->forEachResult(info.id, [&](const Outcome &o) {
+            if (o.outcome == OutcomeKind::Ok) {
+                return true;
+            }
+            m_out << "  ! " << o.node << ": " << outcomeName(o.outcome) << " - " << o.error
+                  << " (" << o.attempts << (o.attempts == 1 ? " attempt)\n" : " attempts)\n");
+            return ++listed < MaxFailuresListed;
+        });
+        if (info.counts.failed() > listed) {
+            m_out << "  ... and " << info.counts.failed() - listed << " more\n";
+        }
+    }
+    m_out << "results: "
+          << QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
+    m_out.flush();
+    finish(exitCode);
+}
+
+void HuntCommand::finish(int exitCode)
+{
+    // Delivered from the event loop, so callers can connect after start() returns.
+    QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
+}
+
+} // namespace Artemis

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+
+#include "core/huntengine.h"
+
+namespace Artemis {
+
+class LocalExecutor;
+class ResultStore;
+
+// `artemis-headless hunt ...`: parses the command line, runs one hunt in this process, shows
+// progress (a live line on a terminal), prints a summary or one JSON object, and reports the
+// exit code through finished(): 0 every node ok, 1 some node failed, 2 bad usage/invalid nodes.
+// Lives on the main thread; owns its store, executor and engine.
+class HuntCommand final : public QObject
+{
+    Q_OBJECT
+public:
+    // `out`/`err` are not owned and must outlive the command. `interactive`: err is a terminal.
+    HuntCommand(QTextStream &out, QTextStream &err, bool interactive, QObject *parent = nullptr);
+    ~HuntCommand() override;
+
+    // `arguments` as after the sub-command: {"artemis-headless hunt", "--url", "metric", ...}.
+    // finished() is always emitted, possibly before start() returns for usage errors.
+    void start(const QStringList &arguments);
+    // Ctrl-C: cancels the running hunt (its summary still prints).
+    void interrupt();
+
+    static QString helpText();
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void onProgress(const Artemis::HuntProgress &progress);
+    void onFinished(const Artemis::HuntInfo &info);
+    void finish(int exitCode);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    bool m_interactive;
+    bool m_json = false;
+    bool m_quiet = false;
+    bool m_progressShown = false;
+    QString m_huntId;
+    std::unique_ptr<ResultStore> m_store;
+    std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<HuntEngine> m_engine;
+};
+
+} // namespace Artemis
