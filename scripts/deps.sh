@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Artemis needs, when any is missing. Needs root (or sudo).
+# Usage: scripts/deps.sh [build|test|bench]   (each set includes the ones before it)
+set -euo pipefail
+
+set_name=${1:-build}
+packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev
+          qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates)
+case "$set_name" in
+    build) ;;
+    test) packages+=(redis-server curl procps) ;;
+    bench) packages+=(redis-server curl procps nginx-light wrk time) ;;
+    *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

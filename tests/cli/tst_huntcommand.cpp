@@ -1,0 +1,235 @@
+// `artemis-headless hunt`: exit codes, --json, summaries, node files; in-process and as a binary.
+#include <QtTest>
+
+#include <QProcess>
+
+#include "core/huntid.h"
+#include "core/resultstore.h"
+#include "headless/huntcommand.h"
+#include "tests/common/fakenode.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+using Artemis::Test::FakeNode;
+
+class TestHuntCommand : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void init();
+    void allOkExitsZeroWithJson();
+    void someFailedExitsOne();
+    void invalidNodeExitsTwoAndFetchesNothing();
+    void usageErrors_data();
+    void usageErrors();
+    void nodesFileWithCommentsAndDuplicates();
+    void summaryListsOutcomesAndFailures();
+    void helpDocumentsEveryFlag();
+    void binaryExitCodesAndJson();
+
+private:
+    struct Run
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    Run run(QStringList args);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestHuntCommand::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+TestHuntCommand::Run TestHuntCommand::run(QStringList args)
+{
+    Run result;
+    QTextStream out(&result.out);
+    QTextStream err(&result.err);
+    HuntCommand command(out, err, false);
+    QSignalSpy finished(&command, &HuntCommand::finished);
+    args.prepend(u"artemis-headless hunt"_s);
+    command.start(args);
+    if (!finished.wait(30000)) {
+        qWarning("hunt command did not finish");
+        return result;
+    }
+    result.exitCode = finished.first().first().toInt();
+    return result;
+}
+
+void TestHuntCommand::allOkExitsZeroWithJson()
+{
+    FakeNode a;
+    FakeNode b;
+    QVERIFY(a.start() && b.start());
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, a.node(), u"--node"_s, b.node(),
+                       u"--data-dir"_s, m_dir->path(), u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(r.out));
+    const QJsonObject json = doc.object();
+    QVERIFY(isValidHuntId(json.value(u"hunt"_s).toString()));
+    QCOMPARE(json.value(u"state"_s).toString(), u"done"_s);
+    QCOMPARE(json.value(u"counts"_s).toObject().value(u"ok"_s).toInt(), 2);
+    QCOMPARE(json.value(u"counts"_s).toObject().value(u"timeout"_s).toInt(), 0);
+    QCOMPARE(json.value(u"total"_s).toInt(), 2);
+    QVERIFY(json.value(u"elapsedMs"_s).isDouble());
+    QCOMPARE(r.out.count(u'\n'), 1); // one JSON object, one line, nothing else on stdout
+    // Stored where it says.
+    ResultStore store(m_dir->path());
+    QCOMPARE(store.readResults(json.value(u"hunt"_s).toString(), {})->total, 2);
+}
+
+void TestHuntCommand::someFailedExitsOne()
+{
+    FakeNode ok;
+    FakeNode missing;
+    QVERIFY(ok.start() && missing.start());
+    missing.setBehaviour(FakeNode::Behaviour::Status);
+    missing.setStatus(404);
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node() + u","_s + missing.node(),
+                       u"--data-dir"_s, m_dir->path(), u"--json"_s});
+    QCOMPARE(r.exitCode, 1);
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(json.value(u"counts"_s).toObject().value(u"ok"_s).toInt(), 1);
+    QCOMPARE(json.value(u"counts"_s).toObject().value(u"http_error"_s).toInt(), 1);
+}
+
+void TestHuntCommand::invalidNodeExitsTwoAndFetchesNothing()
+{
+    FakeNode ok;
+    QVERIFY(ok.start());
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s,
+                       u"bob@host:80"_s, u"--node"_s, u"host:99999"_s, u"--data-dir"_s,
+                       m_dir->path()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(u"node 2 'bob@host:80'"_s), qPrintable(r.err));
+    QVERIFY2(r.err.contains(u"node 3 'host:99999'"_s), qPrintable(r.err));
+    QVERIFY(r.err.contains(u"out of range"_s));
+    QVERIFY(r.err.contains(u"Nothing was fetched"_s));
+    QCOMPARE(ok.requestCount(), 0);
+    ResultStore store(m_dir->path());
+    QCOMPARE(store.listHunts()->size(), 0);
+}
+
+void TestHuntCommand::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no url") << QStringList{u"--node"_s, u"a:1"_s} << u"--url"_s;
+    QTest::newRow("no nodes") << QStringList{u"--url"_s, u"m"_s} << u"no nodes"_s;
+    QTest::newRow("unknown option") << QStringList{u"--url"_s, u"m"_s, u"--frobnicate"_s}
+                                    << u"frobnicate"_s;
+    QTest::newRow("bad attempts") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
+                                                 u"--attempts"_s, u"0"_s}
+                                  << u"--attempts must be"_s;
+    QTest::newRow("bad timeout") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
+                                                u"--timeout-ms"_s, u"soon"_s}
+                                 << u"--timeout-ms must be"_s;
+    QTest::newRow("missing nodes file")
+        << QStringList{u"--url"_s, u"m"_s, u"--nodes-file"_s, u"/nonexistent/nodes.txt"_s}
+        << u"cannot read nodes file"_s;
+    QTest::newRow("full URL as path")
+        << QStringList{u"--url"_s, u"http://x/m"_s, u"--node"_s, u"a:1"_s} << u"not a full URL"_s;
+    QTest::newRow("stray argument") << QStringList{u"--url"_s, u"m"_s, u"extra"_s}
+                                    << u"unexpected argument"_s;
+    QTest::newRow("bad header") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
+                                               u"--header"_s, u"nocolon"_s}
+                                << u"--header"_s;
+}
+
+void TestHuntCommand::usageErrors()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    args << u"--data-dir"_s << m_dir->path();
+    const Run r = run(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestHuntCommand::nodesFileWithCommentsAndDuplicates()
+{
+    FakeNode a;
+    FakeNode b;
+    QVERIFY(a.start() && b.start());
+    const QString path = m_dir->filePath(u"nodes.txt"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(u"# rack 1\n%1\n\n%2   # second\n%1\n"_s.arg(a.node(), b.node()).toUtf8());
+    file.close();
+    const Run r = run({u"--url"_s, u"/metric"_s, u"--nodes-file"_s, path, u"--data-dir"_s,
+                       m_dir->filePath(u"data"_s), u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(json.value(u"total"_s).toInt(), 2);
+    QCOMPARE(json.value(u"duplicates"_s).toArray().size(), 1);
+    QCOMPARE(a.requestCount(), 1);
+    QCOMPARE(b.requestCount(), 1);
+}
+
+void TestHuntCommand::summaryListsOutcomesAndFailures()
+{
+    FakeNode ok;
+    FakeNode garbage;
+    QVERIFY(ok.start() && garbage.start());
+    garbage.setBehaviour(FakeNode::Behaviour::Garbage);
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s,
+                       garbage.node(), u"--data-dir"_s, m_dir->path()});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(u"done in"_s), qPrintable(r.out));
+    QVERIFY(r.out.contains(u"2 nodes, 1 ok, 1 failed"_s));
+    QVERIFY(r.out.contains(QRegularExpression(u"ok\\s+1"_s)));
+    QVERIFY(r.out.contains(QRegularExpression(u"invalid_json\\s+1"_s)));
+    QVERIFY(r.out.contains(u"! %1: invalid_json"_s.arg(garbage.node())));
+    QVERIFY(r.out.contains(u"results.ndjson"_s));
+}
+
+void TestHuntCommand::helpDocumentsEveryFlag()
+{
+    const Run r = run({u"--help"_s});
+    QCOMPARE(r.exitCode, 0);
+    for (const QString &flag : {u"--url"_s, u"--node"_s, u"--nodes-file"_s, u"--data-dir"_s,
+                                u"--timeout-ms"_s, u"--attempts"_s, u"--concurrency"_s,
+                                u"--threads"_s, u"--max-body"_s, u"--header"_s, u"--json"_s,
+                                u"--quiet"_s, u"Exit status"_s}) {
+        QVERIFY2(r.out.contains(flag), qPrintable(flag));
+    }
+}
+
+void TestHuntCommand::binaryExitCodesAndJson()
+{
+    FakeNode ok;
+    QVERIFY(ok.start());
+    auto runBinary = [&](const QStringList &args, QByteArray *out) {
+        QProcess process;
+        QSignalSpy done(&process, &QProcess::finished);
+        process.start(QStringLiteral(ARTEMIS_HEADLESS_BIN), args);
+        // The fake node lives on this thread: keep the event loop turning while we wait.
+        if (!done.wait(30000)) {
+            return -1;
+        }
+        *out = process.readAllStandardOutput();
+        return process.exitCode();
+    };
+    QByteArray out;
+    QCOMPARE(runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s, ok.node(),
+                        u"--data-dir"_s, m_dir->path(), u"--json"_s},
+                       &out),
+             0);
+    QCOMPARE(QJsonDocument::fromJson(out).object().value(u"state"_s).toString(), u"done"_s);
+    QCOMPARE(runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s, u"x:0"_s}, &out), 2);
+    QCOMPARE(runBinary({u"bogus"_s}, &out), 2);
+    QCOMPARE(runBinary({u"version"_s}, &out), 0);
+    QVERIFY(out.startsWith("artemis-headless "));
+}
+
+QTEST_GUILESS_MAIN(TestHuntCommand)
+#include "tst_huntcommand.moc"
