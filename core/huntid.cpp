@@ -33,10 +33,9 @@ QString newHuntId()
             }
         }
     } else {
-        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(random), 2);
-        const quint16 tail = quint16(QRandomGenerator::system()->generate());
-        random[8] = quint8(tail >> 8);
-        random[9] = quint8(tail);
+        quint32 words[3];
+        QRandomGenerator::system()->fillRange(words);
+        std::memcpy(random, words, sizeof(random));
         random[0] &= 0x7f; // headroom so increments within one millisecond never wrap
     }
     lastMs = ms;

@@ -91,7 +91,8 @@ Result<QJsonObject> parseObject(QByteArrayView line)
             QByteArray::fromRawData(line.data(), line.size()), &error);
     if (error.error != QJsonParseError::NoError) {
         return makeError(ErrorCode::InvalidArgument,
-                         u"invalid JSON at byte %1: %2"_s.arg(error.offset).arg(error.errorString()));
+                         u"invalid JSON at byte %1: %2"_s.arg(error.offset).arg(
+                                 error.errorString()));
     }
     if (!doc.isObject()) {
         return makeError(ErrorCode::InvalidArgument, u"not a JSON object"_s);
@@ -234,19 +235,21 @@ void ResultIndex::resetLocked()
 Result<void> ResultIndex::refreshLocked()
 {
     QFile file(m_path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (!file.exists()) {
-            // No results yet (or the hunt was removed): an empty index.
-            resetLocked();
-            return {};
-        }
+    // Existence first: the writer may create the file between a failed open and the check.
+    if (!file.exists() || (!file.open(QIODevice::ReadOnly) && !file.exists())) {
+        // No results yet (or the hunt was removed): an empty index.
+        resetLocked();
+        return {};
+    }
+    if (!file.isOpen()) {
         return makeError(ErrorCode::Io,
                          u"cannot open %1: %2"_s.arg(m_path, file.errorString()));
     }
     const qint64 size = file.size();
     if (size < m_scanned) {
         // Truncated or replaced: the old offsets mean nothing any more.
-        qWarning().noquote() << u"hunt %1: results file shrank; rebuilding its index"_s.arg(m_huntId);
+        qWarning().noquote()
+                << u"hunt %1: results file shrank; rebuilding its index"_s.arg(m_huntId);
         resetLocked();
     }
     if (size == m_scanned) {

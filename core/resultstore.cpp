@@ -453,10 +453,11 @@ Result<int> ResultStore::forEachResult(const QString &id,
     }
     const QString path = resultsPath(id);
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (!file.exists()) {
-            return 0;
-        }
+    // Existence first: the writer may create the file between a failed open and the check.
+    if (!file.exists() || (!file.open(QIODevice::ReadOnly) && !file.exists())) {
+        return 0;
+    }
+    if (!file.isOpen()) {
         return ioError(u"open"_s, path, file.errorString());
     }
     // A sequential pass of its own: cheaper than seeking line by line through the index.
