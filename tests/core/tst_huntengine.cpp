@@ -99,6 +99,7 @@ private Q_SLOTS:
     void duplicatesFetchedOnce();
     void busyWhenQueueFull();
     void headersReachNode();
+    void shutdownMarksRunningHuntsInterrupted();
 
 private:
     HuntInfo runHunt(const QStringList &nodes, const FetchOptions &options,
@@ -535,6 +536,33 @@ void TestHuntEngine::headersReachNode()
     const auto headers = json->requestHeaders().value(0);
     QCOMPARE(headers.value("x-team"), QByteArray("sre"));
     QVERIFY(headers.value("user-agent").startsWith("Artemis/"));
+}
+
+void TestHuntEngine::shutdownMarksRunningHuntsInterrupted()
+{
+    QStringList nodes;
+    FakeNode *json = fake(FakeNode::Behaviour::Json);
+    nodes.append(json->node());
+    for (int i = 0; i < 5; ++i) {
+        nodes.append(fake(FakeNode::Behaviour::Hang)->node());
+    }
+    FetchOptions o;
+    o.timeoutMs = 60000;
+    const Result<HuntInfo> hunt = m_engine->submit({nodes, u"metric"_s, o, u"test"_s});
+    QVERIFY(hunt);
+    // Wait until the fast node's outcome is stored, then stop the engine as SIGTERM would.
+    QTRY_COMPARE_WITH_TIMEOUT(m_store->readResults(hunt->id, {})->total, 1, 5000);
+    m_engine->shutdown();
+    const Result<HuntInfo> stored = m_store->loadManifest(hunt->id);
+    QVERIFY(stored);
+    QCOMPARE(stored->state, HuntState::Interrupted);
+    QVERIFY(stored->finishedAt.isValid());
+    QVERIFY(!stored->error.isEmpty());
+    QCOMPARE(stored->counts.count(OutcomeKind::Ok), 1);
+    const auto r = results(hunt->id);
+    QCOMPARE(r.size(), 1); // what finished is kept; nothing invented for the rest
+    QCOMPARE(r.value(json->node()).outcome, OutcomeKind::Ok);
+    QVERIFY(!m_engine->activeInfo(hunt->id));
 }
 
 QTEST_GUILESS_MAIN(TestHuntEngine)
