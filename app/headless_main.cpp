@@ -7,6 +7,7 @@
 
 #include "headless/huntcommand.h"
 #include "headless/signalwatcher.h"
+#include "headless/workercommand.h"
 
 using namespace Qt::StringLiterals;
 
@@ -17,6 +18,7 @@ void printUsage(QTextStream &stream)
     stream << "Usage: artemis-headless COMMAND [options]\n\n"
               "Commands:\n"
               "  hunt     fetch a path from many nodes once and store the answers\n"
+              "  worker   fetch jobs of a distributed coordinator (serve --broker)\n"
               "  help     show this help ('artemis-headless COMMAND --help' for a command)\n"
               "  version  print the version\n";
     stream.flush();
@@ -53,6 +55,15 @@ int main(int argc, char *argv[])
         QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &hunt,
                          [&hunt](int) { hunt.interrupt(); });
         hunt.start(args);
+        return app.exec();
+    }
+    if (command == u"worker"_s) {
+        Artemis::WorkerCommand worker(out, err);
+        QObject::connect(&worker, &Artemis::WorkerCommand::finished, &app,
+                         &QCoreApplication::exit);
+        QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &worker,
+                         [&worker](int) { worker.interrupt(); });
+        worker.start(args);
         return app.exec();
     }
     err << "artemis-headless: unknown command '" << command << "'\n";

@@ -4,6 +4,7 @@
 #include <QObject>
 
 #include "core/fetchoptions.h"
+#include "core/huntinfo.h"
 #include "core/outcome.h"
 #include "core/target.h"
 
@@ -19,6 +20,14 @@ public:
     using QObject::QObject;
     ~Executor() override = default;
 
+    // Called once before beginHunt with the hunt's manifest. Executors that fetch in other
+    // processes need its id (the hunt's name across processes) and its path; the default
+    // ignores it.
+    virtual void describeHunt(quint64 key, const HuntInfo &info)
+    {
+        Q_UNUSED(key);
+        Q_UNUSED(info);
+    }
     // A hunt identified by `key` is about to submit targets fetched with `options`.
     virtual void beginHunt(quint64 key, const FetchOptions &options) = 0;
     // Fetch these targets (each yields exactly one outcome, unless the hunt is cancelled first,

@@ -58,6 +58,20 @@ QJsonObject FetchOptions::toJson() const
     return json;
 }
 
+QJsonObject FetchOptions::toWireJson() const
+{
+    QJsonObject json = toJson();
+    json.remove(u"headerNames"_s);
+    QJsonObject values;
+    for (const auto &header : headers) {
+        values.insert(QString::fromLatin1(header.first), QString::fromUtf8(header.second));
+    }
+    if (!values.isEmpty()) {
+        json.insert(u"headers"_s, values);
+    }
+    return json;
+}
+
 Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
 {
     static const QStringList Known = {u"timeoutMs"_s,   u"attempts"_s,     u"concurrency"_s,

@@ -25,7 +25,11 @@ struct FetchOptions
     static constexpr int MaxAttempts = 10;
     static constexpr int MaxConcurrency = 10000;
 
+    // For the manifest and the API: header values are left out (they may be secrets).
     QJsonObject toJson() const;
+    // For workers in distributed mode: everything, header values included ("headers":
+    // {name: value}); fromJson reads it back.
+    QJsonObject toWireJson() const;
     // Reads the JSON form; absent keys keep defaults; bad values are an InvalidArgument error
     // naming the key.
     static Result<FetchOptions> fromJson(const QJsonObject &json);

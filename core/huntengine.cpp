@@ -1,5 +1,7 @@
 #include "core/huntengine.h"
 
+#include <QSet>
+
 #include "core/executor.h"
 #include "core/huntid.h"
 #include "core/huntrun.h"
@@ -75,6 +77,56 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     }
 
     auto *run = new HuntRun(info, std::move(list.targets), m_nextKey++, m_store, m_executor,
+                            m_config.progressIntervalMs, this);
+    connect(run, &HuntRun::progress, this, &HuntEngine::huntProgress);
+    connect(run, &HuntRun::finished, this, &HuntEngine::onRunFinished, Qt::QueuedConnection);
+    m_runs.insert(info.id, run);
+    m_queue.push_back(run);
+    Q_EMIT huntQueued(info);
+    startQueued();
+    return run->info();
+}
+
+Result<HuntInfo> HuntEngine::resume(const QString &id)
+{
+    if (m_runs.contains(id)) {
+        return makeError(ErrorCode::Conflict, u"hunt %1 is already active"_s.arg(id));
+    }
+    Result<HuntInfo> stored = m_store->loadManifest(id);
+    if (!stored) {
+        return stored.error();
+    }
+    const Result<QStringList> nodes = m_store->loadNodes(id);
+    if (!nodes) {
+        return nodes.error();
+    }
+    HuntInfo info = std::move(stored).value();
+    QSet<QString> done;
+    info.counts = {};
+    const Result<int> read = m_store->forEachResult(id, [&](const Outcome &outcome) {
+        if (!done.contains(outcome.node)) {
+            done.insert(outcome.node);
+            info.counts.add(outcome.outcome);
+        }
+        return true;
+    });
+    if (!read) {
+        return read.error();
+    }
+    Result<TargetList> parsed = parseTargets(*nodes, info.url);
+    if (!parsed) {
+        return parsed.error();
+    }
+    QList<Target> remaining;
+    for (Target &target : parsed->targets) {
+        if (!done.contains(target.node)) {
+            remaining.append(std::move(target));
+        }
+    }
+    info.done = int(done.size());
+    info.total = int(parsed->targets.size());
+    info.state = HuntState::Queued;
+    auto *run = new HuntRun(info, std::move(remaining), m_nextKey++, m_store, m_executor,
                             m_config.progressIntervalMs, this);
     connect(run, &HuntRun::progress, this, &HuntEngine::huntProgress);
     connect(run, &HuntRun::finished, this, &HuntEngine::onRunFinished, Qt::QueuedConnection);

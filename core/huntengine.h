@@ -64,6 +64,10 @@ public:
     // manifest at once; the hunt runs asynchronously.
     Result<HuntInfo> submit(const HuntRequest &request);
     Result<void> cancel(const QString &id);
+    // Runs a stored hunt again for its nodes without a stored outcome (distributed mode: a
+    // restarted coordinator picks up hunts whose workers may still be fetching). Counts start
+    // from the stored results. Fails if the hunt is active or cannot be read.
+    Result<HuntInfo> resume(const QString &id);
 
     // Manifest of a queued or running hunt (live counts), or nullopt when not active.
     std::optional<HuntInfo> activeInfo(const QString &id) const;

@@ -39,13 +39,20 @@ HuntRun::~HuntRun()
 void HuntRun::start()
 {
     m_info.state = HuntState::Running;
-    m_info.startedAt = QDateTime::currentDateTimeUtc();
+    if (!m_info.startedAt.isValid()) { // a resumed hunt keeps its first start
+        m_info.startedAt = QDateTime::currentDateTimeUtc();
+    }
+    m_info.finishedAt = {};
+    m_info.error.clear();
     m_clock.start();
+    m_doneAtStart = m_info.done;
     enqueueWrite(saveManifestTask());
+    m_executor->describeHunt(m_key, m_info);
     m_executor->beginHunt(m_key, m_info.options);
     m_progressTimer.start();
     m_manifestTimer.start();
     dispatch();
+    maybeFinish(); // a resumed hunt may have nothing left to fetch
 }
 
 void HuntRun::dispatch()
@@ -235,7 +242,7 @@ void HuntRun::emitProgress()
     p.counts = m_info.counts;
     p.newOutcomes = std::exchange(m_newForProgress, {});
     const qint64 ms = m_clock.isValid() ? m_clock.elapsed() : 0;
-    p.nodesPerSecond = ms > 0 ? m_info.done * 1000.0 / double(ms) : 0.0;
+    p.nodesPerSecond = ms > 0 ? (m_info.done - m_doneAtStart) * 1000.0 / double(ms) : 0.0;
     if (p.newOutcomes.isEmpty() && !isFinished(p.state) && p.done != 0 && p.done != p.total) {
         return; // nothing new to tell
     }

@@ -26,6 +26,8 @@ class HuntRun final : public QObject
 {
     Q_OBJECT
 public:
+    // `info` may be a resumed hunt (done > 0, startedAt set) whose `targets` are the nodes not
+    // yet stored.
     HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore *store,
             Executor *executor, int progressIntervalMs, QObject *parent);
     ~HuntRun() override;
@@ -62,6 +64,7 @@ private:
     Executor *m_executor;  // not owned
     qsizetype m_nextTarget = 0;
     int m_inFlight = 0;
+    int m_doneAtStart = 0; // outcomes stored before this run started (resumed hunts)
     bool m_cancelRequested = false;
     bool m_finishing = false;
     bool m_ended = false;

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QHash>
+#include <QList>
+#include <QSet>
+#include <QTimer>
+
+#include "core/executor.h"
+#include "core/redis/redisurl.h"
+#include "core/redis/wire.h"
+
+namespace Artemis {
+
+class RedisConnection;
+
+struct RedisExecutorConfig
+{
+    int batchSize = 64;            // nodes per job entry
+    int readCount = 256;           // result entries per XREADGROUP
+    int blockMs = 1000;            // XREADGROUP BLOCK
+    int huntTtlSeconds = 7 * 86400; // hunt spec keys (deleted when the hunt ends)
+    int cancelTtlSeconds = 3600;   // cancel keys
+    int workersPollMs = 2000;      // how often the worker list is refreshed
+};
+
+// The coordinator's Executor in distributed mode: hunts' nodes become job entries (batches,
+// pipelined XADDs) on the jobs stream; workers' outcomes come back on the results stream, read
+// with XREADGROUP on a second connection (a blocking read occupies its connection).
+//
+// Delivery is at-least-once; each (hunt, node) reaches outcomesReady exactly once: an outcome
+// is accepted only for a node submitted and not yet answered. When Redis comes back empty
+// (restarted without persistence), every unanswered node is sent again.
+//
+// Lives on the engine's thread; owns its connections.
+class RedisExecutor final : public Executor
+{
+    Q_OBJECT
+public:
+    explicit RedisExecutor(RedisUrl url, RedisExecutorConfig config = {},
+                           QObject *parent = nullptr);
+    ~RedisExecutor() override;
+
+    // Connects and starts sending jobs. Results are read once startReading() is called: call
+    // it after resuming hunts, so outcomes for them are not dropped as unknown.
+    void open();
+    void startReading();
+
+    // Calls `done` (once connected) with those of `ids` whose spec is still in Redis: hunts an
+    // earlier coordinator left running, whose jobs and outcomes may still be in the streams.
+    void findResumable(const QStringList &ids, std::function<void(const QStringList &)> done);
+
+    // From now on cancel() and endHunt() only forget hunts here and leave Redis alone, so a
+    // restarted coordinator can resume them. For shutdown.
+    void detach() { m_detached = true; }
+
+    bool isConnected() const;
+    const RedisUrl &url() const { return m_url; }
+    QList<Wire::WorkerInfo> workers() const { return m_workers; }
+
+    void describeHunt(quint64 key, const HuntInfo &info) override;
+    void beginHunt(quint64 key, const FetchOptions &options) override;
+    void submit(quint64 key, const QList<Target> &targets) override;
+    void cancel(quint64 key) override;
+    void endHunt(quint64 key) override;
+
+Q_SIGNALS:
+    void workersChanged();
+
+private:
+    struct Hunt
+    {
+        Wire::HuntSpec spec;
+        QHash<QString, Target> outstanding; // submitted, no outcome accepted yet
+        QList<Target> unsent;               // not (successfully) XADDed yet
+    };
+
+    void onCommandsConnected();
+    void storeSpec(const Hunt &hunt, bool onlyIfMissing, std::function<void(bool)> stored);
+    void scheduleFlush();
+    void flush();
+    void onReaderConnected();
+    void readNext();
+    void onRead(const RedisReply &reply);
+    void accept(const QList<Wire::StreamEntry> &entries);
+    void pollWorkers();
+
+    RedisUrl m_url;
+    RedisExecutorConfig m_config;
+    QHash<quint64, Hunt> m_hunts;
+    QHash<QString, quint64> m_keyById;
+    QList<std::function<void()>> m_whenConnected;
+    QList<Wire::WorkerInfo> m_workers;
+    QTimer m_flushTimer;
+    QTimer m_workersTimer;
+    bool m_detached = false;
+    bool m_reading = false;      // startReading() was called
+    bool m_readPending = false;  // an XREADGROUP is on the wire
+    bool m_backlog = true;       // first read our own pending entries (id 0), then new ones
+    // Declared last: destroyed first, so no reply callback outlives the state above.
+    std::unique_ptr<RedisConnection> m_commands;
+    std::unique_ptr<RedisConnection> m_reader;
+};
+
+} // namespace Artemis

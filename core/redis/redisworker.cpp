@@ -1,0 +1,444 @@
+#include "core/redis/redisworker.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QSysInfo>
+
+#include "core/localexecutor.h"
+#include "core/redis/redisconnection.h"
+#include "core/target.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+constexpr int JobsPerRead = 16;
+constexpr int NodesPerJobGuess = 64; // RedisExecutorConfig::batchSize
+constexpr int ClaimCount = 8;
+
+bool isBusyGroup(const RedisReply &reply)
+{
+    return reply.type == RedisReply::Type::Error && reply.str.startsWith("BUSYGROUP");
+}
+} // namespace
+
+RedisWorker::RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent)
+    : QObject(parent),
+      m_url(std::move(url)),
+      m_config(std::move(config)),
+      m_executor(std::make_unique<LocalExecutor>(m_config.threads, m_config.policy)),
+      m_commands(std::make_unique<RedisConnection>(m_url, u"worker commands"_s)),
+      m_reader(std::make_unique<RedisConnection>(m_url, u"worker jobs reader"_s))
+{
+    if (m_config.name.isEmpty()) {
+        m_config.name = u"%1-%2"_s.arg(QSysInfo::machineHostName())
+                            .arg(QCoreApplication::applicationPid());
+    }
+    connect(m_executor.get(), &Executor::outcomesReady, this, &RedisWorker::onOutcomes);
+    connect(m_commands.get(), &RedisConnection::connected, this,
+            &RedisWorker::onCommandsConnected);
+    connect(m_reader.get(), &RedisConnection::connected, this, &RedisWorker::onReaderConnected);
+    m_heartbeatTimer.setInterval(m_config.heartbeatMs);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &RedisWorker::heartbeat);
+    m_claimTimer.setInterval(std::max(100, m_config.visibilityMs / 2));
+    connect(&m_claimTimer, &QTimer::timeout, this, &RedisWorker::claimStale);
+    m_refreshTimer.setInterval(std::max(50, m_config.visibilityMs / 3));
+    connect(&m_refreshTimer, &QTimer::timeout, this, &RedisWorker::refreshClaims);
+    m_cancelTimer.setInterval(m_config.cancelPollMs);
+    connect(&m_cancelTimer, &QTimer::timeout, this, &RedisWorker::pollCancels);
+}
+
+RedisWorker::~RedisWorker() = default;
+
+void RedisWorker::start()
+{
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    qInfo("worker %s: broker %s, concurrency %d, visibility timeout %d ms",
+          qPrintable(m_config.name), qPrintable(m_url.toString()), m_config.concurrency,
+          m_config.visibilityMs);
+    m_commands->open();
+    m_reader->open();
+    m_heartbeatTimer.start();
+    m_claimTimer.start();
+    m_refreshTimer.start();
+    m_cancelTimer.start();
+}
+
+void RedisWorker::stop()
+{
+    if (m_stopping) {
+        return;
+    }
+    m_stopping = true;
+    qInfo("worker %s: stopping; finishing %d job(s) in hand", qPrintable(m_config.name),
+          int(m_jobs.size()));
+    maybeStopped();
+}
+
+void RedisWorker::maybeStopped()
+{
+    if (!m_stopping || m_stopped || !m_jobs.isEmpty() || m_readPending) {
+        return;
+    }
+    m_stopped = true;
+    m_heartbeatTimer.stop();
+    m_claimTimer.stop();
+    m_refreshTimer.stop();
+    m_cancelTimer.stop();
+    auto done = [this](const RedisReply &) {
+        qInfo("worker %s: stopped after %lld node(s)", qPrintable(m_config.name), m_done);
+        Q_EMIT stopped();
+    };
+    if (!m_commands->isConnected()) {
+        QTimer::singleShot(0, this, [done] { done(RedisReply{}); });
+        return;
+    }
+    m_commands->command({"ZREM", Wire::WorkersIndex, m_config.name.toUtf8()});
+    m_commands->command({"DEL", Wire::workerKey(m_config.name)}, done);
+}
+
+int RedisWorker::room() const
+{
+    return m_config.concurrency - m_inFlight;
+}
+
+void RedisWorker::onCommandsConnected()
+{
+    m_commands->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0",
+                         "MKSTREAM"});
+    heartbeat();
+    for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
+        for (const QByteArray &payload : std::exchange(it->unsent, {})) {
+            sendOutcomes(it.key(), payload);
+        }
+    }
+    for (const QByteArray &id : std::exchange(m_unacked, {})) {
+        m_commands->command({"XACK", Wire::JobsStream, Wire::WorkersGroup, id});
+        m_commands->command({"XDEL", Wire::JobsStream, id});
+    }
+    for (auto it = m_waitingForSpec.cbegin(); it != m_waitingForSpec.cend(); ++it) {
+        requestSpec(it.key());
+    }
+}
+
+void RedisWorker::onReaderConnected()
+{
+    m_readPending = false;
+    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0",
+                       "MKSTREAM"},
+                      [](const RedisReply &reply) {
+                          if (!reply.ok() && !isBusyGroup(reply)
+                              && reply.type != RedisReply::Type::Failed) {
+                              qWarning("redis: cannot create the workers group: %s",
+                                       qPrintable(reply.errorText()));
+                          }
+                      });
+    readNext();
+}
+
+void RedisWorker::readNext()
+{
+    if (m_stopping || m_readPending || !m_reader->isConnected() || room() <= 0) {
+        return;
+    }
+    m_readPending = true;
+    const int count = std::clamp(room() / NodesPerJobGuess, 1, JobsPerRead);
+    m_reader->command(
+        {"XREADGROUP", "GROUP", Wire::WorkersGroup, m_config.name.toUtf8(), "COUNT",
+         QByteArray::number(count), "BLOCK", QByteArray::number(m_config.blockMs), "STREAMS",
+         Wire::JobsStream, ">"},
+        [this](const RedisReply &reply) {
+            m_readPending = false;
+            if (reply.type == RedisReply::Type::Failed) {
+                maybeStopped();
+                return; // onReaderConnected() reads again
+            }
+            if (reply.type == RedisReply::Type::Error) {
+                qWarning("worker %s: reading jobs failed: %s", qPrintable(m_config.name),
+                         qPrintable(reply.errorText()));
+                if (reply.str.startsWith("NOGROUP")) {
+                    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream,
+                                       Wire::WorkersGroup, "0", "MKSTREAM"});
+                }
+                QTimer::singleShot(200, this, &RedisWorker::readNext);
+                return;
+            }
+            onJobs(Wire::parseReadReply(reply));
+            readNext();
+            maybeStopped();
+        },
+        m_config.blockMs);
+}
+
+void RedisWorker::onJobs(const QList<Wire::StreamEntry> &entries)
+{
+    for (const Wire::StreamEntry &entry : entries) {
+        if (m_jobs.contains(entry.id)) {
+            continue; // ours already (claimed back while still working on it)
+        }
+        Job job;
+        job.entryId = entry.id;
+        job.huntId = QString::fromUtf8(entry.fields.value("hunt"));
+        job.nodes = entry.fields.value("nodes");
+        const bool valid = !job.huntId.isEmpty() && !job.nodes.isEmpty();
+        m_jobs.insert(entry.id, job);
+        if (!valid) {
+            qWarning("worker %s: dropping malformed job %s", qPrintable(m_config.name),
+                     entry.id.constData());
+            dropJob(entry.id);
+        } else if (m_cancelled.contains(job.huntId)) {
+            dropJob(entry.id);
+        } else if (m_specs.contains(job.huntId)) {
+            startJob(entry.id);
+        } else {
+            QList<QByteArray> &waiting = m_waitingForSpec[job.huntId];
+            waiting.append(entry.id);
+            if (waiting.size() == 1) {
+                requestSpec(job.huntId);
+            }
+        }
+    }
+}
+
+void RedisWorker::requestSpec(const QString &huntId)
+{
+    auto spec = std::make_shared<RedisReply>();
+    m_commands->command({"GET", Wire::huntKey(huntId)},
+                        [spec](const RedisReply &reply) { *spec = reply; });
+    m_commands->command(
+        {"EXISTS", Wire::cancelKey(huntId)}, [this, spec, huntId](const RedisReply &cancel) {
+            if (!spec->ok() || !cancel.ok()) {
+                return; // asked again after reconnecting
+            }
+            const QList<QByteArray> waiting = m_waitingForSpec.take(huntId);
+            Result<Wire::HuntSpec> parsed = Wire::HuntSpec::fromBytes(spec->str);
+            if (cancel.integer == 1 || spec->isNil() || !parsed) {
+                // Cancelled or over (the coordinator deleted its spec): nothing to fetch.
+                if (cancel.integer == 1) {
+                    m_cancelled.insert(huntId);
+                } else if (!spec->isNil()) {
+                    qWarning("worker %s: hunt %s: %s", qPrintable(m_config.name),
+                             qPrintable(huntId), qPrintable(parsed.error().message));
+                }
+                for (const QByteArray &id : waiting) {
+                    dropJob(id);
+                }
+                return;
+            }
+            m_specs.insert(huntId, std::move(parsed).value());
+            for (const QByteArray &id : waiting) {
+                startJob(id);
+            }
+        });
+}
+
+void RedisWorker::startJob(const QByteArray &entryId)
+{
+    const auto job = m_jobs.find(entryId);
+    if (job == m_jobs.end()) {
+        return;
+    }
+    const Wire::HuntSpec &spec = m_specs[job->huntId];
+    const Result<QStringList> nodes = Wire::decodeNodes(std::exchange(job->nodes, {}));
+    QList<Target> targets;
+    QList<Outcome> bad;
+    for (const QString &node : nodes ? *nodes : QStringList{}) {
+        Result<Target> target = parseTarget(node, spec.path);
+        if (target) {
+            targets.append(std::move(target).value());
+        } else {
+            Outcome outcome;
+            outcome.node = node;
+            outcome.outcome = OutcomeKind::Error;
+            outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+            outcome.error = target.error().message;
+            bad.append(std::move(outcome));
+        }
+    }
+    job->localKey = m_nextKey++;
+    job->remaining = int(targets.size() + bad.size());
+    m_jobByKey.insert(job->localKey, entryId);
+    m_inFlight += job->remaining;
+    m_executor->beginHunt(job->localKey, spec.options);
+    if (!targets.isEmpty()) {
+        m_executor->submit(job->localKey, targets);
+    }
+    if (!bad.isEmpty() || job->remaining == 0) {
+        onOutcomes(job->localKey, bad);
+    }
+}
+
+void RedisWorker::onOutcomes(quint64 localKey, const QList<Outcome> &outcomes)
+{
+    const QByteArray entryId = m_jobByKey.value(localKey);
+    const auto job = m_jobs.find(entryId);
+    if (job == m_jobs.end()) {
+        return;
+    }
+    const int n = int(outcomes.size());
+    job->remaining -= n;
+    m_inFlight -= n;
+    m_done += n;
+    if (n > 0 && !m_cancelled.contains(job->huntId)) {
+        sendOutcomes(entryId, Wire::encodeOutcomes(outcomes));
+    }
+    maybeFinishJob(entryId);
+    readNext();
+}
+
+void RedisWorker::sendOutcomes(const QByteArray &entryId, const QByteArray &payload)
+{
+    Job &job = m_jobs[entryId];
+    ++job.sending;
+    m_commands->command(
+        {"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
+         m_config.name.toUtf8(), "outcomes", payload},
+        [this, entryId, payload](const RedisReply &reply) {
+            const auto it = m_jobs.find(entryId);
+            if (it == m_jobs.end()) {
+                return;
+            }
+            --it->sending;
+            if (!reply.ok()) {
+                if (reply.type == RedisReply::Type::Error) {
+                    qWarning("worker %s: XADD outcomes failed: %s", qPrintable(m_config.name),
+                             qPrintable(reply.errorText()));
+                }
+                it->unsent.append(payload); // again once connected
+                return;
+            }
+            maybeFinishJob(entryId);
+        });
+}
+
+void RedisWorker::maybeFinishJob(const QByteArray &entryId)
+{
+    const auto job = m_jobs.find(entryId);
+    if (job == m_jobs.end() || job->remaining > 0 || job->sending > 0 || !job->unsent.isEmpty()
+        || !job->nodes.isEmpty()) {
+        return;
+    }
+    m_executor->endHunt(job->localKey);
+    m_jobByKey.remove(job->localKey);
+    const QString huntId = job->huntId;
+    m_jobs.erase(job);
+    dropJob(entryId);
+    const bool huntHasJobs = std::any_of(m_jobs.cbegin(), m_jobs.cend(),
+                                         [&](const Job &other) { return other.huntId == huntId; });
+    if (!huntHasJobs && !m_waitingForSpec.contains(huntId)) {
+        m_specs.remove(huntId);
+        m_cancelled.remove(huntId);
+    }
+    maybeStopped();
+}
+
+void RedisWorker::dropJob(const QByteArray &entryId)
+{
+    // Acknowledged only now: every outcome is in the results stream. Deleted too, so the jobs
+    // stream holds only jobs not yet done.
+    const auto job = m_jobs.find(entryId);
+    if (job != m_jobs.end()) {
+        m_inFlight -= job->remaining;
+        m_jobs.erase(job);
+    }
+    m_commands->command({"XACK", Wire::JobsStream, Wire::WorkersGroup, entryId},
+                        [this, entryId](const RedisReply &reply) {
+                            if (!reply.ok()) {
+                                m_unacked.append(entryId);
+                            }
+                        });
+    m_commands->command({"XDEL", Wire::JobsStream, entryId});
+    maybeStopped();
+}
+
+void RedisWorker::claimStale()
+{
+    if (m_stopping || !m_commands->isConnected() || room() <= 0) {
+        return;
+    }
+    m_commands->command({"XAUTOCLAIM", Wire::JobsStream, Wire::WorkersGroup,
+                         m_config.name.toUtf8(), QByteArray::number(m_config.visibilityMs),
+                         m_claimCursor, "COUNT", QByteArray::number(ClaimCount)},
+                        [this](const RedisReply &reply) {
+                            if (!reply.ok()) {
+                                m_claimCursor = "0-0";
+                                return;
+                            }
+                            const QList<Wire::StreamEntry> entries =
+                                Wire::parseAutoClaimReply(reply, &m_claimCursor);
+                            if (!entries.isEmpty()) {
+                                qInfo("worker %s: took over %d job(s) of a silent worker",
+                                      qPrintable(m_config.name), int(entries.size()));
+                            }
+                            onJobs(entries);
+                        });
+}
+
+void RedisWorker::refreshClaims()
+{
+    // Resets the idle time of the jobs we hold, so other workers do not take over a job that
+    // is merely slow. A dead worker stops doing this; that is what makes its jobs stale.
+    if (m_jobs.isEmpty() || !m_commands->isConnected()) {
+        return;
+    }
+    QList<QByteArray> args{"XCLAIM", Wire::JobsStream, Wire::WorkersGroup,
+                           m_config.name.toUtf8(), "0"};
+    for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it) {
+        args.append(it.key());
+    }
+    args.append("JUSTID");
+    m_commands->command(args);
+}
+
+void RedisWorker::pollCancels()
+{
+    if (m_specs.isEmpty() || !m_commands->isConnected()) {
+        return;
+    }
+    for (auto it = m_specs.cbegin(); it != m_specs.cend(); ++it) {
+        const QString huntId = it.key();
+        if (m_cancelled.contains(huntId)) {
+            continue;
+        }
+        m_commands->command({"EXISTS", Wire::cancelKey(huntId)},
+                            [this, huntId](const RedisReply &reply) {
+                                if (reply.integer != 1 || m_cancelled.contains(huntId)) {
+                                    return;
+                                }
+                                qInfo("worker %s: hunt %s cancelled", qPrintable(m_config.name),
+                                      qPrintable(huntId));
+                                m_cancelled.insert(huntId);
+                                for (const Job &job : std::as_const(m_jobs)) {
+                                    if (job.huntId == huntId && job.localKey != 0) {
+                                        m_executor->cancel(job.localKey);
+                                    }
+                                }
+                            });
+    }
+}
+
+void RedisWorker::heartbeat()
+{
+    if (!m_commands->isConnected()) {
+        return;
+    }
+    Wire::WorkerInfo info;
+    info.name = m_config.name;
+    info.host = QSysInfo::machineHostName();
+    info.pid = QCoreApplication::applicationPid();
+    info.inFlight = m_inFlight;
+    info.done = m_done;
+    info.jobs = int(m_jobs.size());
+    info.startedAt = m_startedAt;
+    info.seenAt = QDateTime::currentDateTimeUtc();
+    const int ttlMs = 3 * m_config.heartbeatMs;
+    m_commands->command({"SET", Wire::workerKey(m_config.name),
+                         QJsonDocument(info.toJson()).toJson(QJsonDocument::Compact), "PX",
+                         QByteArray::number(ttlMs)});
+    m_commands->command({"ZADD", Wire::WorkersIndex,
+                         QByteArray::number(QDateTime::currentMSecsSinceEpoch() + ttlMs),
+                         m_config.name.toUtf8()});
+}
+
+} // namespace Artemis

@@ -1,0 +1,114 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include "core/redis/redisurl.h"
+#include "core/redis/wire.h"
+#include "core/targetpolicy.h"
+
+namespace Artemis {
+
+class LocalExecutor;
+class RedisConnection;
+
+struct RedisWorkerConfig
+{
+    QString name;              // consumer name; unique among workers (default host-pid)
+    int concurrency = 256;     // nodes fetched at once
+    int threads = 1;           // fetch threads
+    int visibilityMs = 30000;  // a job pending this long without its worker is taken over
+    int heartbeatMs = 2000;
+    int cancelPollMs = 250;
+    int blockMs = 1000;        // XREADGROUP BLOCK
+    TargetPolicyPtr policy;    // checked by the fetchers (null: none)
+};
+
+// A distributed-mode worker: reads jobs (XREADGROUP on its own connection, as long as it has
+// room), fetches their nodes with a LocalExecutor (the same core Fetcher as local mode), XADDs
+// the outcomes to the results stream and XACKs + XDELs a job only once all its outcomes are
+// stored in Redis. Takes over jobs left pending by dead workers (XAUTOCLAIM) and keeps its
+// own jobs from being taken (XCLAIM refreshes their idle time). Heartbeats a key with a TTL.
+//
+// Lives on the thread that created it (the main thread); owns its connections and executor.
+class RedisWorker final : public QObject
+{
+    Q_OBJECT
+public:
+    RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent = nullptr);
+    ~RedisWorker() override;
+
+    void start();
+    // Takes no new jobs, finishes the ones it holds, leaves the worker list, then stopped().
+    void stop();
+
+    const RedisWorkerConfig &config() const { return m_config; }
+    int inFlight() const { return m_inFlight; }
+    qint64 done() const { return m_done; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    struct Job
+    {
+        QByteArray entryId;
+        QString huntId;
+        quint64 localKey = 0;
+        int remaining = 0;          // nodes without an outcome yet
+        int sending = 0;            // XADDs of outcomes awaiting their reply
+        QList<QByteArray> unsent;   // outcome payloads to XADD again after reconnecting
+        QByteArray nodes;           // the job's nodes (JSON) until it starts
+    };
+
+    void onReaderConnected();
+    void onCommandsConnected();
+    void readNext();
+    void onJobs(const QList<Wire::StreamEntry> &entries);
+    void requestSpec(const QString &huntId);
+    void startJob(const QByteArray &entryId);
+    void onOutcomes(quint64 localKey, const QList<Outcome> &outcomes);
+    void sendOutcomes(const QByteArray &entryId, const QByteArray &payload);
+    void maybeFinishJob(const QByteArray &entryId);
+    void dropJob(const QByteArray &entryId); // ack + delete without fetching
+    void claimStale();
+    void refreshClaims();
+    void pollCancels();
+    void heartbeat();
+    void maybeStopped();
+    int room() const;
+
+    RedisUrl m_url;
+    RedisWorkerConfig m_config;
+    QHash<QByteArray, Job> m_jobs;          // by entry id
+    QHash<quint64, QByteArray> m_jobByKey;  // local executor key -> entry id
+    QHash<QString, Wire::HuntSpec> m_specs; // hunts with jobs here
+    QHash<QString, QList<QByteArray>> m_waitingForSpec;
+    QSet<QString> m_cancelled;
+    QList<QByteArray> m_unacked;            // finished jobs whose XACK failed
+    int m_inFlight = 0;
+    qint64 m_done = 0;
+    quint64 m_nextKey = 1;
+    bool m_readPending = false;
+    bool m_stopping = false;
+    bool m_stopped = false;
+    QByteArray m_claimCursor = "0-0";
+    QDateTime m_startedAt;
+    QTimer m_heartbeatTimer;
+    QTimer m_claimTimer;
+    QTimer m_refreshTimer;
+    QTimer m_cancelTimer;
+    // Declared last: destroyed first, so no callback outlives the state above.
+    std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<RedisConnection> m_commands;
+    std::unique_ptr<RedisConnection> m_reader;
+};
+
+} // namespace Artemis

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "core/fetchoptions.h"
+#include "core/outcome.h"
+#include "core/redis/redisconnection.h"
+#include "core/result.h"
+
+// What coordinator and workers put in Redis (docs/distributed.md has the whole picture).
+// Pure functions and plain values; no I/O.
+namespace Artemis::Wire {
+
+inline constexpr char JobsStream[] = "artemis:jobs";       // entries: hunt, nodes
+inline constexpr char ResultsStream[] = "artemis:results"; // entries: hunt, worker, outcomes
+inline constexpr char WorkersGroup[] = "workers";          // consumer group on JobsStream
+inline constexpr char CoordinatorGroup[] = "coordinator";  // consumer group on ResultsStream
+inline constexpr char WorkersIndex[] = "artemis:workers";  // zset: name -> expiry (ms epoch)
+
+QByteArray huntKey(const QString &huntId);   // artemis:hunt:<id> -> HuntSpec JSON
+QByteArray cancelKey(const QString &huntId); // artemis:cancel:<id> -> "1"
+QByteArray workerKey(const QString &name);   // artemis:worker:<name> -> WorkerInfo JSON
+
+// What a worker needs to fetch a hunt's nodes.
+struct HuntSpec
+{
+    QString id;
+    QString path; // fetched on every node (HuntInfo::url)
+    FetchOptions options;
+
+    QByteArray toBytes() const; // options with header values (FetchOptions::toWireJson)
+    static Result<HuntSpec> fromBytes(const QByteArray &bytes);
+};
+
+QByteArray encodeNodes(const QStringList &nodes); // JSON array of node strings
+Result<QStringList> decodeNodes(const QByteArray &bytes);
+
+QByteArray encodeOutcomes(const QList<Outcome> &outcomes); // JSON array of Outcome::toJson
+Result<QList<Outcome>> decodeOutcomes(const QByteArray &bytes);
+
+// A live worker, as it heartbeats.
+struct WorkerInfo
+{
+    QString name;
+    QString host;
+    qint64 pid = 0;
+    int inFlight = 0; // nodes being fetched now
+    qint64 done = 0;  // nodes fetched since start
+    int jobs = 0;     // jobs (batches) held now
+    QDateTime startedAt;
+    QDateTime seenAt; // last heartbeat
+
+    QJsonObject toJson() const;
+    static Result<WorkerInfo> fromJson(const QJsonObject &json);
+};
+
+// One stream entry as XREADGROUP / XAUTOCLAIM return it.
+struct StreamEntry
+{
+    QByteArray id;
+    QHash<QByteArray, QByteArray> fields;
+};
+
+// XREADGROUP reply ([[stream, [entries]]] or nil) -> entries. Entries whose body is nil
+// (deleted while pending) come back with no fields.
+QList<StreamEntry> parseReadReply(const RedisReply &reply);
+// XAUTOCLAIM reply (Redis 7: [cursor, [entries], [deleted ids]]) -> entries; `cursor` is set
+// to the next cursor ("0-0" when the scan is complete).
+QList<StreamEntry> parseAutoClaimReply(const RedisReply &reply, QByteArray *cursor);
+QList<StreamEntry> parseEntries(const RedisReply &array);
+
+} // namespace Artemis::Wire

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+#include "core/huntengine.h"
+#include "core/huntinfo.h"
+#include "core/outcome.h"
+#include "core/result.h"
+#include "core/resultstore.h"
+
+namespace Artemis::Gui {
+
+// One node's value at a JSON path, for the compare view.
+struct CompareRow
+{
+    QString node;
+    OutcomeKind outcome = OutcomeKind::Ok;
+    QJsonValue value; // Undefined when the node's body lacks the path
+    std::optional<double> number;
+};
+
+// What the views need from "where hunts run and live": the in-process engine and store
+// (LocalBackend) or an `artemis-headless serve` REST API (RemoteBackend). Every call is
+// asynchronous: the answer arrives on the GUI thread through `callback`, and is dropped if
+// `context` has been destroyed meanwhile. Views never block and never learn which kind of
+// backend they talk to.
+//
+// Lives on the GUI thread.
+class HuntBackend : public QObject
+{
+    Q_OBJECT
+public:
+    template <typename T>
+    using Callback = std::function<void(Result<T>)>;
+
+    using QObject::QObject;
+    ~HuntBackend() override = default;
+
+    virtual QString description() const = 0; // for the status bar: "local: /data", ...
+    virtual bool isRemote() const = 0;
+
+    virtual void submit(const HuntRequest &request, QObject *context,
+                        Callback<HuntInfo> callback) = 0;
+    virtual void cancel(const QString &id, QObject *context, Callback<bool> callback) = 0;
+    // Newest first.
+    virtual void listHunts(int limit, QObject *context, Callback<QList<HuntInfo>> callback) = 0;
+    virtual void huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback) = 0;
+    virtual void readResults(const QString &id, const ResultQuery &query, QObject *context,
+                             Callback<ResultPage> callback) = 0;
+    // The value at `path` (see core/jsonvalues.h) in every stored result of the hunt.
+    virtual void collectValues(const QString &id, const QString &path, QObject *context,
+                               Callback<QList<CompareRow>> callback) = 0;
+
+Q_SIGNALS:
+    void huntStarted(const Artemis::HuntInfo &info);
+    void huntProgress(const Artemis::HuntProgress &progress);
+    void huntFinished(const Artemis::HuntInfo &info);
+    // The backend cannot be used right now (server unreachable, token refused); empty when
+    // a later call succeeded again.
+    void problemChanged(const QString &problem);
+};
+
+// Calls `callback(value)` later on the GUI thread unless `context` is gone.
+template <typename T>
+void deliver(QObject *context, const HuntBackend::Callback<T> &callback, Result<T> value)
+{
+    QPointer<QObject> guard(context);
+    if (guard && callback) {
+        callback(std::move(value));
+    }
+}
+
+} // namespace Artemis::Gui

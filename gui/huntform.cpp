@@ -1,0 +1,350 @@
+#include "gui/huntform.h"
+
+#include <QFile>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QFuture>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTextBlock>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "core/target.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis::Gui {
+
+namespace {
+constexpr int MaxMarkedLines = 2000;    // red backgrounds in the editor
+constexpr int MaxListedProblems = 1000; // entries in the problem list
+constexpr qsizetype MaxSavedNodesChars = 1 << 20;
+} // namespace
+
+NodeCheck checkNodes(const QString &text, const QString &path)
+{
+    NodeCheck check;
+    if (const Result<QString> normalized = normalizePath(path); !normalized) {
+        check.pathError = normalized.error().message;
+    }
+    QList<int> lineOf;
+    const QStringList lines = text.split(u'\n');
+    for (int i = 0; i < lines.size(); ++i) {
+        // core decides what is blank or a comment.
+        const QStringList nodes = parseNodeList(lines[i]);
+        for (const QString &node : nodes) {
+            check.nodes.append(node);
+            lineOf.append(i);
+        }
+    }
+    if (check.nodes.isEmpty()) {
+        return check;
+    }
+    const QString probePath = check.pathError.isEmpty() ? path : QString();
+    Result<TargetList> parsed = parseTargets(check.nodes, probePath);
+    if (!parsed && parsed.error().code == ErrorCode::InvalidNode) {
+        QSet<int> bad;
+        for (const QJsonValue &v : parsed.error().details.toArray()) {
+            const QJsonObject o = v.toObject();
+            const int index = o.value(u"index"_s).toInt();
+            bad.insert(index);
+            check.problems.append({lineOf.value(index), o.value(u"node"_s).toString(),
+                                   o.value(u"reason"_s).toString()});
+        }
+        QStringList good;
+        for (int i = 0; i < check.nodes.size(); ++i) {
+            if (!bad.contains(i)) {
+                good.append(check.nodes[i]);
+            }
+        }
+        parsed = good.isEmpty() ? Result<TargetList>(TargetList{}) : parseTargets(good, probePath);
+    }
+    if (parsed) {
+        check.valid = int(parsed->targets.size());
+        check.duplicates = int(parsed->duplicates.size());
+    }
+    return check;
+}
+
+HuntForm::HuntForm(QWidget *parent)
+    : QWidget(parent),
+      m_nodes(new QPlainTextEdit(this)),
+      m_summary(new QLabel(this)),
+      m_problems(new QListWidget(this)),
+      m_removeInvalid(new QPushButton(u"Remove invalid lines"_s, this)),
+      m_path(new QLineEdit(u"metric"_s, this)),
+      m_timeout(new QSpinBox(this)),
+      m_attempts(new QSpinBox(this)),
+      m_concurrency(new QSpinBox(this)),
+      m_start(new QPushButton(u"Start hunt"_s, this)),
+      m_cancel(new QPushButton(u"Cancel"_s, this)),
+      m_checkTimer(new QTimer(this))
+{
+    m_nodes->setObjectName(u"nodesEdit"_s);
+    m_nodes->setPlaceholderText(u"One node per line, e.g.\n10.0.0.1:9100\nnode-2.example\n"
+                                u"https://node3:8443\n# comments and blank lines are ignored"_s);
+    m_nodes->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_nodes->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_summary->setObjectName(u"nodesSummary"_s);
+    m_summary->setWordWrap(true);
+    m_problems->setObjectName(u"problemList"_s);
+    m_problems->setMaximumHeight(110);
+    m_problems->setWordWrap(true);
+    m_problems->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_problems->hide();
+    m_removeInvalid->hide();
+    m_path->setObjectName(u"pathEdit"_s);
+    m_path->setPlaceholderText(u"metric"_s);
+    m_timeout->setRange(100, FetchOptions::MaxTimeoutMs);
+    m_timeout->setSingleStep(500);
+    m_timeout->setSuffix(u" ms"_s);
+    m_timeout->setValue(FetchOptions{}.timeoutMs);
+    m_attempts->setRange(1, FetchOptions::MaxAttempts);
+    m_attempts->setValue(FetchOptions{}.attempts);
+    m_concurrency->setRange(1, FetchOptions::MaxConcurrency);
+    m_concurrency->setValue(FetchOptions{}.concurrency);
+    m_start->setObjectName(u"startButton"_s);
+    m_start->setToolTip(u"Start the hunt (Ctrl+Return)"_s);
+    m_start->setDefault(true);
+    m_cancel->setObjectName(u"cancelButton"_s);
+    m_cancel->setToolTip(u"Cancel the running hunt (Esc or Ctrl+.)"_s);
+    m_cancel->setEnabled(false);
+
+    auto *loadButton = new QPushButton(u"Load from file…"_s, this);
+    auto *nodesBox = new QGroupBox(u"Nodes"_s, this);
+    auto *nodesLayout = new QVBoxLayout(nodesBox);
+    nodesLayout->addWidget(m_nodes, 1);
+    auto *nodesBar = new QHBoxLayout;
+    nodesBar->addWidget(m_summary, 1);
+    nodesBar->addWidget(loadButton);
+    nodesLayout->addLayout(nodesBar);
+    nodesLayout->addWidget(m_problems);
+    nodesLayout->addWidget(m_removeInvalid, 0, Qt::AlignRight);
+
+    auto *options = new QGroupBox(u"Request"_s, this);
+    auto *form = new QFormLayout(options);
+    form->addRow(u"URL path:"_s, m_path);
+    form->addRow(u"Timeout:"_s, m_timeout);
+    form->addRow(u"Attempts:"_s, m_attempts);
+    form->addRow(u"Concurrency:"_s, m_concurrency);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(m_cancel);
+    buttons->addWidget(m_start);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(nodesBox, 1);
+    layout->addWidget(options);
+    layout->addLayout(buttons);
+
+    m_checkTimer->setSingleShot(true);
+    m_checkTimer->setInterval(200);
+    connect(m_checkTimer, &QTimer::timeout, this, &HuntForm::runCheck);
+    connect(m_nodes, &QPlainTextEdit::textChanged, this, &HuntForm::scheduleCheck);
+    connect(m_path, &QLineEdit::textChanged, this, &HuntForm::scheduleCheck);
+    connect(loadButton, &QPushButton::clicked, this, &HuntForm::chooseFile);
+    connect(m_removeInvalid, &QPushButton::clicked, this, &HuntForm::removeInvalidLines);
+    connect(m_start, &QPushButton::clicked, this, [this] {
+        if (m_start->isEnabled()) {
+            Q_EMIT startRequested(request());
+        }
+    });
+    connect(m_cancel, &QPushButton::clicked, this, &HuntForm::cancelRequested);
+    connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const QTextBlock block = m_nodes->document()->findBlockByNumber(item->data(Qt::UserRole).toInt());
+        QTextCursor cursor(block);
+        m_nodes->setTextCursor(cursor);
+        m_nodes->setFocus();
+    });
+    scheduleCheck();
+}
+
+HuntRequest HuntForm::request() const
+{
+    HuntRequest request;
+    request.nodes = m_check.nodes;
+    request.url = m_path->text().trimmed();
+    request.options.timeoutMs = m_timeout->value();
+    request.options.attempts = m_attempts->value();
+    request.options.concurrency = m_concurrency->value();
+    request.origin = u"gui"_s;
+    return request;
+}
+
+void HuntForm::setNodesText(const QString &text)
+{
+    m_nodes->setPlainText(text);
+}
+
+void HuntForm::setPath(const QString &path)
+{
+    m_path->setText(path);
+}
+
+void HuntForm::setOptions(const FetchOptions &options)
+{
+    m_timeout->setValue(options.timeoutMs);
+    m_attempts->setValue(options.attempts);
+    m_concurrency->setValue(options.concurrency);
+}
+
+void HuntForm::setRunning(bool running)
+{
+    m_running = running;
+    m_cancel->setEnabled(running);
+    showCheck();
+}
+
+void HuntForm::scheduleCheck()
+{
+    m_start->setEnabled(false); // until the editor's content has been checked
+    m_checkTimer->start();
+}
+
+void HuntForm::runCheck()
+{
+    if (m_checking) {
+        m_recheck = true;
+        return;
+    }
+    m_checking = true;
+    m_recheck = false;
+    QtConcurrent::run(checkNodes, m_nodes->toPlainText(), m_path->text().trimmed())
+        .then(this, [this](const NodeCheck &check) {
+            m_checking = false;
+            if (m_recheck) {
+                runCheck();
+                return;
+            }
+            m_check = check;
+            showCheck();
+            Q_EMIT checked();
+        });
+}
+
+void HuntForm::showCheck()
+{
+    const QLocale locale;
+    const NodeCheck &c = m_check;
+    QString text = u"<b>%1</b> valid node%2"_s.arg(locale.toString(c.valid), c.valid == 1 ? u""_s : u"s"_s);
+    if (c.duplicates > 0) {
+        text += u", %1 duplicate%2 (fetched once)"_s.arg(c.duplicates).arg(c.duplicates == 1 ? u""_s : u"s"_s);
+    }
+    if (!c.problems.isEmpty()) {
+        text += u", <span style='color:#b02020'><b>%1 invalid line%2</b></span>"_s
+                    .arg(locale.toString(int(c.problems.size())), c.problems.size() == 1 ? u""_s : u"s"_s);
+    }
+    if (!c.pathError.isEmpty()) {
+        text += u"<br><span style='color:#b02020'>%1</span>"_s.arg(c.pathError.toHtmlEscaped());
+    }
+    m_summary->setText(text);
+
+    m_problems->clear();
+    QList<QTextEdit::ExtraSelection> marks;
+    QTextCharFormat bad;
+    bad.setBackground(QColor(0xff, 0xd6, 0xd6));
+    bad.setProperty(QTextFormat::FullWidthSelection, true);
+    for (const NodeCheck::Problem &p : c.problems) {
+        if (m_problems->count() < MaxListedProblems) {
+            auto *item = new QListWidgetItem(u"line %1: %2 — %3"_s.arg(p.line + 1).arg(p.node, p.reason),
+                                             m_problems);
+            item->setData(Qt::UserRole, p.line);
+            item->setForeground(QColor(0xb0, 0x20, 0x20));
+        }
+        if (marks.size() < MaxMarkedLines) {
+            QTextEdit::ExtraSelection mark;
+            mark.cursor = QTextCursor(m_nodes->document()->findBlockByNumber(p.line));
+            mark.format = bad;
+            mark.format.setToolTip(p.reason);
+            marks.append(mark);
+        }
+    }
+    m_nodes->setExtraSelections(marks);
+    m_problems->setVisible(!c.problems.isEmpty());
+    m_removeInvalid->setVisible(!c.problems.isEmpty());
+
+    const bool ready = c.valid > 0 && c.problems.isEmpty() && c.pathError.isEmpty();
+    m_start->setEnabled(ready && !m_running && !m_checkTimer->isActive() && !m_checking);
+    m_start->setToolTip(ready ? u"Start the hunt (Ctrl+Return)"_s
+                              : u"Fix or remove the invalid lines first"_s);
+}
+
+void HuntForm::removeInvalidLines()
+{
+    QSet<int> bad;
+    for (const NodeCheck::Problem &p : std::as_const(m_check.problems)) {
+        bad.insert(p.line);
+    }
+    QStringList lines = m_nodes->toPlainText().split(u'\n');
+    QStringList kept;
+    for (int i = 0; i < lines.size(); ++i) {
+        if (!bad.contains(i)) {
+            kept.append(lines[i]);
+        }
+    }
+    m_nodes->setPlainText(kept.join(u'\n'));
+}
+
+void HuntForm::chooseFile()
+{
+    const QString file = QFileDialog::getOpenFileName(this, u"Open nodes file"_s, QString(),
+                                                      u"Node lists (*.txt *.list *.nodes);;All files (*)"_s);
+    if (!file.isEmpty()) {
+        loadNodesFile(file);
+    }
+}
+
+void HuntForm::loadNodesFile(const QString &fileName)
+{
+    QtConcurrent::run([fileName]() -> QPair<bool, QString> {
+        QFile file(fileName);
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+            return {false, file.errorString()};
+        }
+        return {true, QString::fromUtf8(file.readAll())};
+    }).then(this, [this, fileName](const QPair<bool, QString> &read) {
+        if (!read.first) {
+            Q_EMIT message(u"Cannot read %1: %2"_s.arg(fileName, read.second));
+            return;
+        }
+        m_nodes->setPlainText(read.second);
+        Q_EMIT message(u"Loaded %1"_s.arg(fileName));
+    });
+}
+
+void HuntForm::loadSettings(const QSettings &settings)
+{
+    m_nodes->setPlainText(settings.value(u"form/nodes"_s).toString());
+    m_path->setText(settings.value(u"form/path"_s, u"metric"_s).toString());
+    const FetchOptions defaults;
+    m_timeout->setValue(settings.value(u"form/timeoutMs"_s, defaults.timeoutMs).toInt());
+    m_attempts->setValue(settings.value(u"form/attempts"_s, defaults.attempts).toInt());
+    m_concurrency->setValue(settings.value(u"form/concurrency"_s, defaults.concurrency).toInt());
+}
+
+void HuntForm::saveSettings(QSettings &settings) const
+{
+    const QString nodes = m_nodes->toPlainText();
+    settings.setValue(u"form/nodes"_s, nodes.size() <= MaxSavedNodesChars ? nodes : QString());
+    settings.setValue(u"form/path"_s, m_path->text());
+    settings.setValue(u"form/timeoutMs"_s, m_timeout->value());
+    settings.setValue(u"form/attempts"_s, m_attempts->value());
+    settings.setValue(u"form/concurrency"_s, m_concurrency->value());
+}
+
+} // namespace Artemis::Gui

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QWidget>
+
+#include "core/huntengine.h"
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QTimer;
+
+namespace Artemis::Gui {
+
+// The result of checking the nodes editor against core's parser (off the GUI thread).
+struct NodeCheck
+{
+    struct Problem
+    {
+        int line = 0; // 0-based line in the editor
+        QString node;
+        QString reason;
+    };
+    QStringList nodes;        // every non-blank, non-comment line, trimmed
+    int valid = 0;            // unique valid nodes
+    int duplicates = 0;
+    QList<Problem> problems;  // invalid lines
+    QString pathError;        // the URL path is invalid
+};
+// Runs core's parseNodeList/parseTargets over the editor text, keeping line numbers.
+NodeCheck checkNodes(const QString &text, const QString &path);
+
+// The hunt form: nodes editor (one per line, paste-friendly, load from file), invalid lines
+// marked with their reason before start, the URL path, options, Start and Cancel.
+// It only collects input; MainWindow hands the request to the backend. Lives on the GUI thread.
+class HuntForm final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit HuntForm(QWidget *parent = nullptr);
+
+    HuntRequest request() const;
+    void setNodesText(const QString &text);
+    void setPath(const QString &path);
+    void setOptions(const FetchOptions &options);
+    void setRunning(bool running);
+    void loadNodesFile(const QString &fileName); // read off the GUI thread
+    void loadSettings(const QSettings &settings);
+    void saveSettings(QSettings &settings) const;
+
+    const NodeCheck &lastCheck() const { return m_check; }
+    bool isChecking() const { return m_checking || m_recheck; }
+
+    QPlainTextEdit *nodesEdit() const { return m_nodes; }
+    QLineEdit *pathEdit() const { return m_path; }
+    QPushButton *startButton() const { return m_start; }
+    QPushButton *cancelButton() const { return m_cancel; }
+    QListWidget *problemList() const { return m_problems; }
+    QLabel *summaryLabel() const { return m_summary; }
+
+Q_SIGNALS:
+    void startRequested(const Artemis::HuntRequest &request);
+    void cancelRequested();
+    void checked(); // lastCheck() is up to date with the editor
+    void message(const QString &text);
+
+private:
+    void scheduleCheck();
+    void runCheck();
+    void showCheck();
+    void removeInvalidLines();
+    void chooseFile();
+
+    QPlainTextEdit *m_nodes;
+    QLabel *m_summary;
+    QListWidget *m_problems;
+    QPushButton *m_removeInvalid;
+    QLineEdit *m_path;
+    QSpinBox *m_timeout;
+    QSpinBox *m_attempts;
+    QSpinBox *m_concurrency;
+    QPushButton *m_start;
+    QPushButton *m_cancel;
+    QTimer *m_checkTimer;
+    NodeCheck m_check;
+    bool m_checking = false;
+    bool m_recheck = false;
+    bool m_running = false;
+};
+
+} // namespace Artemis::Gui
+
+Q_DECLARE_METATYPE(Artemis::Gui::NodeCheck)

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+#include "core/huntengine.h"
+#include "gui/resultcolumns.h"
+
+namespace Artemis::Gui {
+
+// The live per-node table of one running hunt. Starts with every node "waiting" and fills
+// rows from batched HuntProgress (one dataChanged/insert per batch, never one per node), so a
+// 100,000-node hunt costs ~10 model updates a second. Outcomes for nodes it did not know
+// (a remote hunt watched after the fact) are appended, one beginInsertRows per batch.
+//
+// Lives on the GUI thread.
+class HuntResultsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    using QAbstractTableModel::QAbstractTableModel;
+
+    void start(const QString &huntId, const QStringList &nodes);
+    void clear();
+    QString huntId() const { return m_huntId; }
+    // Applies a progress batch of the current hunt (ignored for other hunts).
+    void applyProgress(const HuntProgress &progress);
+    // The hunt ended: rows still without an outcome now read `state` (e.g. "not fetched").
+    void finish(HuntState state);
+
+    const ResultRow &row(int index) const { return m_rows[index]; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    QString m_huntId;
+    QList<ResultRow> m_rows;
+    QHash<QString, int> m_rowOf; // node -> row
+    QString m_pendingState;
+};
+
+} // namespace Artemis::Gui

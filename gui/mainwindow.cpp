@@ -1,0 +1,418 @@
+#include "gui/mainwindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "gui/compareview.h"
+#include "gui/huntform.h"
+#include "gui/huntlistmodel.h"
+#include "gui/jsonview.h"
+#include "gui/localbackend.h"
+#include "gui/progresspanel.h"
+#include "gui/remotebackend.h"
+#include "gui/resultsbrowser.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis::Gui {
+
+namespace {
+const QString DocsUrl = u"https://github.com/artemis-hunt/artemis#readme"_s;
+} // namespace
+
+MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
+                       QWidget *parent)
+    : QMainWindow(parent), m_local(local), m_remote(remote), m_settings(settings)
+{
+    setWindowTitle(u"Artemis"_s);
+    setObjectName(u"mainWindow"_s);
+
+    m_form = new HuntForm(this);
+    m_progress = new ProgressPanel(this);
+    m_results = new ResultsBrowser(local, this);
+    m_compare = new CompareView(local, this);
+
+    auto *huntSplit = new QSplitter(Qt::Horizontal, this);
+    huntSplit->addWidget(m_form);
+    huntSplit->addWidget(m_progress);
+    huntSplit->setStretchFactor(0, 2);
+    huntSplit->setStretchFactor(1, 5);
+    huntSplit->setSizes({420, 860});
+    auto *huntPage = new QWidget(this);
+    auto *huntLayout = new QHBoxLayout(huntPage);
+    huntLayout->addWidget(huntSplit);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(u"mainTabs"_s);
+    m_tabs->addTab(huntPage, u"&Hunt"_s);
+    m_tabs->addTab(m_results, u"&Results"_s);
+    m_tabs->addTab(m_compare, u"&Compare"_s);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(buildConnectionBar());
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    m_backendLabel = new QLabel(this);
+    statusBar()->addPermanentWidget(m_backendLabel);
+    buildMenus();
+
+    connect(m_form, &HuntForm::startRequested, this, [this] { startHunt(); });
+    connect(m_form, &HuntForm::cancelRequested, this, &MainWindow::cancelHunt);
+    connect(m_form, &HuntForm::message, this, [this](const QString &t) { status(t); });
+    connect(m_results, &ResultsBrowser::message, this, [this](const QString &t) { status(t); });
+    connect(m_compare, &CompareView::message, this, [this](const QString &t) { status(t); });
+    connect(m_results, &ResultsBrowser::huntOpened, m_compare, &CompareView::setHunt);
+    connect(m_results, &ResultsBrowser::comparePathRequested, this, [this](const QString &path) {
+        showTab(CompareTab);
+        m_compare->compare(path);
+    });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == ResultsTab && m_results->huntModel()->rowCount() == 0) {
+            m_results->refresh();
+        }
+    });
+    connect(m_remote, &HuntBackend::problemChanged, this, [this](const QString &problem) {
+        if (m_mode == Mode::Remote) {
+            showProblem(problem);
+        }
+    });
+
+    resize(1280, 800);
+    connectBackend(m_local);
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildConnectionBar()
+{
+    auto *bar = new QWidget(this);
+    auto *row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+    m_modeBox = new QComboBox(bar);
+    m_modeBox->setObjectName(u"modeBox"_s);
+    m_modeBox->addItem(u"Local (this computer)"_s);
+    m_modeBox->addItem(u"Remote server"_s);
+    m_server = new QLineEdit(bar);
+    m_server->setObjectName(u"serverEdit"_s);
+    m_server->setPlaceholderText(u"http://127.0.0.1:8080"_s);
+    m_token = new QLineEdit(bar);
+    m_token->setObjectName(u"tokenEdit"_s);
+    m_token->setEchoMode(QLineEdit::Password);
+    m_token->setPlaceholderText(u"API token"_s);
+    m_rememberToken = new QCheckBox(u"Remember token"_s, bar);
+    m_rememberToken->setToolTip(u"Stores the token in the settings file in clear text"_s);
+    m_connect = new QPushButton(u"Connect"_s, bar);
+    m_connect->setObjectName(u"connectButton"_s);
+    m_connection = new QLabel(bar);
+    m_connection->setObjectName(u"connectionLabel"_s);
+    m_connection->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    row->addWidget(new QLabel(u"Mode:"_s, bar));
+    row->addWidget(m_modeBox);
+    row->addSpacing(12);
+    row->addWidget(new QLabel(u"Server:"_s, bar));
+    row->addWidget(m_server, 2);
+    row->addWidget(m_token, 1);
+    row->addWidget(m_rememberToken);
+    row->addWidget(m_connect);
+    row->addWidget(m_connection, 3);
+
+    const auto updateEnabled = [this] {
+        const bool remote = m_modeBox->currentIndex() == 1;
+        for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken, m_connect}) {
+            w->setEnabled(remote);
+        }
+    };
+    connect(m_modeBox, &QComboBox::currentIndexChanged, this, [this, updateEnabled](int index) {
+        updateEnabled();
+        setMode(index == 1 ? Mode::Remote : Mode::Local);
+    });
+    connect(m_connect, &QPushButton::clicked, this, [this] { setMode(Mode::Remote); });
+    connect(m_server, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
+    connect(m_token, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
+    updateEnabled();
+    return bar;
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(u"&File"_s);
+    QAction *open = file->addAction(u"&Open nodes file…"_s, this, [this] {
+        const QString name = QFileDialog::getOpenFileName(this, u"Open nodes file"_s);
+        if (!name.isEmpty()) {
+            showTab(HuntTab);
+            m_form->loadNodesFile(name);
+        }
+    });
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *hunt = menuBar()->addMenu(u"H&unt"_s);
+    m_startAction = hunt->addAction(u"&Start"_s, this, &MainWindow::startHunt);
+    m_startAction->setObjectName(u"startAction"_s);
+    m_startAction->setShortcuts({QKeySequence(u"Ctrl+Return"_s), QKeySequence(u"Ctrl+Enter"_s)});
+    m_cancelAction = hunt->addAction(u"&Cancel"_s, this, &MainWindow::cancelHunt);
+    m_cancelAction->setObjectName(u"cancelAction"_s);
+    m_cancelAction->setShortcuts({QKeySequence(u"Ctrl+."_s), QKeySequence(Qt::Key_Escape)});
+    hunt->addSeparator();
+    QAction *search = hunt->addAction(u"&Find"_s, this, &MainWindow::focusSearch);
+    search->setShortcut(QKeySequence::Find);
+    QAction *refresh = hunt->addAction(u"&Refresh saved hunts"_s, this, [this] {
+        m_results->refresh();
+    });
+    refresh->setShortcut(QKeySequence::Refresh);
+
+    QMenu *help = menuBar()->addMenu(u"&Help"_s);
+    help->addAction(u"&Documentation"_s, this, &MainWindow::showDocs);
+    help->addAction(u"&About Artemis"_s, this, &MainWindow::showAbout);
+    help->addAction(u"About &Qt"_s, qApp, &QApplication::aboutQt);
+}
+
+HuntBackend *MainWindow::backend() const
+{
+    return m_mode == Mode::Remote ? static_cast<HuntBackend *>(m_remote)
+                                  : static_cast<HuntBackend *>(m_local);
+}
+
+void MainWindow::connectBackend(HuntBackend *backend)
+{
+    for (const QMetaObject::Connection &c : std::as_const(m_backendConnections)) {
+        disconnect(c);
+    }
+    m_backendConnections.clear();
+    m_backendConnections.append(
+        connect(backend, &HuntBackend::huntProgress, this, &MainWindow::onProgress));
+    m_backendConnections.append(
+        connect(backend, &HuntBackend::huntFinished, this, &MainWindow::onFinished));
+    m_results->setBackend(backend);
+    m_compare->setBackend(backend);
+    m_backendLabel->setText(backend->description());
+    m_runningHunt.clear();
+    m_form->setRunning(false);
+}
+
+void MainWindow::setMode(Mode mode)
+{
+    m_mode = mode;
+    {
+        const QSignalBlocker block(m_modeBox);
+        m_modeBox->setCurrentIndex(mode == Mode::Remote ? 1 : 0);
+    }
+    for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken, m_connect}) {
+        w->setEnabled(mode == Mode::Remote);
+    }
+    if (mode == Mode::Local) {
+        connectBackend(m_local);
+        m_connection->setText(u"<span style='color:#1b7f3b'>Hunts run on this computer.</span>"_s);
+        m_results->refresh();
+        return;
+    }
+    QString text = m_server->text().trimmed();
+    if (!text.isEmpty() && !text.contains(u"://"_s)) {
+        text = u"http://"_s + text;
+    }
+    m_remote->setServer(QUrl(text), m_token->text().trimmed());
+    connectBackend(m_remote);
+    m_connection->setText(u"Connecting to %1…"_s.arg(text.toHtmlEscaped()));
+    m_remote->checkConnection(this, [this, text](Result<bool> ok) {
+        if (m_mode != Mode::Remote) {
+            return;
+        }
+        if (!ok) {
+            showProblem(ok.error().message);
+            Q_EMIT connectionChecked(false);
+            return;
+        }
+        m_connection->setText(u"<span style='color:#1b7f3b'>Connected to %1.</span>"_s.arg(text.toHtmlEscaped()));
+        status(u"Connected to %1"_s.arg(text));
+        m_results->refresh();
+        Q_EMIT connectionChecked(true);
+    });
+}
+
+void MainWindow::showProblem(const QString &problem)
+{
+    if (problem.isEmpty()) {
+        return;
+    }
+    m_connection->setText(u"<span style='color:#b02020'><b>%1</b></span>"_s.arg(problem.toHtmlEscaped()));
+    m_connection->setToolTip(problem);
+    status(problem, 15000);
+}
+
+void MainWindow::startHunt()
+{
+    if (!m_runningHunt.isEmpty()) {
+        status(u"A hunt is already running; cancel it first (Esc)."_s);
+        return;
+    }
+    if (!m_form->startButton()->isEnabled()) {
+        status(u"Nothing to start: enter valid nodes and a path."_s);
+        return;
+    }
+    const HuntRequest request = m_form->request();
+    saveSettings();
+    m_form->setRunning(true);
+    HuntBackend *target = backend();
+    target->submit(request, this, [this, target, request](Result<HuntInfo> info) {
+        if (target != backend()) {
+            return;
+        }
+        if (!info) {
+            m_form->setRunning(false);
+            status(u"Could not start the hunt: %1"_s.arg(info.error().message), 15000);
+            return;
+        }
+        m_runningHunt = info->id;
+        m_progress->start(*info, request.nodes);
+        showTab(HuntTab);
+        status(u"Hunt %1 started: %2 nodes"_s.arg(info->id).arg(info->total));
+        Q_EMIT huntStarted(info->id);
+    });
+}
+
+void MainWindow::cancelHunt()
+{
+    if (m_runningHunt.isEmpty()) {
+        return;
+    }
+    const QString id = m_runningHunt;
+    backend()->cancel(id, this, [this, id](Result<bool> ok) {
+        status(ok ? u"Cancelling hunt %1…"_s.arg(id)
+                  : u"Could not cancel %1: %2"_s.arg(id, ok.error().message));
+    });
+}
+
+void MainWindow::onProgress(const HuntProgress &progress)
+{
+    m_progress->applyProgress(progress);
+}
+
+void MainWindow::onFinished(const HuntInfo &info)
+{
+    m_progress->finish(info);
+    if (info.id != m_runningHunt) {
+        return;
+    }
+    m_runningHunt.clear();
+    m_form->setRunning(false);
+    status(u"Hunt %1 %2: %3 ok, %4 failed"_s.arg(info.id, huntStateName(info.state))
+               .arg(info.counts.count(OutcomeKind::Ok))
+               .arg(info.counts.failed()),
+           0);
+    Q_EMIT huntFinished(info);
+}
+
+void MainWindow::showTab(Tab tab)
+{
+    m_tabs->setCurrentIndex(tab);
+}
+
+void MainWindow::focusSearch()
+{
+    switch (m_tabs->currentIndex()) {
+    case HuntTab:
+        m_progress->textFilter()->setFocus();
+        m_progress->textFilter()->selectAll();
+        break;
+    case ResultsTab:
+        m_results->jsonView()->focusSearch();
+        break;
+    case CompareTab:
+        m_compare->pathEdit()->setFocus();
+        m_compare->pathEdit()->selectAll();
+        break;
+    }
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, u"About Artemis"_s,
+                       u"<h3>Artemis %1</h3><p>Fetches a JSON path from many nodes at once, stores "
+                       u"every answer, and lets you browse and compare them.</p>"
+                       u"<p>Qt %2 · %3</p>"_s.arg(QStringLiteral(ARTEMIS_VERSION),
+                                                    QString::fromLatin1(qVersion()),
+                                                    backend()->description().toHtmlEscaped()));
+}
+
+void MainWindow::showDocs()
+{
+    // A source checkout has the docs next to the build; otherwise point at the README online.
+    const QString local = QStringLiteral(ARTEMIS_SOURCE_DIR "/docs/gui.md");
+    if (QFileInfo::exists(local) && QDesktopServices::openUrl(QUrl::fromLocalFile(local))) {
+        return;
+    }
+    QMessageBox::information(this, u"Documentation"_s,
+                             u"The user guide is README.md and docs/gui.md in the Artemis sources:"
+                             u"<br><a href='%1'>%1</a><br>%2"_s.arg(DocsUrl, local.toHtmlEscaped()));
+}
+
+void MainWindow::status(const QString &text, int timeoutMs)
+{
+    statusBar()->showMessage(text, timeoutMs);
+}
+
+void MainWindow::restoreSettings()
+{
+    m_form->loadSettings(*m_settings);
+    m_server->setText(m_settings->value(u"remote/url"_s).toString());
+    const bool remember = m_settings->value(u"remote/rememberToken"_s, false).toBool();
+    m_rememberToken->setChecked(remember);
+    if (remember) {
+        m_token->setText(m_settings->value(u"remote/token"_s).toString());
+    }
+    restoreGeometry(m_settings->value(u"window/geometry"_s).toByteArray());
+    restoreState(m_settings->value(u"window/state"_s).toByteArray());
+    m_tabs->setCurrentIndex(m_settings->value(u"window/tab"_s, 0).toInt());
+    const bool remote = m_settings->value(u"mode"_s).toString() == u"remote"_s;
+    setMode(remote ? Mode::Remote : Mode::Local);
+}
+
+void MainWindow::saveSettings()
+{
+    m_form->saveSettings(*m_settings);
+    m_settings->setValue(u"mode"_s, m_mode == Mode::Remote ? u"remote"_s : u"local"_s);
+    m_settings->setValue(u"remote/url"_s, m_server->text().trimmed());
+    m_settings->setValue(u"remote/rememberToken"_s, m_rememberToken->isChecked());
+    if (m_rememberToken->isChecked()) {
+        m_settings->setValue(u"remote/token"_s, m_token->text());
+    } else {
+        m_settings->remove(u"remote/token"_s);
+    }
+    m_settings->setValue(u"window/geometry"_s, saveGeometry());
+    m_settings->setValue(u"window/state"_s, saveState());
+    m_settings->setValue(u"window/tab"_s, m_tabs->currentIndex());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace Artemis::Gui

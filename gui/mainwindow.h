@@ -1,0 +1,107 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include "core/huntengine.h"
+
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSettings;
+class QTabWidget;
+
+namespace Artemis::Gui {
+
+class CompareView;
+class HuntBackend;
+class HuntForm;
+class LocalBackend;
+class ProgressPanel;
+class RemoteBackend;
+class ResultsBrowser;
+
+// The main window: connection bar (local / remote server + token), and three tabs: Hunt (form
+// + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes).
+// It wires views to the active backend; it holds no rules of its own.
+//
+// Lives on the GUI thread. The backends and the settings are not owned and must outlive it.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    enum class Mode { Local, Remote };
+    enum Tab { HuntTab, ResultsTab, CompareTab };
+
+    MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void restoreSettings();
+    void saveSettings();
+    void setMode(Mode mode); // Remote: (re)connects with the URL and token in the bar
+    Mode mode() const { return m_mode; }
+    HuntBackend *backend() const;
+    QString runningHunt() const { return m_runningHunt; }
+
+    void startHunt();
+    void cancelHunt();
+    void showTab(Tab tab);
+
+    HuntForm *form() const { return m_form; }
+    ProgressPanel *progress() const { return m_progress; }
+    ResultsBrowser *results() const { return m_results; }
+    CompareView *compare() const { return m_compare; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QComboBox *modeBox() const { return m_modeBox; }
+    QLineEdit *serverEdit() const { return m_server; }
+    QLineEdit *tokenEdit() const { return m_token; }
+    QLabel *connectionLabel() const { return m_connection; }
+
+Q_SIGNALS:
+    void huntStarted(const QString &id);
+    void huntFinished(const Artemis::HuntInfo &info);
+    void connectionChecked(bool ok);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
+    QWidget *buildConnectionBar();
+    void connectBackend(HuntBackend *backend);
+    void onProgress(const HuntProgress &progress);
+    void onFinished(const HuntInfo &info);
+    void showProblem(const QString &problem);
+    void focusSearch();
+    void showAbout();
+    void showDocs();
+    void status(const QString &text, int timeoutMs = 6000);
+
+    LocalBackend *m_local;   // not owned
+    RemoteBackend *m_remote; // not owned
+    QSettings *m_settings;   // not owned
+    Mode m_mode = Mode::Local;
+    QString m_runningHunt;
+    QStringList m_runningNodes;
+    QList<QMetaObject::Connection> m_backendConnections;
+
+    QComboBox *m_modeBox = nullptr;
+    QLineEdit *m_server = nullptr;
+    QLineEdit *m_token = nullptr;
+    QCheckBox *m_rememberToken = nullptr;
+    QPushButton *m_connect = nullptr;
+    QLabel *m_connection = nullptr;
+    QLabel *m_backendLabel = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    HuntForm *m_form = nullptr;
+    ProgressPanel *m_progress = nullptr;
+    ResultsBrowser *m_results = nullptr;
+    CompareView *m_compare = nullptr;
+    QAction *m_startAction = nullptr;
+    QAction *m_cancelAction = nullptr;
+};
+
+} // namespace Artemis::Gui

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <optional>
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+#include "core/outcome.h"
+#include "gui/huntbackend.h"
+#include "gui/resultcolumns.h"
+
+namespace Artemis::Gui {
+
+// The stored results of one hunt, read page by page from the backend as the view scrolls, so
+// a hunt with 100,000 results opens at once. Rows of a page not loaded yet show "…" until the
+// asynchronous read arrives; a bounded number of pages stay cached. Order is the store's
+// (completion order); filtering by outcome is done by the store.
+//
+// Lives on the GUI thread. `backend` is not owned and must outlive the model.
+class PagedResultsModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    static constexpr int PageSize = 500;
+    static constexpr int MaxCachedPages = 40;
+
+    explicit PagedResultsModel(HuntBackend *backend, QObject *parent = nullptr);
+
+    void setBackend(HuntBackend *backend);
+    void open(QString huntId, std::optional<OutcomeKind> filter = {}); // by value: reload() passes m_huntId
+    void clear();
+    void reload(); // same hunt and filter, fresh total (a hunt still running grows)
+    QString huntId() const { return m_huntId; }
+    int total() const { return m_total; }
+    bool isLoaded(int row) const;
+
+    // The full record (with body) of a row, read from the store.
+    void outcomeAt(int row, QObject *context, HuntBackend::Callback<Outcome> callback);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+Q_SIGNALS:
+    void loaded(int total);              // the first page of open()/reload() arrived
+    void failed(const QString &message); // a read failed
+
+private:
+    void requestPage(int page) const;
+    void onPage(quint64 generation, int page, Result<ResultPage> result);
+
+    HuntBackend *m_backend; // not owned
+    QString m_huntId;
+    std::optional<OutcomeKind> m_filter;
+    int m_total = 0;
+    quint64 m_generation = 0;
+    QHash<int, QList<ResultRow>> m_pages;
+    QList<int> m_pageOrder; // oldest first, for eviction
+    mutable QSet<int> m_requested;
+};
+
+} // namespace Artemis::Gui

@@ -1,0 +1,425 @@
+#include "gui/remotebackend.h"
+
+#include <memory>
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include "core/jsonvalues.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis::Gui {
+
+namespace {
+constexpr int CollectPageSize = 1000;
+constexpr int PollPageSize = 2000;
+
+QString serverErrorText(const QJsonDocument &doc)
+{
+    const QJsonObject obj = doc.object();
+    QString text = obj.value(u"error"_s).toString();
+    const QJsonValue details = obj.value(u"details"_s);
+    if (details.isString() && !details.toString().isEmpty()) {
+        text += u": "_s + details.toString();
+    } else if (details.isArray() || details.isObject()) {
+        text += u": "_s + jsonValueText(details);
+    }
+    return text;
+}
+} // namespace
+
+QJsonArray remoteArray(const QJsonDocument &doc)
+{
+    if (doc.isArray()) {
+        return doc.array();
+    }
+    const QJsonObject obj = doc.object();
+    for (const QString &key : {u"hunts"_s, u"results"_s, u"items"_s, u"data"_s, u"outcomes"_s}) {
+        if (obj.value(key).isArray()) {
+            return obj.value(key).toArray();
+        }
+    }
+    return {};
+}
+
+RemoteBackend::RemoteBackend(QObject *parent) : HuntBackend(parent)
+{
+    m_nam.setProxy(QNetworkProxy::NoProxy);
+}
+
+RemoteBackend::~RemoteBackend() = default;
+
+void RemoteBackend::setServer(const QUrl &baseUrl, const QString &token)
+{
+    m_baseUrl = baseUrl;
+    m_token = token;
+    for (Watch &w : m_watches) {
+        delete w.timer;
+    }
+    m_watches.clear();
+    setProblem({});
+}
+
+QString RemoteBackend::description() const
+{
+    return u"Remote: %1"_s.arg(m_baseUrl.toDisplayString());
+}
+
+void RemoteBackend::setProblem(const QString &problem)
+{
+    if (problem != m_problem) {
+        m_problem = problem;
+        Q_EMIT problemChanged(problem);
+    }
+}
+
+void RemoteBackend::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
+                         const QByteArray &body, QObject *context, JsonCallback callback)
+{
+    if (!m_baseUrl.isValid() || m_baseUrl.scheme().isEmpty() || m_baseUrl.host().isEmpty()) {
+        const Error error = makeError(ErrorCode::InvalidArgument,
+                                      u"No server set: enter a URL like http://127.0.0.1:8080"_s);
+        QPointer<QObject> guard(context);
+        QTimer::singleShot(0, this, [guard, callback, error] {
+            if (guard) {
+                callback(error);
+            }
+        });
+        return;
+    }
+    QUrl url = m_baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(u'/')) {
+        basePath.chop(1);
+    }
+    url.setPath(basePath + path);
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(m_timeoutMs);
+    request.setRawHeader("Accept", "application/json");
+    if (!m_token.isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    }
+    if (!body.isEmpty() || verb == "POST") {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    }
+    QNetworkReply *reply = m_nam.sendCustomRequest(request, verb, body);
+    QPointer<QObject> guard(context);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, guard, callback] {
+        reply->deleteLater();
+        Result<QJsonDocument> result = interpret(reply);
+        if (guard) {
+            callback(std::move(result));
+        }
+    });
+}
+
+Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray data = reply->readAll();
+    QJsonParseError parseError{};
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    const QString server = m_baseUrl.toDisplayString();
+
+    if (status == 0) {
+        // No HTTP answer at all: refused, unknown host, timeout, TLS...
+        QString why = reply->errorString();
+        if (reply->error() == QNetworkReply::OperationCanceledError
+            || reply->error() == QNetworkReply::TimeoutError) {
+            why = u"no answer within %1 s"_s.arg(m_timeoutMs / 1000.0);
+        }
+        const QString message = u"Cannot reach the server at %1 (%2)."_s.arg(server, why);
+        setProblem(message);
+        return makeError(ErrorCode::Unavailable, message);
+    }
+    if (status == 401 || status == 403) {
+        const QString message =
+            u"The server at %1 refused the token (HTTP %2). Check the API token."_s.arg(server)
+                .arg(status);
+        setProblem(message);
+        return makeError(ErrorCode::Unavailable, message);
+    }
+    setProblem({});
+    if (status >= 400) {
+        QString text = doc.isObject() ? serverErrorText(doc) : QString();
+        if (text.isEmpty()) {
+            text = reply->errorString();
+        }
+        const ErrorCode code = status == 404 ? ErrorCode::NotFound
+            : status == 409                  ? ErrorCode::Conflict
+            : status == 413                  ? ErrorCode::TooLarge
+            : status == 429 || status == 503 ? ErrorCode::Busy
+                                             : ErrorCode::InvalidArgument;
+        return makeError(code, u"HTTP %1: %2"_s.arg(status).arg(text), doc.object());
+    }
+    if (data.isEmpty()) {
+        return QJsonDocument();
+    }
+    if (parseError.error != QJsonParseError::NoError) {
+        return makeError(ErrorCode::Unavailable,
+                         u"The server at %1 did not answer JSON (%2); is it artemis-headless?"_s
+                             .arg(server, parseError.errorString()));
+    }
+    return doc;
+}
+
+void RemoteBackend::checkConnection(QObject *context, Callback<bool> callback)
+{
+    send("GET", u"/api/v1/hunts"_s, QUrlQuery(u"limit=1"_s), {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             callback(true);
+         });
+}
+
+void RemoteBackend::submit(const HuntRequest &request, QObject *context,
+                           Callback<HuntInfo> callback)
+{
+    const QJsonObject body{
+        {u"nodes"_s, QJsonArray::fromStringList(request.nodes)},
+        {u"url"_s, request.url},
+        {u"options"_s, request.options.toJson()},
+    };
+    const QPointer<RemoteBackend> self(this);
+    send("POST", u"/api/v1/hunts"_s, {}, QJsonDocument(body).toJson(QJsonDocument::Compact),
+         context, [self, context, callback, request](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             const QString id = doc->object().value(u"hunt"_s).toString();
+             if (id.isEmpty()) {
+                 callback(makeError(ErrorCode::Unavailable,
+                                    u"The server accepted the hunt but sent no id"_s));
+                 return;
+             }
+             HuntInfo info;
+             info.id = id;
+             info.state = HuntState::Queued;
+             info.url = request.url;
+             info.options = request.options;
+             info.total = int(request.nodes.size());
+             info.createdAt = QDateTime::currentDateTimeUtc();
+             if (self) {
+                 self->watch(info);
+             }
+             callback(info);
+             Q_UNUSED(context);
+         });
+}
+
+void RemoteBackend::watch(const HuntInfo &info)
+{
+    Watch w;
+    w.timer = new QTimer(this);
+    w.startedMs = QDateTime::currentMSecsSinceEpoch();
+    const QString id = info.id;
+    connect(w.timer, &QTimer::timeout, this, [this, id] { poll(id); });
+    w.timer->start(m_pollIntervalMs);
+    m_watches.insert(id, w);
+    Q_EMIT huntStarted(info);
+}
+
+void RemoteBackend::poll(const QString &id)
+{
+    auto it = m_watches.find(id);
+    if (it == m_watches.end() || it->busy) {
+        return;
+    }
+    it->busy = true;
+    send("GET", u"/api/v1/hunts/"_s + id, {}, {}, this, [this, id](Result<QJsonDocument> doc) {
+        auto w = m_watches.find(id);
+        if (w == m_watches.end()) {
+            return;
+        }
+        if (!doc) {
+            w->busy = false; // try again at the next tick; problemChanged tells the user
+            return;
+        }
+        const Result<HuntInfo> info = HuntInfo::fromJson(doc->object());
+        if (!info) {
+            w->busy = false;
+            return;
+        }
+        QUrlQuery query;
+        query.addQueryItem(u"offset"_s, QString::number(w->fetched));
+        query.addQueryItem(u"limit"_s, QString::number(PollPageSize));
+        const HuntInfo hunt = *info;
+        send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), query, {}, this,
+             [this, id, hunt](Result<QJsonDocument> page) {
+                 auto w2 = m_watches.find(id);
+                 if (w2 == m_watches.end()) {
+                     return;
+                 }
+                 w2->busy = false;
+                 if (!page) {
+                     return;
+                 }
+                 HuntProgress progress;
+                 progress.id = id;
+                 progress.state = hunt.state;
+                 progress.done = hunt.done;
+                 progress.total = hunt.total;
+                 progress.counts = hunt.counts;
+                 for (const QJsonValue &v : remoteArray(*page)) {
+                     if (Result<Outcome> o = Outcome::fromJson(v.toObject())) {
+                         progress.newOutcomes.append(std::move(*o));
+                     }
+                 }
+                 w2->fetched += int(progress.newOutcomes.size());
+                 const qint64 ms = QDateTime::currentMSecsSinceEpoch() - w2->startedMs;
+                 progress.nodesPerSecond = ms > 0 ? hunt.done * 1000.0 / double(ms) : 0.0;
+                 const bool complete = isFinished(hunt.state) && w2->fetched >= hunt.done;
+                 if (!progress.newOutcomes.isEmpty() || complete) {
+                     Q_EMIT huntProgress(progress);
+                 }
+                 if (complete) {
+                     delete w2->timer;
+                     m_watches.erase(w2);
+                     Q_EMIT huntFinished(hunt);
+                 } else if (!progress.newOutcomes.isEmpty()) {
+                     QTimer::singleShot(0, this, [this, id] { poll(id); }); // catch up fast
+                 }
+             });
+    });
+}
+
+void RemoteBackend::cancel(const QString &id, QObject *context, Callback<bool> callback)
+{
+    const QPointer<RemoteBackend> self(this);
+    send("POST", u"/api/v1/hunts/%1/cancel"_s.arg(id), {}, {}, context,
+         [self, id, context, callback](Result<QJsonDocument> doc) {
+             if (doc) {
+                 callback(true);
+                 return;
+             }
+             if (doc.error().code != ErrorCode::NotFound || !self) {
+                 callback(doc.error());
+                 return;
+             }
+             // Older/other servers: DELETE /api/v1/hunts/{id} cancels (DESIGN.md).
+             self->send("DELETE", u"/api/v1/hunts/"_s + id, {}, {}, context,
+                        [callback](Result<QJsonDocument> second) {
+                            if (!second) {
+                                callback(second.error());
+                                return;
+                            }
+                            callback(true);
+                        });
+         });
+}
+
+void RemoteBackend::listHunts(int limit, QObject *context, Callback<QList<HuntInfo>> callback)
+{
+    send("GET", u"/api/v1/hunts"_s, QUrlQuery(u"limit=%1"_s.arg(limit)), {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             QList<HuntInfo> hunts;
+             for (const QJsonValue &v : remoteArray(*doc)) {
+                 if (Result<HuntInfo> info = HuntInfo::fromJson(v.toObject())) {
+                     hunts.append(std::move(*info));
+                 }
+             }
+             callback(hunts);
+         });
+}
+
+void RemoteBackend::huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback)
+{
+    send("GET", u"/api/v1/hunts/"_s + id, {}, {}, context, [callback](Result<QJsonDocument> doc) {
+        if (!doc) {
+            callback(doc.error());
+            return;
+        }
+        callback(HuntInfo::fromJson(doc->object()));
+    });
+}
+
+void RemoteBackend::readResults(const QString &id, const ResultQuery &query, QObject *context,
+                                Callback<ResultPage> callback)
+{
+    QUrlQuery q;
+    q.addQueryItem(u"offset"_s, QString::number(query.offset));
+    q.addQueryItem(u"limit"_s, QString::number(query.limit));
+    if (query.outcome) {
+        q.addQueryItem(u"outcome"_s, outcomeName(*query.outcome));
+    }
+    const int offset = query.offset;
+    send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), q, {}, context,
+         [callback, offset](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             ResultPage page;
+             page.offset = offset;
+             for (const QJsonValue &v : remoteArray(*doc)) {
+                 if (Result<Outcome> o = Outcome::fromJson(v.toObject())) {
+                     page.outcomes.append(std::move(*o));
+                 }
+             }
+             const QJsonObject obj = doc->object();
+             page.total = obj.contains(u"total"_s) ? obj.value(u"total"_s).toInt()
+                                                   : offset + int(page.outcomes.size());
+             page.skippedLines = obj.value(u"skippedLines"_s).toInt();
+             callback(page);
+         });
+}
+
+void RemoteBackend::collectValues(const QString &id, const QString &path, QObject *context,
+                                  Callback<QList<CompareRow>> callback)
+{
+    if (const Result<JsonPath> parsed = parseJsonPath(path); !parsed) {
+        deliver<QList<CompareRow>>(context, callback, parsed.error());
+        return;
+    }
+    collectPage(id, path, 0, std::make_shared<QList<CompareRow>>(), context, std::move(callback));
+}
+
+void RemoteBackend::collectPage(const QString &id, const QString &path, int offset,
+                                std::shared_ptr<QList<CompareRow>> rows, QObject *context,
+                                Callback<QList<CompareRow>> callback)
+{
+    ResultQuery query;
+    query.offset = offset;
+    query.limit = CollectPageSize;
+    const QPointer<RemoteBackend> self(this);
+    readResults(id, query, context,
+                [self, id, path, rows, context, callback](Result<ResultPage> page) {
+                    if (!page) {
+                        callback(page.error());
+                        return;
+                    }
+                    const JsonPath parsed = *parseJsonPath(path);
+                    for (const Outcome &outcome : std::as_const(page->outcomes)) {
+                        CompareRow row;
+                        row.node = outcome.node;
+                        row.outcome = outcome.outcome;
+                        row.value = outcome.outcome == OutcomeKind::Ok
+                            ? jsonValueAt(outcome.body, parsed)
+                            : QJsonValue(QJsonValue::Undefined);
+                        row.number = jsonNumber(row.value);
+                        rows->append(std::move(row));
+                    }
+                    const int next = page->offset + int(page->outcomes.size());
+                    if (page->outcomes.isEmpty() || next >= page->total || !self) {
+                        callback(*rows);
+                        return;
+                    }
+                    self->collectPage(id, path, next, rows, context, callback);
+                });
+}
+
+} // namespace Artemis::Gui

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QTimer>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include "gui/huntbackend.h"
+
+class QNetworkReply;
+
+namespace Artemis::Gui {
+
+// Talks to an `artemis-headless serve` REST API (/api/v1/...) with a Bearer token. Every
+// request has a transfer timeout; an unreachable server or a refused token becomes an Error
+// (code Unavailable) with a message meant for the user, and problemChanged() is emitted.
+// Progress of hunts submitted from here is polled (state + new results by offset) and emitted
+// as the same huntProgress/huntFinished signals the local engine gives.
+//
+// Lives on the GUI thread; owns its QNetworkAccessManager.
+class RemoteBackend final : public HuntBackend
+{
+    Q_OBJECT
+public:
+    explicit RemoteBackend(QObject *parent = nullptr);
+    ~RemoteBackend() override;
+
+    void setServer(const QUrl &baseUrl, const QString &token);
+    QUrl baseUrl() const { return m_baseUrl; }
+    void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+    void setPollIntervalMs(int ms) { m_pollIntervalMs = ms; }
+
+    QString description() const override;
+    bool isRemote() const override { return true; }
+
+    // Checks that the server answers and accepts the token (lists one hunt).
+    void checkConnection(QObject *context, Callback<bool> callback);
+
+    void submit(const HuntRequest &request, QObject *context,
+                Callback<HuntInfo> callback) override;
+    void cancel(const QString &id, QObject *context, Callback<bool> callback) override;
+    void listHunts(int limit, QObject *context, Callback<QList<HuntInfo>> callback) override;
+    void huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback) override;
+    void readResults(const QString &id, const ResultQuery &query, QObject *context,
+                     Callback<ResultPage> callback) override;
+    void collectValues(const QString &id, const QString &path, QObject *context,
+                       Callback<QList<CompareRow>> callback) override;
+
+private:
+    using JsonCallback = std::function<void(Result<QJsonDocument>)>;
+    struct Watch
+    {
+        QTimer *timer = nullptr; // child of this
+        int fetched = 0;         // results already reported
+        bool busy = false;
+        qint64 startedMs = 0;
+    };
+
+    void send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
+              const QByteArray &body, QObject *context, JsonCallback callback);
+    Result<QJsonDocument> interpret(QNetworkReply *reply);
+    void setProblem(const QString &problem);
+    void watch(const HuntInfo &info);
+    void poll(const QString &id);
+    void collectPage(const QString &id, const QString &path, int offset,
+                     std::shared_ptr<QList<CompareRow>> rows, QObject *context,
+                     Callback<QList<CompareRow>> callback);
+
+    QNetworkAccessManager m_nam;
+    QUrl m_baseUrl;
+    QString m_token;
+    int m_timeoutMs = 10000;
+    int m_pollIntervalMs = 300;
+    QString m_problem;
+    QHash<QString, Watch> m_watches;
+};
+
+// Parses the JSON a hunts list or a results page comes in: either an array, or an object
+// holding one (under "hunts", "results", "items" or "data"). Exposed for tests.
+QJsonArray remoteArray(const QJsonDocument &doc);
+
+} // namespace Artemis::Gui

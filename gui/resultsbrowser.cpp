@@ -1,0 +1,244 @@
+#include "gui/resultsbrowser.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLocale>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "gui/huntbackend.h"
+#include "gui/huntlistmodel.h"
+#include "gui/jsonview.h"
+#include "gui/pagedresultsmodel.h"
+#include "gui/resultcolumns.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis::Gui {
+
+ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
+    : QWidget(parent),
+      m_backend(nullptr),
+      m_hunts(new HuntListModel(this)),
+      m_results(new PagedResultsModel(backend, this)),
+      m_huntTable(new QTableView(this)),
+      m_nodeTable(new QTableView(this)),
+      m_outcome(new QComboBox(this)),
+      m_nodesLabel(new QLabel(u"Nodes"_s, this)),
+      m_json(new JsonView(this))
+{
+    m_huntTable->setObjectName(u"huntTable"_s);
+    m_huntTable->setModel(m_hunts);
+    m_huntTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_huntTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_huntTable->setAlternatingRowColors(true);
+    m_huntTable->verticalHeader()->hide();
+    m_huntTable->verticalHeader()->setDefaultSectionSize(m_huntTable->fontMetrics().height() + 6);
+    m_huntTable->horizontalHeader()->setStretchLastSection(true);
+    m_huntTable->setColumnWidth(HuntListModel::Created, 150);
+    m_huntTable->setColumnWidth(HuntListModel::State, 90);
+    m_huntTable->setColumnWidth(HuntListModel::Url, 140);
+    m_huntTable->setColumnWidth(HuntListModel::Progress, 110);
+    m_huntTable->setColumnWidth(HuntListModel::Ok, 70);
+    m_huntTable->setColumnWidth(HuntListModel::Failed, 70);
+
+    m_nodeTable->setObjectName(u"nodeTable"_s);
+    m_nodeTable->setModel(m_results);
+    setupResultTable(m_nodeTable);
+    m_nodeTable->setColumnHidden(int(ResultColumn::State), true);
+    m_nodeTable->setColumnWidth(int(ResultColumn::Node), 150);
+
+    m_outcome->setObjectName(u"storedOutcomeFilter"_s);
+    m_outcome->addItem(u"All outcomes"_s, -1);
+    for (int k = 0; k < OutcomeKindCount; ++k) {
+        m_outcome->addItem(outcomeName(OutcomeKind(k)), k);
+    }
+
+    auto *refresh = new QPushButton(u"Refresh"_s, this);
+    auto *huntBar = new QHBoxLayout;
+    huntBar->addWidget(new QLabel(u"<b>Saved hunts</b> (newest first)"_s, this), 1);
+    huntBar->addWidget(refresh);
+    auto *huntBox = new QWidget(this);
+    auto *huntLayout = new QVBoxLayout(huntBox);
+    huntLayout->setContentsMargins(0, 0, 0, 0);
+    huntLayout->addLayout(huntBar);
+    huntLayout->addWidget(m_huntTable);
+
+    auto *nodeBar = new QHBoxLayout;
+    nodeBar->addWidget(m_nodesLabel, 1);
+    nodeBar->addWidget(m_outcome);
+    auto *nodeBox = new QWidget(this);
+    auto *nodeLayout = new QVBoxLayout(nodeBox);
+    nodeLayout->setContentsMargins(0, 0, 0, 0);
+    nodeLayout->addLayout(nodeBar);
+    nodeLayout->addWidget(m_nodeTable);
+
+    auto *bottom = new QSplitter(Qt::Horizontal, this);
+    bottom->addWidget(nodeBox);
+    bottom->addWidget(m_json);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 1);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(u"resultsSplitter"_s);
+    split->addWidget(huntBox);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 3);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+
+    connect(refresh, &QPushButton::clicked, this, &ResultsBrowser::refresh);
+    connect(m_huntTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ResultsBrowser::onHuntSelected);
+    connect(m_nodeTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &ResultsBrowser::onNodeSelected);
+    connect(m_outcome, &QComboBox::currentIndexChanged, this, [this] {
+        const int k = m_outcome->currentData().toInt();
+        m_results->open(m_currentHunt, k >= 0 ? std::optional(OutcomeKind(k)) : std::nullopt);
+        m_json->clear();
+    });
+    connect(m_results, &PagedResultsModel::loaded, this, [this](int total) {
+        m_nodesLabel->setText(u"<b>Nodes</b> of %1 — %2 result%3"_s.arg(m_currentHunt,
+                                  QLocale().toString(total), total == 1 ? u""_s : u"s"_s));
+    });
+    connect(m_results, &PagedResultsModel::failed, this, &ResultsBrowser::message);
+    connect(m_json, &JsonView::comparePathRequested, this, &ResultsBrowser::comparePathRequested);
+    setBackend(backend);
+}
+
+void ResultsBrowser::setBackend(HuntBackend *backend)
+{
+    disconnect(m_progressConnection);
+    disconnect(m_finishedConnection);
+    disconnect(m_startedConnection);
+    m_backend = backend;
+    m_results->setBackend(backend);
+    m_hunts->setHunts({});
+    m_currentHunt.clear();
+    m_json->clear();
+    if (!backend) {
+        return;
+    }
+    m_progressConnection = connect(backend, &HuntBackend::huntProgress, this,
+                                   [this](const HuntProgress &p) { m_hunts->updateProgress(p); });
+    m_startedConnection = connect(backend, &HuntBackend::huntStarted, this,
+                                  [this](const HuntInfo &info) { m_hunts->update(info); });
+    m_finishedConnection =
+        connect(backend, &HuntBackend::huntFinished, this, [this](const HuntInfo &info) {
+            m_hunts->update(info);
+            if (info.id == m_currentHunt) {
+                m_results->reload();
+            }
+        });
+}
+
+void ResultsBrowser::refresh()
+{
+    if (!m_backend) {
+        return;
+    }
+    const quint64 generation = ++m_listGeneration;
+    m_backend->listHunts(HuntListLimit, this, [this, generation](Result<QList<HuntInfo>> hunts) {
+        if (generation != m_listGeneration) {
+            return;
+        }
+        if (!hunts) {
+            Q_EMIT message(hunts.error().message);
+            return;
+        }
+        const QString keep = m_pendingOpen.isEmpty() ? m_currentHunt : m_pendingOpen;
+        m_hunts->setHunts(std::move(*hunts));
+        Q_EMIT huntsLoaded(m_hunts->rowCount());
+        const int row = m_hunts->rowOf(keep);
+        if (row >= 0) {
+            m_pendingOpen.clear();
+            m_currentHunt.clear(); // reopen: the list was reset
+            m_huntTable->setCurrentIndex(m_hunts->index(row, 0));
+        }
+    });
+}
+
+void ResultsBrowser::openHunt(const QString &id)
+{
+    const int row = m_hunts->rowOf(id);
+    if (row < 0) {
+        m_pendingOpen = id;
+        refresh();
+        return;
+    }
+    m_huntTable->setCurrentIndex(m_hunts->index(row, 0));
+}
+
+QString ResultsBrowser::describe(const HuntInfo &info) const
+{
+    return u"Hunt %1 — %2 — %3, %4 of %5 nodes, %6 ok"_s.arg(info.id, info.url,
+                                                               huntStateName(info.state))
+        .arg(info.done)
+        .arg(info.total)
+        .arg(info.counts.count(OutcomeKind::Ok));
+}
+
+void ResultsBrowser::onHuntSelected()
+{
+    const QModelIndex current = m_huntTable->currentIndex();
+    if (!current.isValid()) {
+        return;
+    }
+    const HuntInfo &info = m_hunts->hunt(current.row());
+    if (info.id == m_currentHunt) {
+        return;
+    }
+    m_currentHunt = info.id;
+    m_nodesLabel->setText(u"<b>Nodes</b> of %1 — loading…"_s.arg(info.id));
+    const int k = m_outcome->currentData().toInt();
+    m_results->open(info.id, k >= 0 ? std::optional(OutcomeKind(k)) : std::nullopt);
+    m_json->clear();
+    Q_EMIT huntOpened(info.id, describe(info));
+}
+
+void ResultsBrowser::showRow(int row)
+{
+    m_nodeTable->setCurrentIndex(m_results->index(row, 0));
+}
+
+void ResultsBrowser::onNodeSelected()
+{
+    const QModelIndex current = m_nodeTable->currentIndex();
+    if (!current.isValid()) {
+        return;
+    }
+    const quint64 generation = ++m_nodeGeneration;
+    m_results->outcomeAt(current.row(), this, [this, generation](Result<Outcome> outcome) {
+        if (generation != m_nodeGeneration) {
+            return;
+        }
+        if (!outcome) {
+            m_json->setMessage(outcome.error().message);
+            return;
+        }
+        const Outcome &o = *outcome;
+        QString title = u"<b>%1</b> — %2"_s.arg(o.node.toHtmlEscaped(), outcomeName(o.outcome));
+        if (o.httpStatus) {
+            title += u", HTTP %1"_s.arg(o.httpStatus);
+        }
+        title += u", %1 ms, %2 bytes"_s.arg(o.latencyMs).arg(o.bytes);
+        if (!o.error.isEmpty()) {
+            title += u"<br><span style='color:#b02020'>%1</span>"_s.arg(o.error.toHtmlEscaped());
+        }
+        if (o.body.isUndefined() || o.body.isNull()) {
+            m_json->setMessage(title + u"<br>(no body)"_s);
+        } else {
+            m_json->setDocument(title, o.body);
+        }
+        m_shownNode = o.node;
+        Q_EMIT nodeShown(o.node);
+    });
+}
+
+} // namespace Artemis::Gui

@@ -1,0 +1,72 @@
+#pragma once
+
+#include <QWidget>
+
+#include "core/huntengine.h"
+
+class QComboBox;
+class QLabel;
+class QTableView;
+
+namespace Artemis::Gui {
+
+class HuntBackend;
+class HuntListModel;
+class JsonView;
+class PagedResultsModel;
+
+// Saved hunts (newest first, state and counts) -> the nodes of the selected hunt (paged from
+// the store) -> the selected node's JSON. Every read is asynchronous through the backend.
+// Lives on the GUI thread.
+class ResultsBrowser final : public QWidget
+{
+    Q_OBJECT
+public:
+    static constexpr int HuntListLimit = 500;
+
+    explicit ResultsBrowser(HuntBackend *backend, QWidget *parent = nullptr);
+
+    void setBackend(HuntBackend *backend); // not owned
+    void refresh();                        // reloads the hunt list
+    void openHunt(const QString &id);      // selects it (after the list has it)
+    void showRow(int row);                 // shows the JSON of a row of the nodes table
+    QString currentHunt() const { return m_currentHunt; }
+    QString shownNode() const { return m_shownNode; }
+
+    HuntListModel *huntModel() const { return m_hunts; }
+    PagedResultsModel *resultsModel() const { return m_results; }
+    QTableView *huntTable() const { return m_huntTable; }
+    QTableView *nodeTable() const { return m_nodeTable; }
+    JsonView *jsonView() const { return m_json; }
+
+Q_SIGNALS:
+    void huntsLoaded(int count);
+    void huntOpened(const QString &id, const QString &description);
+    void nodeShown(const QString &node);
+    void comparePathRequested(const QString &path);
+    void message(const QString &text);
+
+private:
+    void onHuntSelected();
+    void onNodeSelected();
+    QString describe(const HuntInfo &info) const;
+
+    HuntBackend *m_backend; // not owned
+    QMetaObject::Connection m_progressConnection;
+    QMetaObject::Connection m_finishedConnection;
+    QMetaObject::Connection m_startedConnection;
+    HuntListModel *m_hunts;
+    PagedResultsModel *m_results;
+    QTableView *m_huntTable;
+    QTableView *m_nodeTable;
+    QComboBox *m_outcome;
+    QLabel *m_nodesLabel;
+    JsonView *m_json;
+    QString m_currentHunt;
+    QString m_pendingOpen;
+    QString m_shownNode;
+    quint64 m_listGeneration = 0;
+    quint64 m_nodeGeneration = 0;
+};
+
+} // namespace Artemis::Gui

@@ -1,0 +1,165 @@
+#include "headless/workercommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr int UsageExit = 2;
+
+void addOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        u"Fetch jobs of a distributed Artemis coordinator ('serve --broker'): read them from "
+        "Redis, fetch the nodes, send the outcomes back. Run any number, on any machines."_s);
+    parser.addOptions({
+        {u"broker"_s, u"Redis to take jobs from: redis://HOST:PORT[/DB] (required)."_s,
+         u"URL"_s},
+        {u"concurrency"_s, u"Nodes fetched at once (default 256)."_s, u"N"_s},
+        {u"threads"_s, u"Fetch threads (default 1)."_s, u"N"_s},
+        {u"name"_s, u"Name in the worker list; unique per worker (default HOST-PID)."_s,
+         u"NAME"_s},
+        {u"visibility-ms"_s, u"A job left unacknowledged this long by a silent worker is taken "
+                             "over by another (default 30000)."_s,
+         u"MS"_s},
+        {u"heartbeat-ms"_s, u"Heartbeat interval (default 2000)."_s, u"MS"_s},
+        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable)."_s,
+         u"CIDR|HOST"_s},
+        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
+         u"CIDR|HOST"_s},
+    });
+    parser.addHelpOption();
+}
+
+Result<int> number(const QCommandLineParser &parser, const QString &name, int current, int min,
+                   int max)
+{
+    if (!parser.isSet(name)) {
+        return current;
+    }
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < min || value > max) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
+                             .arg(min)
+                             .arg(max)
+                             .arg(parser.value(name)));
+    }
+    return value;
+}
+
+} // namespace
+
+QString WorkerSettings::helpText()
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    QString text = parser.helpText();
+    text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless worker"_s);
+    return text;
+}
+
+Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (!parser.parse(arguments)) {
+        return makeError(ErrorCode::InvalidArgument, parser.errorText());
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"unexpected argument '%1'"_s.arg(
+                                                         parser.positionalArguments().first()));
+    }
+    if (!parser.isSet(u"broker"_s)) {
+        return makeError(ErrorCode::InvalidArgument, u"--broker redis://HOST:PORT is required"_s);
+    }
+    WorkerSettings s;
+    Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
+    if (!broker) {
+        return broker.error();
+    }
+    s.broker = std::move(broker).value();
+    s.worker.name = parser.value(u"name"_s);
+    if (s.worker.name.contains(u' ')) {
+        return makeError(ErrorCode::InvalidArgument, u"--name must not contain spaces"_s);
+    }
+    const Result<int> concurrency =
+        number(parser, u"concurrency"_s, s.worker.concurrency, 1, 10000);
+    const Result<int> threads = number(parser, u"threads"_s, s.worker.threads, 1, 64);
+    const Result<int> visibility =
+        number(parser, u"visibility-ms"_s, s.worker.visibilityMs, 100, 86400000);
+    const Result<int> heartbeat =
+        number(parser, u"heartbeat-ms"_s, s.worker.heartbeatMs, 100, 600000);
+    for (const Result<int> *r : {&concurrency, &threads, &visibility, &heartbeat}) {
+        if (!*r) {
+            return r->error();
+        }
+    }
+    s.worker.concurrency = *concurrency;
+    s.worker.threads = *threads;
+    s.worker.visibilityMs = *visibility;
+    s.worker.heartbeatMs = *heartbeat;
+    auto policy = std::make_shared<TargetPolicy>();
+    for (const QString &rule : parser.values(u"allow"_s)) {
+        if (const Result<void> added = policy->allow(rule); !added) {
+            return added.error();
+        }
+    }
+    for (const QString &rule : parser.values(u"deny"_s)) {
+        if (const Result<void> added = policy->deny(rule); !added) {
+            return added.error();
+        }
+    }
+    s.worker.policy = policy;
+    return s;
+}
+
+WorkerCommand::WorkerCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent), m_out(out), m_err(err)
+{
+}
+
+WorkerCommand::~WorkerCommand() = default;
+
+void WorkerCommand::start(const QStringList &arguments)
+{
+    if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
+        m_out << WorkerSettings::helpText();
+        m_out.flush();
+        finish(0);
+        return;
+    }
+    const Result<WorkerSettings> parsed = WorkerSettings::parse(arguments);
+    if (!parsed) {
+        m_err << "artemis-headless worker: " << parsed.error().message << '\n'
+              << "Try 'artemis-headless worker --help'.\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    m_worker = std::make_unique<RedisWorker>(parsed->broker, parsed->worker);
+    connect(m_worker.get(), &RedisWorker::stopped, this, [this] { finish(0); });
+    m_worker->start();
+}
+
+void WorkerCommand::interrupt()
+{
+    if (!m_worker) {
+        finish(0);
+        return;
+    }
+    m_worker->stop(); // finishes the jobs in hand, then stopped()
+}
+
+void WorkerCommand::finish(int exitCode)
+{
+    QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
+}
+
+} // namespace Artemis

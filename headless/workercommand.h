@@ -1,0 +1,51 @@
+#pragma once
+
+#include <memory>
+
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+
+#include "core/redis/redisurl.h"
+#include "core/redis/redisworker.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+// What `worker` was asked to do, parsed and validated (no side effects).
+struct WorkerSettings
+{
+    RedisUrl broker;
+    RedisWorkerConfig worker;
+
+    // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}).
+    static Result<WorkerSettings> parse(const QStringList &arguments);
+    static QString helpText();
+};
+
+// `artemis-headless worker --broker redis://...`: runs a RedisWorker until interrupt()
+// (SIGINT/SIGTERM), which finishes the jobs in hand and then reports finished(0). Usage errors
+// report finished(2). Lives on the main thread; owns the worker.
+class WorkerCommand final : public QObject
+{
+    Q_OBJECT
+public:
+    // `out`/`err` are not owned and must outlive the command.
+    WorkerCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~WorkerCommand() override;
+
+    void start(const QStringList &arguments);
+    void interrupt();
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void finish(int exitCode);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    std::unique_ptr<RedisWorker> m_worker;
+};
+
+} // namespace Artemis

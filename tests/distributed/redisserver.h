@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+
+namespace Artemis::Test {
+
+// A real redis-server for tests: loopback only, a free port, no persistence, a temporary dir.
+// The process is killed on stop() and on destruction, and dies with the test process
+// (PR_SET_PDEATHSIG) even if the test crashes.
+class RedisServer
+{
+public:
+    RedisServer();
+    ~RedisServer();
+
+    // Empty when found; else what to do ("install redis-server: scripts/deps.sh test").
+    static QString missingReason();
+
+    // Starts on `port` (0: a free one) and returns at once; ready() turns true when it
+    // accepts connections (wait with QTRY_VERIFY).
+    bool start(quint16 port = 0);
+    bool ready();
+    void stop(); // SIGKILL: a crash, not a clean shutdown
+    quint16 port() const { return m_port; }
+    QString url() const;
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QTemporaryDir m_dir;
+    QByteArray m_output;
+    quint16 m_port = 0;
+};
+
+// Children started through this die with the test process.
+void killWithParent(QProcess &process);
+
+} // namespace Artemis::Test

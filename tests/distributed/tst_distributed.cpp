@@ -1,0 +1,298 @@
+// End to end: a real redis-server, the coordinator in-process (HuntEngine + RedisExecutor +
+// ResultStore, as `serve --broker` builds them), two real `artemis-headless worker` processes
+// and 2,000 loopback fake nodes served from this (event-driven) thread.
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+#include "core/huntengine.h"
+#include "core/redis/redisconnection.h"
+#include "core/redis/redisexecutor.h"
+#include "core/resultstore.h"
+#include "headless/filelimit.h"
+#include "redisserver.h"
+#include "tests/common/fakenode.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+using Artemis::Test::FakeNode;
+
+namespace {
+constexpr int NodeCount = 2000;
+constexpr int VisibilityMs = 1500;
+constexpr int HuntTimeoutMs = 90000;
+} // namespace
+
+class TestDistributed : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void allStoredOnce();
+    void workerKilledMidHunt();
+    void redisRestartedMidHunt();
+    void cancelMidHunt();
+
+private:
+    void startWorker(const QString &name);
+    void setDelay(int ms);
+    QString submit();
+    void waitForDone(int atLeast);
+    void waitForFinish();
+    void verifyStoredOnce(const QString &id);
+    qint64 xlen(const char *stream);
+    int requestsSeen() const;
+
+    std::vector<std::unique_ptr<FakeNode>> m_nodes;
+    QStringList m_nodeNames;
+    std::unique_ptr<Test::RedisServer> m_redis;
+    std::vector<std::unique_ptr<QProcess>> m_workers;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<ResultStore> m_store;
+    std::unique_ptr<RedisExecutor> m_executor;
+    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<RedisConnection> m_probe;
+    int m_done = 0;
+    QList<HuntInfo> m_finished;
+};
+
+void TestDistributed::initTestCase()
+{
+    const QString missing = Test::RedisServer::missingReason();
+    if (!missing.isEmpty()) {
+        QFAIL(qPrintable(missing));
+    }
+    QVERIFY2(raiseOpenFileLimit() > NodeCount + 1000,
+             "needs an open-file limit above 3000 (ulimit -n)");
+    for (int i = 0; i < NodeCount; ++i) {
+        auto node = std::make_unique<FakeNode>();
+        QVERIFY(node->start());
+        m_nodeNames.append(node->node());
+        m_nodes.push_back(std::move(node));
+    }
+}
+
+void TestDistributed::init()
+{
+    for (const auto &node : m_nodes) {
+        node->setBehaviour(FakeNode::Behaviour::Json);
+        node->clearRequests();
+    }
+    m_redis = std::make_unique<Test::RedisServer>();
+    QVERIFY(m_redis->start());
+    QTRY_VERIFY_WITH_TIMEOUT(m_redis->ready(), 10000);
+    const RedisUrl url = *RedisUrl::parse(m_redis->url());
+
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<ResultStore>(m_dataDir->path());
+    QVERIFY(m_store->open());
+    RedisExecutorConfig config;
+    config.blockMs = 200;
+    config.workersPollMs = 200;
+    m_executor = std::make_unique<RedisExecutor>(url, config);
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_done = 0;
+    m_finished.clear();
+    connect(m_engine.get(), &HuntEngine::huntProgress, this,
+            [this](const HuntProgress &p) { m_done = p.done; });
+    connect(m_engine.get(), &HuntEngine::huntFinished, this,
+            [this](const HuntInfo &info) { m_finished.append(info); });
+    m_executor->open();
+    m_executor->startReading();
+    m_probe = std::make_unique<RedisConnection>(url, u"test probe"_s);
+    m_probe->open();
+
+    startWorker(u"w1"_s);
+    startWorker(u"w2"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_executor->workers().size(), 2, 15000);
+}
+
+void TestDistributed::cleanup()
+{
+    for (const auto &worker : m_workers) {
+        worker->kill();
+        worker->waitForFinished(10000);
+    }
+    m_workers.clear();
+    m_engine.reset();
+    m_executor.reset();
+    m_probe.reset();
+    m_store.reset();
+    m_dataDir.reset();
+    m_redis.reset();
+}
+
+void TestDistributed::startWorker(const QString &name)
+{
+    auto worker = std::make_unique<QProcess>();
+    worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    Test::killWithParent(*worker);
+    worker->start(QStringLiteral(ARTEMIS_HEADLESS_BIN),
+                  {u"worker"_s, u"--broker"_s, m_redis->url(), u"--name"_s, name,
+                   u"--concurrency"_s, u"128"_s, u"--visibility-ms"_s,
+                   QString::number(VisibilityMs), u"--heartbeat-ms"_s, u"300"_s});
+    QVERIFY(worker->waitForStarted(10000));
+    m_workers.push_back(std::move(worker));
+}
+
+void TestDistributed::setDelay(int ms)
+{
+    for (const auto &node : m_nodes) {
+        node->setBehaviour(FakeNode::Behaviour::Slow);
+        node->setDelayMs(ms);
+    }
+}
+
+QString TestDistributed::submit()
+{
+    HuntRequest request;
+    request.nodes = m_nodeNames;
+    request.url = u"/metric"_s;
+    request.origin = u"test"_s;
+    request.options.attempts = 1;
+    const Result<HuntInfo> info = m_engine->submit(request);
+    if (!info) {
+        qWarning("submit failed: %s", qPrintable(info.error().message));
+        return {};
+    }
+    return info->id;
+}
+
+void TestDistributed::waitForDone(int atLeast)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_done >= atLeast, HuntTimeoutMs);
+}
+
+void TestDistributed::waitForFinish()
+{
+    QTRY_COMPARE_WITH_TIMEOUT(m_finished.size(), 1, HuntTimeoutMs);
+}
+
+void TestDistributed::verifyStoredOnce(const QString &id)
+{
+    QFile file(m_store->huntDir(id) + u"/results.ndjson"_s);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QHash<QString, int> seen;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (line.isEmpty()) {
+            continue;
+        }
+        seen[QJsonDocument::fromJson(line).object().value(u"node"_s).toString()] += 1;
+    }
+    QCOMPARE(seen.size(), NodeCount);
+    for (const QString &node : std::as_const(m_nodeNames)) {
+        QVERIFY2(seen.value(node) == 1, qPrintable(u"%1 stored %2 times"_s.arg(node).arg(
+                                            seen.value(node))));
+    }
+    const Result<HuntInfo> manifest = m_store->loadManifest(id);
+    QVERIFY(manifest);
+    QCOMPARE(manifest->done, NodeCount);
+}
+
+qint64 TestDistributed::xlen(const char *stream)
+{
+    auto length = std::make_shared<qint64>(-1);
+    m_probe->command({"XLEN", stream}, [length](const RedisReply &r) {
+        *length = r.ok() ? r.integer : -2;
+    });
+    if (!QTest::qWaitFor([&] { return *length != -1; }, 5000)) {
+        return -3; // no reply
+    }
+    return *length;
+}
+
+int TestDistributed::requestsSeen() const
+{
+    int total = 0;
+    for (const auto &node : m_nodes) {
+        total += node->requestCount();
+    }
+    return total;
+}
+
+void TestDistributed::allStoredOnce()
+{
+    const QString id = submit();
+    QVERIFY(!id.isEmpty());
+    waitForFinish();
+    QCOMPARE(m_finished.first().state, HuntState::Done);
+    QCOMPARE(m_finished.first().counts.count(OutcomeKind::Ok), NodeCount);
+    verifyStoredOnce(id);
+    // Bounded: jobs and results are deleted once acknowledged; the hunt's spec is gone.
+    QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::JobsStream), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::ResultsStream), 0, 10000);
+    // Both workers took part, and the API's view of them is live.
+    QTRY_VERIFY_WITH_TIMEOUT(m_executor->workers().size() == 2
+                                 && m_executor->workers().at(0).done > 0
+                                 && m_executor->workers().at(1).done > 0
+                                 && m_executor->workers().at(0).done
+                                            + m_executor->workers().at(1).done
+                                        >= NodeCount,
+                             10000);
+}
+
+void TestDistributed::workerKilledMidHunt()
+{
+    setDelay(150);
+    const QString id = submit();
+    waitForDone(400);
+    QVERIFY(m_finished.isEmpty());
+    m_workers.front()->kill(); // SIGKILL: its jobs stay pending until w2 takes them over
+    waitForFinish();
+    QCOMPARE(m_finished.first().state, HuntState::Done);
+    QCOMPARE(m_finished.first().counts.count(OutcomeKind::Ok), NodeCount);
+    verifyStoredOnce(id);
+    // The dead worker drops out of the list once its heartbeat key expires.
+    QTRY_COMPARE_WITH_TIMEOUT(m_executor->workers().size(), 1, 10000);
+    QCOMPARE(m_executor->workers().first().name, u"w2"_s);
+}
+
+void TestDistributed::redisRestartedMidHunt()
+{
+    setDelay(150);
+    const QString id = submit();
+    waitForDone(400);
+    QVERIFY(m_finished.isEmpty());
+    const quint16 port = m_redis->port();
+    m_redis->stop(); // everything in Redis is lost (no persistence)
+    QVERIFY(m_redis->start(port));
+    QTRY_VERIFY_WITH_TIMEOUT(m_redis->ready(), 10000);
+    waitForFinish();
+    QCOMPARE(m_finished.first().state, HuntState::Done);
+    QCOMPARE(m_finished.first().counts.count(OutcomeKind::Ok), NodeCount);
+    verifyStoredOnce(id);
+    QTRY_COMPARE_WITH_TIMEOUT(m_executor->workers().size(), 2, 10000);
+}
+
+void TestDistributed::cancelMidHunt()
+{
+    setDelay(400);
+    const QString id = submit();
+    waitForDone(300);
+    QVERIFY(m_engine->cancel(id));
+    // Promptly: the coordinator records what is still out as cancelled at once.
+    QTRY_COMPARE_WITH_TIMEOUT(m_finished.size(), 1, 3000);
+    QCOMPARE(m_finished.first().state, HuntState::Cancelled);
+    QVERIFY(m_finished.first().counts.count(OutcomeKind::Cancelled) > 0);
+    verifyStoredOnce(id);
+    // Workers stop fetching: nothing in flight shortly after, most nodes never asked.
+    QTRY_VERIFY_WITH_TIMEOUT(m_executor->workers().size() == 2
+                                 && m_executor->workers().at(0).inFlight == 0
+                                 && m_executor->workers().at(1).inFlight == 0,
+                             5000);
+    const int requests = requestsSeen();
+    QVERIFY2(requests < NodeCount, qPrintable(u"%1 requests"_s.arg(requests)));
+    QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::JobsStream), 0, 10000);
+}
+
+QTEST_GUILESS_MAIN(TestDistributed)
+#include "tst_distributed.moc"
