@@ -6,6 +6,7 @@
 #include <QTextStream>
 
 #include "headless/huntcommand.h"
+#include "headless/servecommand.h"
 #include "headless/signalwatcher.h"
 #include "headless/workercommand.h"
 
@@ -17,6 +18,7 @@ void printUsage(QTextStream &stream)
 {
     stream << "Usage: artemis-headless COMMAND [options]\n\n"
               "Commands:\n"
+              "  serve    run the REST service (POST /fetch, /api/v1/hunts, /metric, /metrics)\n"
               "  hunt     fetch a path from many nodes once and store the answers\n"
               "  worker   fetch jobs of a distributed coordinator (serve --broker)\n"
               "  help     show this help ('artemis-headless COMMAND --help' for a command)\n"
@@ -64,6 +66,14 @@ int main(int argc, char *argv[])
         QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &worker,
                          [&worker](int) { worker.interrupt(); });
         worker.start(args);
+        return app.exec();
+    }
+    if (command == u"serve"_s) {
+        Artemis::ServeCommand serve(out, err);
+        QObject::connect(&serve, &Artemis::ServeCommand::finished, &app, &QCoreApplication::exit);
+        QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &serve,
+                         [&serve](int) { serve.interrupt(); });
+        serve.start(args);
         return app.exec();
     }
     err << "artemis-headless: unknown command '" << command << "'\n";

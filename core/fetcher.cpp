@@ -1,5 +1,6 @@
 #include "core/fetcher.h"
 
+#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -28,6 +29,7 @@ struct Fetcher::Job
     bool timedOut = false;
     bool tooLarge = false;
     bool cancelled = false;
+    bool policyChecked = false; // resolved addresses checked against the target policy
     QPointer<QNetworkReply> reply;
     QElapsedTimer started;
     QByteArray body;
@@ -133,6 +135,9 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
 {
     const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
     Q_ASSERT(hunt);
+    if (!checkPolicy(job)) {
+        return; // resumes from the lookup
+    }
     const FetchOptions &options = hunt->options;
     ++job->attempt;
     job->timedOut = false;
@@ -188,6 +193,61 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
         job->body.append(reply->readAll());
     });
     connect(reply, &QNetworkReply::finished, this, [this, job, reply] { onFinished(job, reply); });
+}
+
+bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
+{
+    if (job->policyChecked || !m_policy) {
+        return true;
+    }
+    job->policyChecked = true;
+    const QString host = job->target.host;
+    auto deny = [this, job](const QString &reason) {
+        Outcome outcome;
+        outcome.node = job->target.node;
+        outcome.url = job->target.url.toString();
+        outcome.outcome = OutcomeKind::Denied;
+        outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+        outcome.error = reason;
+        complete(job, std::move(outcome));
+    };
+    if (const std::optional<QString> reason = m_policy->checkHost(host)) {
+        deny(*reason);
+        // Called from inside pump()'s loop: give the per-host slot back from the event loop.
+        QTimer::singleShot(0, this, [this, job] { releaseSlot(job); });
+        return false;
+    }
+    if (!m_policy->needsResolution(host)) {
+        return true;
+    }
+    // The fetch waits for the lookup while holding its per-host slot. QNAM resolves again when
+    // it connects (QHostInfo caches the answer, so both normally agree).
+    QHostInfo::lookupHost(host, this, [this, job, deny](const QHostInfo &info) {
+        if (job->done || !m_hunts.contains(job->key)) {
+            return; // cancelled or ended meanwhile
+        }
+        for (const QHostAddress &address : info.addresses()) {
+            if (const std::optional<QString> reason =
+                    m_policy->checkAddress(job->target.host, address)) {
+                deny(*reason);
+                releaseSlot(job);
+                return;
+            }
+        }
+        startAttempt(job); // lookup failures surface as QNAM's own dns outcome
+    });
+    return false;
+}
+
+void Fetcher::releaseSlot(const std::shared_ptr<Job> &job)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (!hunt) {
+        return;
+    }
+    const QString host = job->target.hostPort();
+    --hunt->inFlightPerHost[host];
+    pump(*hunt, host);
 }
 
 void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)

@@ -14,6 +14,7 @@
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
 #include "core/target.h"
+#include "core/targetpolicy.h"
 
 class QNetworkAccessManager;
 
@@ -32,6 +33,11 @@ public:
     explicit Fetcher(QObject *parent = nullptr);
     ~Fetcher() override;
 
+    // Set before the fetcher is used (before moveToThread). When a target's host is a name and
+    // the policy has address rules, the host is resolved (asynchronously) before the first
+    // attempt and each address checked; a denied one ends the node as `denied`.
+    void setTargetPolicy(TargetPolicyPtr policy) { m_policy = std::move(policy); }
+
 public Q_SLOTS:
     void beginHunt(quint64 key, const Artemis::FetchOptions &options);
     void fetch(quint64 key, const QList<Artemis::Target> &targets);
@@ -48,6 +54,8 @@ private:
     void ensureNam();
     void pump(Hunt &hunt, const QString &hostKey);
     void startAttempt(const std::shared_ptr<Job> &job);
+    bool checkPolicy(const std::shared_ptr<Job> &job); // false: wait for the lookup
+    void releaseSlot(const std::shared_ptr<Job> &job); // after a fetch ended without a reply
     void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     void finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool transient,
                    int retryAfterMs);
@@ -59,6 +67,7 @@ private:
     QHash<quint64, std::shared_ptr<Hunt>> m_hunts;
     QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
     QTimer *m_flushTimer; // child: moves to the fetch thread with this
+    TargetPolicyPtr m_policy;
 };
 
 // What is known about one finished attempt, for classifyAttempt.

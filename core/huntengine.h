@@ -14,6 +14,7 @@
 #include "core/huntinfo.h"
 #include "core/outcome.h"
 #include "core/result.h"
+#include "core/targetpolicy.h"
 
 namespace Artemis {
 
@@ -47,6 +48,10 @@ struct EngineConfig
     int maxQueued = 64;          // hunts waiting; more are refused (Busy)
     int maxNodes = 1000000;      // nodes per hunt
     int progressIntervalMs = 100; // at most ~10 progress signals a second per hunt
+    // Checked against every node's literal host at submit (a denied node refuses the hunt with
+    // ErrorCode::Denied listing each one); null = no policy. Resolved addresses are checked by
+    // the executor's fetchers, which should get the same policy.
+    TargetPolicyPtr policy;
 };
 
 // Accepts hunts, stores them, runs them on an Executor, and reports progress.

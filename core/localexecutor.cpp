@@ -4,7 +4,13 @@
 
 namespace Artemis {
 
-LocalExecutor::LocalExecutor(int threads, QObject *parent) : Executor(parent)
+LocalExecutor::LocalExecutor(int threads, QObject *parent)
+    : LocalExecutor(threads, TargetPolicyPtr(), parent)
+{
+}
+
+LocalExecutor::LocalExecutor(int threads, TargetPolicyPtr policy, QObject *parent)
+    : Executor(parent)
 {
     qRegisterMetaType<QList<Artemis::Outcome>>();
     threads = std::clamp(threads, 1, 64);
@@ -13,6 +19,7 @@ LocalExecutor::LocalExecutor(int threads, QObject *parent) : Executor(parent)
         thread->setObjectName(QStringLiteral("fetch-%1").arg(i));
         // Owned by its thread: deleted there when the thread finishes.
         auto *fetcher = new Fetcher;
+        fetcher->setTargetPolicy(policy);
         fetcher->moveToThread(thread.get());
         connect(thread.get(), &QThread::finished, fetcher, &QObject::deleteLater);
         connect(fetcher, &Fetcher::outcomesReady, this, &Executor::outcomesReady,

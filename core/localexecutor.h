@@ -7,6 +7,7 @@
 #include <QThread>
 
 #include "core/executor.h"
+#include "core/targetpolicy.h"
 
 namespace Artemis {
 
@@ -20,6 +21,9 @@ class LocalExecutor final : public Executor
     Q_OBJECT
 public:
     explicit LocalExecutor(int threads, QObject *parent = nullptr);
+    // `policy` (may be null): every fetch checks its resolved addresses against it before
+    // connecting; a denied address ends the node as outcome `denied`.
+    LocalExecutor(int threads, TargetPolicyPtr policy, QObject *parent = nullptr);
     ~LocalExecutor() override;
 
     int threadCount() const { return int(m_threads.size()); }

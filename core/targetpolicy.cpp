@@ -1,0 +1,228 @@
+#include "core/targetpolicy.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+QString normalizeHost(QString host)
+{
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+    }
+    while (host.endsWith(u'.')) {
+        host.chop(1);
+    }
+    return host.toLower();
+}
+
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) is checked as the IPv4 address it carries.
+QHostAddress canonical(const QHostAddress &address)
+{
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        bool isV4 = false;
+        const quint32 v4 = address.toIPv4Address(&isV4);
+        if (isV4) {
+            return QHostAddress(v4);
+        }
+    }
+    QHostAddress plain = address;
+    plain.setScopeId(QString());
+    return plain;
+}
+
+// '*' matches any run of characters (dots included), '?' one character.
+bool globMatch(QStringView pattern, QStringView text)
+{
+    qsizetype p = 0;
+    qsizetype t = 0;
+    qsizetype star = -1;
+    qsizetype mark = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && (pattern[p] == u'?' || pattern[p] == text[t])) {
+            ++p;
+            ++t;
+        } else if (p < pattern.size() && pattern[p] == u'*') {
+            star = p++;
+            mark = t;
+        } else if (star >= 0) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == u'*') {
+        ++p;
+    }
+    return p == pattern.size();
+}
+
+} // namespace
+
+TargetPolicy::TargetPolicy()
+{
+    for (const QString &rule : {u"169.254.0.0/16"_s, u"fe80::/10"_s, u"100.100.100.200"_s,
+                                u"fd00:ec2::254"_s, u"metadata.google.internal"_s}) {
+        [[maybe_unused]] const Result<void> added = addRule(m_builtin, rule);
+        Q_ASSERT(added);
+    }
+}
+
+TargetPolicy TargetPolicy::none()
+{
+    TargetPolicy policy;
+    policy.m_builtin = {};
+    return policy;
+}
+
+Result<void> TargetPolicy::allow(QStringView rule)
+{
+    return addRule(m_allow, rule);
+}
+
+Result<void> TargetPolicy::deny(QStringView rule)
+{
+    return addRule(m_deny, rule);
+}
+
+Result<void> TargetPolicy::addRule(Rules &rules, QStringView rawRule)
+{
+    const QString rule = rawRule.trimmed().toString();
+    auto bad = [&](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument, u"bad policy rule '%1': %2"_s.arg(rule, why));
+    };
+    if (rule.isEmpty()) {
+        return bad(u"empty"_s);
+    }
+    if (rule.contains(u'/')) {
+        const Subnet subnet = QHostAddress::parseSubnet(rule);
+        if (subnet.first.isNull() || subnet.second < 0) {
+            return bad(u"not a CIDR (address/prefix)"_s);
+        }
+        rules.subnets.append({canonical(subnet.first),
+                              subnet.first.protocol() == QAbstractSocket::IPv6Protocol
+                                      && canonical(subnet.first).protocol()
+                                          == QAbstractSocket::IPv4Protocol
+                                  ? std::max(0, subnet.second - 96)
+                                  : subnet.second});
+        return {};
+    }
+    const QString host = normalizeHost(rule);
+    QHostAddress address;
+    if (address.setAddress(host)) {
+        const QHostAddress c = canonical(address);
+        rules.subnets.append({c, c.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128});
+        return {};
+    }
+    for (const QChar c : host) {
+        if (!(c.isLetterOrNumber() || c == u'-' || c == u'.' || c == u'_' || c == u'*'
+              || c == u'?')) {
+            return bad(u"a host pattern may hold letters, digits, '-', '.', '_', '*', '?'"_s);
+        }
+    }
+    rules.hostPatterns.append(host);
+    return {};
+}
+
+bool TargetPolicy::matchesHost(const Rules &rules, const QString &host)
+{
+    for (const QString &pattern : rules.hostPatterns) {
+        if (globMatch(pattern, host)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool TargetPolicy::matchesAddress(const Rules &rules, const QHostAddress &address)
+{
+    for (const Subnet &subnet : rules.subnets) {
+        if (address.isInSubnet(subnet)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<QString> TargetPolicy::verdict(const QString &rawHost,
+                                             const QHostAddress *rawAddress) const
+{
+    const QString host = normalizeHost(rawHost);
+    std::optional<QHostAddress> address;
+    if (rawAddress) {
+        address = canonical(*rawAddress);
+    }
+    const QString what = address && address->toString() != host
+                             ? u"%1 (address %2)"_s.arg(host, address->toString())
+                             : host;
+    if (matchesHost(m_deny, host) || (address && matchesAddress(m_deny, *address))) {
+        return u"%1 is denied by the target policy (--deny)"_s.arg(what);
+    }
+    const bool allowedByHost = matchesHost(m_allow, host);
+    const bool allowedByAddress = address && matchesAddress(m_allow, *address);
+    const bool builtinAddress = address && matchesAddress(m_builtin, *address);
+    if (builtinAddress && !allowedByAddress) {
+        return u"%1 is link-local or a cloud metadata address, denied by default (lift it with "
+               "--allow)"_s.arg(what);
+    }
+    if (allowedByHost || allowedByAddress) {
+        return std::nullopt;
+    }
+    if (matchesHost(m_builtin, host)) {
+        return u"%1 is a cloud metadata host, denied by default (lift it with --allow)"_s.arg(what);
+    }
+    if (!m_allow.isEmpty()) {
+        // A name not allowed by a host pattern may still be allowed by the address it
+        // resolves to, which only the resolved check knows.
+        if (!address && !m_allow.subnets.isEmpty()) {
+            return std::nullopt;
+        }
+        return u"%1 is not in the allow list (--allow)"_s.arg(what);
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> TargetPolicy::checkHost(const QString &host) const
+{
+    QHostAddress literal;
+    if (literal.setAddress(normalizeHost(host))) {
+        return verdict(host, &literal);
+    }
+    return verdict(host, nullptr);
+}
+
+std::optional<QString> TargetPolicy::checkAddress(const QString &host,
+                                                  const QHostAddress &address) const
+{
+    return verdict(host, &address);
+}
+
+bool TargetPolicy::needsResolution(const QString &host) const
+{
+    QHostAddress literal;
+    if (literal.setAddress(normalizeHost(host))) {
+        return false;
+    }
+    return !m_deny.subnets.isEmpty() || !m_allow.subnets.isEmpty() || !m_builtin.subnets.isEmpty();
+}
+
+QStringList TargetPolicy::describe() const
+{
+    QStringList lines;
+    auto add = [&lines](const QString &kind, const Rules &rules) {
+        for (const Subnet &s : rules.subnets) {
+            lines.append(u"%1 %2/%3"_s.arg(kind, s.first.toString()).arg(s.second));
+        }
+        for (const QString &p : rules.hostPatterns) {
+            lines.append(u"%1 %2"_s.arg(kind, p));
+        }
+    };
+    add(u"deny"_s, m_deny);
+    add(u"allow"_s, m_allow);
+    add(u"deny-by-default"_s, m_builtin);
+    return lines;
+}
+
+} // namespace Artemis

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QHttpServerResponse>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+#include "core/result.h"
+
+namespace Artemis {
+
+// The one place where an ErrorCode becomes an HTTP status.
+int httpStatus(ErrorCode code);
+
+// Short title of a status ("Invalid request", "Not found", ...): the "error" field.
+QString statusTitle(int status);
+
+// Every error body: {"error": title, "details": ...}. `details` is the message, or an object
+// holding the message plus structured details (e.g. {"message", "nodes": [...]}).
+QJsonObject errorBody(const QString &error, const QJsonValue &details);
+
+QHttpServerResponse errorResponse(int status, const QJsonValue &details);
+QHttpServerResponse errorResponse(const Error &error);
+QHttpServerResponse jsonResponse(const QJsonObject &body, int status = 200);
+
+} // namespace Artemis

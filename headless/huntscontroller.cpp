@@ -1,0 +1,273 @@
+#include "headless/huntscontroller.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrlQuery>
+
+#include "core/huntengine.h"
+#include "core/huntid.h"
+#include "core/resultstore.h"
+#include "headless/httperrors.h"
+#include "headless/huntsubmission.h"
+#include "headless/router.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr int DefaultListLimit = 50;
+constexpr int MaxListLimit = 1000;
+constexpr qsizetype MaxCachedManifests = 4096;
+
+// The engine marks a hunt done/cancelled a moment before its last results and manifest are on
+// disk. The API calls a hunt finished only once they are, so that a client who sees "done"
+// can read every result at once: until then it is still "running".
+HuntInfo presented(HuntInfo info)
+{
+    if (isFinished(info.state)) {
+        info.state = HuntState::Running;
+        info.finishedAt = {};
+    }
+    return info;
+}
+
+Error notFound(const QString &id)
+{
+    return makeError(ErrorCode::NotFound, u"no hunt with id '%1'"_s.arg(id));
+}
+
+} // namespace
+
+HuntsController::HuntsController(HuntEngine *engine, ResultStore *store)
+    : m_engine(engine), m_store(store)
+{
+}
+
+bool HuntsController::registerRoutes(Router &router)
+{
+    using M = Router::Method;
+    const auto token = Router::Access::Token;
+    bool ok = true;
+    ok = router.add(M::Post, u"/api/v1/hunts"_s, token,
+                    [this](const QHttpServerRequest &r, const QStringList &) { return create(r); })
+         && ok;
+    ok = router.add(M::Get, u"/api/v1/hunts"_s, token,
+                    [this](const QHttpServerRequest &r, const QStringList &) { return list(r); })
+         && ok;
+    ok = router.add(M::Get, u"/api/v1/hunts/<arg>"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &a) { return show(a[0]); })
+         && ok;
+    ok = router.add(M::Delete, u"/api/v1/hunts/<arg>"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &a) {
+                        return remove(a[0]);
+                    })
+         && ok;
+    ok = router.add(M::Post, u"/api/v1/hunts/<arg>/cancel"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &a) {
+                        return cancel(a[0]);
+                    })
+         && ok;
+    return ok;
+}
+
+Result<HuntInfo> HuntsController::findHunt(const QString &id)
+{
+    if (!isValidHuntId(id)) {
+        return notFound(id);
+    }
+    if (std::optional<HuntInfo> active = m_engine->activeInfo(id)) {
+        return presented(*active);
+    }
+    if (const auto cached = m_finished.constFind(id); cached != m_finished.cend()) {
+        return *cached;
+    }
+    Result<HuntInfo> stored = m_store->loadManifest(id);
+    if (!stored) {
+        return stored.error().code == ErrorCode::NotFound ? notFound(id) : stored.error();
+    }
+    if (isFinished(stored->state)) {
+        if (m_finished.size() >= MaxCachedManifests) {
+            m_finished.clear();
+        }
+        m_finished.insert(id, *stored);
+    }
+    return stored;
+}
+
+QHttpServerResponse HuntsController::create(const QHttpServerRequest &request)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return errorResponse(400, u"body is not valid JSON: %1 at byte %2"_s
+                                      .arg(parseError.errorString())
+                                      .arg(parseError.offset));
+    }
+    if (!doc.isObject()) {
+        return errorResponse(400, u"body must be a JSON object {\"nodes\": [...], \"url\": ...}"_s);
+    }
+    const QJsonObject body = doc.object();
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (it.key() != u"nodes"_s && it.key() != u"url"_s && it.key() != u"options"_s) {
+            return errorResponse(400, u"unknown field '%1' (known: nodes, url, options)"_s.arg(
+                                          it.key()));
+        }
+    }
+    const QJsonValue nodesValue = body.value(u"nodes"_s);
+    if (!nodesValue.isArray() || nodesValue.toArray().isEmpty()) {
+        return errorResponse(400, u"'nodes' must be a non-empty array of strings"_s);
+    }
+    const QJsonArray nodesArray = nodesValue.toArray();
+    const int maxNodes = m_engine->config().maxNodes;
+    if (nodesArray.size() > maxNodes) {
+        return errorResponse(413, u"%1 nodes given; at most %2 per hunt"_s.arg(nodesArray.size())
+                                      .arg(maxNodes));
+    }
+    HuntRequest hunt;
+    hunt.origin = u"api"_s;
+    hunt.nodes.reserve(nodesArray.size());
+    QJsonArray notStrings;
+    for (qsizetype i = 0; i < nodesArray.size(); ++i) {
+        const QJsonValue node = nodesArray.at(i);
+        if (!node.isString()) {
+            notStrings.append(QJsonObject{{u"index"_s, int(i)},
+                                          {u"node"_s, node},
+                                          {u"reason"_s, u"not a string"_s}});
+            continue;
+        }
+        hunt.nodes.append(node.toString());
+    }
+    if (!notStrings.isEmpty()) {
+        return errorResponse(makeError(ErrorCode::InvalidNode,
+                                       u"%1 node(s) are not strings"_s.arg(notStrings.size()),
+                                       notStrings));
+    }
+    if (!body.value(u"url"_s).isString()) {
+        return errorResponse(400, u"'url' must be a string: the path fetched on every node"_s);
+    }
+    hunt.url = body.value(u"url"_s).toString();
+    const QJsonValue options = body.value(u"options"_s);
+    if (!options.isUndefined() && !options.isNull()) {
+        if (!options.isObject()) {
+            return errorResponse(400, u"'options' must be an object"_s);
+        }
+        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject());
+        if (!parsed) {
+            return errorResponse(parsed.error());
+        }
+        hunt.options = std::move(parsed).value();
+    }
+    return submitHunt(*m_engine, hunt);
+}
+
+QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    int limit = DefaultListLimit;
+    if (query.hasQueryItem(u"limit"_s)) {
+        bool ok = false;
+        limit = query.queryItemValue(u"limit"_s).toInt(&ok);
+        if (!ok || limit < 1 || limit > MaxListLimit) {
+            return errorResponse(400, u"'limit' must be 1..%1"_s.arg(MaxListLimit));
+        }
+    }
+    const QString before = query.queryItemValue(u"before"_s);
+    if (!before.isEmpty() && !isValidHuntId(before)) {
+        return errorResponse(400, u"'before' must be a hunt id"_s);
+    }
+    std::optional<HuntState> state;
+    if (query.hasQueryItem(u"state"_s)) {
+        state = huntStateFromName(query.queryItemValue(u"state"_s));
+        if (!state) {
+            return errorResponse(400, u"unknown state '%1' (queued, running, done, cancelled, "
+                                      "interrupted, failed)"_s.arg(query.queryItemValue(u"state"_s)));
+        }
+    }
+    const Result<QList<HuntInfo>> hunts = m_store->listHunts(limit, before, state);
+    if (!hunts) {
+        return errorResponse(hunts.error());
+    }
+    QJsonArray items;
+    for (const HuntInfo &stored : *hunts) {
+        // Active hunts: the live counts, not the last periodic manifest write.
+        std::optional<HuntInfo> active = m_engine->activeInfo(stored.id);
+        if (active) {
+            active = presented(*active);
+        }
+        if (active && state && active->state != *state) {
+            continue;
+        }
+        items.append(huntJson(active ? *active : stored));
+    }
+    QJsonObject body{{u"hunts"_s, items}, {u"count"_s, items.size()}};
+    if (hunts->size() == limit) {
+        body.insert(u"next"_s, u"/api/v1/hunts?limit=%1&before=%2%3"_s.arg(limit)
+                                   .arg(hunts->last().id,
+                                        state ? u"&state="_s + huntStateName(*state) : QString()));
+    }
+    return jsonResponse(body);
+}
+
+QHttpServerResponse HuntsController::show(const QString &id)
+{
+    const Result<HuntInfo> info = findHunt(id);
+    if (!info) {
+        return errorResponse(info.error());
+    }
+    return jsonResponse(huntJson(*info));
+}
+
+QHttpServerResponse HuntsController::cancel(const QString &id)
+{
+    if (!isValidHuntId(id)) {
+        return errorResponse(notFound(id));
+    }
+    if (const std::optional<HuntInfo> active = m_engine->activeInfo(id);
+        active && isFinished(active->state)) {
+        // Finished, its last writes still in flight: the same answer as once they are done.
+        return errorResponse(makeError(ErrorCode::Conflict, u"hunt %1 is already %2"_s.arg(
+                                                                id, huntStateName(active->state))));
+    }
+    const Result<void> cancelled = m_engine->cancel(id);
+    if (!cancelled) {
+        return errorResponse(cancelled.error().code == ErrorCode::NotFound ? notFound(id)
+                                                                           : cancelled.error());
+    }
+    return jsonResponse(QJsonObject{{u"hunt"_s, id},
+                                    {u"state"_s, u"cancelling"_s},
+                                    {u"status"_s, QString(u"/api/v1/hunts/"_s + id)}},
+                        202);
+}
+
+QHttpServerResponse HuntsController::remove(const QString &id)
+{
+    if (!isValidHuntId(id)) {
+        return errorResponse(notFound(id));
+    }
+    if (const std::optional<HuntInfo> active = m_engine->activeInfo(id)) {
+        if (isFinished(active->state)) {
+            return errorResponse(makeError(
+                ErrorCode::Conflict,
+                u"hunt %1 is %2 and its results are still being written; retry shortly"_s.arg(
+                    id, huntStateName(active->state))));
+        }
+        return errorResponse(makeError(
+            ErrorCode::Conflict, u"hunt %1 is %2; cancel it first (POST %3/cancel)"_s.arg(
+                                     id, huntStateName(active->state), u"/api/v1/hunts/"_s + id)));
+    }
+    const Result<HuntInfo> stored = m_store->loadManifest(id);
+    if (!stored) {
+        return errorResponse(stored.error().code == ErrorCode::NotFound ? notFound(id)
+                                                                        : stored.error());
+    }
+    m_finished.remove(id);
+    const Result<void> removed = m_store->removeHunt(id);
+    if (!removed) {
+        return errorResponse(removed.error());
+    }
+    return jsonResponse(QJsonObject{{u"deleted"_s, id}});
+}
+
+} // namespace Artemis

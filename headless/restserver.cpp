@@ -1,0 +1,60 @@
+#include "headless/restserver.h"
+
+#include <QHttpServer>
+
+#include "core/hostmetrics.h"
+#include "core/resultstore.h"
+#include "headless/fetchcontroller.h"
+#include "headless/healthcontroller.h"
+#include "headless/huntresultscontroller.h"
+#include "headless/huntscontroller.h"
+#include "headless/indexcontroller.h"
+#include "headless/nodemetricscontroller.h"
+#include "headless/router.h"
+#include "headless/selfmetrics.h"
+#include "headless/selfmetricscontroller.h"
+
+namespace Artemis {
+
+RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig config,
+                       QObject *parent)
+    : QObject(parent),
+      m_server(std::make_unique<QHttpServer>()),
+      m_selfMetrics(new SelfMetrics(engine, this)),
+      m_hostMetrics(std::make_unique<HostMetrics>(store->dataDir())),
+      m_router(std::make_unique<Router>(m_server.get(),
+                                        RouterSettings{config.token, config.maxBodyBytes},
+                                        m_selfMetrics)),
+      m_hunts(std::make_unique<HuntsController>(engine, store)),
+      m_results(std::make_unique<HuntResultsController>(store, m_hunts.get())),
+      m_fetch(std::make_unique<FetchController>(engine)),
+      m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
+      m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
+      m_health(std::make_unique<HealthController>()),
+      m_index(std::make_unique<IndexController>(store, config.token.isEmpty()))
+{
+    // Results routes first: QtHttpServer tries rules in order of registration.
+    const bool ok = m_results->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
+                    && m_fetch->registerRoutes(*m_router)
+                    && m_nodeMetrics->registerRoutes(*m_router)
+                    && m_selfMetricsController->registerRoutes(*m_router)
+                    && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router);
+    if (!ok) {
+        qFatal("RestServer: QHttpServer refused a route (a bug in a registerRoutes)");
+    }
+    m_router->installFallback();
+}
+
+RestServer::~RestServer()
+{
+    // Sockets (and any NDJSON stream on them) go first; the router and controllers they call
+    // into are still alive then.
+    m_server.reset();
+}
+
+quint16 RestServer::listen(const QHostAddress &address, quint16 port)
+{
+    return m_server->listen(address, port);
+}
+
+} // namespace Artemis

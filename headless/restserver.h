@@ -1,0 +1,62 @@
+#pragma once
+
+#include <memory>
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+
+class QHttpServer;
+
+namespace Artemis {
+
+class FetchController;
+class HealthController;
+class HostMetrics;
+class HuntEngine;
+class HuntResultsController;
+class HuntsController;
+class IndexController;
+class NodeMetricsController;
+class ResultStore;
+class Router;
+class SelfMetrics;
+class SelfMetricsController;
+
+struct RestServerConfig
+{
+    QByteArray token;                       // empty: no authentication (loopback only)
+    qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
+};
+
+// The REST service: one QHttpServer, the Router in front of it and one controller per
+// resource. Handlers answer on this thread and never wait on the network.
+// Lives on the thread that created it (the engine's); borrows the engine and the store.
+class RestServer final : public QObject
+{
+    Q_OBJECT
+public:
+    RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig config,
+               QObject *parent = nullptr);
+    ~RestServer() override;
+
+    // Returns the port listened on (the real one for port 0), or 0 on failure.
+    quint16 listen(const QHostAddress &address, quint16 port);
+
+    SelfMetrics *selfMetrics() const { return m_selfMetrics; }
+
+private:
+    std::unique_ptr<QHttpServer> m_server;
+    SelfMetrics *m_selfMetrics; // child
+    std::unique_ptr<HostMetrics> m_hostMetrics;
+    std::unique_ptr<Router> m_router;
+    std::unique_ptr<HuntsController> m_hunts;
+    std::unique_ptr<HuntResultsController> m_results;
+    std::unique_ptr<FetchController> m_fetch;
+    std::unique_ptr<NodeMetricsController> m_nodeMetrics;
+    std::unique_ptr<SelfMetricsController> m_selfMetricsController;
+    std::unique_ptr<HealthController> m_health;
+    std::unique_ptr<IndexController> m_index;
+};
+
+} // namespace Artemis

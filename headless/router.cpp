@@ -1,0 +1,229 @@
+#include "headless/router.h"
+
+#include <QCryptographicHash>
+#include <QHttpServer>
+#include <QUrl>
+
+#include "headless/httperrors.h"
+#include "headless/selfmetrics.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+QStringList splitPath(const QString &path)
+{
+    return path.split(u'/', Qt::SkipEmptyParts);
+}
+
+// Fetch and the versioned API need the token; /metric, /metrics, /healthz, / stay open.
+bool isProtectedPath(const QString &path)
+{
+    return path == u"/fetch"_s || path.startsWith(u"/fetch/"_s) || path == u"/api/v1"_s
+           || path.startsWith(u"/api/v1/"_s);
+}
+
+QStringList decoded(QStringList args)
+{
+    for (QString &arg : args) {
+        // QtHttpServer hands over the decoded path; decoding again is harmless for ids and
+        // nodes (a valid node holds no '%') and covers clients that double-encode.
+        arg = QUrl::fromPercentEncoding(arg.toUtf8());
+    }
+    return args;
+}
+
+} // namespace
+
+Router::Router(QHttpServer *server, RouterSettings settings, SelfMetrics *metrics)
+    : m_server(server), m_settings(std::move(settings)), m_metrics(metrics)
+{
+}
+
+QString Router::methodName(Method method)
+{
+    switch (method) {
+    case Method::Get:
+        return u"GET"_s;
+    case Method::Put:
+        return u"PUT"_s;
+    case Method::Delete:
+        return u"DELETE"_s;
+    case Method::Post:
+        return u"POST"_s;
+    case Method::Head:
+        return u"HEAD"_s;
+    case Method::Options:
+        return u"OPTIONS"_s;
+    case Method::Patch:
+        return u"PATCH"_s;
+    default:
+        return u"OTHER"_s;
+    }
+}
+
+bool Router::tokenMatches(const QByteArray &authorization, const QByteArray &token)
+{
+    const QByteArray prefix = "bearer ";
+    QByteArray given;
+    if (authorization.size() > prefix.size()
+        && authorization.left(prefix.size()).toLower() == prefix) {
+        given = authorization.mid(prefix.size()).trimmed();
+    }
+    // Compare digests so neither the length nor the first differing byte shows in the timing.
+    const QByteArray a = QCryptographicHash::hash(given, QCryptographicHash::Sha256);
+    const QByteArray b = QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+    unsigned char diff = given.isEmpty() ? 1 : 0;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
+    return diff == 0;
+}
+
+bool Router::add(Method method, const QString &path, Access access, Handler handler)
+{
+    return addStreaming(method, path, access,
+                        [handler = std::move(handler)](const QHttpServerRequest &request,
+                                                       const QStringList &args,
+                                                       QHttpServerResponder &) {
+                            return std::optional<QHttpServerResponse>(handler(request, args));
+                        });
+}
+
+bool Router::addStreaming(Method method, const QString &path, Access access,
+                          StreamHandler handler)
+{
+    const Route route{method, path, splitPath(path), access};
+    m_routes.append(route);
+    const qsizetype arity = path.count(u"<arg>"_s);
+    switch (arity) {
+    case 0:
+        return m_server->route(path, method,
+                               [this, route, handler](const QHttpServerRequest &request,
+                                                      QHttpServerResponder &&responder) {
+                                   dispatch(route, request, {}, std::move(responder), handler);
+                               });
+    case 1:
+        return m_server->route(path, method,
+                               [this, route, handler](const QString &a,
+                                                      const QHttpServerRequest &request,
+                                                      QHttpServerResponder &&responder) {
+                                   dispatch(route, request, decoded({a}), std::move(responder),
+                                            handler);
+                               });
+    case 2:
+        return m_server->route(path, method,
+                               [this, route, handler](const QString &a, const QString &b,
+                                                      const QHttpServerRequest &request,
+                                                      QHttpServerResponder &&responder) {
+                                   dispatch(route, request, decoded({a, b}),
+                                            std::move(responder), handler);
+                               });
+    default:
+        Q_ASSERT_X(false, "Router::addStreaming", "at most two path arguments");
+        return false;
+    }
+}
+
+std::optional<QHttpServerResponse> Router::guard(const Route &route,
+                                                 const QHttpServerRequest &request) const
+{
+    if (route.access == Access::Token && !m_settings.token.isEmpty()
+        && !tokenMatches(request.value("Authorization"), m_settings.token)) {
+        QHttpServerResponse response = errorResponse(
+            401, u"this endpoint needs 'Authorization: Bearer TOKEN' with the service's token"_s);
+        response.setHeader("WWW-Authenticate", "Bearer");
+        return response;
+    }
+    bool hasLength = false;
+    const qint64 declared = request.value("Content-Length").toLongLong(&hasLength);
+    const qint64 size = std::max<qint64>(request.body().size(), hasLength ? declared : 0);
+    if (size > m_settings.maxBodyBytes) {
+        return errorResponse(413, u"request body of %1 bytes is over the %2-byte limit"_s
+                                      .arg(size)
+                                      .arg(m_settings.maxBodyBytes));
+    }
+    return std::nullopt;
+}
+
+void Router::dispatch(const Route &route, const QHttpServerRequest &request,
+                      const QStringList &args, QHttpServerResponder &&responder,
+                      const StreamHandler &handler)
+{
+    std::optional<QHttpServerResponse> response = guard(route, request);
+    if (!response) {
+        response = handler(request, args, responder);
+    }
+    if (!response) {
+        record(request, route.path, 200); // streamed
+        return;
+    }
+    record(request, route.path, int(response->statusCode()));
+    response->write(std::move(responder));
+}
+
+bool Router::matches(const Route &route, const QStringList &segments)
+{
+    if (route.segments.size() != segments.size()) {
+        return false;
+    }
+    for (qsizetype i = 0; i < segments.size(); ++i) {
+        if (route.segments[i] != u"<arg>"_s && route.segments[i] != segments[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void Router::installFallback()
+{
+    m_server->setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            answerMissing(request, std::move(responder));
+        });
+}
+
+void Router::answerMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    const QString path = request.url().path();
+    const QStringList segments = splitPath(path);
+    QStringList allowed;
+    QString routePath = u"unmatched"_s;
+    for (const Route &route : std::as_const(m_routes)) {
+        if (matches(route, segments)) {
+            allowed.append(methodName(route.method));
+            routePath = route.path;
+        }
+    }
+    QHttpServerResponse response = [&] {
+        if (isProtectedPath(path) && !m_settings.token.isEmpty()
+            && !tokenMatches(request.value("Authorization"), m_settings.token)) {
+            QHttpServerResponse r = errorResponse(
+                401, u"this endpoint needs 'Authorization: Bearer TOKEN'"_s);
+            r.setHeader("WWW-Authenticate", "Bearer");
+            return r;
+        }
+        if (!allowed.isEmpty()) {
+            allowed.removeDuplicates();
+            QHttpServerResponse r = errorResponse(
+                405, u"%1 is not allowed on %2; allowed: %3"_s.arg(methodName(request.method()),
+                                                                   path, allowed.join(u", "_s)));
+            r.setHeader("Allow", allowed.join(u", "_s).toLatin1());
+            return r;
+        }
+        return errorResponse(404, u"no such resource: %1 (see /api/v1/openapi.json)"_s.arg(path));
+    }();
+    record(request, routePath, int(response.statusCode()));
+    response.write(std::move(responder));
+}
+
+void Router::record(const QHttpServerRequest &request, const QString &route, int status)
+{
+    if (m_metrics) {
+        m_metrics->recordRequest(methodName(request.method()), route, status);
+    }
+}
+
+} // namespace Artemis

@@ -1,0 +1,285 @@
+#include "headless/servecommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QTimer>
+
+#include "core/huntengine.h"
+#include "core/localexecutor.h"
+#include "core/resultstore.h"
+#include "headless/restserver.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr int UsageExit = 2;
+
+void addOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
+        "GET /metric (this host's metrics), /metrics (Prometheus), /healthz."_s);
+    parser.addOptions({
+        {u"listen"_s, u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
+                      "free one). A non-loopback address needs a token."_s,
+         u"ADDR:PORT"_s},
+        {u"data-dir"_s, u"Where hunts are stored (default: $ARTEMIS_DATA_DIR or ./data)."_s,
+         u"DIR"_s},
+        {u"token-file"_s, u"File holding the API token (else $ARTEMIS_TOKEN). With a token, "
+                          "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
+         u"FILE"_s},
+        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
+                     "the default denial of link-local/metadata addresses it covers."_s,
+         u"CIDR|HOST"_s},
+        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
+         u"CIDR|HOST"_s},
+        {u"max-nodes"_s, u"Most nodes per hunt (default 100000)."_s, u"N"_s},
+        {u"max-body"_s, u"Largest request body in bytes (default 10485760)."_s, u"BYTES"_s},
+        {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s,
+         u"N"_s},
+        {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s,
+         u"N"_s},
+        {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
+        {u"insecure-no-auth"_s,
+         u"Allow listening on a non-loopback address without a token (anyone who can reach "
+         "the port can make this host fetch URLs)."_s},
+    });
+    parser.addHelpOption();
+}
+
+Result<qint64> number(const QCommandLineParser &parser, const QString &name, qint64 current,
+                      qint64 min, qint64 max)
+{
+    if (!parser.isSet(name)) {
+        return current;
+    }
+    bool ok = false;
+    const qint64 value = parser.value(name).toLongLong(&ok);
+    if (!ok || value < min || value > max) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
+                             .arg(min)
+                             .arg(max)
+                             .arg(parser.value(name)));
+    }
+    return value;
+}
+
+Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
+{
+    auto bad = [&](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--listen '%1': %2 (expected ADDR:PORT, e.g. 127.0.0.1:5000 or "
+                         "[::1]:5000)"_s.arg(text, why));
+    };
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0) {
+        return bad(u"no port"_s);
+    }
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535) {
+        return bad(u"bad port"_s);
+    }
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+    }
+    QHostAddress address;
+    if (host == u"localhost"_s) {
+        address = QHostAddress(QHostAddress::LocalHost);
+    } else if (host == u"*"_s) {
+        address = QHostAddress(QHostAddress::Any);
+    } else if (!address.setAddress(host)) {
+        return bad(u"'%1' is not an IP address"_s.arg(host));
+    }
+    return std::pair{address, quint16(port)};
+}
+
+} // namespace
+
+QString ServeSettings::helpText()
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    QString text = parser.helpText();
+    text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless serve"_s);
+    return text;
+}
+
+Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
+                                           const QHash<QString, QString> &environment)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (!parser.parse(arguments)) {
+        return makeError(ErrorCode::InvalidArgument, parser.errorText());
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"unexpected argument '%1'"_s.arg(
+                                                         parser.positionalArguments().first()));
+    }
+    ServeSettings s;
+    if (parser.isSet(u"listen"_s)) {
+        const auto listen = parseListen(parser.value(u"listen"_s));
+        if (!listen) {
+            return listen.error();
+        }
+        s.address = listen->first;
+        s.port = listen->second;
+    }
+    s.dataDir = parser.value(u"data-dir"_s);
+    if (s.dataDir.isEmpty()) {
+        s.dataDir = environment.value(u"ARTEMIS_DATA_DIR"_s, u"./data"_s);
+    }
+    if (parser.isSet(u"token-file"_s)) {
+        QFile file(parser.value(u"token-file"_s));
+        if (!file.open(QIODevice::ReadOnly)) {
+            return makeError(ErrorCode::InvalidArgument, u"cannot read --token-file '%1': %2"_s.arg(
+                                                             file.fileName(), file.errorString()));
+        }
+        s.token = file.readAll().trimmed();
+        if (s.token.isEmpty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"--token-file '%1' is empty"_s.arg(file.fileName()));
+        }
+    } else {
+        s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
+    }
+    s.insecureNoAuth = parser.isSet(u"insecure-no-auth"_s);
+    for (const QString &rule : parser.values(u"allow"_s)) {
+        if (const Result<void> added = s.policy->allow(rule); !added) {
+            return added.error();
+        }
+    }
+    for (const QString &rule : parser.values(u"deny"_s)) {
+        if (const Result<void> added = s.policy->deny(rule); !added) {
+            return added.error();
+        }
+    }
+    const Result<qint64> maxNodes = number(parser, u"max-nodes"_s, s.maxNodes, 1, 10000000);
+    const Result<qint64> maxBody =
+        number(parser, u"max-body"_s, s.maxBodyBytes, 1024, qint64(1) << 32);
+    const Result<qint64> maxRunning = number(parser, u"max-running"_s, s.maxRunning, 1, 1000);
+    const Result<qint64> maxQueued = number(parser, u"max-queued"_s, s.maxQueued, 0, 100000);
+    const Result<qint64> threads = number(parser, u"threads"_s, s.threads, 1, 64);
+    for (const Result<qint64> *r : {&maxNodes, &maxBody, &maxRunning, &maxQueued, &threads}) {
+        if (!*r) {
+            return r->error();
+        }
+    }
+    s.maxNodes = int(*maxNodes);
+    s.maxBodyBytes = *maxBody;
+    s.maxRunning = int(*maxRunning);
+    s.maxQueued = int(*maxQueued);
+    s.threads = int(*threads);
+    if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"refusing to listen on %1 without an API token: give --token-file FILE "
+                         "or ARTEMIS_TOKEN (or --insecure-no-auth to accept the risk)"_s.arg(
+                             s.address.toString()));
+    }
+    return s;
+}
+
+ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent), m_out(out), m_err(err)
+{
+}
+
+ServeCommand::~ServeCommand()
+{
+    m_server.reset(); // before the engine and store it borrows
+    m_engine.reset();
+    m_executor.reset();
+}
+
+void ServeCommand::start(const QStringList &arguments)
+{
+    if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
+        m_out << ServeSettings::helpText();
+        m_out.flush();
+        finish(0);
+        return;
+    }
+    QHash<QString, QString> environment;
+    for (const char *name : {"ARTEMIS_TOKEN", "ARTEMIS_DATA_DIR"}) {
+        if (qEnvironmentVariableIsSet(name)) {
+            environment.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
+        }
+    }
+    const Result<ServeSettings> parsed = ServeSettings::parse(arguments, environment);
+    if (!parsed) {
+        m_err << "artemis-headless serve: " << parsed.error().message << '\n'
+              << "Try 'artemis-headless serve --help'.\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    const ServeSettings &s = *parsed;
+
+    m_store = std::make_unique<ResultStore>(s.dataDir);
+    const Result<QStringList> opened = m_store->open();
+    if (!opened) {
+        m_err << "artemis-headless serve: cannot use data dir '" << s.dataDir
+              << "': " << opened.error().message << '\n';
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    if (!opened->isEmpty()) {
+        m_err << "artemis-headless serve: " << opened->size()
+              << " hunt(s) left running by an earlier process marked interrupted\n";
+    }
+    const TargetPolicyPtr policy = s.policy;
+    m_executor = std::make_unique<LocalExecutor>(s.threads, policy);
+    EngineConfig config;
+    config.maxRunning = s.maxRunning;
+    config.maxQueued = s.maxQueued;
+    config.maxNodes = s.maxNodes;
+    config.policy = policy;
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get(), config);
+    m_server = std::make_unique<RestServer>(m_engine.get(), m_store.get(),
+                                            RestServerConfig{s.token, s.maxBodyBytes});
+    m_port = m_server->listen(s.address, s.port);
+    if (m_port == 0) {
+        m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
+              << s.port << " (port in use or address not available)\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    const QString host = s.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"[%1]"_s.arg(s.address.toString())
+                             : s.address.toString();
+    m_err << "artemis-headless serve: listening on http://" << host << ':' << m_port
+          << ", data dir " << s.dataDir
+          << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
+    m_err.flush();
+}
+
+void ServeCommand::interrupt()
+{
+    if (m_stopping) {
+        return;
+    }
+    m_stopping = true;
+    if (m_engine) {
+        m_engine->shutdown(); // running and queued hunts are stored as interrupted
+    }
+    m_err << "artemis-headless serve: stopped\n";
+    m_err.flush();
+    finish(0);
+}
+
+void ServeCommand::finish(int exitCode)
+{
+    QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
+}
+
+} // namespace Artemis

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <memory>
+
+#include <QHostAddress>
+#include <QObject>
+#include <QStringList>
+#include <QTextStream>
+
+#include "core/result.h"
+#include "core/targetpolicy.h"
+
+namespace Artemis {
+
+class HuntEngine;
+class LocalExecutor;
+class RestServer;
+class ResultStore;
+
+// What `serve` was asked to do, parsed and validated (no side effects).
+struct ServeSettings
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 5000;
+    QString dataDir;
+    QByteArray token;
+    bool insecureNoAuth = false;
+    std::shared_ptr<TargetPolicy> policy = std::make_shared<TargetPolicy>();
+    int maxNodes = 100000;
+    qint64 maxBodyBytes = 10 * 1024 * 1024;
+    int maxRunning = 4;
+    int maxQueued = 64;
+    int threads = 2;
+
+    // `arguments` as after the sub-command ({"artemis-headless serve", "--listen", ...});
+    // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it.
+    static Result<ServeSettings> parse(const QStringList &arguments,
+                                       const QHash<QString, QString> &environment);
+    static QString helpText();
+};
+
+// `artemis-headless serve ...`: builds store, executor, engine and REST server, listens, logs
+// one start line to `err`, and runs until interrupt() (SIGINT/SIGTERM), which stores running
+// hunts as interrupted and reports finished(0). Usage errors and a failed listen report
+// finished(2). Lives on the main thread; owns everything it builds.
+class ServeCommand final : public QObject
+{
+    Q_OBJECT
+public:
+    // `out`/`err` are not owned and must outlive the command.
+    ServeCommand(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
+    ~ServeCommand() override;
+
+    void start(const QStringList &arguments);
+    void interrupt();
+    quint16 port() const { return m_port; }
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void finish(int exitCode);
+
+    QTextStream &m_out;
+    QTextStream &m_err;
+    quint16 m_port = 0;
+    bool m_stopping = false;
+    std::unique_ptr<ResultStore> m_store;
+    std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<RestServer> m_server;
+};
+
+} // namespace Artemis

@@ -1,0 +1,147 @@
+// TargetPolicy: CIDR and host-glob allow/deny lists over the built-in metadata denials.
+#include <QtTest>
+
+#include "core/targetpolicy.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+
+class TestTargetPolicy : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void checkHost_data();
+    void checkHost();
+    void checkAddress_data();
+    void checkAddress();
+    void badRules();
+    void needsResolution();
+};
+
+void TestTargetPolicy::checkHost_data()
+{
+    QTest::addColumn<QStringList>("allow");
+    QTest::addColumn<QStringList>("deny");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("denied");
+    const QStringList none;
+    QTest::newRow("public v4 allowed") << none << none << u"10.1.2.3"_s << false;
+    QTest::newRow("aws metadata") << none << none << u"169.254.169.254"_s << true;
+    QTest::newRow("link-local v4") << none << none << u"169.254.1.1"_s << true;
+    QTest::newRow("link-local v6") << none << none << u"fe80::1"_s << true;
+    QTest::newRow("link-local v6 bracketed") << none << none << u"[fe80::1]"_s << true;
+    QTest::newRow("v4-mapped metadata") << none << none << u"::ffff:169.254.169.254"_s << true;
+    QTest::newRow("alibaba metadata") << none << none << u"100.100.100.200"_s << true;
+    QTest::newRow("aws v6 metadata") << none << none << u"fd00:ec2::254"_s << true;
+    QTest::newRow("gcp metadata name") << none << none << u"metadata.google.internal"_s << true;
+    QTest::newRow("gcp metadata, any case, dot")
+        << none << none << u"Metadata.Google.Internal."_s << true;
+    QTest::newRow("names pass before resolution") << none << none << u"node1.lab"_s << false;
+    QTest::newRow("explicit allow lifts default")
+        << QStringList{u"169.254.0.0/16"_s} << none << u"169.254.169.254"_s << false;
+    QTest::newRow("allow list excludes others")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"192.168.1.1"_s << true;
+    QTest::newRow("allow list includes")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"10.9.9.9"_s << false;
+    QTest::newRow("host glob allow")
+        << QStringList{u"*.lab"_s} << none << u"node7.lab"_s << false;
+    QTest::newRow("host glob allow excludes other names")
+        << QStringList{u"*.lab"_s} << none << u"node7.prod"_s << true;
+    QTest::newRow("name waits for resolution with allow CIDR")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"node7.prod"_s << false;
+    QTest::newRow("deny beats allow")
+        << QStringList{u"10.0.0.0/8"_s} << QStringList{u"10.0.0.5"_s} << u"10.0.0.5"_s << true;
+    QTest::newRow("deny host glob")
+        << none << QStringList{u"db?.internal"_s} << u"db1.internal"_s << true;
+    QTest::newRow("deny v6 cidr") << none << QStringList{u"fd00::/8"_s} << u"fd12::1"_s << true;
+}
+
+void TestTargetPolicy::checkHost()
+{
+    QFETCH(QStringList, allow);
+    QFETCH(QStringList, deny);
+    QFETCH(QString, host);
+    QFETCH(bool, denied);
+    TargetPolicy policy;
+    for (const QString &rule : allow) {
+        QVERIFY(policy.allow(rule));
+    }
+    for (const QString &rule : deny) {
+        QVERIFY(policy.deny(rule));
+    }
+    const std::optional<QString> reason = policy.checkHost(host);
+    QCOMPARE(reason.has_value(), denied);
+    if (reason) {
+        QVERIFY2(reason->contains(QStringView(host).trimmed().toString().toLower().remove(u'[')
+                                      .remove(u']')
+                                      .chopped(host.endsWith(u'.') ? 1 : 0)),
+                 qPrintable(*reason));
+    }
+}
+
+void TestTargetPolicy::checkAddress_data()
+{
+    QTest::addColumn<QStringList>("allow");
+    QTest::addColumn<QStringList>("deny");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<bool>("denied");
+    const QStringList none;
+    QTest::newRow("name -> public") << none << none << u"n.lab"_s << u"10.0.0.1"_s << false;
+    QTest::newRow("name -> metadata") << none << none << u"evil.example"_s << u"169.254.169.254"_s
+                                      << true;
+    QTest::newRow("allowed name -> metadata still denied")
+        << QStringList{u"*.example"_s} << none << u"evil.example"_s << u"169.254.169.254"_s
+        << true;
+    QTest::newRow("name -> denied cidr")
+        << none << QStringList{u"127.0.0.0/8"_s} << u"localhost"_s << u"127.0.0.1"_s << true;
+    QTest::newRow("name -> allowed cidr")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"n.prod"_s << u"10.2.3.4"_s << false;
+    QTest::newRow("name -> outside allowed cidr")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"n.prod"_s << u"192.168.0.1"_s << true;
+}
+
+void TestTargetPolicy::checkAddress()
+{
+    QFETCH(QStringList, allow);
+    QFETCH(QStringList, deny);
+    QFETCH(QString, host);
+    QFETCH(QString, address);
+    QFETCH(bool, denied);
+    TargetPolicy policy;
+    for (const QString &rule : allow) {
+        QVERIFY(policy.allow(rule));
+    }
+    for (const QString &rule : deny) {
+        QVERIFY(policy.deny(rule));
+    }
+    const std::optional<QString> reason = policy.checkAddress(host, QHostAddress(address));
+    QCOMPARE(reason.has_value(), denied);
+    if (reason) {
+        QVERIFY2(reason->contains(address), qPrintable(*reason));
+    }
+}
+
+void TestTargetPolicy::badRules()
+{
+    TargetPolicy policy;
+    QVERIFY(!policy.allow(u""_s));
+    QVERIFY(!policy.allow(u"10.0.0.0/33"_s));
+    QVERIFY(!policy.deny(u"not a host"_s));
+    QVERIFY(!policy.deny(u"a/b"_s));
+    const Result<void> bad = policy.deny(u"x y"_s);
+    QVERIFY(bad.error().message.contains(u"x y"_s));
+}
+
+void TestTargetPolicy::needsResolution()
+{
+    TargetPolicy policy;
+    QVERIFY(policy.needsResolution(u"node.lab"_s));
+    QVERIFY(!policy.needsResolution(u"10.0.0.1"_s));
+    QVERIFY(!policy.needsResolution(u"[::1]"_s));
+    QVERIFY(!TargetPolicy::none().needsResolution(u"node.lab"_s));
+    QVERIFY(!TargetPolicy::none().checkHost(u"169.254.169.254"_s));
+}
+
+QTEST_GUILESS_MAIN(TestTargetPolicy)
+#include "tst_targetpolicy.moc"
