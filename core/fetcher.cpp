@@ -18,6 +18,7 @@ namespace Artemis {
 namespace {
 constexpr int FlushIntervalMs = 10;
 constexpr int FlushBatchSize = 512;
+constexpr int RequestsPerManager = 1024;
 } // namespace
 
 struct Fetcher::Job
@@ -55,28 +56,58 @@ Fetcher::Fetcher(QObject *parent) : QObject(parent), m_flushTimer(new QTimer(thi
 
 Fetcher::~Fetcher()
 {
-    // Replies die with the manager; make sure no handler of ours runs during that.
-    if (m_nam) {
-        const auto replies = m_nam->findChildren<QNetworkReply *>();
+    // Replies die with their manager; make sure no handler of ours runs during that.
+    for (const NamSlot &slot : m_nams) {
+        const auto replies = slot.nam->findChildren<QNetworkReply *>();
         for (QNetworkReply *reply : replies) {
             reply->disconnect(this);
         }
     }
 }
 
-void Fetcher::ensureNam()
+Fetcher::NamSlot &Fetcher::currentNam()
 {
-    if (m_nam) {
-        return;
+    // QNAM keeps a connection object per host:port it has talked to (~1.5 KB each, plus its
+    // sockets) until the cache expires. A hunt talks to each node once, so with 10k nodes that
+    // cache dominated memory. Each manager therefore serves a bounded number of requests and is
+    // deleted once its last reply has finished.
+    if (m_nams.empty() || m_nams.back().started >= RequestsPerManager) {
+        NamSlot slot;
+        slot.nam = std::make_unique<QNetworkAccessManager>();
+        slot.nam->setProxy(QNetworkProxy::NoProxy);
+        slot.nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        m_nams.push_back(std::move(slot));
+        retireIdleNams();
     }
-    m_nam = std::make_unique<QNetworkAccessManager>();
-    m_nam->setProxy(QNetworkProxy::NoProxy);
-    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    return m_nams.back();
+}
+
+void Fetcher::releaseNam(QNetworkReply *reply)
+{
+    for (NamSlot &slot : m_nams) {
+        if (slot.nam.get() == reply->manager()) {
+            --slot.active;
+            break;
+        }
+    }
+    retireIdleNams();
+}
+
+void Fetcher::retireIdleNams()
+{
+    for (auto it = m_nams.begin(); it != m_nams.end();) {
+        if (std::next(it) != m_nams.end() && it->active == 0) {
+            // Possibly called from one of its replies' signals: delete from the event loop.
+            it->nam.release()->deleteLater();
+            it = m_nams.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 void Fetcher::beginHunt(quint64 key, const FetchOptions &options)
 {
-    ensureNam();
     auto hunt = std::make_shared<Hunt>();
     hunt->key = key;
     hunt->options = options;
@@ -153,12 +184,18 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
     request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     request.setRawHeader("User-Agent", "Artemis/" ARTEMIS_VERSION);
     request.setRawHeader("Accept", "application/json, */*;q=0.5");
+    // One request per node and hunt: a kept-alive connection would only sit in QNAM's cache,
+    // holding a file descriptor and ~10 KB per node until it expires (10k nodes: 10k sockets).
+    request.setRawHeader("Connection", "close");
     for (const auto &header : options.headers) {
         request.setRawHeader(header.first, header.second);
     }
 
     job->started.start();
-    QNetworkReply *reply = m_nam->get(request);
+    NamSlot &slot = currentNam();
+    ++slot.started;
+    ++slot.active;
+    QNetworkReply *reply = slot.nam->get(request);
     job->reply = reply;
     const qint64 cap = options.maxBodyBytes;
 
@@ -254,6 +291,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
 {
     reply->disconnect(this);
     reply->deleteLater();
+    releaseNam(reply);
     job->reply = nullptr;
     if (!job->tooLarge && !job->timedOut && !job->cancelled) {
         job->body.append(reply->readAll());
@@ -379,6 +417,7 @@ void Fetcher::endHunt(quint64 key)
             reply->disconnect(this);
             reply->abort();
             reply->deleteLater();
+            releaseNam(reply);
         }
     }
     m_pending.remove(key);

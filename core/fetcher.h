@@ -9,6 +9,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <list>
 #include <memory>
 
 #include "core/fetchoptions.h"
@@ -51,7 +52,15 @@ private:
     struct Job;
     struct Hunt;
 
-    void ensureNam();
+    struct NamSlot
+    {
+        std::unique_ptr<QNetworkAccessManager> nam;
+        int started = 0; // requests ever made through it
+        int active = 0;  // replies not yet finished
+    };
+    NamSlot &currentNam();
+    void releaseNam(QNetworkReply *reply); // its request is over
+    void retireIdleNams();
     void pump(Hunt &hunt, const QString &hostKey);
     void startAttempt(const std::shared_ptr<Job> &job);
     bool checkPolicy(const std::shared_ptr<Job> &job); // false: wait for the lookup
@@ -63,7 +72,7 @@ private:
     void queueOutcome(quint64 key, Outcome outcome);
     void flush();
 
-    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::list<NamSlot> m_nams; // back() takes new requests; the others retire when idle
     QHash<quint64, std::shared_ptr<Hunt>> m_hunts;
     QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
     QTimer *m_flushTimer; // child: moves to the fetch thread with this
