@@ -4,7 +4,6 @@
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QFormLayout>
-#include <QFuture>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -20,9 +19,9 @@
 #include <QTextBlock>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 #include "core/target.h"
+#include "gui/async.h"
 
 using namespace Qt::StringLiterals;
 
@@ -224,8 +223,11 @@ void HuntForm::runCheck()
     }
     m_checking = true;
     m_recheck = false;
-    QtConcurrent::run(checkNodes, m_nodes->toPlainText(), m_path->text().trimmed())
-        .then(this, [this](const NodeCheck &check) {
+    runInPool(QThreadPool::globalInstance(), this,
+              [text = m_nodes->toPlainText(), path = m_path->text().trimmed()] {
+                  return checkNodes(text, path);
+              },
+              [this](const NodeCheck &check) {
             m_checking = false;
             if (m_recheck) {
                 runCheck();
@@ -311,13 +313,13 @@ void HuntForm::chooseFile()
 
 void HuntForm::loadNodesFile(const QString &fileName)
 {
-    QtConcurrent::run([fileName]() -> QPair<bool, QString> {
+    runInPool(QThreadPool::globalInstance(), this, [fileName]() -> QPair<bool, QString> {
         QFile file(fileName);
         if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
             return {false, file.errorString()};
         }
         return {true, QString::fromUtf8(file.readAll())};
-    }).then(this, [this, fileName](const QPair<bool, QString> &read) {
+    }, [this, fileName](const QPair<bool, QString> &read) {
         if (!read.first) {
             Q_EMIT message(u"Cannot read %1: %2"_s.arg(fileName, read.second));
             return;

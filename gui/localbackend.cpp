@@ -1,11 +1,10 @@
 #include "gui/localbackend.h"
 
-#include <QFuture>
-#include <QtConcurrent>
 
 #include "core/huntengine.h"
 #include "core/jsonvalues.h"
 #include "core/resultstore.h"
+#include "gui/async.h"
 
 using namespace Qt::StringLiterals;
 
@@ -33,13 +32,11 @@ QString LocalBackend::description() const
 template <typename T, typename Work>
 void LocalBackend::runAsync(QObject *context, Callback<T> callback, Work work)
 {
-    // The continuation runs on the context's thread (the GUI thread) and is dropped with it.
-    QtConcurrent::run(&m_pool, std::move(work))
-        .then(context, [callback = std::move(callback)](Result<T> result) {
-            if (callback) {
-                callback(std::move(result));
-            }
-        });
+    runInPool(&m_pool, context, std::move(work), [callback = std::move(callback)](Result<T> result) {
+        if (callback) {
+            callback(std::move(result));
+        }
+    });
 }
 
 void LocalBackend::submit(const HuntRequest &request, QObject *context,

@@ -17,7 +17,7 @@ namespace Artemis::Gui {
 
 namespace {
 constexpr int CollectPageSize = 1000;
-constexpr int PollPageSize = 2000;
+constexpr int PollPageSize = 1000; // the server caps limit at 1000
 
 QString serverErrorText(const QJsonDocument &doc)
 {
@@ -122,7 +122,7 @@ void RemoteBackend::send(const QByteArray &verb, const QString &path, const QUrl
 Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray data = reply->readAll();
+    const QByteArray data = status != 0 ? reply->readAll() : QByteArray();
     QJsonParseError parseError{};
     const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
     const QString server = m_baseUrl.toDisplayString();

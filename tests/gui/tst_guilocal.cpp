@@ -1,0 +1,309 @@
+// The GUI in local mode against loopback fake nodes: type nodes, run a hunt, watch the table,
+// browse the stored hunt's JSON, compare a path across nodes, remember the inputs.
+#include <QtTest>
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTreeView>
+
+#include "core/huntengine.h"
+#include "core/localexecutor.h"
+#include "core/resultstore.h"
+#include "gui/barchart.h"
+#include "gui/comparemodel.h"
+#include "gui/compareview.h"
+#include "gui/huntform.h"
+#include "gui/huntlistmodel.h"
+#include "gui/huntresultsmodel.h"
+#include "gui/jsonview.h"
+#include "gui/localbackend.h"
+#include "gui/mainwindow.h"
+#include "gui/pagedresultsmodel.h"
+#include "gui/progresspanel.h"
+#include "gui/remotebackend.h"
+#include "gui/resultsbrowser.h"
+#include "gui/resultsfilterproxy.h"
+#include "tests/common/fakenode.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+using namespace Artemis::Gui;
+using Artemis::Test::FakeNode;
+
+class TestGuiLocal : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void typedHuntRunsAndFillsTheTable();
+    void storedHuntShowsJsonTreeAndCompares();
+    void inputsAreRemembered();
+
+private:
+    QString runTypedHunt(); // returns the hunt id
+    FakeNode *fake(FakeNode::Behaviour behaviour);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ResultStore> m_store;
+    std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<LocalBackend> m_local;
+    std::unique_ptr<RemoteBackend> m_remote;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+    std::vector<std::unique_ptr<FakeNode>> m_fakes;
+};
+
+void TestGuiLocal::initTestCase()
+{
+    qRegisterMetaType<Artemis::HuntInfo>();
+    qRegisterMetaType<Artemis::HuntProgress>();
+}
+
+void TestGuiLocal::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_store = std::make_unique<ResultStore>(m_dir->filePath(u"data"_s));
+    QVERIFY(m_store->open());
+    m_executor = std::make_unique<LocalExecutor>(1);
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get());
+    m_remote = std::make_unique<RemoteBackend>();
+    m_settings = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
+    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
+    m_window->show();
+}
+
+void TestGuiLocal::cleanup()
+{
+    m_window.reset();
+    m_engine->shutdown();
+    m_remote.reset();
+    m_local.reset();
+    m_engine.reset();
+    m_executor.reset();
+    m_store.reset();
+    m_fakes.clear();
+    m_settings.reset();
+    m_dir.reset();
+}
+
+FakeNode *TestGuiLocal::fake(FakeNode::Behaviour behaviour)
+{
+    auto node = std::make_unique<FakeNode>();
+    if (!node->start()) {
+        qFatal("fake node did not start");
+    }
+    node->setBehaviour(behaviour);
+    m_fakes.push_back(std::move(node));
+    return m_fakes.back().get();
+}
+
+QString TestGuiLocal::runTypedHunt()
+{
+    FakeNode *a = fake(FakeNode::Behaviour::Json);
+    FakeNode *b = fake(FakeNode::Behaviour::Json);
+    FakeNode *missing = fake(FakeNode::Behaviour::Status);
+    missing->setStatus(404, R"({"error":"no such metric"})");
+
+    HuntForm *form = m_window->form();
+    form->nodesEdit()->clear();
+    for (const FakeNode *node : {a, b, missing}) {
+        QTest::keyClicks(form->nodesEdit(), node->node());
+        QTest::keyClick(form->nodesEdit(), Qt::Key_Return);
+    }
+    form->pathEdit()->clear();
+    QTest::keyClicks(form->pathEdit(), u"metric"_s);
+    if (!QTest::qWaitFor([form] { return form->startButton()->isEnabled(); }, 5000)) {
+        qWarning("start never enabled");
+        return {};
+    }
+    if (form->lastCheck().valid != 3) {
+        qWarning("expected 3 valid nodes, got %d", form->lastCheck().valid);
+        return {};
+    }
+
+    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
+    QTest::mouseClick(form->startButton(), Qt::LeftButton);
+    if (!finished.wait(20000)) {
+        return {};
+    }
+    const HuntInfo info = finished.first().first().value<HuntInfo>();
+    return info.id;
+}
+
+void TestGuiLocal::typedHuntRunsAndFillsTheTable()
+{
+    const QString id = runTypedHunt();
+    QVERIFY(!id.isEmpty());
+    ProgressPanel *progress = m_window->progress();
+    HuntResultsModel *model = progress->model();
+    QCOMPARE(model->huntId(), id);
+    QCOMPARE(model->rowCount(), 3);
+    int ok = 0;
+    int httpErrors = 0;
+    for (int r = 0; r < model->rowCount(); ++r) {
+        const ResultRow &row = model->row(r);
+        QVERIFY2(row.outcome >= 0, qPrintable(row.node + u" has no outcome"_s));
+        if (row.outcome == int(OutcomeKind::Ok)) {
+            ++ok;
+            QCOMPARE(row.httpStatus, 200);
+            QVERIFY(row.bytes > 0);
+        } else if (row.outcome == int(OutcomeKind::HttpError)) {
+            ++httpErrors;
+            QCOMPARE(row.httpStatus, 404);
+        }
+        QCOMPARE(model->index(r, int(ResultColumn::State)).data().toString(), u"done"_s);
+    }
+    QCOMPARE(ok, 2);
+    QCOMPARE(httpErrors, 1);
+    QCOMPARE(progress->progressBar()->value(), 3);
+    QVERIFY2(progress->countsLabel()->text().contains(u"Done <b>3</b> / 3"_s),
+             qPrintable(progress->countsLabel()->text()));
+    QVERIFY(m_window->form()->startButton()->isEnabled());
+    QVERIFY(!m_window->form()->cancelButton()->isEnabled());
+
+    // Filter by outcome, then by text; sort by HTTP status.
+    ResultsFilterProxy *proxy = progress->proxy();
+    QComboBox *outcome = progress->outcomeFilter();
+    outcome->setCurrentIndex(outcome->findText(u"http_error"_s));
+    QCOMPARE(proxy->rowCount(), 1);
+    outcome->setCurrentIndex(outcome->findText(u"ok"_s));
+    QCOMPARE(proxy->rowCount(), 2);
+    outcome->setCurrentIndex(outcome->findText(u"Failed (any)"_s));
+    QCOMPARE(proxy->rowCount(), 1);
+    outcome->setCurrentIndex(0);
+    QTest::keyClicks(progress->textFilter(), m_fakes[1]->node());
+    QCOMPARE(proxy->rowCount(), 1);
+    QCOMPARE(proxy->index(0, 0).data().toString(), m_fakes[1]->node());
+    progress->textFilter()->clear();
+    QCOMPARE(proxy->rowCount(), 3);
+    progress->table()->sortByColumn(int(ResultColumn::HttpStatus), Qt::DescendingOrder);
+    QCOMPARE(proxy->index(0, int(ResultColumn::HttpStatus)).data().toInt(), 404);
+}
+
+void TestGuiLocal::storedHuntShowsJsonTreeAndCompares()
+{
+    const QString id = runTypedHunt();
+    QVERIFY(!id.isEmpty());
+    m_window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_window->results();
+    results->openHunt(id);
+    PagedResultsModel *nodes = results->resultsModel();
+    QTRY_VERIFY(nodes->huntId() == id && nodes->total() == 3 && nodes->isLoaded(0));
+    QCOMPARE(results->huntModel()->rowCount(), 1);
+
+    int okRow = -1;
+    for (int r = 0; r < nodes->rowCount(); ++r) {
+        if (nodes->index(r, 0).data(OutcomeRole).toInt() == int(OutcomeKind::Ok)) {
+            okRow = r;
+            break;
+        }
+    }
+    QVERIFY(okRow >= 0);
+    results->showRow(okRow);
+    QTRY_VERIFY(!results->shownNode().isEmpty());
+
+    // FakeNode's body: {"node":"fake","cpu":12.5,"mem":{"used":"80%","total":1024}}
+    JsonView *json = results->jsonView();
+    QStringList keys;
+    QStandardItemModel *tree = json->model();
+    for (int r = 0; r < tree->rowCount(); ++r) {
+        keys.append(tree->item(r, 0)->text());
+    }
+    keys.sort();
+    QCOMPARE(keys, (QStringList{u"cpu"_s, u"mem"_s, u"node"_s}));
+    QStandardItem *mem = tree->findItems(u"mem"_s).first();
+    QCOMPARE(mem->rowCount(), 2);
+    QCOMPARE(mem->child(1, 0)->text(), u"used"_s);
+    QCOMPARE(mem->child(1, 0)->data(JsonView::PathRole).toString(), u"mem.used"_s);
+    QCOMPARE(mem->child(1, 1)->text(), u"80%"_s);
+    QCOMPARE(mem->child(1, 2)->text(), u"string"_s);
+    QVERIFY(json->rawView()->toPlainText().contains(u"\"used\": \"80%\""_s));
+
+    // Search narrows the tree to matching rows (and their parents).
+    QTest::keyClicks(json->searchBox(), u"used"_s);
+    QCOMPARE(json->tree()->model()->rowCount(), 1);
+    const QModelIndex memIndex = json->tree()->model()->index(0, 0);
+    QCOMPARE(json->tree()->model()->rowCount(memIndex), 1);
+    const QModelIndex used = json->tree()->model()->index(0, 0, memIndex);
+    json->tree()->setCurrentIndex(used);
+    QCOMPARE(json->selectedPath(), u"mem.used"_s);
+    json->copySelectedPath();
+    json->searchBox()->clear();
+
+    // Double-clicking a key compares that path across the hunt's nodes.
+    QSignalSpy compared(m_window->compare(), &CompareView::compared);
+    Q_EMIT json->comparePathRequested(u"mem.used"_s);
+    QVERIFY(compared.wait(10000));
+    QCOMPARE(m_window->tabs()->currentIndex(), int(MainWindow::CompareTab));
+    CompareModel *cmp = m_window->compare()->model();
+    QCOMPARE(cmp->rowCount(), 3);
+    int numeric = 0;
+    for (const CompareRow &row : cmp->rows()) {
+        if (row.outcome == OutcomeKind::Ok) {
+            QCOMPARE(row.value.toString(), u"80%"_s);
+            QCOMPARE(row.number, std::optional<double>(80.0));
+            ++numeric;
+        } else {
+            QVERIFY(!row.number);
+        }
+    }
+    QCOMPARE(numeric, 2);
+    const QString stats = m_window->compare()->statsLabel()->text();
+    QVERIFY2(stats.contains(u"min 80"_s) && stats.contains(u"median 80"_s)
+                 && stats.contains(u"max 80"_s),
+             qPrintable(stats));
+    QCOMPARE(m_window->compare()->chart()->valueCount(), 2);
+
+    // A plain number path and a sort by number.
+    compared.clear();
+    m_window->compare()->compare(u"mem.total"_s);
+    QVERIFY(compared.wait(10000));
+    m_window->compare()->table()->sortByColumn(CompareModel::Number, Qt::AscendingOrder);
+    QCOMPARE(m_window->compare()->table()->model()->index(0, CompareModel::Number).data().toString(),
+             u"1024"_s);
+}
+
+void TestGuiLocal::inputsAreRemembered()
+{
+    m_window->form()->setNodesText(u"10.0.0.1:9100\n10.0.0.2:9100"_s);
+    m_window->form()->setPath(u"stats"_s);
+    FetchOptions options;
+    options.timeoutMs = 1234;
+    options.attempts = 4;
+    options.concurrency = 77;
+    m_window->form()->setOptions(options);
+    m_window->serverEdit()->setText(u"http://127.0.0.1:1"_s);
+    m_window->tokenEdit()->setText(u"secret"_s);
+    m_window->showTab(MainWindow::CompareTab);
+    m_window->close(); // saves
+
+    MainWindow second(m_local.get(), m_remote.get(), m_settings.get());
+    second.restoreSettings();
+    QCOMPARE(second.form()->nodesEdit()->toPlainText(), u"10.0.0.1:9100\n10.0.0.2:9100"_s);
+    QCOMPARE(second.form()->pathEdit()->text(), u"stats"_s);
+    QTRY_VERIFY(!second.form()->isChecking());
+    const HuntRequest request = second.form()->request();
+    QCOMPARE(request.options.timeoutMs, 1234);
+    QCOMPARE(request.options.attempts, 4);
+    QCOMPARE(request.options.concurrency, 77);
+    QCOMPARE(second.serverEdit()->text(), u"http://127.0.0.1:1"_s);
+    QCOMPARE(second.tokenEdit()->text(), QString()); // not remembered unless asked
+    QCOMPARE(second.tabs()->currentIndex(), int(MainWindow::CompareTab));
+    QCOMPARE(second.mode(), MainWindow::Mode::Local);
+}
+
+QTEST_MAIN(TestGuiLocal)
+#include "tst_guilocal.moc"

@@ -1,0 +1,261 @@
+// Remote mode: an unreachable server and a refused token are shown clearly (never a frozen
+// window); against a real `artemis-headless serve` started here, a hunt runs, its table fills,
+// its JSON is browsed and a path compared — all through the REST API.
+#include <QtTest>
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStandardItemModel>
+#include <QTcpServer>
+#include <QTemporaryDir>
+
+#include "core/huntengine.h"
+#include "core/localexecutor.h"
+#include "core/resultstore.h"
+#include "gui/comparemodel.h"
+#include "gui/compareview.h"
+#include "gui/huntform.h"
+#include "gui/huntresultsmodel.h"
+#include "gui/jsonview.h"
+#include "gui/localbackend.h"
+#include "gui/mainwindow.h"
+#include "gui/pagedresultsmodel.h"
+#include "gui/progresspanel.h"
+#include "gui/remotebackend.h"
+#include "gui/resultsbrowser.h"
+#include "tests/common/fakenode.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+using namespace Artemis::Gui;
+using Artemis::Test::FakeNode;
+
+namespace {
+const QString Token = u"s3cret-token"_s;
+
+QString closedPortUrl()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = server.serverPort();
+    server.close();
+    return u"http://127.0.0.1:%1"_s.arg(port);
+}
+} // namespace
+
+class TestGuiRemote : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void unreachableServerIsShown();
+    void silentServerTimesOut();
+    void realServer();
+
+private:
+    bool startServe();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<ResultStore> m_store;
+    std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<LocalBackend> m_local;
+    std::unique_ptr<RemoteBackend> m_remote;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<MainWindow> m_window;
+    std::unique_ptr<QProcess> m_serve;
+    QString m_serveUrl;
+};
+
+void TestGuiRemote::initTestCase()
+{
+    qRegisterMetaType<Artemis::HuntInfo>();
+    qRegisterMetaType<Artemis::HuntProgress>();
+}
+
+void TestGuiRemote::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<ResultStore>(m_dir->filePath(u"local"_s));
+    QVERIFY(m_store->open());
+    m_executor = std::make_unique<LocalExecutor>(1);
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get());
+    m_remote = std::make_unique<RemoteBackend>();
+    m_remote->setPollIntervalMs(100);
+    m_settings = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
+    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
+    m_window->show();
+}
+
+void TestGuiRemote::cleanup()
+{
+    m_window.reset();
+    m_remote.reset();
+    m_local.reset();
+    m_engine.reset();
+    m_executor.reset();
+    m_store.reset();
+    if (m_serve) {
+        m_serve->terminate();
+        if (!m_serve->waitForFinished(5000)) {
+            m_serve->kill();
+            m_serve->waitForFinished(2000);
+        }
+        m_serve.reset();
+    }
+    m_settings.reset();
+    m_dir.reset();
+}
+
+void TestGuiRemote::unreachableServerIsShown()
+{
+    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
+    m_window->serverEdit()->setText(closedPortUrl());
+    m_window->modeBox()->setCurrentIndex(1); // Remote
+    QCOMPARE(m_window->mode(), MainWindow::Mode::Remote);
+    QVERIFY(checked.wait(10000));
+    QCOMPARE(checked.first().first().toBool(), false);
+    QVERIFY2(m_window->connectionLabel()->text().contains(u"Cannot reach the server"_s),
+             qPrintable(m_window->connectionLabel()->text()));
+
+    // Starting a hunt against it fails visibly; the form is usable again.
+    m_window->form()->setNodesText(u"127.0.0.1:9"_s);
+    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
+    m_window->startHunt();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->form()->startButton()->isEnabled(), 10000);
+    QVERIFY(m_window->runningHunt().isEmpty());
+}
+
+void TestGuiRemote::silentServerTimesOut()
+{
+    FakeNode silent;
+    QVERIFY(silent.start());
+    silent.setBehaviour(FakeNode::Behaviour::Hang);
+    m_remote->setTimeoutMs(500);
+    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
+    m_window->serverEdit()->setText(u"http://"_s + silent.node());
+    m_window->setMode(MainWindow::Mode::Remote);
+    QVERIFY(checked.wait(10000));
+    QCOMPARE(checked.first().first().toBool(), false);
+    QVERIFY2(m_window->connectionLabel()->text().contains(u"no answer within 0.5 s"_s),
+             qPrintable(m_window->connectionLabel()->text()));
+}
+
+bool TestGuiRemote::startServe()
+{
+#ifndef ARTEMIS_HEADLESS_BIN
+    return false;
+#else
+    m_serve = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"ARTEMIS_TOKEN"_s, Token);
+    m_serve->setProcessEnvironment(env);
+    m_serve->start(QStringLiteral(ARTEMIS_HEADLESS_BIN),
+                   {u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s,
+                    m_dir->filePath(u"served"_s)});
+    if (!m_serve->waitForStarted(10000)) {
+        return false;
+    }
+    // "artemis-headless serve: listening on http://127.0.0.1:PORT, ..."
+    static const QRegularExpression re(u"listening on (http://127\\.0\\.0\\.1:\\d+)"_s);
+    QByteArray err;
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        if (m_serve->state() != QProcess::Running) {
+            err += m_serve->readAllStandardError();
+            qWarning("serve exited: %s", err.constData());
+            return false;
+        }
+        m_serve->waitForReadyRead(100);
+        err += m_serve->readAllStandardError();
+        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
+        if (m.hasMatch()) {
+            m_serveUrl = m.captured(1);
+            return true;
+        }
+    }
+    qWarning("serve did not report its port: %s", err.constData());
+    return false;
+#endif
+}
+
+void TestGuiRemote::realServer()
+{
+    if (!startServe()) {
+        QSKIP("artemis-headless serve is not available");
+    }
+    // A wrong token is refused, clearly.
+    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
+    m_window->serverEdit()->setText(m_serveUrl);
+    m_window->tokenEdit()->setText(u"wrong"_s);
+    m_window->setMode(MainWindow::Mode::Remote);
+    QVERIFY(checked.wait(10000));
+    QCOMPARE(checked.last().first().toBool(), false);
+    QVERIFY2(m_window->connectionLabel()->text().contains(u"refused the token"_s),
+             qPrintable(m_window->connectionLabel()->text()));
+
+    // The right one connects.
+    m_window->tokenEdit()->setText(Token);
+    m_window->setMode(MainWindow::Mode::Remote);
+    QVERIFY(checked.wait(10000));
+    QCOMPARE(checked.last().first().toBool(), true);
+
+    // A hunt through the API: the live table fills from polled results.
+    FakeNode a;
+    FakeNode b;
+    FakeNode missing;
+    QVERIFY(a.start() && b.start() && missing.start());
+    missing.setBehaviour(FakeNode::Behaviour::Status);
+    missing.setStatus(404, R"({"error":"no"})");
+    m_window->form()->setNodesText(QStringList{a.node(), b.node(), missing.node()}.join(u'\n'));
+    m_window->form()->setPath(u"metric"_s);
+    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
+    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
+    QTest::mouseClick(m_window->form()->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    const HuntInfo info = finished.first().first().value<HuntInfo>();
+    QCOMPARE(info.state, HuntState::Done);
+    QCOMPARE(info.counts.count(OutcomeKind::Ok), 2);
+    HuntResultsModel *live = m_window->progress()->model();
+    QCOMPARE(live->rowCount(), 3);
+    for (int r = 0; r < live->rowCount(); ++r) {
+        QVERIFY(live->row(r).outcome >= 0);
+    }
+
+    // Browse it through the API.
+    m_window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_window->results();
+    results->openHunt(info.id);
+    PagedResultsModel *nodes = results->resultsModel();
+    QTRY_VERIFY_WITH_TIMEOUT(nodes->huntId() == info.id && nodes->total() == 3 && nodes->isLoaded(0),
+                             10000);
+    int okRow = -1;
+    for (int r = 0; r < 3; ++r) {
+        if (nodes->index(r, 0).data(OutcomeRole).toInt() == int(OutcomeKind::Ok)) {
+            okRow = r;
+        }
+    }
+    QVERIFY(okRow >= 0);
+    results->showRow(okRow);
+    QTRY_VERIFY(!results->shownNode().isEmpty());
+    QVERIFY(!results->jsonView()->model()->findItems(u"mem"_s).isEmpty());
+
+    // Compare through the API.
+    QSignalSpy compared(m_window->compare(), &CompareView::compared);
+    Q_EMIT results->jsonView()->comparePathRequested(u"mem.used"_s);
+    QVERIFY(compared.wait(10000));
+    QCOMPARE(m_window->compare()->model()->rowCount(), 3);
+    QVERIFY(m_window->compare()->statsLabel()->text().contains(u"median 80"_s));
+}
+
+QTEST_MAIN(TestGuiRemote)
+#include "tst_guiremote.moc"

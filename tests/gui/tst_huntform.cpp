@@ -1,0 +1,121 @@
+// The hunt form: invalid node lines are flagged with their reason before start.
+#include <QtTest>
+
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+
+#include "gui/huntform.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+using namespace Artemis::Gui;
+
+class TestHuntForm : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void check_data();
+    void check();
+    void typedInvalidLinesAreFlagged();
+    void removeInvalidLines();
+    void badPathBlocksStart();
+};
+
+void TestHuntForm::check_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("valid");
+    QTest::addColumn<QList<int>>("badLines"); // 0-based
+    QTest::addColumn<QString>("reason");      // substring of the first reason
+
+    QTest::newRow("empty") << QString() << 0 << QList<int>{} << QString();
+    QTest::newRow("one good") << u"10.0.0.1:9100"_s << 1 << QList<int>{} << QString();
+    QTest::newRow("comments and blanks ignored")
+        << u"# fleet\n\n10.0.0.1:9100\n   \n10.0.0.2:9100\n"_s << 2 << QList<int>{} << QString();
+    QTest::newRow("CRLF pasted") << u"a:1\r\nb:2\r\n"_s << 2 << QList<int>{} << QString();
+    QTest::newRow("bad port keeps its line number")
+        << u"# x\nok:81\n\nn:70000\n"_s << 1 << QList<int>{3} << u"port"_s;
+    QTest::newRow("user@ rejected") << u"bob@10.0.0.1\nok:1"_s << 1 << QList<int>{0} << u"user"_s;
+    QTest::newRow("path inside node") << u"http://n:1/metrics"_s << 0 << QList<int>{0} << u"path"_s;
+    QTest::newRow("duplicates counted once") << u"a:1\na:1\nb:1"_s << 2 << QList<int>{} << QString();
+    QTest::newRow("several bad") << u"x:0\ny:1\nz:99999"_s << 1 << QList<int>{0, 2} << u"port"_s;
+}
+
+void TestHuntForm::check()
+{
+    QFETCH(QString, text);
+    QFETCH(int, valid);
+    QFETCH(QList<int>, badLines);
+    QFETCH(QString, reason);
+    const NodeCheck c = checkNodes(text, u"metric"_s);
+    QCOMPARE(c.valid, valid);
+    QList<int> lines;
+    for (const NodeCheck::Problem &p : c.problems) {
+        lines.append(p.line);
+    }
+    QCOMPARE(lines, badLines);
+    if (!reason.isEmpty()) {
+        QVERIFY2(c.problems.first().reason.contains(reason), qPrintable(c.problems.first().reason));
+    }
+}
+
+void TestHuntForm::typedInvalidLinesAreFlagged()
+{
+    HuntForm form;
+    form.resize(500, 600);
+    form.show();
+    QTest::keyClicks(form.nodesEdit(), u"127.0.0.1:9100"_s);
+    QTest::keyClick(form.nodesEdit(), Qt::Key_Return);
+    QTest::keyClicks(form.nodesEdit(), u"bad node with spaces"_s);
+    QTest::keyClick(form.nodesEdit(), Qt::Key_Return);
+    QTest::keyClicks(form.nodesEdit(), u"10.0.0.2:70000"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(form.lastCheck().problems.size(), 2, 5000);
+    QTRY_VERIFY(!form.isChecking());
+    QCOMPARE(form.lastCheck().valid, 1);
+    QCOMPARE(form.problemList()->count(), 2);
+    QVERIFY(form.problemList()->isVisible());
+    QVERIFY(form.problemList()->item(0)->text().startsWith(u"line 2:"_s));
+    QVERIFY(form.problemList()->item(1)->text().contains(u"70000"_s));
+    QVERIFY(form.summaryLabel()->text().contains(u"2 invalid lines"_s));
+    QCOMPARE(form.nodesEdit()->extraSelections().size(), 2); // marked in the editor
+    QVERIFY(!form.startButton()->isEnabled());
+}
+
+void TestHuntForm::removeInvalidLines()
+{
+    HuntForm form;
+    form.setNodesText(u"a:1\nb:0\nc:2\nd:x"_s);
+    QTRY_COMPARE(form.lastCheck().problems.size(), 2);
+    QSignalSpy checked(&form, &HuntForm::checked);
+    const auto buttons = form.findChildren<QPushButton *>();
+    QPushButton *remove = nullptr;
+    for (QPushButton *b : buttons) {
+        if (b->text() == u"Remove invalid lines"_s) {
+            remove = b;
+        }
+    }
+    QVERIFY(remove);
+    remove->click();
+    QCOMPARE(form.nodesEdit()->toPlainText(), u"a:1\nc:2"_s);
+    QTRY_VERIFY(form.lastCheck().problems.isEmpty() && !form.isChecking());
+    QCOMPARE(form.lastCheck().valid, 2);
+    QVERIFY(form.startButton()->isEnabled());
+    QCOMPARE(form.request().nodes, (QStringList{u"a:1"_s, u"c:2"_s}));
+}
+
+void TestHuntForm::badPathBlocksStart()
+{
+    HuntForm form;
+    form.setNodesText(u"a:1"_s);
+    form.setPath(u"metric#frag"_s);
+    QTRY_VERIFY(!form.isChecking() && !form.lastCheck().pathError.isEmpty());
+    QVERIFY(!form.startButton()->isEnabled());
+    form.setPath(u"metric"_s);
+    QTRY_VERIFY(!form.isChecking() && form.lastCheck().pathError.isEmpty());
+    QTRY_VERIFY(form.startButton()->isEnabled());
+}
+
+QTEST_MAIN(TestHuntForm)
+#include "tst_huntform.moc"
