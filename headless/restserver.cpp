@@ -13,6 +13,7 @@
 #include "headless/router.h"
 #include "headless/selfmetrics.h"
 #include "headless/selfmetricscontroller.h"
+#include "headless/workerscontroller.h"
 
 namespace Artemis {
 
@@ -31,14 +32,16 @@ RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig 
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
       m_health(std::make_unique<HealthController>()),
-      m_index(std::make_unique<IndexController>(store, config.token.isEmpty()))
+      m_index(std::make_unique<IndexController>(store, config.token.isEmpty())),
+      m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
     const bool ok = m_results->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
                     && m_fetch->registerRoutes(*m_router)
                     && m_nodeMetrics->registerRoutes(*m_router)
                     && m_selfMetricsController->registerRoutes(*m_router)
-                    && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router);
+                    && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
+                    && m_workers->registerRoutes(*m_router);
     if (!ok) {
         qFatal("RestServer: QHttpServer refused a route (a bug in a registerRoutes)");
     }

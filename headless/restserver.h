@@ -18,15 +18,18 @@ class HuntResultsController;
 class HuntsController;
 class IndexController;
 class NodeMetricsController;
+class RedisExecutor;
 class ResultStore;
 class Router;
 class SelfMetrics;
 class SelfMetricsController;
+class WorkersController;
 
 struct RestServerConfig
 {
     QByteArray token;                       // empty: no authentication (loopback only)
     qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
+    const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
@@ -57,6 +60,7 @@ private:
     std::unique_ptr<SelfMetricsController> m_selfMetricsController;
     std::unique_ptr<HealthController> m_health;
     std::unique_ptr<IndexController> m_index;
+    std::unique_ptr<WorkersController> m_workers;
 };
 
 } // namespace Artemis

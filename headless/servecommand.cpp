@@ -8,6 +8,7 @@
 
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
+#include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
 #include "headless/restserver.h"
 
@@ -45,6 +46,9 @@ void addOptions(QCommandLineParser &parser)
         {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s,
          u"N"_s},
         {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
+        {u"broker"_s, u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
+                      "through this Redis, redis://HOST:PORT[/DB], instead of fetching here."_s,
+         u"URL"_s},
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
@@ -178,6 +182,13 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     s.maxRunning = int(*maxRunning);
     s.maxQueued = int(*maxQueued);
     s.threads = int(*threads);
+    if (parser.isSet(u"broker"_s)) {
+        Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
+        if (!broker) {
+            return broker.error();
+        }
+        s.broker = std::move(broker).value();
+    }
     if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
         return makeError(ErrorCode::InvalidArgument,
                          u"refusing to listen on %1 without an API token: give --token-file FILE "
@@ -197,6 +208,7 @@ ServeCommand::~ServeCommand()
     m_server.reset(); // before the engine and store it borrows
     m_engine.reset();
     m_executor.reset();
+    m_broker.reset();
 }
 
 void ServeCommand::start(const QStringList &arguments)
@@ -232,20 +244,29 @@ void ServeCommand::start(const QStringList &arguments)
         finish(UsageExit);
         return;
     }
-    if (!opened->isEmpty()) {
+    if (!opened->isEmpty() && !s.broker) {
         m_err << "artemis-headless serve: " << opened->size()
               << " hunt(s) left running by an earlier process marked interrupted\n";
     }
     const TargetPolicyPtr policy = s.policy;
-    m_executor = std::make_unique<LocalExecutor>(s.threads, policy);
+    Executor *executor = nullptr;
+    if (s.broker) {
+        // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy);
+        // workers check resolved addresses with their own --allow/--deny.
+        m_broker = std::make_unique<RedisExecutor>(*s.broker);
+        executor = m_broker.get();
+    } else {
+        m_executor = std::make_unique<LocalExecutor>(s.threads, policy);
+        executor = m_executor.get();
+    }
     EngineConfig config;
     config.maxRunning = s.maxRunning;
     config.maxQueued = s.maxQueued;
     config.maxNodes = s.maxNodes;
     config.policy = policy;
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get(), config);
+    m_engine = std::make_unique<HuntEngine>(m_store.get(), executor, config);
     m_server = std::make_unique<RestServer>(m_engine.get(), m_store.get(),
-                                            RestServerConfig{s.token, s.maxBodyBytes});
+                                            RestServerConfig{s.token, s.maxBodyBytes, m_broker.get()});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
@@ -260,7 +281,41 @@ void ServeCommand::start(const QStringList &arguments)
     m_err << "artemis-headless serve: listening on http://" << host << ':' << m_port
           << ", data dir " << s.dataDir
           << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
+    if (m_broker) {
+        m_err << "artemis-headless serve: distributed mode, broker " << s.broker->toString()
+              << '\n';
+        m_broker->open();
+        resumeHunts();
+    }
     m_err.flush();
+}
+
+void ServeCommand::resumeHunts()
+{
+    // Hunts stored as interrupted (by ResultStore::open() after a crash, or by our own
+    // shutdown) whose spec is still in Redis are resumed: their nodes without a stored outcome
+    // are sent again and outcomes already on the results stream are collected. Results are
+    // read only afterwards, so none of them is dropped as belonging to an unknown hunt.
+    const Result<QList<HuntInfo>> interrupted =
+        m_store->listHunts(10000, {}, HuntState::Interrupted);
+    QStringList ids;
+    for (const HuntInfo &info : interrupted ? *interrupted : QList<HuntInfo>{}) {
+        ids.append(info.id);
+    }
+    m_broker->findResumable(ids, [this](const QStringList &resumable) {
+        for (const QString &id : resumable) {
+            const Result<HuntInfo> resumed = m_engine->resume(id);
+            if (resumed) {
+                m_err << "artemis-headless serve: resumed hunt " << id << " (" << resumed->done
+                      << " of " << resumed->total << " nodes stored)\n";
+            } else {
+                m_err << "artemis-headless serve: cannot resume hunt " << id << ": "
+                      << resumed.error().message << '\n';
+            }
+        }
+        m_err.flush();
+        m_broker->startReading();
+    });
 }
 
 void ServeCommand::interrupt()
@@ -269,6 +324,9 @@ void ServeCommand::interrupt()
         return;
     }
     m_stopping = true;
+    if (m_broker) {
+        m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
+    }
     if (m_engine) {
         m_engine->shutdown(); // running and queued hunts are stored as interrupted
     }

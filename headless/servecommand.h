@@ -1,12 +1,14 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <QHostAddress>
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
 
+#include "core/redis/redisurl.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
 
@@ -14,6 +16,7 @@ namespace Artemis {
 
 class HuntEngine;
 class LocalExecutor;
+class RedisExecutor;
 class RestServer;
 class ResultStore;
 
@@ -31,6 +34,7 @@ struct ServeSettings
     int maxRunning = 4;
     int maxQueued = 64;
     int threads = 2;
+    std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
 
     // `arguments` as after the sub-command ({"artemis-headless serve", "--listen", ...});
     // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it.
@@ -60,6 +64,7 @@ Q_SIGNALS:
 
 private:
     void finish(int exitCode);
+    void resumeHunts(); // distributed mode: hunts a previous coordinator left unfinished
 
     QTextStream &m_out;
     QTextStream &m_err;
@@ -67,6 +72,7 @@ private:
     bool m_stopping = false;
     std::unique_ptr<ResultStore> m_store;
     std::unique_ptr<LocalExecutor> m_executor;
+    std::unique_ptr<RedisExecutor> m_broker; // instead of m_executor in distributed mode
     std::unique_ptr<HuntEngine> m_engine;
     std::unique_ptr<RestServer> m_server;
 };
