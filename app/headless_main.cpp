@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include "headless/filelimit.h"
 #include "headless/huntcommand.h"
 #include "headless/servecommand.h"
 #include "headless/signalwatcher.h"
@@ -31,6 +32,7 @@ void printUsage(QTextStream &stream)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    Artemis::raiseOpenFileLimit();
     QCoreApplication::setApplicationName(u"artemis-headless"_s);
     QCoreApplication::setApplicationVersion(QStringLiteral(ARTEMIS_VERSION));
 
@@ -59,6 +61,14 @@ int main(int argc, char *argv[])
         hunt.start(args);
         return app.exec();
     }
+    if (command == u"serve"_s) {
+        Artemis::ServeCommand serve(out, err);
+        QObject::connect(&serve, &Artemis::ServeCommand::finished, &app, &QCoreApplication::exit);
+        QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &serve,
+                         [&serve](int) { serve.interrupt(); });
+        serve.start(args);
+        return app.exec();
+    }
     if (command == u"worker"_s) {
         Artemis::WorkerCommand worker(out, err);
         QObject::connect(&worker, &Artemis::WorkerCommand::finished, &app,
@@ -66,14 +76,6 @@ int main(int argc, char *argv[])
         QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &worker,
                          [&worker](int) { worker.interrupt(); });
         worker.start(args);
-        return app.exec();
-    }
-    if (command == u"serve"_s) {
-        Artemis::ServeCommand serve(out, err);
-        QObject::connect(&serve, &Artemis::ServeCommand::finished, &app, &QCoreApplication::exit);
-        QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &serve,
-                         [&serve](int) { serve.interrupt(); });
-        serve.start(args);
         return app.exec();
     }
     err << "artemis-headless: unknown command '" << command << "'\n";
