@@ -158,7 +158,7 @@ void TestRestRobustness::malformedBodiesAndBadJson()
         QVERIFY(reply.json().contains(u"details"_s));
     }
     const HttpReply binary =
-        client.send("POST", u"/fetch"_s, QByteArray("\x00\x01node=\xff%%%&url", 18));
+        client.send("POST", u"/fetch"_s, QByteArray(2, '\x01') + "node=\xff%%%&url");
     QCOMPARE(binary.status, 400);
     QCOMPARE(m_service->store()->listHunts()->size(), 0);
     QVERIFY(healthy());
