@@ -34,12 +34,17 @@ QString checkHostname(QStringView host)
             return u"character '%1' is not allowed in a host name"_s.arg(c);
         }
     }
-    const auto labels = host.split(u'.');
-    for (qsizetype i = 0; i < labels.size(); ++i) {
-        const QStringView label = labels.at(i);
+    // Labels between dots (no split(): this runs for every node of a 100k-node request).
+    qsizetype start = 0;
+    while (start <= host.size()) {
+        qsizetype end = host.indexOf(u'.', start);
+        if (end < 0) {
+            end = host.size();
+        }
+        const QStringView label = host.mid(start, end - start);
         if (label.isEmpty()) {
-            if (i == labels.size() - 1 && i > 0) {
-                continue; // a trailing dot (fully qualified name) is fine
+            if (end == host.size() && start > 0) {
+                break; // a trailing dot (fully qualified name) is fine
             }
             return u"empty label in host name"_s;
         }
@@ -49,26 +54,28 @@ QString checkHostname(QStringView host)
         if (label.startsWith(u'-') || label.endsWith(u'-')) {
             return u"host name label starts or ends with '-'"_s;
         }
+        start = end + 1;
     }
     return {};
 }
 
-Result<quint16> parsePort(QStringView text, const QString &prefix)
+template <typename Prefix>
+Result<quint16> parsePort(QStringView text, const Prefix &prefix)
 {
     if (text.isEmpty()) {
-        return makeError(ErrorCode::InvalidNode, prefix + u"empty port after ':'"_s);
+        return makeError(ErrorCode::InvalidNode, prefix() + u"empty port after ':'"_s);
     }
     for (const QChar c : text) {
         if (c < u'0' || c > u'9') {
             return makeError(ErrorCode::InvalidNode,
-                             prefix + u"non-numeric port '%1'"_s.arg(text.toString()));
+                             prefix() + u"non-numeric port '%1'"_s.arg(text.toString()));
         }
     }
     bool ok = false;
     const qlonglong port = text.size() > 6 ? 100000 : text.toLongLong(&ok);
     if (port < 1 || port > 65535) {
         return makeError(ErrorCode::InvalidNode,
-                         prefix + u"port %1 out of range (1-65535)"_s.arg(text.toString()));
+                         prefix() + u"port %1 out of range (1-65535)"_s.arg(text.toString()));
     }
     return quint16(port);
 }
@@ -119,9 +126,10 @@ Result<QString> normalizePath(QStringView rawPath)
 static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &path, int index)
 {
     const QStringView node = rawNode.trimmed();
-    const QString prefix = u"node %1 '%2': "_s.arg(index + 1).arg(node.toString());
+    // Built only when needed: formatting it for every valid node cost a fifth of the parse.
+    auto prefix = [&] { return u"node %1 '%2': "_s.arg(index + 1).arg(node.toString()); };
     auto fail = [&](const QString &reason) -> Error {
-        return makeError(ErrorCode::InvalidNode, prefix + reason);
+        return makeError(ErrorCode::InvalidNode, prefix() + reason);
     };
     if (node.isEmpty()) {
         return makeError(ErrorCode::InvalidNode, u"node %1: empty"_s.arg(index + 1));

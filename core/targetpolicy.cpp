@@ -154,24 +154,27 @@ std::optional<QString> TargetPolicy::verdict(const QString &rawHost,
     if (rawAddress) {
         address = canonical(*rawAddress);
     }
-    const QString what = address && address->toString() != host
-                             ? u"%1 (address %2)"_s.arg(host, address->toString())
-                             : host;
+    // Only formatted for a refusal: verdict() runs for every node of every request.
+    auto what = [&] {
+        return address && address->toString() != host
+            ? u"%1 (address %2)"_s.arg(host, address->toString())
+            : host;
+    };
     if (matchesHost(m_deny, host) || (address && matchesAddress(m_deny, *address))) {
-        return u"%1 is denied by the target policy (--deny)"_s.arg(what);
+        return u"%1 is denied by the target policy (--deny)"_s.arg(what());
     }
     const bool allowedByHost = matchesHost(m_allow, host);
     const bool allowedByAddress = address && matchesAddress(m_allow, *address);
     const bool builtinAddress = address && matchesAddress(m_builtin, *address);
     if (builtinAddress && !allowedByAddress) {
         return u"%1 is link-local or a cloud metadata address, denied by default (lift it with "
-               "--allow)"_s.arg(what);
+               "--allow)"_s.arg(what());
     }
     if (allowedByHost || allowedByAddress) {
         return std::nullopt;
     }
     if (matchesHost(m_builtin, host)) {
-        return u"%1 is a cloud metadata host, denied by default (lift it with --allow)"_s.arg(what);
+        return u"%1 is a cloud metadata host, denied by default (lift it with --allow)"_s.arg(what());
     }
     if (!m_allow.isEmpty()) {
         // A name not allowed by a host pattern may still be allowed by the address it
@@ -179,7 +182,7 @@ std::optional<QString> TargetPolicy::verdict(const QString &rawHost,
         if (!address && !m_allow.subnets.isEmpty()) {
             return std::nullopt;
         }
-        return u"%1 is not in the allow list (--allow)"_s.arg(what);
+        return u"%1 is not in the allow list (--allow)"_s.arg(what());
     }
     return std::nullopt;
 }
