@@ -41,6 +41,7 @@ private:
     HuntEngine *m_engine;  // not owned
     ResultStore *m_store;  // not owned
     QHash<QString, HuntInfo> m_finished; // cache of finished manifests
+    QHash<QString, QByteArray> m_finishedBodies; // their rendered GET answers
 };
 
 } // namespace Artemis

@@ -156,6 +156,13 @@ void TestRestServer::huntFollowedToDoneAndResultsReadBack()
     QCOMPARE(counts.value(u"http_error"_s).toInt(), 1);
     QVERIFY(!hunt.value(u"finishedAt"_s).toString().isEmpty());
     QCOMPARE(ok1.requestHeaders().value(0).value("x-probe"), QByteArray("yes"));
+    // A finished hunt's answer is served from a rendered cache: the same bytes every time,
+    // the same content as the first answer after it finished.
+    const HttpReply first = client.get(u"/api/v1/hunts/%1"_s.arg(id));
+    const HttpReply second = client.get(u"/api/v1/hunts/%1"_s.arg(id));
+    QCOMPARE(first.status, 200);
+    QCOMPARE(second.body, first.body);
+    QCOMPARE(second.json(), hunt);
 
     // Paged, then filtered.
     const QJsonObject page1 = client.get(u"/api/v1/hunts/%1/results?limit=2"_s.arg(id)).json();
