@@ -11,6 +11,7 @@
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "core/target.h"
+#include "headless/clioptions.h"
 
 using namespace Qt::StringLiterals;
 
@@ -55,24 +56,6 @@ void addOptions(QCommandLineParser &parser)
         {u"quiet"_s, u"No progress line and no per-node failure list."_s},
     });
     parser.addHelpOption();
-}
-
-Result<int> intOption(const QCommandLineParser &parser, const QString &name, int current, int min,
-                      int max)
-{
-    if (!parser.isSet(name)) {
-        return current;
-    }
-    bool ok = false;
-    const qlonglong value = parser.value(name).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
-                             .arg(min)
-                             .arg(max)
-                             .arg(parser.value(name)));
-    }
-    return int(value);
 }
 
 } // namespace
@@ -156,14 +139,15 @@ void HuntCommand::start(const QStringList &arguments)
     request.url = parser.value(u"url"_s);
     request.origin = u"cli"_s;
     FetchOptions &o = request.options;
-    const Result<int> timeout = intOption(parser, u"timeout-ms"_s, o.timeoutMs, 1,
+    const Result<int> timeout = numberOption<int>(parser, u"timeout-ms"_s, o.timeoutMs, 1,
                                           FetchOptions::MaxTimeoutMs);
     const Result<int> attempts =
-        intOption(parser, u"attempts"_s, o.attempts, 1, FetchOptions::MaxAttempts);
+        numberOption<int>(parser, u"attempts"_s, o.attempts, 1, FetchOptions::MaxAttempts);
     const Result<int> concurrency =
-        intOption(parser, u"concurrency"_s, o.concurrency, 1, FetchOptions::MaxConcurrency);
-    const Result<int> threads = intOption(parser, u"threads"_s, 2, 1, 64);
-    const Result<int> maxBody = intOption(parser, u"max-body"_s, int(o.maxBodyBytes), 1,
+        numberOption<int>(parser, u"concurrency"_s, o.concurrency, 1,
+                          FetchOptions::MaxConcurrency);
+    const Result<int> threads = numberOption<int>(parser, u"threads"_s, 2, 1, 64);
+    const Result<int> maxBody = numberOption<int>(parser, u"max-body"_s, int(o.maxBodyBytes), 1,
                                           std::numeric_limits<int>::max());
     for (const Result<int> *r : {&timeout, &attempts, &concurrency, &threads, &maxBody}) {
         if (!*r) {

@@ -10,6 +10,7 @@
 #include "core/localexecutor.h"
 #include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
+#include "headless/clioptions.h"
 #include "headless/restserver.h"
 
 using namespace Qt::StringLiterals;
@@ -54,24 +55,6 @@ void addOptions(QCommandLineParser &parser)
          "the port can make this host fetch URLs)."_s},
     });
     parser.addHelpOption();
-}
-
-Result<qint64> number(const QCommandLineParser &parser, const QString &name, qint64 current,
-                      qint64 min, qint64 max)
-{
-    if (!parser.isSet(name)) {
-        return current;
-    }
-    bool ok = false;
-    const qint64 value = parser.value(name).toLongLong(&ok);
-    if (!ok || value < min || value > max) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
-                             .arg(min)
-                             .arg(max)
-                             .arg(parser.value(name)));
-    }
-    return value;
 }
 
 Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
@@ -166,12 +149,15 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
             return added.error();
         }
     }
-    const Result<qint64> maxNodes = number(parser, u"max-nodes"_s, s.maxNodes, 1, 10000000);
+    const Result<qint64> maxNodes =
+        numberOption<qint64>(parser, u"max-nodes"_s, s.maxNodes, 1, 10000000);
     const Result<qint64> maxBody =
-        number(parser, u"max-body"_s, s.maxBodyBytes, 1024, qint64(1) << 32);
-    const Result<qint64> maxRunning = number(parser, u"max-running"_s, s.maxRunning, 1, 1000);
-    const Result<qint64> maxQueued = number(parser, u"max-queued"_s, s.maxQueued, 0, 100000);
-    const Result<qint64> threads = number(parser, u"threads"_s, s.threads, 1, 64);
+        numberOption<qint64>(parser, u"max-body"_s, s.maxBodyBytes, 1024, qint64(1) << 32);
+    const Result<qint64> maxRunning =
+        numberOption<qint64>(parser, u"max-running"_s, s.maxRunning, 1, 1000);
+    const Result<qint64> maxQueued =
+        numberOption<qint64>(parser, u"max-queued"_s, s.maxQueued, 0, 100000);
+    const Result<qint64> threads = numberOption<qint64>(parser, u"threads"_s, s.threads, 1, 64);
     for (const Result<qint64> *r : {&maxNodes, &maxBody, &maxRunning, &maxQueued, &threads}) {
         if (!*r) {
             return r->error();

@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QTimer>
 
+#include "headless/clioptions.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -34,24 +36,6 @@ void addOptions(QCommandLineParser &parser)
          u"CIDR|HOST"_s},
     });
     parser.addHelpOption();
-}
-
-Result<int> number(const QCommandLineParser &parser, const QString &name, int current, int min,
-                   int max)
-{
-    if (!parser.isSet(name)) {
-        return current;
-    }
-    bool ok = false;
-    const int value = parser.value(name).toInt(&ok);
-    if (!ok || value < min || value > max) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--%1 must be a whole number from %2 to %3, not '%4'"_s.arg(name)
-                             .arg(min)
-                             .arg(max)
-                             .arg(parser.value(name)));
-    }
-    return value;
 }
 
 } // namespace
@@ -90,12 +74,12 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return makeError(ErrorCode::InvalidArgument, u"--name must not contain spaces"_s);
     }
     const Result<int> concurrency =
-        number(parser, u"concurrency"_s, s.worker.concurrency, 1, 10000);
-    const Result<int> threads = number(parser, u"threads"_s, s.worker.threads, 1, 64);
+        numberOption<int>(parser, u"concurrency"_s, s.worker.concurrency, 1, 10000);
+    const Result<int> threads = numberOption<int>(parser, u"threads"_s, s.worker.threads, 1, 64);
     const Result<int> visibility =
-        number(parser, u"visibility-ms"_s, s.worker.visibilityMs, 100, 86400000);
+        numberOption<int>(parser, u"visibility-ms"_s, s.worker.visibilityMs, 100, 86400000);
     const Result<int> heartbeat =
-        number(parser, u"heartbeat-ms"_s, s.worker.heartbeatMs, 100, 600000);
+        numberOption<int>(parser, u"heartbeat-ms"_s, s.worker.heartbeatMs, 100, 600000);
     for (const Result<int> *r : {&concurrency, &threads, &visibility, &heartbeat}) {
         if (!*r) {
             return r->error();
