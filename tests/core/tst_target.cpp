@@ -16,6 +16,7 @@ private Q_SLOTS:
     void parseTargetsReportsEveryBadNode();
     void duplicatesFetchedOnce();
     void nodeList();
+    void largeListsKeepOrderAndIndexes();
 };
 
 void TestTarget::parse_data()
@@ -184,6 +185,34 @@ void TestTarget::nodeList()
                          "[::1]:9100\r\n"_s;
     QCOMPARE(parseNodeList(text),
              (QStringList{u"node1:9100"_s, u"node2:9100"_s, u"[::1]:9100"_s}));
+}
+
+void TestTarget::largeListsKeepOrderAndIndexes()
+{
+    // Large lists are parsed in parallel chunks; results must not depend on that.
+    QStringList nodes;
+    for (int i = 0; i < 10000; ++i) {
+        nodes.append(u"10.0.%1.%2:9100"_s.arg(i / 250).arg(i % 250));
+    }
+    nodes.append(nodes.at(3));    // duplicate of an early node, found late
+    nodes.append(nodes.at(9000)); // duplicate across chunks
+    Result<TargetList> list = parseTargets(nodes, u"metric");
+    QVERIFY(list);
+    QCOMPARE(list->targets.size(), 10000);
+    for (int i = 0; i < 10000; i += 997) {
+        QCOMPARE(list->targets.at(i).node, nodes.at(i));
+    }
+    QCOMPARE(list->duplicates, (QStringList{nodes.at(3), nodes.at(9000)}));
+
+    nodes[7000] = u"bad:0"_s;
+    nodes[2] = u"x@y"_s;
+    list = parseTargets(nodes, u"metric");
+    QVERIFY(!list);
+    const QJsonArray bad = list.error().details.toArray();
+    QCOMPARE(bad.size(), 2);
+    QCOMPARE(bad.at(0).toObject().value(u"index"_s).toInt(), 2);
+    QCOMPARE(bad.at(1).toObject().value(u"index"_s).toInt(), 7000);
+    QVERIFY(list.error().message.contains(u"node 3 'x@y'"_s));
 }
 
 QTEST_GUILESS_MAIN(TestTarget)
