@@ -119,13 +119,9 @@ void Fetcher::fetch(quint64 key, const QList<Target> &targets)
     const std::shared_ptr<Hunt> hunt = m_hunts.value(key);
     if (!hunt || hunt->cancelled) {
         for (const Target &target : targets) {
-            Outcome outcome;
-            outcome.node = target.node;
-            outcome.url = target.url.toString();
-            outcome.outcome = OutcomeKind::Cancelled;
-            outcome.fetchedAt = QDateTime::currentDateTimeUtc();
-            outcome.error = u"cancelled before the first attempt"_s;
-            queueOutcome(key, std::move(outcome));
+            queueOutcome(key, Outcome::unanswered(target.node, target.url.toString(),
+                                                  OutcomeKind::Cancelled,
+                                                  u"cancelled before the first attempt"_s));
         }
         return;
     }
@@ -240,13 +236,8 @@ bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
     job->policyChecked = true;
     const QString host = job->target.host;
     auto deny = [this, job](const QString &reason) {
-        Outcome outcome;
-        outcome.node = job->target.node;
-        outcome.url = job->target.url.toString();
-        outcome.outcome = OutcomeKind::Denied;
-        outcome.fetchedAt = QDateTime::currentDateTimeUtc();
-        outcome.error = reason;
-        complete(job, std::move(outcome));
+        complete(job, Outcome::unanswered(job->target.node, job->target.url.toString(),
+                                          OutcomeKind::Denied, reason));
     };
     if (const std::optional<QString> reason = m_policy->checkHost(host)) {
         deny(*reason);
@@ -388,15 +379,12 @@ void Fetcher::cancel(quint64 key)
             continue;
         }
         job->retryTimer.reset();
-        Outcome outcome;
-        outcome.node = job->target.node;
-        outcome.url = job->target.url.toString();
-        outcome.outcome = OutcomeKind::Cancelled;
-        outcome.attempts = job->attempt;
-        outcome.fetchedAt = QDateTime::currentDateTimeUtc();
-        outcome.error = job->attempt == 0 ? u"cancelled before the first attempt"_s
-                                          : u"cancelled while waiting to retry"_s;
-        complete(job, std::move(outcome));
+        complete(job, Outcome::unanswered(job->target.node, job->target.url.toString(),
+                                          OutcomeKind::Cancelled,
+                                          job->attempt == 0
+                                              ? u"cancelled before the first attempt"_s
+                                              : u"cancelled while waiting to retry"_s,
+                                          job->attempt));
     }
     hunt->waiting.clear();
     flush();

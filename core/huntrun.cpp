@@ -98,15 +98,10 @@ void HuntRun::cancel()
     m_executor->cancel(m_key);
     // Targets never handed out are recorded as cancelled right away.
     QList<Outcome> never;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
     for (qsizetype i = m_nextTarget; i < m_targets.size(); ++i) {
-        Outcome outcome;
-        outcome.node = m_targets.at(i).node;
-        outcome.url = m_targets.at(i).url.toString();
-        outcome.outcome = OutcomeKind::Cancelled;
-        outcome.fetchedAt = now;
-        outcome.error = u"cancelled before the first attempt"_s;
-        never.append(std::move(outcome));
+        never.append(Outcome::unanswered(m_targets.at(i).node, m_targets.at(i).url.toString(),
+                                         OutcomeKind::Cancelled,
+                                         u"cancelled before the first attempt"_s));
     }
     m_inFlight += int(never.size()); // addOutcomes subtracts them again
     m_nextTarget = m_targets.size();
@@ -217,13 +212,8 @@ void HuntRun::fail(const QString &message)
     m_unwritten.clear();
     // Try to record the failure; if the disk is gone this fails too, and the manifest stays
     // "running" until the next start marks it interrupted. Stored results are untouched.
-    (void)m_store->saveManifest(
-        [this] {
-            HuntInfo info = m_info;
-            info.finishedAt = QDateTime::currentDateTimeUtc();
-            return info;
-        }());
     m_info.finishedAt = QDateTime::currentDateTimeUtc();
+    (void)m_store->saveManifest(m_info);
     m_executor->endHunt(m_key);
     m_progressTimer.stop();
     m_manifestTimer.stop();

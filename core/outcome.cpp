@@ -51,6 +51,19 @@ OutcomeCounts OutcomeCounts::fromJson(const QJsonObject &json)
     return counts;
 }
 
+Outcome Outcome::unanswered(const QString &node, const QString &url, OutcomeKind kind,
+                           const QString &error, int attempts)
+{
+    Outcome o;
+    o.node = node;
+    o.url = url;
+    o.outcome = kind;
+    o.attempts = attempts;
+    o.fetchedAt = QDateTime::currentDateTimeUtc();
+    o.error = error;
+    return o;
+}
+
 QJsonObject Outcome::toJson() const
 {
     QJsonObject json{

@@ -64,6 +64,10 @@ struct Outcome
 
     static constexpr qsizetype RawBodyLimit = 4096;
 
+    // The record of a node that got no answer (cancelled, denied), stamped now.
+    static Outcome unanswered(const QString &node, const QString &url, OutcomeKind kind,
+                              const QString &error, int attempts = 0);
+
     QJsonObject toJson() const;
     static Result<Outcome> fromJson(const QJsonObject &json);
 };

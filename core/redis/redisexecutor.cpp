@@ -244,15 +244,9 @@ void RedisExecutor::cancel(quint64 key)
     // The hunt ends now: nodes still out on workers are recorded as cancelled, and whatever
     // the workers still send for them is ignored.
     QList<Outcome> cancelled;
-    const QDateTime now = QDateTime::currentDateTimeUtc();
     for (const Target &target : std::as_const(hunt->outstanding)) {
-        Outcome outcome;
-        outcome.node = target.node;
-        outcome.url = target.url.toString();
-        outcome.outcome = OutcomeKind::Cancelled;
-        outcome.fetchedAt = now;
-        outcome.error = u"cancelled"_s;
-        cancelled.append(std::move(outcome));
+        cancelled.append(Outcome::unanswered(target.node, target.url.toString(),
+                                             OutcomeKind::Cancelled, u"cancelled"_s));
     }
     hunt->outstanding.clear();
     if (!cancelled.isEmpty()) {
