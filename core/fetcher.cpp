@@ -119,7 +119,7 @@ void Fetcher::fetch(quint64 key, const QList<Target> &targets)
     const std::shared_ptr<Hunt> hunt = m_hunts.value(key);
     if (!hunt || hunt->cancelled) {
         for (const Target &target : targets) {
-            queueOutcome(key, Outcome::unanswered(target.node, target.url.toString(),
+            queueOutcome(key, Outcome::unanswered(target.node, target.url().toString(),
                                                   OutcomeKind::Cancelled,
                                                   u"cancelled before the first attempt"_s));
         }
@@ -171,7 +171,7 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
     job->tooLarge = false;
     job->body.clear();
 
-    QNetworkRequest request(job->target.url);
+    QNetworkRequest request(job->target.url());
     request.setTransferTimeout(options.timeoutMs);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
@@ -236,7 +236,7 @@ bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
     job->policyChecked = true;
     const QString host = job->target.host;
     auto deny = [this, job](const QString &reason) {
-        complete(job, Outcome::unanswered(job->target.node, job->target.url.toString(),
+        complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
                                           OutcomeKind::Denied, reason));
     };
     if (const std::optional<QString> reason = m_policy->checkHost(host)) {
@@ -297,7 +297,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
 
     Outcome outcome;
     outcome.node = job->target.node;
-    outcome.url = job->target.url.toString();
+    outcome.url = job->target.url().toString();
     outcome.attempts = job->attempt;
     outcome.latencyMs = job->started.elapsed();
     outcome.bytes = job->body.size();
@@ -379,7 +379,7 @@ void Fetcher::cancel(quint64 key)
             continue;
         }
         job->retryTimer.reset();
-        complete(job, Outcome::unanswered(job->target.node, job->target.url.toString(),
+        complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
                                           OutcomeKind::Cancelled,
                                           job->attempt == 0
                                               ? u"cancelled before the first attempt"_s

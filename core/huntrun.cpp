@@ -99,7 +99,7 @@ void HuntRun::cancel()
     // Targets never handed out are recorded as cancelled right away.
     QList<Outcome> never;
     for (qsizetype i = m_nextTarget; i < m_targets.size(); ++i) {
-        never.append(Outcome::unanswered(m_targets.at(i).node, m_targets.at(i).url.toString(),
+        never.append(Outcome::unanswered(m_targets.at(i).node, m_targets.at(i).url().toString(),
                                          OutcomeKind::Cancelled,
                                          u"cancelled before the first attempt"_s));
     }

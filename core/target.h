@@ -13,15 +13,17 @@ namespace Artemis {
 class TargetPolicy;
 
 // One node to fetch: the node string as the operator wrote it (trimmed), its parts, and the
-// final URL (scheme://host:port/ + path, duplicate slashes folded).
+// hunt's path; url() is scheme://host:port/ + path, duplicate slashes folded.
 struct Target
 {
     QString node;   // trimmed, as given; the key of this node in results
     QString scheme; // "http" or "https"
     QString host;   // without brackets for IPv6
     quint16 port = 0;
-    QUrl url;
+    QString path;   // normalised ("/metric?x=1"); one shared string for all targets of a hunt
 
+    // Built on demand, not stored: 100k stored QUrls cost ~30 MB.
+    QUrl url() const;
     QString hostPort() const; // "host:port" ("[v6]:port"), the per-host connection key
 };
 

@@ -245,7 +245,7 @@ void RedisExecutor::cancel(quint64 key)
     // the workers still send for them is ignored.
     QList<Outcome> cancelled;
     for (const Target &target : std::as_const(hunt->outstanding)) {
-        cancelled.append(Outcome::unanswered(target.node, target.url.toString(),
+        cancelled.append(Outcome::unanswered(target.node, target.url().toString(),
                                              OutcomeKind::Cancelled, u"cancelled"_s));
     }
     hunt->outstanding.clear();

@@ -111,7 +111,7 @@ void TestTarget::parse()
     QFETCH(QString, reason);
     const Result<Target> target = parseTarget(node, path, 2);
     if (url.isEmpty()) {
-        QVERIFY2(!target, qPrintable(u"accepted: "_s + (target ? target->url.toString() : u""_s)));
+        QVERIFY2(!target, qPrintable(u"accepted: "_s + (target ? target->url().toString() : u""_s)));
         QVERIFY2(target.error().message.contains(reason), qPrintable(target.error().message));
         if (!node.trimmed().isEmpty() && reason != u"not a full URL"_s
             && reason != u"whitespace"_s && reason != u"fragment"_s) {
@@ -122,7 +122,7 @@ void TestTarget::parse()
         return;
     }
     QVERIFY2(target, qPrintable(target ? QString() : target.error().message));
-    QCOMPARE(target->url.toString(), url);
+    QCOMPARE(target->url().toString(), url);
     QCOMPARE(target->node, node.trimmed());
 }
 
@@ -175,7 +175,7 @@ void TestTarget::duplicatesFetchedOnce()
     QVERIFY(list);
     QCOMPARE(list->targets.size(), 3); // a:80, b:81, https://a:80
     QCOMPARE(list->targets.at(0).node, u"a:80"_s);
-    QCOMPARE(list->targets.at(2).url.toString(), u"https://a:80/metric"_s);
+    QCOMPARE(list->targets.at(2).url().toString(), u"https://a:80/metric"_s);
     QCOMPARE(list->duplicates, (QStringList{u"http://a:80"_s, u"A"_s, u"b:81"_s}));
 }
 
