@@ -11,6 +11,8 @@
 #include <QRandomGenerator>
 #include <QSet>
 
+#include "core/prometheustext.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -310,6 +312,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.httpStatus = outcome.httpStatus;
     facts.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
     facts.retryAfter = reply->rawHeader("Retry-After");
+    facts.contentType = reply->rawHeader("Content-Type");
     bool hasLength = false;
     const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
     facts.contentLength = hasLength ? length : -1;
@@ -322,6 +325,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     outcome.outcome = c.kind;
     outcome.error = c.error;
     outcome.body = c.body;
+    outcome.raw = c.raw;
     const bool transient = c.transient;
     const int retryAfterMs = c.retryAfterMs;
     finishJob(job, std::move(outcome), transient, retryAfterMs);
@@ -490,6 +494,18 @@ Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
         if (parseError.error == QJsonParseError::NoError) {
             c.kind = OutcomeKind::Ok;
             c.body = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+        } else if (!body.isEmpty() && isPrometheusContentType(f.contentType)) {
+            // Only when the node says it is text: any "name 1" line would otherwise pass.
+            const Result<QJsonObject> metrics = parsePrometheusText(body);
+            if (metrics) {
+                c.kind = OutcomeKind::Ok;
+                c.body = *metrics;
+                c.raw = QString::fromUtf8(body.left(Outcome::RawTextLimit));
+            } else {
+                c.kind = OutcomeKind::InvalidJson;
+                c.error = u"neither JSON nor Prometheus text: %1"_s.arg(metrics.error().message);
+                c.body = QString::fromUtf8(body.left(Outcome::RawBodyLimit));
+            }
         } else {
             c.kind = OutcomeKind::InvalidJson;
             c.error = body.isEmpty() ? u"empty body"_s

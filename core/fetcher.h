@@ -87,6 +87,7 @@ struct AttemptFacts
     int httpStatus = 0;
     QString reasonPhrase;
     QByteArray retryAfter;
+    QByteArray contentType; // the raw header; text/plain bodies may be Prometheus text
     qint64 contentLength = -1; // from the header; -1 when absent
     QString host;
     bool timedOut = false;  // our deadline fired
@@ -99,12 +100,15 @@ struct Classification
     OutcomeKind kind = OutcomeKind::Error;
     QString error;
     QJsonValue body;
+    QString raw;            // the text a non-JSON body was converted from (Outcome::raw)
     bool transient = false; // worth another attempt
     int retryAfterMs = -1;  // from Retry-After, when given
 };
 
 // Maps an attempt to its outcome: the retry rules live here (refused, reset, timeout, 5xx and
-// 429 are transient; everything else is final). Pure; exposed for tests.
+// 429 are transient; everything else is final). A 2xx body that is not JSON but is served as
+// text/plain or OpenMetrics is parsed as Prometheus text (outcome ok, the text kept in `raw`).
+// Pure; exposed for tests.
 Classification classifyAttempt(const AttemptFacts &facts, const QByteArray &body,
                                const FetchOptions &options, const QDateTime &now);
 
