@@ -63,6 +63,8 @@ private:
     void retireIdleNams();
     void pump(Hunt &hunt, const QString &hostKey);
     void startAttempt(const std::shared_ptr<Job> &job);
+    void sendRequest(const std::shared_ptr<Job> &job, const QUrl &url); // one hop
+    bool followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     bool checkPolicy(const std::shared_ptr<Job> &job); // false: wait for the lookup
     void releaseSlot(const std::shared_ptr<Job> &job); // after a fetch ended without a reply
     void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
@@ -93,6 +95,9 @@ struct AttemptFacts
     bool timedOut = false;  // our deadline fired
     bool tooLarge = false;  // body over the cap
     bool cancelled = false; // the hunt was cancelled
+    // We refused to follow a redirect (policy, scheme, origin): the outcome and why. Final.
+    std::optional<OutcomeKind> refusedKind;
+    QString refusedReason;
 };
 
 struct Classification
