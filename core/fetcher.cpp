@@ -35,7 +35,7 @@ struct Fetcher::Job
     bool tooLarge = false;
     bool cancelled = false;
     bool policyChecked = false; // resolved addresses checked against the target policy
-    // Set when we refused to follow a redirect (then the reply is aborted): why, and as what.
+    // Set when a redirect was not followed (policy, scheme, origin, hop limit): as what, why.
     std::optional<OutcomeKind> refusedKind;
     QString refusedReason;
     QUrl url;          // of the current request (differs from target.url after a redirect)
