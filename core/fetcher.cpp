@@ -10,6 +10,10 @@
 #include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+
+#include "core/prometheustext.h"
 
 using namespace Qt::StringLiterals;
 
@@ -31,6 +35,11 @@ struct Fetcher::Job
     bool tooLarge = false;
     bool cancelled = false;
     bool policyChecked = false; // resolved addresses checked against the target policy
+    // Set when a redirect was not followed (policy, scheme, origin, hop limit): as what, why.
+    std::optional<OutcomeKind> refusedKind;
+    QString refusedReason;
+    QUrl url;          // of the current request (differs from target.url() after a redirect)
+    int redirects = 0; // followed in this attempt
     QPointer<QNetworkReply> reply;
     QElapsedTimer started;
     QByteArray body;
@@ -41,6 +50,8 @@ struct Fetcher::Hunt
 {
     quint64 key = 0;
     FetchOptions options;
+    std::optional<QSslConfiguration> tls; // built once per hunt from caPem/insecureSkipVerify
+    QByteArray authorization;             // basic auth header value, computed once
     bool cancelled = false;
     QHash<QString, std::deque<std::shared_ptr<Job>>> waiting; // by host:port
     QHash<QString, int> inFlightPerHost;
@@ -111,6 +122,18 @@ void Fetcher::beginHunt(quint64 key, const FetchOptions &options)
     auto hunt = std::make_shared<Hunt>();
     hunt->key = key;
     hunt->options = options;
+    if (!options.caPem.isEmpty() || options.insecureSkipVerify) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        if (!options.caPem.isEmpty()) {
+            // Replaces the system's CAs for this hunt (as curl --cacert does).
+            tls.setCaCertificates(QSslCertificate::fromData(options.caPem, QSsl::Pem));
+        }
+        if (options.insecureSkipVerify) {
+            tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        }
+        hunt->tls = tls;
+    }
+    hunt->authorization = options.basicAuthorization();
     m_hunts.insert(key, hunt);
 }
 
@@ -160,19 +183,31 @@ void Fetcher::pump(Hunt &hunt, const QString &hostKey)
 
 void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
 {
-    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
-    Q_ASSERT(hunt);
     if (!checkPolicy(job)) {
         return; // resumes from the lookup
     }
-    const FetchOptions &options = hunt->options;
     ++job->attempt;
+    job->redirects = 0;
+    job->started.start();
+    sendRequest(job, job->target.url());
+}
+
+void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    Q_ASSERT(hunt);
+    const FetchOptions &options = hunt->options;
+    job->url = url;
     job->timedOut = false;
     job->tooLarge = false;
+    job->refusedKind.reset();
+    job->refusedReason.clear();
     job->body.clear();
+    // The deadline covers the whole attempt, redirects included.
+    const int remainingMs = int(std::max<qint64>(1, options.timeoutMs - job->started.elapsed()));
 
-    QNetworkRequest request(job->target.url());
-    request.setTransferTimeout(options.timeoutMs);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(remainingMs);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
@@ -186,8 +221,13 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
     for (const auto &header : options.headers) {
         request.setRawHeader(header.first, header.second);
     }
+    if (!hunt->authorization.isEmpty()) {
+        request.setRawHeader("Authorization", hunt->authorization);
+    }
+    if (hunt->tls) {
+        request.setSslConfiguration(*hunt->tls);
+    }
 
-    job->started.start();
     NamSlot &slot = currentNam();
     ++slot.started;
     ++slot.active;
@@ -203,7 +243,7 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
         job->timedOut = true;
         reply->abort();
     });
-    deadline->start(options.timeoutMs);
+    deadline->start(remainingMs);
 
     connect(reply, &QNetworkReply::metaDataChanged, this, [job, reply, cap] {
         bool ok = false;
@@ -226,6 +266,80 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
         job->body.append(reply->readAll());
     });
     connect(reply, &QNetworkReply::finished, this, [this, job, reply] { onFinished(job, reply); });
+}
+
+// Redirects are followed by hand (the manager's policy is Manual): QNAM 6.4's
+// UserVerifiedRedirectPolicy ends a reply with "HTTP 100" and no error after a few hops, and
+// its automatic policies cannot check a hop against the target policy or the hunt's
+// credentials. Returns true when the job goes on (a new request, or a lookup first).
+bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *reply)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    static const QList<int> RedirectStatuses = {301, 302, 303, 307, 308};
+    const QByteArray location = reply->rawHeader("Location");
+    if (!hunt || !hunt->options.followRedirects || hunt->cancelled || job->cancelled
+        || job->timedOut || job->tooLarge || !RedirectStatuses.contains(status)
+        || location.isEmpty()) {
+        return false;
+    }
+    const QUrl from = job->url;
+    const QUrl to = from.resolved(QUrl::fromEncoded(location));
+    const QString target = to.toString(QUrl::RemoveUserInfo);
+    auto refuse = [job](OutcomeKind kind, const QString &reason) {
+        job->refusedKind = kind;
+        job->refusedReason = reason;
+        return false;
+    };
+    if (job->redirects >= FetchOptions::MaxRedirects) {
+        return refuse(OutcomeKind::Error,
+                      u"more than %1 redirects (last to %2)"_s.arg(FetchOptions::MaxRedirects)
+                          .arg(target));
+    }
+    if (!to.isValid() || (to.scheme() != u"http"_s && to.scheme() != u"https"_s)) {
+        return refuse(OutcomeKind::Error,
+                      u"redirect to %1 refused: not an http or https URL"_s.arg(target));
+    }
+    if (from.scheme() == u"https"_s && to.scheme() == u"http"_s) {
+        return refuse(OutcomeKind::Error, u"redirect from https to %1 refused"_s.arg(target));
+    }
+    const int defaultPort = from.scheme() == u"https"_s ? 443 : 80;
+    const bool sameOrigin = from.scheme() == to.scheme() && from.host() == to.host()
+                            && from.port(defaultPort) == to.port(defaultPort);
+    if (!sameOrigin && hunt->options.hasCredentials()) {
+        return refuse(OutcomeKind::Error,
+                      u"redirect to %1 refused: another origin, and the hunt sends headers or "
+                      "credentials"_s.arg(target));
+    }
+    const QString host = to.host();
+    if (m_policy) {
+        if (const std::optional<QString> reason = m_policy->checkHost(host)) {
+            return refuse(OutcomeKind::Denied, u"redirect to %1 denied: %2"_s.arg(target, *reason));
+        }
+    }
+    ++job->redirects;
+    if (!m_policy || !m_policy->needsResolution(host)) {
+        sendRequest(job, to);
+        return true;
+    }
+    // As for the first request: check the addresses the name resolves to before connecting.
+    QHostInfo::lookupHost(host, this, [this, job, to, host, target](const QHostInfo &info) {
+        if (job->done || !m_hunts.contains(job->key)) {
+            return; // cancelled or ended meanwhile
+        }
+        for (const QHostAddress &address : info.addresses()) {
+            if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
+                complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
+                                                  OutcomeKind::Denied,
+                                                  u"redirect to %1 denied: %2"_s.arg(target, *reason),
+                                                  job->attempt));
+                releaseSlot(job);
+                return;
+            }
+        }
+        sendRequest(job, to);
+    });
+    return true;
 }
 
 bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
@@ -284,13 +398,16 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     reply->deleteLater();
     releaseNam(reply);
     job->reply = nullptr;
-    if (!job->tooLarge && !job->timedOut && !job->cancelled) {
+    if (!job->tooLarge && !job->timedOut && !job->cancelled && !job->refusedKind) {
         job->body.append(reply->readAll());
     }
 
     const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
     if (!hunt) {
         return; // hunt ended (engine shutdown): nobody wants this outcome
+    }
+    if (followRedirect(job, reply)) {
+        return; // the next hop keeps the per-host slot
     }
     const QString host = job->target.hostPort();
     --hunt->inFlightPerHost[host];
@@ -310,6 +427,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.httpStatus = outcome.httpStatus;
     facts.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
     facts.retryAfter = reply->rawHeader("Retry-After");
+    facts.contentType = reply->rawHeader("Content-Type");
     bool hasLength = false;
     const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
     facts.contentLength = hasLength ? length : -1;
@@ -317,11 +435,14 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.tooLarge = job->tooLarge;
     facts.cancelled = job->cancelled || hunt->cancelled;
     facts.host = job->target.host;
+    facts.refusedKind = job->refusedKind;
+    facts.refusedReason = job->refusedReason;
     const Classification c = classifyAttempt(facts, job->body, hunt->options,
                                              QDateTime::currentDateTimeUtc());
     outcome.outcome = c.kind;
     outcome.error = c.error;
     outcome.body = c.body;
+    outcome.raw = c.raw;
     const bool transient = c.transient;
     const int retryAfterMs = c.retryAfterMs;
     finishJob(job, std::move(outcome), transient, retryAfterMs);
@@ -452,6 +573,9 @@ Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
     if (f.cancelled) {
         c.kind = OutcomeKind::Cancelled;
         c.error = u"cancelled while fetching"_s;
+    } else if (f.refusedKind) {
+        c.kind = *f.refusedKind;
+        c.error = f.refusedReason;
     } else if (f.tooLarge) {
         c.kind = OutcomeKind::TooLarge;
         c.error = u"body larger than the %1-byte limit"_s.arg(options.maxBodyBytes);
@@ -490,6 +614,18 @@ Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
         if (parseError.error == QJsonParseError::NoError) {
             c.kind = OutcomeKind::Ok;
             c.body = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+        } else if (!body.isEmpty() && isPrometheusContentType(f.contentType)) {
+            // Only when the node says it is text: any "name 1" line would otherwise pass.
+            const Result<QJsonObject> metrics = parsePrometheusText(body);
+            if (metrics) {
+                c.kind = OutcomeKind::Ok;
+                c.body = *metrics;
+                c.raw = QString::fromUtf8(body.left(Outcome::RawTextLimit));
+            } else {
+                c.kind = OutcomeKind::InvalidJson;
+                c.error = u"neither JSON nor Prometheus text: %1"_s.arg(metrics.error().message);
+                c.body = QString::fromUtf8(body.left(Outcome::RawBodyLimit));
+            }
         } else {
             c.kind = OutcomeKind::InvalidJson;
             c.error = body.isEmpty() ? u"empty body"_s

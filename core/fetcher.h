@@ -63,6 +63,8 @@ private:
     void retireIdleNams();
     void pump(Hunt &hunt, const QString &hostKey);
     void startAttempt(const std::shared_ptr<Job> &job);
+    void sendRequest(const std::shared_ptr<Job> &job, const QUrl &url); // one hop
+    bool followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     bool checkPolicy(const std::shared_ptr<Job> &job); // false: wait for the lookup
     void releaseSlot(const std::shared_ptr<Job> &job); // after a fetch ended without a reply
     void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
@@ -87,11 +89,15 @@ struct AttemptFacts
     int httpStatus = 0;
     QString reasonPhrase;
     QByteArray retryAfter;
+    QByteArray contentType; // the raw header; text/plain bodies may be Prometheus text
     qint64 contentLength = -1; // from the header; -1 when absent
     QString host;
     bool timedOut = false;  // our deadline fired
     bool tooLarge = false;  // body over the cap
     bool cancelled = false; // the hunt was cancelled
+    // We refused to follow a redirect (policy, scheme, origin): the outcome and why. Final.
+    std::optional<OutcomeKind> refusedKind;
+    QString refusedReason;
 };
 
 struct Classification
@@ -99,12 +105,15 @@ struct Classification
     OutcomeKind kind = OutcomeKind::Error;
     QString error;
     QJsonValue body;
+    QString raw;            // the text a non-JSON body was converted from (Outcome::raw)
     bool transient = false; // worth another attempt
     int retryAfterMs = -1;  // from Retry-After, when given
 };
 
 // Maps an attempt to its outcome: the retry rules live here (refused, reset, timeout, 5xx and
-// 429 are transient; everything else is final). Pure; exposed for tests.
+// 429 are transient; everything else is final). A 2xx body that is not JSON but is served as
+// text/plain or OpenMetrics is parsed as Prometheus text (outcome ok, the text kept in `raw`).
+// Pure; exposed for tests.
 Classification classifyAttempt(const AttemptFacts &facts, const QByteArray &body,
                                const FetchOptions &options, const QDateTime &now);
 

@@ -1,6 +1,9 @@
 #include "core/fetchoptions.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QSslCertificate>
 
 using namespace Qt::StringLiterals;
 
@@ -26,6 +29,35 @@ Result<qint64> readInt(const QJsonObject &json, const QString &key, qint64 curre
                              .arg(max));
     }
     return qint64(d);
+}
+
+Result<bool> readBool(const QJsonObject &json, const QString &key, bool current)
+{
+    const QJsonValue value = json.value(key);
+    if (value.isUndefined() || value.isNull()) {
+        return current;
+    }
+    if (!value.isBool()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"option '%1' must be true or false"_s.arg(key));
+    }
+    return value.toBool();
+}
+
+// The certificates of `pem` written back as PEM: whatever else the text holds (a private key
+// next to the certificate, comments) never reaches the manifest or Redis.
+QByteArray certificatesOnly(const QByteArray &pem)
+{
+    QByteArray out;
+    for (const QSslCertificate &certificate : QSslCertificate::fromData(pem, QSsl::Pem)) {
+        out += certificate.toPem();
+    }
+    return out;
+}
+
+bool hasLineBreak(const QString &text)
+{
+    return text.contains(u'\r') || text.contains(u'\n');
 }
 
 bool isTokenChar(char c)
@@ -55,6 +87,17 @@ QJsonObject FetchOptions::toJson() const
     if (!names.isEmpty()) {
         json.insert(u"headerNames"_s, names);
     }
+    if (basicAuth) {
+        json.insert(u"basicAuth"_s, QJsonObject{{u"username"_s, basicAuth->username}});
+    }
+    if (!caPem.isEmpty()) {
+        json.insert(u"caPem"_s, QString::fromLatin1(caPem));
+    }
+    if (!caFile.isEmpty()) {
+        json.insert(u"caFile"_s, caFile);
+    }
+    json.insert(u"insecureSkipVerify"_s, insecureSkipVerify);
+    json.insert(u"followRedirects"_s, followRedirects);
     return json;
 }
 
@@ -69,19 +112,63 @@ QJsonObject FetchOptions::toWireJson() const
     if (!values.isEmpty()) {
         json.insert(u"headers"_s, values);
     }
+    if (basicAuth) {
+        json.insert(u"basicAuth"_s, QJsonObject{{u"username"_s, basicAuth->username},
+                                                {u"password"_s, basicAuth->password}});
+    }
     return json;
+}
+
+QByteArray FetchOptions::basicAuthorization() const
+{
+    if (!basicAuth) {
+        return {};
+    }
+    return "Basic " + (basicAuth->username + u':' + basicAuth->password).toUtf8().toBase64();
+}
+
+Result<void> FetchOptions::loadCaFile(const QString &path)
+{
+    const QFileInfo info(path);
+    auto fail = [&path](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument, u"CA file '%1' %2"_s.arg(path, why));
+    };
+    if (!info.exists()) {
+        return fail(u"does not exist"_s);
+    }
+    // A FIFO or a device would block or never end.
+    if (!info.isFile()) {
+        return fail(u"is not a regular file"_s);
+    }
+    if (info.size() > MaxCaFileBytes) {
+        return fail(u"is larger than %1 bytes"_s.arg(MaxCaFileBytes));
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return fail(u"cannot be read: "_s + file.errorString());
+    }
+    const QByteArray pem = certificatesOnly(file.read(MaxCaFileBytes));
+    if (pem.isEmpty()) {
+        return fail(u"holds no PEM certificate"_s);
+    }
+    caPem = pem;
+    caFile = info.absoluteFilePath();
+    return {};
 }
 
 Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
 {
-    static const QStringList Known = {u"timeoutMs"_s,   u"attempts"_s,     u"concurrency"_s,
-                                      u"perHostLimit"_s, u"maxBodyBytes"_s, u"backoffBaseMs"_s,
-                                      u"backoffCapMs"_s, u"headers"_s,      u"headerNames"_s};
+    static const QStringList Known = {
+        u"timeoutMs"_s,    u"attempts"_s,     u"concurrency"_s, u"perHostLimit"_s,
+        u"maxBodyBytes"_s, u"backoffBaseMs"_s, u"backoffCapMs"_s, u"headers"_s,
+        u"basicAuth"_s,    u"caFile"_s,       u"caPem"_s,       u"insecureSkipVerify"_s,
+        u"followRedirects"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
-        if (!Known.contains(it.key())) {
+        // headerNames: what toJson() writes instead of the header values; read as nothing.
+        if (!Known.contains(it.key()) && it.key() != u"headerNames"_s) {
             return makeError(ErrorCode::InvalidArgument,
                              u"unknown option '%1' (known: %2)"_s.arg(it.key(),
-                                                                      Known.mid(0, 8).join(u", "_s)));
+                                                                      Known.join(u", "_s)));
         }
     }
     FetchOptions o;
@@ -128,6 +215,46 @@ Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
             o.headers.append({it.key().toLatin1(), it.value().toString().toUtf8()});
         }
     }
+    const QJsonValue auth = json.value(u"basicAuth"_s);
+    if (!auth.isUndefined() && !auth.isNull()) {
+        const QJsonValue username = auth[u"username"_s];
+        const QJsonValue password = auth[u"password"_s];
+        if (!auth.isObject() || !username.isString()
+            || !(password.isString() || password.isUndefined())) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"option 'basicAuth' must be {\"username\": \"...\", "
+                             "\"password\": \"...\"}"_s);
+        }
+        o.basicAuth = BasicAuth{username.toString(), password.toString()};
+    }
+    for (const auto &[key, flag] : {std::pair{u"insecureSkipVerify"_s, &o.insecureSkipVerify},
+                                    std::pair{u"followRedirects"_s, &o.followRedirects}}) {
+        const Result<bool> value = readBool(json, key, *flag);
+        if (!value) {
+            return value.error();
+        }
+        *flag = *value;
+    }
+    const QJsonValue caPem = json.value(u"caPem"_s);
+    const QJsonValue caFile = json.value(u"caFile"_s);
+    if ((!caPem.isUndefined() && !caPem.isString()) || (!caFile.isUndefined() && !caFile.isString())) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"options 'caPem' and 'caFile' must be strings"_s);
+    }
+    if (!caPem.toString().isEmpty()) {
+        // Given as text (and how manifests and workers get it): caFile is only a label then.
+        o.caPem = certificatesOnly(caPem.toString().toLatin1());
+        o.caFile = caFile.toString();
+        if (o.caPem.isEmpty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"option 'caPem' holds no PEM certificate"_s);
+        }
+    } else if (!caFile.toString().isEmpty()) {
+        const Result<void> loaded = o.loadCaFile(caFile.toString());
+        if (!loaded) {
+            return loaded.error();
+        }
+    }
     const Result<void> valid = o.validate();
     if (!valid) {
         return valid.error();
@@ -164,6 +291,25 @@ Result<void> FetchOptions::validate() const
                              u"header '%1' has a line break in its value"_s.arg(
                                  QString::fromLatin1(header.first)));
         }
+    }
+    if (basicAuth) {
+        if (basicAuth->username.isEmpty() || basicAuth->username.contains(u':')) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"basicAuth needs a user name without ':'"_s);
+        }
+        if (hasLineBreak(basicAuth->username) || hasLineBreak(basicAuth->password)) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"basicAuth has a line break in its user name or password"_s);
+        }
+        for (const auto &header : headers) {
+            if (header.first.compare("Authorization", Qt::CaseInsensitive) == 0) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 u"give either basicAuth or an Authorization header, not both"_s);
+            }
+        }
+    }
+    if (!caPem.isEmpty() && QSslCertificate::fromData(caPem, QSsl::Pem).isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"the CA certificates are not valid PEM"_s);
     }
     return {};
 }

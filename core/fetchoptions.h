@@ -1,9 +1,12 @@
 #pragma once
 
+#include <optional>
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
+#include <QString>
 
 #include "core/result.h"
 
@@ -19,21 +22,50 @@ struct FetchOptions
     qint64 maxBodyBytes = 10 * 1024 * 1024; // larger bodies end as too_large
     int backoffBaseMs = 200;                // first retry waits ~base, doubling each time
     int backoffCapMs = 5000;                // no wait is longer (also caps Retry-After)
-    QList<QPair<QByteArray, QByteArray>> headers; // extra request headers
+    QList<QPair<QByteArray, QByteArray>> headers; // extra request headers (values are secrets)
+
+    struct BasicAuth
+    {
+        QString username;
+        QString password; // a secret
+    };
+    std::optional<BasicAuth> basicAuth; // sent with every request (preemptive Basic)
+    // CA certificates (PEM, certificates only) that https nodes must chain to, instead of the
+    // system's. Carried as text so workers need no file; caFile only says where it came from.
+    QByteArray caPem;
+    QString caFile;
+    bool insecureSkipVerify = false; // https: accept any certificate and host name
+    // Follow 3xx answers (at most MaxRedirects hops; never https -> http, never to a host the
+    // target policy denies, never to another origin when the hunt sends headers or basic auth).
+    // Off: a 3xx is outcome http_error.
+    bool followRedirects = false;
 
     static constexpr int MaxTimeoutMs = 600000;
     static constexpr int MaxAttempts = 10;
     static constexpr int MaxConcurrency = 10000;
+    static constexpr int MaxRedirects = 5;
+    static constexpr qint64 MaxCaFileBytes = 1024 * 1024;
 
-    // For the manifest and the API: header values are left out (they may be secrets).
+    // For the manifest and the API: secrets are left out (header values and the password;
+    // header names and the user name stay).
     QJsonObject toJson() const;
-    // For workers in distributed mode: everything, header values included ("headers":
-    // {name: value}); fromJson reads it back.
+    // For workers in distributed mode: everything, secrets included ("headers": {name: value},
+    // "basicAuth": {"username", "password"}); fromJson reads it back.
     QJsonObject toWireJson() const;
     // Reads the JSON form; absent keys keep defaults; bad values are an InvalidArgument error
-    // naming the key.
+    // naming the key. "caFile" is read here (see loadCaFile) unless "caPem" is given too.
     static Result<FetchOptions> fromJson(const QJsonObject &json);
     Result<void> validate() const;
+
+    // Reads the CA certificates of a PEM file (at most MaxCaFileBytes) into caPem and sets
+    // caFile to its absolute path. InvalidArgument naming the file when it is missing,
+    // unreadable, not a regular file, too large or holds no PEM certificate.
+    Result<void> loadCaFile(const QString &path);
+    // True when requests carry values the hunt was given (headers, basic auth): they must not
+    // follow a redirect to another origin.
+    bool hasCredentials() const { return !headers.isEmpty() || basicAuth.has_value(); }
+    // The Authorization header value for basicAuth; empty without it.
+    QByteArray basicAuthorization() const;
 };
 
 } // namespace Artemis

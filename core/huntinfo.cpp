@@ -86,7 +86,8 @@ Result<HuntInfo> HuntInfo::fromJson(const QJsonObject &json)
     }
     info.state = *state;
     info.url = json.value(u"url"_s).toString();
-    // Stored options are trusted but lack header values (never stored): drop headerNames.
+    // Stored options are trusted but lack secrets (header values, the basic-auth password):
+    // headerNames is dropped, basicAuth comes back with an empty password.
     QJsonObject options = json.value(u"options"_s).toObject();
     options.remove(u"headerNames"_s);
     const Result<FetchOptions> parsed = FetchOptions::fromJson(options);

@@ -78,6 +78,9 @@ QJsonObject Outcome::toJson() const
         {u"error"_s, error},
         {u"body"_s, body},
     };
+    if (!raw.isEmpty()) {
+        json.insert(u"raw"_s, raw);
+    }
     return json;
 }
 
@@ -102,6 +105,7 @@ Result<Outcome> Outcome::fromJson(const QJsonObject &json)
     o.fetchedAt = QDateTime::fromString(json.value(u"fetchedAt"_s).toString(), Qt::ISODateWithMs);
     o.error = json.value(u"error"_s).toString();
     o.body = json.value(u"body"_s);
+    o.raw = json.value(u"raw"_s).toString();
     return o;
 }
 

@@ -61,8 +61,12 @@ struct Outcome
     QDateTime fetchedAt;  // UTC, when the last attempt ended
     QString error;        // human-readable; empty when ok
     QJsonValue body;      // parsed JSON when valid; else up to RawBodyLimit of raw text; else null
+    // When `body` was converted from another format (Prometheus text): the text as received,
+    // its first RawTextLimit bytes (compare with `bytes`). Empty otherwise.
+    QString raw;
 
     static constexpr qsizetype RawBodyLimit = 4096;
+    static constexpr qsizetype RawTextLimit = 64 * 1024;
 
     // The record of a node that got no answer (cancelled, denied), stamped now.
     static Outcome unanswered(const QString &node, const QString &url, OutcomeKind kind,

@@ -1,5 +1,6 @@
 #include "gui/huntform.h"
 
+#include <QCheckBox>
 #include <QFile>
 #include <QFileDialog>
 #include <QFontDatabase>
@@ -18,7 +19,10 @@
 #include <QSpinBox>
 #include <QTextBlock>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
+
+#include <QSslCertificate>
 
 #include "core/target.h"
 #include "gui/async.h"
@@ -88,6 +92,16 @@ HuntForm::HuntForm(QWidget *parent)
       m_timeout(new QSpinBox(this)),
       m_attempts(new QSpinBox(this)),
       m_concurrency(new QSpinBox(this)),
+      m_advanced(new QWidget(this)),
+      m_headers(new QPlainTextEdit(m_advanced)),
+      m_user(new QLineEdit(m_advanced)),
+      m_password(new QLineEdit(m_advanced)),
+      m_caFile(new QLineEdit(m_advanced)),
+      m_caStatus(new QLabel(m_advanced)),
+      m_insecure(new QCheckBox(u"Accept any certificate (insecure)"_s, m_advanced)),
+      m_followRedirects(new QCheckBox(u"Follow redirects (at most %1)"_s.arg(
+                                          FetchOptions::MaxRedirects),
+                                      m_advanced)),
       m_start(new QPushButton(u"Start hunt"_s, this)),
       m_cancel(new QPushButton(u"Cancel"_s, this)),
       m_checkTimer(new QTimer(this))
@@ -140,6 +154,59 @@ HuntForm::HuntForm(QWidget *parent)
     form->addRow(u"Attempts:"_s, m_attempts);
     form->addRow(u"Concurrency:"_s, m_concurrency);
 
+    m_headers->setObjectName(u"headersEdit"_s);
+    m_headers->setPlaceholderText(u"Name: value, one per line"_s);
+    m_headers->setToolTip(u"Extra request headers. Values are never stored."_s);
+    m_headers->setMaximumHeight(60);
+    m_user->setObjectName(u"userEdit"_s);
+    m_user->setPlaceholderText(u"basic auth user (optional)"_s);
+    m_password->setObjectName(u"passwordEdit"_s);
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setPlaceholderText(u"password (never stored)"_s);
+    m_caFile->setObjectName(u"caFileEdit"_s);
+    m_caFile->setPlaceholderText(u"PEM file of the CA for https nodes (optional)"_s);
+    m_caStatus->setObjectName(u"caStatus"_s);
+    m_caStatus->setWordWrap(true);
+    m_insecure->setObjectName(u"insecureCheck"_s);
+    m_followRedirects->setObjectName(u"followRedirectsCheck"_s);
+    auto *caBrowse = new QPushButton(u"…"_s, m_advanced);
+    auto *caRow = new QHBoxLayout;
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(caBrowse);
+    auto *authRow = new QHBoxLayout;
+    authRow->addWidget(m_user, 1);
+    authRow->addWidget(m_password, 1);
+    auto *advancedForm = new QFormLayout(m_advanced);
+    advancedForm->setContentsMargins(0, 0, 0, 0);
+    advancedForm->addRow(u"Headers:"_s, m_headers);
+    advancedForm->addRow(u"Basic auth:"_s, authRow);
+    advancedForm->addRow(u"CA file:"_s, caRow);
+    advancedForm->addRow(QString(), m_caStatus);
+    advancedForm->addRow(QString(), m_insecure);
+    advancedForm->addRow(QString(), m_followRedirects);
+    m_advanced->hide();
+    auto *advancedToggle = new QToolButton(this);
+    advancedToggle->setObjectName(u"requestSettingsToggle"_s);
+    advancedToggle->setText(u"Request settings"_s);
+    advancedToggle->setCheckable(true);
+    advancedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    advancedToggle->setArrowType(Qt::RightArrow);
+    form->addRow(advancedToggle);
+    form->addRow(m_advanced);
+    connect(advancedToggle, &QToolButton::toggled, this, [this, advancedToggle](bool on) {
+        advancedToggle->setArrowType(on ? Qt::DownArrow : Qt::RightArrow);
+        m_advanced->setVisible(on);
+    });
+    connect(m_caFile, &QLineEdit::editingFinished, this, &HuntForm::loadCaFile);
+    connect(caBrowse, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, u"CA certificate"_s, QString(), u"PEM certificates (*.pem *.crt);;All files (*)"_s);
+        if (!file.isEmpty()) {
+            m_caFile->setText(file);
+            loadCaFile();
+        }
+    });
+
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
     buttons->addWidget(m_cancel);
@@ -181,8 +248,68 @@ HuntRequest HuntForm::request() const
     request.options.timeoutMs = m_timeout->value();
     request.options.attempts = m_attempts->value();
     request.options.concurrency = m_concurrency->value();
+    for (const QString &line : m_headers->toPlainText().split(u'\n')) {
+        const qsizetype colon = line.indexOf(u':');
+        if (colon > 0) {
+            request.options.headers.append({line.left(colon).trimmed().toLatin1(),
+                                            line.mid(colon + 1).trimmed().toUtf8()});
+        }
+    }
+    if (!m_user->text().trimmed().isEmpty()) {
+        request.options.basicAuth =
+            FetchOptions::BasicAuth{m_user->text().trimmed(), m_password->text()};
+    }
+    if (!m_caFile->text().trimmed().isEmpty()) {
+        request.options.caFile = m_caLoadedFile;
+        request.options.caPem = m_caPem;
+    }
+    request.options.insecureSkipVerify = m_insecure->isChecked();
+    request.options.followRedirects = m_followRedirects->isChecked();
     request.origin = u"gui"_s;
     return request;
+}
+
+void HuntForm::loadCaFile()
+{
+    const QString path = m_caFile->text().trimmed();
+    if (path == m_caLoadedFile && m_caError.isEmpty() && !m_caLoading) {
+        return;
+    }
+    m_caPem.clear();
+    m_caLoadedFile.clear();
+    m_caError.clear();
+    m_caStatus->clear();
+    if (path.isEmpty()) {
+        showCheck();
+        return;
+    }
+    m_caLoading = true;
+    m_caStatus->setText(u"Reading…"_s);
+    showCheck();
+    runInPool(QThreadPool::globalInstance(), this,
+              [path] {
+                  FetchOptions options;
+                  const Result<void> loaded = options.loadCaFile(path);
+                  return loaded ? Result<FetchOptions>(options) : Result<FetchOptions>(loaded.error());
+              },
+              [this, path](const Result<FetchOptions> &loaded) {
+                  if (path != m_caFile->text().trimmed()) {
+                      loadCaFile(); // edited meanwhile
+                      return;
+                  }
+                  m_caLoading = false;
+                  if (loaded) {
+                      m_caPem = loaded->caPem;
+                      m_caLoadedFile = loaded->caFile;
+                      m_caStatus->setText(u"%1 certificate(s) trusted instead of the system's"_s.arg(
+                          QSslCertificate::fromData(m_caPem).size()));
+                  } else {
+                      m_caError = loaded.error().message;
+                      m_caStatus->setText(u"<span style='color:#b02020'>%1</span>"_s.arg(
+                          m_caError.toHtmlEscaped()));
+                  }
+                  showCheck();
+              });
 }
 
 void HuntForm::setNodesText(const QString &text)
@@ -200,6 +327,16 @@ void HuntForm::setOptions(const FetchOptions &options)
     m_timeout->setValue(options.timeoutMs);
     m_attempts->setValue(options.attempts);
     m_concurrency->setValue(options.concurrency);
+    // Secrets are not in stored options: header values and the password stay to be typed.
+    m_user->setText(options.basicAuth ? options.basicAuth->username : QString());
+    m_password->clear();
+    m_insecure->setChecked(options.insecureSkipVerify);
+    m_followRedirects->setChecked(options.followRedirects);
+    m_caFile->setText(options.caFile);
+    m_caLoadedFile = options.caFile;
+    m_caPem = options.caPem;
+    m_caError.clear();
+    m_caStatus->clear();
 }
 
 void HuntForm::setRunning(bool running)
@@ -281,9 +418,12 @@ void HuntForm::showCheck()
     m_removeInvalid->setVisible(!c.problems.isEmpty());
 
     const bool ready = c.valid > 0 && c.problems.isEmpty() && c.pathError.isEmpty();
-    m_start->setEnabled(ready && !m_running && !m_checkTimer->isActive() && !m_checking);
-    m_start->setToolTip(ready ? u"Start the hunt (Ctrl+Return)"_s
-                              : u"Fix or remove the invalid lines first"_s);
+    const bool caReady = m_caError.isEmpty() && !m_caLoading;
+    m_start->setEnabled(ready && caReady && !m_running && !m_checkTimer->isActive()
+                        && !m_checking);
+    m_start->setToolTip(!ready     ? u"Fix or remove the invalid lines first"_s
+                        : !caReady ? u"Choose a readable CA file or clear it"_s
+                                   : u"Start the hunt (Ctrl+Return)"_s);
 }
 
 void HuntForm::removeInvalidLines()
@@ -337,6 +477,11 @@ void HuntForm::loadSettings(const QSettings &settings)
     m_timeout->setValue(settings.value(u"form/timeoutMs"_s, defaults.timeoutMs).toInt());
     m_attempts->setValue(settings.value(u"form/attempts"_s, defaults.attempts).toInt());
     m_concurrency->setValue(settings.value(u"form/concurrency"_s, defaults.concurrency).toInt());
+    m_user->setText(settings.value(u"form/basicAuthUser"_s).toString());
+    m_insecure->setChecked(settings.value(u"form/insecureSkipVerify"_s, false).toBool());
+    m_followRedirects->setChecked(settings.value(u"form/followRedirects"_s, false).toBool());
+    m_caFile->setText(settings.value(u"form/caFile"_s).toString());
+    loadCaFile();
 }
 
 void HuntForm::saveSettings(QSettings &settings) const
@@ -347,6 +492,11 @@ void HuntForm::saveSettings(QSettings &settings) const
     settings.setValue(u"form/timeoutMs"_s, m_timeout->value());
     settings.setValue(u"form/attempts"_s, m_attempts->value());
     settings.setValue(u"form/concurrency"_s, m_concurrency->value());
+    // Not the headers (their values may be secrets) and never the password.
+    settings.setValue(u"form/basicAuthUser"_s, m_user->text());
+    settings.setValue(u"form/insecureSkipVerify"_s, m_insecure->isChecked());
+    settings.setValue(u"form/followRedirects"_s, m_followRedirects->isChecked());
+    settings.setValue(u"form/caFile"_s, m_caFile->text());
 }
 
 } // namespace Artemis::Gui

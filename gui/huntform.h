@@ -6,6 +6,7 @@
 
 #include "core/huntengine.h"
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -75,6 +76,7 @@ private:
     void showCheck();
     void removeInvalidLines();
     void chooseFile();
+    void loadCaFile(); // reads m_caFile's path off the GUI thread
 
     QPlainTextEdit *m_nodes;
     QLabel *m_summary;
@@ -84,6 +86,20 @@ private:
     QSpinBox *m_timeout;
     QSpinBox *m_attempts;
     QSpinBox *m_concurrency;
+    // Request settings (hidden until asked for). Secrets (header values, the password) are
+    // never saved in the settings.
+    QWidget *m_advanced;
+    QPlainTextEdit *m_headers;
+    QLineEdit *m_user;
+    QLineEdit *m_password;
+    QLineEdit *m_caFile;
+    QLabel *m_caStatus;
+    QCheckBox *m_insecure;
+    QCheckBox *m_followRedirects;
+    QString m_caLoadedFile; // absolute path of what m_caPem holds
+    QByteArray m_caPem;
+    QString m_caError;      // the CA file cannot be used: Start stays disabled
+    bool m_caLoading = false;
     QPushButton *m_start;
     QPushButton *m_cancel;
     QTimer *m_checkTimer;

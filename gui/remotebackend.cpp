@@ -187,7 +187,8 @@ void RemoteBackend::submit(const HuntRequest &request, QObject *context,
     const QJsonObject body{
         {u"nodes"_s, QJsonArray::fromStringList(request.nodes)},
         {u"url"_s, request.url},
-        {u"options"_s, request.options.toJson()},
+        // The server needs the header values, the password and the CA text to fetch.
+        {u"options"_s, request.options.toWireJson()},
     };
     const QPointer<RemoteBackend> self(this);
     send("POST", u"/api/v1/hunts"_s, {}, QJsonDocument(body).toJson(QJsonDocument::Compact),

@@ -52,6 +52,19 @@ void addOptions(QCommandLineParser &parser)
         {u"max-body"_s,
          u"Largest accepted body in bytes (default %1)."_s.arg(d.maxBodyBytes), u"BYTES"_s},
         {u"header"_s, u"Extra request header 'Name: value' (repeatable)."_s, u"HEADER"_s},
+        {u"user"_s,
+         u"Basic auth for every node as USER:PASSWORD (the password is never stored; mind "
+         "that the command line is visible to other local users)."_s,
+         u"USER:PASSWORD"_s},
+        {u"ca-file"_s,
+         u"PEM file of the CA certificate(s) https nodes must chain to (instead of the "
+         "system's)."_s,
+         u"FILE"_s},
+        {u"insecure-skip-verify"_s,
+         u"https: accept any certificate and host name (testing only)."_s},
+        {u"follow-redirects"_s,
+         u"Follow 3xx answers, at most %1 hops (default: a 3xx is http_error)."_s.arg(
+             FetchOptions::MaxRedirects)},
         {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing."_s},
         {u"quiet"_s, u"No progress line and no per-node failure list."_s},
     });
@@ -167,6 +180,27 @@ void HuntCommand::start(const QStringList &arguments)
         }
         o.headers.append({header.left(colon).trimmed().toLatin1(),
                           header.mid(colon + 1).trimmed().toUtf8()});
+    }
+    if (parser.isSet(u"user"_s)) {
+        const QString user = parser.value(u"user"_s);
+        const qsizetype colon = user.indexOf(u':');
+        if (colon <= 0) {
+            usageError(u"--user must look like USER:PASSWORD"_s);
+            return;
+        }
+        o.basicAuth = FetchOptions::BasicAuth{user.left(colon), user.mid(colon + 1)};
+    }
+    if (parser.isSet(u"ca-file"_s)) {
+        if (const Result<void> loaded = o.loadCaFile(parser.value(u"ca-file"_s)); !loaded) {
+            usageError(loaded.error().message);
+            return;
+        }
+    }
+    o.insecureSkipVerify = parser.isSet(u"insecure-skip-verify"_s);
+    o.followRedirects = parser.isSet(u"follow-redirects"_s);
+    if (const Result<void> valid = o.validate(); !valid) {
+        usageError(valid.error().message);
+        return;
     }
 
     QString dataDir = parser.value(u"data-dir"_s);

@@ -35,7 +35,16 @@ QByteArray IndexController::openApiJson()
         "maxBodyBytes": {"type": "integer"},
         "backoffBaseMs": {"type": "integer"},
         "backoffCapMs": {"type": "integer"},
-        "headers": {"type": "object", "additionalProperties": {"type": "string"}}}},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "extra request headers; values are secrets: never stored or shown (answers list headerNames)"},
+        "headerNames": {"type": "array", "items": {"type": "string"}, "readOnly": true},
+        "basicAuth": {"type": "object", "required": ["username"], "properties": {
+          "username": {"type": "string"}, "password": {"type": "string", "writeOnly": true}},
+          "description": "preemptive HTTP Basic auth; the password is never stored or shown"},
+        "caFile": {"type": "string", "description": "PEM file on the server of the CA certificate(s) https nodes must chain to, instead of the system's; 400 when unreadable or not PEM"},
+        "caPem": {"type": "string", "description": "the same CA certificate(s) as PEM text (answers show it)"},
+        "insecureSkipVerify": {"type": "boolean", "default": false, "description": "https: accept any certificate and host name"},
+        "followRedirects": {"type": "boolean", "default": false, "description": "follow 3xx (at most 5 hops; never https to http, never to a denied host, never to another origin when headers or basicAuth are set); off: a 3xx is http_error"}}},
       "Hunt": {"type": "object", "properties": {
         "id": {"type": "string"},
         "state": {"type": "string", "enum": ["queued", "running", "done", "cancelled", "interrupted", "failed"]},
@@ -52,7 +61,8 @@ QByteArray IndexController::openApiJson()
         "outcome": {"type": "string", "enum": ["ok", "http_error", "invalid_json", "timeout", "refused", "dns", "tls", "too_large", "cancelled", "denied", "error"]},
         "httpStatus": {"type": "integer"}, "attempts": {"type": "integer"}, "latencyMs": {"type": "integer"},
         "bytes": {"type": "integer"}, "fetchedAt": {"type": "string"}, "error": {"type": "string"},
-        "body": {"description": "the node's JSON answer; raw text (truncated) when not JSON"}}}
+        "body": {"description": "the node's JSON answer; Prometheus text (text/plain, OpenMetrics) parsed to {name: [{labels, value, timestamp?}], \"#meta\": {name: {type, help, unit}}} with NaN/+Inf/-Inf as strings; raw text (truncated) when neither"},
+        "raw": {"type": "string", "description": "present when body was parsed from Prometheus text: that text, first 64 KiB"}}}
     },
     "responses": {
       "BadRequest": {"description": "invalid input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

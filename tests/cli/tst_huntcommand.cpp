@@ -7,6 +7,7 @@
 #include "core/resultstore.h"
 #include "headless/huntcommand.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/testca.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -25,6 +26,7 @@ private Q_SLOTS:
     void nodesFileWithCommentsAndDuplicates();
     void summaryListsOutcomesAndFailures();
     void helpDocumentsEveryFlag();
+    void httpsWithCaFileAndCredentials();
     void binaryExitCodesAndJson();
 
 private:
@@ -142,6 +144,17 @@ void TestHuntCommand::usageErrors_data()
     QTest::newRow("bad header") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
                                                u"--header"_s, u"nocolon"_s}
                                 << u"--header"_s;
+    QTest::newRow("missing CA file")
+        << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--ca-file"_s,
+                       u"/nonexistent/ca.pem"_s}
+        << u"CA file '/nonexistent/ca.pem' does not exist"_s;
+    QTest::newRow("user without password")
+        << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--user"_s, u"bob"_s}
+        << u"--user must look like USER:PASSWORD"_s;
+    QTest::newRow("user and Authorization header")
+        << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--user"_s, u"bob:pw"_s,
+                       u"--header"_s, u"Authorization: Bearer x"_s}
+        << u"either basicAuth or an Authorization header"_s;
 }
 
 void TestHuntCommand::usageErrors()
@@ -199,9 +212,43 @@ void TestHuntCommand::helpDocumentsEveryFlag()
     for (const QString &flag : {u"--url"_s, u"--node"_s, u"--nodes-file"_s, u"--data-dir"_s,
                                 u"--timeout-ms"_s, u"--attempts"_s, u"--concurrency"_s,
                                 u"--threads"_s, u"--max-body"_s, u"--header"_s, u"--json"_s,
-                                u"--quiet"_s, u"Exit status"_s}) {
+                                u"--quiet"_s, u"--user"_s, u"--ca-file"_s,
+                                u"--insecure-skip-verify"_s, u"--follow-redirects"_s,
+                                u"Exit status"_s}) {
         QVERIFY2(r.out.contains(flag), qPrintable(flag));
     }
+}
+
+void TestHuntCommand::httpsWithCaFileAndCredentials()
+{
+    QTemporaryDir caDir;
+    const Result<Test::TestCa> ca = Test::TestCa::create(caDir.path());
+    QVERIFY2(ca, ca ? "" : qPrintable(ca.error().message));
+    FakeNode node;
+    node.setTlsConfiguration(ca->serverConfiguration());
+    QVERIFY(node.start());
+    const QStringList common{u"--url"_s, u"metric"_s, u"--node"_s, node.node(),
+                             u"--data-dir"_s, m_dir->path(), u"--json"_s};
+    // Without the CA the node's certificate is not trusted.
+    Run r = run(common);
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8())[u"counts"_s][u"tls"_s].toInt(), 1);
+
+    r = run(common + QStringList{u"--ca-file"_s, ca->caFile(), u"--user"_s, u"ops:hunter2"_s,
+                                 u"--header"_s, u"X-Token: tok-55"_s, u"--follow-redirects"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QHash<QByteArray, QByteArray> seen = node.requestHeaders().value(0);
+    QCOMPARE(seen.value("authorization"), "Basic " + QByteArray("ops:hunter2").toBase64());
+    QCOMPARE(seen.value("x-token"), QByteArray("tok-55"));
+    const QString id = QJsonDocument::fromJson(r.out.toUtf8())[u"hunt"_s].toString();
+    QFile manifest(ResultStore(m_dir->path()).huntDir(id) + u"/hunt.json"_s);
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    const QByteArray bytes = manifest.readAll();
+    QVERIFY(!bytes.contains("hunter2"));
+    QVERIFY(!bytes.contains(QByteArray("ops:hunter2").toBase64()));
+    QVERIFY(!bytes.contains("tok-55"));
+    QVERIFY(bytes.contains("\"followRedirects\": true"));
+    QVERIFY(bytes.contains("\"username\": \"ops\""));
 }
 
 void TestHuntCommand::binaryExitCodesAndJson()

@@ -4,6 +4,7 @@
 
 #include <QHostAddress>
 #include <QPointer>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -143,7 +144,20 @@ quint16 FakeNode::port() const
 
 QString FakeNode::node() const
 {
-    return u"127.0.0.1:"_s + QString::number(port());
+    return (m_tls ? u"https://127.0.0.1:"_s : u"127.0.0.1:"_s) + QString::number(port());
+}
+
+void FakeNode::setTlsConfiguration(const QSslConfiguration &configuration)
+{
+    Q_ASSERT(!m_server->isListening());
+    delete m_server;
+    auto *server = new QSslServer(this);
+    server->setSslConfiguration(configuration);
+    server->setHandshakeTimeout(5000);
+    m_server = server;
+    m_tls = true;
+    // Sockets become pending only once their handshake is done.
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &FakeNode::acceptConnections);
 }
 
 void FakeNode::setBehaviour(Behaviour behaviour)

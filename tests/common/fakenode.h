@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+class QSslConfiguration;
 class QTcpServer;
 class QTcpSocket;
 
@@ -54,7 +55,11 @@ public:
     // no-op that returns true.
     bool start();
     quint16 port() const;
-    QString node() const; // "127.0.0.1:PORT"
+    QString node() const; // "127.0.0.1:PORT" ("https://127.0.0.1:PORT" when serving TLS)
+
+    // Serve HTTPS instead of HTTP, with this configuration (certificate and private key).
+    // Call before start(). A client that rejects the certificate never reaches a request.
+    void setTlsConfiguration(const QSslConfiguration &configuration);
 
     void setBehaviour(Behaviour behaviour);
     Behaviour behaviour() const;
@@ -112,7 +117,8 @@ private:
     void closeConnection(QTcpSocket *socket);
     Connection *connection(QTcpSocket *socket) const;
 
-    QTcpServer *m_server; // child
+    QTcpServer *m_server; // child (a QSslServer after setTlsConfiguration)
+    bool m_tls = false;
     // Open connections; the sockets are children of this object.
     std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
 

@@ -12,6 +12,9 @@ class TestClassify : public QObject
 private Q_SLOTS:
     void classify_data();
     void classify();
+    void prometheusText_data();
+    void prometheusText();
+    void prometheusRawIsCappedAndStored();
     void retryAfter_data();
     void retryAfter();
     void backoffGrowsWithJitterAndCap();
@@ -101,6 +104,92 @@ void TestClassify::classify()
     if (kind == u"http_error"_s) {
         QVERIFY(c.error.startsWith(u"HTTP %1"_s.arg(status)));
     }
+}
+
+void TestClassify::prometheusText_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("error"); // part of the error; empty when ok
+
+    const QByteArray metrics = "# TYPE node_load1 gauge\nnode_load1 0.5\n";
+    QTest::newRow("text/plain 0.0.4") << QByteArray("text/plain; version=0.0.4; charset=utf-8")
+                                      << metrics << u"ok"_s << QString();
+    QTest::newRow("openmetrics")
+        << QByteArray("application/openmetrics-text; version=1.0.0") << metrics + "# EOF\n"
+        << u"ok"_s << QString();
+    QTest::newRow("JSON served as text/plain is JSON")
+        << QByteArray("text/plain") << QByteArray(R"({"node_load1": 0.5})") << u"ok"_s
+        << QString();
+    QTest::newRow("exposition text without a text type stays invalid")
+        << QByteArray("application/octet-stream") << metrics << u"invalid_json"_s
+        << u"invalid JSON"_s;
+    QTest::newRow("no content type") << QByteArray() << metrics << u"invalid_json"_s
+                                     << u"invalid JSON"_s;
+    QTest::newRow("text/plain that is not exposition")
+        << QByteArray("text/plain") << QByteArray("Hello, world\n") << u"invalid_json"_s
+        << u"neither JSON nor Prometheus text: line 1:"_s;
+    QTest::newRow("empty text/plain") << QByteArray("text/plain") << QByteArray()
+                                      << u"invalid_json"_s << u"empty body"_s;
+}
+
+void TestClassify::prometheusText()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, kind);
+    QFETCH(QString, error);
+    AttemptFacts facts;
+    facts.httpStatus = 200;
+    facts.contentType = contentType;
+    const Classification c =
+        classifyAttempt(facts, body, FetchOptions{}, QDateTime::currentDateTimeUtc());
+    QCOMPARE(outcomeName(c.kind), kind);
+    QVERIFY2(c.error.contains(error), qPrintable(c.error));
+    QVERIFY(!c.transient);
+    if (kind != u"ok"_s) {
+        QVERIFY(c.raw.isEmpty());
+        QCOMPARE(c.body.toString(), QString::fromUtf8(body)); // the text, as for any bad body
+        return;
+    }
+    const QJsonValue value = c.body[u"node_load1"_s];
+    QCOMPARE(value.isArray() ? value[0][u"value"_s].toDouble() : value.toDouble(), 0.5);
+    if (body.startsWith('{')) {
+        QVERIFY(c.raw.isEmpty()); // JSON needs no raw copy
+    } else {
+        QCOMPARE(c.raw, QString::fromUtf8(body));
+        QCOMPARE(c.body[u"#meta"_s][u"node_load1"_s][u"type"_s].toString(), u"gauge"_s);
+    }
+}
+
+void TestClassify::prometheusRawIsCappedAndStored()
+{
+    QByteArray body;
+    for (int i = 0; body.size() <= Outcome::RawTextLimit; ++i) {
+        body += "series_" + QByteArray::number(i) + "{n=\"" + QByteArray::number(i) + "\"} 1\n";
+    }
+    AttemptFacts facts;
+    facts.httpStatus = 200;
+    facts.contentType = "text/plain; version=0.0.4";
+    const Classification c =
+        classifyAttempt(facts, body, FetchOptions{}, QDateTime::currentDateTimeUtc());
+    QCOMPARE(c.kind, OutcomeKind::Ok);
+    QCOMPARE(c.raw.size(), Outcome::RawTextLimit); // ASCII: bytes == characters
+    QVERIFY(body.startsWith(c.raw.toUtf8()));
+    QCOMPARE(c.body.toObject().size(), body.count('\n')); // the parsed body is complete
+
+    Outcome o;
+    o.node = u"n1"_s;
+    o.outcome = c.kind;
+    o.body = c.body;
+    o.raw = c.raw;
+    const Result<Outcome> back = Outcome::fromJson(o.toJson());
+    QVERIFY(back);
+    QCOMPARE(back->raw, c.raw);
+    QCOMPARE(back->body, c.body);
+    o.raw.clear();
+    QVERIFY(!o.toJson().contains(u"raw"_s)); // JSON answers keep their old record shape
 }
 
 void TestClassify::retryAfter_data()

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void duplicatesFetchedOnce();
     void busyWhenQueueFull();
     void headersReachNode();
+    void prometheusTextIsStoredParsedWithRaw();
     void shutdownMarksRunningHuntsInterrupted();
 
 private:
@@ -536,6 +537,31 @@ void TestHuntEngine::headersReachNode()
     const auto headers = json->requestHeaders().value(0);
     QCOMPARE(headers.value("x-team"), QByteArray("sre"));
     QVERIFY(headers.value("user-agent").startsWith("Artemis/"));
+}
+
+void TestHuntEngine::prometheusTextIsStoredParsedWithRaw()
+{
+    const QByteArray text = "# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\n"
+                            "node_load1 0.42\nnode_cpu_seconds_total{cpu=\"0\",mode=\"idle\"} 12\n";
+    FakeNode *exporter = fake(FakeNode::Behaviour::Status);
+    exporter->setStatus(200, text, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}});
+    FakeNode *html = fake(FakeNode::Behaviour::Status);
+    html->setStatus(200, "<html>metrics</html>", {{"Content-Type", "text/plain"}});
+    const HuntInfo info = runHunt({exporter->node(), html->node()}, FetchOptions{});
+    QCOMPARE(info.counts.count(OutcomeKind::Ok), 1);
+    QCOMPARE(info.counts.count(OutcomeKind::InvalidJson), 1);
+    const auto r = results(info.id);
+    const Outcome ok = r.value(exporter->node());
+    QCOMPARE(ok.outcome, OutcomeKind::Ok);
+    QCOMPARE(ok.body[u"node_load1"_s][0][u"value"_s].toDouble(), 0.42);
+    QCOMPARE(ok.body[u"node_cpu_seconds_total"_s][0][u"labels"_s][u"mode"_s].toString(),
+             u"idle"_s);
+    QCOMPARE(ok.body[u"#meta"_s][u"node_load1"_s][u"type"_s].toString(), u"gauge"_s);
+    QCOMPARE(ok.raw, QString::fromUtf8(text)); // stored alongside, as received
+    const Outcome bad = r.value(html->node());
+    QVERIFY2(bad.error.startsWith(u"neither JSON nor Prometheus text: line 1:"_s),
+             qPrintable(bad.error));
+    QVERIFY(bad.raw.isEmpty());
 }
 
 void TestHuntEngine::shutdownMarksRunningHuntsInterrupted()

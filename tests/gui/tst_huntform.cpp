@@ -1,12 +1,15 @@
 // The hunt form: invalid node lines are flagged with their reason before start.
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
 
 #include "gui/huntform.h"
+#include "tests/common/testca.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -21,6 +24,7 @@ private Q_SLOTS:
     void typedInvalidLinesAreFlagged();
     void removeInvalidLines();
     void badPathBlocksStart();
+    void requestSettingsReachTheRequestNotTheSettings();
 };
 
 void TestHuntForm::check_data()
@@ -115,6 +119,65 @@ void TestHuntForm::badPathBlocksStart()
     form.setPath(u"metric"_s);
     QTRY_VERIFY(!form.isChecking() && form.lastCheck().pathError.isEmpty());
     QTRY_VERIFY(form.startButton()->isEnabled());
+}
+
+void TestHuntForm::requestSettingsReachTheRequestNotTheSettings()
+{
+    QTemporaryDir dir;
+    const Result<Test::TestCa> ca = Test::TestCa::create(dir.path());
+    QVERIFY2(ca, ca ? "" : qPrintable(ca.error().message));
+    HuntForm form;
+    form.setNodesText(u"a:1"_s);
+    auto *headers = form.findChild<QPlainTextEdit *>(u"headersEdit"_s);
+    auto *user = form.findChild<QLineEdit *>(u"userEdit"_s);
+    auto *password = form.findChild<QLineEdit *>(u"passwordEdit"_s);
+    auto *caFile = form.findChild<QLineEdit *>(u"caFileEdit"_s);
+    auto *caStatus = form.findChild<QLabel *>(u"caStatus"_s);
+    auto *follow = form.findChild<QCheckBox *>(u"followRedirectsCheck"_s);
+    QVERIFY(headers && user && password && caFile && caStatus && follow);
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+
+    headers->setPlainText(u"X-Token: tok-1\nnot a header\n"_s);
+    user->setText(u"ops"_s);
+    password->setText(u"pw-gui-7"_s);
+    follow->setChecked(true);
+    // A CA file that is not PEM blocks Start and says why.
+    caFile->setText(dir.filePath(u"server.ext"_s));
+    Q_EMIT caFile->editingFinished();
+    QTRY_VERIFY(caStatus->text().contains(u"holds no PEM certificate"_s));
+    QVERIFY(!form.startButton()->isEnabled());
+    caFile->setText(ca->caFile());
+    Q_EMIT caFile->editingFinished();
+    QTRY_VERIFY(caStatus->text().contains(u"1 certificate"_s));
+    QTRY_VERIFY(form.startButton()->isEnabled());
+
+    const HuntRequest request = form.request();
+    QCOMPARE(request.options.headers.size(), 1);
+    QCOMPARE(request.options.headers.first().second, QByteArray("tok-1"));
+    QCOMPARE(request.options.basicAuth->username, u"ops"_s);
+    QCOMPARE(request.options.basicAuth->password, u"pw-gui-7"_s);
+    QVERIFY(request.options.caPem.startsWith("-----BEGIN CERTIFICATE-----"));
+    QVERIFY(request.options.followRedirects);
+    QVERIFY(request.options.validate());
+
+    const QString ini = dir.filePath(u"form.ini"_s);
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        form.saveSettings(settings);
+    }
+    QFile file(ini);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray saved = file.readAll();
+    QVERIFY(!saved.contains("pw-gui-7"));
+    QVERIFY(!saved.contains("tok-1"));
+    QVERIFY(saved.contains("ops"));
+    HuntForm again;
+    QSettings settings(ini, QSettings::IniFormat);
+    again.loadSettings(settings);
+    QTRY_VERIFY(!again.request().options.caPem.isEmpty());
+    QVERIFY(again.request().options.followRedirects);
+    QCOMPARE(again.request().options.basicAuth->username, u"ops"_s);
+    QVERIFY(again.request().options.basicAuth->password.isEmpty());
 }
 
 QTEST_MAIN(TestHuntForm)

@@ -31,6 +31,7 @@ private Q_SLOTS:
     void tokenGuardsApiButNotProbes();
     void policyDeniesLiteralAndResolvedTargets();
     void probesAndDocs();
+    void requestSettingsValidatedAndSecretsNotShown();
 };
 
 namespace {
@@ -508,6 +509,33 @@ void TestRestServer::probesAndDocs()
     QCOMPARE(index.status, 200);
     QVERIFY(index.body.contains("/api/v1/openapi.json"));
     QVERIFY(index.body.contains("Recent hunts"));
+}
+
+void TestRestServer::requestSettingsValidatedAndSecretsNotShown()
+{
+    RestService service;
+    HttpClient client(service.base());
+    const HttpReply bad = client.postJson(
+        u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"127.0.0.1:1"_s}},
+                             {u"url"_s, u"m"_s},
+                             {u"options"_s, QJsonObject{{u"caFile"_s, u"/nonexistent/ca.pem"_s}}}});
+    QCOMPARE(bad.status, 400);
+    QVERIFY2(bad.body.contains("CA file '/nonexistent/ca.pem' does not exist"), bad.body.constData());
+
+    const QString id = startHunt(
+        client, {u"127.0.0.1:1"_s},
+        {{u"headers"_s, QJsonObject{{u"X-Key"_s, u"v-api-9"_s}}},
+         {u"basicAuth"_s, QJsonObject{{u"username"_s, u"api-user"_s}, {u"password"_s, u"pw-api-3"_s}}},
+         {u"followRedirects"_s, true}});
+    QVERIFY(!id.isEmpty());
+    const HttpReply shown = client.get(u"/api/v1/hunts/"_s + id);
+    QCOMPARE(shown.status, 200);
+    QVERIFY(!shown.body.contains("v-api-9"));
+    QVERIFY(!shown.body.contains("pw-api-3"));
+    const QJsonObject options = shown.json().value(u"options"_s).toObject();
+    QCOMPARE(options.value(u"basicAuth"_s)[u"username"_s].toString(), u"api-user"_s);
+    QCOMPARE(options.value(u"headerNames"_s)[0].toString(), u"X-Key"_s);
+    QCOMPARE(options.value(u"followRedirects"_s).toBool(), true);
 }
 
 QTEST_GUILESS_MAIN(TestRestServer)
