@@ -25,7 +25,7 @@ constexpr int ClientsPerManager = 6;
 constexpr int RunMs = 30000;
 constexpr int DrainMs = 30000;
 constexpr int PollMs = 100;
-constexpr int RequestTimeoutMs = 15000;
+constexpr int RequestTimeoutMs = 30000;
 constexpr int NodeCount = 20;
 constexpr int NodesPerHunt = 3;
 
