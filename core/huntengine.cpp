@@ -157,6 +157,9 @@ void HuntEngine::onRunFinished(HuntRun *run)
     }
     m_runs.remove(run->info().id);
     const HuntInfo info = run->info();
+    if (!run->finalManifestStored()) {
+        m_unstored.insert(info.id, info);
+    }
     run->deleteLater();
     Q_EMIT huntFinished(info);
     startQueued();
@@ -165,6 +168,10 @@ void HuntEngine::onRunFinished(HuntRun *run)
 Result<void> HuntEngine::cancel(const QString &id)
 {
     HuntRun *run = m_runs.value(id);
+    if (const auto unstored = m_unstored.constFind(id); !run && unstored != m_unstored.cend()) {
+        return makeError(ErrorCode::Conflict,
+                         u"hunt %1 is already %2"_s.arg(id, huntStateName(unstored->state)));
+    }
     if (!run) {
         const Result<HuntInfo> stored = m_store->loadManifest(id);
         if (!stored) {
@@ -200,6 +207,19 @@ QList<HuntInfo> HuntEngine::activeHunts() const
     std::sort(infos.begin(), infos.end(),
               [](const HuntInfo &a, const HuntInfo &b) { return a.id > b.id; });
     return infos;
+}
+
+std::optional<HuntInfo> HuntEngine::unstoredInfo(const QString &id) const
+{
+    if (const auto it = m_unstored.constFind(id); it != m_unstored.cend()) {
+        return *it;
+    }
+    return std::nullopt;
+}
+
+void HuntEngine::forget(const QString &id)
+{
+    m_unstored.remove(id);
 }
 
 int HuntEngine::runningCount() const

@@ -77,6 +77,11 @@ public:
     // Manifest of a queued or running hunt (live counts), or nullopt when not active.
     std::optional<HuntInfo> activeInfo(const QString &id) const;
     QList<HuntInfo> activeHunts() const;
+    // The final manifest of a hunt that ended but could not store it (disk full, read-only):
+    // the store still shows an older state. Kept until forget() or the process ends.
+    std::optional<HuntInfo> unstoredInfo(const QString &id) const;
+    // Drops what the engine remembers of a finished hunt (after its data was deleted).
+    void forget(const QString &id);
     int runningCount() const;
     int queuedCount() const;
 
@@ -103,6 +108,7 @@ private:
     quint64 m_nextKey = 1;
     std::deque<HuntRun *> m_queue;        // children of this; not yet started
     QHash<QString, HuntRun *> m_runs;     // children of this; queued or running, by id
+    QHash<QString, HuntInfo> m_unstored;  // see unstoredInfo()
 };
 
 } // namespace Artemis

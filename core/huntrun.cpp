@@ -11,7 +11,16 @@ namespace Artemis {
 
 namespace {
 constexpr int ManifestIntervalMs = 2000;
+
+OutcomeCounts tally(const QList<Outcome> &outcomes)
+{
+    OutcomeCounts counts;
+    for (const Outcome &outcome : outcomes) {
+        counts.add(outcome.outcome);
+    }
+    return counts;
 }
+} // namespace
 
 HuntRun::HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore *store,
                  Executor *executor, int progressIntervalMs, QObject *parent)
@@ -46,6 +55,7 @@ void HuntRun::start()
     m_info.error.clear();
     m_clock.start();
     m_doneAtStart = m_info.done;
+    m_stored = m_info.counts; // a resumed hunt starts from what is stored
     enqueueWrite(saveManifestTask());
     m_executor->describeHunt(m_key, m_info);
     m_executor->beginHunt(m_key, m_info.options);
@@ -124,6 +134,16 @@ void HuntRun::interrupt()
     m_executor->endHunt(m_key);
     // Write everything synchronously: the process is about to exit.
     m_writeWatcher.waitForFinished();
+    QString storeError;
+    if (m_writing) {
+        const Result<void> written = m_writeWatcher.result();
+        if (written) {
+            m_stored += m_inWrite;
+        } else {
+            storeError = written.error().message;
+        }
+    }
+    m_inWrite = {};
     m_writing = false;
     while (!m_writeQueue.empty()) {
         StoreTask task = std::move(m_writeQueue.front());
@@ -132,19 +152,27 @@ void HuntRun::interrupt()
     }
     if (!m_unwritten.isEmpty()) {
         const Result<void> appended = m_store->appendResults(m_info.id, m_unwritten);
-        if (!appended) {
-            qWarning("hunt %s: could not store results on shutdown: %s", qPrintable(m_info.id),
-                     qPrintable(appended.error().message));
+        if (appended) {
+            m_stored += tally(m_unwritten);
+        } else {
+            storeError = appended.error().message;
         }
         m_unwritten.clear();
     }
     m_info.state = HuntState::Interrupted;
     m_info.finishedAt = QDateTime::currentDateTimeUtc();
     m_info.error = u"interrupted: the service shut down before the hunt finished"_s;
+    if (!storeError.isEmpty()) {
+        qWarning("hunt %s: could not store results on shutdown: %s", qPrintable(m_info.id),
+                 qPrintable(storeError));
+        m_info.error += u"; storing results failed: %1"_s.arg(storeError);
+        keepOnlyStoredCounts();
+    }
     const Result<void> saved = m_store->saveManifest(m_info);
     if (!saved) {
         qWarning("hunt %s: %s", qPrintable(m_info.id), qPrintable(saved.error().message));
     }
+    m_finalManifestStored = bool(saved);
     m_ended = true;
 }
 
@@ -170,10 +198,12 @@ void HuntRun::runNextWrite()
     StoreTask task;
     if (!m_unwritten.isEmpty()) {
         // Results first: a manifest never counts more than the results file holds.
+        m_inWrite = tally(m_unwritten);
         task = [store = m_store, id = m_info.id, batch = std::exchange(m_unwritten, {})] {
             return store->appendResults(id, batch);
         };
     } else if (!m_writeQueue.empty()) {
+        m_inWrite = {};
         task = std::move(m_writeQueue.front());
         m_writeQueue.pop_front();
     } else {
@@ -194,8 +224,23 @@ void HuntRun::onWriteDone()
         fail(result.error().message);
         return;
     }
+    m_stored += std::exchange(m_inWrite, {});
     runNextWrite();
     maybeFinish();
+}
+
+void HuntRun::keepOnlyStoredCounts()
+{
+    // The manifest reports what results.ndjson holds, so counts and results agree.
+    const int lost = m_info.done - m_stored.total();
+    if (lost == 0) {
+        return;
+    }
+    m_info.counts = m_stored;
+    m_info.done = m_stored.total();
+    m_info.error += u" (%1 outcome(s) received but not stored; the %2 stored before are kept)"_s
+                        .arg(lost)
+                        .arg(m_info.done);
 }
 
 void HuntRun::fail(const QString &message)
@@ -203,6 +248,7 @@ void HuntRun::fail(const QString &message)
     qWarning("hunt %s failed: %s", qPrintable(m_info.id), qPrintable(message));
     m_info.error = u"storing results failed: %1"_s.arg(message);
     m_info.state = HuntState::Failed;
+    keepOnlyStoredCounts();
     if (!m_cancelRequested) {
         m_cancelRequested = true;
         m_executor->cancel(m_key);
@@ -210,10 +256,16 @@ void HuntRun::fail(const QString &message)
     m_finishing = true;
     m_writeQueue.clear();
     m_unwritten.clear();
-    // Try to record the failure; if the disk is gone this fails too, and the manifest stays
-    // "running" until the next start marks it interrupted. Stored results are untouched.
+    // Try to record the failure; if the disk is gone this fails too: the engine then keeps
+    // this manifest in memory for the API (finalManifestStored()), and the next start marks
+    // the stored one interrupted. Stored results are untouched.
     m_info.finishedAt = QDateTime::currentDateTimeUtc();
-    (void)m_store->saveManifest(m_info);
+    const Result<void> saved = m_store->saveManifest(m_info);
+    if (!saved) {
+        qWarning("hunt %s: cannot record the failure: %s", qPrintable(m_info.id),
+                 qPrintable(saved.error().message));
+    }
+    m_finalManifestStored = bool(saved);
     m_executor->endHunt(m_key);
     m_progressTimer.stop();
     m_manifestTimer.stop();

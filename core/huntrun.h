@@ -33,6 +33,9 @@ public:
     ~HuntRun() override;
 
     const HuntInfo &info() const { return m_info; }
+    // False when the hunt ended but its final manifest could not be written (disk full,
+    // read-only): the store still shows an older state, and info() is the truth.
+    bool finalManifestStored() const { return m_finalManifestStored; }
     quint64 key() const { return m_key; }
 
     void start();
@@ -56,6 +59,7 @@ private:
     void maybeFinish();
     void fail(const QString &message);
     StoreTask saveManifestTask();
+    void keepOnlyStoredCounts();
 
     HuntInfo m_info;
     QList<Target> m_targets;
@@ -73,6 +77,11 @@ private:
     std::deque<StoreTask> m_writeQueue;
     QFutureWatcher<Result<void>> m_writeWatcher;
     bool m_writing = false;
+    // Counts of the outcomes known to be in results.ndjson, and of the batch being appended:
+    // when a write fails, the manifest reports what is stored, not what was received.
+    OutcomeCounts m_stored;
+    OutcomeCounts m_inWrite;
+    bool m_finalManifestStored = true;
     QTimer m_progressTimer;
     QTimer m_manifestTimer;
     QElapsedTimer m_clock;

@@ -33,6 +33,14 @@ int OutcomeCounts::total() const
     return std::accumulate(m_counts.begin(), m_counts.end(), 0);
 }
 
+OutcomeCounts &OutcomeCounts::operator+=(const OutcomeCounts &other)
+{
+    for (size_t i = 0; i < m_counts.size(); ++i) {
+        m_counts[i] += other.m_counts[i];
+    }
+    return *this;
+}
+
 QJsonObject OutcomeCounts::toJson() const
 {
     QJsonObject json;

@@ -40,6 +40,7 @@ public:
     int count(OutcomeKind kind) const { return m_counts[static_cast<size_t>(kind)]; }
     int total() const;
     int failed() const { return total() - count(OutcomeKind::Ok); }
+    OutcomeCounts &operator+=(const OutcomeCounts &other);
     QJsonObject toJson() const; // {"ok": N, ...} with every kind present
     static OutcomeCounts fromJson(const QJsonObject &json);
     bool operator==(const OutcomeCounts &) const = default;

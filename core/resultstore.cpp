@@ -1,6 +1,8 @@
 #include "core/resultstore.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include <QDateTime>
 #include <QDir>
@@ -51,13 +53,43 @@ Result<QByteArray> readSmallFile(const QString &path, const QString &id)
     return data;
 }
 
+// QDir::mkpath, but saying why it failed (read-only, no space, permissions).
+Result<void> makePath(const QString &dir)
+{
+    std::error_code error;
+    std::filesystem::create_directories(QFile::encodeName(dir).toStdString(), error);
+    if (error) {
+        return ioError(u"create"_s, dir, QString::fromStdString(error.message()));
+    }
+    return {};
+}
+
+// Writes all of `data`; returns how much was written. QFile reports a short write (the disk
+// filled up mid-way) without an error: write the rest until a call fails, so errorString()
+// says why (ENOSPC, EROFS, EIO).
+qint64 writeFully(QFileDevice &file, QByteArrayView data)
+{
+    qint64 written = 0;
+    while (written < data.size()) {
+        const qint64 n = file.write(data.data() + written, data.size() - written);
+        if (n <= 0) {
+            break;
+        }
+        written += n;
+    }
+    return written;
+}
+
 Result<void> saveAtomically(const QString &path, const QByteArray &data)
 {
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    // Unbuffered: Qt 6.4's commit() ignores a failure of its final flush and then replaces the
+    // file with a truncated (on a full disk: empty) one. Written straight through, a failure
+    // is seen here and the old file stays.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         return ioError(u"create"_s, path, file.errorString());
     }
-    if (file.write(data) != data.size()) {
+    if (writeFully(file, data) != data.size()) {
         const QString reason = file.errorString();
         file.cancelWriting();
         return ioError(u"write"_s, path, reason);
@@ -170,8 +202,8 @@ std::shared_ptr<ResultIndex> ResultStore::index(const QString &id) const
 Result<QStringList> ResultStore::open()
 {
     const QString dir = huntsDir();
-    if (!QDir().mkpath(dir)) {
-        return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(dir));
+    if (const Result<void> made = makePath(dir); !made) {
+        return made.error();
     }
     QStringList interrupted;
     const QStringList ids = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
@@ -224,15 +256,18 @@ Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &no
         nodeLines += '\n';
     }
     const QString hunts = huntsDir();
-    if (!QDir().mkpath(hunts)) {
-        return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(hunts));
+    if (const Result<void> made = makePath(hunts); !made) {
+        return made;
     }
-    // mkdir (not mkpath) fails when the directory exists: two creators cannot both win.
-    if (!QDir(hunts).mkdir(info.id)) {
-        if (QFileInfo::exists(huntDir(info.id))) {
-            return makeError(ErrorCode::Conflict, u"hunt '%1' exists"_s.arg(info.id));
+    // create_directory (not mkpath) reports an existing directory: two creators cannot both
+    // win. Unlike QDir::mkdir it says why it failed (read-only, no space, permissions).
+    std::error_code error;
+    if (!std::filesystem::create_directory(QFile::encodeName(huntDir(info.id)).toStdString(),
+                                           error)) {
+        if (error) {
+            return ioError(u"create"_s, huntDir(info.id), QString::fromStdString(error.message()));
         }
-        return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(huntDir(info.id)));
+        return makeError(ErrorCode::Conflict, u"hunt '%1' exists"_s.arg(info.id));
     }
     // The manifest comes last: a directory without one is an unfinished creation.
     Result<void> written = saveAtomically(huntDir(info.id) + u'/' + NodesFile, nodeLines);
@@ -382,12 +417,12 @@ Result<void> ResultStore::appendResults(const QString &id, const QList<Outcome> 
             lines.prepend('\n');
         }
     }
-    const qint64 written = file.write(lines);
+    const qint64 written = writeFully(file, lines);
     if (written != lines.size()) {
-        const QString reason = file.errorString();
-        // Best effort: cut off what part of the batch made it, so the file ends cleanly.
-        if (written > 0) {
-            file.resize(size);
+        QString reason = file.errorString();
+        // Cut off what part of the batch made it, so the file ends on a whole line.
+        if (written > 0 && !file.resize(size)) {
+            reason += u"; the partial batch could not be cut off (%1)"_s.arg(file.errorString());
         }
         return ioError(u"write"_s, path, reason);
     }

@@ -80,6 +80,9 @@ Result<HuntInfo> HuntsController::findHunt(const QString &id)
     if (std::optional<HuntInfo> active = m_engine->activeInfo(id)) {
         return presented(*active);
     }
+    if (std::optional<HuntInfo> unstored = m_engine->unstoredInfo(id)) {
+        return *unstored; // e.g. failed on a full disk: the stored manifest is out of date
+    }
     if (const auto cached = m_finished.constFind(id); cached != m_finished.cend()) {
         return *cached;
     }
@@ -191,15 +194,18 @@ QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)
     }
     QJsonArray items;
     for (const HuntInfo &stored : *hunts) {
-        // Active hunts: the live counts, not the last periodic manifest write.
-        std::optional<HuntInfo> active = m_engine->activeInfo(stored.id);
-        if (active) {
-            active = presented(*active);
+        // Active hunts: the live counts, not the last periodic manifest write. Hunts whose
+        // final manifest could not be written: what the engine kept.
+        std::optional<HuntInfo> live = m_engine->activeInfo(stored.id);
+        if (live) {
+            live = presented(*live);
+        } else {
+            live = m_engine->unstoredInfo(stored.id);
         }
-        if (active && state && active->state != *state) {
+        if (live && state && live->state != *state) {
             continue;
         }
-        items.append(huntJson(active ? *active : stored));
+        items.append(huntJson(live ? *live : stored));
     }
     QJsonObject body{{u"hunts"_s, items}, {u"count"_s, items.size()}};
     if (hunts->size() == limit) {
@@ -283,6 +289,7 @@ QHttpServerResponse HuntsController::remove(const QString &id)
     if (!removed) {
         return errorResponse(removed.error());
     }
+    m_engine->forget(id);
     return jsonResponse(QJsonObject{{u"deleted"_s, id}});
 }
 

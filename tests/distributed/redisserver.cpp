@@ -1,8 +1,5 @@
 #include "redisserver.h"
 
-#include <csignal>
-#include <sys/prctl.h>
-
 #include <QStandardPaths>
 #include <QTcpServer>
 
@@ -20,11 +17,6 @@ QString binary()
     return path;
 }
 } // namespace
-
-void killWithParent(QProcess &process)
-{
-    process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-}
 
 RedisServer::RedisServer() = default;
 

@@ -7,6 +7,8 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include "tests/common/childprocess.h"
+
 namespace Artemis::Test {
 
 // A real redis-server for tests: loopback only, a free port, no persistence, a temporary dir.
@@ -35,8 +37,5 @@ private:
     QByteArray m_output;
     quint16 m_port = 0;
 };
-
-// Children started through this die with the test process.
-void killWithParent(QProcess &process);
 
 } // namespace Artemis::Test

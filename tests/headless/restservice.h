@@ -1,18 +1,12 @@
 // Test fixture: the real REST service in-process on 127.0.0.1:<port chosen at runtime>, plus a
-// small HTTP client that waits by spinning the event loop (the server runs on this thread).
+// small HTTP client that waits by spinning the event loop (the server runs on this thread;
+// tests/common/httpclient.h).
 #pragma once
 
 #include <memory>
 
-#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,6 +15,7 @@
 #include "core/resultstore.h"
 #include "core/targetpolicy.h"
 #include "headless/restserver.h"
+#include "tests/common/httpclient.h"
 
 namespace Artemis::Test {
 
@@ -75,81 +70,6 @@ private:
     std::unique_ptr<HuntEngine> m_engine;
     std::unique_ptr<RestServer> m_server;
     quint16 m_port = 0;
-};
-
-struct HttpReply
-{
-    int status = 0; // 0: no answer
-    QByteArray body;
-    QHash<QByteArray, QByteArray> headers; // lower-case names
-    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-};
-
-class HttpClient
-{
-public:
-    explicit HttpClient(QString base, QByteArray token = {})
-        : m_base(std::move(base)), m_token(std::move(token))
-    {
-        m_nam.setProxy(QNetworkProxy::NoProxy);
-    }
-
-    HttpReply send(const QByteArray &method, const QString &path, const QByteArray &body = {},
-                   QList<QPair<QByteArray, QByteArray>> headers = {}, int timeoutMs = 10000)
-    {
-        QNetworkRequest request(QUrl(m_base + path));
-        request.setTransferTimeout(timeoutMs);
-        if (!m_token.isEmpty()) {
-            request.setRawHeader("Authorization", "Bearer " + m_token);
-        }
-        for (const auto &header : headers) {
-            request.setRawHeader(header.first, header.second);
-        }
-        QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
-        QSignalSpy finished(reply, &QNetworkReply::finished);
-        if (!reply->isFinished()) {
-            finished.wait(timeoutMs);
-        }
-        HttpReply result;
-        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        result.body = reply->readAll();
-        for (const auto &pair : reply->rawHeaderPairs()) {
-            result.headers.insert(pair.first.toLower(), pair.second);
-        }
-        reply->deleteLater();
-        return result;
-    }
-    HttpReply get(const QString &path, QList<QPair<QByteArray, QByteArray>> headers = {})
-    {
-        return send("GET", path, {}, std::move(headers));
-    }
-    HttpReply postJson(const QString &path, const QJsonObject &body)
-    {
-        return send("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact),
-                    {{"Content-Type", "application/json"}});
-    }
-
-    // Polls GET /api/v1/hunts/{id} until the hunt is finished; returns its last JSON.
-    QJsonObject waitFinished(const QString &id, int timeoutMs = 20000)
-    {
-        QElapsedTimer clock;
-        clock.start();
-        QJsonObject hunt;
-        while (clock.elapsed() < timeoutMs) {
-            hunt = get(QStringLiteral("/api/v1/hunts/") + id).json();
-            const QString state = hunt.value(QLatin1String("state")).toString();
-            if (state != QLatin1String("queued") && state != QLatin1String("running")) {
-                return hunt;
-            }
-            QTest::qWait(20); // lets the engine and the fetch threads' signals run
-        }
-        return hunt;
-    }
-
-private:
-    QString m_base;
-    QByteArray m_token;
-    QNetworkAccessManager m_nam;
 };
 
 } // namespace Artemis::Test

@@ -6,13 +6,13 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
 #include "core/resultstore.h"
 #include "headless/servecommand.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -26,10 +26,6 @@ private Q_SLOTS:
     void settings();
     void sigtermMarksRunningHuntsInterrupted();
     void portInUseExits2();
-
-private:
-    // Starts the binary; returns the port from its start line, or 0.
-    quint16 startServe(QProcess &process, const QStringList &args);
 };
 
 void TestServeCommand::settings_data()
@@ -87,30 +83,6 @@ void TestServeCommand::settings()
     }
 }
 
-quint16 TestServeCommand::startServe(QProcess &process, const QStringList &args)
-{
-    process.start(QStringLiteral(ARTEMIS_HEADLESS_BIN), QStringList{u"serve"_s} + args);
-    if (!process.waitForStarted(5000)) {
-        qWarning("cannot start %s", ARTEMIS_HEADLESS_BIN);
-        return 0;
-    }
-    static const QRegularExpression line(u"listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
-    QByteArray err;
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < 10000 && process.state() == QProcess::Running) {
-        QSignalSpy ready(&process, &QProcess::readyReadStandardError);
-        ready.wait(200);
-        err += process.readAllStandardError();
-        const QRegularExpressionMatch m = line.match(QString::fromUtf8(err));
-        if (m.hasMatch()) {
-            return quint16(m.captured(1).toUInt());
-        }
-    }
-    qWarning("no start line; stderr: %s", err.constData());
-    return 0;
-}
-
 void TestServeCommand::sigtermMarksRunningHuntsInterrupted()
 {
     QTemporaryDir dir;
@@ -118,10 +90,9 @@ void TestServeCommand::sigtermMarksRunningHuntsInterrupted()
     QVERIFY(hang.start());
     hang.setBehaviour(FakeNode::Behaviour::Hang);
 
-    QProcess serve;
-    const quint16 port =
-        startServe(serve, {u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s, dir.path()});
-    QVERIFY(port != 0);
+    Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    const quint16 port = serve.start({u"--data-dir"_s, dir.path()});
+    QVERIFY2(port != 0, serve.stderrText().constData());
 
     QNetworkAccessManager nam;
     nam.setProxy(QNetworkProxy::NoProxy);
@@ -137,11 +108,7 @@ void TestServeCommand::sigtermMarksRunningHuntsInterrupted()
     reply->deleteLater();
     QTRY_COMPARE_WITH_TIMEOUT(hang.requestCount(), 1, 10000); // the hunt is fetching
 
-    serve.terminate(); // SIGTERM
-    QSignalSpy exited(&serve, &QProcess::finished);
-    QVERIFY(serve.state() == QProcess::NotRunning || exited.wait(10000));
-    QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
-    QCOMPARE(serve.exitCode(), 0);
+    QCOMPARE(serve.terminate(), 0); // SIGTERM
 
     ResultStore store(dir.path());
     const Result<HuntInfo> info = store.loadManifest(id);
