@@ -28,6 +28,25 @@ QJsonObject NodeHistoryEntry::toJson() const
     return json;
 }
 
+NodeHistoryEntry NodeHistoryEntry::fromJson(const QJsonObject &json)
+{
+    NodeHistoryEntry entry;
+    entry.hunt = json.value(u"hunt"_s).toString();
+    entry.round = json.value(u"round"_s).toInt();
+    entry.outcome.outcome =
+        outcomeFromName(json.value(u"outcome"_s).toString()).value_or(OutcomeKind::Error);
+    entry.outcome.fetchedAt = parseIso(json.value(u"fetchedAt"_s));
+    entry.outcome.httpStatus = json.value(u"httpStatus"_s).toInt();
+    entry.outcome.latencyMs = json.value(u"latencyMs"_s).toInteger();
+    entry.outcome.attempts = json.value(u"attempts"_s).toInt();
+    entry.outcome.error = json.value(u"error"_s).toString();
+    entry.value = json.value(u"value"_s);
+    if (json.contains(u"number"_s)) {
+        entry.number = json.value(u"number"_s).toDouble();
+    }
+    return entry;
+}
+
 Result<QList<NodeHistoryEntry>> nodeHistory(const ResultStore &store,
                                             const QList<ScheduleRound> &rounds,
                                             const QString &node, const JsonPath &path, int limit)

@@ -28,6 +28,7 @@ struct NodeHistoryEntry
     // {hunt, round, fetchedAt, outcome, httpStatus, latencyMs, attempts, error[, value,
     // number]}: the outcome without its body.
     QJsonObject toJson() const;
+    static NodeHistoryEntry fromJson(const QJsonObject &json);
 };
 
 // The last `limit` outcomes of `node` across `rounds` (oldest first, as a schedule keeps

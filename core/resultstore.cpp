@@ -581,7 +581,7 @@ Result<QList<Schedule>> ResultStore::loadSchedules() const
             continue;
         }
         const QJsonDocument doc = QJsonDocument::fromJson(*data);
-        Result<Schedule> schedule = doc.isObject() ? Schedule::fromStoredJson(doc.object())
+        Result<Schedule> schedule = doc.isObject() ? Schedule::fromJson(doc.object())
                                                    : Result<Schedule>(makeError(
                                                            ErrorCode::Io, u"not a JSON object"_s));
         if (!schedule || schedule->id != id) {

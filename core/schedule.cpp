@@ -79,7 +79,7 @@ QJsonObject Schedule::toStoredJson() const
     return json;
 }
 
-Result<Schedule> Schedule::fromStoredJson(const QJsonObject &json)
+Result<Schedule> Schedule::fromJson(const QJsonObject &json)
 {
     Schedule s;
     s.id = json.value(u"id"_s).toString();

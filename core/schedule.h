@@ -75,8 +75,9 @@ struct Schedule
     // For the store: options with header values (FetchOptions::toWireJson: a round must send
     // the same headers after a restart), no nodes. The file is readable by its owner only.
     QJsonObject toStoredJson() const;
-    // Reads toStoredJson()'s form back (nodes left empty).
-    static Result<Schedule> fromStoredJson(const QJsonObject &json);
+    // Reads toStoredJson()'s form back, or toJson()'s (the API's, without header values);
+    // nodes are left empty.
+    static Result<Schedule> fromJson(const QJsonObject &json);
 };
 
 } // namespace Artemis

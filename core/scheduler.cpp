@@ -320,6 +320,16 @@ QList<Schedule> Scheduler::list() const
 Result<QList<NodeHistoryEntry>> Scheduler::history(const QString &id, const QString &node,
                                                    const QString &path, int limit) const
 {
+    const Result<HistoryTask> task = historyTask(id, node, path, limit);
+    if (!task) {
+        return task.error();
+    }
+    return (*task)();
+}
+
+Result<Scheduler::HistoryTask> Scheduler::historyTask(const QString &id, const QString &node,
+                                                      const QString &path, int limit) const
+{
     const auto it = m_entries.constFind(id);
     if (it == m_entries.cend()) {
         return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
@@ -340,7 +350,10 @@ Result<QList<NodeHistoryEntry>> Scheduler::history(const QString &id, const QStr
         return makeError(ErrorCode::NotFound,
                          u"node '%1' is not one of schedule %2's nodes"_s.arg(wanted, id));
     }
-    return nodeHistory(*m_engine->store(), it->schedule.rounds, wanted, *parsed, limit);
+    return HistoryTask([store = m_engine->store(), rounds = it->schedule.rounds, wanted,
+                        parsed = *parsed, limit] {
+        return nodeHistory(*store, rounds, wanted, parsed, limit);
+    });
 }
 
 void Scheduler::stop()

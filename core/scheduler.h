@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include <QDateTime>
@@ -67,6 +68,11 @@ public:
     // with the value at the JSON `path` (core/jsonvalues.h syntax; empty = no values).
     Result<QList<NodeHistoryEntry>> history(const QString &id, const QString &node,
                                             const QString &path, int limit) const;
+    // The same, checked now and read later: the returned task only reads the store, so it
+    // may run on any thread (the GUI runs it on a pool).
+    using HistoryTask = std::function<Result<QList<NodeHistoryEntry>>()>;
+    Result<HistoryTask> historyTask(const QString &id, const QString &node, const QString &path,
+                                    int limit) const;
 
     // Stops every timer: no round starts any more (shutdown, before the engine's).
     void stop();

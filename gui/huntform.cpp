@@ -88,6 +88,7 @@ HuntForm::HuntForm(QWidget *parent)
       m_timeout(new QSpinBox(this)),
       m_attempts(new QSpinBox(this)),
       m_concurrency(new QSpinBox(this)),
+      m_every(new QLineEdit(this)),
       m_start(new QPushButton(u"Start hunt"_s, this)),
       m_cancel(new QPushButton(u"Cancel"_s, this)),
       m_checkTimer(new QTimer(this))
@@ -115,6 +116,11 @@ HuntForm::HuntForm(QWidget *parent)
     m_attempts->setValue(FetchOptions{}.attempts);
     m_concurrency->setRange(1, FetchOptions::MaxConcurrency);
     m_concurrency->setValue(FetchOptions{}.concurrency);
+    m_every->setObjectName(u"repeatEdit"_s);
+    m_every->setPlaceholderText(u"once (or e.g. 30s, 5m, 1h)"_s);
+    m_every->setToolTip(u"Repeat the hunt on this schedule: round 1 starts now, then one round "
+                        "per interval; a round still running when the next is due is skipped. "
+                        "Follow a node over the rounds in the History tab."_s);
     m_start->setObjectName(u"startButton"_s);
     m_start->setToolTip(u"Start the hunt (Ctrl+Return)"_s);
     m_start->setDefault(true);
@@ -139,6 +145,7 @@ HuntForm::HuntForm(QWidget *parent)
     form->addRow(u"Timeout:"_s, m_timeout);
     form->addRow(u"Attempts:"_s, m_attempts);
     form->addRow(u"Concurrency:"_s, m_concurrency);
+    form->addRow(u"Repeat every:"_s, m_every);
 
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
@@ -183,6 +190,11 @@ HuntRequest HuntForm::request() const
     request.options.concurrency = m_concurrency->value();
     request.origin = u"gui"_s;
     return request;
+}
+
+QString HuntForm::repeatEvery() const
+{
+    return m_every->text().trimmed();
 }
 
 void HuntForm::setNodesText(const QString &text)
@@ -337,6 +349,7 @@ void HuntForm::loadSettings(const QSettings &settings)
     m_timeout->setValue(settings.value(u"form/timeoutMs"_s, defaults.timeoutMs).toInt());
     m_attempts->setValue(settings.value(u"form/attempts"_s, defaults.attempts).toInt());
     m_concurrency->setValue(settings.value(u"form/concurrency"_s, defaults.concurrency).toInt());
+    m_every->setText(settings.value(u"form/every"_s).toString());
 }
 
 void HuntForm::saveSettings(QSettings &settings) const
@@ -347,6 +360,7 @@ void HuntForm::saveSettings(QSettings &settings) const
     settings.setValue(u"form/timeoutMs"_s, m_timeout->value());
     settings.setValue(u"form/attempts"_s, m_attempts->value());
     settings.setValue(u"form/concurrency"_s, m_concurrency->value());
+    settings.setValue(u"form/every"_s, m_every->text());
 }
 
 } // namespace Artemis::Gui

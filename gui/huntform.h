@@ -45,6 +45,8 @@ public:
     explicit HuntForm(QWidget *parent = nullptr);
 
     HuntRequest request() const;
+    // The "Repeat every" field: empty = run once; else a duration ("30s", "5m").
+    QString repeatEvery() const;
     void setNodesText(const QString &text);
     void setPath(const QString &path);
     void setOptions(const FetchOptions &options);
@@ -58,6 +60,7 @@ public:
 
     QPlainTextEdit *nodesEdit() const { return m_nodes; }
     QLineEdit *pathEdit() const { return m_path; }
+    QLineEdit *repeatEdit() const { return m_every; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *cancelButton() const { return m_cancel; }
     QListWidget *problemList() const { return m_problems; }
@@ -84,6 +87,7 @@ private:
     QSpinBox *m_timeout;
     QSpinBox *m_attempts;
     QSpinBox *m_concurrency;
+    QLineEdit *m_every;
     QPushButton *m_start;
     QPushButton *m_cancel;
     QTimer *m_checkTimer;
