@@ -149,7 +149,7 @@ void TestScheduler::roundsAreLinkedHunts()
     QVERIFY(waitRoundsDone(service, created->id, 3));
 
     const Schedule s = *service.scheduler->find(created->id);
-    QCOMPARE(s.skipped, 0);
+    // (A loaded machine may make a round overrun and the next one be skipped: not asserted.)
     QCOMPARE(s.rounds.size(), qsizetype(s.roundsStarted));
     QCOMPARE(started.size(), s.roundsStarted);
     for (int i = 0; i < s.rounds.size(); ++i) {
@@ -161,8 +161,9 @@ void TestScheduler::roundsAreLinkedHunts()
         QCOMPARE(info->round, i + 1);
         QCOMPARE(info->counts.count(OutcomeKind::Ok), 2);
         if (i > 0) {
-            // One interval apart (timers may be late, never early).
-            QVERIFY2(s.rounds[i - 1].startedAt.msecsTo(round.startedAt) >= 190,
+            // About one interval apart: slots are 200 ms apart; a late timer delays one start
+            // but never brings the next slot forward.
+            QVERIFY2(s.rounds[i - 1].startedAt.msecsTo(round.startedAt) >= 100,
                      qPrintable(u"%1 ms"_s.arg(s.rounds[i - 1].startedAt.msecsTo(round.startedAt))));
         }
     }
@@ -244,7 +245,8 @@ void TestScheduler::schedulesSurviveRestart()
         QCOMPARE(info->schedule, id);
         QCOMPARE(info->round, i + 1);
         if (i > roundsBefore) {
-            QVERIFY2(after.rounds[i - 1].startedAt.msecsTo(after.rounds[i].startedAt) >= 290,
+            // A burst would start them milliseconds apart; slots are 300 ms apart.
+            QVERIFY2(after.rounds[i - 1].startedAt.msecsTo(after.rounds[i].startedAt) >= 150,
                      "rounds after a restart came in a burst");
         }
     }
