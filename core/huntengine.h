@@ -28,7 +28,7 @@ struct HuntRequest
     QString url;
     FetchOptions options;
     QString origin; // "cli", "api", "fetch", "gui"
-    QString schedule; // set by the Scheduler for its rounds (HuntInfo::schedule)
+    QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
     int round = 0;
     int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
 };
