@@ -12,6 +12,7 @@
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "gui/demonodes.h"
 #include "gui/huntform.h"
 #include "gui/localbackend.h"
@@ -74,7 +75,14 @@ int main(int argc, char *argv[])
     }
     LocalExecutor executor(FetchThreads);
     HuntEngine engine(&store, &executor);
-    Gui::LocalBackend local(&engine, &store);
+    // Local schedules ("Repeat every") run while the window is open and resume at the next
+    // start on the same data directory.
+    Scheduler scheduler(&engine);
+    if (const Result<QStringList> loaded = scheduler.load(); !loaded) {
+        std::fprintf(stderr, "artemis: cannot read the stored schedules: %s\n",
+                     qPrintable(loaded.error().message));
+    }
+    Gui::LocalBackend local(&engine, &store, &scheduler);
     Gui::RemoteBackend remote;
     QSettings userSettings;
     QSettings demoSettings(demoDir.filePath(u"settings.ini"_s), QSettings::IniFormat);

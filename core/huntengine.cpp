@@ -67,6 +67,9 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     info.duplicates = list.duplicates;
     info.createdAt = QDateTime::currentDateTimeUtc();
     info.origin = request.origin;
+    info.schedule = request.schedule;
+    info.round = request.round;
+    info.spreadMs = std::max(0, request.spreadMs);
 
     QStringList nodes;
     nodes.reserve(list.targets.size());

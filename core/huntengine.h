@@ -28,6 +28,9 @@ struct HuntRequest
     QString url;
     FetchOptions options;
     QString origin; // "cli", "api", "fetch", "gui"
+    QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
+    int round = 0;
+    int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
 };
 
 // A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.

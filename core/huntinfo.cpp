@@ -9,6 +9,7 @@ namespace Artemis {
 namespace {
 constexpr std::array<QStringView, 6> StateNames = {u"queued",      u"running", u"done",
                                                    u"cancelled",   u"interrupted", u"failed"};
+} // namespace
 
 QString isoOrEmpty(const QDateTime &t)
 {
@@ -20,7 +21,6 @@ QDateTime parseIso(const QJsonValue &value)
     const QString text = value.toString();
     return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODateWithMs);
 }
-} // namespace
 
 QString huntStateName(HuntState state)
 {
@@ -73,6 +73,13 @@ QJsonObject HuntInfo::toJson() const
     if (!error.isEmpty()) {
         json.insert(u"error"_s, error);
     }
+    if (!schedule.isEmpty()) {
+        json.insert(u"schedule"_s, schedule);
+        json.insert(u"round"_s, round);
+    }
+    if (spreadMs > 0) {
+        json.insert(u"spreadMs"_s, spreadMs);
+    }
     return json;
 }
 
@@ -105,6 +112,9 @@ Result<HuntInfo> HuntInfo::fromJson(const QJsonObject &json)
     info.finishedAt = parseIso(json.value(u"finishedAt"_s));
     info.error = json.value(u"error"_s).toString();
     info.origin = json.value(u"origin"_s).toString();
+    info.schedule = json.value(u"schedule"_s).toString();
+    info.round = json.value(u"round"_s).toInt();
+    info.spreadMs = std::max(0, json.value(u"spreadMs"_s).toInt());
     return info;
 }
 

@@ -20,6 +20,10 @@ QString huntStateName(HuntState state);
 std::optional<HuntState> huntStateFromName(QStringView name);
 bool isFinished(HuntState state); // done, cancelled, interrupted, failed
 
+// Times in manifests: ISO 8601 UTC with milliseconds; "" for an invalid time and back.
+QString isoOrEmpty(const QDateTime &t);
+QDateTime parseIso(const QJsonValue &value);
+
 // The manifest of a hunt (hunt.json): what was asked, where it stands, and its tallies.
 // The node list itself lives in nodes.txt next to it, so the manifest stays small.
 struct HuntInfo
@@ -37,6 +41,13 @@ struct HuntInfo
     QDateTime finishedAt;
     QString error;  // why a hunt failed (e.g. the disk filled up)
     QString origin; // "cli", "api", "fetch", "gui", ...
+    // A round of a schedule (core/scheduler.h): the schedule's id and the round's number
+    // (1, 2, ...); empty / 0 for a hunt started on its own.
+    QString schedule;
+    int round = 0;
+    // Start jitter: each node's first attempt waits a fixed share of this window (a hash of
+    // the node), so rounds do not hit every node at the same instant. 0 = all at once.
+    int spreadMs = 0;
 
     qint64 elapsedMs() const; // started -> finished (or now)
     QJsonObject toJson() const;

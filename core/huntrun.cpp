@@ -38,6 +38,32 @@ HuntRun::HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore 
             [this] { enqueueWrite(saveManifestTask()); });
     connect(&m_writeWatcher, &QFutureWatcher<Result<void>>::finished, this,
             &HuntRun::onWriteDone);
+    m_spreadTimer.setSingleShot(true);
+    connect(&m_spreadTimer, &QTimer::timeout, this, &HuntRun::dispatch);
+    spreadTargets();
+}
+
+void HuntRun::spreadTargets()
+{
+    if (m_info.spreadMs <= 0 || m_targets.size() < 2) {
+        return;
+    }
+    // Deterministic per node (and schedule): a node keeps its slot from round to round, so
+    // the interval between two fetches of one node stays the schedule's interval.
+    QList<std::pair<int, Target>> spread;
+    spread.reserve(m_targets.size());
+    for (Target &target : m_targets) {
+        const size_t h = qHash(target.node, qHash(m_info.schedule));
+        spread.append({int(h % size_t(m_info.spreadMs)), std::move(target)});
+    }
+    std::stable_sort(spread.begin(), spread.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    m_targets.clear();
+    m_startOffsetsMs.reserve(spread.size());
+    for (auto &[offset, target] : spread) {
+        m_startOffsetsMs.append(offset);
+        m_targets.append(std::move(target));
+    }
 }
 
 HuntRun::~HuntRun()
@@ -71,7 +97,18 @@ void HuntRun::dispatch()
         return;
     }
     const qsizetype room = qsizetype(m_info.options.concurrency) - m_inFlight;
-    const qsizetype count = std::min(room, m_targets.size() - m_nextTarget);
+    qsizetype count = std::min(room, m_targets.size() - m_nextTarget);
+    if (!m_startOffsetsMs.isEmpty() && count > 0) {
+        const qint64 now = m_clock.elapsed();
+        qsizetype due = 0;
+        while (due < count && m_startOffsetsMs.at(m_nextTarget + due) <= now) {
+            ++due;
+        }
+        if (due < count && !m_spreadTimer.isActive()) {
+            m_spreadTimer.start(int(m_startOffsetsMs.at(m_nextTarget + due) - now));
+        }
+        count = due;
+    }
     if (count <= 0) {
         return;
     }
@@ -105,6 +142,7 @@ void HuntRun::cancel()
         return;
     }
     m_cancelRequested = true;
+    m_spreadTimer.stop();
     m_executor->cancel(m_key);
     // Targets never handed out are recorded as cancelled right away.
     QList<Outcome> never;
@@ -130,6 +168,7 @@ void HuntRun::interrupt()
     m_finishing = true;
     m_progressTimer.stop();
     m_manifestTimer.stop();
+    m_spreadTimer.stop();
     m_executor->cancel(m_key);
     m_executor->endHunt(m_key);
     // Write everything synchronously: the process is about to exit.
@@ -254,6 +293,7 @@ void HuntRun::fail(const QString &message)
         m_executor->cancel(m_key);
     }
     m_finishing = true;
+    m_spreadTimer.stop();
     m_writeQueue.clear();
     m_unwritten.clear();
     // Try to record the failure; if the disk is gone this fails too: the engine then keeps

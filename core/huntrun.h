@@ -21,6 +21,9 @@ class ResultStore;
 // One hunt from start to end: hands targets to the executor (at most `concurrency` in flight),
 // collects outcomes, writes them to the store in order on the thread pool (one write at a time,
 // so a hunt's file is never written by two threads), emits batched progress, and finishes.
+// With a start-jitter window (HuntInfo::spreadMs) each target is handed out no earlier than
+// its own offset into the window, a hash of the node: the jitter lives here, in dispatch, so
+// the Fetcher and every Executor (local threads or Redis workers) get it unchanged.
 // Lives on the engine's thread; owned by the HuntEngine.
 class HuntRun final : public QObject
 {
@@ -52,6 +55,7 @@ private:
     using StoreTask = std::function<Result<void>()>;
 
     void dispatch();
+    void spreadTargets();
     void enqueueWrite(StoreTask task);
     void runNextWrite();
     void onWriteDone();
@@ -63,6 +67,8 @@ private:
 
     HuntInfo m_info;
     QList<Target> m_targets;
+    QList<int> m_startOffsetsMs; // per target when spreading (sorted ascending), else empty
+    QTimer m_spreadTimer;        // wakes dispatch() when the next offset is due
     quint64 m_key;
     ResultStore *m_store;  // not owned
     Executor *m_executor;  // not owned

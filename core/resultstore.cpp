@@ -25,6 +25,7 @@ namespace {
 const QString ManifestFile = u"hunt.json"_s;
 const QString NodesFile = u"nodes.txt"_s;
 const QString ResultsFile = u"results.ndjson"_s;
+const QString ScheduleFile = u"schedule.json"_s;
 constexpr qint64 MaxReadBlock = 4 * 1024 * 1024;
 
 Error notFound(const QString &id)
@@ -98,6 +99,36 @@ Result<void> saveAtomically(const QString &path, const QByteArray &data)
         return ioError(u"commit"_s, path, file.errorString());
     }
     return {};
+}
+
+Result<QByteArray> nodeFileText(const QStringList &nodes)
+{
+    QByteArray lines;
+    for (const QString &node : nodes) {
+        if (node.contains(u'\n') || node.contains(u'\r')) {
+            return makeError(ErrorCode::InvalidNode, u"node contains a line break"_s);
+        }
+        lines += node.toUtf8();
+        lines += '\n';
+    }
+    return lines;
+}
+
+QStringList nodeFileLines(QByteArrayView text)
+{
+    QStringList nodes;
+    qsizetype start = 0;
+    while (start < text.size()) {
+        qsizetype end = text.indexOf('\n', start);
+        if (end < 0) {
+            end = text.size();
+        }
+        if (end > start) {
+            nodes.append(QString::fromUtf8(text.sliced(start, end - start)));
+        }
+        start = end + 1;
+    }
+    return nodes;
 }
 
 // Reads the given lines (sorted by offset) and parses them; contiguous lines are read as one
@@ -247,13 +278,9 @@ Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &no
     if (const Result<void> valid = checkId(info.id); !valid) {
         return valid;
     }
-    QByteArray nodeLines;
-    for (const QString &node : nodes) {
-        if (node.contains(u'\n') || node.contains(u'\r')) {
-            return makeError(ErrorCode::InvalidNode, u"node contains a line break"_s);
-        }
-        nodeLines += node.toUtf8();
-        nodeLines += '\n';
+    const Result<QByteArray> nodeLines = nodeFileText(nodes);
+    if (!nodeLines) {
+        return nodeLines.error();
     }
     const QString hunts = huntsDir();
     if (const Result<void> made = makePath(hunts); !made) {
@@ -270,7 +297,7 @@ Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &no
         return makeError(ErrorCode::Conflict, u"hunt '%1' exists"_s.arg(info.id));
     }
     // The manifest comes last: a directory without one is an unfinished creation.
-    Result<void> written = saveAtomically(huntDir(info.id) + u'/' + NodesFile, nodeLines);
+    Result<void> written = saveAtomically(huntDir(info.id) + u'/' + NodesFile, *nodeLines);
     if (written) {
         written = writeManifest(info);
     }
@@ -330,20 +357,7 @@ Result<QStringList> ResultStore::loadNodes(const QString &id) const
     if (!data) {
         return data.error();
     }
-    QStringList nodes;
-    const QByteArrayView text(*data);
-    qsizetype start = 0;
-    while (start < text.size()) {
-        qsizetype end = text.indexOf('\n', start);
-        if (end < 0) {
-            end = text.size();
-        }
-        if (end > start) {
-            nodes.append(QString::fromUtf8(text.sliced(start, end - start)));
-        }
-        start = end + 1;
-    }
-    return nodes;
+    return nodeFileLines(*data);
 }
 
 Result<QList<HuntInfo>> ResultStore::listHunts(int limit, const QString &before,
@@ -531,6 +545,99 @@ Result<void> ResultStore::removeHunt(const QString &id)
     const QString dir = huntDir(id);
     if (!QDir(dir).removeRecursively()) {
         return makeError(ErrorCode::Io, u"cannot remove %1"_s.arg(dir));
+    }
+    return {};
+}
+
+QString ResultStore::schedulesDir() const
+{
+    return m_dataDir + u"/schedules"_s;
+}
+
+Result<void> ResultStore::createSchedule(const Schedule &schedule)
+{
+    if (!isValidHuntId(schedule.id)) {
+        return makeError(ErrorCode::InvalidArgument, u"bad schedule id '%1'"_s.arg(schedule.id));
+    }
+    const Result<QByteArray> nodeLines = nodeFileText(schedule.spec.nodes);
+    if (!nodeLines) {
+        return nodeLines.error();
+    }
+    const QString dir = schedulesDir();
+    // Owner-only: schedule files keep header values (they may be credentials).
+    if (!QFileInfo(dir).isDir()
+        && !QDir().mkdir(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
+        && !QFileInfo(dir).isDir()) {
+        return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(dir));
+    }
+    if (!QDir(dir).mkdir(schedule.id)) {
+        return makeError(ErrorCode::Conflict, u"schedule '%1' exists"_s.arg(schedule.id));
+    }
+    const QString own = dir + u'/' + schedule.id;
+    Result<void> written = saveAtomically(own + u'/' + NodesFile, *nodeLines);
+    if (written) {
+        written = saveSchedule(schedule);
+    }
+    if (!written) {
+        QDir(own).removeRecursively();
+    }
+    return written;
+}
+
+Result<void> ResultStore::saveSchedule(const Schedule &schedule)
+{
+    if (!isValidHuntId(schedule.id)) {
+        return makeError(ErrorCode::InvalidArgument, u"bad schedule id '%1'"_s.arg(schedule.id));
+    }
+    const QString own = schedulesDir() + u'/' + schedule.id;
+    if (!QFileInfo(own).isDir()) {
+        return makeError(ErrorCode::NotFound, u"no schedule '%1'"_s.arg(schedule.id));
+    }
+    return saveAtomically(own + u'/' + ScheduleFile,
+                          QJsonDocument(schedule.toStoredJson()).toJson(QJsonDocument::Indented));
+}
+
+Result<QList<Schedule>> ResultStore::loadSchedules() const
+{
+    QList<Schedule> schedules;
+    const QString dir = schedulesDir();
+    const QStringList ids = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QString &id : ids) {
+        if (!isValidHuntId(id)) {
+            continue;
+        }
+        const QString own = dir + u'/' + id;
+        const Result<QByteArray> data = readSmallFile(own + u'/' + ScheduleFile, id);
+        const Result<QByteArray> nodes = readSmallFile(own + u'/' + NodesFile, id);
+        if (!data || !nodes) {
+            // A directory without a schedule.json is a creation that did not finish.
+            qWarning().noquote() << u"skipping schedule %1: %2"_s.arg(
+                    id, (data ? nodes : data).error().message);
+            continue;
+        }
+        const QJsonDocument doc = QJsonDocument::fromJson(*data);
+        Result<Schedule> schedule = doc.isObject() ? Schedule::fromJson(doc.object())
+                                                   : Result<Schedule>(makeError(
+                                                           ErrorCode::Io, u"not a JSON object"_s));
+        if (!schedule || schedule->id != id) {
+            qWarning().noquote() << u"skipping schedule %1: %2"_s.arg(
+                    id, schedule ? u"names another id"_s : schedule.error().message);
+            continue;
+        }
+        schedule->spec.nodes = nodeFileLines(*nodes);
+        schedules.append(std::move(schedule).value());
+    }
+    return schedules;
+}
+
+Result<void> ResultStore::removeSchedule(const QString &id)
+{
+    const QString own = schedulesDir() + u'/' + id;
+    if (!isValidHuntId(id) || !QFileInfo(own).isDir()) {
+        return makeError(ErrorCode::NotFound, u"no schedule '%1'"_s.arg(id));
+    }
+    if (!QDir(own).removeRecursively()) {
+        return makeError(ErrorCode::Io, u"cannot remove %1"_s.arg(own));
     }
     return {};
 }

@@ -12,6 +12,7 @@
 #include "core/huntinfo.h"
 #include "core/outcome.h"
 #include "core/result.h"
+#include "core/schedule.h"
 
 namespace Artemis {
 
@@ -83,10 +84,21 @@ public:
     // DATA_DIR/hunts/<id>; empty for an invalid id.
     QString huntDir(const QString &id) const;
 
+    // Schedules (core/scheduler.h): DATA_DIR/schedules/<id>/schedule.json (replaced
+    // atomically, with header values, so DATA_DIR/schedules is created owner-only) and
+    // nodes.txt (written once by createSchedule). Schedule ids are hunt-style ids.
+    Result<void> createSchedule(const Schedule &schedule);
+    Result<void> saveSchedule(const Schedule &schedule); // state only; nodes are not rewritten
+    // Every stored schedule with its nodes, oldest first; unreadable ones are skipped with a
+    // warning (never fatal, never deleted).
+    Result<QList<Schedule>> loadSchedules() const;
+    Result<void> removeSchedule(const QString &id);
+
 private:
     Result<void> checkId(const QString &id) const;
     Result<void> checkExists(const QString &id) const; // valid id and its directory exists
     QString huntsDir() const;
+    QString schedulesDir() const;
     QString resultsPath(const QString &id) const;
     std::shared_ptr<ResultIndex> index(const QString &id) const;
     Result<void> writeManifest(const HuntInfo &info) const;

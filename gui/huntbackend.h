@@ -11,9 +11,11 @@
 
 #include "core/huntengine.h"
 #include "core/huntinfo.h"
+#include "core/nodehistory.h"
 #include "core/outcome.h"
 #include "core/result.h"
 #include "core/resultstore.h"
+#include "core/schedule.h"
 
 namespace Artemis::Gui {
 
@@ -57,6 +59,16 @@ public:
     // The value at `path` (see core/jsonvalues.h) in every stored result of the hunt.
     virtual void collectValues(const QString &id, const QString &path, QObject *context,
                                Callback<QList<CompareRow>> callback) = 0;
+
+    // Schedules (core/scheduler.h): create one (round 1 starts at once; its hunt is reported
+    // through huntStarted/huntProgress/huntFinished like a submitted hunt), list them, and read
+    // one node's history across rounds with the value at a JSON path.
+    virtual void createSchedule(const ScheduleSpec &spec, QObject *context,
+                                Callback<Schedule> callback) = 0;
+    virtual void listSchedules(QObject *context, Callback<QList<Schedule>> callback) = 0;
+    virtual void nodeHistory(const QString &schedule, const QString &node, const QString &path,
+                             int limit, QObject *context,
+                             Callback<QList<NodeHistoryEntry>> callback) = 0;
 
 Q_SIGNALS:
     void huntStarted(const Artemis::HuntInfo &info);

@@ -102,6 +102,7 @@ HuntForm::HuntForm(QWidget *parent)
       m_followRedirects(new QCheckBox(u"Follow redirects (at most %1)"_s.arg(
                                           FetchOptions::MaxRedirects),
                                       m_advanced)),
+      m_every(new QLineEdit(this)),
       m_start(new QPushButton(u"Start hunt"_s, this)),
       m_cancel(new QPushButton(u"Cancel"_s, this)),
       m_checkTimer(new QTimer(this))
@@ -129,6 +130,11 @@ HuntForm::HuntForm(QWidget *parent)
     m_attempts->setValue(FetchOptions{}.attempts);
     m_concurrency->setRange(1, FetchOptions::MaxConcurrency);
     m_concurrency->setValue(FetchOptions{}.concurrency);
+    m_every->setObjectName(u"repeatEdit"_s);
+    m_every->setPlaceholderText(u"once (or e.g. 30s, 5m, 1h)"_s);
+    m_every->setToolTip(u"Repeat the hunt on this schedule: round 1 starts now, then one round "
+                        "per interval; a round still running when the next is due is skipped. "
+                        "Follow a node over the rounds in the History tab."_s);
     m_start->setObjectName(u"startButton"_s);
     m_start->setToolTip(u"Start the hunt (Ctrl+Return)"_s);
     m_start->setDefault(true);
@@ -153,6 +159,7 @@ HuntForm::HuntForm(QWidget *parent)
     form->addRow(u"Timeout:"_s, m_timeout);
     form->addRow(u"Attempts:"_s, m_attempts);
     form->addRow(u"Concurrency:"_s, m_concurrency);
+    form->addRow(u"Repeat every:"_s, m_every);
 
     m_headers->setObjectName(u"headersEdit"_s);
     m_headers->setPlaceholderText(u"Name: value, one per line"_s);
@@ -310,6 +317,11 @@ void HuntForm::loadCaFile()
                   }
                   showCheck();
               });
+}
+
+QString HuntForm::repeatEvery() const
+{
+    return m_every->text().trimmed();
 }
 
 void HuntForm::setNodesText(const QString &text)
@@ -482,6 +494,7 @@ void HuntForm::loadSettings(const QSettings &settings)
     m_followRedirects->setChecked(settings.value(u"form/followRedirects"_s, false).toBool());
     m_caFile->setText(settings.value(u"form/caFile"_s).toString());
     loadCaFile();
+    m_every->setText(settings.value(u"form/every"_s).toString());
 }
 
 void HuntForm::saveSettings(QSettings &settings) const
@@ -497,6 +510,7 @@ void HuntForm::saveSettings(QSettings &settings) const
     settings.setValue(u"form/insecureSkipVerify"_s, m_insecure->isChecked());
     settings.setValue(u"form/followRedirects"_s, m_followRedirects->isChecked());
     settings.setValue(u"form/caFile"_s, m_caFile->text());
+    settings.setValue(u"form/every"_s, m_every->text());
 }
 
 } // namespace Artemis::Gui

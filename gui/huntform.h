@@ -46,6 +46,8 @@ public:
     explicit HuntForm(QWidget *parent = nullptr);
 
     HuntRequest request() const;
+    // The "Repeat every" field: empty = run once; else a duration ("30s", "5m").
+    QString repeatEvery() const;
     void setNodesText(const QString &text);
     void setPath(const QString &path);
     void setOptions(const FetchOptions &options);
@@ -59,6 +61,7 @@ public:
 
     QPlainTextEdit *nodesEdit() const { return m_nodes; }
     QLineEdit *pathEdit() const { return m_path; }
+    QLineEdit *repeatEdit() const { return m_every; }
     QPushButton *startButton() const { return m_start; }
     QPushButton *cancelButton() const { return m_cancel; }
     QListWidget *problemList() const { return m_problems; }
@@ -100,6 +103,7 @@ private:
     QByteArray m_caPem;
     QString m_caError;      // the CA file cannot be used: Start stays disabled
     bool m_caLoading = false;
+    QLineEdit *m_every;
     QPushButton *m_start;
     QPushButton *m_cancel;
     QTimer *m_checkTimer;

@@ -4,14 +4,16 @@
 #include "core/huntengine.h"
 #include "core/jsonvalues.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "gui/async.h"
 
 using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
 
-LocalBackend::LocalBackend(HuntEngine *engine, ResultStore *store, QObject *parent)
-    : HuntBackend(parent), m_engine(engine), m_store(store)
+LocalBackend::LocalBackend(HuntEngine *engine, ResultStore *store, Scheduler *scheduler,
+                           QObject *parent)
+    : HuntBackend(parent), m_engine(engine), m_store(store), m_scheduler(scheduler)
 {
     m_pool.setMaxThreadCount(2);
     connect(m_engine, &HuntEngine::huntStarted, this, &HuntBackend::huntStarted);
@@ -124,6 +126,42 @@ void LocalBackend::collectValues(const QString &id, const QString &path, QObject
             }
             return rows;
         });
+}
+
+namespace {
+Error noScheduler()
+{
+    return makeError(ErrorCode::Unavailable, u"schedules are not available here"_s);
+}
+} // namespace
+
+void LocalBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
+                                  Callback<Schedule> callback)
+{
+    deliver<Schedule>(context, callback, m_scheduler ? m_scheduler->create(spec) : noScheduler());
+}
+
+void LocalBackend::listSchedules(QObject *context, Callback<QList<Schedule>> callback)
+{
+    deliver<QList<Schedule>>(context, callback,
+                             m_scheduler ? m_scheduler->list() : QList<Schedule>());
+}
+
+void LocalBackend::nodeHistory(const QString &schedule, const QString &node, const QString &path,
+                               int limit, QObject *context,
+                               Callback<QList<NodeHistoryEntry>> callback)
+{
+    if (!m_scheduler) {
+        deliver<QList<NodeHistoryEntry>>(context, callback, noScheduler());
+        return;
+    }
+    // Checked here; the store is read on the pool.
+    Result<Scheduler::HistoryTask> task = m_scheduler->historyTask(schedule, node, path, limit);
+    if (!task) {
+        deliver<QList<NodeHistoryEntry>>(context, callback, task.error());
+        return;
+    }
+    runAsync<QList<NodeHistoryEntry>>(context, std::move(callback), std::move(task).value());
 }
 
 } // namespace Artemis::Gui

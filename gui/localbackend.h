@@ -7,6 +7,7 @@
 namespace Artemis {
 class HuntEngine;
 class ResultStore;
+class Scheduler;
 }
 
 namespace Artemis::Gui {
@@ -15,12 +16,14 @@ namespace Artemis::Gui {
 // (QtConcurrent) so the GUI thread never touches the disk for browsing. Submitting writes the
 // new hunt's small manifest synchronously inside HuntEngine::submit (core API).
 //
-// Lives on the GUI thread. `engine` and `store` are not owned and must outlive the backend.
+// Lives on the GUI thread. `engine`, `store` and `scheduler` are not owned and must outlive
+// the backend; without a scheduler, schedules are refused (Unavailable).
 class LocalBackend final : public HuntBackend
 {
     Q_OBJECT
 public:
-    LocalBackend(HuntEngine *engine, ResultStore *store, QObject *parent = nullptr);
+    LocalBackend(HuntEngine *engine, ResultStore *store, Scheduler *scheduler = nullptr,
+                 QObject *parent = nullptr);
     ~LocalBackend() override;
 
     QString description() const override;
@@ -35,6 +38,12 @@ public:
                      Callback<ResultPage> callback) override;
     void collectValues(const QString &id, const QString &path, QObject *context,
                        Callback<QList<CompareRow>> callback) override;
+    void createSchedule(const ScheduleSpec &spec, QObject *context,
+                        Callback<Schedule> callback) override;
+    void listSchedules(QObject *context, Callback<QList<Schedule>> callback) override;
+    void nodeHistory(const QString &schedule, const QString &node, const QString &path,
+                     int limit, QObject *context,
+                     Callback<QList<NodeHistoryEntry>> callback) override;
 
 private:
     template <typename T, typename Work>
@@ -42,6 +51,7 @@ private:
 
     HuntEngine *m_engine; // not owned
     ResultStore *m_store; // not owned
+    Scheduler *m_scheduler; // not owned; may be null
     QThreadPool m_pool;   // reads; waited for on destruction
 };
 

@@ -23,7 +23,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "core/duration.h"
 #include "gui/compareview.h"
+#include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
 #include "gui/jsonview.h"
@@ -51,6 +53,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_progress = new ProgressPanel(this);
     m_results = new ResultsBrowser(local, this);
     m_compare = new CompareView(local, this);
+    m_history = new HistoryView(local, this);
 
     auto *huntSplit = new QSplitter(Qt::Horizontal, this);
     huntSplit->addWidget(m_form);
@@ -67,6 +70,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_tabs->addTab(huntPage, u"&Hunt"_s);
     m_tabs->addTab(m_results, u"&Results"_s);
     m_tabs->addTab(m_compare, u"&Compare"_s);
+    m_tabs->addTab(m_history, u"Hist&ory"_s);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -84,6 +88,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     connect(m_form, &HuntForm::message, this, [this](const QString &t) { status(t); });
     connect(m_results, &ResultsBrowser::message, this, [this](const QString &t) { status(t); });
     connect(m_compare, &CompareView::message, this, [this](const QString &t) { status(t); });
+    connect(m_history, &HistoryView::message, this, [this](const QString &t) { status(t); });
     connect(m_results, &ResultsBrowser::huntOpened, m_compare, &CompareView::setHunt);
     connect(m_results, &ResultsBrowser::comparePathRequested, this, [this](const QString &path) {
         showTab(CompareTab);
@@ -92,6 +97,9 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == ResultsTab && m_results->huntModel()->rowCount() == 0) {
             m_results->refresh();
+        }
+        if (index == HistoryTab) {
+            m_history->refreshSchedules();
         }
     });
     connect(m_remote, &HuntBackend::problemChanged, this, [this](const QString &problem) {
@@ -211,6 +219,7 @@ void MainWindow::connectBackend(HuntBackend *backend)
         connect(backend, &HuntBackend::huntFinished, this, &MainWindow::onFinished));
     m_results->setBackend(backend);
     m_compare->setBackend(backend);
+    m_history->setBackend(backend);
     m_backendLabel->setText(backend->description());
     m_runningHunt.clear();
     m_form->setRunning(false);
@@ -276,8 +285,21 @@ void MainWindow::startHunt()
         return;
     }
     const HuntRequest request = m_form->request();
+    qint64 everyMs = 0;
+    if (const QString every = m_form->repeatEvery(); !every.isEmpty()) {
+        const Result<qint64> parsed = parseDurationMs(every);
+        if (!parsed) {
+            status(u"Repeat every: %1"_s.arg(parsed.error().message), 15000);
+            return;
+        }
+        everyMs = *parsed;
+    }
     saveSettings();
     m_form->setRunning(true);
+    if (everyMs > 0) {
+        startSchedule(request, everyMs);
+        return;
+    }
     HuntBackend *target = backend();
     target->submit(request, this, [this, target, request](Result<HuntInfo> info) {
         if (target != backend()) {
@@ -288,12 +310,52 @@ void MainWindow::startHunt()
             status(u"Could not start the hunt: %1"_s.arg(info.error().message), 15000);
             return;
         }
-        m_runningHunt = info->id;
-        m_progress->start(*info, request.nodes);
-        showTab(HuntTab);
+        followStartedHunt(*info, request.nodes);
         status(u"Hunt %1 started: %2 nodes"_s.arg(info->id).arg(info->total));
-        Q_EMIT huntStarted(info->id);
     });
+}
+
+void MainWindow::startSchedule(const HuntRequest &request, qint64 everyMs)
+{
+    ScheduleSpec spec;
+    spec.nodes = request.nodes;
+    spec.url = request.url;
+    spec.options = request.options;
+    spec.origin = request.origin;
+    spec.everyMs = everyMs;
+    HuntBackend *target = backend();
+    target->createSchedule(spec, this, [this, target, request](Result<Schedule> schedule) {
+        if (target != backend()) {
+            return;
+        }
+        if (!schedule || schedule->rounds.isEmpty()) {
+            m_form->setRunning(false);
+            status(u"Could not start the schedule: %1"_s.arg(
+                       schedule ? u"no round started"_s : schedule.error().message),
+                   15000);
+            return;
+        }
+        // Round 1 is followed live like a hunt; later rounds show in Results and History.
+        HuntInfo first;
+        first.id = schedule->rounds.first().hunt;
+        first.url = request.url;
+        first.options = request.options;
+        first.total = int(request.nodes.size());
+        first.schedule = schedule->id;
+        first.round = 1;
+        first.createdAt = schedule->createdAt;
+        followStartedHunt(first, request.nodes);
+        status(u"Schedule %1 started: every %2; round 1 is hunt %3"_s.arg(
+            schedule->id, formatDurationMs(schedule->spec.everyMs), first.id));
+    });
+}
+
+void MainWindow::followStartedHunt(const HuntInfo &info, const QStringList &nodes)
+{
+    m_runningHunt = info.id;
+    m_progress->start(info, nodes);
+    showTab(HuntTab);
+    Q_EMIT huntStarted(info.id);
 }
 
 void MainWindow::cancelHunt()
@@ -342,6 +404,9 @@ void MainWindow::focusSearch()
         break;
     case ResultsTab:
         m_results->jsonView()->focusSearch();
+        break;
+    case HistoryTab:
+        m_history->pathEdit()->setFocus();
         break;
     case CompareTab:
         m_compare->pathEdit()->setFocus();

@@ -16,6 +16,7 @@ class QTabWidget;
 namespace Artemis::Gui {
 
 class CompareView;
+class HistoryView;
 class HuntBackend;
 class HuntForm;
 class LocalBackend;
@@ -23,8 +24,9 @@ class ProgressPanel;
 class RemoteBackend;
 class ResultsBrowser;
 
-// The main window: connection bar (local / remote server + token), and three tabs: Hunt (form
-// + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes).
+// The main window: connection bar (local / remote server + token), and four tabs: Hunt (form
+// + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes),
+// History (one node of a schedule across its rounds).
 // It wires views to the active backend; it holds no rules of its own.
 //
 // Lives on the GUI thread. The backends and the settings are not owned and must outlive it.
@@ -33,7 +35,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 public:
     enum class Mode { Local, Remote };
-    enum Tab { HuntTab, ResultsTab, CompareTab };
+    enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab };
 
     MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
                QWidget *parent = nullptr);
@@ -54,6 +56,7 @@ public:
     ProgressPanel *progress() const { return m_progress; }
     ResultsBrowser *results() const { return m_results; }
     CompareView *compare() const { return m_compare; }
+    HistoryView *history() const { return m_history; }
     QTabWidget *tabs() const { return m_tabs; }
     QComboBox *modeBox() const { return m_modeBox; }
     QLineEdit *serverEdit() const { return m_server; }
@@ -72,6 +75,8 @@ private:
     void buildMenus();
     QWidget *buildConnectionBar();
     void connectBackend(HuntBackend *backend);
+    void startSchedule(const HuntRequest &request, qint64 everyMs);
+    void followStartedHunt(const HuntInfo &info, const QStringList &nodes);
     void onProgress(const HuntProgress &progress);
     void onFinished(const HuntInfo &info);
     void showProblem(const QString &problem);
@@ -100,6 +105,7 @@ private:
     ProgressPanel *m_progress = nullptr;
     ResultsBrowser *m_results = nullptr;
     CompareView *m_compare = nullptr;
+    HistoryView *m_history = nullptr;
     QAction *m_startAction = nullptr;
     QAction *m_cancelAction = nullptr;
 };

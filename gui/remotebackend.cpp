@@ -9,6 +9,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
+#include "core/duration.h"
 #include "core/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
@@ -33,13 +34,28 @@ QString serverErrorText(const QJsonDocument &doc)
 }
 } // namespace
 
+// What is known of a hunt the server just accepted, until the first poll tells more.
+HuntInfo submittedInfo(const QString &id, const QString &url, const FetchOptions &options,
+                       int total)
+{
+    HuntInfo info;
+    info.id = id;
+    info.state = HuntState::Queued;
+    info.url = url;
+    info.options = options;
+    info.total = total;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    return info;
+}
+
 QJsonArray remoteArray(const QJsonDocument &doc)
 {
     if (doc.isArray()) {
         return doc.array();
     }
     const QJsonObject obj = doc.object();
-    for (const QString &key : {u"hunts"_s, u"results"_s, u"items"_s, u"data"_s, u"outcomes"_s}) {
+    for (const QString &key : {u"hunts"_s, u"results"_s, u"items"_s, u"data"_s, u"outcomes"_s,
+                                u"schedules"_s, u"history"_s}) {
         if (obj.value(key).isArray()) {
             return obj.value(key).toArray();
         }
@@ -203,13 +219,8 @@ void RemoteBackend::submit(const HuntRequest &request, QObject *context,
                                     u"The server accepted the hunt but sent no id"_s));
                  return;
              }
-             HuntInfo info;
-             info.id = id;
-             info.state = HuntState::Queued;
-             info.url = request.url;
-             info.options = request.options;
-             info.total = int(request.nodes.size());
-             info.createdAt = QDateTime::currentDateTimeUtc();
+             const HuntInfo info = submittedInfo(id, request.url, request.options,
+                                                 int(request.nodes.size()));
              if (self) {
                  self->watch(info);
              }
@@ -421,6 +432,81 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
                     }
                     self->collectPage(id, path, next, rows, context, callback);
                 });
+}
+
+void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
+                                   Callback<Schedule> callback)
+{
+    QJsonObject body{
+        {u"nodes"_s, QJsonArray::fromStringList(spec.nodes)},
+        {u"url"_s, spec.url},
+        {u"options"_s, spec.options.toWireJson()},
+        {u"every"_s, formatDurationMs(spec.everyMs)},
+        {u"retention"_s, QJsonObject{{u"keep"_s, spec.retention.keepRounds}}},
+    };
+    if (spec.maxRounds > 0) {
+        body.insert(u"rounds"_s, spec.maxRounds);
+    }
+    const QPointer<RemoteBackend> self(this);
+    send("POST", u"/api/v1/schedules"_s, {}, QJsonDocument(body).toJson(QJsonDocument::Compact),
+         context, [self, callback, spec](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             Result<Schedule> schedule = Schedule::fromJson(doc->object());
+             if (!schedule || schedule->rounds.isEmpty()) {
+                 callback(makeError(ErrorCode::Unavailable,
+                                    u"The server created the schedule but its answer is unreadable"_s));
+                 return;
+             }
+             if (self) {
+                 self->watch(submittedInfo(schedule->rounds.first().hunt, spec.url, spec.options,
+                                           int(spec.nodes.size())));
+             }
+             callback(std::move(schedule));
+         });
+}
+
+void RemoteBackend::listSchedules(QObject *context, Callback<QList<Schedule>> callback)
+{
+    send("GET", u"/api/v1/schedules"_s, {}, {}, context, [callback](Result<QJsonDocument> doc) {
+        if (!doc) {
+            callback(doc.error());
+            return;
+        }
+        QList<Schedule> schedules;
+        for (const QJsonValue &v : remoteArray(*doc)) {
+            if (Result<Schedule> schedule = Schedule::fromJson(v.toObject())) {
+                schedules.append(std::move(*schedule));
+            }
+        }
+        callback(schedules);
+    });
+}
+
+void RemoteBackend::nodeHistory(const QString &schedule, const QString &node, const QString &path,
+                                int limit, QObject *context,
+                                Callback<QList<NodeHistoryEntry>> callback)
+{
+    QUrlQuery query;
+    query.addQueryItem(u"node"_s, QString::fromUtf8(QUrl::toPercentEncoding(node)));
+    if (!path.isEmpty()) {
+        query.addQueryItem(u"path"_s, QString::fromUtf8(QUrl::toPercentEncoding(path)));
+    }
+    query.addQueryItem(u"limit"_s, QString::number(limit));
+    send("GET", u"/api/v1/schedules/%1/history"_s.arg(schedule), query, {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             QList<NodeHistoryEntry> entries;
+             for (const QJsonValue &v : remoteArray(*doc)) {
+                 entries.append(NodeHistoryEntry::fromJson(v.toObject()));
+             }
+             callback(entries);
+         });
 }
 
 } // namespace Artemis::Gui

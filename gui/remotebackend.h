@@ -48,6 +48,12 @@ public:
                      Callback<ResultPage> callback) override;
     void collectValues(const QString &id, const QString &path, QObject *context,
                        Callback<QList<CompareRow>> callback) override;
+    void createSchedule(const ScheduleSpec &spec, QObject *context,
+                        Callback<Schedule> callback) override;
+    void listSchedules(QObject *context, Callback<QList<Schedule>> callback) override;
+    void nodeHistory(const QString &schedule, const QString &node, const QString &path,
+                     int limit, QObject *context,
+                     Callback<QList<NodeHistoryEntry>> callback) override;
 
 private:
     using JsonCallback = std::function<void(Result<QJsonDocument>)>;

@@ -8,8 +8,10 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include "core/duration.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "core/target.h"
 #include "headless/clioptions.h"
 
@@ -65,7 +67,17 @@ void addOptions(QCommandLineParser &parser)
         {u"follow-redirects"_s,
          u"Follow 3xx answers, at most %1 hops (default: a 3xx is http_error)."_s.arg(
              FetchOptions::MaxRedirects)},
-        {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing."_s},
+        {u"every"_s,
+         u"Repeat the hunt every DURATION (e.g. 30s, 5m, 1h; at least 1s) until Ctrl-C or "
+         "--rounds; a round still running when the next is due is skipped, not stacked."_s,
+         u"DURATION"_s},
+        {u"rounds"_s, u"With --every: stop after N rounds (default: run until Ctrl-C)."_s,
+         u"N"_s},
+        {u"keep"_s, u"With --every: keep the newest N rounds on disk, delete older ones "
+                    "(default 100)."_s,
+         u"N"_s},
+        {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing (with "
+                    "--every: one line per round)."_s},
         {u"quiet"_s, u"No progress line and no per-node failure list."_s},
     });
     parser.addHelpOption();
@@ -80,6 +92,7 @@ HuntCommand::HuntCommand(QTextStream &out, QTextStream &err, bool interactive, Q
 
 HuntCommand::~HuntCommand()
 {
+    m_scheduler.reset();
     m_engine.reset(); // before the executor and the store it borrows
 }
 
@@ -172,6 +185,27 @@ void HuntCommand::start(const QStringList &arguments)
     o.attempts = *attempts;
     o.concurrency = *concurrency;
     o.maxBodyBytes = *maxBody;
+    qint64 everyMs = 0;
+    if (parser.isSet(u"every"_s)) {
+        const Result<qint64> every = parseDurationMs(parser.value(u"every"_s));
+        if (!every) {
+            usageError(u"--every: "_s + every.error().message);
+            return;
+        }
+        everyMs = *every;
+    } else if (parser.isSet(u"rounds"_s) || parser.isSet(u"keep"_s)) {
+        usageError(u"--rounds and --keep need --every"_s);
+        return;
+    }
+    const Result<int> rounds = numberOption<int>(parser, u"rounds"_s, 0, 1, 1000000000);
+    const Result<int> keep =
+        numberOption<int>(parser, u"keep"_s, 100, 1, RetentionPolicy::MaxKeepRounds);
+    for (const Result<int> *r : {&rounds, &keep}) {
+        if (!*r) {
+            usageError(r->error().message);
+            return;
+        }
+    }
     for (const QString &header : parser.values(u"header"_s)) {
         const qsizetype colon = header.indexOf(u':');
         if (colon <= 0) {
@@ -218,18 +252,15 @@ void HuntCommand::start(const QStringList &arguments)
     connect(m_engine.get(), &HuntEngine::huntProgress, this, &HuntCommand::onProgress);
     connect(m_engine.get(), &HuntEngine::huntFinished, this, &HuntCommand::onFinished);
 
+    if (everyMs > 0) {
+        if (!startSchedule(request, everyMs, *rounds, *keep)) {
+            finish(UsageExit);
+        }
+        return;
+    }
     const Result<HuntInfo> submitted = m_engine->submit(request);
     if (!submitted) {
-        const Error &error = submitted.error();
-        m_err << "artemis-headless hunt: " << error.message << '\n';
-        for (const QJsonValue &bad : error.details.toArray()) {
-            const QJsonObject b = bad.toObject();
-            m_err << "  node " << b.value(u"index"_s).toInt() + 1 << " '"
-                  << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString()
-                  << '\n';
-        }
-        m_err << "Nothing was fetched.\n";
-        m_err.flush();
+        reportRefused(submitted.error());
         finish(UsageExit);
         return;
     }
@@ -242,8 +273,65 @@ void HuntCommand::start(const QStringList &arguments)
     }
 }
 
+void HuntCommand::reportRefused(const Error &error)
+{
+    m_err << "artemis-headless hunt: " << error.message << '\n';
+    for (const QJsonValue &bad : error.details.toArray()) {
+        const QJsonObject b = bad.toObject();
+        m_err << "  node " << b.value(u"index"_s).toInt() + 1 << " '"
+              << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString()
+              << '\n';
+    }
+    m_err << "Nothing was fetched.\n";
+    m_err.flush();
+}
+
+bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep)
+{
+    // In memory only: a foreground schedule ends with this process.
+    SchedulerConfig config;
+    config.persist = false;
+    config.maxSchedules = 1;
+    m_scheduler = std::make_unique<Scheduler>(m_engine.get(), config);
+    connect(m_scheduler.get(), &Scheduler::roundStarted, this,
+            [this](const QString &, const HuntInfo &info) { m_huntId = info.id; });
+    connect(m_scheduler.get(), &Scheduler::roundSkipped, this,
+            [this](const QString &, const QString &reason) {
+                m_err << "round skipped: " << reason << '\n';
+                m_err.flush();
+            });
+    ScheduleSpec spec;
+    spec.nodes = request.nodes;
+    spec.url = request.url;
+    spec.options = request.options;
+    spec.origin = request.origin;
+    spec.everyMs = everyMs;
+    spec.maxRounds = rounds;
+    spec.retention.keepRounds = keep;
+    m_maxRounds = rounds;
+    const Result<Schedule> created = m_scheduler->create(spec);
+    if (!created) {
+        reportRefused(created.error());
+        return false;
+    }
+    if (!m_json) {
+        m_err << "schedule " << created->id << ": one round every " << formatDurationMs(everyMs)
+              << (rounds > 0 ? u", %1 round(s)"_s.arg(rounds) : u" until Ctrl-C"_s) << '\n';
+        m_err.flush();
+    }
+    return true;
+}
+
 void HuntCommand::interrupt()
 {
+    if (m_scheduler) {
+        m_interrupted = true;
+        m_scheduler->stop();
+        if (m_huntId.isEmpty() || !m_engine->activeInfo(m_huntId)) {
+            finish(m_allRoundsOk ? 0 : 1); // between rounds: nothing to cancel
+            return;
+        }
+    }
     if (m_engine && !m_huntId.isEmpty()) {
         (void)m_engine->cancel(m_huntId);
     }
@@ -266,6 +354,20 @@ void HuntCommand::onFinished(const HuntInfo &info)
     if (info.id != m_huntId) {
         return;
     }
+    const int exitCode = printSummary(info);
+    if (!m_scheduler) {
+        finish(exitCode);
+        return;
+    }
+    ++m_roundsFinished;
+    m_allRoundsOk = m_allRoundsOk && exitCode == 0;
+    if (m_interrupted || (m_maxRounds > 0 && m_roundsFinished >= m_maxRounds)) {
+        finish(m_allRoundsOk ? 0 : 1);
+    }
+}
+
+int HuntCommand::printSummary(const HuntInfo &info)
+{
     if (m_progressShown) {
         m_err << "\r\x1b[2K";
         m_err.flush();
@@ -289,12 +391,18 @@ void HuntCommand::onFinished(const HuntInfo &info)
         if (!info.error.isEmpty()) {
             json.insert(u"error"_s, info.error);
         }
+        if (!info.schedule.isEmpty()) {
+            json.insert(u"schedule"_s, info.schedule);
+            json.insert(u"round"_s, info.round);
+        }
         m_out << QJsonDocument(json).toJson(QJsonDocument::Compact) << '\n';
         m_out.flush();
-        finish(exitCode);
-        return;
+        return exitCode;
     }
     const double rate = elapsed > 0 ? info.done * 1000.0 / double(elapsed) : 0.0;
+    if (info.round > 0) {
+        m_out << "round " << info.round << ": ";
+    }
     m_out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
           << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total
           << " nodes, " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
@@ -326,7 +434,7 @@ void HuntCommand::onFinished(const HuntInfo &info)
     m_out << "results: "
           << QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
     m_out.flush();
-    finish(exitCode);
+    return exitCode;
 }
 
 void HuntCommand::finish(int exitCode)

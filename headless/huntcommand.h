@@ -13,10 +13,13 @@ namespace Artemis {
 
 class LocalExecutor;
 class ResultStore;
+class Scheduler;
 
 // `artemis-headless hunt ...`: parses the command line, runs one hunt in this process, shows
 // progress (a live line on a terminal), prints a summary or one JSON object, and reports the
 // exit code through finished(): 0 every node ok, 1 some node failed, 2 bad usage/invalid nodes.
+// With --every it runs rounds in the foreground (an in-memory schedule, core/scheduler.h), one
+// summary per round, until Ctrl-C or --rounds N rounds; 0 then means every round was all ok.
 // Lives on the main thread; owns its store, executor and engine.
 class HuntCommand final : public QObject
 {
@@ -40,6 +43,9 @@ Q_SIGNALS:
 private:
     void onProgress(const Artemis::HuntProgress &progress);
     void onFinished(const Artemis::HuntInfo &info);
+    int printSummary(const Artemis::HuntInfo &info); // returns the hunt's exit code
+    bool startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep);
+    void reportRefused(const Error &error);
     void finish(int exitCode);
 
     QTextStream &m_out;
@@ -49,9 +55,14 @@ private:
     bool m_quiet = false;
     bool m_progressShown = false;
     QString m_huntId;
+    int m_maxRounds = 0;      // --rounds (0: until Ctrl-C)
+    int m_roundsFinished = 0;
+    bool m_allRoundsOk = true;
+    bool m_interrupted = false;
     std::unique_ptr<ResultStore> m_store;
     std::unique_ptr<LocalExecutor> m_executor;
     std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<Scheduler> m_scheduler; // --every only
 };
 
 } // namespace Artemis

@@ -40,8 +40,8 @@ Error notFound(const QString &id)
 
 } // namespace
 
-HuntsController::HuntsController(HuntEngine *engine, ResultStore *store)
-    : m_engine(engine), m_store(store)
+HuntsController::HuntsController(HuntEngine *engine, ResultStore *store, Scheduler *scheduler)
+    : m_engine(engine), m_store(store), m_scheduler(scheduler)
 {
 }
 
@@ -101,68 +101,35 @@ Result<HuntInfo> HuntsController::findHunt(const QString &id)
 
 QHttpServerResponse HuntsController::create(const QHttpServerRequest &request)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        return errorResponse(400, u"body is not valid JSON: %1 at byte %2"_s
-                                      .arg(parseError.errorString())
-                                      .arg(parseError.offset));
+    QJsonObject body;
+    const Result<HuntRequest> hunt =
+        parseHuntBody(request.body(), m_engine->config().maxNodes, ScheduleFields, &body);
+    if (!hunt) {
+        return errorResponse(hunt.error());
     }
-    if (!doc.isObject()) {
-        return errorResponse(400, u"body must be a JSON object {\"nodes\": [...], \"url\": ...}"_s);
+    const bool scheduleField = std::any_of(ScheduleFields.cbegin(), ScheduleFields.cend(),
+                                           [&](const QString &f) { return body.contains(f); });
+    if (!scheduleField) {
+        return submitHunt(*m_engine, *hunt);
     }
-    const QJsonObject body = doc.object();
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        if (it.key() != u"nodes"_s && it.key() != u"url"_s && it.key() != u"options"_s) {
-            return errorResponse(400, u"unknown field '%1' (known: nodes, url, options)"_s.arg(
-                                          it.key()));
-        }
+    // "every" makes it a schedule: the same as POST /api/v1/schedules.
+    if (!m_scheduler) {
+        return errorResponse(400, u"schedules are not available in this process"_s);
     }
-    const QJsonValue nodesValue = body.value(u"nodes"_s);
-    if (!nodesValue.isArray() || nodesValue.toArray().isEmpty()) {
-        return errorResponse(400, u"'nodes' must be a non-empty array of strings"_s);
+    if (!body.contains(u"every"_s)) {
+        return errorResponse(400, u"'spread', 'retention' and 'rounds' need 'every'"_s);
     }
-    const QJsonArray nodesArray = nodesValue.toArray();
-    const int maxNodes = m_engine->config().maxNodes;
-    if (nodesArray.size() > maxNodes) {
-        return errorResponse(413, u"%1 nodes given; at most %2 per hunt"_s.arg(nodesArray.size())
-                                      .arg(maxNodes));
+    const Result<ScheduleSpec> spec = parseScheduleSpec(*hunt, body);
+    if (!spec) {
+        return errorResponse(spec.error());
     }
-    HuntRequest hunt;
-    hunt.origin = u"api"_s;
-    hunt.nodes.reserve(nodesArray.size());
-    QJsonArray notStrings;
-    for (qsizetype i = 0; i < nodesArray.size(); ++i) {
-        const QJsonValue node = nodesArray.at(i);
-        if (!node.isString()) {
-            notStrings.append(QJsonObject{{u"index"_s, int(i)},
-                                          {u"node"_s, node},
-                                          {u"reason"_s, u"not a string"_s}});
-            continue;
-        }
-        hunt.nodes.append(node.toString());
-    }
-    if (!notStrings.isEmpty()) {
-        return errorResponse(makeError(ErrorCode::InvalidNode,
-                                       u"%1 node(s) are not strings"_s.arg(notStrings.size()),
-                                       notStrings));
-    }
-    if (!body.value(u"url"_s).isString()) {
-        return errorResponse(400, u"'url' must be a string: the path fetched on every node"_s);
-    }
-    hunt.url = body.value(u"url"_s).toString();
-    const QJsonValue options = body.value(u"options"_s);
-    if (!options.isUndefined() && !options.isNull()) {
-        if (!options.isObject()) {
-            return errorResponse(400, u"'options' must be an object"_s);
-        }
-        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject());
-        if (!parsed) {
-            return errorResponse(parsed.error());
-        }
-        hunt.options = std::move(parsed).value();
-    }
-    return submitHunt(*m_engine, hunt);
+    return createSchedule(*m_scheduler, *spec);
+}
+
+void HuntsController::forget(const QString &id)
+{
+    m_finished.remove(id);
+    m_finishedBodies.remove(id);
 }
 
 QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)
@@ -283,8 +250,7 @@ QHttpServerResponse HuntsController::remove(const QString &id)
         return errorResponse(stored.error().code == ErrorCode::NotFound ? notFound(id)
                                                                         : stored.error());
     }
-    m_finished.remove(id);
-    m_finishedBodies.remove(id);
+    forget(id);
     const Result<void> removed = m_store->removeHunt(id);
     if (!removed) {
         return errorResponse(removed.error());

@@ -1,7 +1,10 @@
 #include "headless/huntsubmission.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 
+#include "core/duration.h"
+#include "core/scheduler.h"
 #include "headless/httperrors.h"
 
 using namespace Qt::StringLiterals;
@@ -44,6 +47,176 @@ QJsonObject huntJson(const HuntInfo &info)
                                         {u"results"_s, QString(self + u"/results"_s)},
                                         {u"cancel"_s, QString(self + u"/cancel"_s)}});
     return json;
+}
+
+Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
+                                  const QStringList &extraFields, QJsonObject *object)
+{
+    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return bad(u"body is not valid JSON: %1 at byte %2"_s.arg(parseError.errorString())
+                       .arg(parseError.offset));
+    }
+    if (!doc.isObject()) {
+        return bad(u"body must be a JSON object {\"nodes\": [...], \"url\": ...}"_s);
+    }
+    const QJsonObject body = doc.object();
+    const QStringList known = QStringList{u"nodes"_s, u"url"_s, u"options"_s} + extraFields;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!known.contains(it.key())) {
+            return bad(u"unknown field '%1' (known: %2)"_s.arg(it.key(), known.join(u", "_s)));
+        }
+    }
+    const QJsonValue nodesValue = body.value(u"nodes"_s);
+    if (!nodesValue.isArray() || nodesValue.toArray().isEmpty()) {
+        return bad(u"'nodes' must be a non-empty array of strings"_s);
+    }
+    const QJsonArray nodesArray = nodesValue.toArray();
+    if (nodesArray.size() > maxNodes) {
+        return makeError(ErrorCode::TooLarge, u"%1 nodes given; at most %2 per hunt"_s.arg(
+                                                  nodesArray.size())
+                                                  .arg(maxNodes));
+    }
+    HuntRequest hunt;
+    hunt.origin = u"api"_s;
+    hunt.nodes.reserve(nodesArray.size());
+    QJsonArray notStrings;
+    for (qsizetype i = 0; i < nodesArray.size(); ++i) {
+        const QJsonValue node = nodesArray.at(i);
+        if (!node.isString()) {
+            notStrings.append(QJsonObject{{u"index"_s, int(i)},
+                                          {u"node"_s, node},
+                                          {u"reason"_s, u"not a string"_s}});
+            continue;
+        }
+        hunt.nodes.append(node.toString());
+    }
+    if (!notStrings.isEmpty()) {
+        return makeError(ErrorCode::InvalidNode,
+                         u"%1 node(s) are not strings"_s.arg(notStrings.size()), notStrings);
+    }
+    if (!body.value(u"url"_s).isString()) {
+        return bad(u"'url' must be a string: the path fetched on every node"_s);
+    }
+    hunt.url = body.value(u"url"_s).toString();
+    const QJsonValue options = body.value(u"options"_s);
+    if (!options.isUndefined() && !options.isNull()) {
+        if (!options.isObject()) {
+            return bad(u"'options' must be an object"_s);
+        }
+        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject());
+        if (!parsed) {
+            return parsed.error();
+        }
+        hunt.options = std::move(parsed).value();
+    }
+    if (object) {
+        *object = body;
+    }
+    return hunt;
+}
+
+Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object)
+{
+    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    auto duration = [&](const QJsonValue &value, const QString &name) -> Result<qint64> {
+        if (!value.isString()) {
+            return bad(u"'%1' must be a duration string such as \"30s\""_s.arg(name));
+        }
+        const Result<qint64> ms = parseDurationMs(value.toString());
+        if (!ms) {
+            return bad(u"'%1': %2"_s.arg(name, ms.error().message));
+        }
+        return ms;
+    };
+    ScheduleSpec spec;
+    spec.nodes = hunt.nodes;
+    spec.url = hunt.url;
+    spec.options = hunt.options;
+    spec.origin = hunt.origin;
+    const Result<qint64> every = duration(object.value(u"every"_s), u"every"_s);
+    if (!every) {
+        return every.error();
+    }
+    spec.everyMs = *every;
+    const QJsonValue spread = object.value(u"spread"_s);
+    if (spread.isDouble() && spread.toDouble() == 0) {
+        spec.spreadMs = 0;
+    } else if (!spread.isUndefined() && !spread.isNull()) {
+        const Result<qint64> ms = duration(spread, u"spread"_s);
+        if (!ms) {
+            return ms.error();
+        }
+        spec.spreadMs = *ms;
+    }
+    const QJsonValue retention = object.value(u"retention"_s);
+    if (!retention.isUndefined() && !retention.isNull()) {
+        const QJsonObject r = retention.toObject();
+        if (!retention.isObject() || r.isEmpty()) {
+            return bad(u"'retention' must be an object {\"keep\": N, \"maxAge\": \"7d\"}"_s);
+        }
+        for (auto it = r.begin(); it != r.end(); ++it) {
+            if (it.key() != u"keep"_s && it.key() != u"maxAge"_s) {
+                return bad(u"unknown retention field '%1' (known: keep, maxAge)"_s.arg(it.key()));
+            }
+        }
+        if (!r.contains(u"keep"_s)) {
+            spec.retention.keepRounds = 0; // only an age given: no count limit
+        } else {
+            const double keep = r.value(u"keep"_s).toDouble(-1);
+            if (keep != double(qint64(keep)) || keep < 1 || keep > RetentionPolicy::MaxKeepRounds) {
+                return bad(u"retention 'keep' must be a whole number from 1 to %1"_s.arg(
+                    RetentionPolicy::MaxKeepRounds));
+            }
+            spec.retention.keepRounds = int(keep);
+        }
+        if (r.contains(u"maxAge"_s)) {
+            const Result<qint64> age = duration(r.value(u"maxAge"_s), u"retention.maxAge"_s);
+            if (!age) {
+                return age.error();
+            }
+            spec.retention.maxAgeMs = *age;
+        }
+    }
+    const QJsonValue rounds = object.value(u"rounds"_s);
+    if (!rounds.isUndefined() && !rounds.isNull()) {
+        const double n = rounds.toDouble(-1);
+        if (!rounds.isDouble() || n != double(qint64(n)) || n < 0 || n > 1e9) {
+            return bad(u"'rounds' must be a whole number (0 = no end)"_s);
+        }
+        spec.maxRounds = int(n);
+    }
+    return spec;
+}
+
+QJsonObject scheduleJson(const Schedule &schedule)
+{
+    QJsonObject json = schedule.toJson();
+    const QString self = u"/api/v1/schedules/"_s + schedule.id;
+    json.insert(u"links"_s, QJsonObject{{u"self"_s, self},
+                                        {u"history"_s, QString(self + u"/history?node=NODE"_s)}});
+    return json;
+}
+
+QHttpServerResponse createSchedule(Scheduler &scheduler, const ScheduleSpec &spec)
+{
+    const Result<Schedule> created = scheduler.create(spec);
+    if (!created) {
+        return errorResponse(created.error());
+    }
+    const QString self = u"/api/v1/schedules/"_s + created->id;
+    const QString firstHunt = created->rounds.isEmpty() ? QString() : created->rounds.first().hunt;
+    QJsonObject body = scheduleJson(*created);
+    body.insert(u"success"_s, u"Schedule created: round 1 is being processed, then one round "
+                              "every %1"_s.arg(body.value(u"every"_s).toString()));
+    body.insert(u"schedule"_s, created->id);
+    body.insert(u"hunt"_s, firstHunt);
+    body.insert(u"status"_s, self);
+    QHttpServerResponse response = jsonResponse(body, 201);
+    response.setHeader("Location", self.toUtf8());
+    return response;
 }
 
 } // namespace Artemis

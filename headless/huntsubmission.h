@@ -4,8 +4,12 @@
 #include <QJsonObject>
 
 #include "core/huntengine.h"
+#include "core/result.h"
+#include "core/schedule.h"
 
 namespace Artemis {
+
+class Scheduler;
 
 // Shared by POST /fetch and POST /api/v1/hunts: submits the hunt and answers 202
 // {"success": "Request is being processed", "hunt": ID, "status": "/api/v1/hunts/ID", ...}
@@ -14,5 +18,26 @@ QHttpServerResponse submitHunt(HuntEngine &engine, const HuntRequest &request);
 
 // The JSON of one hunt as the API shows it: the manifest plus progress and links.
 QJsonObject huntJson(const HuntInfo &info);
+
+// Reads the JSON body shared by POST /api/v1/hunts and POST /api/v1/schedules: {"nodes",
+// "url", "options"} plus the fields named in `extraFields` (left in `*object` for the
+// caller). Errors: 400 not JSON / unknown field / bad field (InvalidNode with each node that
+// is not a string), 413 more than `maxNodes` nodes. The request's origin is "api".
+Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
+                                  const QStringList &extraFields, QJsonObject *object);
+
+// The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
+// or 0), "retention" {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end).
+inline const QStringList ScheduleFields = {QStringLiteral("every"), QStringLiteral("spread"),
+                                           QStringLiteral("retention"), QStringLiteral("rounds")};
+Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object);
+
+// The JSON of one schedule as the API shows it (Schedule::toJson plus links).
+QJsonObject scheduleJson(const Schedule &schedule);
+
+// Shared by POST /api/v1/schedules and POST /api/v1/hunts with "every": creates the schedule
+// (round 1 starts at once) and answers 201 {"schedule": ID, "hunt": first round, "status":
+// "/api/v1/schedules/ID", ...schedule} with a Location header, or the error.
+QHttpServerResponse createSchedule(Scheduler &scheduler, const ScheduleSpec &spec);
 
 } // namespace Artemis

@@ -62,7 +62,32 @@ QByteArray IndexController::openApiJson()
         "httpStatus": {"type": "integer"}, "attempts": {"type": "integer"}, "latencyMs": {"type": "integer"},
         "bytes": {"type": "integer"}, "fetchedAt": {"type": "string"}, "error": {"type": "string"},
         "body": {"description": "the node's JSON answer; Prometheus text (text/plain, OpenMetrics) parsed to {name: [{labels, value, timestamp?}], \"#meta\": {name: {type, help, unit}}} with NaN/+Inf/-Inf as strings; raw text (truncated) when neither"},
-        "raw": {"type": "string", "description": "present when body was parsed from Prometheus text: that text, first 64 KiB"}}}
+        "raw": {"type": "string", "description": "present when body was parsed from Prometheus text: that text, first 64 KiB"}}},
+      "ScheduleRequest": {"type": "object", "required": ["nodes", "url", "every"], "properties": {
+        "nodes": {"type": "array", "items": {"type": "string"}}, "url": {"type": "string"},
+        "options": {"$ref": "#/components/schemas/Options"},
+        "every": {"type": "string", "example": "30s", "description": "interval: a number and one unit (ms, s, m, h, d); at least 1s"},
+        "spread": {"type": "string", "example": "2s", "description": "start jitter window: each node's first attempt of a round waits a fixed share (a hash of the node); default min(every/10, 10s); 0 = none; at most every/2"},
+        "retention": {"type": "object", "properties": {"keep": {"type": "integer", "minimum": 1, "default": 100}, "maxAge": {"type": "string", "example": "7d"}},
+          "description": "older rounds' hunts are deleted (a running round never)"},
+        "rounds": {"type": "integer", "minimum": 0, "default": 0, "description": "stop after this many rounds; 0 = never"}}},
+      "Schedule": {"type": "object", "properties": {
+        "id": {"type": "string"}, "url": {"type": "string"}, "every": {"type": "string"}, "everyMs": {"type": "integer"},
+        "spreadMs": {"type": "integer"}, "retention": {"type": "object"}, "maxRounds": {"type": "integer"},
+        "options": {"$ref": "#/components/schemas/Options"}, "nodeCount": {"type": "integer"},
+        "createdAt": {"type": "string"}, "roundsStarted": {"type": "integer"},
+        "skipped": {"type": "integer", "description": "rounds not started because the previous one was still running (or the service was busy)"},
+        "lastSkippedAt": {"type": "string"}, "lastSkipReason": {"type": "string"}, "lastError": {"type": "string"},
+        "lastRoundAt": {"type": "string"}, "nextRunAt": {"type": "string"}, "completed": {"type": "boolean"},
+        "rounds": {"type": "array", "items": {"type": "object", "properties": {"hunt": {"type": "string"}, "round": {"type": "integer"}, "startedAt": {"type": "string"},
+          "state": {"type": "string"}, "counts": {"type": "object"}}}},
+        "links": {"type": "object"}}},
+      "HistoryEntry": {"type": "object", "properties": {
+        "hunt": {"type": "string"}, "round": {"type": "integer"}, "fetchedAt": {"type": "string"},
+        "outcome": {"type": "string"}, "httpStatus": {"type": "integer"}, "latencyMs": {"type": "integer"},
+        "attempts": {"type": "integer"}, "error": {"type": "string"},
+        "value": {"description": "the value at 'path' in the node's answer (absent when missing)"},
+        "number": {"type": "number", "description": "the value read as a number ('80%' -> 80, '1.5G' -> bytes)"}}}
     },
     "responses": {
       "BadRequest": {"description": "invalid input", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -93,8 +118,9 @@ QByteArray IndexController::openApiJson()
         "summary": "Start a hunt",
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["nodes", "url"], "properties": {
           "nodes": {"type": "array", "items": {"type": "string"}}, "url": {"type": "string"},
-          "options": {"$ref": "#/components/schemas/Options"}}}}}},
-        "responses": {"202": {"description": "accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
+          "options": {"$ref": "#/components/schemas/Options"},
+          "every": {"type": "string", "description": "makes it a schedule (see POST /api/v1/schedules; also spread, retention, rounds): answered 201 with the schedule"}}}}}},
+        "responses": {"201": {"description": "with 'every': the schedule created"}, "202": {"description": "accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}}},
           "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
           "413": {"$ref": "#/components/responses/TooLarge"}, "429": {"$ref": "#/components/responses/Busy"}}},
       "get": {
@@ -131,6 +157,32 @@ QByteArray IndexController::openApiJson()
       "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "node", "in": "path", "required": true, "schema": {"type": "string"}, "description": "URL-encoded node as given"}],
       "get": {"summary": "One node's outcome",
         "responses": {"200": {"description": "the outcome", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Outcome"}}}}, "404": {"$ref": "#/components/responses/NotFound"}}}
+    },
+    "/api/v1/schedules": {
+      "post": {
+        "summary": "Repeat a hunt every N (round 1 starts at once; POST /api/v1/hunts with 'every' does the same)",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScheduleRequest"}}}},
+        "responses": {"201": {"description": "{schedule, hunt (round 1), status, ...Schedule}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "413": {"$ref": "#/components/responses/TooLarge"}, "429": {"$ref": "#/components/responses/Busy"}}},
+      "get": {"summary": "Every schedule, oldest first", "responses": {"200": {"description": "{schedules: [Schedule], count}"}}}
+    },
+    "/api/v1/schedules/{id}": {
+      "parameters": [{"$ref": "#/components/parameters/id"}],
+      "get": {"summary": "One schedule: skipped rounds, next run, the newest 100 rounds (newest first) with state and counts",
+        "responses": {"200": {"description": "the schedule", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Schedule"}}}}, "404": {"$ref": "#/components/responses/NotFound"}}},
+      "delete": {"summary": "Stop and forget a schedule; its rounds stay as ordinary hunts (a running round runs to its end)",
+        "responses": {"200": {"description": "{deleted: id, roundsKept: [hunt ids]}"}, "404": {"$ref": "#/components/responses/NotFound"}}}
+    },
+    "/api/v1/schedules/{id}/history": {
+      "parameters": [{"$ref": "#/components/parameters/id"}],
+      "get": {"summary": "One node's last outcomes across the retained rounds, newest first, with the value at a JSON path",
+        "parameters": [
+          {"name": "node", "in": "query", "required": true, "schema": {"type": "string"}, "description": "one of the schedule's nodes, URL-encoded"},
+          {"name": "path", "in": "query", "schema": {"type": "string"}, "example": "mem.used", "description": "keys joined by '.', array indexes as [i], odd keys quoted: disks[0].free, labels[\"k8s.io/name\"]"},
+          {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50}}],
+        "responses": {"200": {"description": "{schedule, node, path, count, history: [HistoryEntry]}"},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "404": {"$ref": "#/components/responses/NotFound"}}}
     },
     "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3"}}}},
     "/metric": {"get": {"summary": "This host's metrics (cpu per core and total %, memory bytes, load, uptime, disk of the data dir, network bytes)", "security": [],

@@ -4,6 +4,7 @@
 
 #include "core/hostmetrics.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "headless/fetchcontroller.h"
 #include "headless/healthcontroller.h"
 #include "headless/huntresultscontroller.h"
@@ -11,6 +12,7 @@
 #include "headless/indexcontroller.h"
 #include "headless/nodemetricscontroller.h"
 #include "headless/router.h"
+#include "headless/schedulescontroller.h"
 #include "headless/selfmetrics.h"
 #include "headless/selfmetricscontroller.h"
 #include "headless/workerscontroller.h"
@@ -26,7 +28,7 @@ RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig 
       m_router(std::make_unique<Router>(m_server.get(),
                                         RouterSettings{config.token, config.maxBodyBytes},
                                         m_selfMetrics)),
-      m_hunts(std::make_unique<HuntsController>(engine, store)),
+      m_hunts(std::make_unique<HuntsController>(engine, store, config.scheduler)),
       m_results(std::make_unique<HuntResultsController>(store, m_hunts.get())),
       m_fetch(std::make_unique<FetchController>(engine)),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
@@ -36,12 +38,23 @@ RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig 
       m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
-    const bool ok = m_results->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
+    bool ok = m_results->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
                     && m_fetch->registerRoutes(*m_router)
                     && m_nodeMetrics->registerRoutes(*m_router)
                     && m_selfMetricsController->registerRoutes(*m_router)
                     && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
                     && m_workers->registerRoutes(*m_router);
+    if (config.scheduler) {
+        m_schedules =
+            std::make_unique<SchedulesController>(config.scheduler, engine, m_hunts.get());
+        ok = m_schedules->registerRoutes(*m_router) && ok;
+        connect(config.scheduler, &Scheduler::roundsPruned, this,
+                [this](const QString &, const QStringList &hunts) {
+                    for (const QString &id : hunts) {
+                        m_hunts->forget(id);
+                    }
+                });
+    }
     if (!ok) {
         qFatal("RestServer: QHttpServer refused a route (a bug in a registerRoutes)");
     }

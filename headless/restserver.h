@@ -21,6 +21,8 @@ class NodeMetricsController;
 class RedisExecutor;
 class ResultStore;
 class Router;
+class Scheduler;
+class SchedulesController;
 class SelfMetrics;
 class SelfMetricsController;
 class WorkersController;
@@ -30,6 +32,7 @@ struct RestServerConfig
     QByteArray token;                       // empty: no authentication (loopback only)
     qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
     const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
+    Scheduler *scheduler = nullptr;         // not owned; null: no /api/v1/schedules, no "every"
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
@@ -61,6 +64,7 @@ private:
     std::unique_ptr<HealthController> m_health;
     std::unique_ptr<IndexController> m_index;
     std::unique_ptr<WorkersController> m_workers;
+    std::unique_ptr<SchedulesController> m_schedules; // null without a scheduler
 };
 
 } // namespace Artemis

@@ -10,6 +10,7 @@
 #include "core/localexecutor.h"
 #include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "headless/clioptions.h"
 #include "headless/restserver.h"
 
@@ -192,6 +193,7 @@ ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
 ServeCommand::~ServeCommand()
 {
     m_server.reset(); // before the engine and store it borrows
+    m_scheduler.reset();
     m_engine.reset();
     m_executor.reset();
     m_broker.reset();
@@ -251,8 +253,10 @@ void ServeCommand::start(const QStringList &arguments)
     config.maxNodes = s.maxNodes;
     config.policy = policy;
     m_engine = std::make_unique<HuntEngine>(m_store.get(), executor, config);
-    m_server = std::make_unique<RestServer>(m_engine.get(), m_store.get(),
-                                            RestServerConfig{s.token, s.maxBodyBytes, m_broker.get()});
+    m_scheduler = std::make_unique<Scheduler>(m_engine.get());
+    m_server = std::make_unique<RestServer>(
+        m_engine.get(), m_store.get(),
+        RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), m_scheduler.get()});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
@@ -272,6 +276,13 @@ void ServeCommand::start(const QStringList &arguments)
               << '\n';
         m_broker->open();
         resumeHunts();
+    }
+    // Stored schedules resume once the server listens (and the broker is open).
+    if (const Result<QStringList> schedules = m_scheduler->load(); !schedules) {
+        m_err << "artemis-headless serve: cannot read the stored schedules: "
+              << schedules.error().message << '\n';
+    } else if (!schedules->isEmpty()) {
+        m_err << "artemis-headless serve: " << schedules->size() << " schedule(s) resumed\n";
     }
     m_err.flush();
 }
@@ -312,6 +323,9 @@ void ServeCommand::interrupt()
     m_stopping = true;
     if (m_broker) {
         m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
+    }
+    if (m_scheduler) {
+        m_scheduler->stop(); // no round starts during the shutdown
     }
     if (m_engine) {
         m_engine->shutdown(); // running and queued hunts are stored as interrupted

@@ -19,6 +19,7 @@ class LocalExecutor;
 class RedisExecutor;
 class RestServer;
 class ResultStore;
+class Scheduler;
 
 // What `serve` was asked to do, parsed and validated (no side effects).
 struct ServeSettings
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<LocalExecutor> m_executor;
     std::unique_ptr<RedisExecutor> m_broker; // instead of m_executor in distributed mode
     std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RestServer> m_server;
 };
 

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void helpDocumentsEveryFlag();
     void httpsWithCaFileAndCredentials();
     void binaryExitCodesAndJson();
+    void everyRunsRoundsInForeground();
 
 private:
     struct Run
@@ -155,6 +156,15 @@ void TestHuntCommand::usageErrors_data()
         << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--user"_s, u"bob:pw"_s,
                        u"--header"_s, u"Authorization: Bearer x"_s}
         << u"either basicAuth or an Authorization header"_s;
+    const QStringList node{u"--url"_s, u"m"_s, u"--node"_s, u"127.0.0.1:1"_s};
+    QTest::newRow("every below 1s") << node + QStringList{u"--every"_s, u"200ms"_s}
+                                    << u"'every' must be from 1s"_s;
+    QTest::newRow("every without unit") << node + QStringList{u"--every"_s, u"30"_s}
+                                        << u"--every: '30' is not a duration"_s;
+    QTest::newRow("rounds without every") << node + QStringList{u"--rounds"_s, u"2"_s}
+                                          << u"need --every"_s;
+    QTest::newRow("rounds zero") << node + QStringList{u"--every"_s, u"1s"_s, u"--rounds"_s, u"0"_s}
+                                 << u"--rounds must be"_s;
 }
 
 void TestHuntCommand::usageErrors()
@@ -214,6 +224,7 @@ void TestHuntCommand::helpDocumentsEveryFlag()
                                 u"--threads"_s, u"--max-body"_s, u"--header"_s, u"--json"_s,
                                 u"--quiet"_s, u"--user"_s, u"--ca-file"_s,
                                 u"--insecure-skip-verify"_s, u"--follow-redirects"_s,
+                                u"--every"_s, u"--rounds"_s, u"--keep"_s,
                                 u"Exit status"_s}) {
         QVERIFY2(r.out.contains(flag), qPrintable(flag));
     }
@@ -276,6 +287,42 @@ void TestHuntCommand::binaryExitCodesAndJson()
     QCOMPARE(runBinary({u"bogus"_s}, &out), 2);
     QCOMPARE(runBinary({u"version"_s}, &out), 0);
     QVERIFY(out.startsWith("artemis-headless "));
+}
+
+void TestHuntCommand::everyRunsRoundsInForeground()
+{
+    FakeNode a;
+    QVERIFY(a.start());
+    QElapsedTimer clock;
+    clock.start();
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, a.node(), u"--data-dir"_s,
+                       m_dir->path(), u"--every"_s, u"1s"_s, u"--rounds"_s, u"2"_s, u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(clock.elapsed() >= 1000); // round 2 waited one interval
+    // One JSON line per round, linked to one schedule.
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QString schedule;
+    for (int i = 0; i < 2; ++i) {
+        const QJsonObject json = QJsonDocument::fromJson(lines[i].toUtf8()).object();
+        QCOMPARE(json.value(u"round"_s).toInt(), i + 1);
+        QCOMPARE(json.value(u"state"_s).toString(), u"done"_s);
+        QCOMPARE(json.value(u"counts"_s).toObject().value(u"ok"_s).toInt(), 1);
+        schedule = i == 0 ? json.value(u"schedule"_s).toString() : schedule;
+        QCOMPARE(json.value(u"schedule"_s).toString(), schedule);
+    }
+    QCOMPARE(a.requestCount(), 2);
+    QCOMPARE(QDir(m_dir->path() + u"/hunts"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 2);
+    // A foreground schedule is not stored: a later `serve` on this data dir will not resume it.
+    QVERIFY(!QFileInfo::exists(m_dir->path() + u"/schedules"_s));
+
+    // Text mode: a summary per round; a failing node makes the exit status 1.
+    const Run failing = run({u"--url"_s, u"metric"_s, u"--node"_s, u"127.0.0.1:1"_s,
+                             u"--attempts"_s, u"1"_s, u"--data-dir"_s, m_dir->path(),
+                             u"--every"_s, u"1s"_s, u"--rounds"_s, u"1"_s});
+    QCOMPARE(failing.exitCode, 1);
+    QVERIFY2(failing.out.contains(u"round 1: hunt "_s), qPrintable(failing.out));
+    QVERIFY2(failing.err.contains(u"one round every 1s, 1 round(s)"_s), qPrintable(failing.err));
 }
 
 QTEST_GUILESS_MAIN(TestHuntCommand)

@@ -10,18 +10,22 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStandardItemModel>
+#include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTreeView>
 
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
+#include "gui/historyview.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/jsonview.h"
 #include "gui/localbackend.h"
@@ -48,6 +52,7 @@ private Q_SLOTS:
     void typedHuntRunsAndFillsTheTable();
     void storedHuntShowsJsonTreeAndCompares();
     void inputsAreRemembered();
+    void repeatEveryRunsRoundsAndShowsHistory();
 
 private:
     QString runTypedHunt(); // returns the hunt id
@@ -57,6 +62,7 @@ private:
     std::unique_ptr<ResultStore> m_store;
     std::unique_ptr<LocalExecutor> m_executor;
     std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<LocalBackend> m_local;
     std::unique_ptr<RemoteBackend> m_remote;
     std::unique_ptr<QSettings> m_settings;
@@ -78,7 +84,10 @@ void TestGuiLocal::init()
     QVERIFY(m_store->open());
     m_executor = std::make_unique<LocalExecutor>(1);
     m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
-    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get());
+    SchedulerConfig scheduling;
+    scheduling.minEveryMs = 100; // test intervals
+    m_scheduler = std::make_unique<Scheduler>(m_engine.get(), scheduling);
+    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get(), m_scheduler.get());
     m_remote = std::make_unique<RemoteBackend>();
     m_settings = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
     m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
@@ -88,9 +97,11 @@ void TestGuiLocal::init()
 void TestGuiLocal::cleanup()
 {
     m_window.reset();
+    m_scheduler->stop();
     m_engine->shutdown();
     m_remote.reset();
     m_local.reset();
+    m_scheduler.reset();
     m_engine.reset();
     m_executor.reset();
     m_store.reset();
@@ -303,6 +314,58 @@ void TestGuiLocal::inputsAreRemembered()
     QCOMPARE(second.tokenEdit()->text(), QString()); // not remembered unless asked
     QCOMPARE(second.tabs()->currentIndex(), int(MainWindow::CompareTab));
     QCOMPARE(second.mode(), MainWindow::Mode::Local);
+}
+
+void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
+{
+    FakeNode *a = fake(FakeNode::Behaviour::Json);
+    HuntForm *form = m_window->form();
+    form->nodesEdit()->setPlainText(a->node());
+    form->pathEdit()->setText(u"metric"_s);
+    QVERIFY(QTest::qWaitFor([form] { return form->startButton()->isEnabled(); }, 5000));
+
+    // A bad interval starts nothing and says why.
+    form->repeatEdit()->setText(u"5 parsecs"_s);
+    QTest::mouseClick(form->startButton(), Qt::LeftButton);
+    QVERIFY(m_scheduler->list().isEmpty());
+    QVERIFY(m_window->runningHunt().isEmpty());
+    QVERIFY(m_window->statusBar()->currentMessage().contains(u"unknown unit"_s));
+
+    form->repeatEdit()->setText(u"200ms"_s);
+    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
+    QTest::mouseClick(form->startButton(), Qt::LeftButton);
+    QCOMPARE(m_scheduler->list().size(), 1);
+    const QString id = m_scheduler->list().first().id;
+    QVERIFY(finished.wait(10000)); // round 1 followed live like a hunt
+    QCOMPARE(finished.first().first().value<HuntInfo>().round, 1);
+    QTRY_VERIFY_WITH_TIMEOUT(m_scheduler->find(id)->roundsStarted >= 3
+                                 && !m_engine->activeInfo(m_scheduler->find(id)->rounds.last().hunt),
+                             10000);
+    m_scheduler->stop();
+
+    HistoryView *history = m_window->history();
+    QSignalSpy listed(history, &HistoryView::schedulesListed);
+    m_window->showTab(MainWindow::HistoryTab);
+    QVERIFY(!listed.isEmpty() || listed.wait(5000)); // the local backend answers at once
+    QCOMPARE(history->scheduleBox()->count(), 1);
+    QCOMPARE(history->scheduleBox()->currentData().toString(), id);
+    QSignalSpy shown(history, &HistoryView::shown);
+    history->nodeEdit()->setText(a->node());
+    history->pathEdit()->setText(u"cpu"_s);
+    QTest::keyClick(history->pathEdit(), Qt::Key_Return);
+    QVERIFY(shown.wait(5000));
+    const int rounds = m_scheduler->find(id)->roundsStarted;
+    QCOMPARE(history->table()->rowCount(), rounds);
+    QCOMPARE(history->table()->item(0, 0)->text(), QString::number(rounds)); // newest first
+    QCOMPARE(history->table()->item(0, 2)->text(), u"ok"_s);
+    QCOMPARE(history->table()->item(0, 5)->text(), u"12.5"_s);
+    QCOMPARE(history->chart()->valueCount(), rounds);
+
+    // A node that is not in the schedule: a message, the table untouched.
+    history->nodeEdit()->setText(u"10.9.9.9:1"_s);
+    QTest::keyClick(history->nodeEdit(), Qt::Key_Return);
+    QTRY_VERIFY(m_window->statusBar()->currentMessage().contains(u"not one of"_s));
+    QCOMPARE(history->table()->rowCount(), rounds);
 }
 
 QTEST_MAIN(TestGuiLocal)

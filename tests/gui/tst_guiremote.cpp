@@ -12,14 +12,17 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStandardItemModel>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
+#include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
+#include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/jsonview.h"
@@ -255,6 +258,32 @@ void TestGuiRemote::realServer()
     QVERIFY(compared.wait(10000));
     QCOMPARE(m_window->compare()->model()->rowCount(), 3);
     QVERIFY(m_window->compare()->statsLabel()->text().contains(u"median 80"_s));
+
+    // Repeat every 1s on the server (its minimum): round 1 followed live, then the node's
+    // history read through GET /api/v1/schedules/{id}/history.
+    m_window->showTab(MainWindow::HuntTab);
+    m_window->form()->setNodesText(a.node());
+    m_window->form()->repeatEdit()->setText(u"1s"_s);
+    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
+    finished.clear();
+    QTest::mouseClick(m_window->form()->startButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(30000));
+    const HuntInfo round1 = finished.first().first().value<HuntInfo>();
+    QCOMPARE(round1.counts.count(OutcomeKind::Ok), 1);
+    HistoryView *history = m_window->history();
+    QSignalSpy listed(history, &HistoryView::schedulesListed);
+    m_window->showTab(MainWindow::HistoryTab);
+    QVERIFY(listed.wait(10000));
+    QCOMPARE(history->scheduleBox()->count(), 1);
+    QSignalSpy shown(history, &HistoryView::shown);
+    history->nodeEdit()->setText(a.node());
+    history->pathEdit()->setText(u"mem.used"_s);
+    QTest::keyClick(history->pathEdit(), Qt::Key_Return);
+    QVERIFY(shown.wait(10000));
+    QVERIFY(history->table()->rowCount() >= 1);
+    QCOMPARE(history->table()->item(history->table()->rowCount() - 1, 0)->text(), u"1"_s);
+    QCOMPARE(history->table()->item(0, 5)->text(), u"80%"_s);
+    QCOMPARE(history->chart()->valueCount(), history->table()->rowCount());
 }
 
 QTEST_MAIN(TestGuiRemote)

@@ -13,6 +13,7 @@
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
+#include "core/scheduler.h"
 #include "core/targetpolicy.h"
 #include "headless/restserver.h"
 #include "tests/common/httpclient.h"
@@ -27,6 +28,7 @@ struct ServiceOptions
     int maxRunning = 4;
     int maxQueued = 64;
     std::shared_ptr<TargetPolicy> policy = std::make_shared<TargetPolicy>();
+    qint64 minEveryMs = 1000; // schedules: shortest interval accepted
 };
 
 class RestService
@@ -44,14 +46,19 @@ public:
         config.maxQueued = options.maxQueued;
         config.policy = options.policy;
         m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get(), config);
+        SchedulerConfig scheduling;
+        scheduling.minEveryMs = options.minEveryMs;
+        m_scheduler = std::make_unique<Scheduler>(m_engine.get(), scheduling);
         m_server = std::make_unique<RestServer>(
-            m_engine.get(), m_store.get(), RestServerConfig{options.token, options.maxBodyBytes});
+            m_engine.get(), m_store.get(),
+            RestServerConfig{options.token, options.maxBodyBytes, nullptr, m_scheduler.get()});
         m_port = m_server->listen(QHostAddress::LocalHost, 0);
         QVERIFY(m_port != 0);
     }
     ~RestService()
     {
         m_server.reset();
+        m_scheduler.reset();
         m_engine.reset();
         m_executor.reset();
         m_store.reset();
@@ -61,6 +68,7 @@ public:
     QString base() const { return QStringLiteral("http://127.0.0.1:%1").arg(m_port); }
     ResultStore *store() const { return m_store.get(); }
     HuntEngine *engine() const { return m_engine.get(); }
+    Scheduler *scheduler() const { return m_scheduler.get(); }
     QString dataDir() const { return m_dir.path(); }
 
 private:
@@ -68,6 +76,7 @@ private:
     std::unique_ptr<ResultStore> m_store;
     std::unique_ptr<LocalExecutor> m_executor;
     std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<Scheduler> m_scheduler;
     std::unique_ptr<RestServer> m_server;
     quint16 m_port = 0;
 };

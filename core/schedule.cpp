@@ -1,0 +1,126 @@
+#include "core/schedule.h"
+
+#include <QJsonArray>
+
+#include "core/duration.h"
+#include "core/huntid.h"
+#include "core/huntinfo.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+QJsonObject commonJson(const Schedule &s)
+{
+    QJsonObject retention{{u"keep"_s, s.spec.retention.keepRounds}};
+    if (s.spec.retention.maxAgeMs > 0) {
+        retention.insert(u"maxAge"_s, formatDurationMs(s.spec.retention.maxAgeMs));
+        retention.insert(u"maxAgeMs"_s, s.spec.retention.maxAgeMs);
+    }
+    QJsonArray rounds;
+    for (const ScheduleRound &r : s.rounds) {
+        rounds.append(QJsonObject{{u"hunt"_s, r.hunt},
+                                  {u"round"_s, r.round},
+                                  {u"startedAt"_s, isoOrEmpty(r.startedAt)}});
+    }
+    QJsonObject json{
+        {u"id"_s, s.id},
+        {u"url"_s, s.spec.url},
+        {u"every"_s, formatDurationMs(s.spec.everyMs)},
+        {u"everyMs"_s, s.spec.everyMs},
+        {u"spreadMs"_s, s.spec.effectiveSpreadMs()},
+        {u"retention"_s, retention},
+        {u"maxRounds"_s, s.spec.maxRounds},
+        {u"origin"_s, s.spec.origin},
+        {u"createdAt"_s, isoOrEmpty(s.createdAt)},
+        {u"roundsStarted"_s, s.roundsStarted},
+        {u"skipped"_s, s.skipped},
+        {u"lastSkippedAt"_s, isoOrEmpty(s.lastSkippedAt)},
+        {u"lastRoundAt"_s, isoOrEmpty(s.lastRoundAt)},
+        {u"nextRunAt"_s, isoOrEmpty(s.nextRunAt)},
+        {u"completed"_s, s.completed},
+        {u"rounds"_s, rounds},
+    };
+    if (!s.lastSkipReason.isEmpty()) {
+        json.insert(u"lastSkipReason"_s, s.lastSkipReason);
+    }
+    if (!s.lastError.isEmpty()) {
+        json.insert(u"lastError"_s, s.lastError);
+    }
+    if (s.spec.spreadMs >= 0) {
+        json.insert(u"spreadMsGiven"_s, s.spec.spreadMs);
+    }
+    return json;
+}
+
+} // namespace
+
+int ScheduleSpec::effectiveSpreadMs() const
+{
+    const qint64 wanted = spreadMs >= 0 ? spreadMs : std::min(everyMs / 10, DefaultSpreadCapMs);
+    return int(std::clamp<qint64>(wanted, 0, everyMs / 2));
+}
+
+QJsonObject Schedule::toJson() const
+{
+    QJsonObject json = commonJson(*this);
+    json.remove(u"spreadMsGiven"_s);
+    json.insert(u"options"_s, spec.options.toJson());
+    json.insert(u"nodeCount"_s, int(spec.nodes.size()));
+    return json;
+}
+
+QJsonObject Schedule::toStoredJson() const
+{
+    QJsonObject json = commonJson(*this);
+    json.insert(u"options"_s, spec.options.toWireJson());
+    return json;
+}
+
+Result<Schedule> Schedule::fromJson(const QJsonObject &json)
+{
+    Schedule s;
+    s.id = json.value(u"id"_s).toString();
+    if (!isValidHuntId(s.id)) {
+        return makeError(ErrorCode::Io, u"schedule file lacks a valid id"_s);
+    }
+    s.spec.url = json.value(u"url"_s).toString();
+    s.spec.everyMs = qint64(json.value(u"everyMs"_s).toDouble());
+    if (s.spec.everyMs <= 0 || s.spec.everyMs > ScheduleSpec::MaxEveryMs) {
+        return makeError(ErrorCode::Io, u"schedule %1 has no valid everyMs"_s.arg(s.id));
+    }
+    s.spec.spreadMs = qint64(json.value(u"spreadMsGiven"_s).toDouble(-1));
+    const QJsonObject retention = json.value(u"retention"_s).toObject();
+    s.spec.retention.keepRounds =
+        std::clamp(retention.value(u"keep"_s).toInt(100), 0, RetentionPolicy::MaxKeepRounds);
+    s.spec.retention.maxAgeMs = std::max<qint64>(0, qint64(retention.value(u"maxAgeMs"_s).toDouble()));
+    s.spec.maxRounds = std::max(0, json.value(u"maxRounds"_s).toInt());
+    s.spec.origin = json.value(u"origin"_s).toString();
+    Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());
+    if (!options) {
+        return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, options.error().message));
+    }
+    s.spec.options = std::move(options).value();
+    s.createdAt = parseIso(json.value(u"createdAt"_s));
+    s.roundsStarted = std::max(0, json.value(u"roundsStarted"_s).toInt());
+    s.skipped = std::max(0, json.value(u"skipped"_s).toInt());
+    s.lastSkippedAt = parseIso(json.value(u"lastSkippedAt"_s));
+    s.lastSkipReason = json.value(u"lastSkipReason"_s).toString();
+    s.lastError = json.value(u"lastError"_s).toString();
+    s.lastRoundAt = parseIso(json.value(u"lastRoundAt"_s));
+    s.nextRunAt = parseIso(json.value(u"nextRunAt"_s));
+    s.completed = json.value(u"completed"_s).toBool();
+    for (const QJsonValue &value : json.value(u"rounds"_s).toArray()) {
+        const QJsonObject r = value.toObject();
+        ScheduleRound round{r.value(u"hunt"_s).toString(), r.value(u"round"_s).toInt(),
+                            parseIso(r.value(u"startedAt"_s))};
+        if (isValidHuntId(round.hunt)) {
+            s.rounds.append(round);
+        }
+    }
+    return s;
+}
+
+} // namespace Artemis

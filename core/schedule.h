@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include "core/fetchoptions.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+// Which rounds of a schedule are kept: at most `keepRounds` (newest), and none older than
+// `maxAgeMs` (0 = no age limit). Older rounds' hunts are deleted from the store. A round
+// that is still running is never deleted.
+struct RetentionPolicy
+{
+    int keepRounds = 100;
+    qint64 maxAgeMs = 0;
+
+    static constexpr int MaxKeepRounds = 100000;
+};
+
+// What a schedule repeats, and how often.
+struct ScheduleSpec
+{
+    QStringList nodes;
+    QString url;
+    FetchOptions options;
+    qint64 everyMs = 0;
+    // Start jitter window of each round (HuntInfo::spreadMs); -1 = the default,
+    // min(every / 10, 10 s).
+    qint64 spreadMs = -1;
+    RetentionPolicy retention;
+    int maxRounds = 0; // stop after this many rounds have started; 0 = never
+    QString origin;    // "api", "cli", "gui"
+
+    static constexpr qint64 MaxEveryMs = qint64(365) * 86400000;
+    static constexpr qint64 DefaultSpreadCapMs = 10000;
+    // The window actually used: spreadMs, or the default, never more than half the interval.
+    int effectiveSpreadMs() const;
+};
+
+// One started round: the hunt that ran it.
+struct ScheduleRound
+{
+    QString hunt;
+    int round = 0;
+    QDateTime startedAt;
+};
+
+// A schedule and where it stands. Stored by ScheduleStore as
+// DATA_DIR/schedules/<id>/schedule.json (everything but the nodes) + nodes.txt.
+struct Schedule
+{
+    QString id; // hunt-id alphabet (core/huntid.h), time-ordered
+    ScheduleSpec spec;
+    QDateTime createdAt;
+
+    int roundsStarted = 0;         // the last round's number
+    int skipped = 0;               // rounds not started (previous one still running, busy, ...)
+    QDateTime lastSkippedAt;
+    QString lastSkipReason;
+    QString lastError;             // why the last round could not be submitted, if it failed
+    QDateTime lastRoundAt;         // when the last round started
+    QDateTime nextRunAt;           // invalid once completed
+    QList<ScheduleRound> rounds;   // retained rounds, oldest first
+    bool completed = false;        // maxRounds reached
+
+    // For the API: options without header values (FetchOptions::toJson), no nodes (they can
+    // be 100k long; `nodeCount` instead).
+    QJsonObject toJson() const;
+    // For the store: options with header values (FetchOptions::toWireJson: a round must send
+    // the same headers after a restart), no nodes. The file is readable by its owner only.
+    QJsonObject toStoredJson() const;
+    // Reads toStoredJson()'s form back, or toJson()'s (the API's, without header values);
+    // nodes are left empty.
+    static Result<Schedule> fromJson(const QJsonObject &json);
+};
+
+} // namespace Artemis
+
+Q_DECLARE_METATYPE(Artemis::Schedule)

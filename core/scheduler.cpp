@@ -1,0 +1,367 @@
+#include "core/scheduler.h"
+
+#include <QTimer>
+#include <QtDebug>
+
+#include "core/duration.h"
+#include "core/huntengine.h"
+#include "core/huntid.h"
+#include "core/resultstore.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+// QTimer takes an int; a longer wait is re-armed when the timer fires early.
+constexpr qint64 MaxTimerMs = 86400000;
+constexpr int MaxHistoryLimit = 1000;
+
+QDateTime now()
+{
+    return QDateTime::currentDateTimeUtc();
+}
+
+// The first slot due + k * every (k >= 1) that is still in the future: a late timer (or a
+// stopped process) does not make up for the slots it missed.
+QDateTime nextSlot(const QDateTime &due, qint64 everyMs, const QDateTime &current)
+{
+    QDateTime next = due.addMSecs(everyMs);
+    if (next <= current) {
+        const qint64 behind = due.msecsTo(current);
+        next = due.addMSecs((behind / everyMs + 1) * everyMs);
+    }
+    return next;
+}
+
+Result<void> validate(const ScheduleSpec &spec, const SchedulerConfig &config)
+{
+    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    if (spec.everyMs < config.minEveryMs || spec.everyMs > ScheduleSpec::MaxEveryMs) {
+        return bad(u"'every' must be from %1 to %2, not %3"_s.arg(
+            formatDurationMs(config.minEveryMs), formatDurationMs(ScheduleSpec::MaxEveryMs),
+            formatDurationMs(spec.everyMs)));
+    }
+    if (spec.spreadMs > spec.everyMs / 2) {
+        return bad(u"'spread' (%1) must be at most half of 'every' (%2)"_s.arg(
+            formatDurationMs(spec.spreadMs), formatDurationMs(spec.everyMs)));
+    }
+    const RetentionPolicy &r = spec.retention;
+    if (r.keepRounds < 0 || r.keepRounds > RetentionPolicy::MaxKeepRounds || r.maxAgeMs < 0
+        || (r.keepRounds == 0 && r.maxAgeMs == 0)) {
+        return bad(u"retention needs 'keep' from 1 to %1 rounds and/or a 'maxAge'"_s.arg(
+            RetentionPolicy::MaxKeepRounds));
+    }
+    if (spec.maxRounds < 0) {
+        return bad(u"'rounds' must not be negative"_s);
+    }
+    return {};
+}
+
+} // namespace
+
+Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent)
+    : QObject(parent), m_engine(engine), m_config(config)
+{
+    // A round that finished may let an older one be pruned.
+    connect(m_engine, &HuntEngine::huntFinished, this, [this](const HuntInfo &info) {
+        const auto it = m_entries.find(info.schedule);
+        if (!info.schedule.isEmpty() && it != m_entries.end() && prune(it->schedule)) {
+            save(it->schedule);
+        }
+    });
+}
+
+Scheduler::~Scheduler() = default;
+
+Result<QStringList> Scheduler::load()
+{
+    QStringList ids;
+    if (!m_config.persist) {
+        return ids;
+    }
+    Result<QList<Schedule>> stored = m_engine->store()->loadSchedules();
+    if (!stored) {
+        return stored.error();
+    }
+    const QDateTime current = now();
+    for (Schedule &schedule : *stored) {
+        if (m_entries.contains(schedule.id)) {
+            continue;
+        }
+        if (!schedule.completed) {
+            const QDateTime last =
+                schedule.lastRoundAt.isValid() ? schedule.lastRoundAt : schedule.createdAt;
+            QDateTime next = last.isValid() ? last.addMSecs(schedule.spec.everyMs) : current;
+            // Due while we were down: one round now, then the interval from there.
+            schedule.nextRunAt = next < current ? current : next;
+        }
+        ids.append(schedule.id);
+        insert(std::move(schedule));
+    }
+    return ids;
+}
+
+Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule)
+{
+    HuntRequest request;
+    request.nodes = schedule.spec.nodes;
+    request.url = schedule.spec.url;
+    request.options = schedule.spec.options;
+    request.origin = schedule.spec.origin;
+    request.schedule = schedule.id;
+    request.round = schedule.roundsStarted + 1;
+    request.spreadMs = schedule.spec.effectiveSpreadMs();
+    return m_engine->submit(request);
+}
+
+Result<Schedule> Scheduler::create(ScheduleSpec spec)
+{
+    if (const Result<void> valid = validate(spec, m_config); !valid) {
+        return valid.error();
+    }
+    if (m_entries.size() >= m_config.maxSchedules) {
+        return makeError(ErrorCode::Busy, u"%1 schedules exist; at most %2 (delete one first)"_s
+                                              .arg(m_entries.size())
+                                              .arg(m_config.maxSchedules));
+    }
+    Schedule schedule;
+    schedule.id = newHuntId();
+    schedule.createdAt = now();
+    schedule.spec = std::move(spec);
+    // Round 1 now: the engine validates nodes, path, options and the target policy.
+    const Result<HuntInfo> first = submitRound(schedule);
+    if (!first) {
+        return first.error();
+    }
+    schedule.roundsStarted = 1;
+    schedule.lastRoundAt = schedule.createdAt;
+    schedule.rounds.append({first->id, 1, schedule.createdAt});
+    schedule.completed = schedule.spec.maxRounds == 1;
+    if (!schedule.completed) {
+        schedule.nextRunAt = schedule.createdAt.addMSecs(schedule.spec.everyMs);
+    }
+    if (m_config.persist) {
+        if (const Result<void> stored = m_engine->store()->createSchedule(schedule); !stored) {
+            (void)m_engine->cancel(first->id);
+            return stored.error();
+        }
+    }
+    insert(schedule);
+    Q_EMIT roundStarted(schedule.id, *first);
+    return schedule;
+}
+
+void Scheduler::insert(Schedule schedule)
+{
+    const QString id = schedule.id;
+    Entry entry{std::move(schedule), new QTimer(this)};
+    entry.timer->setSingleShot(true);
+    entry.timer->setTimerType(Qt::PreciseTimer);
+    connect(entry.timer, &QTimer::timeout, this, [this, id] { onDue(id); });
+    Entry &stored = *m_entries.insert(id, std::move(entry));
+    arm(stored);
+}
+
+void Scheduler::arm(Entry &entry)
+{
+    const Schedule &s = entry.schedule;
+    if (m_stopped || s.completed || !s.nextRunAt.isValid()) {
+        entry.timer->stop();
+        return;
+    }
+    const qint64 wait = std::clamp<qint64>(now().msecsTo(s.nextRunAt), 0, MaxTimerMs);
+    entry.timer->start(int(wait));
+}
+
+void Scheduler::onDue(const QString &id)
+{
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end() || m_stopped) {
+        return;
+    }
+    const QDateTime due = it->schedule.nextRunAt;
+    if (now() < due) {
+        arm(*it); // a long wait, or the clock moved back
+        return;
+    }
+    runRound(*it, due);
+}
+
+void Scheduler::runRound(Entry &entry, const QDateTime &due)
+{
+    Schedule &s = entry.schedule;
+    const QDateTime current = now();
+    QString skipped;
+    auto skip = [&](const QString &reason) {
+        ++s.skipped;
+        s.lastSkippedAt = current;
+        s.lastSkipReason = reason;
+        skipped = reason;
+        qInfo().noquote() << u"schedule %1: round skipped: %2"_s.arg(s.id, reason);
+    };
+    const std::optional<HuntInfo> previous =
+        s.rounds.isEmpty() ? std::nullopt : m_engine->activeInfo(s.rounds.last().hunt);
+    std::optional<HuntInfo> started;
+    if (previous) {
+        skip(u"round %1 (hunt %2) is still %3"_s.arg(previous->round)
+                 .arg(previous->id, huntStateName(previous->state)));
+    } else {
+        const Result<HuntInfo> submitted = submitRound(s);
+        if (submitted) {
+            started = *submitted;
+            ++s.roundsStarted;
+            s.lastRoundAt = current;
+            s.lastError.clear();
+            s.rounds.append({submitted->id, s.roundsStarted, current});
+        } else {
+            s.lastError = submitted.error().message;
+            skip(u"the engine refused the round: %1"_s.arg(submitted.error().message));
+        }
+    }
+    if (s.spec.maxRounds > 0 && s.roundsStarted >= s.spec.maxRounds) {
+        s.completed = true;
+        s.nextRunAt = {};
+    } else {
+        s.nextRunAt = nextSlot(due, s.spec.everyMs, current);
+    }
+    prune(s);
+    save(s);
+    arm(entry);
+    // Last: a slot may remove the schedule (and `entry` with it).
+    const QString id = s.id;
+    if (started) {
+        Q_EMIT roundStarted(id, *started);
+    } else {
+        Q_EMIT roundSkipped(id, skipped);
+    }
+}
+
+bool Scheduler::prune(Schedule &s)
+{
+    const RetentionPolicy &r = s.spec.retention;
+    const QDateTime cutoff = r.maxAgeMs > 0 ? now().addMSecs(-r.maxAgeMs) : QDateTime();
+    QStringList removed;
+    // The newest round always stays: it is the schedule's current state.
+    while (s.rounds.size() > 1) {
+        const ScheduleRound &oldest = s.rounds.first();
+        const bool tooMany = r.keepRounds > 0 && s.rounds.size() > r.keepRounds;
+        const bool tooOld = cutoff.isValid() && oldest.startedAt < cutoff;
+        if ((!tooMany && !tooOld) || m_engine->activeInfo(oldest.hunt)) {
+            break;
+        }
+        const Result<void> gone = m_engine->store()->removeHunt(oldest.hunt);
+        if (!gone && gone.error().code != ErrorCode::NotFound) {
+            qWarning().noquote() << u"schedule %1: cannot prune hunt %2: %3"_s.arg(
+                s.id, oldest.hunt, gone.error().message);
+            break; // tried again after the next round
+        }
+        removed.append(oldest.hunt);
+        s.rounds.removeFirst();
+    }
+    if (removed.isEmpty()) {
+        return false;
+    }
+    Q_EMIT roundsPruned(s.id, removed);
+    return true;
+}
+
+void Scheduler::save(const Schedule &schedule)
+{
+    if (!m_config.persist) {
+        return;
+    }
+    if (const Result<void> saved = m_engine->store()->saveSchedule(schedule); !saved) {
+        // The schedule keeps running from memory; the next save tries again.
+        qWarning().noquote() << u"schedule %1: cannot store its state: %2"_s.arg(
+            schedule.id, saved.error().message);
+    }
+}
+
+Result<Schedule> Scheduler::remove(const QString &id)
+{
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end()) {
+        return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
+    }
+    if (m_config.persist) {
+        const Result<void> removed = m_engine->store()->removeSchedule(id);
+        if (!removed && removed.error().code != ErrorCode::NotFound) {
+            return removed.error();
+        }
+    }
+    Schedule schedule = std::move(it->schedule);
+    delete it->timer;
+    m_entries.erase(it);
+    return schedule;
+}
+
+std::optional<Schedule> Scheduler::find(const QString &id) const
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.cend()) {
+        return std::nullopt;
+    }
+    return it->schedule;
+}
+
+QList<Schedule> Scheduler::list() const
+{
+    QList<Schedule> schedules;
+    for (const Entry &entry : m_entries) {
+        schedules.append(entry.schedule);
+    }
+    std::sort(schedules.begin(), schedules.end(),
+              [](const Schedule &a, const Schedule &b) { return a.id < b.id; });
+    return schedules;
+}
+
+Result<QList<NodeHistoryEntry>> Scheduler::history(const QString &id, const QString &node,
+                                                   const QString &path, int limit) const
+{
+    const Result<HistoryTask> task = historyTask(id, node, path, limit);
+    if (!task) {
+        return task.error();
+    }
+    return (*task)();
+}
+
+Result<Scheduler::HistoryTask> Scheduler::historyTask(const QString &id, const QString &node,
+                                                      const QString &path, int limit) const
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.cend()) {
+        return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
+    }
+    if (limit < 1 || limit > MaxHistoryLimit) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"'limit' must be from 1 to %1"_s.arg(MaxHistoryLimit));
+    }
+    const Result<JsonPath> parsed = parseJsonPath(path);
+    if (!parsed) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"bad path '%1': %2"_s.arg(path, parsed.error().message));
+    }
+    const QString wanted = node.trimmed();
+    const QStringList &nodes = it->schedule.spec.nodes;
+    if (std::none_of(nodes.cbegin(), nodes.cend(),
+                     [&](const QString &n) { return QStringView(n).trimmed() == wanted; })) {
+        return makeError(ErrorCode::NotFound,
+                         u"node '%1' is not one of schedule %2's nodes"_s.arg(wanted, id));
+    }
+    return HistoryTask([store = m_engine->store(), rounds = it->schedule.rounds, wanted,
+                        parsed = *parsed, limit] {
+        return nodeHistory(*store, rounds, wanted, parsed, limit);
+    });
+}
+
+void Scheduler::stop()
+{
+    m_stopped = true;
+    for (Entry &entry : m_entries) {
+        entry.timer->stop();
+    }
+}
+
+} // namespace Artemis

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+
+#include <QDateTime>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include "core/huntinfo.h"
+#include "core/nodehistory.h"
+#include "core/result.h"
+#include "core/schedule.h"
+
+class QTimer;
+
+namespace Artemis {
+
+class HuntEngine;
+
+struct SchedulerConfig
+{
+    // Shortest interval accepted by create(). 1 s for the service and the CLI; tests inject
+    // shorter ones to keep their runtime in seconds.
+    qint64 minEveryMs = 1000;
+    int maxSchedules = 100;
+    // false: schedules live in memory only (the CLI's foreground `hunt --every`); true: they
+    // are stored through the engine's ResultStore and load() brings them back after a restart.
+    bool persist = true;
+};
+
+// Repeats hunts. Each round is a normal hunt submitted through the HuntEngine, linked to its
+// schedule (HuntInfo::schedule, HuntInfo::round). Round k is due at the first round's time
+// + k * every. When a round is due while the previous one is still queued or running, it is
+// skipped and recorded (Schedule::skipped, lastSkippedAt, lastSkipReason), never stacked; a
+// round the engine refuses (busy, a node now denied) is recorded the same way. Rounds beyond
+// the retention policy are deleted from the store once finished. After a restart, load() runs
+// one round at once if one was due while the process was down (no burst of missed rounds)
+// and continues from there.
+//
+// Lives on the engine's thread (QTimer-driven, one timer per schedule); all calls from that
+// thread. Borrows the engine (and its store), which must outlive it.
+class Scheduler final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Scheduler(HuntEngine *engine, SchedulerConfig config = {},
+                       QObject *parent = nullptr);
+    ~Scheduler() override;
+
+    // Reads the stored schedules and arms them (persist mode; a no-op otherwise). Returns their
+    // ids. Call once, after the store was opened.
+    Result<QStringList> load();
+
+    // Validates, starts round 1 at once (so bad nodes, a denied node or a busy engine fail the
+    // call and nothing is kept), stores the schedule and arms its timer.
+    Result<Schedule> create(ScheduleSpec spec);
+    // Stops the schedule and forgets it; its rounds stay in the store as ordinary hunts (a
+    // running round runs to its end). Returns the schedule as it was.
+    Result<Schedule> remove(const QString &id);
+    std::optional<Schedule> find(const QString &id) const;
+    QList<Schedule> list() const; // oldest first
+
+    // The last `limit` outcomes of `node` in the schedule's retained rounds, newest first,
+    // with the value at the JSON `path` (core/jsonvalues.h syntax; empty = no values).
+    Result<QList<NodeHistoryEntry>> history(const QString &id, const QString &node,
+                                            const QString &path, int limit) const;
+    // The same, checked now and read later: the returned task only reads the store, so it
+    // may run on any thread (the GUI runs it on a pool).
+    using HistoryTask = std::function<Result<QList<NodeHistoryEntry>>()>;
+    Result<HistoryTask> historyTask(const QString &id, const QString &node, const QString &path,
+                                    int limit) const;
+
+    // Stops every timer: no round starts any more (shutdown, before the engine's).
+    void stop();
+
+    const SchedulerConfig &config() const { return m_config; }
+
+Q_SIGNALS:
+    void roundStarted(const QString &schedule, const Artemis::HuntInfo &info);
+    void roundSkipped(const QString &schedule, const QString &reason);
+    // Hunts deleted by the retention policy (caches of their manifests should forget them).
+    void roundsPruned(const QString &schedule, const QStringList &hunts);
+
+private:
+    struct Entry
+    {
+        Schedule schedule;
+        QTimer *timer = nullptr; // child of this
+    };
+
+    Result<HuntInfo> submitRound(const Schedule &schedule);
+    void insert(Schedule schedule);
+    void arm(Entry &entry);
+    void onDue(const QString &id);
+    void runRound(Entry &entry, const QDateTime &due);
+    bool prune(Schedule &schedule); // true when rounds were removed
+    void save(const Schedule &schedule);
+
+    HuntEngine *m_engine; // not owned
+    SchedulerConfig m_config;
+    QHash<QString, Entry> m_entries;
+    bool m_stopped = false;
+};
+
+} // namespace Artemis

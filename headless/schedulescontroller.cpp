@@ -1,0 +1,156 @@
+#include "headless/schedulescontroller.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+
+#include "core/huntengine.h"
+#include "core/scheduler.h"
+#include "headless/httperrors.h"
+#include "headless/huntscontroller.h"
+#include "headless/huntsubmission.h"
+#include "headless/router.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+SchedulesController::SchedulesController(Scheduler *scheduler, HuntEngine *engine,
+                                         HuntsController *hunts)
+    : m_scheduler(scheduler), m_engine(engine), m_hunts(hunts)
+{
+}
+
+bool SchedulesController::registerRoutes(Router &router)
+{
+    using M = Router::Method;
+    const auto token = Router::Access::Token;
+    bool ok = true;
+    ok = router.add(M::Post, u"/api/v1/schedules"_s, token,
+                    [this](const QHttpServerRequest &r, const QStringList &) { return create(r); })
+         && ok;
+    ok = router.add(M::Get, u"/api/v1/schedules"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &) { return list(); })
+         && ok;
+    // The longer rule first: QtHttpServer tries rules in order of registration.
+    ok = router.add(M::Get, u"/api/v1/schedules/<arg>/history"_s, token,
+                    [this](const QHttpServerRequest &r, const QStringList &a) {
+                        return history(a[0], r);
+                    })
+         && ok;
+    ok = router.add(M::Get, u"/api/v1/schedules/<arg>"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &a) { return show(a[0]); })
+         && ok;
+    ok = router.add(M::Delete, u"/api/v1/schedules/<arg>"_s, token,
+                    [this](const QHttpServerRequest &, const QStringList &a) {
+                        return remove(a[0]);
+                    })
+         && ok;
+    return ok;
+}
+
+QHttpServerResponse SchedulesController::create(const QHttpServerRequest &request)
+{
+    QJsonObject body;
+    const Result<HuntRequest> hunt =
+        parseHuntBody(request.body(), m_engine->config().maxNodes, ScheduleFields, &body);
+    if (!hunt) {
+        return errorResponse(hunt.error());
+    }
+    const Result<ScheduleSpec> spec = parseScheduleSpec(*hunt, body);
+    if (!spec) {
+        return errorResponse(spec.error());
+    }
+    return createSchedule(*m_scheduler, *spec);
+}
+
+QHttpServerResponse SchedulesController::list()
+{
+    QJsonArray items;
+    for (const Schedule &schedule : m_scheduler->list()) {
+        items.append(scheduleJson(schedule));
+    }
+    return jsonResponse(QJsonObject{{u"schedules"_s, items}, {u"count"_s, items.size()}});
+}
+
+QHttpServerResponse SchedulesController::show(const QString &id)
+{
+    const std::optional<Schedule> schedule = m_scheduler->find(id);
+    if (!schedule) {
+        return errorResponse(makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id)));
+    }
+    QJsonObject json = scheduleJson(*schedule);
+    // Newest first, each with its hunt's state and counts (live for the running one).
+    QJsonArray rounds;
+    const QList<ScheduleRound> &all = schedule->rounds;
+    for (qsizetype i = all.size() - 1; i >= 0 && rounds.size() < RoundsShown; --i) {
+        QJsonObject round{{u"hunt"_s, all[i].hunt},
+                          {u"round"_s, all[i].round},
+                          {u"startedAt"_s, isoOrEmpty(all[i].startedAt)},
+                          {u"status"_s, QString(u"/api/v1/hunts/"_s + all[i].hunt)}};
+        if (const Result<HuntInfo> info = m_hunts->findHunt(all[i].hunt)) {
+            round.insert(u"state"_s, huntStateName(info->state));
+            round.insert(u"counts"_s, info->counts.toJson());
+            round.insert(u"elapsedMs"_s, info->elapsedMs());
+        } else {
+            round.insert(u"state"_s, u"missing"_s);
+        }
+        rounds.append(round);
+    }
+    json.insert(u"rounds"_s, rounds);
+    json.insert(u"roundsRetained"_s, int(all.size()));
+    return jsonResponse(json);
+}
+
+QHttpServerResponse SchedulesController::remove(const QString &id)
+{
+    const Result<Schedule> removed = m_scheduler->remove(id);
+    if (!removed) {
+        return errorResponse(removed.error());
+    }
+    QJsonArray kept;
+    for (const ScheduleRound &round : removed->rounds) {
+        kept.append(round.hunt);
+    }
+    return jsonResponse(QJsonObject{{u"deleted"_s, id}, {u"roundsKept"_s, kept}});
+}
+
+QHttpServerResponse SchedulesController::history(const QString &id,
+                                                 const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    // QUrlQuery leaves %XX in place for some characters; decode like the path arguments.
+    auto item = [&](const QString &key) {
+        return query.queryItemValue(key, QUrl::FullyDecoded);
+    };
+    const QString node = item(u"node"_s);
+    if (node.isEmpty()) {
+        return errorResponse(400, u"'node' is required: one of the schedule's nodes"_s);
+    }
+    int limit = DefaultHistoryLimit;
+    if (query.hasQueryItem(u"limit"_s)) {
+        bool ok = false;
+        limit = item(u"limit"_s).toInt(&ok);
+        if (!ok) {
+            return errorResponse(400, u"'limit' must be a whole number"_s);
+        }
+    }
+    const QString path = item(u"path"_s);
+    const Result<QList<NodeHistoryEntry>> entries = m_scheduler->history(id, node, path, limit);
+    if (!entries) {
+        return errorResponse(entries.error());
+    }
+    QJsonArray items;
+    for (const NodeHistoryEntry &entry : *entries) {
+        items.append(entry.toJson());
+    }
+    QJsonObject body{{u"schedule"_s, id},
+                     {u"node"_s, node.trimmed()},
+                     {u"count"_s, items.size()},
+                     {u"history"_s, items}};
+    if (!path.isEmpty()) {
+        body.insert(u"path"_s, path);
+    }
+    return jsonResponse(body);
+}
+
+} // namespace Artemis

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QString>
+
+namespace Artemis {
+
+class HuntEngine;
+class HuntsController;
+class Router;
+class Scheduler;
+
+// The schedules resource of the versioned API (core/scheduler.h):
+//   POST   /api/v1/schedules             {"nodes", "url", "options", "every": "30s", "spread",
+//                                         "retention": {"keep", "maxAge"}, "rounds"} -> 201
+//   GET    /api/v1/schedules             every schedule, oldest first
+//   GET    /api/v1/schedules/{id}        state, skipped rounds, next run, recent rounds with
+//                                         their hunts' state and counts
+//   DELETE /api/v1/schedules/{id}        stops it; its rounds stay as ordinary hunts
+//   GET    /api/v1/schedules/{id}/history?node=N&path=a.b[0]&limit=N
+//                                        one node's last N outcomes and the value at a path
+// Lives on the server's thread; borrows the scheduler, the engine and the hunts controller.
+class SchedulesController
+{
+public:
+    SchedulesController(Scheduler *scheduler, HuntEngine *engine,
+                        HuntsController *hunts); // not owned
+    [[nodiscard]] bool registerRoutes(Router &router);
+
+    static constexpr int RoundsShown = 100; // newest rounds listed by GET {id}
+    static constexpr int DefaultHistoryLimit = 50;
+
+private:
+    QHttpServerResponse create(const QHttpServerRequest &request);
+    QHttpServerResponse list();
+    QHttpServerResponse show(const QString &id);
+    QHttpServerResponse remove(const QString &id);
+    QHttpServerResponse history(const QString &id, const QHttpServerRequest &request);
+
+    Scheduler *m_scheduler;   // not owned
+    HuntEngine *m_engine;     // not owned
+    HuntsController *m_hunts; // not owned
+};
+
+} // namespace Artemis
