@@ -228,6 +228,10 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
     if (!url.isValid()) {
         return fail(u"does not form a valid URL: %1"_s.arg(url.errorString()));
     }
+    // QUrl rewrites IPv4 in any inet_aton form ("0x7f.1", "2130706433", "127.1") as a dotted
+    // quad, and that is what gets fetched: duplicates, per-host limits and the policy must see
+    // the same host (found by fuzzing, tests/fuzz/regressions/nodes).
+    target.host = url.host();
     target.url = url;
     return target;
 }

@@ -8,6 +8,7 @@
 #include "core/huntid.h"
 #include "core/resultstore.h"
 #include "headless/httperrors.h"
+#include "headless/huntrequestjson.h"
 #include "headless/huntsubmission.h"
 #include "headless/router.h"
 
@@ -98,68 +99,12 @@ Result<HuntInfo> HuntsController::findHunt(const QString &id)
 
 QHttpServerResponse HuntsController::create(const QHttpServerRequest &request)
 {
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(request.body(), &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        return errorResponse(400, u"body is not valid JSON: %1 at byte %2"_s
-                                      .arg(parseError.errorString())
-                                      .arg(parseError.offset));
+    const Result<HuntRequest> hunt =
+        parseHuntRequestJson(request.body(), m_engine->config().maxNodes);
+    if (!hunt) {
+        return errorResponse(hunt.error());
     }
-    if (!doc.isObject()) {
-        return errorResponse(400, u"body must be a JSON object {\"nodes\": [...], \"url\": ...}"_s);
-    }
-    const QJsonObject body = doc.object();
-    for (auto it = body.begin(); it != body.end(); ++it) {
-        if (it.key() != u"nodes"_s && it.key() != u"url"_s && it.key() != u"options"_s) {
-            return errorResponse(400, u"unknown field '%1' (known: nodes, url, options)"_s.arg(
-                                          it.key()));
-        }
-    }
-    const QJsonValue nodesValue = body.value(u"nodes"_s);
-    if (!nodesValue.isArray() || nodesValue.toArray().isEmpty()) {
-        return errorResponse(400, u"'nodes' must be a non-empty array of strings"_s);
-    }
-    const QJsonArray nodesArray = nodesValue.toArray();
-    const int maxNodes = m_engine->config().maxNodes;
-    if (nodesArray.size() > maxNodes) {
-        return errorResponse(413, u"%1 nodes given; at most %2 per hunt"_s.arg(nodesArray.size())
-                                      .arg(maxNodes));
-    }
-    HuntRequest hunt;
-    hunt.origin = u"api"_s;
-    hunt.nodes.reserve(nodesArray.size());
-    QJsonArray notStrings;
-    for (qsizetype i = 0; i < nodesArray.size(); ++i) {
-        const QJsonValue node = nodesArray.at(i);
-        if (!node.isString()) {
-            notStrings.append(QJsonObject{{u"index"_s, int(i)},
-                                          {u"node"_s, node},
-                                          {u"reason"_s, u"not a string"_s}});
-            continue;
-        }
-        hunt.nodes.append(node.toString());
-    }
-    if (!notStrings.isEmpty()) {
-        return errorResponse(makeError(ErrorCode::InvalidNode,
-                                       u"%1 node(s) are not strings"_s.arg(notStrings.size()),
-                                       notStrings));
-    }
-    if (!body.value(u"url"_s).isString()) {
-        return errorResponse(400, u"'url' must be a string: the path fetched on every node"_s);
-    }
-    hunt.url = body.value(u"url"_s).toString();
-    const QJsonValue options = body.value(u"options"_s);
-    if (!options.isUndefined() && !options.isNull()) {
-        if (!options.isObject()) {
-            return errorResponse(400, u"'options' must be an object"_s);
-        }
-        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject());
-        if (!parsed) {
-            return errorResponse(parsed.error());
-        }
-        hunt.options = std::move(parsed).value();
-    }
-    return submitHunt(*m_engine, hunt);
+    return submitHunt(*m_engine, *hunt);
 }
 
 QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)

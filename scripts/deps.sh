@@ -8,7 +8,8 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-h
           qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates)
 case "$set_name" in
     build) ;;
-    test) packages+=(redis-server curl procps) ;;
+    # clang + libclang-rt-dev: the libFuzzer targets of the fuzz preset (tests/fuzz).
+    test) packages+=(redis-server curl procps clang libclang-rt-dev) ;;
     bench) packages+=(redis-server curl procps nginx-light wrk time) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac

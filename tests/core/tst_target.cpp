@@ -15,6 +15,7 @@ private Q_SLOTS:
     void path();
     void parseTargetsReportsEveryBadNode();
     void duplicatesFetchedOnce();
+    void ipv4FormsAreOneHost();
     void nodeList();
     void largeListsKeepOrderAndIndexes();
 };
@@ -60,6 +61,13 @@ void TestTarget::parse_data()
         << u"my_node:81"_s << u"m"_s << u"http://my_node:81/m"_s << QString();
     QTest::newRow("empty path -> root") << u"n:81"_s << QString() << u"http://n:81/"_s
                                         << QString();
+    // Found by fuzzing (tests/fuzz/regressions/nodes): IPv4 in inet_aton forms.
+    QTest::newRow("ipv4 in hex") << u"0x7f.1:81"_s << u"m"_s << u"http://127.0.0.1:81/m"_s
+                                 << QString();
+    QTest::newRow("ipv4 as one number") << u"2130706433"_s << u"m"_s
+                                        << u"http://127.0.0.1/m"_s << QString();
+    QTest::newRow("ipv4 in octal") << u"0177.0.0.1:81"_s << u"m"_s << u"http://127.0.0.1:81/m"_s
+                                   << QString();
 
     // Rejected, one row per rule
     QTest::newRow("empty") << u""_s << u"m"_s << QString() << u"empty"_s;
@@ -124,6 +132,8 @@ void TestTarget::parse()
     QVERIFY2(target, qPrintable(target ? QString() : target.error().message));
     QCOMPARE(target->url.toString(), url);
     QCOMPARE(target->node, node.trimmed());
+    // The host that is keyed and checked against the policy is the host that is fetched.
+    QCOMPARE(target->host, target->url.host());
 }
 
 void TestTarget::path_data()
@@ -177,6 +187,16 @@ void TestTarget::duplicatesFetchedOnce()
     QCOMPARE(list->targets.at(0).node, u"a:80"_s);
     QCOMPARE(list->targets.at(2).url.toString(), u"https://a:80/metric"_s);
     QCOMPARE(list->duplicates, (QStringList{u"http://a:80"_s, u"A"_s, u"b:81"_s}));
+}
+
+void TestTarget::ipv4FormsAreOneHost()
+{
+    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s};
+    const Result<TargetList> list = parseTargets(nodes, u"metric");
+    QVERIFY(list);
+    QCOMPARE(list->targets.size(), 1);
+    QCOMPARE(list->targets.at(0).host, u"127.0.0.1"_s);
+    QCOMPARE(list->duplicates, (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s}));
 }
 
 void TestTarget::nodeList()
