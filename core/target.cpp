@@ -158,6 +158,11 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
         if (c.isSpace()) {
             return fail(u"contains whitespace"_s);
         }
+        // QHostAddress stops reading at a NUL: "[::1\0junk]" passed as ::1 while QUrl made it
+        // an empty host (found by fuzzing).
+        if (c.category() == QChar::Other_Control) {
+            return fail(u"contains a control character"_s);
+        }
     }
     if (rest.contains(u'@')) {
         return fail(u"user-info ('user@') is not allowed in a node"_s);

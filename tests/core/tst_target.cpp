@@ -91,6 +91,8 @@ void TestTarget::parse_data()
     QTest::newRow("fragment inside node") << u"n#frag"_s << u"m"_s << QString()
                                           << u"path, query or fragment"_s;
     QTest::newRow("space inside") << u"no de:80"_s << u"m"_s << QString() << u"whitespace"_s;
+    QTest::newRow("NUL inside ipv6 (fuzz)") << QString::fromUtf16(u"[::1\0\0x]:80", 12) << u"m"_s
+                                            << QString() << u"control character"_s;
     QTest::newRow("illegal char") << u"no$de:80"_s << u"m"_s << QString()
                                   << u"not allowed in a host name"_s;
     QTest::newRow("unicode char") << u"nödé:80"_s << u"m"_s << QString()

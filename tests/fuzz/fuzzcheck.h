@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <QString>
 #include <QtGlobal>
 
 // Shared by the fuzz targets in this directory. Each target defines LLVMFuzzerTestOneInput; it
