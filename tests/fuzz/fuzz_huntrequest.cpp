@@ -22,11 +22,7 @@ constexpr int MaxNodes = 64; // small, so that the limit is within the fuzzer's 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const bool initialised = [] {
-        Fuzz::silenceQtMessages();
-        return true;
-    }();
-    Q_UNUSED(initialised);
+    Fuzz::setUp();
 
     const QByteArray body(reinterpret_cast<const char *>(data), qsizetype(size));
     const Result<HuntRequest> request = parseHuntRequestJson(body, MaxNodes);

@@ -97,11 +97,7 @@ struct Fixture
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const bool initialised = [] {
-        Fuzz::silenceQtMessages();
-        return true;
-    }();
-    Q_UNUSED(initialised);
+    Fuzz::setUp();
     static Fixture fixtureObject; // one temporary data dir for every input, removed at exit
     Fixture *const fixture = &fixtureObject;
 

@@ -61,11 +61,7 @@ void checkPath(const QString &rawPath)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const bool initialised = [] {
-        Fuzz::silenceQtMessages();
-        return true;
-    }();
-    Q_UNUSED(initialised);
+    Fuzz::setUp();
 
     const QString text = QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
     const qsizetype firstBreak = text.indexOf(u'\n');

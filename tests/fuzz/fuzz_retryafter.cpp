@@ -33,11 +33,7 @@ qint64 expectedSeconds(const QByteArray &digits)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const bool initialised = [] {
-        Fuzz::silenceQtMessages();
-        return true;
-    }();
-    Q_UNUSED(initialised);
+    Fuzz::setUp();
 
     const QByteArray value(reinterpret_cast<const char *>(data), qsizetype(size));
     const QDateTime now(QDate(2026, 11, 27), QTime(12, 0, 0), Qt::UTC);

@@ -23,16 +23,21 @@ namespace Artemis::Fuzz {
     std::abort(); // libFuzzer saves the input as a crash; the replay test fails
 }
 
-// Qt warnings (e.g. "skipping corrupt line") are expected for garbage input: keep them out of
-// the fuzzer's output, which is read by people looking for the crash.
-inline void silenceQtMessages()
+// Called first by every target; does its work once. Qt warnings (e.g. "skipping corrupt line")
+// are expected for garbage input: they are kept out of the fuzzer's output, which is read by
+// people looking for the crash.
+inline void setUp()
 {
-    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &, const QString &msg) {
-        if (type == QtFatalMsg) {
-            std::fprintf(stderr, "qFatal: %s\n", qPrintable(msg));
-            std::abort();
-        }
-    });
+    static const bool done = [] {
+        qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &, const QString &msg) {
+            if (type == QtFatalMsg) {
+                std::fprintf(stderr, "qFatal: %s\n", qPrintable(msg));
+                std::abort();
+            }
+        });
+        return true;
+    }();
+    Q_UNUSED(done);
 }
 
 } // namespace Artemis::Fuzz
