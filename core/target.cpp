@@ -182,7 +182,9 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
         if (!address.setAddress(v6) || address.protocol() != QAbstractSocket::IPv6Protocol) {
             return fail(u"'%1' is not a valid IPv6 address"_s.arg(v6));
         }
-        target.host = v6.toLower();
+        // Not lower-cased here: QUrl lower-cases the address below but keeps the case of a zone
+        // (interface names are case-sensitive).
+        target.host = v6;
         const QStringView after = rest.mid(close + 1);
         if (!after.isEmpty()) {
             if (!after.startsWith(u':')) {
@@ -237,6 +239,10 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
     // quad, and that is what gets fetched: duplicates, per-host limits and the policy must see
     // the same host (found by fuzzing, tests/fuzz/regressions/nodes).
     target.host = url.host();
+    if (target.host.isEmpty()) {
+        // QHostAddress takes "fe80::1%" (an empty zone) that QUrl turns into no host at all.
+        return fail(u"the host does not form a valid URL"_s);
+    }
     target.url = url;
     return target;
 }

@@ -42,6 +42,8 @@ void TestTarget::parse_data()
                                              << u"https://node1:8443/m"_s << QString();
     QTest::newRow("ipv6 with port") << u"[::1]:9100"_s << u"metric"_s
                                     << u"http://[::1]:9100/metric"_s << QString();
+    QTest::newRow("ipv6 zone keeps its case") << u"[FE80::1%Eth0]:81"_s << u"m"_s
+                                              << u"http://[fe80::1%25Eth0]:81/m"_s << QString();
     QTest::newRow("ipv6 without port")
         << u"[fe80::1]"_s << u"metric"_s << u"http://[fe80::1]/metric"_s << QString();
     QTest::newRow("whitespace trimmed") << u"  \tnode1:80 \n"_s << u"metric"_s
@@ -93,6 +95,8 @@ void TestTarget::parse_data()
     QTest::newRow("space inside") << u"no de:80"_s << u"m"_s << QString() << u"whitespace"_s;
     QTest::newRow("NUL inside ipv6 (fuzz)") << QString::fromUtf16(u"[::1\0\0x]:80", 12) << u"m"_s
                                             << QString() << u"control character"_s;
+    QTest::newRow("ipv6 empty zone (fuzz)") << u"[fe80::1%]:80"_s << u"m"_s << QString()
+                                            << u"does not form a valid URL"_s;
     QTest::newRow("illegal char") << u"no$de:80"_s << u"m"_s << QString()
                                   << u"not allowed in a host name"_s;
     QTest::newRow("unicode char") << u"nödé:80"_s << u"m"_s << QString()
