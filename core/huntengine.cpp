@@ -14,18 +14,6 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-namespace {
-qsizetype indexOfNode(const QStringList &nodes, const QString &node)
-{
-    for (qsizetype i = 0; i < nodes.size(); ++i) {
-        if (QStringView(nodes.at(i)).trimmed() == node) {
-            return i;
-        }
-    }
-    return -1;
-}
-} // namespace
-
 HuntEngine::HuntEngine(ResultStore *store, Executor *executor, EngineConfig config,
                        QObject *parent)
     : QObject(parent), m_store(store), m_executor(executor), m_config(config)
@@ -59,25 +47,9 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     if (!validOptions) {
         return validOptions.error();
     }
-    Result<TargetList> parsed = parseTargets(request.nodes, request.url);
+    Result<TargetList> parsed = parseTargets(request.nodes, request.url, m_config.policy.get());
     if (!parsed) {
         return parsed.error();
-    }
-    if (m_config.policy) {
-        QJsonArray denied;
-        for (const Target &target : std::as_const(parsed->targets)) {
-            if (const std::optional<QString> reason = m_config.policy->checkHost(target.host)) {
-                denied.append(QJsonObject{{u"index"_s, int(indexOfNode(request.nodes, target.node))},
-                                          {u"node"_s, target.node},
-                                          {u"reason"_s, *reason}});
-            }
-        }
-        if (!denied.isEmpty()) {
-            return makeError(ErrorCode::Denied,
-                             u"%1 node(s) denied by the target policy; nothing was started"_s.arg(
-                                 denied.size()),
-                             denied);
-        }
     }
     if (runningCount() >= m_config.maxRunning && queuedCount() >= m_config.maxQueued) {
         return makeError(ErrorCode::Busy,

@@ -9,6 +9,8 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include "core/targetpolicy.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -256,7 +258,8 @@ Result<Target> parseTarget(QStringView node, QStringView path, int index)
     return parseTargetWithPath(node, *normalized, index);
 }
 
-Result<TargetList> parseTargets(const QStringList &nodes, QStringView path)
+Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
+                                const TargetPolicy *policy)
 {
     const Result<QString> normalized = normalizePath(path);
     if (!normalized) {
@@ -268,14 +271,26 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path)
     TargetList list;
     list.targets.reserve(nodes.size());
     QJsonArray bad;
+    QJsonArray denied;
     QString firstMessage;
     QSet<QString> seen;
     seen.reserve(nodes.size());
-    // Parsing (mostly QUrl's own) is ~3 us a node: a 100k-node request is split over the pool.
+    // Parsing (mostly QUrl's own) and the policy check are ~5 us a node: a large request is
+    // split over the pool.
     std::vector<std::optional<Result<Target>>> parsed(size_t(nodes.size()));
+    std::vector<std::optional<QString>> denial(policy ? size_t(nodes.size()) : 0);
+    std::vector<QString> keys(size_t(nodes.size())); // what makes two nodes the same
     auto parseRange = [&](qsizetype begin, qsizetype end) {
         for (qsizetype i = begin; i < end; ++i) {
-            parsed[size_t(i)].emplace(parseTargetWithPath(nodes.at(i), *normalized, int(i)));
+            const Result<Target> &target =
+                parsed[size_t(i)].emplace(parseTargetWithPath(nodes.at(i), *normalized, int(i)));
+            if (!target) {
+                continue;
+            }
+            keys[size_t(i)] = target->scheme + u"://"_s + target->hostPort();
+            if (policy) {
+                denial[size_t(i)] = policy->checkHost(target->host);
+            }
         }
     };
     constexpr qsizetype Chunk = 2048;
@@ -305,12 +320,17 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path)
                                    {u"reason"_s, reason}});
             continue;
         }
-        const QString key = target->scheme + u"://"_s + target->hostPort();
-        if (seen.contains(key)) {
+        const qsizetype before = seen.size();
+        seen.insert(keys[size_t(i)]);
+        if (seen.size() == before) {
             list.duplicates.append(target->node);
             continue;
         }
-        seen.insert(key);
+        if (policy && denial[size_t(i)]) {
+            denied.append(QJsonObject{{u"index"_s, i},
+                                      {u"node"_s, target->node},
+                                      {u"reason"_s, *denial[size_t(i)]}});
+        }
         list.targets.append(std::move(target).value());
     }
     if (!bad.isEmpty()) {
@@ -318,6 +338,12 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path)
             ? firstMessage
             : u"%1 invalid nodes; first: %2"_s.arg(bad.size()).arg(firstMessage);
         return makeError(ErrorCode::InvalidNode, message, bad);
+    }
+    if (!denied.isEmpty()) {
+        return makeError(ErrorCode::Denied,
+                         u"%1 node(s) denied by the target policy; nothing was started"_s.arg(
+                             denied.size()),
+                         denied);
     }
     return list;
 }

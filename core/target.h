@@ -10,6 +10,8 @@
 
 namespace Artemis {
 
+class TargetPolicy;
+
 // One node to fetch: the node string as the operator wrote it (trimmed), its parts, and the
 // final URL (scheme://host:port/ + path, duplicate slashes folded).
 struct Target
@@ -36,8 +38,11 @@ struct TargetList
 };
 
 // Parses every node. On failure the Error has code InvalidNode and details = JSON array of
-// {"index", "node", "reason"} for each bad node; nothing is returned then.
-Result<TargetList> parseTargets(const QStringList &nodes, QStringView path);
+// {"index", "node", "reason"} for each bad node; nothing is returned then. With a policy, each
+// unique node's host is also checked (TargetPolicy::checkHost): any denied -> code Denied, same
+// details shape.
+Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
+                                const TargetPolicy *policy = nullptr);
 
 // Splits the text of a node file: one node per line, blank lines and '#' comments ignored.
 QStringList parseNodeList(QStringView text);

@@ -62,6 +62,7 @@ private:
     static Result<void> addRule(Rules &rules, QStringView rule);
     static bool matchesHost(const Rules &rules, const QString &host);
     static bool matchesAddress(const Rules &rules, const QHostAddress &address);
+    // `host` already normalised (no brackets, no trailing dot, lower case).
     std::optional<QString> verdict(const QString &host, const QHostAddress *address) const;
 
     Rules m_allow;

@@ -1,8 +1,7 @@
 #include "headless/fetchcontroller.h"
 
-#include <QUrlQuery>
-
 #include "core/huntengine.h"
+#include "headless/fetchform.h"
 #include "headless/httperrors.h"
 #include "headless/huntsubmission.h"
 #include "headless/router.h"
@@ -10,19 +9,6 @@
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
-
-namespace {
-
-// application/x-www-form-urlencoded: QUrlQuery leaves '+' alone, so turn it into %20 first
-// (a literal plus arrives as %2B and survives).
-QUrlQuery parseForm(const QByteArray &body)
-{
-    QByteArray text = body;
-    text.replace('+', "%20");
-    return QUrlQuery(QString::fromUtf8(text));
-}
-
-} // namespace
 
 FetchController::FetchController(HuntEngine *engine) : m_engine(engine) { }
 
@@ -56,19 +42,13 @@ QHttpServerResponse FetchController::usage()
 
 QHttpServerResponse FetchController::fetch(const QHttpServerRequest &request)
 {
-    QUrlQuery form = parseForm(request.body());
-    if (form.isEmpty()) {
-        form = request.query(); // the old tool also read query-string fields
+    FetchForm form = parseFetchForm(request.body());
+    if (!form.hasFields) {
+        // The old tool also read the fields from the query string.
+        form = parseFetchForm(request.url().query(QUrl::FullyEncoded).toUtf8());
     }
-    QStringList nodes;
-    for (const QString &value : form.allQueryItemValues(u"node"_s, QUrl::FullyDecoded)) {
-        for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
-            if (!part.trimmed().isEmpty()) {
-                nodes.append(part.trimmed());
-            }
-        }
-    }
-    const QString url = form.queryItemValue(u"url"_s, QUrl::FullyDecoded).trimmed();
+    QStringList &nodes = form.nodes;
+    const QString &url = form.url;
     QStringList missing;
     if (nodes.isEmpty()) {
         missing.append(u"node"_s);

@@ -36,6 +36,10 @@ void TestTargetPolicy::checkHost_data()
     QTest::newRow("gcp metadata name") << none << none << u"metadata.google.internal"_s << true;
     QTest::newRow("gcp metadata, any case, dot")
         << none << none << u"Metadata.Google.Internal."_s << true;
+    QTest::newRow("metadata, octal quads") << none << none << u"0251.0376.0251.0376"_s << true;
+    QTest::newRow("metadata, leading zeros") << none << none << u"169.254.169.0254"_s << true;
+    QTest::newRow("metadata, one number") << none << none << u"2852039166"_s << true;
+    QTest::newRow("v4 with 256 is a name") << none << none << u"10.0.0.256"_s << false;
     QTest::newRow("names pass before resolution") << none << none << u"node1.lab"_s << false;
     QTest::newRow("explicit allow lifts default")
         << QStringList{u"169.254.0.0/16"_s} << none << u"169.254.169.254"_s << false;
