@@ -654,10 +654,13 @@ int parseRetryAfterMs(const QByteArray &value, const QDateTime &now)
         return -1;
     }
     if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (text.size() > 7) {
-            return std::numeric_limits<int>::max(); // absurdly long; the cap applies anyway
+        // Saturating: "2147484" seconds overflowed an int (found by fuzzing); an absurdly long
+        // wait is capped by backoffCapMs anyway.
+        qint64 ms = 0;
+        for (const char c : text) {
+            ms = std::min<qint64>(ms * 10 + (c - '0'), std::numeric_limits<int>::max());
         }
-        return text.toInt() * 1000;
+        return int(std::min<qint64>(ms * 1000, std::numeric_limits<int>::max()));
     }
     // HTTP-date (RFC 9110 IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
     const QDateTime parsed = QLocale::c().toDateTime(QString::fromLatin1(text),

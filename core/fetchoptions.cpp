@@ -1,5 +1,7 @@
 #include "core/fetchoptions.h"
 
+#include <cmath>
+
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -22,7 +24,8 @@ Result<qint64> readInt(const QJsonObject &json, const QString &key, qint64 curre
         return makeError(ErrorCode::InvalidArgument, u"option '%1' must be a number"_s.arg(key));
     }
     const double d = value.toDouble();
-    if (d != double(qint64(d)) || d < double(min) || d > double(max)) {
+    // Range first: converting 1e41 to qint64 is undefined behaviour (found by fuzzing).
+    if (!(d >= double(min) && d <= double(max)) || d != std::floor(d)) {
         return makeError(ErrorCode::InvalidArgument,
                          u"option '%1' must be a whole number from %2 to %3"_s.arg(key)
                              .arg(min)

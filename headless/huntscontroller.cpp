@@ -8,6 +8,7 @@
 #include "core/huntid.h"
 #include "core/resultstore.h"
 #include "headless/httperrors.h"
+#include "headless/huntrequestjson.h"
 #include "headless/huntsubmission.h"
 #include "headless/router.h"
 

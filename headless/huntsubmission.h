@@ -4,6 +4,7 @@
 #include <QJsonObject>
 
 #include "core/huntengine.h"
+#include "headless/huntrequestjson.h"
 #include "core/result.h"
 #include "core/schedule.h"
 
@@ -19,12 +20,6 @@ QHttpServerResponse submitHunt(HuntEngine &engine, const HuntRequest &request);
 // The JSON of one hunt as the API shows it: the manifest plus progress and links.
 QJsonObject huntJson(const HuntInfo &info);
 
-// Reads the JSON body shared by POST /api/v1/hunts and POST /api/v1/schedules: {"nodes",
-// "url", "options"} plus the fields named in `extraFields` (left in `*object` for the
-// caller). Errors: 400 not JSON / unknown field / bad field (InvalidNode with each node that
-// is not a string), 413 more than `maxNodes` nodes. The request's origin is "api".
-Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
-                                  const QStringList &extraFields, QJsonObject *object);
 
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "retention" {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end).

@@ -8,8 +8,10 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-h
           qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates)
 case "$set_name" in
     build) ;;
-    test) packages+=(redis-server curl procps openssl) ;;
-    bench) packages+=(redis-server curl procps openssl nginx-light wrk time) ;;
+    # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of
+    # the fuzz preset (tests/fuzz). gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
+    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev) ;;
+    bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
 

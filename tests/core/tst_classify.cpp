@@ -205,6 +205,11 @@ void TestClassify::retryAfter_data()
     QTest::newRow("negative") << QByteArray("-5") << -1;
     QTest::newRow("empty") << QByteArray("") << -1;
     QTest::newRow("huge") << QByteArray("99999999999") << std::numeric_limits<int>::max();
+    // Found by fuzzing (tests/fuzz/regressions/retryafter): 2147484 * 1000 overflowed an int.
+    QTest::newRow("seconds * 1000 > INT_MAX")
+        << QByteArray("2147484") << std::numeric_limits<int>::max();
+    QTest::newRow("largest exact") << QByteArray("2147483") << 2147483000;
+    QTest::newRow("leading zeros") << QByteArray("0000000000005") << 5000;
 }
 
 void TestClassify::retryAfter()

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void path();
     void parseTargetsReportsEveryBadNode();
     void duplicatesFetchedOnce();
+    void ipv4FormsAreOneHost();
     void nodeList();
     void largeListsKeepOrderAndIndexes();
 };
@@ -41,6 +42,8 @@ void TestTarget::parse_data()
                                              << u"https://node1:8443/m"_s << QString();
     QTest::newRow("ipv6 with port") << u"[::1]:9100"_s << u"metric"_s
                                     << u"http://[::1]:9100/metric"_s << QString();
+    QTest::newRow("ipv6 zone keeps its case") << u"[FE80::1%Eth0]:81"_s << u"m"_s
+                                              << u"http://[fe80::1%25Eth0]:81/m"_s << QString();
     QTest::newRow("ipv6 without port")
         << u"[fe80::1]"_s << u"metric"_s << u"http://[fe80::1]/metric"_s << QString();
     QTest::newRow("whitespace trimmed") << u"  \tnode1:80 \n"_s << u"metric"_s
@@ -60,6 +63,13 @@ void TestTarget::parse_data()
         << u"my_node:81"_s << u"m"_s << u"http://my_node:81/m"_s << QString();
     QTest::newRow("empty path -> root") << u"n:81"_s << QString() << u"http://n:81/"_s
                                         << QString();
+    // Found by fuzzing (tests/fuzz/regressions/nodes): IPv4 in inet_aton forms.
+    QTest::newRow("ipv4 in hex") << u"0x7f.1:81"_s << u"m"_s << u"http://127.0.0.1:81/m"_s
+                                 << QString();
+    QTest::newRow("ipv4 as one number") << u"2130706433"_s << u"m"_s
+                                        << u"http://127.0.0.1/m"_s << QString();
+    QTest::newRow("ipv4 in octal") << u"0177.0.0.1:81"_s << u"m"_s << u"http://127.0.0.1:81/m"_s
+                                   << QString();
 
     // Rejected, one row per rule
     QTest::newRow("empty") << u""_s << u"m"_s << QString() << u"empty"_s;
@@ -83,6 +93,10 @@ void TestTarget::parse_data()
     QTest::newRow("fragment inside node") << u"n#frag"_s << u"m"_s << QString()
                                           << u"path, query or fragment"_s;
     QTest::newRow("space inside") << u"no de:80"_s << u"m"_s << QString() << u"whitespace"_s;
+    QTest::newRow("NUL inside ipv6 (fuzz)") << QString::fromUtf16(u"[::1\0\0x]:80", 12) << u"m"_s
+                                            << QString() << u"control character"_s;
+    QTest::newRow("ipv6 empty zone (fuzz)") << u"[fe80::1%]:80"_s << u"m"_s << QString()
+                                            << u"does not form a valid URL"_s;
     QTest::newRow("illegal char") << u"no$de:80"_s << u"m"_s << QString()
                                   << u"not allowed in a host name"_s;
     QTest::newRow("unicode char") << u"nödé:80"_s << u"m"_s << QString()
@@ -124,6 +138,8 @@ void TestTarget::parse()
     QVERIFY2(target, qPrintable(target ? QString() : target.error().message));
     QCOMPARE(target->url().toString(), url);
     QCOMPARE(target->node, node.trimmed());
+    // The host that is keyed and checked against the policy is the host that is fetched.
+    QCOMPARE(target->host, target->url().host());
 }
 
 void TestTarget::path_data()
@@ -177,6 +193,16 @@ void TestTarget::duplicatesFetchedOnce()
     QCOMPARE(list->targets.at(0).node, u"a:80"_s);
     QCOMPARE(list->targets.at(2).url().toString(), u"https://a:80/metric"_s);
     QCOMPARE(list->duplicates, (QStringList{u"http://a:80"_s, u"A"_s, u"b:81"_s}));
+}
+
+void TestTarget::ipv4FormsAreOneHost()
+{
+    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s};
+    const Result<TargetList> list = parseTargets(nodes, u"metric");
+    QVERIFY(list);
+    QCOMPARE(list->targets.size(), 1);
+    QCOMPARE(list->targets.at(0).host, u"127.0.0.1"_s);
+    QCOMPARE(list->duplicates, (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s}));
 }
 
 void TestTarget::nodeList()

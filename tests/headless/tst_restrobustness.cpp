@@ -149,6 +149,10 @@ void TestRestRobustness::malformedBodiesAndBadJson()
         "{\"nodes\": [], \"url\": \"m\"}",        "{\"nodes\": [\"a:1\"], \"url\": 5}",
         "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"extra\": 1}",
         QByteArray("\xff\xfe\x00\x01", 4),        QByteArray(3000, '['),
+        // Found by fuzzing (tests/fuzz/regressions/huntrequest): a number beyond qint64 was
+        // converted before the range check (undefined behaviour).
+        "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"options\": {\"timeoutMs\": 1e41}}",
+        "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"options\": {\"attempts\": -1e300}}",
     };
     for (const QByteArray &body : bodies) {
         const HttpReply reply = client.send("POST", u"/api/v1/hunts"_s, body,
