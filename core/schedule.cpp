@@ -1,5 +1,7 @@
 #include "core/schedule.h"
 
+#include "core/huntengine.h"
+
 #include <QJsonArray>
 
 #include "core/duration.h"
@@ -56,6 +58,17 @@ QJsonObject commonJson(const Schedule &s)
 }
 
 } // namespace
+
+ScheduleSpec ScheduleSpec::forRequest(const HuntRequest &request, qint64 everyMs)
+{
+    ScheduleSpec spec;
+    spec.nodes = request.nodes;
+    spec.url = request.url;
+    spec.options = request.options;
+    spec.origin = request.origin;
+    spec.everyMs = everyMs;
+    return spec;
+}
 
 int ScheduleSpec::effectiveSpreadMs() const
 {

@@ -24,6 +24,8 @@ struct RetentionPolicy
 };
 
 // What a schedule repeats, and how often.
+struct HuntRequest;
+
 struct ScheduleSpec
 {
     QStringList nodes;
@@ -41,6 +43,9 @@ struct ScheduleSpec
     static constexpr qint64 DefaultSpreadCapMs = 10000;
     // The window actually used: spreadMs, or the default, never more than half the interval.
     int effectiveSpreadMs() const;
+    // A schedule repeating `request` (nodes, url, options, origin) every `everyMs`; the other
+    // fields keep their defaults.
+    static ScheduleSpec forRequest(const HuntRequest &request, qint64 everyMs);
 };
 
 // One started round: the hunt that ran it.

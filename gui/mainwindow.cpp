@@ -317,12 +317,7 @@ void MainWindow::startHunt()
 
 void MainWindow::startSchedule(const HuntRequest &request, qint64 everyMs)
 {
-    ScheduleSpec spec;
-    spec.nodes = request.nodes;
-    spec.url = request.url;
-    spec.options = request.options;
-    spec.origin = request.origin;
-    spec.everyMs = everyMs;
+    const ScheduleSpec spec = ScheduleSpec::forRequest(request, everyMs);
     HuntBackend *target = backend();
     target->createSchedule(spec, this, [this, target, request](Result<Schedule> schedule) {
         if (target != backend()) {

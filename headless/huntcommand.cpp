@@ -300,12 +300,7 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
                 m_err << "round skipped: " << reason << '\n';
                 m_err.flush();
             });
-    ScheduleSpec spec;
-    spec.nodes = request.nodes;
-    spec.url = request.url;
-    spec.options = request.options;
-    spec.origin = request.origin;
-    spec.everyMs = everyMs;
+    ScheduleSpec spec = ScheduleSpec::forRequest(request, everyMs);
     spec.maxRounds = rounds;
     spec.retention.keepRounds = keep;
     m_maxRounds = rounds;

@@ -62,11 +62,7 @@ Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObjec
         }
         return ms;
     };
-    ScheduleSpec spec;
-    spec.nodes = hunt.nodes;
-    spec.url = hunt.url;
-    spec.options = hunt.options;
-    spec.origin = hunt.origin;
+    ScheduleSpec spec = ScheduleSpec::forRequest(hunt, 0); // everyMs: read below
     const Result<qint64> every = duration(object.value(u"every"_s), u"every"_s);
     if (!every) {
         return every.error();
