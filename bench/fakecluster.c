@@ -306,7 +306,11 @@ int main(int argc, char **argv)
             }
         }
     }
-    printf("accepted %llu ok %llu error %llu hung-then-closed %llu\n", n_accepted, n_ok, n_error,
-           n_hung);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("accepted %llu ok %llu error %llu hung-then-closed %llu cpu_s %.3f\n", n_accepted, n_ok,
+           n_error, n_hung,
+           (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
     return 0;
 }

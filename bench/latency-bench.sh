@@ -8,7 +8,10 @@
 # results), CPU seconds per 1,000 nodes and peak RSS. References measured in the same run:
 #   * ideal    — nodes/s if every node took exactly DELAY ms and CONCURRENCY were always in
 #                flight: concurrency / delay;
-#   * curl     — `curl --parallel --parallel-max 256` over the same clean nodes.
+#   * curl     — `curl --parallel --parallel-max 256` over the same clean nodes;
+#   * raw      — bench/rawclient.c at each concurrency: one epoll loop that connects, writes a
+#                fixed request and reads to EOF, nothing else. The ceiling that this machine's
+#                kernel and the fake cluster allow any client.
 #
 #   bench/latency-bench.sh [--out FILE] [--plot PNG]
 #
@@ -56,6 +59,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cc -O2 -o "$tmp/fakecluster" "$here/fakecluster.c"
+cc -O2 -o "$tmp/rawclient" "$here/rawclient.c"
 
 start_cluster() { # count ports hang refuse error
     "$tmp/fakecluster" --count "$1" --ports "$2" --base-port "$BASE_PORT" --delay-ms "$DELAY_MS" \
@@ -64,7 +68,7 @@ start_cluster() { # count ports hang refuse error
     for _ in $(seq 100); do grep -q ready "$tmp/fc.log" && return 0; sleep 0.05; done
     echo "fake cluster did not start:" >&2; cat "$tmp/fc.log" >&2; exit 1
 }
-stop_cluster() { kill "$fc_pid"; wait "$fc_pid" 2>/dev/null || true; fc_pid=""; }
+stop_cluster() { kill "$fc_pid"; wait "$fc_pid" 2>/dev/null || true; fc_pid=""; tail -1 "$tmp/fc.log" >> "$tmp/fc-cpu.txt"; }
 
 # One hunt: prints "nodes_per_s p50 p99 cpu_per_1k rss_mb counts" (one line).
 hunt() { # concurrency extra-args...
@@ -108,23 +112,32 @@ for _ in $(seq "$RUNS"); do
     python3 -c "print('%.0f' % ($NODES / ($e - $s)))" >> "$tmp/curl.txt"
 done
 curl_rate="$(sort -n "$tmp/curl.txt" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+raw_rows=()
 for c in $CONCURRENCIES; do
+    : > "$tmp/raw.txt"
+    for _ in $(seq "$RUNS"); do
+        "$tmp/rawclient" --nodes-file "$tmp/nodes.txt" --concurrency "$c" --timeout-ms 10000 |
+            awk '{print $10, $12, $4}' >> "$tmp/raw.txt"
+    done
+    read -r raw_rate raw_cpu raw_answered <<<"$(median_of "$tmp/raw.txt" 1)"
     : > "$tmp/runs.txt"
     for _ in $(seq "$RUNS"); do hunt "$c" >> "$tmp/runs.txt"; done
     read -r rate p50 p99 cpu rss counts <<<"$(median_of "$tmp/runs.txt" 1)"
     ideal=$((c * 1000 / DELAY_MS))
-    rows+=("| $NODES nodes, ${DELAY_MS} ms, concurrency $c | $rate | $p50 / $p99 ms | $cpu s | $rss MB | $ideal ($(python3 -c "print('%.2f' % ($rate / $ideal))")x) | $counts |")
-    echo "$c $rate $ideal" >> "$plot_data"
+    rows+=("| $NODES nodes, ${DELAY_MS} ms, concurrency $c | $rate | $p50 / $p99 ms | $cpu s | $rss MB | $ideal ($(python3 -c "print('%.2f' % ($rate / $ideal))")x) | $raw_rate ($(python3 -c "print('%.2f' % ($rate / $raw_rate))")x) | $counts |")
+    raw_rows+=("concurrency $c: $raw_rate nodes/s, $raw_cpu CPU-s per 1,000 nodes, $raw_answered/$NODES answered")
+    echo "$c $rate $ideal $raw_rate" >> "$plot_data"
     echo "${rows[-1]}"
 done
 stop_cluster
+fc_cpu_per_1k="$(tail -1 "$tmp/fc-cpu.txt" | awk -v n="$NODES" '{print $10 / $2 * 1000}')"
 
 # 2. The mix: 1% never answer, 1% refused, 1% HTTP 500 (timeout 1 s, 2 attempts).
 start_cluster "$NODES" "$NODES" 1 1 1
 : > "$tmp/runs.txt"
 for _ in $(seq "$RUNS"); do hunt 256 --timeout-ms 1000 --attempts 2 >> "$tmp/runs.txt"; done
 read -r rate p50 p99 cpu rss counts <<<"$(median_of "$tmp/runs.txt" 1)"
-rows+=("| $NODES nodes, mix 1% hang / 1% refused / 1% 500, concurrency 256, timeout 1 s, 2 attempts | $rate | $p50 / $p99 ms | $cpu s | $rss MB | - | $counts |")
+rows+=("| $NODES nodes, mix 1% hang / 1% refused / 1% 500, concurrency 256, timeout 1 s, 2 attempts | $rate | $p50 / $p99 ms | $cpu s | $rss MB | - | - | $counts |")
 echo "${rows[-1]}"
 stop_cluster
 
@@ -132,17 +145,20 @@ stop_cluster
 if [ "$BIG_NODES" -gt 0 ]; then
     start_cluster "$BIG_NODES" 1000 0 0 0
     read -r rate p50 p99 cpu rss counts <<<"$(hunt 256)"
-    rows+=("| $BIG_NODES nodes over 1,000 ports x $((BIG_NODES / 1000)) addresses, concurrency 256 (default) | $rate | $p50 / $p99 ms | $cpu s | $rss MB | - | $counts |")
+    rows+=("| $BIG_NODES nodes over 1,000 ports x $((BIG_NODES / 1000)) addresses, concurrency 256 (default) | $rate | $p50 / $p99 ms | $cpu s | $rss MB | - | - | $counts |")
     echo "${rows[-1]}"
     stop_cluster
 fi
 
 {
     echo
-    echo "Reference, same run: curl --parallel --parallel-max 256 over the clean $NODES nodes: $curl_rate nodes/s"
+    echo "References, same run: curl --parallel --parallel-max 256 over the clean $NODES nodes: $curl_rate nodes/s."
+    echo "bench/rawclient (connect, write, read to EOF; nothing else):"
+    printf -- '- %s\n' "${raw_rows[@]}"
+    echo "The fake cluster itself used $fc_cpu_per_1k CPU-s per 1,000 requests it accepted."
     echo
-    echo "| scenario | nodes/s | p50 / p99 latency | CPU per 1,000 nodes | peak RSS | ideal nodes/s (achieved/ideal) | outcomes |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| scenario | nodes/s | p50 / p99 latency | CPU per 1,000 nodes | peak RSS | ideal nodes/s (achieved/ideal) | raw client nodes/s (achieved/raw) | outcomes |"
+    echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
 } | tee "$tmp/table.md"
 if [ -n "$OUT_FILE" ]; then
@@ -163,6 +179,7 @@ set grid
 set yrange [100:*]
 plot "$plot_data" using 1:2 with linespoints lw 2 pt 7 title "artemis-headless hunt", \
      "$plot_data" using 1:3 with lines dt 2 title "ideal: concurrency / delay", \
+     "$plot_data" using 1:4 with linespoints dt 5 pt 6 title "bench/rawclient: epoll, no parsing (same run)", \
      $curl_rate with lines dt 3 lw 2 title "curl --parallel-max 256 (same run)", \
      8000 with lines dt 4 lc rgb "red" title "target: 8,000 nodes/s"
 GP

@@ -1,9 +1,11 @@
 #include "core/resultstore.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <system_error>
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -12,6 +14,7 @@
 #include <QJsonObject>
 #include <QMutexLocker>
 #include <QSaveFile>
+#include <QStorageInfo>
 #include <QtDebug>
 
 #include "core/huntid.h"
@@ -26,6 +29,7 @@ const QString ManifestFile = u"hunt.json"_s;
 const QString NodesFile = u"nodes.txt"_s;
 const QString ResultsFile = u"results.ndjson"_s;
 const QString ScheduleFile = u"schedule.json"_s;
+const QString ProbePrefix = u".probe-"_s;
 constexpr qint64 MaxReadBlock = 4 * 1024 * 1024;
 
 Error notFound(const QString &id)
@@ -230,11 +234,44 @@ std::shared_ptr<ResultIndex> ResultStore::index(const QString &id) const
     return slot;
 }
 
+StorageHealth ResultStore::checkStorage() const
+{
+    static std::atomic<quint64> probes{0};
+    StorageHealth health;
+    const QStorageInfo volume(m_dataDir);
+    if (volume.isValid()) {
+        health.freeBytes = volume.bytesAvailable();
+        health.totalBytes = volume.bytesTotal();
+    }
+    const QString path = u"%1/%2%3-%4"_s.arg(m_dataDir, ProbePrefix)
+                                 .arg(QCoreApplication::applicationPid())
+                                 .arg(probes.fetch_add(1));
+    QFile probe(path);
+    if (!probe.open(QIODevice::WriteOnly | QIODevice::NewOnly | QIODevice::Unbuffered)) {
+        health.error = probe.errorString();
+        return health;
+    }
+    const QByteArray block(4096, '\n');
+    if (writeFully(probe, block) != block.size()) {
+        health.error = probe.errorString();
+    } else {
+        health.writable = true;
+    }
+    probe.close();
+    probe.remove();
+    return health;
+}
+
 Result<QStringList> ResultStore::open()
 {
     const QString dir = huntsDir();
     if (const Result<void> made = makePath(dir); !made) {
         return made.error();
+    }
+    // Probe files left by a process killed mid-probe (see checkStorage).
+    const QDir root(m_dataDir);
+    for (const QString &left : root.entryList({ProbePrefix + u'*'}, QDir::Files | QDir::Hidden)) {
+        QFile::remove(root.filePath(left));
     }
     QStringList interrupted;
     const QStringList ids = QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);

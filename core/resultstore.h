@@ -18,6 +18,15 @@ namespace Artemis {
 
 class ResultIndex;
 
+// Whether the data dir takes writes right now, and how much room it has.
+struct StorageHealth
+{
+    bool writable = false;
+    QString error;          // why not writable (the system's words: "No space left on device")
+    qint64 freeBytes = -1;  // available to this process; -1 when unknown
+    qint64 totalBytes = -1;
+};
+
 // One page of a hunt's results.
 struct ResultPage
 {
@@ -50,6 +59,10 @@ public:
     ResultStore &operator=(const ResultStore &) = delete;
 
     QString dataDir() const { return m_dataDir; }
+
+    // Creates, writes (4 KiB, what a small results batch needs) and removes a probe file in the
+    // data dir: a full or read-only disk shows here before a hunt fails on it.
+    StorageHealth checkStorage() const;
 
     // Creates the directories. Marks hunts left queued/running by a dead process as
     // interrupted, recounting their results from results.ndjson. Returns their ids.

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 
+#include "core/resultstore.h"
 #include "headless/httperrors.h"
 #include "headless/router.h"
 
@@ -12,8 +13,18 @@ namespace Artemis {
 bool HealthController::registerRoutes(Router &router)
 {
     return router.add(Router::Method::Get, u"/healthz"_s, Router::Access::Open,
-                      [](const QHttpServerRequest &, const QStringList &) {
-                          return jsonResponse(QJsonObject{{u"status"_s, u"ok"_s}});
+                      [this](const QHttpServerRequest &, const QStringList &) {
+                          const StorageHealth health = m_store->checkStorage();
+                          QJsonObject storage{{u"writable"_s, health.writable},
+                                              {u"freeBytes"_s, health.freeBytes},
+                                              {u"totalBytes"_s, health.totalBytes}};
+                          if (!health.writable) {
+                              storage.insert(u"error"_s, health.error);
+                          }
+                          const QJsonObject body{
+                                  {u"status"_s, health.writable ? u"ok"_s : u"degraded"_s},
+                                  {u"storage"_s, storage}};
+                          return jsonResponse(body, health.writable ? 200 : 503);
                       });
 }
 

@@ -188,7 +188,7 @@ QByteArray IndexController::openApiJson()
     "/metric": {"get": {"summary": "This host's metrics (cpu per core and total %, memory bytes, load, uptime, disk of the data dir, network bytes)", "security": [],
       "responses": {"200": {"description": "JSON"}}}},
     "/metrics": {"get": {"summary": "Artemis' own counters, Prometheus text format", "security": [], "responses": {"200": {"description": "text/plain; version=0.0.4"}}}},
-    "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "{\"status\": \"ok\"}"}}}},
+    "/healthz": {"get": {"summary": "Health: the service answers and its data dir takes writes", "security": [], "responses": {"200": {"description": "{\"status\": \"ok\", \"storage\": {\"writable\": true, \"freeBytes\": N, \"totalBytes\": N}}"}, "503": {"description": "{\"status\": \"degraded\", \"storage\": {\"writable\": false, \"error\": \"No space left on device\", ...}}: new hunts would fail"}}}},
     "/": {"get": {"summary": "HTML index", "security": [], "responses": {"200": {"description": "text/html"}}}}
   }
 }

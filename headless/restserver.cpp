@@ -33,7 +33,7 @@ RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig 
       m_fetch(std::make_unique<FetchController>(engine)),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
-      m_health(std::make_unique<HealthController>()),
+      m_health(std::make_unique<HealthController>(store)),
       m_index(std::make_unique<IndexController>(store, config.token.isEmpty())),
       m_workers(std::make_unique<WorkersController>(config.broker))
 {

@@ -474,7 +474,15 @@ void TestRestServer::probesAndDocs()
     HttpClient client(service.base());
     const HttpReply health = client.get(u"/healthz"_s);
     QCOMPARE(health.status, 200);
-    QCOMPARE(health.json(), QJsonObject({{u"status"_s, u"ok"_s}}));
+    QCOMPARE(health.json().value(u"status"_s).toString(), u"ok"_s);
+    const QJsonObject storage = health.json().value(u"storage"_s).toObject();
+    QCOMPARE(storage.value(u"writable"_s).toBool(), true);
+    QVERIFY(!storage.contains(u"error"_s));
+    QVERIFY(storage.value(u"freeBytes"_s).toDouble() > 0);
+    QVERIFY(storage.value(u"totalBytes"_s).toDouble() >= storage.value(u"freeBytes"_s).toDouble());
+    QVERIFY2(!health.body.contains(service.dataDir().toUtf8()), health.body.constData());
+    // The write probe leaves nothing behind.
+    QCOMPARE(QDir(service.dataDir()).entryList(QDir::Files | QDir::Hidden), QStringList());
 
     const QJsonObject metric = client.get(u"/metric"_s).json();
     for (const QString &key : {u"cpu"_s, u"memory"_s, u"load"_s, u"uptimeSeconds"_s, u"disk"_s,

@@ -120,6 +120,7 @@ private Q_SLOTS:
     void forEachResult();
     void concurrentReadersWhileAppending();
     void ioErrors();
+    void storageProbe();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -757,6 +758,33 @@ void TestResultStore::ioErrors()
     QVERIFY(!saved);
     QCOMPARE(saved.error().code, ErrorCode::Io);
     QVERIFY2(saved.error().message.contains(manifest), qPrintable(saved.error().message));
+}
+
+void TestResultStore::storageProbe()
+{
+    const StorageHealth health = m_store->checkStorage();
+    QVERIFY2(health.writable, qPrintable(health.error));
+    QVERIFY(health.error.isEmpty());
+    QVERIFY(health.freeBytes > 0);
+    QVERIFY(health.totalBytes >= health.freeBytes);
+    // The probe leaves nothing behind.
+    QCOMPARE(QDir(dataDir()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+             QStringList{u"hunts"_s});
+
+    // A probe left by a process killed mid-probe goes at the next open; other files stay.
+    appendRaw(dataDir() + u"/.probe-4242-7"_s, "x");
+    appendRaw(dataDir() + u"/notes.txt"_s, "mine");
+    ResultStore reopened(dataDir());
+    QVERIFY(reopened.open());
+    QCOMPARE(QDir(dataDir()).entryList(QDir::Files | QDir::Hidden),
+             QStringList{u"notes.txt"_s});
+
+    // A data dir that cannot take files: not writable, saying why.
+    const QString file = m_tmp->path() + u"/plain-file"_s;
+    appendRaw(file, "x");
+    const StorageHealth bad = ResultStore(file).checkStorage();
+    QVERIFY(!bad.writable);
+    QVERIFY2(bad.error.contains(u"Not a directory"_s), qPrintable(bad.error));
 }
 
 QTEST_GUILESS_MAIN(TestResultStore)
