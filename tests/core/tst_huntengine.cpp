@@ -1,10 +1,12 @@
 // HuntEngine + LocalExecutor + Fetcher + ResultStore against real loopback fake nodes.
 #include <QtTest>
 
+#include <QNetworkProxy>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include "core/fetcher.h"
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
 #include "core/resultstore.h"
@@ -86,6 +88,7 @@ private Q_SLOTS:
     void init();
     void cleanup();
     void everyOutcome();
+    void proxySettingsAreIgnored();
     void retriesOnlyTransientFailures();
     void succeedsOnNthAttempt();
     void retryAfterIsHonoured();
@@ -589,6 +592,28 @@ void TestHuntEngine::shutdownMarksRunningHuntsInterrupted()
     QCOMPARE(r.size(), 1); // what finished is kept; nothing invented for the rest
     QCOMPARE(r.value(json->node()).outcome, OutcomeKind::Ok);
     QVERIFY(!m_engine->activeInfo(hunt->id));
+}
+
+// Artemis fetches nodes directly, whatever http_proxy and friends say. Its sockets take their
+// proxy from the application (see Fetcher's DirectProxyFactory), so that must be NoProxy even
+// where the system configuration names a proxy. Asked for a non-loopback peer: Qt's system
+// configuration never proxies loopback, and no traffic leaves the machine here.
+void TestHuntEngine::proxySettingsAreIgnored()
+{
+    const QByteArray names[] = {"http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"};
+    for (const QByteArray &name : names) {
+        qputenv(name.constData(), "http://127.0.0.1:9");
+    }
+    const auto restore = qScopeGuard([&] {
+        for (const QByteArray &name : names) {
+            qunsetenv(name.constData());
+        }
+    });
+    const Fetcher fetcher;
+    const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(
+            QNetworkProxyQuery(u"10.1.2.3"_s, 9100, {}, QNetworkProxyQuery::TcpSocket));
+    QCOMPARE(proxies.size(), 1);
+    QCOMPARE(proxies.first().type(), QNetworkProxy::NoProxy);
 }
 
 QTEST_GUILESS_MAIN(TestHuntEngine)
