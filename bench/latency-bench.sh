@@ -107,7 +107,7 @@ sed 's|.*|url = "http://&/metric"\noutput = "/dev/null"|' "$tmp/nodes.txt" > "$t
 : > "$tmp/curl.txt"
 for _ in $(seq "$RUNS"); do
     s=$(date +%s.%N)
-    curl --parallel --parallel-max 256 --parallel-immediate -s -m 10 -K "$tmp/curl.cfg" || true
+    curl --parallel --parallel-max 256 --parallel-immediate -s --no-progress-meter -m 10 -K "$tmp/curl.cfg" || true
     e=$(date +%s.%N)
     python3 -c "print('%.0f' % ($NODES / ($e - $s)))" >> "$tmp/curl.txt"
 done
