@@ -11,7 +11,9 @@
 #   * curl     — `curl --parallel --parallel-max 256` over the same clean nodes;
 #   * raw      — bench/rawclient.c at each concurrency: one epoll loop that connects, writes a
 #                fixed request and reads to EOF, nothing else. The ceiling that this machine's
-#                kernel and the fake cluster allow any client.
+#                kernel and the fake cluster allow any client;
+#   * qtsocket — bench/qtsocketclient.cpp at each concurrency: the same in Qt, one QTcpSocket
+#                per node on 2 threads' event loops, without QNetworkAccessManager.
 #
 #   bench/latency-bench.sh [--out FILE] [--plot PNG]
 #
@@ -60,6 +62,8 @@ cleanup() {
 trap cleanup EXIT
 cc -O2 -o "$tmp/fakecluster" "$here/fakecluster.c"
 cc -O2 -o "$tmp/rawclient" "$here/rawclient.c"
+g++ -O2 -std=c++17 -fPIC -o "$tmp/qtsocketclient" "$here/qtsocketclient.cpp" \
+    $(pkg-config --cflags --libs Qt6Network)
 
 start_cluster() { # count ports hang refuse error
     "$tmp/fakecluster" --count "$1" --ports "$2" --base-port "$BASE_PORT" --delay-ms "$DELAY_MS" \
@@ -113,6 +117,7 @@ for _ in $(seq "$RUNS"); do
 done
 curl_rate="$(sort -n "$tmp/curl.txt" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 raw_rows=()
+qt_rows=()
 for c in $CONCURRENCIES; do
     : > "$tmp/raw.txt"
     for _ in $(seq "$RUNS"); do
@@ -120,13 +125,19 @@ for c in $CONCURRENCIES; do
             awk '{print $10, $12, $4}' >> "$tmp/raw.txt"
     done
     read -r raw_rate raw_cpu raw_answered <<<"$(median_of "$tmp/raw.txt" 1)"
+    : > "$tmp/qt.txt"
+    for _ in $(seq "$RUNS"); do
+        "$tmp/qtsocketclient" "$tmp/nodes.txt" "$c" 2 10000 | awk '{print $10, $12, $4}' >> "$tmp/qt.txt"
+    done
+    read -r qt_rate qt_cpu qt_answered <<<"$(median_of "$tmp/qt.txt" 1)"
+    qt_rows+=("concurrency $c: $qt_rate nodes/s, $qt_cpu CPU-s per 1,000 nodes, $qt_answered/$NODES answered")
     : > "$tmp/runs.txt"
     for _ in $(seq "$RUNS"); do hunt "$c" >> "$tmp/runs.txt"; done
     read -r rate p50 p99 cpu rss counts <<<"$(median_of "$tmp/runs.txt" 1)"
     ideal=$((c * 1000 / DELAY_MS))
     rows+=("| $NODES nodes, ${DELAY_MS} ms, concurrency $c | $rate | $p50 / $p99 ms | $cpu s | $rss MB | $ideal ($(python3 -c "print('%.2f' % ($rate / $ideal))")x) | $raw_rate ($(python3 -c "print('%.2f' % ($rate / $raw_rate))")x) | $counts |")
     raw_rows+=("concurrency $c: $raw_rate nodes/s, $raw_cpu CPU-s per 1,000 nodes, $raw_answered/$NODES answered")
-    echo "$c $rate $ideal $raw_rate" >> "$plot_data"
+    echo "$c $rate $ideal $raw_rate $qt_rate" >> "$plot_data"
     echo "${rows[-1]}"
 done
 stop_cluster
@@ -155,6 +166,8 @@ fi
     echo "References, same run: curl --parallel --parallel-max 256 over the clean $NODES nodes: $curl_rate nodes/s."
     echo "bench/rawclient (connect, write, read to EOF; nothing else):"
     printf -- '- %s\n' "${raw_rows[@]}"
+    echo "bench/qtsocketclient (the same with one QTcpSocket per node, 2 threads, no QNAM):"
+    printf -- '- %s\n' "${qt_rows[@]}"
     echo "The fake cluster itself used $fc_cpu_per_1k CPU-s per 1,000 requests it accepted."
     echo
     echo "| scenario | nodes/s | p50 / p99 latency | CPU per 1,000 nodes | peak RSS | ideal nodes/s (achieved/ideal) | raw client nodes/s (achieved/raw) | outcomes |"
@@ -180,6 +193,7 @@ set yrange [100:*]
 plot "$plot_data" using 1:2 with linespoints lw 2 pt 7 title "artemis-headless hunt", \
      "$plot_data" using 1:3 with lines dt 2 title "ideal: concurrency / delay", \
      "$plot_data" using 1:4 with linespoints dt 5 pt 6 title "bench/rawclient: epoll, no parsing (same run)", \
+     "$plot_data" using 1:5 with linespoints dt 3 pt 4 title "bench/qtsocketclient: QTcpSocket, no QNAM, no parsing (same run)", \
      $curl_rate with lines dt 3 lw 2 title "curl --parallel-max 256 (same run)", \
      8000 with lines dt 4 lc rgb "red" title "target: 8,000 nodes/s"
 GP
