@@ -5,10 +5,13 @@ namespace Artemis {
 class ResultStore;
 class Router;
 
-// GET /healthz. Open (no token). 200 {"status": "ok", "storage": {...}} while the data dir takes
-// writes; 503 {"status": "degraded", "storage": {"writable": false, "error": "No space left on
-// device", ...}} when it does not (new hunts would fail). Either way the service answers: reads
-// of stored hunts keep working. The answer never names the data dir's path.
+// Probes, both open (no token), as Prometheus' /-/healthy and /-/ready:
+// - GET /healthz (liveness): 200 {"status": "ok"} as long as the event loop answers. A full
+//   disk does not make it fail: restarting the service would not help.
+// - GET /readyz (readiness): 200 {"status": "ready", "storage": {...}} while the data dir takes
+//   writes; 503 {"status": "not ready", "storage": {"writable": false, "error": "No space left
+//   on device", ...}} when it does not (new hunts would fail; stored hunts stay readable).
+//   Never names the data dir's path.
 class HealthController
 {
 public:

@@ -43,7 +43,7 @@ QByteArray IndexController::page() const
                    "<li><a href=\"/api/v1/hunts\">/api/v1/hunts</a> (hunts, newest first)</li>\n"
                    "<li><a href=\"/metric\">/metric</a> (this host's metrics)</li>\n"
                    "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
-                   "<li><a href=\"/healthz\">/healthz</a></li>\n</ul>\n"
+                   "<li><a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a></li>\n</ul>\n"
                    "<p>Start a hunt: <code>curl -d \"node=HOST:PORT&amp;node=...&amp;url=metric\" "
                    "http://THIS-HOST/fetch</code></p>\n"_s;
     if (m_showHunts) {

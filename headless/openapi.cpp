@@ -12,7 +12,7 @@ QByteArray IndexController::openApiJson()
   "info": {
     "title": "Artemis",
     "version": ")json" ARTEMIS_VERSION R"json(",
-    "description": "Fetches http://NODE/PATH from many nodes concurrently and stores each JSON answer. With a token configured, /fetch and /api/v1/* need 'Authorization: Bearer TOKEN'; /metric, /metrics and /healthz are open. Every error is {\"error\": title, \"details\": message-or-object}."
+    "description": "Fetches http://NODE/PATH from many nodes concurrently and stores each JSON answer. With a token configured, /fetch and /api/v1/* need 'Authorization: Bearer TOKEN'; /metric, /metrics, /healthz and /readyz are open. Every error is {\"error\": title, \"details\": message-or-object}."
   },
   "components": {
     "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -188,7 +188,8 @@ QByteArray IndexController::openApiJson()
     "/metric": {"get": {"summary": "This host's metrics (cpu per core and total %, memory bytes, load, uptime, disk of the data dir, network bytes)", "security": [],
       "responses": {"200": {"description": "JSON"}}}},
     "/metrics": {"get": {"summary": "Artemis' own counters, Prometheus text format", "security": [], "responses": {"200": {"description": "text/plain; version=0.0.4"}}}},
-    "/healthz": {"get": {"summary": "Health: the service answers and its data dir takes writes", "security": [], "responses": {"200": {"description": "{\"status\": \"ok\", \"storage\": {\"writable\": true, \"freeBytes\": N, \"totalBytes\": N}}"}, "503": {"description": "{\"status\": \"degraded\", \"storage\": {\"writable\": false, \"error\": \"No space left on device\", ...}}: new hunts would fail"}}}},
+    "/healthz": {"get": {"summary": "Liveness: the service answers", "security": [], "responses": {"200": {"description": "{\"status\": \"ok\"}"}}}},
+    "/readyz": {"get": {"summary": "Readiness: the data dir takes writes", "security": [], "responses": {"200": {"description": "{\"status\": \"ready\", \"storage\": {\"writable\": true, \"freeBytes\": N, \"totalBytes\": N}}"}, "503": {"description": "{\"status\": \"not ready\", \"storage\": {\"writable\": false, \"error\": \"No space left on device\", ...}}: new hunts would fail"}}}},
     "/": {"get": {"summary": "HTML index", "security": [], "responses": {"200": {"description": "text/html"}}}}
   }
 }

@@ -18,7 +18,7 @@ QStringList splitPath(const QString &path)
     return path.split(u'/', Qt::SkipEmptyParts);
 }
 
-// Fetch and the versioned API need the token; /metric, /metrics, /healthz, / stay open.
+// Fetch and the versioned API need the token; /metric, /metrics, /healthz, /readyz, / stay open.
 bool isProtectedPath(const QString &path)
 {
     return path == u"/fetch"_s || path.startsWith(u"/fetch/"_s) || path == u"/api/v1"_s

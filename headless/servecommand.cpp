@@ -26,7 +26,7 @@ void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
         u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
-        "GET /metric (this host's metrics), /metrics (Prometheus), /healthz."_s);
+        "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s);
     parser.addOptions({
         {u"listen"_s, u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
                       "free one). A non-loopback address needs a token."_s,

@@ -1,7 +1,8 @@
 // Chaos: the data dir of a running `artemis-headless serve` fills up, or turns read-only, in the
 // middle of a hunt. The hunt ends `failed` with an error naming the cause; what was stored before
 // stays readable through the API with counts that agree with the file; the service keeps answering
-// (/healthz, other hunts, a clear error for new ones).
+// (/healthz, other hunts, a clear error for new ones; /readyz says 503 and why until there is
+// room again).
 //
 // The data dir is a small tmpfs mounted by the test: that needs root (CI runs as root). As another
 // user the test re-runs itself inside `unshare -rm` (a user and mount namespace where it is root)
@@ -196,13 +197,14 @@ void TestChaosDisk::verifyStillServing(HttpClient &client, const QString &earlie
         return;
     }
     QCOMPARE(Test::readResultsFile(m_mount->path(), earlier).ok, 5);
-    // The service keeps answering, and its health check says what is wrong.
-    const Test::HttpReply health = client.get(u"/healthz"_s);
-    QCOMPARE(health.status, 503);
-    QCOMPARE(health.json().value(u"status"_s).toString(), u"degraded"_s);
-    const QJsonObject storage = health.json().value(u"storage"_s).toObject();
+    // The service keeps answering (alive), and its readiness probe says what is wrong.
+    QCOMPARE(client.get(u"/healthz"_s).status, 200);
+    const Test::HttpReply ready = client.get(u"/readyz"_s);
+    QCOMPARE(ready.status, 503);
+    QCOMPARE(ready.json().value(u"status"_s).toString(), u"not ready"_s);
+    const QJsonObject storage = ready.json().value(u"storage"_s).toObject();
     QCOMPARE(storage.value(u"writable"_s).toBool(), false);
-    QVERIFY2(storage.value(u"error"_s).toString().contains(cause), health.body.constData());
+    QVERIFY2(storage.value(u"error"_s).toString().contains(cause), ready.body.constData());
     const Test::HttpReply listed = client.get(u"/api/v1/hunts"_s);
     QCOMPARE(listed.status, 200);
     QCOMPARE(listed.json().value(u"count"_s).toInt(), 2);
@@ -222,7 +224,8 @@ void TestChaosDisk::verifyStillServing(HttpClient &client, const QString &earlie
         QCOMPARE(next.status, 500);
         QVERIFY2(next.body.contains(cause.toUtf8()), next.body.constData());
     }
-    QCOMPARE(client.get(u"/healthz"_s).status, 503);
+    QCOMPARE(client.get(u"/healthz"_s).status, 200);
+    QCOMPARE(client.get(u"/readyz"_s).status, 503);
 }
 
 // The store on its own: replacing a manifest on a full disk fails, naming the cause, and the old
@@ -289,9 +292,9 @@ void TestChaosDisk::diskFillsUpMidHunt()
     if (QTest::currentTestFailed()) {
         return;
     }
-    // The operator makes room (deletes the failed hunt): healthy again, and hunts run.
+    // The operator makes room (deletes the failed hunt): ready again, and hunts run.
     QCOMPARE(client.send("DELETE", u"/api/v1/hunts/"_s + id).status, 200);
-    QCOMPARE(client.get(u"/healthz"_s).status, 200);
+    QCOMPARE(client.get(u"/readyz"_s).status, 200);
     m_nodes.reset();
     const QString after = Test::submitHunt(client, m_nodes.names().mid(0, 3));
     QVERIFY(!after.isEmpty());

@@ -418,6 +418,7 @@ void TestRestServer::tokenGuardsApiButNotProbes()
     QCOMPARE(right.get(u"/api/v1/hunts"_s).status, 200);
     QCOMPARE(right.get(u"/api/v1/openapi.json"_s).status, 200);
     QCOMPARE(anonymous.get(u"/healthz"_s).status, 200);
+    QCOMPARE(anonymous.get(u"/readyz"_s).status, 200);
     QCOMPARE(anonymous.get(u"/metric"_s).status, 200);
     QCOMPARE(anonymous.get(u"/metrics"_s).status, 200);
     QCOMPARE(service.store()->listHunts()->size(), 0);
@@ -474,13 +475,16 @@ void TestRestServer::probesAndDocs()
     HttpClient client(service.base());
     const HttpReply health = client.get(u"/healthz"_s);
     QCOMPARE(health.status, 200);
-    QCOMPARE(health.json().value(u"status"_s).toString(), u"ok"_s);
-    const QJsonObject storage = health.json().value(u"storage"_s).toObject();
+    QCOMPARE(health.json(), QJsonObject({{u"status"_s, u"ok"_s}}));
+    const HttpReply ready = client.get(u"/readyz"_s);
+    QCOMPARE(ready.status, 200);
+    QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
+    const QJsonObject storage = ready.json().value(u"storage"_s).toObject();
     QCOMPARE(storage.value(u"writable"_s).toBool(), true);
     QVERIFY(!storage.contains(u"error"_s));
     QVERIFY(storage.value(u"freeBytes"_s).toDouble() > 0);
     QVERIFY(storage.value(u"totalBytes"_s).toDouble() >= storage.value(u"freeBytes"_s).toDouble());
-    QVERIFY2(!health.body.contains(service.dataDir().toUtf8()), health.body.constData());
+    QVERIFY2(!ready.body.contains(service.dataDir().toUtf8()), ready.body.constData());
     // The write probe leaves nothing behind.
     QCOMPARE(QDir(service.dataDir()).entryList(QDir::Files | QDir::Hidden), QStringList());
 
@@ -510,7 +514,7 @@ void TestRestServer::probesAndDocs()
     for (const QString &path :
          {u"/fetch"_s, u"/api/v1/hunts"_s, u"/api/v1/hunts/{id}"_s, u"/api/v1/hunts/{id}/cancel"_s,
           u"/api/v1/hunts/{id}/results"_s, u"/api/v1/hunts/{id}/results/{node}"_s, u"/metric"_s,
-          u"/metrics"_s, u"/healthz"_s}) {
+          u"/metrics"_s, u"/healthz"_s, u"/readyz"_s}) {
         QVERIFY2(paths.contains(path), qPrintable(path));
     }
     const HttpReply index = client.get(u"/"_s);
