@@ -171,17 +171,16 @@ void HuntEngine::onRunFinished(HuntRun *run)
 Result<void> HuntEngine::cancel(const QString &id)
 {
     HuntRun *run = m_runs.value(id);
-    if (const auto unstored = m_unstored.constFind(id); !run && unstored != m_unstored.cend()) {
-        return makeError(ErrorCode::Conflict,
-                         u"hunt %1 is already %2"_s.arg(id, huntStateName(unstored->state)));
-    }
     if (!run) {
-        const Result<HuntInfo> stored = m_store->loadManifest(id);
-        if (!stored) {
-            return stored.error();
+        // Finished: its state is the one the engine kept (final manifest not stored) or stored.
+        const std::optional<HuntInfo> unstored = unstoredInfo(id);
+        const Result<HuntInfo> ended =
+                unstored ? Result<HuntInfo>(*unstored) : m_store->loadManifest(id);
+        if (!ended) {
+            return ended.error();
         }
         return makeError(ErrorCode::Conflict,
-                         u"hunt %1 is already %2"_s.arg(id, huntStateName(stored->state)));
+                         u"hunt %1 is already %2"_s.arg(id, huntStateName(ended->state)));
     }
     const auto queued = std::find(m_queue.begin(), m_queue.end(), run);
     if (queued != m_queue.end()) {
@@ -220,9 +219,13 @@ std::optional<HuntInfo> HuntEngine::unstoredInfo(const QString &id) const
     return std::nullopt;
 }
 
-void HuntEngine::forget(const QString &id)
+Result<void> HuntEngine::removeHunt(const QString &id)
 {
-    m_unstored.remove(id);
+    const Result<void> removed = m_store->removeHunt(id);
+    if (removed || removed.error().code == ErrorCode::NotFound) {
+        m_unstored.remove(id);
+    }
+    return removed;
 }
 
 int HuntEngine::runningCount() const

@@ -12,6 +12,7 @@
 
 #include "core/fetchoptions.h"
 #include "core/huntinfo.h"
+#include "core/result.h"
 #include "core/outcome.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
@@ -81,10 +82,11 @@ public:
     std::optional<HuntInfo> activeInfo(const QString &id) const;
     QList<HuntInfo> activeHunts() const;
     // The final manifest of a hunt that ended but could not store it (disk full, read-only):
-    // the store still shows an older state. Kept until forget() or the process ends.
+    // the store still shows an older state. Kept until removeHunt() or the process ends.
     std::optional<HuntInfo> unstoredInfo(const QString &id) const;
-    // Drops what the engine remembers of a finished hunt (after its data was deleted).
-    void forget(const QString &id);
+    // Deletes a finished hunt's data from the store, and what the engine remembers of it. The
+    // one way to delete a hunt (API DELETE, schedule retention).
+    Result<void> removeHunt(const QString &id);
     int runningCount() const;
     int queuedCount() const;
 

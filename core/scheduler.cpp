@@ -251,7 +251,7 @@ bool Scheduler::prune(Schedule &s)
         if ((!tooMany && !tooOld) || m_engine->activeInfo(oldest.hunt)) {
             break;
         }
-        const Result<void> gone = m_engine->store()->removeHunt(oldest.hunt);
+        const Result<void> gone = m_engine->removeHunt(oldest.hunt);
         if (!gone && gone.error().code != ErrorCode::NotFound) {
             qWarning().noquote() << u"schedule %1: cannot prune hunt %2: %3"_s.arg(
                 s.id, oldest.hunt, gone.error().message);

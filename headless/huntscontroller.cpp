@@ -252,11 +252,10 @@ QHttpServerResponse HuntsController::remove(const QString &id)
                                                                         : stored.error());
     }
     forget(id);
-    const Result<void> removed = m_store->removeHunt(id);
+    const Result<void> removed = m_engine->removeHunt(id);
     if (!removed) {
         return errorResponse(removed.error());
     }
-    m_engine->forget(id);
     return jsonResponse(QJsonObject{{u"deleted"_s, id}});
 }
 
