@@ -54,7 +54,8 @@ struct Fetcher::Job
     // Set when a redirect was not followed (policy, scheme, origin, hop limit): as what, why.
     std::optional<OutcomeKind> refusedKind;
     QString refusedReason;
-    QUrl url;          // of the current request (differs from target.url() after a redirect)
+    QUrl targetUrl;    // target.url(), built once: the first request's URL and outcome.url
+    QUrl url;          // of the current request (differs from targetUrl after a redirect)
     int redirects = 0; // followed in this attempt
     QPointer<QNetworkReply> reply;
     QElapsedTimer started;
@@ -174,6 +175,7 @@ void Fetcher::fetch(quint64 key, const QList<Target> &targets)
         auto job = std::make_shared<Job>();
         job->key = key;
         job->target = target;
+        job->targetUrl = target.url();
         const QString host = target.hostPort();
         hunt->waiting[host].push_back(job);
         hunt->active.insert(job);
@@ -210,7 +212,7 @@ void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
     ++job->attempt;
     job->redirects = 0;
     job->started.start();
-    sendRequest(job, job->target.url());
+    sendRequest(job, job->targetUrl);
 }
 
 void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
@@ -350,7 +352,7 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
         }
         for (const QHostAddress &address : info.addresses()) {
             if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
-                complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
+                complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
                                                   OutcomeKind::Denied,
                                                   u"redirect to %1 denied: %2"_s.arg(target, *reason),
                                                   job->attempt));
@@ -371,7 +373,7 @@ bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
     job->policyChecked = true;
     const QString host = job->target.host;
     auto deny = [this, job](const QString &reason) {
-        complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
+        complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
                                           OutcomeKind::Denied, reason));
     };
     if (const std::optional<QString> reason = m_policy->checkHost(host)) {
@@ -435,7 +437,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
 
     Outcome outcome;
     outcome.node = job->target.node;
-    outcome.url = job->target.url().toString();
+    outcome.url = job->targetUrl.toString();
     outcome.attempts = job->attempt;
     outcome.latencyMs = job->started.elapsed();
     outcome.bytes = job->body.size();
@@ -521,7 +523,7 @@ void Fetcher::cancel(quint64 key)
             continue;
         }
         job->retryTimer.reset();
-        complete(job, Outcome::unanswered(job->target.node, job->target.url().toString(),
+        complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
                                           OutcomeKind::Cancelled,
                                           job->attempt == 0
                                               ? u"cancelled before the first attempt"_s

@@ -61,6 +61,20 @@ bool globMatch(QStringView pattern, QStringView text)
     return p == pattern.size();
 }
 
+// The address a normalized host spells, if it is an IP literal. Plain dotted quads skip
+// QHostAddress' general parser (the common case, once per node).
+std::optional<QHostAddress> literalAddress(const QString &normalized)
+{
+    if (const std::optional<quint32> v4 = parsePlainIPv4(normalized)) {
+        return QHostAddress(*v4);
+    }
+    QHostAddress literal;
+    if (literal.setAddress(normalized)) {
+        return literal;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 TargetPolicy::TargetPolicy()
@@ -191,15 +205,8 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
 std::optional<QString> TargetPolicy::checkHost(const QString &host) const
 {
     const QString normalized = normalizeHost(host);
-    if (const std::optional<quint32> v4 = parsePlainIPv4(normalized)) {
-        const QHostAddress literal(*v4);
-        return verdict(normalized, &literal);
-    }
-    QHostAddress literal;
-    if (literal.setAddress(normalized)) {
-        return verdict(normalized, &literal);
-    }
-    return verdict(normalized, nullptr);
+    const std::optional<QHostAddress> literal = literalAddress(normalized);
+    return verdict(normalized, literal ? &*literal : nullptr);
 }
 
 std::optional<QString> TargetPolicy::checkAddress(const QString &host,
@@ -210,8 +217,7 @@ std::optional<QString> TargetPolicy::checkAddress(const QString &host,
 
 bool TargetPolicy::needsResolution(const QString &host) const
 {
-    QHostAddress literal;
-    if (literal.setAddress(normalizeHost(host))) {
+    if (literalAddress(normalizeHost(host))) {
         return false;
     }
     return !m_deny.subnets.isEmpty() || !m_allow.subnets.isEmpty() || !m_builtin.subnets.isEmpty();
