@@ -52,6 +52,8 @@ if [ -z "${ARTEMIS_BENCH_NETNS:-}" ]; then
     exec unshare -n env ARTEMIS_BENCH_NETNS=1 ARTEMIS_BIN="$ARTEMIS_BIN" "$0" "${args[@]}"
 fi
 ip link set lo up
+# Every client and the fake cluster need one descriptor per connection (1024 in flight and more).
+ulimit -n "$(ulimit -Hn)"
 
 tmp="$(mktemp -d)"
 fc_pid=""
@@ -99,6 +101,26 @@ PY
 median_of() { # file column -> median line chosen by that column
     sort -n -k"$2" "$1" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }
+median_runs() { # command... -> runs it RUNS times; the median line by its first column
+    local out="$tmp/runs.txt"
+    : > "$out"
+    for _ in $(seq "$RUNS"); do "$@" >> "$out"; done
+    median_of "$out" 1
+}
+curl_run() { # -> nodes/s of one curl --parallel pass over the clean nodes
+    local s e
+    s=$(date +%s.%N)
+    curl --parallel --parallel-max 256 --parallel-immediate -s --no-progress-meter -m 10 -K "$tmp/curl.cfg" || true
+    e=$(date +%s.%N)
+    python3 -c "print('%.0f' % ($NODES / ($e - $s)))"
+}
+raw_run() { # concurrency -> "nodes_per_s cpu_per_1k answered"
+    "$tmp/rawclient" --nodes-file "$tmp/nodes.txt" --concurrency "$1" --timeout-ms 10000 |
+        awk '{print $10, $12, $4}'
+}
+qt_run() { # concurrency -> "nodes_per_s cpu_per_1k answered"
+    "$tmp/qtsocketclient" "$tmp/nodes.txt" "$1" 2 10000 | awk '{print $10, $12, $4}'
+}
 
 echo "artemis: $("$ARTEMIS_BIN" version)  cores: $(nproc)  load: $(cut -d' ' -f1 /proc/loadavg)  delay: $DELAY_MS ms  runs: $RUNS (median)"
 rows=()
@@ -108,32 +130,14 @@ plot_data="$tmp/plot.dat"
 # 1. Clean cluster, concurrency sweep, with curl as the same-run reference at 256.
 start_cluster "$NODES" "$NODES" 0 0 0
 sed 's|.*|url = "http://&/metric"\noutput = "/dev/null"|' "$tmp/nodes.txt" > "$tmp/curl.cfg"
-: > "$tmp/curl.txt"
-for _ in $(seq "$RUNS"); do
-    s=$(date +%s.%N)
-    curl --parallel --parallel-max 256 --parallel-immediate -s --no-progress-meter -m 10 -K "$tmp/curl.cfg" || true
-    e=$(date +%s.%N)
-    python3 -c "print('%.0f' % ($NODES / ($e - $s)))" >> "$tmp/curl.txt"
-done
-curl_rate="$(sort -n "$tmp/curl.txt" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+curl_rate="$(median_runs curl_run)"
 raw_rows=()
 qt_rows=()
 for c in $CONCURRENCIES; do
-    : > "$tmp/raw.txt"
-    for _ in $(seq "$RUNS"); do
-        "$tmp/rawclient" --nodes-file "$tmp/nodes.txt" --concurrency "$c" --timeout-ms 10000 |
-            awk '{print $10, $12, $4}' >> "$tmp/raw.txt"
-    done
-    read -r raw_rate raw_cpu raw_answered <<<"$(median_of "$tmp/raw.txt" 1)"
-    : > "$tmp/qt.txt"
-    for _ in $(seq "$RUNS"); do
-        "$tmp/qtsocketclient" "$tmp/nodes.txt" "$c" 2 10000 | awk '{print $10, $12, $4}' >> "$tmp/qt.txt"
-    done
-    read -r qt_rate qt_cpu qt_answered <<<"$(median_of "$tmp/qt.txt" 1)"
+    read -r raw_rate raw_cpu raw_answered <<<"$(median_runs raw_run "$c")"
+    read -r qt_rate qt_cpu qt_answered <<<"$(median_runs qt_run "$c")"
     qt_rows+=("concurrency $c: $qt_rate nodes/s, $qt_cpu CPU-s per 1,000 nodes, $qt_answered/$NODES answered")
-    : > "$tmp/runs.txt"
-    for _ in $(seq "$RUNS"); do hunt "$c" >> "$tmp/runs.txt"; done
-    read -r rate p50 p99 cpu rss counts <<<"$(median_of "$tmp/runs.txt" 1)"
+    read -r rate p50 p99 cpu rss counts <<<"$(median_runs hunt "$c")"
     ideal=$((c * 1000 / DELAY_MS))
     rows+=("| $NODES nodes, ${DELAY_MS} ms, concurrency $c | $rate | $p50 / $p99 ms | $cpu s | $rss MB | $ideal ($(python3 -c "print('%.2f' % ($rate / $ideal))")x) | $raw_rate ($(python3 -c "print('%.2f' % ($rate / $raw_rate))")x) | $counts |")
     raw_rows+=("concurrency $c: $raw_rate nodes/s, $raw_cpu CPU-s per 1,000 nodes, $raw_answered/$NODES answered")
@@ -145,9 +149,7 @@ fc_cpu_per_1k="$(tail -1 "$tmp/fc-cpu.txt" | awk -v n="$NODES" '{print $10 / $2 
 
 # 2. The mix: 1% never answer, 1% refused, 1% HTTP 500 (timeout 1 s, 2 attempts).
 start_cluster "$NODES" "$NODES" 1 1 1
-: > "$tmp/runs.txt"
-for _ in $(seq "$RUNS"); do hunt 256 --timeout-ms 1000 --attempts 2 >> "$tmp/runs.txt"; done
-read -r rate p50 p99 cpu rss counts <<<"$(median_of "$tmp/runs.txt" 1)"
+read -r rate p50 p99 cpu rss counts <<<"$(median_runs hunt 256 --timeout-ms 1000 --attempts 2)"
 rows+=("| $NODES nodes, mix 1% hang / 1% refused / 1% 500, concurrency 256, timeout 1 s, 2 attempts | $rate | $p50 / $p99 ms | $cpu s | $rss MB | - | - | $counts |")
 echo "${rows[-1]}"
 stop_cluster
