@@ -8,8 +8,10 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include "core/datadirlock.h"
 #include "core/duration.h"
-#include "core/localexecutor.h"
+#include "core/huntcatalog.h"
+#include "core/localstack.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "core/target.h"
@@ -80,6 +82,7 @@ void addOptions(QCommandLineParser &parser)
                     "--every: one line per round)."_s},
         {u"quiet"_s, u"No progress line and no per-node failure list."_s},
     });
+    parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
 }
 
@@ -90,10 +93,11 @@ HuntCommand::HuntCommand(QTextStream &out, QTextStream &err, bool interactive, Q
 {
 }
 
-HuntCommand::~HuntCommand()
+HuntCommand::~HuntCommand() = default;
+
+Scheduler *HuntCommand::scheduler() const
 {
-    m_scheduler.reset();
-    m_engine.reset(); // before the executor and the store it borrows
+    return m_stack ? m_stack->scheduler() : nullptr;
 }
 
 QString HuntCommand::helpText()
@@ -237,20 +241,40 @@ void HuntCommand::start(const QStringList &arguments)
         return;
     }
 
+    const Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    if (!policy) {
+        usageError(policy.error().message);
+        return;
+    }
+
     QString dataDir = parser.value(u"data-dir"_s);
     if (dataDir.isEmpty()) {
         dataDir = qEnvironmentVariable("ARTEMIS_DATA_DIR", u"data"_s);
     }
-    m_store = std::make_unique<ResultStore>(dataDir);
-    const Result<QStringList> opened = m_store->open();
-    if (!opened) {
-        usageError(u"cannot use data dir '%1': %2"_s.arg(dataDir, opened.error().message));
+    LocalStackConfig config;
+    config.dataDir = dataDir;
+    config.command = u"artemis-headless hunt"_s;
+    config.threads = *threads;
+    config.engine.policy = *policy;
+    if (everyMs > 0) {
+        // In memory only: a foreground schedule ends with this process.
+        SchedulerConfig scheduling;
+        scheduling.persist = false;
+        scheduling.maxSchedules = 1;
+        config.scheduler = scheduling;
+    } else {
+        config.scheduler.reset();
+    }
+    Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
+    if (!stack) {
+        m_err << "artemis-headless hunt: " << dataDirProblem(dataDir, stack.error()) << '\n';
+        m_err.flush();
+        finish(UsageExit);
         return;
     }
-    m_executor = std::make_unique<LocalExecutor>(*threads);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
-    connect(m_engine.get(), &HuntEngine::huntProgress, this, &HuntCommand::onProgress);
-    connect(m_engine.get(), &HuntEngine::huntFinished, this, &HuntCommand::onFinished);
+    m_stack = std::move(stack).value();
+    connect(m_stack->catalog(), &HuntCatalog::huntProgress, this, &HuntCommand::onProgress);
+    connect(m_stack->catalog(), &HuntCatalog::huntFinished, this, &HuntCommand::onFinished);
 
     if (everyMs > 0) {
         if (!startSchedule(request, everyMs, *rounds, *keep)) {
@@ -258,7 +282,7 @@ void HuntCommand::start(const QStringList &arguments)
         }
         return;
     }
-    const Result<HuntInfo> submitted = m_engine->submit(request);
+    const Result<HuntInfo> submitted = m_stack->engine()->submit(request);
     if (!submitted) {
         reportRefused(submitted.error());
         finish(UsageExit);
@@ -288,14 +312,9 @@ void HuntCommand::reportRefused(const Error &error)
 
 bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep)
 {
-    // In memory only: a foreground schedule ends with this process.
-    SchedulerConfig config;
-    config.persist = false;
-    config.maxSchedules = 1;
-    m_scheduler = std::make_unique<Scheduler>(m_engine.get(), config);
-    connect(m_scheduler.get(), &Scheduler::roundStarted, this,
+    connect(scheduler(), &Scheduler::roundStarted, this,
             [this](const QString &, const HuntInfo &info) { m_huntId = info.id; });
-    connect(m_scheduler.get(), &Scheduler::roundSkipped, this,
+    connect(scheduler(), &Scheduler::roundSkipped, this,
             [this](const QString &, const QString &reason) {
                 m_err << "round skipped: " << reason << '\n';
                 m_err.flush();
@@ -304,7 +323,7 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
     spec.maxRounds = rounds;
     spec.retention.keepRounds = keep;
     m_maxRounds = rounds;
-    const Result<Schedule> created = m_scheduler->create(spec);
+    const Result<Schedule> created = scheduler()->create(spec);
     if (!created) {
         reportRefused(created.error());
         return false;
@@ -319,16 +338,16 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
 
 void HuntCommand::interrupt()
 {
-    if (m_scheduler) {
+    if (scheduler()) {
         m_interrupted = true;
-        m_scheduler->stop();
-        if (m_huntId.isEmpty() || !m_engine->activeInfo(m_huntId)) {
+        scheduler()->stop();
+        if (m_huntId.isEmpty() || !m_stack->engine()->activeInfo(m_huntId)) {
             finish(m_allRoundsOk ? 0 : 1); // between rounds: nothing to cancel
             return;
         }
     }
-    if (m_engine && !m_huntId.isEmpty()) {
-        (void)m_engine->cancel(m_huntId);
+    if (m_stack && !m_huntId.isEmpty()) {
+        (void)m_stack->catalog()->cancel(m_huntId);
     }
 }
 
@@ -350,7 +369,7 @@ void HuntCommand::onFinished(const HuntInfo &info)
         return;
     }
     const int exitCode = printSummary(info);
-    if (!m_scheduler) {
+    if (!scheduler()) {
         finish(exitCode);
         return;
     }
@@ -378,7 +397,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
             {u"done"_s, info.done},
             {u"counts"_s, info.counts.toJson()},
             {u"elapsedMs"_s, elapsed},
-            {u"results"_s, QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s)},
+            {u"results"_s, QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)},
         };
         if (!info.duplicates.isEmpty()) {
             json.insert(u"duplicates"_s, QJsonArray::fromStringList(info.duplicates));
@@ -414,7 +433,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
     }
     if (info.counts.failed() > 0 && !m_quiet) {
         int listed = 0;
-        (void)m_store->forEachResult(info.id, [&](const Outcome &o) {
+        (void)m_stack->store()->forEachResult(info.id, [&](const Outcome &o) {
             if (o.outcome == OutcomeKind::Ok) {
                 return true;
             }
@@ -427,7 +446,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
         }
     }
     m_out << "results: "
-          << QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
+          << QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
     m_out.flush();
     return exitCode;
 }

@@ -11,8 +11,7 @@
 
 namespace Artemis {
 
-class LocalExecutor;
-class ResultStore;
+class LocalStack;
 class Scheduler;
 
 // `artemis-headless hunt ...`: parses the command line, runs one hunt in this process, shows
@@ -20,7 +19,7 @@ class Scheduler;
 // exit code through finished(): 0 every node ok, 1 some node failed, 2 bad usage/invalid nodes.
 // With --every it runs rounds in the foreground (an in-memory schedule, core/scheduler.h), one
 // summary per round, until Ctrl-C or --rounds N rounds; 0 then means every round was all ok.
-// Lives on the main thread; owns its store, executor and engine.
+// Lives on the main thread; owns its local stack (which locks the data dir).
 class HuntCommand final : public QObject
 {
     Q_OBJECT
@@ -59,10 +58,8 @@ private:
     int m_roundsFinished = 0;
     bool m_allRoundsOk = true;
     bool m_interrupted = false;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
-    std::unique_ptr<Scheduler> m_scheduler; // --every only
+    Scheduler *scheduler() const; // --every only; else null
+    std::unique_ptr<LocalStack> m_stack;
 };
 
 } // namespace Artemis
