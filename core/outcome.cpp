@@ -117,4 +117,13 @@ Result<Outcome> Outcome::fromJson(const QJsonObject &json)
     return o;
 }
 
+QString failureReason(const Outcome &outcome)
+{
+    if (outcome.outcome == OutcomeKind::Dns) {
+        return u"host not found"_s;
+    }
+    const qsizetype cut = outcome.error.indexOf(u"; "_s);
+    return cut < 0 ? outcome.error : outcome.error.left(cut);
+}
+
 } // namespace Artemis

@@ -39,7 +39,11 @@ public:
     void add(OutcomeKind kind, int n = 1) { m_counts[static_cast<size_t>(kind)] += n; }
     int count(OutcomeKind kind) const { return m_counts[static_cast<size_t>(kind)]; }
     int total() const;
-    int failed() const { return total() - count(OutcomeKind::Ok); }
+    // Every outcome but ok and cancelled (a cancelled node was not asked to the end).
+    int failed() const
+    {
+        return total() - count(OutcomeKind::Ok) - count(OutcomeKind::Cancelled);
+    }
     OutcomeCounts &operator+=(const OutcomeCounts &other);
     QJsonObject toJson() const; // {"ok": N, ...} with every kind present
     static OutcomeCounts fromJson(const QJsonObject &json);
@@ -76,6 +80,11 @@ struct Outcome
     QJsonObject toJson() const;
     static Result<Outcome> fromJson(const QJsonObject &json);
 };
+
+// Why a node failed, in words shared by every node that failed the same way: the error up to
+// its first "; " (the rest is per-node detail), and "host not found" for every dns failure.
+// For summaries that group failures ("40 http_error: HTTP 500 Internal Server Error").
+QString failureReason(const Outcome &outcome);
 
 } // namespace Artemis
 

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
+#include <QTimer>
 
 #include "core/huntengine.h"
 
@@ -41,6 +42,8 @@ Q_SIGNALS:
 
 private:
     void onProgress(const Artemis::HuntProgress &progress);
+    void drawProgress();
+    void printFailures(QTextStream &out, const QString &huntId);
     void onFinished(const Artemis::HuntInfo &info);
     int printSummary(const Artemis::HuntInfo &info); // returns the hunt's exit code
     bool startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep);
@@ -51,8 +54,13 @@ private:
     QTextStream &m_err;
     bool m_interactive;
     bool m_json = false;
+    bool m_ndjson = false;
     bool m_quiet = false;
     bool m_progressShown = false;
+    HuntProgress m_lastProgress;
+    QTimer *m_progressTimer = nullptr; // child; from the first progress on
+    QElapsedTimer m_progressClock;
+    unsigned m_spin = 0;
     QString m_huntId;
     int m_maxRounds = 0;      // --rounds (0: until Ctrl-C)
     int m_roundsFinished = 0;
