@@ -53,6 +53,34 @@ private:
     std::array<int, OutcomeKindCount> m_counts{};
 };
 
+// A set of outcome kinds, for filters ("only timeouts", "every failure"). Empty = no filter
+// (every outcome). Converts from one kind and from an optional kind, as filters used to be.
+class OutcomeFilter
+{
+public:
+    OutcomeFilter() = default;
+    OutcomeFilter(OutcomeKind kind) : m_bits(bit(kind)) { }
+    OutcomeFilter(std::optional<OutcomeKind> kind) : m_bits(kind ? bit(*kind) : 0) { }
+
+    // "ok", "timeout,refused", "failed" (every outcome but ok), "all"/"" (no filter). The error
+    // names the unknown word and the known ones.
+    static Result<OutcomeFilter> parse(QStringView text);
+    static OutcomeFilter failed();
+
+    bool isEmpty() const { return m_bits == 0; }
+    explicit operator bool() const { return !isEmpty(); }
+    bool matches(OutcomeKind kind) const { return isEmpty() || (m_bits & bit(kind)) != 0; }
+    // Matches exactly one kind: that kind.
+    std::optional<OutcomeKind> single() const;
+    int count(const OutcomeCounts &counts) const; // nodes matching among `counts`
+    QString toString() const; // parse() reads it back ("failed" for the failure set)
+    bool operator==(const OutcomeFilter &) const = default;
+
+private:
+    static constexpr quint32 bit(OutcomeKind kind) { return 1u << static_cast<int>(kind); }
+    quint32 m_bits = 0;
+};
+
 // The record kept for one node of a hunt: one line of results.ndjson.
 struct Outcome
 {

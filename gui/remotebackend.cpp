@@ -351,7 +351,7 @@ void RemoteBackend::readResults(const QString &id, const ResultQuery &query, QOb
     q.addQueryItem(u"offset"_s, QString::number(query.offset));
     q.addQueryItem(u"limit"_s, QString::number(query.limit));
     if (query.outcome) {
-        q.addQueryItem(u"outcome"_s, outcomeName(*query.outcome));
+        q.addQueryItem(u"outcome"_s, query.outcome.toString());
     }
     const int offset = query.offset;
     send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), q, {}, context,

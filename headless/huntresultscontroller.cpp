@@ -58,11 +58,12 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     const QUrlQuery query = request.query();
     ResultQuery rq;
     if (query.hasQueryItem(u"outcome"_s)) {
-        rq.outcome = outcomeFromName(query.queryItemValue(u"outcome"_s));
-        if (!rq.outcome) {
-            return errorResponse(400, u"unknown outcome '%1'"_s.arg(
-                                          query.queryItemValue(u"outcome"_s)));
+        const Result<OutcomeFilter> filter =
+            OutcomeFilter::parse(query.queryItemValue(u"outcome"_s));
+        if (!filter) {
+            return errorResponse(filter.error());
         }
+        rq.outcome = *filter;
     }
     if (request.value("Accept").contains("application/x-ndjson")) {
         auto *stream = new NdjsonStream(responder.socket(),
@@ -102,7 +103,7 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
                     u"/api/v1/hunts/%1/results?offset=%2&limit=%3%4"_s.arg(id)
                         .arg(page->offset + items.size())
                         .arg(rq.limit)
-                        .arg(rq.outcome ? u"&outcome="_s + outcomeName(*rq.outcome) : QString()));
+                        .arg(rq.outcome ? u"&outcome="_s + rq.outcome.toString() : QString()));
     }
     return jsonResponse(body);
 }
