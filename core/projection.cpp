@@ -251,42 +251,4 @@ Result<void> ProjectionWriter::finish()
     return {};
 }
 
-Result<QSet<OutcomeKind>> parseOutcomeFilter(QStringView text)
-{
-    QSet<OutcomeKind> kinds;
-    const auto validNames = []() -> QString {
-        QStringList names;
-        for (int i = 0; i < OutcomeKindCount; ++i) {
-            names.append(outcomeName(static_cast<OutcomeKind>(i)));
-        }
-        return names.join(u", "_s) + u" or failed"_s;
-    };
-    for (QStringView part : text.split(u',')) {
-        const QStringView name = part.trimmed();
-        if (name.isEmpty()) {
-            continue;
-        }
-        if (name == u"failed") {
-            for (int i = 0; i < OutcomeKindCount; ++i) {
-                if (static_cast<OutcomeKind>(i) != OutcomeKind::Ok) {
-                    kinds.insert(static_cast<OutcomeKind>(i));
-                }
-            }
-            continue;
-        }
-        const std::optional<OutcomeKind> kind = outcomeFromName(name);
-        if (!kind) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"unknown outcome '%1' (expected %2)"_s.arg(name, validNames()),
-                             name.toString());
-        }
-        kinds.insert(*kind);
-    }
-    if (kinds.isEmpty()) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"empty outcome filter (expected %1)"_s.arg(validNames()));
-    }
-    return kinds;
-}
-
 } // namespace Artemis

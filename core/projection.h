@@ -4,7 +4,6 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
-#include <QSet>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
@@ -102,11 +101,5 @@ private:
 // as "", objects/arrays as compact JSON; quoted (with inner quotes doubled) when it contains a
 // comma, a quote, CR or LF.
 QString csvField(const QJsonValue &value);
-
-// Outcome filters as users type them: "failed" (every outcome but ok), one outcome name, or a
-// comma list of either ("timeout,refused", "ok,http_error"); spaces around names are ignored.
-// InvalidArgument naming the unknown outcome (and listing the valid ones) otherwise, or for an
-// empty filter.
-Result<QSet<OutcomeKind>> parseOutcomeFilter(QStringView text);
 
 } // namespace Artemis
