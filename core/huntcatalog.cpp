@@ -1,5 +1,7 @@
 #include "core/huntcatalog.h"
 
+#include <algorithm>
+
 #include <QMutexLocker>
 
 #include "core/huntid.h"
@@ -233,6 +235,86 @@ Result<QList<ValueRow>> HuntCatalog::collectValues(const QString &id, const QStr
         return read.error().code == ErrorCode::NotFound ? notFound(id) : read.error();
     }
     return rows;
+}
+
+Result<FleetValues> HuntCatalog::values(const QString &id, const QString &path,
+                                        const FleetValuesOptions &options) const
+{
+    const Result<JsonPath> parsed = parseJsonPath(path);
+    if (!parsed) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"bad path '%1': %2"_s.arg(path, parsed.error().message));
+    }
+    if (!isValidHuntId(id)) {
+        return notFound(id);
+    }
+    Result<FleetValues> values = computeFleetValues(*m_store, id, *parsed, options);
+    if (!values && values.error().code == ErrorCode::NotFound) {
+        return notFound(id);
+    }
+    return values;
+}
+
+Result<NodeDiff> HuntCatalog::diff(const QString &id, const QString &node,
+                                   const QString &against) const
+{
+    if (!isValidHuntId(id)) {
+        return notFound(id);
+    }
+    if (against.isEmpty() || against == u"majority") {
+        return diffAgainstMajority(*m_store, id, node);
+    }
+    auto okBody = [this, &node](const QString &hunt, const QString &who) -> Result<QJsonValue> {
+        const Result<Outcome> outcome = m_store->findResult(hunt, who);
+        if (!outcome) {
+            return makeError(ErrorCode::NotFound,
+                             u"hunt %1 has no result for node '%2'"_s.arg(hunt, who));
+        }
+        if (outcome->outcome != OutcomeKind::Ok) {
+            return makeError(ErrorCode::NotFound,
+                             u"node '%1' has no answer to compare in hunt %2 (outcome %3)"_s.arg(
+                                 who, hunt, outcomeName(outcome->outcome)));
+        }
+        Q_UNUSED(node);
+        return outcome->body;
+    };
+    const Result<QJsonValue> mine = okBody(id, node);
+    if (!mine) {
+        return mine.error();
+    }
+    QString otherHunt = id;
+    QString otherNode = against;
+    QString label = against;
+    if (against == u"previous") {
+        const Result<HuntInfo> info = stored(id);
+        if (!info) {
+            return info.error();
+        }
+        if (info->schedule.isEmpty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"hunt %1 is not a schedule's round: 'previous' needs one"_s.arg(id));
+        }
+        // Rounds are hunts: the previous one is the newest older hunt of the same schedule.
+        const Result<QList<HuntInfo>> older = m_store->listHunts(HuntListQuery::MaxLimit, id);
+        if (!older) {
+            return older.error();
+        }
+        const auto previous = std::find_if(older->cbegin(), older->cend(), [&](const HuntInfo &h) {
+            return h.schedule == info->schedule && h.round < info->round;
+        });
+        if (previous == older->cend()) {
+            return makeError(ErrorCode::NotFound,
+                             u"no earlier round of schedule %1 is stored"_s.arg(info->schedule));
+        }
+        otherHunt = previous->id;
+        otherNode = node;
+        label = u"previous (round %1, hunt %2)"_s.arg(previous->round).arg(previous->id);
+    }
+    const Result<QJsonValue> theirs = okBody(otherHunt, otherNode);
+    if (!theirs) {
+        return theirs.error();
+    }
+    return diffNodes(*mine, *theirs, node, label);
 }
 
 } // namespace Artemis

@@ -10,8 +10,10 @@
 #include <QObject>
 #include <QString>
 
+#include "core/fleetvalues.h"
 #include "core/huntengine.h"
 #include "core/huntinfo.h"
+#include "core/nodediff.h"
 #include "core/outcome.h"
 #include "core/result.h"
 
@@ -79,8 +81,15 @@ public:
     FindTask findTask(const QString &id);
     ListTask listTask(const HuntListQuery &query);
 
-    // Thread-safe (reads the store only). InvalidArgument for a bad path.
+    // Thread-safe (they read the store only; run them on a worker: a 100k-node hunt takes
+    // ~0.5 s). InvalidArgument for a bad path, NotFound for an unknown hunt or node.
     Result<QList<ValueRow>> collectValues(const QString &id, const QString &path) const;
+    // Groups, stats and outliers of one path across the hunt (core/fleetvalues.h).
+    Result<FleetValues> values(const QString &id, const QString &path,
+                               const FleetValuesOptions &options = {}) const;
+    // `against`: "majority" (the other ok nodes), "previous" (the same node in the previous
+    // round of the hunt's schedule) or another node of the hunt (core/nodediff.h).
+    Result<NodeDiff> diff(const QString &id, const QString &node, const QString &against) const;
 
     // The engine's progress as find() would present its state.
     static HuntProgress presented(HuntProgress progress);
