@@ -11,6 +11,7 @@
 
 #include "core/huntengine.h"
 #include "core/localexecutor.h"
+#include "core/logging.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "gui/demonodes.h"
@@ -30,6 +31,7 @@ constexpr int FetchThreads = 2;
 
 int main(int argc, char *argv[])
 {
+    Artemis::installMessagePattern();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"Artemis"_s);
     QApplication::setApplicationName(u"artemis"_s);
