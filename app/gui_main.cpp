@@ -4,16 +4,17 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileDialog>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
-#include "core/huntengine.h"
-#include "core/localexecutor.h"
+#include "core/datadirlock.h"
+#include "core/localstack.h"
 #include "core/logging.h"
-#include "core/resultstore.h"
 #include "core/scheduler.h"
+#include "gui/datadirlockeddialog.h"
 #include "gui/demonodes.h"
 #include "gui/huntform.h"
 #include "gui/localbackend.h"
@@ -65,30 +66,64 @@ int main(int argc, char *argv[])
                              : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     }
 
-    ResultStore store(dataDir);
-    if (const Result<QStringList> opened = store.open(); !opened) {
-        const QString message = u"Cannot open the data directory %1: %2"_s.arg(
-            QDir::toNativeSeparators(dataDir), opened.error().message);
-        std::fprintf(stderr, "artemis: %s\n", qPrintable(message));
-        if (!screenshot) {
-            QMessageBox::critical(nullptr, u"Artemis"_s, message);
+    // The data dir's lock first: a second process on the same directory would run its
+    // schedules twice and mark its running hunts interrupted.
+    std::unique_ptr<LocalStack> stack;
+    QString serviceUrl; // when the directory's holder serves it and the user connects there
+    while (!stack) {
+        LocalStackConfig config;
+        config.dataDir = dataDir;
+        config.command = u"artemis"_s;
+        config.threads = FetchThreads;
+        Result<std::unique_ptr<LocalStack>> opened = LocalStack::open(std::move(config));
+        if (opened) {
+            stack = std::move(opened).value();
+            break;
         }
-        return 1;
+        std::fprintf(stderr, "artemis: %s\n",
+                     qPrintable(dataDirProblem(dataDir, opened.error())));
+        if (screenshot) {
+            return 2;
+        }
+        if (opened.error().code != ErrorCode::Locked) {
+            QMessageBox::critical(nullptr, u"Artemis"_s,
+                                  u"Cannot open the data directory %1: %2"_s.arg(
+                                      QDir::toNativeSeparators(dataDir), opened.error().message));
+            return 2;
+        }
+        Gui::DataDirLockedDialog dialog(dataDir, opened.error());
+        dialog.exec();
+        const Gui::DataDirLockedDialog::Choice choice = dialog.choice();
+        if (choice == Gui::DataDirLockedDialog::Choice::ConnectToService) {
+            serviceUrl = dialog.serviceUrl();
+            break;
+        }
+        if (choice == Gui::DataDirLockedDialog::Choice::Quit) {
+            return 2;
+        }
+        const QString other = QFileDialog::getExistingDirectory(
+            nullptr, u"Artemis: choose a data directory"_s, dataDir);
+        if (other.isEmpty()) {
+            return 2;
+        }
+        dataDir = other;
     }
-    LocalExecutor executor(FetchThreads);
-    HuntEngine engine(&store, &executor);
     // Local schedules ("Repeat every") run while the window is open and resume at the next
     // start on the same data directory.
-    Scheduler scheduler(&engine);
-    if (const Result<QStringList> loaded = scheduler.load(); !loaded) {
-        std::fprintf(stderr, "artemis: cannot read the stored schedules: %s\n",
-                     qPrintable(loaded.error().message));
+    if (stack) {
+        if (const Result<QStringList> loaded = stack->scheduler()->load(); !loaded) {
+            std::fprintf(stderr, "artemis: cannot read the stored schedules: %s\n",
+                         qPrintable(loaded.error().message));
+        }
     }
-    Gui::LocalBackend local(&engine, &store, &scheduler);
+    std::unique_ptr<Gui::LocalBackend> local;
+    if (stack) {
+        local = std::make_unique<Gui::LocalBackend>(stack.get());
+    }
     Gui::RemoteBackend remote;
     QSettings userSettings;
     QSettings demoSettings(demoDir.filePath(u"settings.ini"_s), QSettings::IniFormat);
-    Gui::MainWindow window(&local, &remote, screenshot ? &demoSettings : &userSettings);
+    Gui::MainWindow window(local.get(), &remote, screenshot ? &demoSettings : &userSettings);
 
     int code = 0;
     if (screenshot) {
@@ -117,9 +152,15 @@ int main(int argc, char *argv[])
         QApplication::exec();
     } else {
         window.restoreSettings();
+        if (!serviceUrl.isEmpty()) {
+            window.setServer(serviceUrl);
+            window.setMode(Gui::MainWindow::Mode::Remote);
+        }
         window.show();
         code = QApplication::exec();
     }
-    engine.shutdown();
+    if (stack) {
+        stack->shutdown();
+    }
     return code;
 }

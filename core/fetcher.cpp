@@ -451,6 +451,7 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
     facts.retryAfter = reply->rawHeader("Retry-After");
     facts.contentType = reply->rawHeader("Content-Type");
+    facts.location = reply->rawHeader("Location");
     bool hasLength = false;
     const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
     facts.contentLength = hasLength ? length : -1;
@@ -577,6 +578,30 @@ void Fetcher::flush()
     }
 }
 
+namespace {
+
+// "text/html answer, invalid JSON; at byte 1: illegal value; starts with "<!DOCTYPE html>..."":
+// what the node sent (its type, its first bytes) says more than the parser's offset. The part
+// before the first "; " is the same for every node that sends the same kind of page
+// (failureReason() groups by it).
+QString invalidJsonReason(const AttemptFacts &f, const QByteArray &body,
+                          const QJsonParseError &parseError)
+{
+    constexpr qsizetype ShownBytes = 40;
+    const QByteArray type = f.contentType.split(';').first().trimmed();
+    QString head = QString::fromUtf8(body.left(ShownBytes)).simplified();
+    if (body.size() > ShownBytes) {
+        head += u"…"_s;
+    }
+    return u"%1, invalid JSON; at byte %2: %3; starts with \"%4\""_s
+        .arg(type.isEmpty() ? u"answer without Content-Type"_s
+                            : QString::fromLatin1(type) + u" answer"_s)
+        .arg(parseError.offset)
+        .arg(parseError.errorString(), head);
+}
+
+} // namespace
+
 Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
                                const FetchOptions &options, const QDateTime &now)
 {
@@ -651,14 +676,17 @@ Classification classifyAttempt(const AttemptFacts &f, const QByteArray &body,
             }
         } else {
             c.kind = OutcomeKind::InvalidJson;
-            c.error = body.isEmpty() ? u"empty body"_s
-                                     : u"invalid JSON at byte %1: %2"_s.arg(parseError.offset)
-                                           .arg(parseError.errorString());
+            c.error = body.isEmpty() ? u"empty body"_s : invalidJsonReason(f, body, parseError);
             c.body = QString::fromUtf8(body.left(Outcome::RawBodyLimit));
         }
     } else {
         c.kind = OutcomeKind::HttpError;
         c.error = u"HTTP %1 %2"_s.arg(f.httpStatus).arg(f.reasonPhrase).trimmed();
+        if (f.httpStatus >= 300 && f.httpStatus < 400 && !f.location.isEmpty()) {
+            // Only reached when redirects are off (a refused hop has its own reason).
+            c.error += u"; to %1, not followed (followRedirects is off: --follow-redirects)"_s.arg(
+                QString::fromUtf8(f.location.left(200)));
+        }
         c.body = parsedOrRaw();
         if (f.httpStatus == 429 || f.httpStatus >= 500) {
             c.transient = true;

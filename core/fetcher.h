@@ -91,6 +91,7 @@ struct AttemptFacts
     QByteArray retryAfter;
     QByteArray contentType; // the raw header; text/plain bodies may be Prometheus text
     qint64 contentLength = -1; // from the header; -1 when absent
+    QByteArray location;       // of a 3xx answer
     QString host;
     bool timedOut = false;  // our deadline fired
     bool tooLarge = false;  // body over the cap

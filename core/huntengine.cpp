@@ -219,11 +219,17 @@ std::optional<HuntInfo> HuntEngine::unstoredInfo(const QString &id) const
     return std::nullopt;
 }
 
+QList<HuntInfo> HuntEngine::unstoredHunts() const
+{
+    return m_unstored.values();
+}
+
 Result<void> HuntEngine::removeHunt(const QString &id)
 {
     const Result<void> removed = m_store->removeHunt(id);
     if (removed || removed.error().code == ErrorCode::NotFound) {
         m_unstored.remove(id);
+        Q_EMIT huntRemoved(id);
     }
     return removed;
 }

@@ -12,7 +12,6 @@
 
 #include "core/fetchoptions.h"
 #include "core/huntinfo.h"
-#include "core/result.h"
 #include "core/outcome.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
@@ -84,6 +83,7 @@ public:
     // The final manifest of a hunt that ended but could not store it (disk full, read-only):
     // the store still shows an older state. Kept until removeHunt() or the process ends.
     std::optional<HuntInfo> unstoredInfo(const QString &id) const;
+    QList<HuntInfo> unstoredHunts() const;
     // Deletes a finished hunt's data from the store, and what the engine remembers of it. The
     // one way to delete a hunt (API DELETE, schedule retention).
     Result<void> removeHunt(const QString &id);
@@ -102,6 +102,7 @@ Q_SIGNALS:
     void huntStarted(const Artemis::HuntInfo &info);
     void huntProgress(const Artemis::HuntProgress &progress);
     void huntFinished(const Artemis::HuntInfo &info);
+    void huntRemoved(const QString &id); // its data was deleted (removeHunt)
 
 private:
     void startQueued();

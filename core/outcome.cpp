@@ -117,4 +117,86 @@ Result<Outcome> Outcome::fromJson(const QJsonObject &json)
     return o;
 }
 
+OutcomeFilter OutcomeFilter::failed()
+{
+    OutcomeFilter f;
+    for (int i = 0; i < OutcomeKindCount; ++i) {
+        if (static_cast<OutcomeKind>(i) != OutcomeKind::Ok) {
+            f.m_bits |= bit(static_cast<OutcomeKind>(i));
+        }
+    }
+    return f;
+}
+
+Result<OutcomeFilter> OutcomeFilter::parse(QStringView text)
+{
+    OutcomeFilter f;
+    for (QStringView word : text.split(u',')) {
+        word = word.trimmed();
+        if (word.isEmpty() || word == u"all") {
+            continue;
+        }
+        if (word == u"failed") {
+            f.m_bits |= failed().m_bits;
+            continue;
+        }
+        const std::optional<OutcomeKind> kind = outcomeFromName(word);
+        if (!kind) {
+            QStringList known{u"failed"_s};
+            for (int i = 0; i < OutcomeKindCount; ++i) {
+                known.append(outcomeName(static_cast<OutcomeKind>(i)));
+            }
+            return makeError(ErrorCode::InvalidArgument,
+                             u"unknown outcome '%1' (one of %2, or a comma list)"_s.arg(
+                                 word.toString(), known.join(u", "_s)));
+        }
+        f.m_bits |= bit(*kind);
+    }
+    return f;
+}
+
+std::optional<OutcomeKind> OutcomeFilter::single() const
+{
+    for (int i = 0; i < OutcomeKindCount; ++i) {
+        if (m_bits == bit(static_cast<OutcomeKind>(i))) {
+            return static_cast<OutcomeKind>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+int OutcomeFilter::count(const OutcomeCounts &counts) const
+{
+    int n = 0;
+    for (int i = 0; i < OutcomeKindCount; ++i) {
+        if (matches(static_cast<OutcomeKind>(i))) {
+            n += counts.count(static_cast<OutcomeKind>(i));
+        }
+    }
+    return n;
+}
+
+QString OutcomeFilter::toString() const
+{
+    if (*this == failed()) {
+        return u"failed"_s;
+    }
+    QStringList names;
+    for (int i = 0; i < OutcomeKindCount; ++i) {
+        if (m_bits & bit(static_cast<OutcomeKind>(i))) {
+            names.append(outcomeName(static_cast<OutcomeKind>(i)));
+        }
+    }
+    return names.join(u',');
+}
+
+QString failureReason(const Outcome &outcome)
+{
+    if (outcome.outcome == OutcomeKind::Dns) {
+        return u"host not found"_s;
+    }
+    const qsizetype cut = outcome.error.indexOf(u"; "_s);
+    return cut < 0 ? outcome.error : outcome.error.left(cut);
+}
+
 } // namespace Artemis

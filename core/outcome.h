@@ -39,7 +39,11 @@ public:
     void add(OutcomeKind kind, int n = 1) { m_counts[static_cast<size_t>(kind)] += n; }
     int count(OutcomeKind kind) const { return m_counts[static_cast<size_t>(kind)]; }
     int total() const;
-    int failed() const { return total() - count(OutcomeKind::Ok); }
+    // Every outcome but ok and cancelled (a cancelled node was not asked to the end).
+    int failed() const
+    {
+        return total() - count(OutcomeKind::Ok) - count(OutcomeKind::Cancelled);
+    }
     OutcomeCounts &operator+=(const OutcomeCounts &other);
     QJsonObject toJson() const; // {"ok": N, ...} with every kind present
     static OutcomeCounts fromJson(const QJsonObject &json);
@@ -47,6 +51,34 @@ public:
 
 private:
     std::array<int, OutcomeKindCount> m_counts{};
+};
+
+// A set of outcome kinds, for filters ("only timeouts", "every failure"). Empty = no filter
+// (every outcome). Converts from one kind and from an optional kind, as filters used to be.
+class OutcomeFilter
+{
+public:
+    OutcomeFilter() = default;
+    OutcomeFilter(OutcomeKind kind) : m_bits(bit(kind)) { }
+    OutcomeFilter(std::optional<OutcomeKind> kind) : m_bits(kind ? bit(*kind) : 0) { }
+
+    // "ok", "timeout,refused", "failed" (every outcome but ok), "all"/"" (no filter). The error
+    // names the unknown word and the known ones.
+    static Result<OutcomeFilter> parse(QStringView text);
+    static OutcomeFilter failed();
+
+    bool isEmpty() const { return m_bits == 0; }
+    explicit operator bool() const { return !isEmpty(); }
+    bool matches(OutcomeKind kind) const { return isEmpty() || (m_bits & bit(kind)) != 0; }
+    // Matches exactly one kind: that kind.
+    std::optional<OutcomeKind> single() const;
+    int count(const OutcomeCounts &counts) const; // nodes matching among `counts`
+    QString toString() const; // parse() reads it back ("failed" for the failure set)
+    bool operator==(const OutcomeFilter &) const = default;
+
+private:
+    static constexpr quint32 bit(OutcomeKind kind) { return 1u << static_cast<int>(kind); }
+    quint32 m_bits = 0;
 };
 
 // The record kept for one node of a hunt: one line of results.ndjson.
@@ -76,6 +108,11 @@ struct Outcome
     QJsonObject toJson() const;
     static Result<Outcome> fromJson(const QJsonObject &json);
 };
+
+// Why a node failed, in words shared by every node that failed the same way: the error up to
+// its first "; " (the rest is per-node detail), and "host not found" for every dns failure.
+// For summaries that group failures ("40 http_error: HTTP 500 Internal Server Error").
+QString failureReason(const Outcome &outcome);
 
 } // namespace Artemis
 

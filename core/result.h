@@ -9,8 +9,8 @@
 namespace Artemis {
 
 // What went wrong, for failures that are values (bad input, storage, limits). A node that fails
-// to fetch is not an Error: it is an Outcome. Each code maps to one HTTP status in
-// headless/httperrors.cpp.
+// to fetch is not an Error: it is an Outcome. Each code maps to one HTTP status and back in
+// core/errorstatus.cpp (the REST API answers with it; the GUI's remote backend reads it).
 enum class ErrorCode {
     InvalidArgument, // a request or option is malformed
     InvalidNode,     // one or more node strings are not valid targets
@@ -21,6 +21,9 @@ enum class ErrorCode {
     Busy,            // too many hunts running and queued
     Io,              // the disk failed us
     Unavailable,     // a dependency (broker, server) is unreachable
+    Unauthorized,    // credentials missing or wrong (HTTP 401)
+    Forbidden,       // credentials fine, request refused (HTTP 403)
+    Locked,          // the data dir is held by another process (core/datadirlock.h)
 };
 
 struct Error

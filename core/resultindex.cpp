@@ -144,8 +144,8 @@ quint32 ResultIndex::nodeHash(QStringView node)
     return quint32(qHash(node, 0));
 }
 
-Result<ResultIndex::Selection> ResultIndex::select(std::optional<OutcomeKind> kind,
-                                                   qsizetype offset, qsizetype limit)
+Result<ResultIndex::Selection> ResultIndex::select(const OutcomeFilter &filter, qsizetype offset,
+                                                   qsizetype limit)
 {
     const QMutexLocker lock(&m_mutex);
     if (const Result<void> r = refreshLocked(); !r) {
@@ -154,7 +154,7 @@ Result<ResultIndex::Selection> ResultIndex::select(std::optional<OutcomeKind> ki
     Selection selection;
     selection.skipped = skippedLocked();
     const qsizetype count = m_offsets.size();
-    if (!kind) {
+    if (filter.isEmpty()) {
         selection.total = int(count);
         for (qsizetype i = offset; i < count && i - offset < limit; ++i) {
             selection.lines.append(LineRef{m_offsets[i], m_lengths[i]});
@@ -162,12 +162,15 @@ Result<ResultIndex::Selection> ResultIndex::select(std::optional<OutcomeKind> ki
         return selection;
     }
     // One byte per line: a linear pass costs ~1 ms per million lines and parses nothing.
-    const char wanted = char(*kind);
-    selection.total = m_counts.count(*kind);
+    std::array<bool, OutcomeKindCount> wanted{};
+    for (int k = 0; k < OutcomeKindCount; ++k) {
+        wanted[size_t(k)] = filter.matches(static_cast<OutcomeKind>(k));
+    }
+    selection.total = filter.count(m_counts);
     qsizetype seen = 0;
     const char *const kinds = m_kinds.constData();
     for (qsizetype i = 0; i < count && selection.lines.size() < limit; ++i) {
-        if (kinds[i] != wanted) {
+        if (!wanted[size_t(quint8(kinds[i]))]) {
             continue;
         }
         if (seen++ >= offset) {

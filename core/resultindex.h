@@ -54,8 +54,8 @@ public:
     ResultIndex(const ResultIndex &) = delete;
     ResultIndex &operator=(const ResultIndex &) = delete;
 
-    // Lines [offset, offset + limit) among those matching `kind` (all when unset).
-    Result<Selection> select(std::optional<OutcomeKind> kind, qsizetype offset, qsizetype limit);
+    // Lines [offset, offset + limit) among those matching `filter` (all when empty).
+    Result<Selection> select(const OutcomeFilter &filter, qsizetype offset, qsizetype limit);
 
     // Lines whose node hashes like `node`, newest first. Callers must compare the node itself.
     Result<QList<LineRef>> candidatesForNode(QStringView node);

@@ -41,7 +41,7 @@ struct ResultQuery
 {
     int offset = 0;
     int limit = 100;
-    std::optional<OutcomeKind> outcome; // only this outcome when set
+    OutcomeFilter outcome; // only these outcomes (empty: all)
 };
 
 // The embedded store: DATA_DIR/hunts/<id>/{hunt.json,nodes.txt,results.ndjson}.

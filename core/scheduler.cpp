@@ -18,10 +18,39 @@ namespace {
 constexpr qint64 MaxTimerMs = 86400000;
 constexpr int MaxHistoryLimit = 1000;
 
-QDateTime now()
+// The Scheduler re-arms an alarm that fires before its time (a wait over MaxTimerMs, or the
+// system clock moved back), so a plain timer is enough.
+class SystemAlarm final : public SchedulerAlarm
 {
-    return QDateTime::currentDateTimeUtc();
-}
+public:
+    SystemAlarm(QObject *context, std::function<void()> onDue)
+    {
+        m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&m_timer, &QTimer::timeout, context, std::move(onDue));
+    }
+    void set(const QDateTime &at) override
+    {
+        const qint64 wait =
+            std::clamp<qint64>(QDateTime::currentDateTimeUtc().msecsTo(at), 0, MaxTimerMs);
+        m_timer.start(int(wait));
+    }
+    void cancel() override { m_timer.stop(); }
+
+private:
+    QTimer m_timer; // on the thread that made the alarm (the Scheduler's)
+};
+
+class SystemClock final : public SchedulerClock
+{
+public:
+    QDateTime now() const override { return QDateTime::currentDateTimeUtc(); }
+    std::unique_ptr<SchedulerAlarm> createAlarm(QObject *context,
+                                                std::function<void()> onDue) override
+    {
+        return std::make_unique<SystemAlarm>(context, std::move(onDue));
+    }
+};
 
 // The first slot due + k * every (k >= 1) that is still in the future: a late timer (or a
 // stopped process) does not make up for the slots it missed.
@@ -61,9 +90,18 @@ Result<void> validate(const ScheduleSpec &spec, const SchedulerConfig &config)
 
 } // namespace
 
-Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent)
-    : QObject(parent), m_engine(engine), m_config(config)
+std::shared_ptr<SchedulerClock> systemSchedulerClock()
 {
+    static const std::shared_ptr<SchedulerClock> clock = std::make_shared<SystemClock>();
+    return clock;
+}
+
+Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent)
+    : QObject(parent), m_engine(engine), m_config(std::move(config))
+{
+    if (!m_config.clock) {
+        m_config.clock = systemSchedulerClock();
+    }
     // A round that finished may let an older one be pruned.
     connect(m_engine, &HuntEngine::huntFinished, this, [this](const HuntInfo &info) {
         const auto it = m_entries.find(info.schedule);
@@ -156,10 +194,7 @@ Result<Schedule> Scheduler::create(ScheduleSpec spec)
 void Scheduler::insert(Schedule schedule)
 {
     const QString id = schedule.id;
-    Entry entry{std::move(schedule), new QTimer(this)};
-    entry.timer->setSingleShot(true);
-    entry.timer->setTimerType(Qt::PreciseTimer);
-    connect(entry.timer, &QTimer::timeout, this, [this, id] { onDue(id); });
+    Entry entry{std::move(schedule), m_config.clock->createAlarm(this, [this, id] { onDue(id); })};
     Entry &stored = *m_entries.insert(id, std::move(entry));
     arm(stored);
 }
@@ -168,11 +203,10 @@ void Scheduler::arm(Entry &entry)
 {
     const Schedule &s = entry.schedule;
     if (m_stopped || s.completed || !s.nextRunAt.isValid()) {
-        entry.timer->stop();
+        entry.alarm->cancel();
         return;
     }
-    const qint64 wait = std::clamp<qint64>(now().msecsTo(s.nextRunAt), 0, MaxTimerMs);
-    entry.timer->start(int(wait));
+    entry.alarm->set(s.nextRunAt);
 }
 
 void Scheduler::onDue(const QString &id)
@@ -292,7 +326,7 @@ Result<Schedule> Scheduler::remove(const QString &id)
         }
     }
     Schedule schedule = std::move(it->schedule);
-    delete it->timer;
+    it->alarm->cancel();
     m_entries.erase(it);
     return schedule;
 }
@@ -360,7 +394,7 @@ void Scheduler::stop()
 {
     m_stopped = true;
     for (Entry &entry : m_entries) {
-        entry.timer->stop();
+        entry.alarm->cancel();
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 #include <QDateTime>
@@ -14,8 +15,7 @@
 #include "core/nodehistory.h"
 #include "core/result.h"
 #include "core/schedule.h"
-
-class QTimer;
+#include "core/schedulerclock.h"
 
 namespace Artemis {
 
@@ -30,6 +30,9 @@ struct SchedulerConfig
     // false: schedules live in memory only (the CLI's foreground `hunt --every`); true: they
     // are stored through the engine's ResultStore and load() brings them back after a restart.
     bool persist = true;
+    // Time and wake-ups (core/schedulerclock.h). Null: the system clock. Tests inject a manual
+    // clock and advance it instead of waiting for intervals.
+    std::shared_ptr<SchedulerClock> clock;
 };
 
 // Repeats hunts. Each round is a normal hunt submitted through the HuntEngine, linked to its
@@ -41,8 +44,8 @@ struct SchedulerConfig
 // one round at once if one was due while the process was down (no burst of missed rounds)
 // and continues from there.
 //
-// Lives on the engine's thread (QTimer-driven, one timer per schedule); all calls from that
-// thread. Borrows the engine (and its store), which must outlive it.
+// Lives on the engine's thread (one alarm of the config's clock per schedule: a QTimer with
+// the system clock); all calls from that thread. Borrows the engine (and its store), which must outlive it.
 class Scheduler final : public QObject
 {
     Q_OBJECT
@@ -74,7 +77,7 @@ public:
     Result<HistoryTask> historyTask(const QString &id, const QString &node, const QString &path,
                                     int limit) const;
 
-    // Stops every timer: no round starts any more (shutdown, before the engine's).
+    // Disarms every alarm: no round starts any more (shutdown, before the engine's).
     void stop();
 
     const SchedulerConfig &config() const { return m_config; }
@@ -89,7 +92,7 @@ private:
     struct Entry
     {
         Schedule schedule;
-        QTimer *timer = nullptr; // child of this
+        std::shared_ptr<SchedulerAlarm> alarm; // made by m_clock; calls onDue()
     };
 
     Result<HuntInfo> submitRound(const Schedule &schedule);
@@ -99,9 +102,10 @@ private:
     void runRound(Entry &entry, const QDateTime &due);
     bool prune(Schedule &schedule); // true when rounds were removed
     void save(const Schedule &schedule);
+    QDateTime now() const { return m_config.clock->now(); }
 
     HuntEngine *m_engine; // not owned
-    SchedulerConfig m_config;
+    SchedulerConfig m_config; // m_config.clock is never null
     QHash<QString, Entry> m_entries;
     bool m_stopped = false;
 };

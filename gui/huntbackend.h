@@ -5,10 +5,12 @@
 
 #include <QJsonValue>
 #include <QList>
+#include <QMetaObject>
 #include <QObject>
 #include <QPointer>
 #include <QString>
 
+#include "core/huntcatalog.h"
 #include "core/huntengine.h"
 #include "core/huntinfo.h"
 #include "core/nodehistory.h"
@@ -19,20 +21,14 @@
 
 namespace Artemis::Gui {
 
-// One node's value at a JSON path, for the compare view.
-struct CompareRow
-{
-    QString node;
-    OutcomeKind outcome = OutcomeKind::Ok;
-    QJsonValue value; // Undefined when the node's body lacks the path
-    std::optional<double> number;
-};
+// One node's value at a JSON path, for the compare view (collected by core's HuntCatalog).
+using CompareRow = ValueRow;
 
 // What the views need from "where hunts run and live": the in-process engine and store
 // (LocalBackend) or an `artemis-headless serve` REST API (RemoteBackend). Every call is
 // asynchronous: the answer arrives on the GUI thread through `callback`, and is dropped if
 // `context` has been destroyed meanwhile. Views never block and never learn which kind of
-// backend they talk to.
+// backend they talk to. No implementation calls back before the call returns.
 //
 // Lives on the GUI thread.
 class HuntBackend : public QObject
@@ -79,14 +75,18 @@ Q_SIGNALS:
     void problemChanged(const QString &problem);
 };
 
-// Calls `callback(value)` later on the GUI thread unless `context` is gone.
+// Calls `callback(value)` later (queued) on `context`'s thread unless `context` is gone by
+// then: an answer known at once is still delivered after the call returned, as the interface
+// promises.
 template <typename T>
 void deliver(QObject *context, const HuntBackend::Callback<T> &callback, Result<T> value)
 {
-    QPointer<QObject> guard(context);
-    if (guard && callback) {
-        callback(std::move(value));
+    if (!context || !callback) {
+        return;
     }
+    QMetaObject::invokeMethod(
+        context, [callback, value = std::move(value)]() mutable { callback(std::move(value)); },
+        Qt::QueuedConnection);
 }
 
 } // namespace Artemis::Gui

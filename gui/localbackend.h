@@ -5,25 +5,24 @@
 #include "gui/huntbackend.h"
 
 namespace Artemis {
-class HuntEngine;
-class ResultStore;
-class Scheduler;
+class LocalStack;
 }
 
 namespace Artemis::Gui {
 
-// Hunts run in this process on the HuntEngine; reads go to the ResultStore on a thread pool
+// Hunts run in this process on the local stack (core/localstack.h); what a hunt's state is
+// comes from its HuntCatalog, as for the REST API. Reads go to the store on a thread pool
 // (QtConcurrent) so the GUI thread never touches the disk for browsing. Submitting writes the
-// new hunt's small manifest synchronously inside HuntEngine::submit (core API).
+// new hunt's small manifest synchronously inside HuntEngine::submit (core API). Every answer is
+// delivered queued, never before the call returns.
 //
-// Lives on the GUI thread. `engine`, `store` and `scheduler` are not owned and must outlive
-// the backend; without a scheduler, schedules are refused (Unavailable).
+// Lives on the GUI thread. `stack` is not owned and must outlive the backend; without a
+// scheduler in it, schedules are refused (Unavailable).
 class LocalBackend final : public HuntBackend
 {
     Q_OBJECT
 public:
-    LocalBackend(HuntEngine *engine, ResultStore *store, Scheduler *scheduler = nullptr,
-                 QObject *parent = nullptr);
+    explicit LocalBackend(LocalStack *stack, QObject *parent = nullptr);
     ~LocalBackend() override;
 
     QString description() const override;
@@ -49,10 +48,8 @@ private:
     template <typename T, typename Work>
     void runAsync(QObject *context, Callback<T> callback, Work work);
 
-    HuntEngine *m_engine; // not owned
-    ResultStore *m_store; // not owned
-    Scheduler *m_scheduler; // not owned; may be null
-    QThreadPool m_pool;   // reads; waited for on destruction
+    LocalStack *m_stack; // not owned
+    QThreadPool m_pool;  // reads; waited for on destruction
 };
 
 } // namespace Artemis::Gui

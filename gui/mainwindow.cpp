@@ -112,7 +112,14 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     });
 
     resize(1280, 800);
-    connectBackend(m_local);
+    if (m_local) {
+        connectBackend(m_local);
+    } else {
+        // The data dir is held by another process: remote mode only.
+        m_modeBox->setItemData(0, 0, Qt::UserRole - 1); // disables the "Local" entry
+        m_mode = Mode::Remote;
+        connectBackend(m_remote);
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -228,8 +235,16 @@ void MainWindow::connectBackend(HuntBackend *backend)
     m_form->setRunning(false);
 }
 
+void MainWindow::setServer(const QString &url)
+{
+    m_server->setText(url);
+}
+
 void MainWindow::setMode(Mode mode)
 {
+    if (!m_local) {
+        mode = Mode::Remote;
+    }
     m_mode = mode;
     {
         const QSignalBlocker block(m_modeBox);
@@ -459,7 +474,9 @@ void MainWindow::restoreSettings()
 void MainWindow::saveSettings()
 {
     m_form->saveSettings(*m_settings);
-    m_settings->setValue(u"mode"_s, m_mode == Mode::Remote ? u"remote"_s : u"local"_s);
+    if (m_local) { // remote-only for a locked data dir is not a choice to remember
+        m_settings->setValue(u"mode"_s, m_mode == Mode::Remote ? u"remote"_s : u"local"_s);
+    }
     m_settings->setValue(u"remote/url"_s, m_server->text().trimmed());
     m_settings->setValue(u"remote/rememberToken"_s, m_rememberToken->isChecked());
     if (m_rememberToken->isChecked()) {

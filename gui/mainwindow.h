@@ -37,6 +37,7 @@ public:
     enum class Mode { Local, Remote };
     enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab };
 
+    // `local` null: remote mode only (the data dir is held by another process).
     MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
                QWidget *parent = nullptr);
     ~MainWindow() override;
@@ -44,6 +45,7 @@ public:
     void restoreSettings();
     void saveSettings();
     void setMode(Mode mode); // Remote: (re)connects with the URL and token in the bar
+    void setServer(const QString &url); // the remote URL in the bar (setMode connects)
     Mode mode() const { return m_mode; }
     HuntBackend *backend() const;
     QString runningHunt() const { return m_runningHunt; }

@@ -10,6 +10,7 @@
 #include <QNetworkRequest>
 
 #include "core/duration.h"
+#include "core/errorstatus.h"
 #include "core/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
@@ -159,7 +160,7 @@ Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
             u"The server at %1 refused the token (HTTP %2). Check the API token."_s.arg(server)
                 .arg(status);
         setProblem(message);
-        return makeError(ErrorCode::Unavailable, message);
+        return makeError(errorCodeForHttpStatus(status), message);
     }
     setProblem({});
     if (status >= 400) {
@@ -167,12 +168,8 @@ Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
         if (text.isEmpty()) {
             text = reply->errorString();
         }
-        const ErrorCode code = status == 404 ? ErrorCode::NotFound
-            : status == 409                  ? ErrorCode::Conflict
-            : status == 413                  ? ErrorCode::TooLarge
-            : status == 429 || status == 503 ? ErrorCode::Busy
-                                             : ErrorCode::InvalidArgument;
-        return makeError(code, u"HTTP %1: %2"_s.arg(status).arg(text), doc.object());
+        return makeError(errorCodeForHttpStatus(status), u"HTTP %1: %2"_s.arg(status).arg(text),
+                         doc.object());
     }
     if (data.isEmpty()) {
         return QJsonDocument();
@@ -307,26 +304,14 @@ void RemoteBackend::poll(const QString &id)
 
 void RemoteBackend::cancel(const QString &id, QObject *context, Callback<bool> callback)
 {
-    const QPointer<RemoteBackend> self(this);
+    // Never falls back to DELETE: on this API it deletes the hunt's data.
     send("POST", u"/api/v1/hunts/%1/cancel"_s.arg(id), {}, {}, context,
-         [self, id, context, callback](Result<QJsonDocument> doc) {
-             if (doc) {
-                 callback(true);
-                 return;
-             }
-             if (doc.error().code != ErrorCode::NotFound || !self) {
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
                  callback(doc.error());
                  return;
              }
-             // Older/other servers: DELETE /api/v1/hunts/{id} cancels (DESIGN.md).
-             self->send("DELETE", u"/api/v1/hunts/"_s + id, {}, {}, context,
-                        [callback](Result<QJsonDocument> second) {
-                            if (!second) {
-                                callback(second.error());
-                                return;
-                            }
-                            callback(true);
-                        });
+             callback(true);
          });
 }
 
@@ -366,7 +351,7 @@ void RemoteBackend::readResults(const QString &id, const ResultQuery &query, QOb
     q.addQueryItem(u"offset"_s, QString::number(query.offset));
     q.addQueryItem(u"limit"_s, QString::number(query.limit));
     if (query.outcome) {
-        q.addQueryItem(u"outcome"_s, outcomeName(*query.outcome));
+        q.addQueryItem(u"outcome"_s, query.outcome.toString());
     }
     const int offset = query.offset;
     send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), q, {}, context,

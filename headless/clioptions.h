@@ -1,9 +1,13 @@
 #pragma once
 
+#include <memory>
+
 #include <QCommandLineParser>
+#include <QList>
 #include <QString>
 
 #include "core/result.h"
+#include "core/targetpolicy.h"
 
 namespace Artemis {
 
@@ -27,6 +31,38 @@ Result<T> numberOption(const QCommandLineParser &parser, const QString &name, T 
                              .arg(parser.value(name)));
     }
     return T(value);
+}
+
+// --allow and --deny, the same for every sub-command that fetches (serve, hunt).
+inline QList<QCommandLineOption> targetPolicyOptions()
+{
+    using namespace Qt::StringLiterals;
+    return {
+        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
+                     "the default denial of link-local/metadata addresses it covers."_s,
+         u"CIDR|HOST"_s},
+        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
+         u"CIDR|HOST"_s},
+    };
+}
+
+// The default policy (core/targetpolicy.h) plus the --allow/--deny rules given; an error
+// names a malformed rule.
+inline Result<std::shared_ptr<TargetPolicy>> targetPolicyFrom(const QCommandLineParser &parser)
+{
+    using namespace Qt::StringLiterals;
+    auto policy = std::make_shared<TargetPolicy>();
+    for (const QString &rule : parser.values(u"allow"_s)) {
+        if (const Result<void> added = policy->allow(rule); !added) {
+            return added.error();
+        }
+    }
+    for (const QString &rule : parser.values(u"deny"_s)) {
+        if (const Result<void> added = policy->deny(rule); !added) {
+            return added.error();
+        }
+    }
+    return policy;
 }
 
 } // namespace Artemis

@@ -1,31 +1,10 @@
 #include "headless/httperrors.h"
 
+#include "core/errorstatus.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
-
-int httpStatus(ErrorCode code)
-{
-    switch (code) {
-    case ErrorCode::InvalidArgument:
-    case ErrorCode::InvalidNode:
-    case ErrorCode::Denied: // the issue asks for 400 naming the denied node
-        return 400;
-    case ErrorCode::TooLarge:
-        return 413;
-    case ErrorCode::NotFound:
-        return 404;
-    case ErrorCode::Conflict:
-        return 409;
-    case ErrorCode::Busy:
-        return 429;
-    case ErrorCode::Io:
-        return 500;
-    case ErrorCode::Unavailable:
-        return 503;
-    }
-    return 500;
-}
 
 QString statusTitle(int status)
 {
@@ -34,6 +13,8 @@ QString statusTitle(int status)
         return u"Invalid request"_s;
     case 401:
         return u"Unauthorized"_s;
+    case 403:
+        return u"Forbidden"_s;
     case 404:
         return u"Not found"_s;
     case 405:
@@ -71,7 +52,7 @@ QHttpServerResponse errorResponse(const Error &error)
         object.insert(u"message"_s, error.message);
         details = object;
     }
-    return errorResponse(httpStatus(error.code), details);
+    return errorResponse(httpStatusFor(error.code), details);
 }
 
 QHttpServerResponse jsonResponse(const QJsonObject &body, int status)

@@ -9,9 +9,6 @@
 
 namespace Artemis {
 
-// The one place where an ErrorCode becomes an HTTP status.
-int httpStatus(ErrorCode code);
-
 // Short title of a status ("Invalid request", "Not found", ...): the "error" field.
 QString statusTitle(int status);
 
@@ -20,7 +17,7 @@ QString statusTitle(int status);
 QJsonObject errorBody(const QString &error, const QJsonValue &details);
 
 QHttpServerResponse errorResponse(int status, const QJsonValue &details);
-QHttpServerResponse errorResponse(const Error &error);
+QHttpServerResponse errorResponse(const Error &error); // status: core/errorstatus.h
 QHttpServerResponse jsonResponse(const QJsonObject &body, int status = 200);
 
 } // namespace Artemis

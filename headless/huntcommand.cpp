@@ -1,15 +1,20 @@
 #include "headless/huntcommand.h"
 
+#include <algorithm>
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
 
+#include "core/datadirlock.h"
 #include "core/duration.h"
-#include "core/localexecutor.h"
+#include "core/huntcatalog.h"
+#include "core/localstack.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "core/target.h"
@@ -22,7 +27,8 @@ namespace Artemis {
 namespace {
 
 constexpr int UsageExit = 2;
-constexpr int MaxFailuresListed = 10;
+constexpr int MaxFailuresListed = 10; // reasons
+constexpr int FailureExamples = 3;    // nodes named per reason
 
 void addOptions(QCommandLineParser &parser)
 {
@@ -78,8 +84,11 @@ void addOptions(QCommandLineParser &parser)
          u"N"_s},
         {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing (with "
                     "--every: one line per round)."_s},
-        {u"quiet"_s, u"No progress line and no per-node failure list."_s},
+        {u"ndjson"_s, u"Print each node's outcome as one JSON line on standard output as it "
+                      "finishes (the summary goes to standard error)."_s},
+        {u"quiet"_s, u"No progress line and no failure list."_s},
     });
+    parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
 }
 
@@ -90,10 +99,11 @@ HuntCommand::HuntCommand(QTextStream &out, QTextStream &err, bool interactive, Q
 {
 }
 
-HuntCommand::~HuntCommand()
+HuntCommand::~HuntCommand() = default;
+
+Scheduler *HuntCommand::scheduler() const
 {
-    m_scheduler.reset();
-    m_engine.reset(); // before the executor and the store it borrows
+    return m_stack ? m_stack->scheduler() : nullptr;
 }
 
 QString HuntCommand::helpText()
@@ -136,6 +146,11 @@ void HuntCommand::start(const QStringList &arguments)
         return;
     }
     m_json = parser.isSet(u"json"_s);
+    m_ndjson = parser.isSet(u"ndjson"_s);
+    if (m_json && m_ndjson) {
+        usageError(u"--json and --ndjson do not go together"_s);
+        return;
+    }
     m_quiet = parser.isSet(u"quiet"_s);
 
     QStringList nodes;
@@ -237,20 +252,40 @@ void HuntCommand::start(const QStringList &arguments)
         return;
     }
 
+    const Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    if (!policy) {
+        usageError(policy.error().message);
+        return;
+    }
+
     QString dataDir = parser.value(u"data-dir"_s);
     if (dataDir.isEmpty()) {
         dataDir = qEnvironmentVariable("ARTEMIS_DATA_DIR", u"data"_s);
     }
-    m_store = std::make_unique<ResultStore>(dataDir);
-    const Result<QStringList> opened = m_store->open();
-    if (!opened) {
-        usageError(u"cannot use data dir '%1': %2"_s.arg(dataDir, opened.error().message));
+    LocalStackConfig config;
+    config.dataDir = dataDir;
+    config.command = u"artemis-headless hunt"_s;
+    config.threads = *threads;
+    config.engine.policy = *policy;
+    if (everyMs > 0) {
+        // In memory only: a foreground schedule ends with this process.
+        SchedulerConfig scheduling;
+        scheduling.persist = false;
+        scheduling.maxSchedules = 1;
+        config.scheduler = scheduling;
+    } else {
+        config.scheduler.reset();
+    }
+    Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
+    if (!stack) {
+        m_err << "artemis-headless hunt: " << dataDirProblem(dataDir, stack.error()) << '\n';
+        m_err.flush();
+        finish(UsageExit);
         return;
     }
-    m_executor = std::make_unique<LocalExecutor>(*threads);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
-    connect(m_engine.get(), &HuntEngine::huntProgress, this, &HuntCommand::onProgress);
-    connect(m_engine.get(), &HuntEngine::huntFinished, this, &HuntCommand::onFinished);
+    m_stack = std::move(stack).value();
+    connect(m_stack->catalog(), &HuntCatalog::huntProgress, this, &HuntCommand::onProgress);
+    connect(m_stack->catalog(), &HuntCatalog::huntFinished, this, &HuntCommand::onFinished);
 
     if (everyMs > 0) {
         if (!startSchedule(request, everyMs, *rounds, *keep)) {
@@ -258,7 +293,7 @@ void HuntCommand::start(const QStringList &arguments)
         }
         return;
     }
-    const Result<HuntInfo> submitted = m_engine->submit(request);
+    const Result<HuntInfo> submitted = m_stack->engine()->submit(request);
     if (!submitted) {
         reportRefused(submitted.error());
         finish(UsageExit);
@@ -288,14 +323,9 @@ void HuntCommand::reportRefused(const Error &error)
 
 bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep)
 {
-    // In memory only: a foreground schedule ends with this process.
-    SchedulerConfig config;
-    config.persist = false;
-    config.maxSchedules = 1;
-    m_scheduler = std::make_unique<Scheduler>(m_engine.get(), config);
-    connect(m_scheduler.get(), &Scheduler::roundStarted, this,
+    connect(scheduler(), &Scheduler::roundStarted, this,
             [this](const QString &, const HuntInfo &info) { m_huntId = info.id; });
-    connect(m_scheduler.get(), &Scheduler::roundSkipped, this,
+    connect(scheduler(), &Scheduler::roundSkipped, this,
             [this](const QString &, const QString &reason) {
                 m_err << "round skipped: " << reason << '\n';
                 m_err.flush();
@@ -304,7 +334,7 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
     spec.maxRounds = rounds;
     spec.retention.keepRounds = keep;
     m_maxRounds = rounds;
-    const Result<Schedule> created = m_scheduler->create(spec);
+    const Result<Schedule> created = scheduler()->create(spec);
     if (!created) {
         reportRefused(created.error());
         return false;
@@ -319,27 +349,59 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
 
 void HuntCommand::interrupt()
 {
-    if (m_scheduler) {
+    if (scheduler()) {
         m_interrupted = true;
-        m_scheduler->stop();
-        if (m_huntId.isEmpty() || !m_engine->activeInfo(m_huntId)) {
+        scheduler()->stop();
+        if (m_huntId.isEmpty() || !m_stack->engine()->activeInfo(m_huntId)) {
             finish(m_allRoundsOk ? 0 : 1); // between rounds: nothing to cancel
             return;
         }
     }
-    if (m_engine && !m_huntId.isEmpty()) {
-        (void)m_engine->cancel(m_huntId);
+    if (m_stack && !m_huntId.isEmpty()) {
+        (void)m_stack->catalog()->cancel(m_huntId);
     }
 }
 
 void HuntCommand::onProgress(const HuntProgress &p)
 {
-    if (!m_interactive || m_json || m_quiet || p.id != m_huntId) {
+    if (p.id != m_huntId) {
         return;
     }
-    m_err << "\r\x1b[2K" << p.done << '/' << p.total << " done  " << p.counts.count(OutcomeKind::Ok)
-          << " ok  " << p.counts.failed() << " failed  " << qRound(p.nodesPerSecond)
-          << " nodes/s";
+    if (m_ndjson) {
+        for (const Outcome &outcome : p.newOutcomes) {
+            m_out << QJsonDocument(outcome.toJson()).toJson(QJsonDocument::Compact) << '\n';
+        }
+        m_out.flush();
+    }
+    if (!m_interactive || m_json || m_quiet) {
+        return;
+    }
+    m_lastProgress = p;
+    m_lastProgress.newOutcomes.clear();
+    if (!m_progressTimer) {
+        // Redrawn every second even when no node finishes, so the line never looks frozen.
+        m_progressTimer = new QTimer(this);
+        m_progressTimer->setInterval(1000);
+        connect(m_progressTimer, &QTimer::timeout, this, &HuntCommand::drawProgress);
+        m_progressTimer->start();
+        m_progressClock.start();
+    }
+    drawProgress();
+}
+
+void HuntCommand::drawProgress()
+{
+    const HuntProgress &p = m_lastProgress;
+    static constexpr char Spinner[] = {'|', '/', '-', '\\'};
+    const int cancelled = p.counts.count(OutcomeKind::Cancelled);
+    m_err << "\r\x1b[2K" << Spinner[(m_spin++) % 4] << ' ' << p.done << '/' << p.total
+          << " done  " << p.counts.count(OutcomeKind::Ok) << " ok  " << p.counts.failed()
+          << " failed  ";
+    if (cancelled > 0) {
+        m_err << cancelled << " cancelled  ";
+    }
+    m_err << p.total - p.done << " in flight or waiting to retry  " << qRound(p.nodesPerSecond)
+          << " nodes/s  " << formatDurationMs(m_progressClock.elapsed() / 1000 * 1000);
     m_err.flush();
     m_progressShown = true;
 }
@@ -350,7 +412,7 @@ void HuntCommand::onFinished(const HuntInfo &info)
         return;
     }
     const int exitCode = printSummary(info);
-    if (!m_scheduler) {
+    if (!scheduler()) {
         finish(exitCode);
         return;
     }
@@ -378,7 +440,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
             {u"done"_s, info.done},
             {u"counts"_s, info.counts.toJson()},
             {u"elapsedMs"_s, elapsed},
-            {u"results"_s, QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s)},
+            {u"results"_s, QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)},
         };
         if (!info.duplicates.isEmpty()) {
             json.insert(u"duplicates"_s, QJsonArray::fromStringList(info.duplicates));
@@ -398,38 +460,81 @@ int HuntCommand::printSummary(const HuntInfo &info)
     if (info.round > 0) {
         m_out << "round " << info.round << ": ";
     }
-    m_out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
-          << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total
-          << " nodes, " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
-          << " failed (" << qRound(rate) << " nodes/s)\n";
+    QTextStream &out = m_ndjson ? m_err : m_out; // stdout carries the outcomes then
+    const int cancelled = info.counts.count(OutcomeKind::Cancelled);
+    out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
+        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total
+        << " nodes, " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
+        << " failed";
+    if (cancelled > 0) {
+        out << ", " << cancelled << " cancelled";
+    }
+    out << " (" << qRound(rate) << " nodes/s)\n";
     for (int i = 0; i < OutcomeKindCount; ++i) {
         const auto kind = static_cast<OutcomeKind>(i);
         if (info.counts.count(kind) > 0) {
-            m_out << "  " << qSetFieldWidth(14) << Qt::left << outcomeName(kind)
-                  << qSetFieldWidth(0) << info.counts.count(kind) << '\n';
+            out << "  " << qSetFieldWidth(14) << Qt::left << outcomeName(kind)
+                << qSetFieldWidth(0) << info.counts.count(kind) << '\n';
         }
     }
     if (!info.error.isEmpty()) {
-        m_out << "error: " << info.error << '\n';
+        out << "error: " << info.error << '\n';
     }
     if (info.counts.failed() > 0 && !m_quiet) {
-        int listed = 0;
-        (void)m_store->forEachResult(info.id, [&](const Outcome &o) {
-            if (o.outcome == OutcomeKind::Ok) {
-                return true;
-            }
-            m_out << "  ! " << o.node << ": " << outcomeName(o.outcome) << " - " << o.error
-                  << " (" << o.attempts << (o.attempts == 1 ? " attempt)\n" : " attempts)\n");
-            return ++listed < MaxFailuresListed;
-        });
-        if (info.counts.failed() > listed) {
-            m_out << "  ... and " << info.counts.failed() - listed << " more\n";
-        }
+        printFailures(out, info.id);
     }
-    m_out << "results: "
-          << QDir::cleanPath(m_store->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
-    m_out.flush();
+    out << "results: "
+        << QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
+    out.flush();
     return exitCode;
+}
+
+void HuntCommand::printFailures(QTextStream &out, const QString &huntId)
+{
+    // Grouped by outcome and reason, the largest group first: 2,000 nodes failing five ways
+    // read as five lines, not as the first ten nodes in file order.
+    struct Group
+    {
+        OutcomeKind kind;
+        QString reason;
+        int count = 0;
+        QStringList examples;
+    };
+    QHash<QString, int> index;
+    QList<Group> groups;
+    (void)m_stack->store()->forEachResult(huntId, [&](const Outcome &o) {
+        if (o.outcome == OutcomeKind::Ok || o.outcome == OutcomeKind::Cancelled) {
+            return true;
+        }
+        const QString reason = failureReason(o);
+        const QString key = outcomeName(o.outcome) + u'\n' + reason;
+        auto it = index.find(key);
+        if (it == index.end()) {
+            it = index.insert(key, int(groups.size()));
+            groups.append(Group{o.outcome, reason, 0, {}});
+        }
+        Group &g = groups[*it];
+        ++g.count;
+        if (g.examples.size() < FailureExamples) {
+            g.examples.append(o.node);
+        }
+        return true;
+    });
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const Group &a, const Group &b) { return a.count > b.count; });
+    out << "failures by reason:\n";
+    for (qsizetype i = 0; i < groups.size() && i < MaxFailuresListed; ++i) {
+        const Group &g = groups[i];
+        out << "  " << g.count << ' ' << outcomeName(g.kind) << ": " << g.reason << " ("
+            << g.examples.join(u", "_s);
+        if (g.count > g.examples.size()) {
+            out << ", +" << g.count - g.examples.size() << " more";
+        }
+        out << ")\n";
+    }
+    if (groups.size() > MaxFailuresListed) {
+        out << "  ... and " << groups.size() - MaxFailuresListed << " more reasons\n";
+    }
 }
 
 void HuntCommand::finish(int exitCode)

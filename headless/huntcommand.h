@@ -6,13 +6,13 @@
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
+#include <QTimer>
 
 #include "core/huntengine.h"
 
 namespace Artemis {
 
-class LocalExecutor;
-class ResultStore;
+class LocalStack;
 class Scheduler;
 
 // `artemis-headless hunt ...`: parses the command line, runs one hunt in this process, shows
@@ -20,7 +20,7 @@ class Scheduler;
 // exit code through finished(): 0 every node ok, 1 some node failed, 2 bad usage/invalid nodes.
 // With --every it runs rounds in the foreground (an in-memory schedule, core/scheduler.h), one
 // summary per round, until Ctrl-C or --rounds N rounds; 0 then means every round was all ok.
-// Lives on the main thread; owns its store, executor and engine.
+// Lives on the main thread; owns its local stack (which locks the data dir).
 class HuntCommand final : public QObject
 {
     Q_OBJECT
@@ -42,6 +42,8 @@ Q_SIGNALS:
 
 private:
     void onProgress(const Artemis::HuntProgress &progress);
+    void drawProgress();
+    void printFailures(QTextStream &out, const QString &huntId);
     void onFinished(const Artemis::HuntInfo &info);
     int printSummary(const Artemis::HuntInfo &info); // returns the hunt's exit code
     bool startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep);
@@ -52,17 +54,20 @@ private:
     QTextStream &m_err;
     bool m_interactive;
     bool m_json = false;
+    bool m_ndjson = false;
     bool m_quiet = false;
     bool m_progressShown = false;
+    HuntProgress m_lastProgress;
+    QTimer *m_progressTimer = nullptr; // child; from the first progress on
+    QElapsedTimer m_progressClock;
+    unsigned m_spin = 0;
     QString m_huntId;
     int m_maxRounds = 0;      // --rounds (0: until Ctrl-C)
     int m_roundsFinished = 0;
     bool m_allRoundsOk = true;
     bool m_interrupted = false;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
-    std::unique_ptr<Scheduler> m_scheduler; // --every only
+    Scheduler *scheduler() const; // --every only; else null
+    std::unique_ptr<LocalStack> m_stack;
 };
 
 } // namespace Artemis

@@ -3,9 +3,9 @@
 #include <QJsonArray>
 #include <QUrlQuery>
 
+#include "core/huntcatalog.h"
 #include "core/resultstore.h"
 #include "headless/httperrors.h"
-#include "headless/huntscontroller.h"
 #include "headless/ndjsonstream.h"
 #include "headless/router.h"
 
@@ -31,10 +31,7 @@ std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fal
 
 } // namespace
 
-HuntResultsController::HuntResultsController(ResultStore *store, HuntsController *hunts)
-    : m_store(store), m_hunts(hunts)
-{
-}
+HuntResultsController::HuntResultsController(HuntCatalog *catalog) : m_catalog(catalog) { }
 
 bool HuntResultsController::registerRoutes(Router &router)
 {
@@ -54,22 +51,23 @@ std::optional<QHttpServerResponse>
 HuntResultsController::results(const QString &id, const QHttpServerRequest &request,
                                QHttpServerResponder &responder)
 {
-    const Result<HuntInfo> hunt = m_hunts->findHunt(id);
+    const Result<HuntInfo> hunt = m_catalog->find(id);
     if (!hunt) {
         return errorResponse(hunt.error());
     }
     const QUrlQuery query = request.query();
     ResultQuery rq;
     if (query.hasQueryItem(u"outcome"_s)) {
-        rq.outcome = outcomeFromName(query.queryItemValue(u"outcome"_s));
-        if (!rq.outcome) {
-            return errorResponse(400, u"unknown outcome '%1'"_s.arg(
-                                          query.queryItemValue(u"outcome"_s)));
+        const Result<OutcomeFilter> filter =
+            OutcomeFilter::parse(query.queryItemValue(u"outcome"_s));
+        if (!filter) {
+            return errorResponse(filter.error());
         }
+        rq.outcome = *filter;
     }
     if (request.value("Accept").contains("application/x-ndjson")) {
         auto *stream = new NdjsonStream(responder.socket(),
-                                        m_store->huntDir(id) + u"/results.ndjson"_s, rq.outcome);
+                                        m_catalog->store()->huntDir(id) + u"/results.ndjson"_s, rq.outcome);
         stream->start(); // a child of the socket from here on
         return std::nullopt;
     }
@@ -81,7 +79,7 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     }
     rq.offset = *offset;
     rq.limit = *limit;
-    const Result<ResultPage> page = m_store->readResults(id, rq);
+    const Result<ResultPage> page = m_catalog->store()->readResults(id, rq);
     if (!page) {
         return errorResponse(page.error());
     }
@@ -105,18 +103,18 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
                     u"/api/v1/hunts/%1/results?offset=%2&limit=%3%4"_s.arg(id)
                         .arg(page->offset + items.size())
                         .arg(rq.limit)
-                        .arg(rq.outcome ? u"&outcome="_s + outcomeName(*rq.outcome) : QString()));
+                        .arg(rq.outcome ? u"&outcome="_s + rq.outcome.toString() : QString()));
     }
     return jsonResponse(body);
 }
 
 QHttpServerResponse HuntResultsController::result(const QString &id, const QString &node)
 {
-    const Result<HuntInfo> hunt = m_hunts->findHunt(id);
+    const Result<HuntInfo> hunt = m_catalog->find(id);
     if (!hunt) {
         return errorResponse(hunt.error());
     }
-    const Result<Outcome> outcome = m_store->findResult(id, node);
+    const Result<Outcome> outcome = m_catalog->store()->findResult(id, node);
     if (!outcome) {
         if (outcome.error().code == ErrorCode::NotFound) {
             return errorResponse(404, u"hunt %1 has no result for node '%2'%3"_s.arg(

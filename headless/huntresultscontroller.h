@@ -8,19 +8,18 @@
 
 namespace Artemis {
 
-class HuntsController;
-class ResultStore;
+class HuntCatalog;
 class Router;
 
 // The results of a hunt:
 //   GET /api/v1/hunts/{id}/results?outcome=&offset=&limit=   a page of JSON; with
 //       `Accept: application/x-ndjson` the whole (filtered) set streamed as NDJSON
 //   GET /api/v1/hunts/{id}/results/{node}                    one node's outcome (URL-encoded)
-// Lives on the server's thread; borrows the store and the hunts controller (for lookups).
+// Lives on the server's thread; borrows the catalog (lookups, and its store for reads).
 class HuntResultsController
 {
 public:
-    HuntResultsController(ResultStore *store, HuntsController *hunts); // not owned
+    explicit HuntResultsController(HuntCatalog *catalog); // not owned
     [[nodiscard]] bool registerRoutes(Router &router);
 
     static constexpr int DefaultLimit = 100;
@@ -32,8 +31,7 @@ private:
                                                QHttpServerResponder &responder);
     QHttpServerResponse result(const QString &id, const QString &node);
 
-    ResultStore *m_store;     // not owned
-    HuntsController *m_hunts; // not owned
+    HuntCatalog *m_catalog; // not owned
 };
 
 } // namespace Artemis

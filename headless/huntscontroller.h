@@ -1,17 +1,16 @@
 #pragma once
 
 #include <QHash>
+#include <QObject>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QString>
 
-#include "core/huntinfo.h"
-#include "core/result.h"
 
 namespace Artemis {
 
+class HuntCatalog;
 class HuntEngine;
-class ResultStore;
 class Router;
 class Scheduler;
 
@@ -22,19 +21,17 @@ class Scheduler;
 //   GET    /api/v1/hunts/{id}            state, counts, progress, timings
 //   POST   /api/v1/hunts/{id}/cancel     -> 202
 //   DELETE /api/v1/hunts/{id}            removes a finished hunt (409 while active)
-// Results live in HuntResultsController. Lives on the server's thread; borrows engine and store.
+// Results live in HuntResultsController; what a hunt's state is, is the catalog's rule
+// (core/huntcatalog.h). Lives on the server's thread; borrows the engine and the catalog.
 class HuntsController
 {
 public:
     // Not owned; `scheduler` may be null (then "every" is refused).
-    HuntsController(HuntEngine *engine, ResultStore *store, Scheduler *scheduler = nullptr);
+    HuntsController(HuntEngine *engine, HuntCatalog *catalog, Scheduler *scheduler = nullptr);
+    ~HuntsController();
+    HuntsController(const HuntsController &) = delete;
+    HuntsController &operator=(const HuntsController &) = delete;
     [[nodiscard]] bool registerRoutes(Router &router);
-
-    // Live manifest of an active hunt, else the stored one (finished ones are cached: they no
-    // longer change). Shared with the results controller.
-    Result<HuntInfo> findHunt(const QString &id);
-    // Drops a deleted hunt from the caches (e.g. a schedule's pruned round).
-    void forget(const QString &id);
 
 private:
     QHttpServerResponse create(const QHttpServerRequest &request);
@@ -43,11 +40,12 @@ private:
     QHttpServerResponse cancel(const QString &id);
     QHttpServerResponse remove(const QString &id);
 
-    HuntEngine *m_engine;  // not owned
-    ResultStore *m_store;  // not owned
+    HuntEngine *m_engine;   // not owned
+    HuntCatalog *m_catalog; // not owned
     Scheduler *m_scheduler; // not owned; may be null
-    QHash<QString, HuntInfo> m_finished; // cache of finished manifests
-    QHash<QString, QByteArray> m_finishedBodies; // their rendered GET answers
+    // Rendered GET answers of settled hunts (HuntCatalog::isSettled): they no longer change.
+    QHash<QString, QByteArray> m_settledBodies;
+    QMetaObject::Connection m_removed; // drops a removed hunt's body; ends with this
 };
 
 } // namespace Artemis

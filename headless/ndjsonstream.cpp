@@ -6,7 +6,7 @@
 namespace Artemis {
 
 NdjsonStream::NdjsonStream(QTcpSocket *socket, const QString &path,
-                           std::optional<OutcomeKind> filter)
+                           OutcomeFilter filter)
     : QObject(socket), m_socket(socket), m_file(path), m_filter(filter)
 {
 }
@@ -37,7 +37,9 @@ bool NdjsonStream::keep(const QByteArray &line) const
         return true;
     }
     const QJsonObject object = QJsonDocument::fromJson(line).object();
-    return outcomeFromName(object.value(QLatin1String("outcome")).toString()) == m_filter;
+    const std::optional<OutcomeKind> kind =
+        outcomeFromName(object.value(QLatin1String("outcome")).toString());
+    return kind && m_filter.matches(*kind);
 }
 
 void NdjsonStream::pump()

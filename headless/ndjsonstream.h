@@ -15,7 +15,7 @@ namespace Artemis {
 // Streams a hunt's results.ndjson to one client as an HTTP/1.1 chunked body, reading the file
 // in slices and writing only while the socket's send buffer is short (so 100k results never
 // sit in memory). Only complete lines present when the stream starts are sent: a torn last
-// line or lines appended later are not. With `filter`, only outcomes of that kind.
+// line or lines appended later are not. With a `filter`, only outcomes it matches.
 //
 // A child of the socket: it dies with the connection; if the client goes away mid-stream it
 // stops writing at once. Lives on the server's thread.
@@ -23,7 +23,7 @@ class NdjsonStream final : public QObject
 {
     Q_OBJECT
 public:
-    NdjsonStream(QTcpSocket *socket, const QString &path, std::optional<OutcomeKind> filter);
+    NdjsonStream(QTcpSocket *socket, const QString &path, OutcomeFilter filter);
 
     // Writes the status line and headers and starts pumping. Call once.
     void start();
@@ -38,7 +38,7 @@ private:
 
     QPointer<QTcpSocket> m_socket;
     QFile m_file;
-    std::optional<OutcomeKind> m_filter;
+    OutcomeFilter m_filter;
     qint64 m_end = 0; // file size when the stream started
     QByteArray m_carry; // start of a line not yet complete
     bool m_done = false;

@@ -3,6 +3,7 @@
 #include <QHttpServer>
 
 #include "core/hostmetrics.h"
+#include "core/localstack.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "headless/fetchcontroller.h"
@@ -19,22 +20,22 @@
 
 namespace Artemis {
 
-RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig config,
-                       QObject *parent)
+RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *parent)
     : QObject(parent),
       m_server(std::make_unique<QHttpServer>()),
-      m_selfMetrics(new SelfMetrics(engine, this)),
-      m_hostMetrics(std::make_unique<HostMetrics>(store->dataDir())),
+      m_selfMetrics(new SelfMetrics(stack->engine(), this)),
+      m_hostMetrics(std::make_unique<HostMetrics>(stack->store()->dataDir())),
       m_router(std::make_unique<Router>(m_server.get(),
                                         RouterSettings{config.token, config.maxBodyBytes},
                                         m_selfMetrics)),
-      m_hunts(std::make_unique<HuntsController>(engine, store, config.scheduler)),
-      m_results(std::make_unique<HuntResultsController>(store, m_hunts.get())),
-      m_fetch(std::make_unique<FetchController>(engine)),
+      m_hunts(std::make_unique<HuntsController>(stack->engine(), stack->catalog(),
+                                                stack->scheduler())),
+      m_results(std::make_unique<HuntResultsController>(stack->catalog())),
+      m_fetch(std::make_unique<FetchController>(stack->engine())),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
-      m_health(std::make_unique<HealthController>(store)),
-      m_index(std::make_unique<IndexController>(store, config.token.isEmpty())),
+      m_health(std::make_unique<HealthController>(stack->store())),
+      m_index(std::make_unique<IndexController>(stack->store(), config.token.isEmpty())),
       m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
@@ -44,16 +45,10 @@ RestServer::RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig 
                     && m_selfMetricsController->registerRoutes(*m_router)
                     && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
                     && m_workers->registerRoutes(*m_router);
-    if (config.scheduler) {
-        m_schedules =
-            std::make_unique<SchedulesController>(config.scheduler, engine, m_hunts.get());
+    if (Scheduler *scheduler = stack->scheduler()) {
+        m_schedules = std::make_unique<SchedulesController>(scheduler, stack->engine(),
+                                                            stack->catalog());
         ok = m_schedules->registerRoutes(*m_router) && ok;
-        connect(config.scheduler, &Scheduler::roundsPruned, this,
-                [this](const QString &, const QStringList &hunts) {
-                    for (const QString &id : hunts) {
-                        m_hunts->forget(id);
-                    }
-                });
     }
     if (!ok) {
         qFatal("RestServer: QHttpServer refused a route (a bug in a registerRoutes)");

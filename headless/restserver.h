@@ -13,15 +13,13 @@ namespace Artemis {
 class FetchController;
 class HealthController;
 class HostMetrics;
-class HuntEngine;
 class HuntResultsController;
 class HuntsController;
 class IndexController;
 class NodeMetricsController;
+class LocalStack;
 class RedisExecutor;
-class ResultStore;
 class Router;
-class Scheduler;
 class SchedulesController;
 class SelfMetrics;
 class SelfMetricsController;
@@ -32,18 +30,17 @@ struct RestServerConfig
     QByteArray token;                       // empty: no authentication (loopback only)
     qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
     const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
-    Scheduler *scheduler = nullptr;         // not owned; null: no /api/v1/schedules, no "every"
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
 // resource. Handlers answer on this thread and never wait on the network.
-// Lives on the thread that created it (the engine's); borrows the engine and the store.
+// Without a scheduler in the stack there is no /api/v1/schedules and no "every".
+// Lives on the thread that created it (the engine's); borrows the stack, which must outlive it.
 class RestServer final : public QObject
 {
     Q_OBJECT
 public:
-    RestServer(HuntEngine *engine, ResultStore *store, RestServerConfig config,
-               QObject *parent = nullptr);
+    RestServer(LocalStack *stack, RestServerConfig config, QObject *parent = nullptr);
     ~RestServer() override;
 
     // Returns the port listened on (the real one for port 0), or 0 on failure.

@@ -3,10 +3,10 @@
 #include <QJsonArray>
 #include <QUrlQuery>
 
+#include "core/huntcatalog.h"
 #include "core/huntengine.h"
 #include "core/scheduler.h"
 #include "headless/httperrors.h"
-#include "headless/huntscontroller.h"
 #include "headless/huntsubmission.h"
 #include "headless/router.h"
 
@@ -15,8 +15,8 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 SchedulesController::SchedulesController(Scheduler *scheduler, HuntEngine *engine,
-                                         HuntsController *hunts)
-    : m_scheduler(scheduler), m_engine(engine), m_hunts(hunts)
+                                         HuntCatalog *catalog)
+    : m_scheduler(scheduler), m_engine(engine), m_catalog(catalog)
 {
 }
 
@@ -87,7 +87,7 @@ QHttpServerResponse SchedulesController::show(const QString &id)
                           {u"round"_s, all[i].round},
                           {u"startedAt"_s, isoOrEmpty(all[i].startedAt)},
                           {u"status"_s, QString(u"/api/v1/hunts/"_s + all[i].hunt)}};
-        if (const Result<HuntInfo> info = m_hunts->findHunt(all[i].hunt)) {
+        if (const Result<HuntInfo> info = m_catalog->find(all[i].hunt)) {
             round.insert(u"state"_s, huntStateName(info->state));
             round.insert(u"counts"_s, info->counts.toJson());
             round.insert(u"elapsedMs"_s, info->elapsedMs());

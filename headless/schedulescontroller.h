@@ -6,8 +6,8 @@
 
 namespace Artemis {
 
+class HuntCatalog;
 class HuntEngine;
-class HuntsController;
 class Router;
 class Scheduler;
 
@@ -20,12 +20,12 @@ class Scheduler;
 //   DELETE /api/v1/schedules/{id}        stops it; its rounds stay as ordinary hunts
 //   GET    /api/v1/schedules/{id}/history?node=N&path=a.b[0]&limit=N
 //                                        one node's last N outcomes and the value at a path
-// Lives on the server's thread; borrows the scheduler, the engine and the hunts controller.
+// Lives on the server's thread; borrows the scheduler, the engine and the catalog.
 class SchedulesController
 {
 public:
     SchedulesController(Scheduler *scheduler, HuntEngine *engine,
-                        HuntsController *hunts); // not owned
+                        HuntCatalog *catalog); // not owned
     [[nodiscard]] bool registerRoutes(Router &router);
 
     static constexpr int RoundsShown = 100; // newest rounds listed by GET {id}
@@ -40,7 +40,7 @@ private:
 
     Scheduler *m_scheduler;   // not owned
     HuntEngine *m_engine;     // not owned
-    HuntsController *m_hunts; // not owned
+    HuntCatalog *m_catalog; // not owned
 };
 
 } // namespace Artemis

@@ -6,8 +6,9 @@
 #include <QFile>
 #include <QTimer>
 
+#include "core/datadirlock.h"
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
+#include "core/localstack.h"
 #include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
@@ -36,11 +37,6 @@ void addOptions(QCommandLineParser &parser)
         {u"token-file"_s, u"File holding the API token (else $ARTEMIS_TOKEN). With a token, "
                           "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
          u"FILE"_s},
-        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
-                     "the default denial of link-local/metadata addresses it covers."_s,
-         u"CIDR|HOST"_s},
-        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
-         u"CIDR|HOST"_s},
         {u"max-nodes"_s, u"Most nodes per hunt (default 100000)."_s, u"N"_s},
         {u"max-body"_s, u"Largest request body in bytes (default 10485760)."_s, u"BYTES"_s},
         {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s,
@@ -55,6 +51,7 @@ void addOptions(QCommandLineParser &parser)
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
     });
+    parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
 }
 
@@ -140,16 +137,11 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
     }
     s.insecureNoAuth = parser.isSet(u"insecure-no-auth"_s);
-    for (const QString &rule : parser.values(u"allow"_s)) {
-        if (const Result<void> added = s.policy->allow(rule); !added) {
-            return added.error();
-        }
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    if (!policy) {
+        return policy.error();
     }
-    for (const QString &rule : parser.values(u"deny"_s)) {
-        if (const Result<void> added = s.policy->deny(rule); !added) {
-            return added.error();
-        }
-    }
+    s.policy = std::move(policy).value();
     const Result<qint64> maxNodes =
         numberOption<qint64>(parser, u"max-nodes"_s, s.maxNodes, 1, 10000000);
     const Result<qint64> maxBody =
@@ -192,11 +184,9 @@ ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
 
 ServeCommand::~ServeCommand()
 {
-    m_server.reset(); // before the engine and store it borrows
-    m_scheduler.reset();
-    m_engine.reset();
-    m_executor.reset();
-    m_broker.reset();
+    m_server.reset(); // before the stack it borrows
+    m_stack.reset();
+    m_broker.reset(); // the stack's engine used it
 }
 
 void ServeCommand::start(const QStringList &arguments)
@@ -223,40 +213,34 @@ void ServeCommand::start(const QStringList &arguments)
     }
     const ServeSettings &s = *parsed;
 
-    m_store = std::make_unique<ResultStore>(s.dataDir);
-    const Result<QStringList> opened = m_store->open();
-    if (!opened) {
-        m_err << "artemis-headless serve: cannot use data dir '" << s.dataDir
-              << "': " << opened.error().message << '\n';
-        m_err.flush();
-        finish(UsageExit);
-        return;
-    }
-    if (!opened->isEmpty() && !s.broker) {
-        m_err << "artemis-headless serve: " << opened->size()
-              << " hunt(s) left running by an earlier process marked interrupted\n";
-    }
-    const TargetPolicyPtr policy = s.policy;
-    Executor *executor = nullptr;
     if (s.broker) {
         // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy);
         // workers check resolved addresses with their own --allow/--deny.
         m_broker = std::make_unique<RedisExecutor>(*s.broker);
-        executor = m_broker.get();
-    } else {
-        m_executor = std::make_unique<LocalExecutor>(s.threads, policy);
-        executor = m_executor.get();
     }
-    EngineConfig config;
-    config.maxRunning = s.maxRunning;
-    config.maxQueued = s.maxQueued;
-    config.maxNodes = s.maxNodes;
-    config.policy = policy;
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), executor, config);
-    m_scheduler = std::make_unique<Scheduler>(m_engine.get());
+    LocalStackConfig config;
+    config.dataDir = s.dataDir;
+    config.command = u"artemis-headless serve"_s;
+    config.threads = s.threads;
+    config.engine.maxRunning = s.maxRunning;
+    config.engine.maxQueued = s.maxQueued;
+    config.engine.maxNodes = s.maxNodes;
+    config.engine.policy = s.policy;
+    config.executor = m_broker.get();
+    Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
+    if (!stack) {
+        m_err << "artemis-headless serve: " << dataDirProblem(s.dataDir, stack.error()) << '\n';
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    m_stack = std::move(stack).value();
+    if (!m_stack->interrupted().isEmpty() && !s.broker) {
+        m_err << "artemis-headless serve: " << m_stack->interrupted().size()
+              << " hunt(s) left running by an earlier process marked interrupted\n";
+    }
     m_server = std::make_unique<RestServer>(
-        m_engine.get(), m_store.get(),
-        RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), m_scheduler.get()});
+        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get()});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
@@ -268,8 +252,11 @@ void ServeCommand::start(const QStringList &arguments)
     const QString host = s.address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u"[%1]"_s.arg(s.address.toString())
                              : s.address.toString();
-    m_err << "artemis-headless serve: listening on http://" << host << ':' << m_port
-          << ", data dir " << s.dataDir
+    const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
+    if (m_stack->lock()) {
+        m_stack->lock()->setServiceUrl(url);
+    }
+    m_err << "artemis-headless serve: listening on " << url << ", data dir " << s.dataDir
           << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
     if (m_broker) {
         m_err << "artemis-headless serve: distributed mode, broker " << s.broker->toString()
@@ -278,7 +265,7 @@ void ServeCommand::start(const QStringList &arguments)
         resumeHunts();
     }
     // Stored schedules resume once the server listens (and the broker is open).
-    if (const Result<QStringList> schedules = m_scheduler->load(); !schedules) {
+    if (const Result<QStringList> schedules = m_stack->scheduler()->load(); !schedules) {
         m_err << "artemis-headless serve: cannot read the stored schedules: "
               << schedules.error().message << '\n';
     } else if (!schedules->isEmpty()) {
@@ -294,14 +281,14 @@ void ServeCommand::resumeHunts()
     // are sent again and outcomes already on the results stream are collected. Results are
     // read only afterwards, so none of them is dropped as belonging to an unknown hunt.
     const Result<QList<HuntInfo>> interrupted =
-        m_store->listHunts(10000, {}, HuntState::Interrupted);
+        m_stack->store()->listHunts(10000, {}, HuntState::Interrupted);
     QStringList ids;
     for (const HuntInfo &info : interrupted ? *interrupted : QList<HuntInfo>{}) {
         ids.append(info.id);
     }
     m_broker->findResumable(ids, [this](const QStringList &resumable) {
         for (const QString &id : resumable) {
-            const Result<HuntInfo> resumed = m_engine->resume(id);
+            const Result<HuntInfo> resumed = m_stack->engine()->resume(id);
             if (resumed) {
                 m_err << "artemis-headless serve: resumed hunt " << id << " (" << resumed->done
                       << " of " << resumed->total << " nodes stored)\n";
@@ -324,11 +311,8 @@ void ServeCommand::interrupt()
     if (m_broker) {
         m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
     }
-    if (m_scheduler) {
-        m_scheduler->stop(); // no round starts during the shutdown
-    }
-    if (m_engine) {
-        m_engine->shutdown(); // running and queued hunts are stored as interrupted
+    if (m_stack) {
+        m_stack->shutdown(); // no round starts; running hunts are stored as interrupted
     }
     m_err << "artemis-headless serve: stopped\n";
     m_err.flush();

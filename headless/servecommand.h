@@ -14,12 +14,9 @@
 
 namespace Artemis {
 
-class HuntEngine;
-class LocalExecutor;
+class LocalStack;
 class RedisExecutor;
 class RestServer;
-class ResultStore;
-class Scheduler;
 
 // What `serve` was asked to do, parsed and validated (no side effects).
 struct ServeSettings
@@ -44,7 +41,8 @@ struct ServeSettings
     static QString helpText();
 };
 
-// `artemis-headless serve ...`: builds store, executor, engine and REST server, listens, logs
+// `artemis-headless serve ...`: opens the local stack (which locks the data dir: a second
+// process on it exits 2 naming this one) and the REST server, listens, logs
 // one start line to `err`, and runs until interrupt() (SIGINT/SIGTERM), which stores running
 // hunts as interrupted and reports finished(0). Usage errors and a failed listen report
 // finished(2). Lives on the main thread; owns everything it builds.
@@ -71,11 +69,8 @@ private:
     QTextStream &m_err;
     quint16 m_port = 0;
     bool m_stopping = false;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<RedisExecutor> m_broker; // instead of m_executor in distributed mode
-    std::unique_ptr<HuntEngine> m_engine;
-    std::unique_ptr<Scheduler> m_scheduler;
+    std::unique_ptr<RedisExecutor> m_broker; // distributed mode: the stack's executor
+    std::unique_ptr<LocalStack> m_stack;
     std::unique_ptr<RestServer> m_server;
 };
 

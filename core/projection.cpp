@@ -1,0 +1,254 @@
+#include "core/projection.h"
+
+#include <QIODevice>
+#include <QJsonArray>
+
+#include "core/fleetvalues.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+QString cellText(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        return {};
+    case QJsonValue::String:
+        return value.toString();
+    default:
+        return compactJsonText(value);
+    }
+}
+
+// Written by hand rather than through QJsonObject: that sorts keys, and fields keep the order
+// the user chose.
+QByteArray orderedObject(const QStringList &names, const QList<QJsonValue> &values)
+{
+    QString text = u"{"_s;
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            text.append(u',');
+        }
+        text.append(compactJsonText(names[i]));
+        text.append(u':');
+        text.append(values[i].isUndefined() ? u"null"_s : compactJsonText(values[i]));
+    }
+    text.append(u'}');
+    return text.toUtf8();
+}
+
+} // namespace
+
+Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
+{
+    if (fields.isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument, u"no fields to export"_s);
+    }
+    static const QList<QPair<QString, Source>> records = {
+            {u"node"_s, Source::Node},           {u"outcome"_s, Source::Outcome},
+            {u"httpStatus"_s, Source::HttpStatus}, {u"latencyMs"_s, Source::LatencyMs},
+            {u"attempts"_s, Source::Attempts},   {u"bytes"_s, Source::Bytes},
+            {u"fetchedAt"_s, Source::FetchedAt}, {u"error"_s, Source::Error},
+            {u"url"_s, Source::Url},
+    };
+    Projection p;
+    p.m_numbers = numbers;
+    for (const QString &name : fields) {
+        Field field;
+        bool record = false;
+        for (const auto &[recordName, source] : records) {
+            if (name == recordName) {
+                field.source = source;
+                record = true;
+                break;
+            }
+        }
+        if (!record) {
+            QStringView path = name;
+            if (path == u"body") {
+                path = {};
+            } else if (path.startsWith(u"body.")) {
+                path = path.mid(5);
+            } else if (path.startsWith(u"body[")) {
+                path = path.mid(4);
+            }
+            Result<JsonPath> parsed = parseJsonPath(path);
+            if (!parsed) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 u"field '%1': %2"_s.arg(name, parsed.error().message));
+            }
+            field.path = std::move(*parsed);
+        }
+        p.m_names.append(name);
+        p.m_fields.append(std::move(field));
+    }
+    return p;
+}
+
+QList<QJsonValue> Projection::values(const Outcome &outcome) const
+{
+    QList<QJsonValue> out;
+    out.reserve(m_fields.size());
+    for (const Field &field : m_fields) {
+        switch (field.source) {
+        case Source::Node:
+            out.append(outcome.node);
+            break;
+        case Source::Outcome:
+            out.append(outcomeName(outcome.outcome));
+            break;
+        case Source::HttpStatus:
+            out.append(outcome.httpStatus);
+            break;
+        case Source::LatencyMs:
+            out.append(outcome.latencyMs);
+            break;
+        case Source::Attempts:
+            out.append(outcome.attempts);
+            break;
+        case Source::Bytes:
+            out.append(outcome.bytes);
+            break;
+        case Source::FetchedAt:
+            out.append(outcome.fetchedAt.isValid()
+                               ? outcome.fetchedAt.toUTC().toString(Qt::ISODateWithMs)
+                               : QString());
+            break;
+        case Source::Error:
+            out.append(outcome.error);
+            break;
+        case Source::Url:
+            out.append(outcome.url);
+            break;
+        case Source::Body: {
+            QJsonValue v = outcome.outcome == OutcomeKind::Ok ? jsonValueAt(outcome.body, field.path)
+                                                              : QJsonValue(QJsonValue::Undefined);
+            if (v.isUndefined()) {
+                v = QJsonValue::Null;
+            } else if (m_numbers && v.isString()) {
+                if (const std::optional<double> n = jsonNumber(v)) {
+                    v = *n;
+                }
+            }
+            out.append(v);
+            break;
+        }
+        }
+    }
+    return out;
+}
+
+QJsonObject Projection::toJson(const Outcome &outcome) const
+{
+    const QList<QJsonValue> vs = values(outcome);
+    QJsonObject object;
+    for (qsizetype i = 0; i < vs.size(); ++i) {
+        object.insert(m_names[i], vs[i]);
+    }
+    return object;
+}
+
+Result<ExportFormat> exportFormatFromName(QStringView name)
+{
+    if (name == u"ndjson") {
+        return ExportFormat::Ndjson;
+    }
+    if (name == u"json") {
+        return ExportFormat::JsonArray;
+    }
+    if (name == u"csv") {
+        return ExportFormat::Csv;
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     u"unknown export format '%1' (expected ndjson, json or csv)"_s.arg(name));
+}
+
+QString csvField(const QJsonValue &value)
+{
+    QString text = cellText(value);
+    const bool quote = text.contains(u',') || text.contains(u'"') || text.contains(u'\r')
+            || text.contains(u'\n');
+    if (!quote) {
+        return text;
+    }
+    text.replace(u"\""_s, u"\"\""_s);
+    return u'"' + text + u'"';
+}
+
+ProjectionWriter::ProjectionWriter(QIODevice *device, Projection projection, ExportFormat format)
+    : m_device(device), m_projection(std::move(projection)), m_format(format)
+{
+    Q_ASSERT(m_device);
+}
+
+Result<void> ProjectionWriter::put(const QByteArray &bytes)
+{
+    const qint64 written = m_device->write(bytes);
+    if (written != bytes.size()) {
+        return makeError(ErrorCode::Io, u"export write failed: %1"_s.arg(m_device->errorString()));
+    }
+    m_bytes += written;
+    return {};
+}
+
+Result<void> ProjectionWriter::begin()
+{
+    switch (m_format) {
+    case ExportFormat::Ndjson:
+        return {};
+    case ExportFormat::JsonArray:
+        return put(QByteArrayLiteral("["));
+    case ExportFormat::Csv: {
+        QStringList cells;
+        for (const QString &name : m_projection.fields()) {
+            cells.append(csvField(name));
+        }
+        return put(cells.join(u',').toUtf8() + "\r\n");
+    }
+    }
+    return {};
+}
+
+Result<void> ProjectionWriter::write(const Outcome &outcome)
+{
+    QByteArray line;
+    switch (m_format) {
+    case ExportFormat::Ndjson:
+        line = orderedObject(m_projection.fields(), m_projection.values(outcome));
+        line.append('\n');
+        break;
+    case ExportFormat::JsonArray:
+        line = m_rows == 0 ? QByteArrayLiteral("\n") : QByteArrayLiteral(",\n");
+        line.append(orderedObject(m_projection.fields(), m_projection.values(outcome)));
+        break;
+    case ExportFormat::Csv: {
+        QString row;
+        const QList<QJsonValue> vs = m_projection.values(outcome);
+        for (qsizetype i = 0; i < vs.size(); ++i) {
+            if (i > 0) {
+                row.append(u',');
+            }
+            row.append(csvField(vs[i]));
+        }
+        line = row.toUtf8();
+        line.append("\r\n");
+        break;
+    }
+    }
+    ++m_rows;
+    return put(line);
+}
+
+Result<void> ProjectionWriter::finish()
+{
+    if (m_format == ExportFormat::JsonArray) {
+        return put(m_rows == 0 ? QByteArrayLiteral("]\n") : QByteArrayLiteral("\n]\n"));
+    }
+    return {};
+}
+
+} // namespace Artemis

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+
+#include <QByteArrayView>
+#include <QJsonValue>
+#include <QString>
+
+#include "core/jsonvalues.h"
+#include "core/outcome.h"
+
+namespace Artemis {
+
+// Reads what "fleet answers" needs from one results.ndjson line — the node, the outcome and the
+// value at one path of the body — without building the line's document. QJsonDocument spends
+// most of its time allocating the containers of a body that is then thrown away; the skimmer
+// walks the bytes, validating the JSON grammar as it goes (strings, escapes, numbers, nesting),
+// and parses only the value at the path.
+//
+// Pure function; thread-safe.
+
+struct SkimmedResult
+{
+    QString node;
+    std::optional<OutcomeKind> kind; // nullopt: missing or unknown outcome name
+    QJsonValue value;                // at the path in "body"; Undefined when absent
+};
+
+// False when the line is not a well-formed JSON object. Matches QJsonDocument's leniencies
+// (unknown escapes like "\q", "1.") so a line counts as corrupt here exactly when
+// ResultIndex::parseLine rejects it as invalid JSON. Duplicate keys: the first wins.
+bool skimResultLine(QByteArrayView line, const JsonPath &path, SkimmedResult &out);
+
+} // namespace Artemis
