@@ -12,6 +12,7 @@
 
 #include "core/datadirlock.h"
 #include "core/localstack.h"
+#include "core/logging.h"
 #include "core/scheduler.h"
 #include "gui/datadirlockeddialog.h"
 #include "gui/demonodes.h"
@@ -31,6 +32,7 @@ constexpr int FetchThreads = 2;
 
 int main(int argc, char *argv[])
 {
+    Artemis::installMessagePattern();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"Artemis"_s);
     QApplication::setApplicationName(u"artemis"_s);

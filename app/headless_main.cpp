@@ -5,6 +5,7 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
+#include "core/logging.h"
 #include "headless/filelimit.h"
 #include "headless/huntcommand.h"
 #include "headless/servecommand.h"
@@ -31,6 +32,7 @@ void printUsage(QTextStream &stream)
 
 int main(int argc, char *argv[])
 {
+    Artemis::installMessagePattern();
     QCoreApplication app(argc, argv);
     Artemis::raiseOpenFileLimit();
     QCoreApplication::setApplicationName(u"artemis-headless"_s);

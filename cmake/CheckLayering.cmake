@@ -1,10 +1,19 @@
-# Fails configuration when TARGET links (directly or through its link interface) any of the
-# forbidden libraries. core/ must stay free of Widgets and HttpServer (see docs/architecture.md).
+# Configure-time layering guard (STYLE.md §1, §9; docs/architecture.md "Libraries and binaries").
+#
+#   artemis_check_layering(<target> RULE "<why>" FORBIDS <lib>...)
+#
+# Fails configuration when <target> links any of the forbidden libraries, directly or through
+# its link interface (PRIVATE dependencies of static libraries included: they end up in the
+# same binary). The message names the target, the library and the rule.
 function(_artemis_collect_links target out_var)
     set(seen ${${out_var}})
     get_target_property(libs ${target} LINK_LIBRARIES)
     get_target_property(ilibs ${target} INTERFACE_LINK_LIBRARIES)
     foreach(lib IN LISTS libs ilibs)
+        # A static library's PRIVATE dependencies reach its users as $<LINK_ONLY:lib>.
+        if(lib MATCHES "^\\$<LINK_ONLY:([^$<>]+)>$")
+            set(lib ${CMAKE_MATCH_1})
+        endif()
         if(NOT lib OR lib MATCHES "-NOTFOUND$" OR lib MATCHES "^\\$<")
             continue()
         endif()
@@ -25,9 +34,13 @@ function(_artemis_collect_links target out_var)
 endfunction()
 
 function(artemis_check_layering target)
+    cmake_parse_arguments(L "" "RULE" "FORBIDS" ${ARGN})
+    if(NOT TARGET ${target})
+        return() # not built in this configuration (e.g. ARTEMIS_BUILD_GUI=OFF)
+    endif()
     set(all "")
     _artemis_collect_links(${target} all)
-    foreach(forbidden IN LISTS ARGN)
+    foreach(forbidden IN LISTS L_FORBIDS)
         set(names ${forbidden})
         if(TARGET ${forbidden})
             get_target_property(aliased ${forbidden} ALIASED_TARGET)
@@ -38,7 +51,7 @@ function(artemis_check_layering target)
         foreach(name IN LISTS names)
             if(name IN_LIST all)
                 message(FATAL_ERROR "Layering violation: ${target} links ${forbidden}. "
-                    "core/ may use only Qt Core, Network and Concurrent.")
+                    "Rule for ${target}: ${L_RULE}")
             endif()
         endforeach()
     endforeach()

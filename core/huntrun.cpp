@@ -3,6 +3,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "core/executor.h"
+#include "core/logging.h"
 #include "core/resultstore.h"
 
 using namespace Qt::StringLiterals;
@@ -202,14 +203,14 @@ void HuntRun::interrupt()
     m_info.finishedAt = QDateTime::currentDateTimeUtc();
     m_info.error = u"interrupted: the service shut down before the hunt finished"_s;
     if (!storeError.isEmpty()) {
-        qWarning("hunt %s: could not store results on shutdown: %s", qPrintable(m_info.id),
-                 qPrintable(storeError));
+        qCWarning(lcStore, "hunt %s: could not store results on shutdown: %s",
+                  qPrintable(m_info.id), qPrintable(storeError));
         m_info.error += u"; storing results failed: %1"_s.arg(storeError);
         keepOnlyStoredCounts();
     }
     const Result<void> saved = m_store->saveManifest(m_info);
     if (!saved) {
-        qWarning("hunt %s: %s", qPrintable(m_info.id), qPrintable(saved.error().message));
+        qCWarning(lcStore, "hunt %s: %s", qPrintable(m_info.id), qPrintable(saved.error().message));
     }
     m_finalManifestStored = bool(saved);
     m_ended = true;
@@ -284,7 +285,7 @@ void HuntRun::keepOnlyStoredCounts()
 
 void HuntRun::fail(const QString &message)
 {
-    qWarning("hunt %s failed: %s", qPrintable(m_info.id), qPrintable(message));
+    qCWarning(lcFetch, "hunt %s failed: %s", qPrintable(m_info.id), qPrintable(message));
     m_info.error = u"storing results failed: %1"_s.arg(message);
     m_info.state = HuntState::Failed;
     keepOnlyStoredCounts();
@@ -302,8 +303,8 @@ void HuntRun::fail(const QString &message)
     m_info.finishedAt = QDateTime::currentDateTimeUtc();
     const Result<void> saved = m_store->saveManifest(m_info);
     if (!saved) {
-        qWarning("hunt %s: cannot record the failure: %s", qPrintable(m_info.id),
-                 qPrintable(saved.error().message));
+        qCWarning(lcStore, "hunt %s: cannot record the failure: %s", qPrintable(m_info.id),
+                  qPrintable(saved.error().message));
     }
     m_finalManifestStored = bool(saved);
     m_executor->endHunt(m_key);

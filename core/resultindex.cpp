@@ -10,7 +10,8 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QMutexLocker>
-#include <QtDebug>
+
+#include "core/logging.h"
 
 using namespace Qt::StringLiterals;
 
@@ -251,8 +252,8 @@ Result<void> ResultIndex::refreshLocked()
     const qint64 size = file.size();
     if (size < m_scanned) {
         // Truncated or replaced: the old offsets mean nothing any more.
-        qWarning().noquote()
-                << u"hunt %1: results file shrank; rebuilding its index"_s.arg(m_huntId);
+        qCWarning(lcStore).noquote()
+            << u"hunt %1: results file shrank; rebuilding its index"_s.arg(m_huntId);
         resetLocked();
     }
     if (size == m_scanned) {
@@ -271,10 +272,10 @@ Result<void> ResultIndex::refreshLocked()
                 : Result<LineKey>(makeError(ErrorCode::TooLarge, u"line too long"_s));
         if (!key) {
             ++m_corrupt;
-            qWarning().noquote() << u"hunt %1: skipping corrupt line %2 of results.ndjson (%3)"_s
-                                            .arg(m_huntId)
-                                            .arg(m_physicalLines)
-                                            .arg(key.error().message);
+            qCWarning(lcStore).noquote()
+                << u"hunt %1: skipping corrupt line %2 of results.ndjson (%3)"_s.arg(m_huntId)
+                       .arg(m_physicalLines)
+                       .arg(key.error().message);
             return true;
         }
         m_offsets.append(offset);
@@ -292,10 +293,10 @@ Result<void> ResultIndex::refreshLocked()
     m_fileSize = std::max(size, file.pos());
     if (!m_writing && m_fileSize > m_scanned && m_tornWarnedAt != m_scanned) {
         m_tornWarnedAt = m_scanned;
-        qWarning().noquote()
-                << u"hunt %1: line %2 of results.ndjson is incomplete (torn write?); skipping it"_s
-                           .arg(m_huntId)
-                           .arg(m_physicalLines + 1);
+        qCWarning(lcStore).noquote()
+            << u"hunt %1: line %2 of results.ndjson is incomplete (torn write?); skipping it"_s
+                   .arg(m_huntId)
+                   .arg(m_physicalLines + 1);
     }
     return {};
 }

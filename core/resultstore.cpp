@@ -15,9 +15,9 @@
 #include <QMutexLocker>
 #include <QSaveFile>
 #include <QStorageInfo>
-#include <QtDebug>
 
 #include "core/huntid.h"
+#include "core/logging.h"
 #include "core/resultindex.h"
 
 using namespace Qt::StringLiterals;
@@ -281,7 +281,7 @@ Result<QStringList> ResultStore::open()
         }
         Result<HuntInfo> info = loadManifest(id);
         if (!info) {
-            qWarning().noquote() << u"skipping hunt %1: %2"_s.arg(id, info.error().message);
+            qCWarning(lcStore).noquote() << u"skipping hunt %1: %2"_s.arg(id, info.error().message);
             continue;
         }
         if (isFinished(info->state)) {
@@ -289,8 +289,8 @@ Result<QStringList> ResultStore::open()
         }
         const Result<ResultIndex::Summary> summary = index(id)->summary();
         if (!summary) {
-            qWarning().noquote() << u"hunt %1: cannot recount results: %2"_s.arg(
-                    id, summary.error().message);
+            qCWarning(lcStore).noquote()
+                << u"hunt %1: cannot recount results: %2"_s.arg(id, summary.error().message);
         } else {
             info->counts = summary->counts;
             info->done = summary->lines;
@@ -301,8 +301,8 @@ Result<QStringList> ResultStore::open()
         }
         info->error = u"interrupted: the process stopped before the hunt finished"_s;
         if (const Result<void> saved = writeManifest(*info); !saved) {
-            qWarning().noquote() << u"hunt %1: cannot mark it interrupted: %2"_s.arg(
-                    id, saved.error().message);
+            qCWarning(lcStore).noquote()
+                << u"hunt %1: cannot mark it interrupted: %2"_s.arg(id, saved.error().message);
             continue;
         }
         interrupted.append(id);
@@ -415,7 +415,8 @@ Result<QList<HuntInfo>> ResultStore::listHunts(int limit, const QString &before,
         if (!info) {
             // A hunt being created has no manifest yet; that is not worth a warning.
             if (info.error().code != ErrorCode::NotFound) {
-                qWarning().noquote() << u"skipping hunt %1: %2"_s.arg(id, info.error().message);
+                qCWarning(lcStore).noquote()
+                    << u"skipping hunt %1: %2"_s.arg(id, info.error().message);
             }
             continue;
         }
@@ -648,8 +649,8 @@ Result<QList<Schedule>> ResultStore::loadSchedules() const
         const Result<QByteArray> nodes = readSmallFile(own + u'/' + NodesFile, id);
         if (!data || !nodes) {
             // A directory without a schedule.json is a creation that did not finish.
-            qWarning().noquote() << u"skipping schedule %1: %2"_s.arg(
-                    id, (data ? nodes : data).error().message);
+            qCWarning(lcStore).noquote()
+                << u"skipping schedule %1: %2"_s.arg(id, (data ? nodes : data).error().message);
             continue;
         }
         const QJsonDocument doc = QJsonDocument::fromJson(*data);
@@ -657,8 +658,8 @@ Result<QList<Schedule>> ResultStore::loadSchedules() const
                                                    : Result<Schedule>(makeError(
                                                            ErrorCode::Io, u"not a JSON object"_s));
         if (!schedule || schedule->id != id) {
-            qWarning().noquote() << u"skipping schedule %1: %2"_s.arg(
-                    id, schedule ? u"names another id"_s : schedule.error().message);
+            qCWarning(lcStore).noquote() << u"skipping schedule %1: %2"_s.arg(
+                id, schedule ? u"names another id"_s : schedule.error().message);
             continue;
         }
         schedule->spec.nodes = nodeFileLines(*nodes);

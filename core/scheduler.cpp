@@ -1,11 +1,11 @@
 #include "core/scheduler.h"
 
 #include <QTimer>
-#include <QtDebug>
 
 #include "core/duration.h"
 #include "core/huntengine.h"
 #include "core/huntid.h"
+#include "core/logging.h"
 #include "core/resultstore.h"
 
 using namespace Qt::StringLiterals;
@@ -233,7 +233,7 @@ void Scheduler::runRound(Entry &entry, const QDateTime &due)
         s.lastSkippedAt = current;
         s.lastSkipReason = reason;
         skipped = reason;
-        qInfo().noquote() << u"schedule %1: round skipped: %2"_s.arg(s.id, reason);
+        qCInfo(lcSched).noquote() << u"schedule %1: round skipped: %2"_s.arg(s.id, reason);
     };
     const std::optional<HuntInfo> previous =
         s.rounds.isEmpty() ? std::nullopt : m_engine->activeInfo(s.rounds.last().hunt);
@@ -287,7 +287,7 @@ bool Scheduler::prune(Schedule &s)
         }
         const Result<void> gone = m_engine->removeHunt(oldest.hunt);
         if (!gone && gone.error().code != ErrorCode::NotFound) {
-            qWarning().noquote() << u"schedule %1: cannot prune hunt %2: %3"_s.arg(
+            qCWarning(lcSched).noquote() << u"schedule %1: cannot prune hunt %2: %3"_s.arg(
                 s.id, oldest.hunt, gone.error().message);
             break; // tried again after the next round
         }
@@ -308,8 +308,8 @@ void Scheduler::save(const Schedule &schedule)
     }
     if (const Result<void> saved = m_engine->store()->saveSchedule(schedule); !saved) {
         // The schedule keeps running from memory; the next save tries again.
-        qWarning().noquote() << u"schedule %1: cannot store its state: %2"_s.arg(
-            schedule.id, saved.error().message);
+        qCWarning(lcSched).noquote()
+            << u"schedule %1: cannot store its state: %2"_s.arg(schedule.id, saved.error().message);
     }
 }
 

@@ -10,6 +10,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -48,6 +49,8 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
 {
     setWindowTitle(u"Artemis"_s);
     setObjectName(u"mainWindow"_s);
+    // Dialogs parented to the window inherit it (QWidget::windowIcon() walks up the parents).
+    setWindowIcon(QIcon(u":/artemis/artemis-256.png"_s));
 
     m_form = new HuntForm(this);
     m_progress = new ProgressPanel(this);

@@ -17,7 +17,7 @@ public:
     IndexController(ResultStore *store, bool showHunts); // store not owned
     [[nodiscard]] bool registerRoutes(Router &router);
 
-    static QByteArray openApiJson(); // defined in openapi.cpp
+    static QByteArray openApiJson(); // resources/openapi.json, compiled in
 
 private:
     QByteArray page() const;

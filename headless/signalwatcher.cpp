@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/logging.h"
+
 namespace Artemis {
 
 namespace {
@@ -19,7 +21,7 @@ void handler(int signalNumber)
 SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
 {
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_fds) != 0) {
-        qWarning("SignalWatcher: socketpair failed; SIGINT/SIGTERM will kill the process");
+        qCWarning(lcRest, "socketpair failed; SIGINT/SIGTERM will kill the process");
         return;
     }
     m_notifier = std::make_unique<QSocketNotifier>(s_fds[1], QSocketNotifier::Read);

@@ -9,8 +9,9 @@ packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-h
 case "$set_name" in
     build) ;;
     # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of
-    # the fuzz preset (tests/fuzz). gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
-    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev) ;;
+    # the fuzz preset (tests/fuzz). clang-format: scripts/check-format.sh (Debian 12: 14).
+    # gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
+    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac

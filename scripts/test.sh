@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds the ASan+UBSan preset with
-# -Werror, and runs the whole CTest suite (unit, integration, GUI offscreen, Redis); then builds
-# the fuzz preset (clang + libFuzzer) and runs each fuzz target for a short, bounded time.
+# The README's test command: installs what is missing, checks the formatting
+# (scripts/check-format.sh), builds the ASan+UBSan preset with -Werror, and runs the whole CTest
+# suite (unit, integration, GUI offscreen, Redis); then builds the fuzz preset (clang +
+# libFuzzer) and runs each fuzz target for a short, bounded time.
 # Extra arguments go to the asan suite's ctest only, e.g. scripts/test.sh -L chaos or
 # -R tst_target (the fuzz stage is skipped then). `scripts/test.sh fuzz [ctest args]` runs only
 # the fuzz stage, e.g. scripts/test.sh fuzz -R ndjson.
@@ -17,6 +18,8 @@ elif [ $# -gt 0 ]; then
 fi
 
 scripts/deps.sh test
+# Formatting first (STYLE.md §2): seconds, and it names the files before a long build.
+scripts/check-format.sh
 # LeakSanitizer: Qt's plugin loader and fontconfig keep a few one-off allocations alive.
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export QT_QPA_PLATFORM=offscreen

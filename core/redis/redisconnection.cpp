@@ -7,6 +7,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "core/logging.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -135,14 +137,14 @@ void RedisConnection::onConnect(int status)
     }
     m_state = State::Connected;
     m_backoffMs = 0;
-    qInfo("redis %s (%s): connected%s", qPrintable(m_url.hostPort()), qPrintable(m_name),
-          m_everConnected ? " again" : "");
+    qCInfo(lcRedis, "%s (%s): connected%s", qPrintable(m_url.hostPort()), qPrintable(m_name),
+           m_everConnected ? " again" : "");
     m_everConnected = true;
     if (m_url.db != 0) {
         command({"SELECT", QByteArray::number(m_url.db)}, [this](const RedisReply &reply) {
             if (!reply.ok()) {
-                qWarning("redis %s (%s): SELECT %d failed: %s", qPrintable(m_url.hostPort()),
-                         qPrintable(m_name), m_url.db, qPrintable(reply.errorText()));
+                qCWarning(lcRedis, "%s (%s): SELECT %d failed: %s", qPrintable(m_url.hostPort()),
+                          qPrintable(m_name), m_url.db, qPrintable(reply.errorText()));
             }
         });
     }
@@ -168,11 +170,11 @@ void RedisConnection::lost(const QString &why)
     m_deadlines.clear();
     m_backoffMs = m_backoffMs == 0 ? FirstBackoffMs : std::min(m_backoffMs * 2, MaxBackoffMs);
     if (wasConnected) {
-        qWarning("redis %s (%s): connection lost (%s); reconnecting in %d ms",
-                 qPrintable(m_url.hostPort()), qPrintable(m_name), qPrintable(why), m_backoffMs);
+        qCWarning(lcRedis, "%s (%s): connection lost (%s); reconnecting in %d ms",
+                  qPrintable(m_url.hostPort()), qPrintable(m_name), qPrintable(why), m_backoffMs);
     } else if (why != m_lastError || m_backoffMs == MaxBackoffMs) {
-        qWarning("redis %s (%s): cannot connect (%s); retrying in %d ms",
-                 qPrintable(m_url.hostPort()), qPrintable(m_name), qPrintable(why), m_backoffMs);
+        qCWarning(lcRedis, "%s (%s): cannot connect (%s); retrying in %d ms",
+                  qPrintable(m_url.hostPort()), qPrintable(m_name), qPrintable(why), m_backoffMs);
     }
     m_lastError = why;
     m_reconnectTimer.start(m_backoffMs);

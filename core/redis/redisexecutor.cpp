@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 
+#include "core/logging.h"
 #include "core/redis/redisconnection.h"
 
 using namespace Qt::StringLiterals;
@@ -25,8 +26,8 @@ void createGroup(RedisConnection *connection, const char *stream, const char *gr
                         [stream](const RedisReply &reply) {
                             if (!reply.ok() && !isBusyGroup(reply)
                                 && reply.type != RedisReply::Type::Failed) {
-                                qWarning("redis: cannot create group on %s: %s", stream,
-                                         qPrintable(reply.errorText()));
+                                qCWarning(lcRedis, "cannot create group on %s: %s", stream,
+                                          qPrintable(reply.errorText()));
                             }
                         });
 }
@@ -110,8 +111,8 @@ void RedisExecutor::onCommandsConnected()
         storeSpec(*it, true, [this, key](bool wasMissing) {
             const auto hunt = m_hunts.find(key);
             if (wasMissing && hunt != m_hunts.end()) {
-                qWarning("hunt %s: its jobs were lost in Redis; sending %d node(s) again",
-                         qPrintable(hunt->spec.id), int(hunt->outstanding.size()));
+                qCWarning(lcRedis, "hunt %s: its jobs were lost in Redis; sending %d node(s) again",
+                          qPrintable(hunt->spec.id), int(hunt->outstanding.size()));
                 hunt->unsent = hunt->outstanding.values();
             }
         });
@@ -135,8 +136,8 @@ void RedisExecutor::storeSpec(const Hunt &hunt, bool onlyIfMissing,
     const QString id = hunt.spec.id;
     m_commands->command(args, [id, stored = std::move(stored)](const RedisReply &reply) {
         if (reply.type == RedisReply::Type::Error) {
-            qWarning("hunt %s: storing its spec in Redis failed: %s", qPrintable(id),
-                     qPrintable(reply.errorText()));
+            qCWarning(lcRedis, "hunt %s: storing its spec in Redis failed: %s", qPrintable(id),
+                      qPrintable(reply.errorText()));
         }
         if (stored && reply.ok()) {
             stored(reply.type == RedisReply::Type::Status);
@@ -221,8 +222,8 @@ void RedisExecutor::flush()
                         }
                     }
                     if (reply.type == RedisReply::Type::Error) {
-                        qWarning("hunt %s: XADD job failed: %s", qPrintable(hunt->spec.id),
-                                 qPrintable(reply.errorText()));
+                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
+                                  qPrintable(hunt->spec.id), qPrintable(reply.errorText()));
                     }
                 });
         }
@@ -305,7 +306,7 @@ void RedisExecutor::onRead(const RedisReply &reply)
         return; // onReaderConnected() starts again
     }
     if (reply.type == RedisReply::Type::Error) {
-        qWarning("redis: reading results failed: %s", qPrintable(reply.errorText()));
+        qCWarning(lcRedis, "reading results failed: %s", qPrintable(reply.errorText()));
         if (reply.str.startsWith("NOGROUP")) {
             createGroup(m_reader.get(), Wire::ResultsStream, Wire::CoordinatorGroup);
         }
@@ -345,9 +346,9 @@ void RedisExecutor::accept(const QList<Wire::StreamEntry> &entries)
         const auto hunt = m_hunts.find(*key);
         Result<QList<Outcome>> outcomes = Wire::decodeOutcomes(entry.fields.value("outcomes"));
         if (!outcomes) {
-            qWarning("hunt %s: bad outcomes entry %s from worker %s: %s", qPrintable(id),
-                     entry.id.constData(), entry.fields.value("worker").constData(),
-                     qPrintable(outcomes.error().message));
+            qCWarning(lcRedis, "hunt %s: bad outcomes entry %s from worker %s: %s", qPrintable(id),
+                      entry.id.constData(), entry.fields.value("worker").constData(),
+                      qPrintable(outcomes.error().message));
             continue;
         }
         for (Outcome &outcome : *outcomes) {

@@ -5,6 +5,7 @@
 #include <QSysInfo>
 
 #include "core/localexecutor.h"
+#include "core/logging.h"
 #include "core/redis/redisconnection.h"
 #include "core/target.h"
 
@@ -54,9 +55,9 @@ RedisWorker::~RedisWorker() = default;
 void RedisWorker::start()
 {
     m_startedAt = QDateTime::currentDateTimeUtc();
-    qInfo("worker %s: broker %s, concurrency %d, visibility timeout %d ms",
-          qPrintable(m_config.name), qPrintable(m_url.toString()), m_config.concurrency,
-          m_config.visibilityMs);
+    qCInfo(lcRedis, "worker %s: broker %s, concurrency %d, visibility timeout %d ms",
+           qPrintable(m_config.name), qPrintable(m_url.toString()), m_config.concurrency,
+           m_config.visibilityMs);
     m_commands->open();
     m_reader->open();
     m_heartbeatTimer.start();
@@ -71,8 +72,8 @@ void RedisWorker::stop()
         return;
     }
     m_stopping = true;
-    qInfo("worker %s: stopping; finishing %d job(s) in hand", qPrintable(m_config.name),
-          int(m_jobs.size()));
+    qCInfo(lcRedis, "worker %s: stopping; finishing %d job(s) in hand", qPrintable(m_config.name),
+           int(m_jobs.size()));
     maybeStopped();
 }
 
@@ -87,7 +88,7 @@ void RedisWorker::maybeStopped()
     m_refreshTimer.stop();
     m_cancelTimer.stop();
     auto done = [this](const RedisReply &) {
-        qInfo("worker %s: stopped after %lld node(s)", qPrintable(m_config.name), m_done);
+        qCInfo(lcRedis, "worker %s: stopped after %lld node(s)", qPrintable(m_config.name), m_done);
         Q_EMIT stopped();
     };
     if (!m_commands->isConnected()) {
@@ -130,8 +131,8 @@ void RedisWorker::onReaderConnected()
                       [](const RedisReply &reply) {
                           if (!reply.ok() && !isBusyGroup(reply)
                               && reply.type != RedisReply::Type::Failed) {
-                              qWarning("redis: cannot create the workers group: %s",
-                                       qPrintable(reply.errorText()));
+                              qCWarning(lcRedis, "cannot create the workers group: %s",
+                                        qPrintable(reply.errorText()));
                           }
                       });
     readNext();
@@ -155,8 +156,8 @@ void RedisWorker::readNext()
                 return; // onReaderConnected() reads again
             }
             if (reply.type == RedisReply::Type::Error) {
-                qWarning("worker %s: reading jobs failed: %s", qPrintable(m_config.name),
-                         qPrintable(reply.errorText()));
+                qCWarning(lcRedis, "worker %s: reading jobs failed: %s", qPrintable(m_config.name),
+                          qPrintable(reply.errorText()));
                 if (reply.str.startsWith("NOGROUP")) {
                     m_reader->command({"XGROUP", "CREATE", Wire::JobsStream,
                                        Wire::WorkersGroup, "0", "MKSTREAM"});
@@ -184,8 +185,8 @@ void RedisWorker::onJobs(const QList<Wire::StreamEntry> &entries)
         const bool valid = !job.huntId.isEmpty() && !job.nodes.isEmpty();
         m_jobs.insert(entry.id, job);
         if (!valid) {
-            qWarning("worker %s: dropping malformed job %s", qPrintable(m_config.name),
-                     entry.id.constData());
+            qCWarning(lcRedis, "worker %s: dropping malformed job %s", qPrintable(m_config.name),
+                      entry.id.constData());
             dropJob(entry.id);
         } else if (m_cancelled.contains(job.huntId)) {
             dropJob(entry.id);
@@ -218,8 +219,8 @@ void RedisWorker::requestSpec(const QString &huntId)
                 if (cancel.integer == 1) {
                     m_cancelled.insert(huntId);
                 } else if (!spec->isNil()) {
-                    qWarning("worker %s: hunt %s: %s", qPrintable(m_config.name),
-                             qPrintable(huntId), qPrintable(parsed.error().message));
+                    qCWarning(lcRedis, "worker %s: hunt %s: %s", qPrintable(m_config.name),
+                              qPrintable(huntId), qPrintable(parsed.error().message));
                 }
                 for (const QByteArray &id : waiting) {
                     dropJob(id);
@@ -302,8 +303,8 @@ void RedisWorker::sendOutcomes(const QByteArray &entryId, const QByteArray &payl
             --it->sending;
             if (!reply.ok()) {
                 if (reply.type == RedisReply::Type::Error) {
-                    qWarning("worker %s: XADD outcomes failed: %s", qPrintable(m_config.name),
-                             qPrintable(reply.errorText()));
+                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
+                              qPrintable(m_config.name), qPrintable(reply.errorText()));
                 }
                 it->unsent.append(payload); // again once connected
                 return;
@@ -368,8 +369,8 @@ void RedisWorker::claimStale()
                             const QList<Wire::StreamEntry> entries =
                                 Wire::parseAutoClaimReply(reply, &m_claimCursor);
                             if (!entries.isEmpty()) {
-                                qInfo("worker %s: took over %d job(s) of a silent worker",
-                                      qPrintable(m_config.name), int(entries.size()));
+                                qCInfo(lcRedis, "worker %s: took over %d job(s) of a silent worker",
+                                       qPrintable(m_config.name), int(entries.size()));
                             }
                             onJobs(entries);
                         });
@@ -406,8 +407,8 @@ void RedisWorker::pollCancels()
                                 if (reply.integer != 1 || m_cancelled.contains(huntId)) {
                                     return;
                                 }
-                                qInfo("worker %s: hunt %s cancelled", qPrintable(m_config.name),
-                                      qPrintable(huntId));
+                                qCInfo(lcRedis, "worker %s: hunt %s cancelled",
+                                       qPrintable(m_config.name), qPrintable(huntId));
                                 m_cancelled.insert(huntId);
                                 for (const Job &job : std::as_const(m_jobs)) {
                                     if (job.huntId == huntId && job.localKey != 0) {

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void storedHuntShowsJsonTreeAndCompares();
     void inputsAreRemembered();
     void repeatEveryRunsRoundsAndShowsHistory();
+    void windowHasTheApplicationIcon();
 
 private:
     QString runTypedHunt(); // returns the hunt id
@@ -366,6 +367,15 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
     QTest::keyClick(history->nodeEdit(), Qt::Key_Return);
     QTRY_VERIFY(m_window->statusBar()->currentMessage().contains(u"not one of"_s));
     QCOMPARE(history->table()->rowCount(), rounds);
+}
+
+// The icon is compiled in from resources/ (resources/CMakeLists.txt).
+void TestGuiLocal::windowHasTheApplicationIcon()
+{
+    QVERIFY(QFile::exists(u":/artemis/artemis-256.png"_s));
+    const QPixmap icon = m_window->windowIcon().pixmap(QSize(64, 64));
+    QVERIFY(!icon.isNull());
+    QCOMPARE(icon.size(), QSize(64, 64));
 }
 
 QTEST_MAIN(TestGuiLocal)

@@ -510,6 +510,10 @@ void TestRestServer::probesAndDocs()
 
     const HttpReply spec = client.get(u"/api/v1/openapi.json"_s);
     QCOMPARE(spec.status, 200);
+    QCOMPARE(spec.headers.value("content-type"), QByteArray("application/json"));
+    // resources/openapi.json gets the project's version at configure time.
+    QCOMPARE(spec.json().value(u"info"_s).toObject().value(u"version"_s).toString(),
+             QStringLiteral(ARTEMIS_VERSION));
     const QJsonObject paths = spec.json().value(u"paths"_s).toObject();
     for (const QString &path :
          {u"/fetch"_s, u"/api/v1/hunts"_s, u"/api/v1/hunts/{id}"_s, u"/api/v1/hunts/{id}/cancel"_s,
