@@ -213,7 +213,7 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
                 bestText = it.key();
             }
         }
-        if (double(best->count) < options.majorityShare * tally.nodes) {
+        if (double(best->count) <= options.majorityShare * tally.nodes) {
             ++diff.variable;
             continue;
         }
@@ -249,4 +249,35 @@ QJsonObject toJson(const NodeDiff &diff)
     };
 }
 
+Result<NodeDiff> nodeDiffFromJson(const QJsonObject &json)
+{
+    if (!json.value(u"node"_s).isString() || !json.value(u"differences"_s).isArray()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"not a node diff object (no \"node\" or \"differences\")"_s);
+    }
+    const auto entries = [&json](const QString &key) {
+        QList<NodeDifference> list;
+        for (const QJsonValue &item : json.value(key).toArray()) {
+            const QJsonObject o = item.toObject();
+            NodeDifference d;
+            d.path = o.value(u"path"_s).toString();
+            d.value = o.value(u"value"_s);
+            d.expected = o.value(u"expected"_s);
+            d.share = o.value(u"share"_s).toDouble(1);
+            list.append(std::move(d));
+        }
+        return list;
+    };
+    NodeDiff diff;
+    diff.node = json.value(u"node"_s).toString();
+    diff.against = json.value(u"against"_s).toString();
+    diff.compared = json.value(u"compared"_s).toInt();
+    diff.variable = json.value(u"variable"_s).toInt();
+    diff.differences = entries(u"differences"_s);
+    diff.onlyNode = entries(u"onlyNode"_s);
+    diff.onlyOther = entries(u"onlyOther"_s);
+    return diff;
+}
+
 } // namespace Artemis
+

@@ -21,7 +21,7 @@ class ResultStore;
 // Against the majority (one streaming pass over the hunt's ok answers, the node itself left
 // out, each node counted once, first record wins). Of N other ok nodes:
 // - a path the node has that more than half of the N have is compared: when the most common
-//   value there (ties by text) is held by at least majorityShare of the nodes having the path
+//   value there (ties by text) is held by more than majorityShare of the nodes having the path
 //   and differs from the node's, it is a difference {path, value, expected, share}, share =
 //   that value's nodes / N. Paths without such a majority (uptime, timestamps) are counted in
 //   `variable`, never reported as differences.
@@ -82,5 +82,9 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
 //  "differences": [{"path", "value", "expected", "share"}],
 //  "onlyNode": [{"path", "value", "share"}], "onlyOther": [{"path", "expected", "share"}]}
 QJsonObject toJson(const NodeDiff &diff);
+
+// Reads toJson's output back (the GUI's remote backend). Absent "value"/"expected" stay
+// Undefined. InvalidArgument when `json` has no "node" or no "differences" array.
+Result<NodeDiff> nodeDiffFromJson(const QJsonObject &json);
 
 } // namespace Artemis

@@ -42,7 +42,7 @@ QHttpServerResponse errorResponse(int status, const QJsonValue &details)
     return jsonResponse(errorBody(statusTitle(status), details), status);
 }
 
-QHttpServerResponse errorResponse(const Error &error)
+QJsonObject errorBody(const Error &error)
 {
     QJsonValue details = error.message;
     if (error.details.isArray()) {
@@ -52,7 +52,12 @@ QHttpServerResponse errorResponse(const Error &error)
         object.insert(u"message"_s, error.message);
         details = object;
     }
-    return errorResponse(httpStatusFor(error.code), details);
+    return errorBody(statusTitle(httpStatusFor(error.code)), details);
+}
+
+QHttpServerResponse errorResponse(const Error &error)
+{
+    return jsonResponse(errorBody(error), httpStatusFor(error.code));
 }
 
 QHttpServerResponse jsonResponse(const QJsonObject &body, int status)

@@ -10,6 +10,7 @@
 #include "headless/healthcontroller.h"
 #include "headless/huntresultscontroller.h"
 #include "headless/huntscontroller.h"
+#include "headless/huntvaluescontroller.h"
 #include "headless/indexcontroller.h"
 #include "headless/nodemetricscontroller.h"
 #include "headless/router.h"
@@ -31,6 +32,7 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_hunts(std::make_unique<HuntsController>(stack->engine(), stack->catalog(),
                                                 stack->scheduler())),
       m_results(std::make_unique<HuntResultsController>(stack->catalog())),
+      m_values(std::make_unique<HuntValuesController>(stack->catalog())),
       m_fetch(std::make_unique<FetchController>(stack->engine())),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
@@ -39,7 +41,8 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
-    bool ok = m_results->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
+    bool ok = m_results->registerRoutes(*m_router) && m_values->registerRoutes(*m_router)
+                    && m_hunts->registerRoutes(*m_router)
                     && m_fetch->registerRoutes(*m_router)
                     && m_nodeMetrics->registerRoutes(*m_router)
                     && m_selfMetricsController->registerRoutes(*m_router)

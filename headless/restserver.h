@@ -15,6 +15,7 @@ class HealthController;
 class HostMetrics;
 class HuntResultsController;
 class HuntsController;
+class HuntValuesController;
 class IndexController;
 class NodeMetricsController;
 class LocalStack;
@@ -55,6 +56,7 @@ private:
     std::unique_ptr<Router> m_router;
     std::unique_ptr<HuntsController> m_hunts;
     std::unique_ptr<HuntResultsController> m_results;
+    std::unique_ptr<HuntValuesController> m_values;
     std::unique_ptr<FetchController> m_fetch;
     std::unique_ptr<NodeMetricsController> m_nodeMetrics;
     std::unique_ptr<SelfMetricsController> m_selfMetricsController;

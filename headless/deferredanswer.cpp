@@ -1,0 +1,35 @@
+#include "headless/deferredanswer.h"
+
+#include <QJsonDocument>
+#include <QtConcurrent>
+
+#include "headless/httperrors.h"
+
+namespace Artemis {
+
+DeferredAnswer::DeferredAnswer(QTcpSocket *socket) : QObject(socket), m_socket(socket) { }
+
+void DeferredAnswer::start(QTcpSocket *socket, QThreadPool *pool, Work work)
+{
+    auto *answer = new DeferredAnswer(socket); // a child of the socket
+    connect(&answer->m_watcher, &QFutureWatcher<Reply>::finished, answer, [answer] {
+        answer->write(answer->m_watcher.result());
+        answer->deleteLater();
+    });
+    answer->m_watcher.setFuture(QtConcurrent::run(pool, std::move(work)));
+}
+
+void DeferredAnswer::write(const Reply &reply)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    const QByteArray body = QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
+    const QByteArray reason = statusTitle(reply.status).toLatin1();
+    m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reason
+                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\n\r\n");
+    m_socket->write(body);
+}
+
+} // namespace Artemis

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <functional>
+
+#include <QByteArray>
+#include <QFutureWatcher>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QThreadPool>
+
+namespace Artemis {
+
+// A JSON answer computed on a thread pool and written to the client when it is ready, for
+// requests whose work would block the server's one thread (values and diffs read a whole
+// results file: ~0.5 s at 100k nodes). While it runs, the server answers other requests.
+//
+// Written as raw HTTP/1.1 on the socket (as NdjsonStream does): QtHttpServer 6.4 crashes when a
+// kept responder writes to a client that has gone, and its QFuture routes crash likewise. A
+// child of the socket: if the client goes away first, the answer is dropped.
+// Lives on the server's thread; `pool` must outlive the work (the controller waits for it).
+class DeferredAnswer final : public QObject
+{
+    Q_OBJECT
+public:
+    struct Reply
+    {
+        int status = 200;
+        QJsonObject body;
+    };
+    using Work = std::function<Reply()>;
+
+    // Starts `work` on `pool`; the answer goes to `socket` when it returns.
+    static void start(QTcpSocket *socket, QThreadPool *pool, Work work);
+
+private:
+    explicit DeferredAnswer(QTcpSocket *socket);
+    void write(const Reply &reply);
+
+    QPointer<QTcpSocket> m_socket;
+    QFutureWatcher<Reply> m_watcher;
+};
+
+} // namespace Artemis

@@ -1,0 +1,124 @@
+#include "headless/huntvaluescontroller.h"
+
+#include <QUrlQuery>
+
+#include "core/errorstatus.h"
+#include "core/huntcatalog.h"
+#include "headless/deferredanswer.h"
+#include "headless/httperrors.h"
+#include "headless/router.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fallback, int min,
+                            int max)
+{
+    if (!query.hasQueryItem(name)) {
+        return fallback;
+    }
+    bool ok = false;
+    const int value = query.queryItemValue(name).toInt(&ok);
+    if (!ok || value < min || value > max) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+template <typename T, typename Render>
+DeferredAnswer::Reply replyOf(const Result<T> &result, Render render)
+{
+    if (!result) {
+        return {httpStatusFor(result.error().code), errorBody(result.error())};
+    }
+    return {200, render(*result)};
+}
+
+} // namespace
+
+HuntValuesController::HuntValuesController(HuntCatalog *catalog) : m_catalog(catalog)
+{
+    // Each computation parses on the global pool too; two at once keep both cores busy.
+    m_pool.setMaxThreadCount(2);
+}
+
+HuntValuesController::~HuntValuesController()
+{
+    m_pool.waitForDone(); // the work reads the store, which outlives this controller
+}
+
+bool HuntValuesController::registerRoutes(Router &router)
+{
+    const bool values = router.addStreaming(
+        Router::Method::Get, u"/api/v1/hunts/<arg>/values"_s, Router::Access::Token,
+        [this](const QHttpServerRequest &request, const QStringList &args,
+               QHttpServerResponder &responder) { return this->values(args[0], request, responder); });
+    const bool diff = router.addStreaming(
+        Router::Method::Get, u"/api/v1/hunts/<arg>/diff"_s, Router::Access::Token,
+        [this](const QHttpServerRequest &request, const QStringList &args,
+               QHttpServerResponder &responder) { return this->diff(args[0], request, responder); });
+    return values && diff;
+}
+
+std::optional<QHttpServerResponse>
+HuntValuesController::values(const QString &id, const QHttpServerRequest &request,
+                             QHttpServerResponder &responder)
+{
+    const QUrlQuery query = request.query();
+    if (!query.hasQueryItem(u"path"_s)) {
+        return errorResponse(400, u"'path' is required, e.g. ?path=version or ?path=mem.used"_s);
+    }
+    const QString path = query.queryItemValue(u"path"_s, QUrl::FullyDecoded);
+    if (const Result<JsonPath> parsed = parseJsonPath(path); !parsed) {
+        return errorResponse(400, u"bad path '%1': %2"_s.arg(path, parsed.error().message));
+    }
+    const std::optional<int> groups =
+        intParam(query, u"groups"_s, DefaultGroups, 1, MaxGroups);
+    const std::optional<int> nodes =
+        intParam(query, u"nodes"_s, DefaultNodesPerGroup, 0, MaxNodesPerGroup);
+    if (!groups || !nodes) {
+        return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups)
+                                      .arg(MaxNodesPerGroup));
+    }
+    if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
+        return errorResponse(hunt.error());
+    }
+    FleetValuesOptions options;
+    options.maxGroups = *groups;
+    options.maxNodesPerGroup = *nodes;
+    const HuntCatalog *catalog = m_catalog;
+    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, path, options] {
+        return replyOf(catalog->values(id, path, options),
+                       [&](const FleetValues &v) { return toJson(v, options); });
+    });
+    return std::nullopt;
+}
+
+std::optional<QHttpServerResponse>
+HuntValuesController::diff(const QString &id, const QHttpServerRequest &request,
+                           QHttpServerResponder &responder)
+{
+    const QUrlQuery query = request.query();
+    const QString node = query.queryItemValue(u"node"_s, QUrl::FullyDecoded);
+    if (node.isEmpty()) {
+        return errorResponse(400, u"'node' is required: the node to compare"_s);
+    }
+    QString against = query.queryItemValue(u"against"_s, QUrl::FullyDecoded);
+    if (against.isEmpty()) {
+        against = u"majority"_s;
+    }
+    if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
+        return errorResponse(hunt.error());
+    }
+    const HuntCatalog *catalog = m_catalog;
+    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, node, against] {
+        return replyOf(catalog->diff(id, node, against),
+                       [](const NodeDiff &d) { return toJson(d); });
+    });
+    return std::nullopt;
+}
+
+} // namespace Artemis
