@@ -463,4 +463,58 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
     };
 }
 
+Result<FleetValues> fleetValuesFromJson(const QJsonObject &json)
+{
+    if (!json.value(u"groups"_s).isArray() || !json.value(u"nodes"_s).isDouble()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"not a fleet values object (no \"groups\" or \"nodes\")"_s);
+    }
+    FleetValues values;
+    values.path = json.value(u"path"_s).toString();
+    values.nodes = json.value(u"nodes"_s).toInt();
+    values.withValue = json.value(u"withValue"_s).toInt();
+    values.missing = json.value(u"missing"_s).toInt();
+    const QJsonObject failed = json.value(u"failed"_s).toObject();
+    for (auto it = failed.begin(); it != failed.end(); ++it) {
+        values.failed.insert(it.key(), it.value().toInt());
+    }
+    for (const QJsonValue &item : json.value(u"groups"_s).toArray()) {
+        const QJsonObject g = item.toObject();
+        ValueGroup group;
+        group.value = g.value(u"value"_s);
+        group.text = compactJsonText(group.value);
+        group.count = g.value(u"count"_s).toInt();
+        group.share = g.value(u"share"_s).toDouble();
+        for (const QJsonValue &node : g.value(u"nodes"_s).toArray()) {
+            group.nodes.append(node.toString());
+        }
+        group.minority = g.value(u"minority"_s).toBool();
+        group.number = jsonNumber(group.value);
+        if (group.minority) {
+            values.minorities.append(int(values.groups.size()));
+        }
+        values.groups.append(std::move(group));
+    }
+    if (const QJsonValue s = json.value(u"stats"_s); s.isObject()) {
+        const QJsonObject o = s.toObject();
+        ValueStats stats;
+        stats.count = o.value(u"count"_s).toInt();
+        stats.min = o.value(u"min"_s).toDouble();
+        stats.p50 = o.value(u"p50"_s).toDouble();
+        stats.p90 = o.value(u"p90"_s).toDouble();
+        stats.p99 = o.value(u"p99"_s).toDouble();
+        stats.max = o.value(u"max"_s).toDouble();
+        stats.mean = o.value(u"mean"_s).toDouble();
+        values.stats = stats;
+    }
+    for (const QJsonValue &item : json.value(u"outliers"_s).toArray()) {
+        const QJsonObject o = item.toObject();
+        values.outliers.append(ValueOutlier{o.value(u"node"_s).toString(), o.value(u"value"_s),
+                                            o.value(u"number"_s).toDouble(),
+                                            o.value(u"score"_s).toDouble()});
+    }
+    values.outlierCount = int(values.outliers.size());
+    return values;
+}
+
 } // namespace Artemis

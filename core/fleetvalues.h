@@ -152,4 +152,10 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
 // (`count` always tells the full number); groupCount: all distinct values.
 QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options = {});
 
+// Reads toJson's output back (the GUI's remote backend). Groups and nodes are only what the JSON
+// carries (toJson cuts them at maxGroups/maxNodesPerGroup); `number` and `text` are recomputed;
+// outlierCount is the number of outliers given. InvalidArgument when `json` is not such an
+// object (no "groups" array or no "nodes" count).
+Result<FleetValues> fleetValuesFromJson(const QJsonObject &json);
+
 } // namespace Artemis

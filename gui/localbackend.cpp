@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <QSaveFile>
+
 #include "core/huntcatalog.h"
 #include "core/huntengine.h"
 #include "core/localstack.h"
@@ -104,6 +106,79 @@ void LocalBackend::collectValues(const QString &id, const QString &path, QObject
     runAsync<QList<CompareRow>>(context, std::move(callback), [catalog, id, path]() {
         return catalog->collectValues(id, path);
     });
+}
+
+void LocalBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+                               Callback<FleetValues> callback)
+{
+    const HuntCatalog *catalog = m_stack->catalog();
+    runAsync<FleetValues>(context, std::move(callback), [catalog, id, path]() {
+        FleetValuesOptions options;
+        options.maxOutliers = 1000;
+        return catalog->values(id, path, options);
+    });
+}
+
+void LocalBackend::nodeDiff(const QString &id, const QString &node, const QString &against,
+                            QObject *context, Callback<NodeDiff> callback)
+{
+    const HuntCatalog *catalog = m_stack->catalog();
+    runAsync<NodeDiff>(context, std::move(callback), [catalog, id, node, against]() {
+        return catalog->diff(id, node, against);
+    });
+}
+
+void LocalBackend::nodeOutcome(const QString &id, const QString &node, QObject *context,
+                               Callback<Outcome> callback)
+{
+    ResultStore *store = m_stack->store();
+    runAsync<Outcome>(context, std::move(callback), [store, id, node]() -> Result<Outcome> {
+        return store->findResult(id, node);
+    });
+}
+
+void LocalBackend::exportResults(const QString &id, const QStringList &fields,
+                                 ExportFormat format, const OutcomeFilter &outcomes,
+                                 const QString &filePath, QObject *context,
+                                 Callback<qint64> callback)
+{
+    Result<Projection> projection = Projection::parse(fields);
+    if (!projection) {
+        deliver<qint64>(context, callback, projection.error());
+        return;
+    }
+    ResultStore *store = m_stack->store();
+    runAsync<qint64>(context, std::move(callback),
+                     [store, id, outcomes, filePath, format,
+                      projection = std::move(*projection)]() -> Result<qint64> {
+                         QSaveFile file(filePath);
+                         if (!file.open(QIODevice::WriteOnly)) {
+                             return makeError(ErrorCode::Io, u"cannot write %1: %2"_s.arg(
+                                                                 filePath, file.errorString()));
+                         }
+                         ProjectionWriter writer(&file, projection, format);
+                         Result<void> written = writer.begin();
+                         const Result<int> read = store->forEachResult(id, [&](const Outcome &o) {
+                             if (written && outcomes.matches(o.outcome)) {
+                                 written = writer.write(o);
+                             }
+                             return bool(written);
+                         });
+                         if (!read) {
+                             return read.error();
+                         }
+                         if (written) {
+                             written = writer.finish();
+                         }
+                         if (!written) {
+                             return written.error();
+                         }
+                         if (!file.commit()) {
+                             return makeError(ErrorCode::Io, u"cannot write %1: %2"_s.arg(
+                                                                 filePath, file.errorString()));
+                         }
+                         return writer.bytesWritten();
+                     });
 }
 
 void LocalBackend::createSchedule(const ScheduleSpec &spec, QObject *context,

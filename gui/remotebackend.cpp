@@ -8,6 +8,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSaveFile>
 
 #include "core/duration.h"
 #include "core/errorstatus.h"
@@ -20,6 +21,8 @@ namespace Artemis::Gui {
 namespace {
 constexpr int CollectPageSize = 1000;
 constexpr int PollPageSize = 1000; // the server caps limit at 1000
+constexpr int RemoteMaxGroups = 200;
+constexpr int RemoteMaxNodesPerGroup = 10000; // enough to filter the node table by a group
 
 QString serverErrorText(const QJsonDocument &doc)
 {
@@ -417,6 +420,140 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
                     }
                     self->collectPage(id, path, next, rows, context, callback);
                 });
+}
+
+void RemoteBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+                                Callback<FleetValues> callback)
+{
+    QUrlQuery query;
+    query.addQueryItem(u"path"_s, QString::fromUtf8(QUrl::toPercentEncoding(path)));
+    query.addQueryItem(u"groups"_s, QString::number(RemoteMaxGroups));
+    query.addQueryItem(u"nodes"_s, QString::number(RemoteMaxNodesPerGroup));
+    send("GET", u"/api/v1/hunts/%1/values"_s.arg(id), query, {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             callback(fleetValuesFromJson(doc->object()));
+         });
+}
+
+void RemoteBackend::nodeDiff(const QString &id, const QString &node, const QString &against,
+                             QObject *context, Callback<NodeDiff> callback)
+{
+    QUrlQuery query;
+    query.addQueryItem(u"node"_s, QString::fromUtf8(QUrl::toPercentEncoding(node)));
+    query.addQueryItem(u"against"_s, QString::fromUtf8(QUrl::toPercentEncoding(against)));
+    send("GET", u"/api/v1/hunts/%1/diff"_s.arg(id), query, {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             callback(nodeDiffFromJson(doc->object()));
+         });
+}
+
+void RemoteBackend::nodeOutcome(const QString &id, const QString &node, QObject *context,
+                                Callback<Outcome> callback)
+{
+    const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(node));
+    send("GET", u"/api/v1/hunts/%1/results/%2"_s.arg(id, encoded), {}, {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             callback(Outcome::fromJson(doc->object()));
+         });
+}
+
+void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
+                                  ExportFormat format, const OutcomeFilter &outcomes,
+                                  const QString &filePath, QObject *context,
+                                  Callback<qint64> callback)
+{
+    if (!m_baseUrl.isValid() || m_baseUrl.host().isEmpty()) {
+        deliver<qint64>(context, callback,
+                        makeError(ErrorCode::InvalidArgument, u"No server set"_s));
+        return;
+    }
+    auto file = std::make_shared<QSaveFile>(filePath);
+    if (!file->open(QIODevice::WriteOnly)) {
+        deliver<qint64>(context, callback,
+                        makeError(ErrorCode::Io,
+                                  u"cannot write %1: %2"_s.arg(filePath, file->errorString())));
+        return;
+    }
+    QUrlQuery query;
+    query.addQueryItem(u"fields"_s,
+                       QString::fromUtf8(QUrl::toPercentEncoding(fields.join(u','), ",")));
+    query.addQueryItem(u"format"_s, format == ExportFormat::Csv         ? u"csv"_s
+                                        : format == ExportFormat::Ndjson ? u"ndjson"_s
+                                                                         : u"json"_s);
+    if (outcomes) {
+        query.addQueryItem(u"outcome"_s, outcomes.toString());
+    }
+    QUrl url = m_baseUrl;
+    QString basePath = url.path();
+    while (basePath.endsWith(u'/')) {
+        basePath.chop(1);
+    }
+    url.setPath(basePath + u"/api/v1/hunts/%1/results"_s.arg(id));
+    url.setQuery(query);
+    QNetworkRequest request(url);
+    // An inactivity timeout: a long export keeps going as long as bytes keep arriving.
+    request.setTransferTimeout(m_timeoutMs);
+    if (!m_token.isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    }
+    QNetworkReply *reply = m_nam.get(request);
+    auto failed = std::make_shared<bool>(false);
+    auto bytes = std::make_shared<qint64>(0);
+    // The body goes to the file as it arrives (never held whole); an error body is read at
+    // the end instead.
+    connect(reply, &QNetworkReply::readyRead, this, [reply, file, failed, bytes] {
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status != 200 || *failed) {
+            return;
+        }
+        const qint64 n = file->write(reply->readAll());
+        *bytes += std::max<qint64>(n, 0);
+        if (n < 0) {
+            *failed = true;
+            reply->abort();
+        }
+    });
+    QPointer<QObject> guard(context);
+    connect(reply, &QNetworkReply::finished, this, [this, reply, file, failed, bytes, guard,
+                                                    callback, filePath] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        Result<qint64> result = qint64(0);
+        if (*failed) {
+            result = makeError(ErrorCode::Io,
+                               u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
+        } else if (status != 200 || reply->error() != QNetworkReply::NoError) {
+            const Result<QJsonDocument> answer = interpret(reply);
+            result = answer ? makeError(ErrorCode::Unavailable,
+                                        u"export failed: %1"_s.arg(reply->errorString()))
+                            : answer.error();
+        } else if (const QByteArray rest = reply->readAll();
+                   file->write(rest) < 0 || !file->commit()) {
+            result = makeError(ErrorCode::Io,
+                               u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
+        } else {
+            result = *bytes + rest.size();
+            setProblem({});
+        }
+        if (!result) {
+            file->cancelWriting();
+        }
+        if (guard) {
+            callback(std::move(result));
+        }
+    });
 }
 
 void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,

@@ -48,6 +48,15 @@ public:
                      Callback<ResultPage> callback) override;
     void collectValues(const QString &id, const QString &path, QObject *context,
                        Callback<QList<CompareRow>> callback) override;
+    void fleetValues(const QString &id, const QString &path, QObject *context,
+                     Callback<FleetValues> callback) override;
+    void nodeDiff(const QString &id, const QString &node, const QString &against,
+                  QObject *context, Callback<NodeDiff> callback) override;
+    void nodeOutcome(const QString &id, const QString &node, QObject *context,
+                     Callback<Outcome> callback) override;
+    void exportResults(const QString &id, const QStringList &fields, ExportFormat format,
+                       const OutcomeFilter &outcomes, const QString &filePath,
+                       QObject *context, Callback<qint64> callback) override;
     void createSchedule(const ScheduleSpec &spec, QObject *context,
                         Callback<Schedule> callback) override;
     void listSchedules(QObject *context, Callback<QList<Schedule>> callback) override;
