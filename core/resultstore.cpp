@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <limits>
 #include <system_error>
 
 #include <QCoreApplication>
@@ -493,10 +494,20 @@ Result<ResultPage> ResultStore::readResults(const QString &id, const ResultQuery
     if (query.offset < 0 || query.limit < 0) {
         return makeError(ErrorCode::InvalidArgument, u"offset and limit must not be negative"_s);
     }
-    const Result<ResultIndex::Selection> selection =
-            index(id)->select(query.outcome, query.offset, query.limit);
+    const bool sorted = !query.sort.isFileOrder();
+    Result<ResultIndex::Selection> selection =
+            sorted ? index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max())
+                   : index(id)->select(query.outcome, query.offset, query.limit);
     if (!selection) {
         return selection.error();
+    }
+    if (sorted) {
+        // The whole matching set in order, then the page of it.
+        Result<QList<LineRef>> order = sortLines(resultsPath(id), selection->lines, query.sort);
+        if (!order) {
+            return order.error();
+        }
+        selection->lines = order->mid(query.offset, query.limit);
     }
     Result<QList<Outcome>> outcomes = readLines(resultsPath(id), selection->lines);
     if (!outcomes) {
@@ -508,6 +519,24 @@ Result<ResultPage> ResultStore::readResults(const QString &id, const ResultQuery
     page.offset = query.offset;
     page.skippedLines = selection->skipped;
     return page;
+}
+
+Result<QList<LineRef>> ResultStore::selectLines(const QString &id, const ResultQuery &query) const
+{
+    if (const Result<void> exists = checkExists(id); !exists) {
+        return exists.error();
+    }
+    const Result<ResultIndex::Selection> selection =
+            index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max());
+    if (!selection) {
+        return selection.error();
+    }
+    return sortLines(resultsPath(id), selection->lines, query.sort);
+}
+
+QString ResultStore::resultsFile(const QString &id) const
+{
+    return checkId(id) ? resultsPath(id) : QString();
 }
 
 Result<Outcome> ResultStore::findResult(const QString &id, const QString &node) const

@@ -12,6 +12,7 @@
 #include "core/huntinfo.h"
 #include "core/outcome.h"
 #include "core/result.h"
+#include "core/resultsort.h"
 #include "core/schedule.h"
 
 namespace Artemis {
@@ -42,6 +43,7 @@ struct ResultQuery
     int offset = 0;
     int limit = 100;
     OutcomeFilter outcome; // only these outcomes (empty: all)
+    ResultSort sort;       // file order unless set (core/resultsort.h)
 };
 
 // The embedded store: DATA_DIR/hunts/<id>/{hunt.json,nodes.txt,results.ndjson}.
@@ -85,6 +87,11 @@ public:
     // and extended as the file grows.
     Result<ResultPage> readResults(const QString &id, const ResultQuery &query) const;
     Result<Outcome> findResult(const QString &id, const QString &node) const;
+    // Every line matching `query.outcome`, in `query.sort` order (offset/limit ignored), for
+    // exports that stream them (read the lines from resultsPath()). A sort reads every line.
+    Result<QList<LineRef>> selectLines(const QString &id, const ResultQuery &query) const;
+    // DATA_DIR/hunts/<id>/results.ndjson; empty for an invalid id.
+    QString resultsFile(const QString &id) const;
 
     // Reads every stored outcome in file order, calling `sink` for each (streaming).
     // Returns the number of torn/corrupt lines skipped.

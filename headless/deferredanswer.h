@@ -9,6 +9,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 #include <QThreadPool>
+#include <QtConcurrent>
 
 namespace Artemis {
 
@@ -16,7 +17,7 @@ namespace Artemis {
 // requests whose work would block the server's one thread (values and diffs read a whole
 // results file: ~0.5 s at 100k nodes). While it runs, the server answers other requests.
 //
-// Written as raw HTTP/1.1 on the socket (as NdjsonStream does): QtHttpServer 6.4 crashes when a
+// Written as raw HTTP/1.1 on the socket (as ExportStream does): QtHttpServer 6.4 crashes when a
 // kept responder writes to a client that has gone, and its QFuture routes crash likewise. A
 // child of the socket: if the client goes away first, the answer is dropped.
 // Lives on the server's thread; `pool` must outlive the work (the controller waits for it).
@@ -41,5 +42,20 @@ private:
     QPointer<QTcpSocket> m_socket;
     QFutureWatcher<Reply> m_watcher;
 };
+
+// Runs `work` on `pool`, then `done(result)` on the socket's thread if the socket still exists
+// (a watcher that is the socket's child). For answers that stream after a computation.
+template <typename Work, typename Done>
+void runThenOnSocket(QTcpSocket *socket, QThreadPool *pool, Work work, Done done)
+{
+    using T = decltype(work());
+    auto *watcher = new QFutureWatcher<T>(socket);
+    QObject::connect(watcher, &QFutureWatcher<T>::finished, watcher,
+                     [watcher, done = std::move(done)]() mutable {
+                         done(watcher->result());
+                         watcher->deleteLater();
+                     });
+    watcher->setFuture(QtConcurrent::run(pool, std::move(work)));
+}
 
 } // namespace Artemis

@@ -1,12 +1,16 @@
 #include "headless/huntresultscontroller.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
 #include <QUrlQuery>
 
+#include "core/errorstatus.h"
 #include "core/huntcatalog.h"
 #include "core/resultstore.h"
 #include "headless/httperrors.h"
-#include "headless/ndjsonstream.h"
+#include "headless/deferredanswer.h"
+#include "headless/exportstream.h"
 #include "headless/router.h"
 
 using namespace Qt::StringLiterals;
@@ -14,6 +18,11 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 namespace {
+
+// A CSV export without ?fields=: the record's columns and the body as compact JSON.
+const QStringList DefaultCsvFields{u"node"_s,    u"outcome"_s,   u"httpStatus"_s,
+                                   u"latencyMs"_s, u"attempts"_s, u"bytes"_s,
+                                   u"fetchedAt"_s, u"error"_s,    u"url"_s, u"body"_s};
 
 std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fallback, int min,
                             int max)
@@ -31,7 +40,15 @@ std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fal
 
 } // namespace
 
-HuntResultsController::HuntResultsController(HuntCatalog *catalog) : m_catalog(catalog) { }
+HuntResultsController::HuntResultsController(HuntCatalog *catalog) : m_catalog(catalog)
+{
+    m_pool.setMaxThreadCount(2);
+}
+
+HuntResultsController::~HuntResultsController()
+{
+    m_pool.waitForDone(); // sorts read the store, which outlives this controller
+}
 
 bool HuntResultsController::registerRoutes(Router &router)
 {
@@ -65,11 +82,38 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
         }
         rq.outcome = *filter;
     }
-    if (request.value("Accept").contains("application/x-ndjson")) {
-        auto *stream = new NdjsonStream(responder.socket(),
-                                        m_catalog->store()->huntDir(id) + u"/results.ndjson"_s, rq.outcome);
-        stream->start(); // a child of the socket from here on
-        return std::nullopt;
+    if (query.hasQueryItem(u"sort"_s)) {
+        Result<ResultSort> sort = ResultSort::parse(query.queryItemValue(u"sort"_s, QUrl::FullyDecoded));
+        if (!sort) {
+            return errorResponse(sort.error());
+        }
+        rq.sort = std::move(sort).value();
+    }
+    std::optional<Projection> projection;
+    const bool numbers = query.queryItemValue(u"numbers"_s) == u"true"_s;
+    if (query.hasQueryItem(u"fields"_s)) {
+        const QStringList fields = query.queryItemValue(u"fields"_s, QUrl::FullyDecoded)
+                                       .split(u',', Qt::SkipEmptyParts);
+        Result<Projection> parsed = Projection::parse(fields, numbers);
+        if (!parsed) {
+            return errorResponse(parsed.error());
+        }
+        projection = std::move(parsed).value();
+    }
+    // The format: ?format= wins over Accept; JSON pages are the default.
+    QString format = query.queryItemValue(u"format"_s);
+    if (format.isEmpty()) {
+        const QByteArray accept = request.value("Accept");
+        format = accept.contains("application/x-ndjson") ? u"ndjson"_s
+                 : accept.contains("text/csv")           ? u"csv"_s
+                                                         : u"json"_s;
+    }
+    if (format != u"json"_s) {
+        const Result<ExportFormat> exportFormat = exportFormatFromName(format);
+        if (!exportFormat || *exportFormat == ExportFormat::JsonArray) {
+            return errorResponse(400, u"unknown format '%1' (json, ndjson or csv)"_s.arg(format));
+        }
+        return stream(id, rq, std::move(projection), *exportFormat, responder);
     }
     const std::optional<int> offset =
         intParam(query, u"offset"_s, 0, 0, std::numeric_limits<int>::max());
@@ -79,33 +123,95 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     }
     rq.offset = *offset;
     rq.limit = *limit;
-    const Result<ResultPage> page = m_catalog->store()->readResults(id, rq);
-    if (!page) {
-        return errorResponse(page.error());
-    }
-    QJsonArray items;
-    for (const Outcome &outcome : page->outcomes) {
-        items.append(outcome.toJson());
-    }
-    QJsonObject body{
-        {u"hunt"_s, id},
-        {u"state"_s, huntStateName(hunt->state)},
-        {u"total"_s, page->total},
-        {u"offset"_s, page->offset},
-        {u"limit"_s, rq.limit},
-        {u"results"_s, items},
+    const QString state = huntStateName(hunt->state);
+    auto render = [id, rq, state, projection](const Result<ResultPage> &page) -> DeferredAnswer::Reply {
+        if (!page) {
+            return {httpStatusFor(page.error().code), errorBody(page.error())};
+        }
+        QJsonArray items;
+        for (const Outcome &outcome : page->outcomes) {
+            items.append(projection ? projection->toJson(outcome) : outcome.toJson());
+        }
+        QJsonObject body{
+            {u"hunt"_s, id},
+            {u"state"_s, state},
+            {u"total"_s, page->total},
+            {u"offset"_s, page->offset},
+            {u"limit"_s, rq.limit},
+            {u"results"_s, items},
+        };
+        if (projection) {
+            body.insert(u"fields"_s, QJsonArray::fromStringList(projection->fields()));
+        }
+        if (page->skippedLines > 0) {
+            body.insert(u"skippedLines"_s, page->skippedLines);
+        }
+        if (page->offset + items.size() < page->total) {
+            QUrlQuery next;
+            next.addQueryItem(u"offset"_s, QString::number(page->offset + items.size()));
+            next.addQueryItem(u"limit"_s, QString::number(rq.limit));
+            if (rq.outcome) {
+                next.addQueryItem(u"outcome"_s, rq.outcome.toString());
+            }
+            if (!rq.sort.isFileOrder()) {
+                next.addQueryItem(u"sort"_s, rq.sort.toString());
+            }
+            if (projection) {
+                next.addQueryItem(u"fields"_s, projection->fields().join(u','));
+            }
+            body.insert(u"next"_s, u"/api/v1/hunts/%1/results?%2"_s.arg(
+                                       id, next.toString(QUrl::FullyEncoded)));
+        }
+        return {200, body};
     };
-    if (page->skippedLines > 0) {
-        body.insert(u"skippedLines"_s, page->skippedLines);
+    ResultStore *store = m_catalog->store();
+    if (!rq.sort.isFileOrder()) {
+        // A sorted page reads every line: off the server's thread.
+        DeferredAnswer::start(responder.socket(), &m_pool,
+                              [store, id, rq, render] { return render(store->readResults(id, rq)); });
+        return std::nullopt;
     }
-    if (page->offset + items.size() < page->total) {
-        body.insert(u"next"_s,
-                    u"/api/v1/hunts/%1/results?offset=%2&limit=%3%4"_s.arg(id)
-                        .arg(page->offset + items.size())
-                        .arg(rq.limit)
-                        .arg(rq.outcome ? u"&outcome="_s + rq.outcome.toString() : QString()));
+    const DeferredAnswer::Reply reply = render(store->readResults(id, rq));
+    return jsonResponse(reply.body, reply.status);
+}
+
+std::optional<QHttpServerResponse>
+HuntResultsController::stream(const QString &id, const ResultQuery &query,
+                              std::optional<Projection> projection, ExportFormat format,
+                              QHttpServerResponder &responder)
+{
+    if (format == ExportFormat::Csv && !projection) {
+        projection = *Projection::parse(DefaultCsvFields);
     }
-    return jsonResponse(body);
+    ExportStream::Settings settings;
+    settings.file = m_catalog->store()->resultsFile(id);
+    settings.filter = query.outcome;
+    settings.projection = std::move(projection);
+    settings.format = format;
+    if (query.sort.isFileOrder()) {
+        (new ExportStream(responder.socket(), std::move(settings)))->start(); // socket's child
+        return std::nullopt;
+    }
+    // Sorted: the order is computed on the pool (it reads every line), then streamed.
+    ResultStore *store = m_catalog->store();
+    QPointer<QTcpSocket> socket = responder.socket();
+    runThenOnSocket(
+        socket, &m_pool, [store, id, query] { return store->selectLines(id, query); },
+        [socket, settings](Result<QList<LineRef>> order) mutable {
+            if (!socket || socket->state() != QAbstractSocket::ConnectedState) {
+                return;
+            }
+            if (!order) {
+                const QByteArray body =
+                    QJsonDocument(errorBody(order.error())).toJson(QJsonDocument::Compact);
+                socket->write("HTTP/1.1 500 Internal error\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                return;
+            }
+            settings.order = std::move(order).value();
+            (new ExportStream(socket, std::move(settings)))->start();
+        });
+    return std::nullopt;
 }
 
 QHttpServerResponse HuntResultsController::result(const QString &id, const QString &node)

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+#include <QStringView>
+
+#include "core/jsonvalues.h"
+#include "core/resultindex.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+// The order of a hunt's results for pages and exports: file order (the default), by node, by
+// latency, or by the value at a JSON path of the body; "-" in front sorts descending. Values
+// compare as numbers where jsonNumber() reads both (so "15.9G" sorts above "2G"), else as
+// text; rows without a value (the path absent, the node failed) come last in either direction,
+// and equal keys keep file order.
+struct ResultSort
+{
+    enum class By : quint8 { File, Node, Latency, Path };
+    By by = By::File;
+    JsonPath path;
+    bool descending = false;
+
+    // "node", "latency", "-latency", "mem.used", "" (file order). The error names the path's
+    // problem.
+    static Result<ResultSort> parse(QStringView text);
+    QString toString() const;
+    bool isFileOrder() const { return by == By::File; }
+};
+
+// `lines` (of `file`, in file order) reordered by `sort`. Reads each line once; keeps only keys
+// and line references in memory (~40 bytes a line). Thread-safe; blocks on the disk.
+Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &lines,
+                                 const ResultSort &sort);
+
+} // namespace Artemis
