@@ -185,6 +185,11 @@ void FakeNode::setDelayMs(int ms)
     m_delayMs = std::max(0, ms);
 }
 
+void FakeNode::setTrickleIntervalMs(int ms)
+{
+    m_trickleIntervalMs = std::max(1, ms);
+}
+
 void FakeNode::setStatus(int status, QByteArray body, HeaderList extraHeaders)
 {
     m_status = status;
@@ -288,6 +293,16 @@ void FakeNode::onReadyRead(QTcpSocket *socket)
         return;
     }
     c->buffer += socket->readAll();
+    if (m_behaviour == Behaviour::PlainTextReply) {
+        // Not parsed as HTTP: a TLS handshake never ends in "\r\n\r\n".
+        c->buffer.clear();
+        m_requestMethods.append(QByteArray());
+        m_requestPaths.append(QByteArray());
+        m_requestHeaders.append(QHash<QByteArray, QByteArray>());
+        c->closeAfterResponse = true;
+        writeResponse(socket, 400, {}, {});
+        return;
+    }
     processBuffer(socket);
 }
 
@@ -427,6 +442,11 @@ void FakeNode::respond(QTcpSocket *socket)
     case Behaviour::CloseImmediately:
         closeConnection(socket);
         return;
+    case Behaviour::Trickle:
+        startTrickle(socket);
+        return;
+    case Behaviour::PlainTextReply:
+        return; // answered in onReadyRead(), before any parsing
     }
 }
 
@@ -489,6 +509,17 @@ void FakeNode::startReset(QTcpSocket *socket)
                      &lingerOption, sizeof(lingerOption));
         socket->abort();
     });
+}
+
+void FakeNode::startTrickle(QTcpSocket *socket)
+{
+    Connection *c = connection(socket);
+    c->busy = true; // forever
+    socket->write("HTTP/1.1 200 OK\r\nServer: artemis-fakenode\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n["_ba);
+    auto *timer = new QTimer(socket); // dies with the connection
+    connect(timer, &QTimer::timeout, socket, [socket] { socket->write("1,"_ba); });
+    timer->start(m_trickleIntervalMs);
 }
 
 void FakeNode::startHuge(QTcpSocket *socket)

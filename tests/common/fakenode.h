@@ -18,7 +18,8 @@ namespace Artemis::Test {
 // An in-process fake HTTP/1.1 node for network tests. It listens on 127.0.0.1 on a port the
 // kernel picks (never on any other address) and answers every request according to the current
 // Behaviour: good JSON, slowly, never, with a reset, with a status, with garbage, with a huge
-// body, flaky, or by closing the connection.
+// body, flaky, by closing the connection, trickling a body forever, or with plain HTTP where
+// TLS was expected.
 //
 // Thread: lives on the thread that created it and is purely event-driven (no sleeps, no
 // blocking waits), so the client under test may run on the same thread.
@@ -43,6 +44,10 @@ public:
         Huge,             // hugeBytes() of JSON-ish body, streamed in chunks
         FlakyThenJson,    // the first n requests get failStatus, later ones Json
         CloseImmediately, // close the connection once the request is read, no response
+        Trickle,          // 200 headers (Content-Length 100000) and "[" at once, then "1," every
+                          // trickleIntervalMs(), forever: only a whole-attempt deadline stops it
+        PlainTextReply,   // whatever arrives first (a TLS ClientHello, too) gets a plain-text
+                          // "HTTP/1.1 400" and a close: a TLS client sees no handshake
     };
     Q_ENUM(Behaviour)
 
@@ -69,6 +74,7 @@ public:
     QByteArray jsonBody() const;
 
     void setDelayMs(int ms); // Slow; default 500
+    void setTrickleIntervalMs(int ms); // Trickle; default 100
 
     // Status: e.g. setStatus(429, {}, {{"Retry-After", "1"}}). Content-Length is always set.
     void setStatus(int status, QByteArray body = {}, HeaderList extraHeaders = {});
@@ -112,6 +118,7 @@ private:
     void writeJson(QTcpSocket *socket);
     void startReset(QTcpSocket *socket);
     void startHuge(QTcpSocket *socket);
+    void startTrickle(QTcpSocket *socket);
     void pumpHuge(QTcpSocket *socket);
     void finishResponse(QTcpSocket *socket);
     void closeConnection(QTcpSocket *socket);
@@ -125,6 +132,7 @@ private:
     Behaviour m_behaviour = Behaviour::Json;
     QByteArray m_jsonBody;
     int m_delayMs = 500;
+    int m_trickleIntervalMs = 100;
     int m_status = 200;
     QByteArray m_statusBody;
     HeaderList m_statusHeaders;

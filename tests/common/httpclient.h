@@ -12,6 +12,8 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "tests/common/wait.h"
+
 namespace Artemis::Test {
 
 struct HttpReply
@@ -69,17 +71,15 @@ public:
     // Polls GET /api/v1/hunts/{id} until the hunt is finished; returns its last JSON.
     QJsonObject waitFinished(const QString &id, int timeoutMs = 20000)
     {
-        QElapsedTimer clock;
-        clock.start();
         QJsonObject hunt;
-        while (clock.elapsed() < timeoutMs) {
-            hunt = get(QStringLiteral("/api/v1/hunts/") + id).json();
-            const QString state = hunt.value(QLatin1String("state")).toString();
-            if (state != QLatin1String("queued") && state != QLatin1String("running")) {
-                return hunt;
-            }
-            QTest::qWait(20); // lets the engine and the fetch threads' signals run
-        }
+        // Spinning the event loop lets the engine and the fetch threads' signals run.
+        (void)waitUntil(
+            [&] {
+                hunt = get(QStringLiteral("/api/v1/hunts/") + id).json();
+                const QString state = hunt.value(QLatin1String("state")).toString();
+                return state != QLatin1String("queued") && state != QLatin1String("running");
+            },
+            timeoutMs);
         return hunt;
     }
 

@@ -28,6 +28,7 @@ quint16 ServeProcess::start(const QStringList &args)
     m_port = 0;
     m_process = std::make_unique<QProcess>();
     killWithParent(*m_process);
+    m_process->setProcessEnvironment(m_environment);
     m_process->start(m_binary, QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s} + args);
     if (!m_process->waitForStarted(StartTimeoutMs)) {
         m_stderr = "cannot start " + m_binary.toUtf8() + ": " + m_process->errorString().toUtf8();
@@ -78,6 +79,16 @@ int ServeProcess::terminate(int timeoutMs)
 bool ServeProcess::isRunning() const
 {
     return m_process && m_process->state() == QProcess::Running;
+}
+
+void ServeProcess::setEnvironment(const QProcessEnvironment &environment)
+{
+    m_environment = environment;
+}
+
+qint64 ServeProcess::pid() const
+{
+    return isRunning() ? m_process->processId() : 0;
 }
 
 QString ServeProcess::base() const

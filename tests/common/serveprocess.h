@@ -28,6 +28,9 @@ public:
     // SIGTERM; the exit code, or -1 when it crashed or did not exit within timeoutMs.
     int terminate(int timeoutMs = 10000);
     bool isRunning() const;
+    // Environment for the next start() (default: the test's own).
+    void setEnvironment(const QProcessEnvironment &environment);
+    qint64 pid() const; // 0 when not running
 
     quint16 port() const { return m_port; }
     QString base() const;    // "http://127.0.0.1:PORT"
@@ -37,6 +40,7 @@ private:
     QString m_binary;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_stderr;
+    QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();
     quint16 m_port = 0;
 };
 

@@ -96,6 +96,8 @@ private Q_SLOTS:
     void pipelinedRequestsAndBodies();
     void connectionCloseHonoured();
     void destroyWhileHanging();
+    void trickleNeverEnds();
+    void plainTextReplyToTls();
 };
 
 void TestFakeNode::listensOnLoopbackEphemeralPort()
@@ -457,6 +459,44 @@ void TestFakeNode::destroyWhileHanging()
     QVERIFY(finished.count() > 0 || finished.wait(WaitMs));
     QVERIFY(reply->error() != QNetworkReply::NoError);
     reply->deleteLater();
+}
+
+void TestFakeNode::trickleNeverEnds()
+{
+    FakeNode node;
+    QVERIFY(node.start());
+    node.setBehaviour(FakeNode::Behaviour::Trickle);
+    node.setTrickleIntervalMs(10);
+    QTcpSocket client;
+    client.connectToHost(QHostAddress(QHostAddress::LocalHost), node.port());
+    QVERIFY(client.waitForConnected(WaitMs));
+    client.write("GET /metric HTTP/1.1\r\nHost: x\r\n\r\n"_ba);
+    QByteArray received;
+    // Headers and "[" at once, then "1," per tick: the body grows and never completes.
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.readAll(), received.count("1,") >= 3), WaitMs);
+    QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+    QVERIFY(received.contains("Content-Length: 100000\r\n"));
+    QVERIFY(received.contains("\r\n\r\n[1,"));
+    QCOMPARE(node.requestPaths(), QList<QByteArray>{"/metric"_ba});
+    QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+}
+
+void TestFakeNode::plainTextReplyToTls()
+{
+    FakeNode node;
+    QVERIFY(node.start());
+    node.setBehaviour(FakeNode::Behaviour::PlainTextReply);
+    QTcpSocket client;
+    QSignalSpy disconnected(&client, &QTcpSocket::disconnected);
+    client.connectToHost(QHostAddress(QHostAddress::LocalHost), node.port());
+    QVERIFY(client.waitForConnected(WaitMs));
+    // The start of a TLS ClientHello: binary, never a complete HTTP head.
+    client.write(QByteArray::fromHex("16030100a5010000a10303"));
+    QByteArray received;
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.readAll(), disconnected.count() == 1), WaitMs);
+    received += client.readAll();
+    QVERIFY2(received.startsWith("HTTP/1.1 400 Bad Request\r\n"), received.constData());
+    QCOMPARE(node.requestCount(), 1);
 }
 
 } // namespace Artemis::Test

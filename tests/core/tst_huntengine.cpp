@@ -1,74 +1,24 @@
-// HuntEngine + LocalExecutor + Fetcher + ResultStore against real loopback fake nodes.
+// HuntEngine + LocalExecutor + Fetcher + ResultStore (the stack of tests/common/stackfixture.h)
+// against real loopback fake nodes.
 #include <QtTest>
 
 #include <QNetworkProxy>
 #include <QSslSocket>
 #include <QTcpServer>
-#include <QTcpSocket>
 
 #include "core/fetcher.h"
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using Artemis::Test::FakeNode;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 
 namespace {
-
-// Answers headers at once, then one body byte every 100 ms, forever: only a whole-attempt
-// deadline stops it (an inactivity timeout never fires).
-class TrickleServer : public QObject
-{
-public:
-    explicit TrickleServer(QObject *parent = nullptr) : QObject(parent)
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-                    socket->readAll();
-                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                                  "Content-Length: 100000\r\n\r\n[");
-                    auto *timer = new QTimer(socket);
-                    connect(timer, &QTimer::timeout, socket, [socket] { socket->write("1,"); });
-                    timer->start(100);
-                });
-            }
-        });
-    }
-    QString node() const { return u"127.0.0.1:%1"_s.arg(m_server.serverPort()); }
-
-private:
-    QTcpServer m_server;
-};
-
-// Answers anything with a plain-text HTTP error and closes: a TLS client sees no handshake.
-class PlainTextServer : public QObject
-{
-public:
-    explicit PlainTextServer(QObject *parent = nullptr) : QObject(parent)
-    {
-        m_server.listen(QHostAddress::LocalHost, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-                socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, socket, [socket] {
-                    socket->readAll();
-                    socket->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
-                    socket->disconnectFromHost();
-                });
-            }
-        });
-    }
-    QString node() const { return u"127.0.0.1:%1"_s.arg(m_server.serverPort()); }
-
-private:
-    QTcpServer m_server;
-};
 
 QString closedPortNode()
 {
@@ -111,30 +61,42 @@ private:
     QHash<QString, Outcome> results(const QString &id);
     FakeNode *fake(FakeNode::Behaviour behaviour);
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
+    // Opens the stack (no schedules) with `engine` as the engine's config.
+    bool openStack(EngineConfig engine = {});
+
+    std::unique_ptr<StackFixture> m_stack;
+    ResultStore *m_store = nullptr; // m_stack's
+    HuntEngine *m_engine = nullptr; // m_stack's
     std::vector<std::unique_ptr<FakeNode>> m_fakes;
 };
 
+bool TestHuntEngine::openStack(EngineConfig engine)
+{
+    StackOptions options;
+    options.engine = std::move(engine);
+    options.scheduler.reset();
+    const Result<void> opened = m_stack->open(options);
+    if (!opened) {
+        qWarning("stack did not open: %s", qPrintable(opened.error().message));
+        return false;
+    }
+    m_store = m_stack->store();
+    m_engine = m_stack->engine();
+    return true;
+}
+
 void TestHuntEngine::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_store = std::make_unique<ResultStore>(m_dir->path());
-    QVERIFY(m_store->open());
-    m_executor = std::make_unique<LocalExecutor>(2);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_stack = std::make_unique<StackFixture>();
+    QVERIFY(openStack());
 }
 
 void TestHuntEngine::cleanup()
 {
-    m_engine.reset();
-    m_executor.reset();
-    m_store.reset();
+    m_engine = nullptr;
+    m_store = nullptr;
+    m_stack.reset();
     m_fakes.clear();
-    m_dir.reset();
 }
 
 FakeNode *TestHuntEngine::fake(FakeNode::Behaviour behaviour)
@@ -151,7 +113,7 @@ FakeNode *TestHuntEngine::fake(FakeNode::Behaviour behaviour)
 HuntInfo TestHuntEngine::runHunt(const QStringList &nodes, const FetchOptions &options,
                                  int timeoutMs)
 {
-    QSignalSpy finished(m_engine.get(), &HuntEngine::huntFinished);
+    QSignalSpy finished(m_engine, &HuntEngine::huntFinished);
     HuntRequest request;
     request.nodes = nodes;
     request.url = u"metric"_s;
@@ -201,7 +163,7 @@ void TestHuntEngine::everyOutcome()
     FakeNode *reset = fake(FakeNode::Behaviour::ResetMidBody);
     FakeNode *huge = fake(FakeNode::Behaviour::Huge);
     huge->setHugeBytes(3 * 1024 * 1024);
-    PlainTextServer tls;
+    FakeNode *tls = fake(FakeNode::Behaviour::PlainTextReply);
     const QString refused = closedPortNode();
 
     FetchOptions o;
@@ -210,7 +172,7 @@ void TestHuntEngine::everyOutcome()
     o.maxBodyBytes = 1024 * 1024;
     const QStringList nodes = {json->node(),  notFound->node(), garbage->node(),
                                hang->node(),  reset->node(),    huge->node(),
-                               u"https://"_s + tls.node(), refused};
+                               u"https://"_s + tls->node(), refused};
     const HuntInfo info = runHunt(nodes, o);
     QCOMPARE(info.state, HuntState::Done);
     QCOMPARE(info.total, nodes.size());
@@ -243,9 +205,9 @@ void TestHuntEngine::everyOutcome()
     QVERIFY(r.value(huge->node()).bytes <= o.maxBodyBytes + 1);
     QCOMPARE(r.value(refused).outcome, OutcomeKind::Refused);
     if (QSslSocket::supportsSsl()) {
-        QCOMPARE(r.value(u"https://"_s + tls.node()).outcome, OutcomeKind::Tls);
+        QCOMPARE(r.value(u"https://"_s + tls->node()).outcome, OutcomeKind::Tls);
     } else {
-        QCOMPARE(r.value(u"https://"_s + tls.node()).outcome, OutcomeKind::Error);
+        QCOMPARE(r.value(u"https://"_s + tls->node()).outcome, OutcomeKind::Error);
     }
     for (const Outcome &outcome : r) {
         if (outcome.outcome != OutcomeKind::Ok) {
@@ -348,13 +310,13 @@ void TestHuntEngine::retryAfterIsCappedByBackoffCap()
 
 void TestHuntEngine::deadlineStopsTricklingNode()
 {
-    TrickleServer trickle;
+    FakeNode *trickle = fake(FakeNode::Behaviour::Trickle);
     FetchOptions o;
     o.attempts = 1;
     o.timeoutMs = 600;
-    const HuntInfo info = runHunt({trickle.node()}, o, 10000);
+    const HuntInfo info = runHunt({trickle->node()}, o, 10000);
     QCOMPARE(info.state, HuntState::Done);
-    const Outcome outcome = results(info.id).value(trickle.node());
+    const Outcome outcome = results(info.id).value(trickle->node());
     QCOMPARE(outcome.outcome, OutcomeKind::Timeout);
     QVERIFY2(outcome.latencyMs >= 550 && outcome.latencyMs < 3000,
              qPrintable(QString::number(outcome.latencyMs)));
@@ -399,7 +361,7 @@ void TestHuntEngine::concurrencyIsBounded()
     o.concurrency = 5;
     o.attempts = 1;
     o.timeoutMs = 60000;
-    QSignalSpy finished(m_engine.get(), &HuntEngine::huntFinished);
+    QSignalSpy finished(m_engine, &HuntEngine::huntFinished);
     const Result<HuntInfo> hunt = m_engine->submit({nodes, u"metric"_s, o, u"test"_s});
     QVERIFY(hunt);
     QTRY_COMPARE_WITH_TIMEOUT(total(), 5, 5000);
@@ -419,7 +381,7 @@ void TestHuntEngine::cancelStopsPromptly()
     FetchOptions o;
     o.concurrency = 8;
     o.timeoutMs = 60000;
-    QSignalSpy finished(m_engine.get(), &HuntEngine::huntFinished);
+    QSignalSpy finished(m_engine, &HuntEngine::huntFinished);
     const Result<HuntInfo> hunt = m_engine->submit({nodes, u"metric"_s, o, u"test"_s});
     QVERIFY(hunt);
     QTRY_VERIFY_WITH_TIMEOUT(m_fakes.front()->requestCount() == 1, 5000);
@@ -455,7 +417,7 @@ void TestHuntEngine::progressIsBatched()
         node->setDelayMs(10 + (i % 10) * 40); // spread over ~400 ms
         nodes.append(node->node());
     }
-    QSignalSpy progress(m_engine.get(), &HuntEngine::huntProgress);
+    QSignalSpy progress(m_engine, &HuntEngine::huntProgress);
     QElapsedTimer clock;
     clock.start();
     const HuntInfo info = runHunt(nodes, FetchOptions{});
@@ -503,11 +465,10 @@ void TestHuntEngine::duplicatesFetchedOnce()
 
 void TestHuntEngine::busyWhenQueueFull()
 {
-    m_engine.reset();
     EngineConfig config;
     config.maxRunning = 1;
     config.maxQueued = 1;
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get(), config);
+    QVERIFY(openStack(config));
     FakeNode *hang = fake(FakeNode::Behaviour::Hang);
     FetchOptions o;
     o.timeoutMs = 60000;
@@ -524,7 +485,7 @@ void TestHuntEngine::busyWhenQueueFull()
     QCOMPARE(m_engine->runningCount(), 1);
     QCOMPARE(m_engine->queuedCount(), 1);
     // Cancelling the running one starts the queued one.
-    QSignalSpy started(m_engine.get(), &HuntEngine::huntStarted);
+    QSignalSpy started(m_engine, &HuntEngine::huntStarted);
     QVERIFY(m_engine->cancel(first->id));
     QVERIFY(started.wait(5000));
     QCOMPARE(started.first().first().value<HuntInfo>().id, second->id);

@@ -6,14 +6,16 @@
 #include <QJsonDocument>
 
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/stackfixture.h"
 #include "tests/common/testca.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using Artemis::Test::FakeNode;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 using Artemis::Test::TestCa;
 
 class TestRequestSettings : public QObject
@@ -48,10 +50,9 @@ private:
     QTemporaryDir m_otherCaDir;
     std::optional<TestCa> m_ca;
     std::optional<TestCa> m_otherCa;
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<StackFixture> m_stack;
+    ResultStore *m_store = nullptr; // m_stack's
+    HuntEngine *m_engine = nullptr; // m_stack's
     std::vector<std::unique_ptr<FakeNode>> m_fakes;
     QString m_lastHunt;
 };
@@ -69,23 +70,24 @@ void TestRequestSettings::initTestCase()
 
 void TestRequestSettings::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_store = std::make_unique<ResultStore>(m_dir->path());
-    QVERIFY(m_store->open());
     auto policy = std::make_shared<TargetPolicy>();
     QVERIFY(policy->deny(u"127.0.0.2/32"));
-    m_executor = std::make_unique<LocalExecutor>(1, policy);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_stack = std::make_unique<StackFixture>();
+    StackOptions options;
+    options.threads = 1;
+    options.engine.policy = policy;
+    options.scheduler.reset();
+    QVERIFY2_OK(m_stack->open(options));
+    m_store = m_stack->store();
+    m_engine = m_stack->engine();
 }
 
 void TestRequestSettings::cleanup()
 {
-    m_engine.reset();
-    m_executor.reset();
-    m_store.reset();
+    m_engine = nullptr;
+    m_store = nullptr;
+    m_stack.reset();
     m_fakes.clear();
-    m_dir.reset();
 }
 
 FakeNode *TestRequestSettings::fake(FakeNode::Behaviour behaviour, bool tls)
@@ -112,7 +114,7 @@ FakeNode *TestRequestSettings::redirecting(const QString &location)
 // Runs a one-node hunt to the end and returns the stored outcome.
 Outcome TestRequestSettings::huntOne(const QString &node, const FetchOptions &options)
 {
-    QSignalSpy finished(m_engine.get(), &HuntEngine::huntFinished);
+    QSignalSpy finished(m_engine, &HuntEngine::huntFinished);
     const Result<HuntInfo> hunt = m_engine->submit({{node}, u"metric"_s, options, u"test"_s});
     if (!hunt) {
         qWarning("submit failed: %s", qPrintable(hunt.error().message));

@@ -1,5 +1,6 @@
-// Scheduler + HuntEngine + LocalExecutor + ResultStore against real loopback fake nodes, with
-// intervals of a few hundred milliseconds (SchedulerConfig::minEveryMs lowered for the test).
+// Scheduler + HuntEngine + LocalExecutor + ResultStore (tests/common/stackfixture.h) against
+// real loopback fake nodes. Time is a ManualClock (tests/common/manualclock.h): a test moves it
+// one interval at a time, so rounds come at once and intervals are exact, with no waiting.
 #include <QtTest>
 
 #include <QDir>
@@ -7,46 +8,32 @@
 
 #include "core/duration.h"
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/manualclock.h"
+#include "tests/common/stackfixture.h"
+#include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using Artemis::Test::FakeNode;
+using Artemis::Test::ManualClock;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
+using Artemis::Test::waitUntil;
 
 namespace {
 
-// The engine and the scheduler on one data directory; destroyed and rebuilt to "restart".
-struct Service
-{
-    explicit Service(const QString &dir, SchedulerConfig config = testConfig())
-        : store(dir), executor(2)
-    {
-        if (!store.open()) {
-            qFatal("store did not open");
-        }
-        engine = std::make_unique<HuntEngine>(&store, &executor);
-        scheduler = std::make_unique<Scheduler>(engine.get(), config);
-    }
-    ~Service()
-    {
-        scheduler.reset();
-        engine.reset();
-    }
-    static SchedulerConfig testConfig()
-    {
-        SchedulerConfig config;
-        config.minEveryMs = 100;
-        return config;
-    }
+constexpr qint64 Minute = 60000;
 
-    ResultStore store;
-    LocalExecutor executor;
-    std::unique_ptr<HuntEngine> engine;
-    std::unique_ptr<Scheduler> scheduler;
-};
+// The stack with schedules on `clock` (null: the system clock).
+StackOptions withClock(const std::shared_ptr<ManualClock> &clock)
+{
+    StackOptions options;
+    options.scheduler->clock = clock;
+    return options;
+}
 
 ScheduleSpec spec(const QStringList &nodes, qint64 everyMs)
 {
@@ -65,20 +52,32 @@ int roundsStarted(const Scheduler &scheduler, const QString &id)
     return s ? s->roundsStarted : -1;
 }
 
-// Waits until `rounds` rounds have started and none is active any more.
-bool waitRoundsDone(const Service &service, const QString &id, int rounds, int timeoutMs = 10000)
+// The schedule's newest round has ended (its hunt is no longer active in the engine).
+bool lastRoundEnded(const StackFixture &stack, const QString &id)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < timeoutMs) {
-        const std::optional<Schedule> s = service.scheduler->find(id);
-        if (s && s->roundsStarted >= rounds && !s->rounds.isEmpty()
-            && !service.engine->activeInfo(s->rounds.last().hunt)) {
+    const std::optional<Schedule> s = stack.scheduler()->find(id);
+    return s && !s->rounds.isEmpty() && !stack.engine()->activeInfo(s->rounds.last().hunt);
+}
+
+// Runs rounds until `rounds` have started and ended: waits for the current one to end, then
+// moves the clock one interval (the next round starts inside advance()).
+bool runRounds(StackFixture &stack, ManualClock &clock, const QString &id, int rounds)
+{
+    for (;;) {
+        if (!waitUntil([&] { return lastRoundEnded(stack, id); })) {
+            qWarning("round %d did not end", roundsStarted(*stack.scheduler(), id));
+            return false;
+        }
+        const int started = roundsStarted(*stack.scheduler(), id);
+        if (started >= rounds) {
             return true;
         }
-        QTest::qWait(10);
+        clock.advance(stack.scheduler()->find(id)->spec.everyMs);
+        if (roundsStarted(*stack.scheduler(), id) != started + 1) {
+            qWarning("no round %d after one interval", started + 1);
+            return false;
+        }
     }
-    return false;
 }
 
 } // namespace
@@ -138,151 +137,170 @@ void TestScheduler::durations()
 
 void TestScheduler::roundsAreLinkedHunts()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode a, b;
     QVERIFY(a.start() && b.start());
-    QSignalSpy started(service.scheduler.get(), &Scheduler::roundStarted);
-    const Result<Schedule> created = service.scheduler->create(spec({a.node(), b.node()}, 200));
-    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
+    QSignalSpy started(stack.scheduler(), &Scheduler::roundStarted);
+    const Result<Schedule> created = stack.scheduler()->create(spec({a.node(), b.node()}, Minute));
+    QVERIFY2_OK(created);
     QCOMPARE(created->roundsStarted, 1); // round 1 at once
-    QVERIFY(waitRoundsDone(service, created->id, 3));
+    QCOMPARE(created->nextRunAt, clock->now().addMSecs(Minute));
+    QVERIFY(runRounds(stack, *clock, created->id, 3));
 
-    const Schedule s = *service.scheduler->find(created->id);
-    // (A loaded machine may make a round overrun and the next one be skipped: not asserted.)
-    QCOMPARE(s.rounds.size(), qsizetype(s.roundsStarted));
-    QCOMPARE(started.size(), s.roundsStarted);
+    const Schedule s = *stack.scheduler()->find(created->id);
+    QCOMPARE(s.roundsStarted, 3);
+    QCOMPARE(s.rounds.size(), qsizetype(3));
+    QCOMPARE(s.skipped, 0);
+    QCOMPARE(started.size(), 3);
     for (int i = 0; i < s.rounds.size(); ++i) {
         const ScheduleRound &round = s.rounds[i];
         QCOMPARE(round.round, i + 1);
-        const Result<HuntInfo> info = service.store.loadManifest(round.hunt);
+        QCOMPARE(started.at(i).at(1).value<HuntInfo>().id, round.hunt);
+        const Result<HuntInfo> info = stack.store()->loadManifest(round.hunt);
         QVERIFY(info);
         QCOMPARE(info->schedule, s.id);
         QCOMPARE(info->round, i + 1);
         QCOMPARE(info->counts.count(OutcomeKind::Ok), 2);
         if (i > 0) {
-            // About one interval apart: slots are 200 ms apart; a late timer delays one start
-            // but never brings the next slot forward.
-            QVERIFY2(s.rounds[i - 1].startedAt.msecsTo(round.startedAt) >= 100,
-                     qPrintable(u"%1 ms"_s.arg(s.rounds[i - 1].startedAt.msecsTo(round.startedAt))));
+            QCOMPARE(s.rounds[i - 1].startedAt.msecsTo(round.startedAt), Minute); // one interval
         }
     }
-    QVERIFY(a.requestCount() >= 3 && b.requestCount() >= 3);
-    QVERIFY(s.nextRunAt > s.lastRoundAt);
+    QCOMPARE(a.requestCount(), 3);
+    QCOMPARE(b.requestCount(), 3);
+    QCOMPARE(s.nextRunAt, s.lastRoundAt.addMSecs(Minute));
 }
 
 void TestScheduler::overrunningRoundIsSkippedNotStacked()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode slow;
     QVERIFY(slow.start());
-    slow.setBehaviour(FakeNode::Behaviour::Slow);
-    slow.setDelayMs(900); // each round takes longer than the 200 ms interval
-    QSignalSpy skipped(service.scheduler.get(), &Scheduler::roundSkipped);
+    slow.setBehaviour(FakeNode::Behaviour::Hang); // round 1 runs until the node answers
+    QSignalSpy skipped(stack.scheduler(), &Scheduler::roundSkipped);
     int mostActive = 0;
-    connect(service.scheduler.get(), &Scheduler::roundSkipped, this,
-            [&] { mostActive = std::max(mostActive, int(service.engine->activeHunts().size())); });
-    const Result<Schedule> created = service.scheduler->create(spec({slow.node()}, 200));
-    QVERIFY(created);
-    QTRY_VERIFY_WITH_TIMEOUT(skipped.size() >= 3, 5000);
-    const Schedule s = *service.scheduler->find(created->id);
-    QCOMPARE(s.skipped, int(skipped.size()));
-    QVERIFY(s.lastSkippedAt.isValid());
+    connect(stack.scheduler(), &Scheduler::roundSkipped, this,
+            [&] { mostActive = std::max(mostActive, int(stack.engine()->activeHunts().size())); });
+    ScheduleSpec s0 = spec({slow.node()}, Minute);
+    s0.options.attempts = 1;
+    s0.options.timeoutMs = 600000;
+    const Result<Schedule> created = stack.scheduler()->create(s0);
+    QVERIFY2_OK(created);
+    QTRY_COMPARE_WITH_TIMEOUT(slow.requestCount(), 1, 5000);
+    for (int i = 0; i < 3; ++i) {
+        clock->advance(Minute); // due while round 1 is still running
+    }
+    QCOMPARE(skipped.size(), 3);
+    const Schedule s = *stack.scheduler()->find(created->id);
+    QCOMPARE(s.skipped, 3);
+    QCOMPARE(s.roundsStarted, 1);
+    QCOMPARE(s.lastSkippedAt, clock->now());
     QVERIFY2(s.lastSkipReason.contains(u"still running"_s), qPrintable(s.lastSkipReason));
     QVERIFY(skipped.first().at(1).toString().contains(s.rounds.first().hunt));
     QCOMPARE(mostActive, 1); // never two rounds at once
     // Once the slow round ends, rounds go on: no stacked backlog is started at once.
-    QVERIFY(waitRoundsDone(service, created->id, 2));
-    const Schedule later = *service.scheduler->find(created->id);
-    QVERIFY(later.skipped >= 3);
-    const Result<QList<Schedule>> stored = service.store.loadSchedules();
+    QVERIFY(stack.engine()->cancel(s.rounds.first().hunt));
+    QVERIFY(waitUntil([&] { return lastRoundEnded(stack, created->id); }));
+    QCOMPARE(roundsStarted(*stack.scheduler(), created->id), 1);
+    slow.setBehaviour(FakeNode::Behaviour::Json);
+    QVERIFY(runRounds(stack, *clock, created->id, 2));
+    const Schedule later = *stack.scheduler()->find(created->id);
+    QCOMPARE(later.roundsStarted, 2);
+    QCOMPARE(later.skipped, 3);
+    const Result<QList<Schedule>> stored = stack.store()->loadSchedules();
     QVERIFY(stored && stored->size() == 1);
-    QVERIFY(stored->first().skipped >= 3); // recorded on disk too
+    QCOMPARE(stored->first().skipped, 3); // recorded on disk too
 }
 
 void TestScheduler::schedulesSurviveRestart()
 {
-    QTemporaryDir dir;
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode node;
     QVERIFY(node.start());
-    QString id;
-    int roundsBefore = 0;
-    {
-        Service service(dir.path());
-        ScheduleSpec s = spec({node.node()}, 300);
-        s.options.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer round-secret")));
-        s.retention.keepRounds = 50;
-        const Result<Schedule> created = service.scheduler->create(s);
-        QVERIFY(created);
-        id = created->id;
-        QVERIFY(waitRoundsDone(service, id, 2));
-        roundsBefore = roundsStarted(*service.scheduler, id);
-        QVERIFY(service.scheduler->remove(u"01ZZZZZZZZZZZZZZZZZZZZZZZZ"_s).error().code
-                == ErrorCode::NotFound);
-    } // "process" ends; the schedule is stored
-    QTest::qWait(700); // more than two intervals pass while nothing runs
-    node.clearRequests();
+    ScheduleSpec s = spec({node.node()}, Minute);
+    s.options.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer round-secret")));
+    s.retention.keepRounds = 50;
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    const QString id = created->id;
+    QVERIFY(runRounds(stack, *clock, id, 2));
+    const int roundsBefore = roundsStarted(*stack.scheduler(), id);
+    QCOMPARE(roundsBefore, 2);
+    QVERIFY(stack.scheduler()->remove(u"01ZZZZZZZZZZZZZZZZZZZZZZZZ"_s).error().code
+            == ErrorCode::NotFound);
+    stack.close(); // the "process" ends; the schedule is stored
 
-    Service service(dir.path());
-    QCOMPARE(service.scheduler->list().size(), 0); // nothing before load()
-    const Result<QStringList> loaded = service.scheduler->load();
-    QVERIFY(loaded);
+    clock->advance(5 * Minute / 2); // two and a half intervals pass while nothing runs
+    node.clearRequests();
+    QVERIFY2_OK(stack.open(withClock(clock)));
+    QCOMPARE(stack.scheduler()->list().size(), 0); // nothing before load()
+    const Result<QStringList> loaded = stack.scheduler()->load();
+    QVERIFY2_OK(loaded);
     QCOMPARE(*loaded, QStringList{id});
-    const std::optional<Schedule> reloaded = service.scheduler->find(id);
+    const std::optional<Schedule> reloaded = stack.scheduler()->find(id);
     QVERIFY(reloaded);
     QCOMPARE(reloaded->roundsStarted, roundsBefore);
     QCOMPARE(reloaded->rounds.size(), qsizetype(roundsBefore));
     QCOMPARE(reloaded->spec.nodes, QStringList{node.node()});
     QCOMPARE(reloaded->spec.retention.keepRounds, 50);
+    QCOMPARE(reloaded->nextRunAt, clock->now()); // one round was due while it was down
 
-    QVERIFY(waitRoundsDone(service, id, roundsBefore + 3));
-    const Schedule after = *service.scheduler->find(id);
-    // Numbering and linkage continue; the missed slots were not made up in a burst.
+    // One round at once (from the event loop), not one per missed slot.
+    QTRY_COMPARE_WITH_TIMEOUT(roundsStarted(*stack.scheduler(), id), roundsBefore + 1, 5000);
+    QVERIFY(waitUntil([&] { return lastRoundEnded(stack, id); }));
+    QCOMPARE(roundsStarted(*stack.scheduler(), id), roundsBefore + 1);
+    QVERIFY(runRounds(stack, *clock, id, roundsBefore + 3));
+    const Schedule after = *stack.scheduler()->find(id);
+    QCOMPARE(after.rounds.size(), qsizetype(roundsBefore + 3));
+    // Numbering and linkage continue; the interval counts from the catch-up round.
     for (int i = roundsBefore; i < after.rounds.size(); ++i) {
-        const Result<HuntInfo> info = service.store.loadManifest(after.rounds[i].hunt);
+        const Result<HuntInfo> info = stack.store()->loadManifest(after.rounds[i].hunt);
         QVERIFY(info);
         QCOMPARE(info->schedule, id);
         QCOMPARE(info->round, i + 1);
         if (i > roundsBefore) {
-            // A burst would start them milliseconds apart; slots are 300 ms apart.
-            QVERIFY2(after.rounds[i - 1].startedAt.msecsTo(after.rounds[i].startedAt) >= 150,
-                     "rounds after a restart came in a burst");
+            QCOMPARE(after.rounds[i - 1].startedAt.msecsTo(after.rounds[i].startedAt), Minute);
         }
     }
     // The header value was kept across the restart (stored owner-only).
-    QVERIFY(node.requestCount() >= 3);
+    QCOMPARE(node.requestCount(), 3);
     QCOMPARE(node.requestHeaders().first().value("authorization"), QByteArray("Bearer round-secret"));
-    const QFileInfo schedulesDir(dir.path() + u"/schedules"_s);
+    const QFileInfo schedulesDir(stack.dataDir() + u"/schedules"_s);
     QCOMPARE(schedulesDir.permissions() & (QFile::ReadOther | QFile::ReadGroup),
              QFile::Permissions());
     // Hunt manifests never hold header values; the schedule's public JSON neither.
     QVERIFY(!QJsonDocument(after.toJson()).toJson().contains("round-secret"));
 
     // DELETE: the schedule is gone for good, its rounds stay.
-    const Result<Schedule> removed = service.scheduler->remove(id);
+    const Result<Schedule> removed = stack.scheduler()->remove(id);
     QVERIFY(removed);
-    QVERIFY(!service.scheduler->find(id));
-    QVERIFY(service.store.loadManifest(after.rounds.first().hunt));
-    Service third(dir.path());
-    QVERIFY(third.scheduler->load()->isEmpty());
+    QVERIFY(!stack.scheduler()->find(id));
+    QVERIFY(stack.store()->loadManifest(after.rounds.first().hunt));
+    QVERIFY2_OK(stack.open(withClock(clock)));
+    QVERIFY(stack.scheduler()->load()->isEmpty());
 }
 
 void TestScheduler::retentionPrunesOldRounds()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode node;
     QVERIFY(node.start());
-    QSignalSpy pruned(service.scheduler.get(), &Scheduler::roundsPruned);
-    ScheduleSpec s = spec({node.node()}, 150);
+    QSignalSpy pruned(stack.scheduler(), &Scheduler::roundsPruned);
+    ScheduleSpec s = spec({node.node()}, Minute);
     s.retention.keepRounds = 2;
     s.maxRounds = 5;
-    const Result<Schedule> created = service.scheduler->create(s);
-    QVERIFY(created);
-    QVERIFY(waitRoundsDone(service, created->id, 5));
-    QTRY_COMPARE(service.scheduler->find(created->id)->rounds.size(), qsizetype(2));
-    const Schedule done = *service.scheduler->find(created->id);
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    QVERIFY(runRounds(stack, *clock, created->id, 5));
+    QTRY_COMPARE(stack.scheduler()->find(created->id)->rounds.size(), qsizetype(2));
+    const Schedule done = *stack.scheduler()->find(created->id);
     QVERIFY(done.completed);
     QVERIFY(!done.nextRunAt.isValid());
     QCOMPARE(done.roundsStarted, 5);
@@ -293,39 +311,42 @@ void TestScheduler::retentionPrunesOldRounds()
     }
     QCOMPARE(prunedIds.size(), 3);
     for (const QString &hunt : std::as_const(prunedIds)) {
-        QCOMPARE(service.store.loadManifest(hunt).error().code, ErrorCode::NotFound);
+        QCOMPARE(stack.store()->loadManifest(hunt).error().code, ErrorCode::NotFound);
     }
-    const QStringList left = QDir(dir.path() + u"/hunts"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList left =
+        QDir(stack.dataDir() + u"/hunts"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     QCOMPARE(left.size(), 2);
     QVERIFY(left.contains(done.rounds.last().hunt));
-    // A completed schedule starts nothing more.
-    QTest::qWait(400);
-    QCOMPARE(service.scheduler->find(created->id)->roundsStarted, 5);
+    // A completed schedule arms nothing and starts nothing more.
+    QCOMPARE(clock->armedCount(), 0);
+    clock->advance(10 * Minute);
+    QCOMPARE(stack.scheduler()->find(created->id)->roundsStarted, 5);
 }
 
 void TestScheduler::maxAgeRetention()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode node;
     QVERIFY(node.start());
-    ScheduleSpec s = spec({node.node()}, 150);
+    ScheduleSpec s = spec({node.node()}, Minute);
     s.retention.keepRounds = 0; // no count limit: age only
-    s.retention.maxAgeMs = 400;
-    const Result<Schedule> created = service.scheduler->create(s);
-    QVERIFY(created);
-    QVERIFY(waitRoundsDone(service, created->id, 7));
-    const Schedule now = *service.scheduler->find(created->id);
-    // Rounds older than 400 ms are gone (the check runs as rounds start and finish).
-    QVERIFY2(now.rounds.size() <= 5, qPrintable(QString::number(now.rounds.size())));
-    QVERIFY(now.rounds.first().round > 1);
-    QCOMPARE(service.store.loadManifest(now.rounds.first().hunt).hasValue(), true);
+    s.retention.maxAgeMs = 5 * Minute / 2;
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    QVERIFY(runRounds(stack, *clock, created->id, 7));
+    // Round 7 started 6 minutes after round 1; rounds older than 2.5 minutes (1 to 4) are gone.
+    QTRY_COMPARE(stack.scheduler()->find(created->id)->rounds.size(), qsizetype(3));
+    const Schedule now = *stack.scheduler()->find(created->id);
+    QCOMPARE(now.rounds.first().round, 5);
+    QVERIFY(stack.store()->loadManifest(now.rounds.first().hunt));
 }
 
 void TestScheduler::spreadStaggersNodes()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    StackFixture stack;
+    QVERIFY2_OK(stack.open()); // the system clock: the spread is the engine's, in real time
     std::vector<std::unique_ptr<FakeNode>> nodes;
     QStringList names;
     QElapsedTimer clock;
@@ -338,27 +359,28 @@ void TestScheduler::spreadStaggersNodes()
                 [&] { firstRequestMs.append(clock.elapsed()); });
     }
     ScheduleSpec s = spec(names, 10000);
-    s.spreadMs = 800;
+    s.spreadMs = 400;
     s.maxRounds = 1;
     clock.start();
-    const Result<Schedule> created = service.scheduler->create(s);
-    QVERIFY(created);
-    QVERIFY(waitRoundsDone(service, created->id, 1));
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    QVERIFY(waitUntil([&] { return lastRoundEnded(stack, created->id); }));
     QCOMPARE(firstRequestMs.size(), 8);
     std::sort(firstRequestMs.begin(), firstRequestMs.end());
     // Not all at the same instant, and all within the window (plus scheduling slack).
-    QVERIFY2(firstRequestMs.last() - firstRequestMs.first() >= 150,
+    QVERIFY2(firstRequestMs.last() - firstRequestMs.first() >= 100,
              qPrintable(u"spread only %1 ms"_s.arg(firstRequestMs.last() - firstRequestMs.first())));
-    QVERIFY(firstRequestMs.last() < 800 + 1500);
-    const Result<HuntInfo> info = service.store.loadManifest(created->rounds.first().hunt);
-    QCOMPARE(info->spreadMs, 800);
+    QVERIFY(firstRequestMs.last() < 400 + 1500);
+    const Result<HuntInfo> info = stack.store()->loadManifest(created->rounds.first().hunt);
+    QCOMPARE(info->spreadMs, 400);
     QCOMPARE(info->counts.count(OutcomeKind::Ok), 8);
 }
 
 void TestScheduler::historyFollowsJsonPath()
 {
-    QTemporaryDir dir;
-    Service service(dir.path());
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
     FakeNode node, other;
     QVERIFY(node.start() && other.start());
     // Each round, the node answers a different value: round n -> mem.used "n0%" (set as the
@@ -369,17 +391,18 @@ void TestScheduler::historyFollowsJsonPath()
                          + QByteArray::number(round * 100) + "}]}");
     };
     setBody(1);
-    connect(service.scheduler.get(), &Scheduler::roundStarted, this,
+    connect(stack.scheduler(), &Scheduler::roundStarted, this,
             [&](const QString &, const HuntInfo &info) { setBody(info.round); });
-    ScheduleSpec s = spec({node.node(), other.node()}, 200);
+    ScheduleSpec s = spec({node.node(), other.node()}, Minute);
     s.maxRounds = 3;
-    const Result<Schedule> created = service.scheduler->create(s);
-    QVERIFY(created);
-    QVERIFY(waitRoundsDone(service, created->id, 3));
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    QVERIFY(runRounds(stack, *clock, created->id, 3));
+    Scheduler *scheduler = stack.scheduler();
 
     const Result<QList<NodeHistoryEntry>> all =
-        service.scheduler->history(created->id, node.node(), u"mem.used"_s, 10);
-    QVERIFY2(all, qPrintable(all ? QString() : all.error().message));
+        scheduler->history(created->id, node.node(), u"mem.used"_s, 10);
+    QVERIFY2_OK(all);
     QCOMPARE(all->size(), 3);
     // Newest first; the value as stored, the number read loosely ("30%" -> 30).
     QCOMPARE(all->at(0).round, 3);
@@ -388,10 +411,10 @@ void TestScheduler::historyFollowsJsonPath()
     QCOMPARE(all->at(2).number.value_or(-1), 10.0);
     QCOMPARE(all->at(1).outcome.outcome, OutcomeKind::Ok);
     QVERIFY(all->at(1).outcome.fetchedAt.isValid());
-    QCOMPARE(all->at(1).hunt, service.scheduler->find(created->id)->rounds[1].hunt);
+    QCOMPARE(all->at(1).hunt, scheduler->find(created->id)->rounds[1].hunt);
 
     const Result<QList<NodeHistoryEntry>> array =
-        service.scheduler->history(created->id, u" "_s + node.node(), u"disks[0].free"_s, 2);
+        scheduler->history(created->id, u" "_s + node.node(), u"disks[0].free"_s, 2);
     QVERIFY(array);
     QCOMPARE(array->size(), 2);
     QCOMPARE(array->at(0).number.value_or(-1), 300.0);
@@ -403,40 +426,40 @@ void TestScheduler::historyFollowsJsonPath()
     QVERIFY(!json.contains(u"body"_s));
 
     // A path missing in the answer: entries without a value.
-    const auto missing = service.scheduler->history(created->id, node.node(), u"nope.x"_s, 10);
+    const auto missing = scheduler->history(created->id, node.node(), u"nope.x"_s, 10);
     QVERIFY(missing && missing->size() == 3 && missing->first().value.isUndefined());
-    QCOMPARE(service.scheduler->history(created->id, u"10.9.9.9:1"_s, {}, 10).error().code,
+    QCOMPARE(scheduler->history(created->id, u"10.9.9.9:1"_s, {}, 10).error().code,
              ErrorCode::NotFound);
-    QCOMPARE(service.scheduler->history(created->id, node.node(), u"a..b"_s, 10).error().code,
+    QCOMPARE(scheduler->history(created->id, node.node(), u"a..b"_s, 10).error().code,
              ErrorCode::InvalidArgument);
-    QCOMPARE(service.scheduler->history(created->id, node.node(), {}, 0).error().code,
+    QCOMPARE(scheduler->history(created->id, node.node(), {}, 0).error().code,
              ErrorCode::InvalidArgument);
-    QCOMPARE(service.scheduler->history(u"nope"_s, node.node(), {}, 5).error().code,
-             ErrorCode::NotFound);
+    QCOMPARE(scheduler->history(u"nope"_s, node.node(), {}, 5).error().code, ErrorCode::NotFound);
 }
 
 void TestScheduler::badSchedulesStartNothing()
 {
-    QTemporaryDir dir;
-    Service service(dir.path(), SchedulerConfig{}); // the service's own 1 s minimum
+    StackFixture stack;
+    QVERIFY2_OK(stack.open()); // the service's own 1 s minimum
+    Scheduler *scheduler = stack.scheduler();
     FakeNode node;
     QVERIFY(node.start());
-    const Result<Schedule> tooFast = service.scheduler->create(spec({node.node()}, 500));
+    const Result<Schedule> tooFast = scheduler->create(spec({node.node()}, 500));
     QVERIFY(!tooFast);
     QCOMPARE(tooFast.error().code, ErrorCode::InvalidArgument);
     QVERIFY2(tooFast.error().message.contains(u"from 1s"_s), qPrintable(tooFast.error().message));
-    const Result<Schedule> badNode = service.scheduler->create(spec({u"bob@host:1"_s}, 1000));
+    const Result<Schedule> badNode = scheduler->create(spec({u"bob@host:1"_s}, 1000));
     QCOMPARE(badNode.error().code, ErrorCode::InvalidNode);
     ScheduleSpec wideSpread = spec({node.node()}, 1000);
     wideSpread.spreadMs = 600;
-    QCOMPARE(service.scheduler->create(wideSpread).error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(scheduler->create(wideSpread).error().code, ErrorCode::InvalidArgument);
     ScheduleSpec noRetention = spec({node.node()}, 1000);
     noRetention.retention.keepRounds = 0;
-    QCOMPARE(service.scheduler->create(noRetention).error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(scheduler->create(noRetention).error().code, ErrorCode::InvalidArgument);
     // Nothing stored, nothing fetched.
-    QVERIFY(service.scheduler->list().isEmpty());
-    QVERIFY(service.store.loadSchedules()->isEmpty());
-    QVERIFY(QDir(dir.path() + u"/hunts"_s).isEmpty());
+    QVERIFY(scheduler->list().isEmpty());
+    QVERIFY(stack.store()->loadSchedules()->isEmpty());
+    QVERIFY(QDir(stack.dataDir() + u"/hunts"_s).isEmpty());
     QCOMPARE(node.requestCount(), 0);
 }
 

@@ -16,8 +16,8 @@
 #include <QTemporaryDir>
 #include <QTreeView>
 
+#include "core/huntcatalog.h"
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "gui/barchart.h"
@@ -36,11 +36,14 @@
 #include "gui/resultsbrowser.h"
 #include "gui/resultsfilterproxy.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using namespace Artemis::Gui;
 using Artemis::Test::FakeNode;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 
 class TestGuiLocal : public QObject
 {
@@ -59,11 +62,9 @@ private:
     QString runTypedHunt(); // returns the hunt id
     FakeNode *fake(FakeNode::Behaviour behaviour);
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
-    std::unique_ptr<Scheduler> m_scheduler;
+    std::unique_ptr<StackFixture> m_stack;
+    HuntEngine *m_engine = nullptr;  // m_stack's
+    Scheduler *m_scheduler = nullptr; // m_stack's
     std::unique_ptr<LocalBackend> m_local;
     std::unique_ptr<RemoteBackend> m_remote;
     std::unique_ptr<QSettings> m_settings;
@@ -79,18 +80,18 @@ void TestGuiLocal::initTestCase()
 
 void TestGuiLocal::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_store = std::make_unique<ResultStore>(m_dir->filePath(u"data"_s));
-    QVERIFY(m_store->open());
-    m_executor = std::make_unique<LocalExecutor>(1);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
-    SchedulerConfig scheduling;
-    scheduling.minEveryMs = 100; // test intervals
-    m_scheduler = std::make_unique<Scheduler>(m_engine.get(), scheduling);
-    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get(), m_scheduler.get());
+    m_stack = std::make_unique<StackFixture>();
+    StackOptions options;
+    options.threads = 1;
+    options.subdir = u"data"_s;
+    options.scheduler->minEveryMs = 100; // test intervals
+    QVERIFY2_OK(m_stack->open(options));
+    m_engine = m_stack->engine();
+    m_scheduler = m_stack->scheduler();
+    m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_remote = std::make_unique<RemoteBackend>();
-    m_settings = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
+    m_settings = std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s),
+                                             QSettings::IniFormat);
     m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
     m_window->show();
 }
@@ -98,17 +99,15 @@ void TestGuiLocal::init()
 void TestGuiLocal::cleanup()
 {
     m_window.reset();
-    m_scheduler->stop();
-    m_engine->shutdown();
+    m_stack->stack()->shutdown();
     m_remote.reset();
     m_local.reset();
-    m_scheduler.reset();
-    m_engine.reset();
-    m_executor.reset();
-    m_store.reset();
+    m_engine = nullptr;
+    m_scheduler = nullptr;
+    m_stack->close();
     m_fakes.clear();
     m_settings.reset();
-    m_dir.reset();
+    m_stack.reset();
 }
 
 FakeNode *TestGuiLocal::fake(FakeNode::Behaviour behaviour)

@@ -8,16 +8,18 @@
 
 #include "core/huntengine.h"
 #include "core/huntid.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/localbackend.h"
 #include "gui/pagedresultsmodel.h"
 #include "gui/resultsfilterproxy.h"
+#include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using namespace Artemis::Gui;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 
 namespace {
 constexpr int BigHunt = 100000;
@@ -99,9 +101,12 @@ void TestGuiModels::liveModelTakesBigHuntInBatches()
 
 void TestGuiModels::pagedModelOpensBigStoredHunt()
 {
-    QTemporaryDir dir;
-    ResultStore store(dir.path());
-    QVERIFY(store.open());
+    StackFixture fixture;
+    StackOptions options;
+    options.threads = 1;
+    options.scheduler.reset();
+    QVERIFY2_OK(fixture.open(options));
+    ResultStore &store = *fixture.store();
     HuntInfo info;
     info.id = newHuntId();
     info.url = u"/metric"_s;
@@ -119,9 +124,7 @@ void TestGuiModels::pagedModelOpensBigStoredHunt()
     QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
     QVERIFY(store.appendResults(info.id, outcomes));
 
-    LocalExecutor executor(1);
-    HuntEngine engine(&store, &executor);
-    LocalBackend backend(&engine, &store);
+    LocalBackend backend(fixture.stack());
     PagedResultsModel model(&backend);
     QTableView view;
     view.setModel(&model);

@@ -16,8 +16,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
+#include "core/errorstatus.h"
 #include "core/huntengine.h"
-#include "core/localexecutor.h"
 #include "core/resultstore.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
@@ -33,11 +33,16 @@
 #include "gui/remotebackend.h"
 #include "gui/resultsbrowser.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/serveprocess.h"
+#include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using namespace Artemis::Gui;
 using Artemis::Test::FakeNode;
+using Artemis::Test::ServeProcess;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 
 namespace {
 const QString Token = u"s3cret-token"_s;
@@ -66,15 +71,12 @@ private Q_SLOTS:
 private:
     bool startServe();
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<LocalExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<StackFixture> m_stack;
     std::unique_ptr<LocalBackend> m_local;
     std::unique_ptr<RemoteBackend> m_remote;
     std::unique_ptr<QSettings> m_settings;
     std::unique_ptr<MainWindow> m_window;
-    std::unique_ptr<QProcess> m_serve;
+    std::unique_ptr<ServeProcess> m_serve;
     QString m_serveUrl;
 };
 
@@ -86,15 +88,17 @@ void TestGuiRemote::initTestCase()
 
 void TestGuiRemote::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<ResultStore>(m_dir->filePath(u"local"_s));
-    QVERIFY(m_store->open());
-    m_executor = std::make_unique<LocalExecutor>(1);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
-    m_local = std::make_unique<LocalBackend>(m_engine.get(), m_store.get());
+    m_stack = std::make_unique<StackFixture>();
+    StackOptions options;
+    options.threads = 1;
+    options.subdir = u"local"_s;
+    options.scheduler.reset();
+    QVERIFY2_OK(m_stack->open(options));
+    m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_remote = std::make_unique<RemoteBackend>();
     m_remote->setPollIntervalMs(100);
-    m_settings = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
+    m_settings = std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s),
+                                             QSettings::IniFormat);
     m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
     m_window->show();
 }
@@ -104,19 +108,13 @@ void TestGuiRemote::cleanup()
     m_window.reset();
     m_remote.reset();
     m_local.reset();
-    m_engine.reset();
-    m_executor.reset();
-    m_store.reset();
-    if (m_serve) {
-        m_serve->terminate();
-        if (!m_serve->waitForFinished(5000)) {
-            m_serve->kill();
-            m_serve->waitForFinished(2000);
-        }
-        m_serve.reset();
+    m_stack->close();
+    if (m_serve && m_serve->terminate(5000) == -1) {
+        m_serve->kill();
     }
+    m_serve.reset();
     m_settings.reset();
-    m_dir.reset();
+    m_stack.reset();
 }
 
 void TestGuiRemote::unreachableServerIsShown()
@@ -158,36 +156,16 @@ bool TestGuiRemote::startServe()
 #ifndef ARTEMIS_HEADLESS_BIN
     return false;
 #else
-    m_serve = std::make_unique<QProcess>();
+    m_serve = std::make_unique<ServeProcess>(QStringLiteral(ARTEMIS_HEADLESS_BIN));
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"ARTEMIS_TOKEN"_s, Token);
-    m_serve->setProcessEnvironment(env);
-    m_serve->start(QStringLiteral(ARTEMIS_HEADLESS_BIN),
-                   {u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s, u"--data-dir"_s,
-                    m_dir->filePath(u"served"_s)});
-    if (!m_serve->waitForStarted(10000)) {
+    m_serve->setEnvironment(env);
+    if (m_serve->start({u"--data-dir"_s, m_stack->filePath(u"served"_s)}) == 0) {
+        qWarning("serve did not start: %s", m_serve->stderrText().constData());
         return false;
     }
-    // "artemis-headless serve: listening on http://127.0.0.1:PORT, ..."
-    static const QRegularExpression re(u"listening on (http://127\\.0\\.0\\.1:\\d+)"_s);
-    QByteArray err;
-    QDeadlineTimer deadline(15000);
-    while (!deadline.hasExpired()) {
-        if (m_serve->state() != QProcess::Running) {
-            err += m_serve->readAllStandardError();
-            qWarning("serve exited: %s", err.constData());
-            return false;
-        }
-        m_serve->waitForReadyRead(100);
-        err += m_serve->readAllStandardError();
-        const QRegularExpressionMatch m = re.match(QString::fromUtf8(err));
-        if (m.hasMatch()) {
-            m_serveUrl = m.captured(1);
-            return true;
-        }
-    }
-    qWarning("serve did not report its port: %s", err.constData());
-    return false;
+    m_serveUrl = m_serve->base();
+    return true;
 #endif
 }
 

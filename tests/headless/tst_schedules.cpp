@@ -1,5 +1,6 @@
 // /api/v1/schedules over real HTTP on a loopback port chosen at runtime, against fake nodes,
-// with the scheduler's minimum interval lowered to 100 ms for the test.
+// with the scheduler's minimum interval lowered to 100 ms and its time a ManualClock
+// (tests/common/manualclock.h) that the test moves one interval at a time.
 #include <QtTest>
 
 #include <QUrl>
@@ -7,6 +8,8 @@
 #include "core/scheduler.h"
 #include "restservice.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/manualclock.h"
+#include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -22,12 +25,16 @@ private Q_SLOTS:
     void documented();
 
 private:
-    static ServiceOptions fast()
+    ServiceOptions fast()
     {
+        m_clock = std::make_shared<ManualClock>();
         ServiceOptions options;
         options.minEveryMs = 100;
+        options.clock = m_clock;
         return options;
     }
+
+    std::shared_ptr<ManualClock> m_clock; // fast()'s
 };
 
 namespace {
@@ -39,23 +46,25 @@ QJsonObject scheduleBody(const QStringList &nodes, const QString &every)
                        {u"every"_s, every}};
 }
 
-// Polls GET /api/v1/schedules/{id} until `rounds` rounds started and the newest is finished.
-QJsonObject waitRounds(HttpClient &client, const QString &id, int rounds, int timeoutMs = 10000)
+// Runs rounds through GET /api/v1/schedules/{id} until `rounds` rounds started and the newest
+// is done: polls until the newest is done, then moves `clock` one interval (`everyMs`).
+QJsonObject runRounds(HttpClient &client, ManualClock &clock, const QString &id, int rounds,
+                      qint64 everyMs)
 {
-    QElapsedTimer clock;
-    clock.start();
     QJsonObject schedule;
-    while (clock.elapsed() < timeoutMs) {
-        schedule = client.get(u"/api/v1/schedules/"_s + id).json();
-        const QJsonArray list = schedule.value(u"rounds"_s).toArray();
-        const QString newest = list.isEmpty() ? QString()
-                                              : list.first().toObject().value(u"state"_s).toString();
-        if (schedule.value(u"roundsStarted"_s).toInt() >= rounds && newest == u"done"_s) {
+    for (;;) {
+        const bool done = waitUntil([&] {
+            schedule = client.get(u"/api/v1/schedules/"_s + id).json();
+            const QJsonArray list = schedule.value(u"rounds"_s).toArray();
+            return !list.isEmpty()
+                   && list.first().toObject().value(u"state"_s).toString() == u"done"_s;
+        });
+        if (!done || schedule.value(u"roundsStarted"_s).toInt() >= rounds
+            || schedule.value(u"completed"_s).toBool()) {
             return schedule;
         }
-        QTest::qWait(20);
+        clock.advance(everyMs);
     }
-    return schedule;
 }
 
 } // namespace
@@ -85,9 +94,9 @@ void TestSchedules::createListShowHistoryDelete()
     const QString firstHunt = json.value(u"hunt"_s).toString();
     QVERIFY(!firstHunt.isEmpty());
 
-    const QJsonObject shown = waitRounds(client, id, 3);
-    QVERIFY2(shown.value(u"roundsStarted"_s).toInt() >= 3, QJsonDocument(shown).toJson().constData());
-    QVERIFY(shown.value(u"skipped"_s).isDouble()); // > 0 only when a round overran
+    const QJsonObject shown = runRounds(client, *m_clock, id, 3, 200);
+    QVERIFY2(shown.value(u"roundsStarted"_s).toInt() == 3, QJsonDocument(shown).toJson().constData());
+    QCOMPARE(shown.value(u"skipped"_s).toInt(), 0);
     QVERIFY(!shown.value(u"nextRunAt"_s).toString().isEmpty());
     const QJsonArray rounds = shown.value(u"rounds"_s).toArray(); // newest first
     QCOMPARE(rounds.last().toObject().value(u"hunt"_s).toString(), firstHunt);
@@ -146,8 +155,8 @@ void TestSchedules::createListShowHistoryDelete()
     QCOMPARE(client.send("DELETE", u"/api/v1/schedules/"_s + id).status, 404);
     QCOMPARE(client.get(u"/api/v1/hunts/"_s + firstHunt).status, 200);
     const int requests = a.requestCount();
-    QTest::qWait(500);
-    QVERIFY(a.requestCount() <= requests + 1); // at most a round already running, no new ones
+    m_clock->advance(5 * 200);
+    QCOMPARE(a.requestCount(), requests); // no new rounds
     QCOMPARE(client.get(u"/api/v1/schedules"_s).json().value(u"count"_s).toInt(), 0);
 }
 
@@ -168,10 +177,10 @@ void TestSchedules::huntsWithEveryCreatesSchedule()
     QCOMPARE(json.value(u"status"_s).toString(), u"/api/v1/schedules/"_s + id);
     QCOMPARE(json.value(u"maxRounds"_s).toInt(), 2);
     QCOMPARE(json.value(u"retention"_s).toObject().value(u"maxAge"_s).toString(), u"1h"_s);
-    const QJsonObject done = waitRounds(client, id, 2);
+    const QJsonObject done = runRounds(client, *m_clock, id, 2, 150);
     QCOMPARE(done.value(u"roundsStarted"_s).toInt(), 2);
-    QTRY_VERIFY(client.get(u"/api/v1/schedules/"_s + id).json().value(u"completed"_s).toBool());
-    QTest::qWait(400);
+    QVERIFY(done.value(u"completed"_s).toBool());
+    m_clock->advance(3 * 150);
     QCOMPARE(client.get(u"/api/v1/schedules/"_s + id).json().value(u"roundsStarted"_s).toInt(), 2);
     QCOMPARE(a.requestCount(), 2);
     // Both rounds show in the ordinary hunts list, linked.
