@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include "tests/common/wait.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis::Test {
@@ -110,22 +112,20 @@ bool isFinishedState(const QJsonObject &hunt)
 QJsonObject pollHunt(HttpClient &client, const QString &id,
                      const std::function<bool(const QJsonObject &)> &until, int timeoutMs)
 {
-    QElapsedTimer clock;
-    clock.start();
     QJsonObject hunt;
-    while (clock.elapsed() < timeoutMs) {
-        const HttpReply reply = client.get(u"/api/v1/hunts/"_s + id);
-        if (reply.status != 200) {
-            // Never expected: say what came instead.
-            return QJsonObject{{u"httpStatus"_s, reply.status},
-                               {u"body"_s, QString::fromUtf8(reply.body)}};
-        }
-        hunt = reply.json();
-        if (until(hunt)) {
-            break;
-        }
-        QTest::qWait(20);
-    }
+    (void)waitUntil(
+        [&] {
+            const HttpReply reply = client.get(u"/api/v1/hunts/"_s + id);
+            if (reply.status != 200) {
+                // Never expected: say what came instead.
+                hunt = QJsonObject{{u"httpStatus"_s, reply.status},
+                                   {u"body"_s, QString::fromUtf8(reply.body)}};
+                return true;
+            }
+            hunt = reply.json();
+            return until(hunt);
+        },
+        timeoutMs);
     return hunt;
 }
 

@@ -7,7 +7,10 @@
 #include "core/resultstore.h"
 #include "headless/huntcommand.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/httpclient.h"
+#include "tests/common/serveprocess.h"
 #include "tests/common/testca.h"
+#include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -29,6 +32,10 @@ private Q_SLOTS:
     void httpsWithCaFileAndCredentials();
     void binaryExitCodesAndJson();
     void everyRunsRoundsInForeground();
+    void denyRefusesLoopbackNode();
+    void defaultPolicyRefusesMetadataAddress();
+    void huntOnServedDataDirExitsTwoAndLeavesItsHuntAlone();
+    void secondServeExitsTwoAndNoRoundRunsTwice();
 
 private:
     struct Run
@@ -38,6 +45,8 @@ private:
         QString err;
     };
     Run run(QStringList args);
+    // The real binary; the fake nodes live on this thread, so the wait spins the event loop.
+    static int runBinary(const QStringList &args, QByteArray *err);
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -323,6 +332,128 @@ void TestHuntCommand::everyRunsRoundsInForeground()
     QCOMPARE(failing.exitCode, 1);
     QVERIFY2(failing.out.contains(u"round 1: hunt "_s), qPrintable(failing.out));
     QVERIFY2(failing.err.contains(u"one round every 1s, 1 round(s)"_s), qPrintable(failing.err));
+}
+
+
+int TestHuntCommand::runBinary(const QStringList &args, QByteArray *err)
+{
+    QProcess process;
+    QSignalSpy done(&process, &QProcess::finished);
+    process.start(QStringLiteral(ARTEMIS_HEADLESS_BIN), args);
+    if (!done.wait(30000)) {
+        process.kill();
+        process.waitForFinished(5000);
+        return -1;
+    }
+    *err = process.readAllStandardError();
+    return process.exitCode();
+}
+
+void TestHuntCommand::denyRefusesLoopbackNode()
+{
+    FakeNode node;
+    QVERIFY(node.start());
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, node.node(), u"--deny"_s,
+                       u"127.0.0.0/8"_s, u"--data-dir"_s, m_dir->path()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(node.node()) && r.err.contains(u"denied"_s, Qt::CaseInsensitive),
+             qPrintable(r.err));
+    QCOMPARE(node.requestCount(), 0);
+}
+
+void TestHuntCommand::defaultPolicyRefusesMetadataAddress()
+{
+    // No --allow: the service's default policy applies, as for serve and the GUI. Nothing is
+    // sent anywhere (the refusal comes before any fetch).
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, u"169.254.169.254:80"_s,
+                       u"--data-dir"_s, m_dir->path()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(u"169.254.169.254"_s) && r.err.contains(u"denied"_s, Qt::CaseInsensitive),
+             qPrintable(r.err));
+    ResultStore store(m_dir->path());
+    QCOMPARE(store.listHunts()->size(), 0);
+}
+
+// Issue #11 (b): `hunt --data-dir D` while `serve` holds D exits 2 naming serve, and serve's
+// running hunt is untouched: running meanwhile, then done with every node.
+void TestHuntCommand::huntOnServedDataDirExitsTwoAndLeavesItsHuntAlone()
+{
+    std::vector<std::unique_ptr<FakeNode>> slow;
+    QJsonArray nodes;
+    for (int i = 0; i < 3; ++i) {
+        slow.push_back(std::make_unique<FakeNode>());
+        QVERIFY(slow.back()->start());
+        slow.back()->setBehaviour(FakeNode::Behaviour::Slow);
+        slow.back()->setDelayMs(1500);
+        nodes.append(slow.back()->node());
+    }
+    Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    QVERIFY2(serve.start({u"--data-dir"_s, m_dir->path()}) != 0, serve.stderrText().constData());
+    Test::HttpClient client(serve.base());
+    const Test::HttpReply submitted = client.postJson(
+        u"/api/v1/hunts"_s, QJsonObject{{u"nodes"_s, nodes}, {u"url"_s, u"metric"_s}});
+    QCOMPARE(submitted.status, 202);
+    const QString id = submitted.json().value(u"hunt"_s).toString();
+    QTRY_COMPARE_WITH_TIMEOUT(slow.front()->requestCount(), 1, 5000);
+
+    QByteArray err;
+    FakeNode other;
+    QVERIFY(other.start());
+    QCOMPARE(runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s, other.node(),
+                        u"--data-dir"_s, m_dir->path()},
+                       &err),
+             2);
+    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))), err.constData());
+    QVERIFY2(err.contains("serve"), err.constData());
+    QCOMPARE(other.requestCount(), 0);
+    // serve's hunt is still running, and ends done with all its nodes.
+    QCOMPARE(client.get(u"/api/v1/hunts/"_s + id).json().value(u"state"_s).toString(),
+             u"running"_s);
+    const QJsonObject finished = client.waitFinished(id);
+    QCOMPARE(finished.value(u"state"_s).toString(), u"done"_s);
+    QCOMPARE(finished.value(u"done"_s).toInt(), 3);
+    QCOMPARE(finished.value(u"counts"_s).toObject().value(u"ok"_s).toInt(), 3);
+}
+
+// Issue #11 (a): a schedule created through serve; a second serve on the same data dir exits 2
+// naming the holder, and no round runs twice.
+void TestHuntCommand::secondServeExitsTwoAndNoRoundRunsTwice()
+{
+    FakeNode node;
+    QVERIFY(node.start());
+    Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    QVERIFY2(serve.start({u"--data-dir"_s, m_dir->path()}) != 0, serve.stderrText().constData());
+    Test::HttpClient client(serve.base());
+    const Test::HttpReply created = client.postJson(
+        u"/api/v1/schedules"_s, QJsonObject{{u"nodes"_s, QJsonArray{node.node()}},
+                                           {u"url"_s, u"metric"_s},
+                                           {u"every"_s, u"1s"_s}});
+    QCOMPARE(created.status, 201);
+    const QString id = created.json().value(u"schedule"_s).toString();
+
+    Test::ServeProcess second(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    QCOMPARE(second.start({u"--data-dir"_s, m_dir->path()}), quint16(0));
+    QVERIFY(Test::waitUntil([&] { return !second.isRunning(); }));
+    QCOMPARE(second.terminate(), -1); // already gone
+    const QByteArray err = second.stderrText();
+    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))), err.constData());
+    QVERIFY2(err.contains("serve"), err.constData());
+
+    // Rounds go on in the first serve only: each round number once, one fetch per round.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        client.get(u"/api/v1/schedules/"_s + id).json().value(u"roundsStarted"_s).toInt() >= 2,
+        10000);
+    const QJsonObject schedule = client.get(u"/api/v1/schedules/"_s + id).json();
+    const int rounds = schedule.value(u"roundsStarted"_s).toInt();
+    QSet<int> seen;
+    const QJsonArray hunts = client.get(u"/api/v1/hunts"_s).json().value(u"hunts"_s).toArray();
+    for (const QJsonValue &h : hunts) {
+        const int round = h.toObject().value(u"round"_s).toInt();
+        QVERIFY2(!seen.contains(round), qPrintable(u"round %1 twice"_s.arg(round)));
+        seen.insert(round);
+    }
+    QVERIFY(hunts.size() >= rounds - 1 && hunts.size() <= rounds + 1);
+    QVERIFY(node.requestCount() <= rounds + 1);
 }
 
 QTEST_GUILESS_MAIN(TestHuntCommand)

@@ -18,10 +18,13 @@
 #include "headless/filelimit.h"
 #include "redisserver.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using Artemis::Test::FakeNode;
+using Artemis::Test::StackFixture;
+using Artemis::Test::StackOptions;
 
 namespace {
 constexpr int NodeCount = 2000;
@@ -55,10 +58,10 @@ private:
     QStringList m_nodeNames;
     std::unique_ptr<Test::RedisServer> m_redis;
     std::vector<std::unique_ptr<QProcess>> m_workers;
-    std::unique_ptr<QTemporaryDir> m_dataDir;
-    std::unique_ptr<ResultStore> m_store;
-    std::unique_ptr<RedisExecutor> m_executor;
-    std::unique_ptr<HuntEngine> m_engine;
+    std::unique_ptr<RedisExecutor> m_executor; // the stack's external executor
+    std::unique_ptr<StackFixture> m_stack;
+    ResultStore *m_store = nullptr; // m_stack's
+    HuntEngine *m_engine = nullptr; // m_stack's
     std::unique_ptr<RedisConnection> m_probe;
     int m_done = 0;
     QList<HuntInfo> m_finished;
@@ -91,19 +94,22 @@ void TestDistributed::init()
     QTRY_VERIFY_WITH_TIMEOUT(m_redis->ready(), 10000);
     const RedisUrl url = *RedisUrl::parse(m_redis->url());
 
-    m_dataDir = std::make_unique<QTemporaryDir>();
-    m_store = std::make_unique<ResultStore>(m_dataDir->path());
-    QVERIFY(m_store->open());
     RedisExecutorConfig config;
     config.blockMs = 200;
     config.workersPollMs = 200;
     m_executor = std::make_unique<RedisExecutor>(url, config);
-    m_engine = std::make_unique<HuntEngine>(m_store.get(), m_executor.get());
+    m_stack = std::make_unique<StackFixture>();
+    StackOptions options;
+    options.executor = m_executor.get();
+    options.scheduler.reset();
+    QVERIFY2_OK(m_stack->open(options));
+    m_store = m_stack->store();
+    m_engine = m_stack->engine();
     m_done = 0;
     m_finished.clear();
-    connect(m_engine.get(), &HuntEngine::huntProgress, this,
+    connect(m_engine, &HuntEngine::huntProgress, this,
             [this](const HuntProgress &p) { m_done = p.done; });
-    connect(m_engine.get(), &HuntEngine::huntFinished, this,
+    connect(m_engine, &HuntEngine::huntFinished, this,
             [this](const HuntInfo &info) { m_finished.append(info); });
     m_executor->open();
     m_executor->startReading();
@@ -122,11 +128,11 @@ void TestDistributed::cleanup()
         worker->waitForFinished(10000);
     }
     m_workers.clear();
-    m_engine.reset();
+    m_engine = nullptr;
+    m_store = nullptr;
+    m_stack.reset();
     m_executor.reset();
     m_probe.reset();
-    m_store.reset();
-    m_dataDir.reset();
     m_redis.reset();
 }
 

@@ -36,7 +36,9 @@
 #include "gui/resultsbrowser.h"
 #include "gui/resultsfilterproxy.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/poolblocker.h"
 #include "tests/common/stackfixture.h"
+#include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -56,6 +58,8 @@ private Q_SLOTS:
     void storedHuntShowsJsonTreeAndCompares();
     void inputsAreRemembered();
     void repeatEveryRunsRoundsAndShowsHistory();
+    void answersMatchTheCatalog();
+    void everyAnswerComesAfterTheCallReturned();
     void windowHasTheApplicationIcon();
 
 private:
@@ -375,6 +379,138 @@ void TestGuiLocal::windowHasTheApplicationIcon()
     const QPixmap icon = m_window->windowIcon().pixmap(QSize(64, 64));
     QVERIFY(!icon.isNull());
     QCOMPARE(icon.size(), QSize(64, 64));
+}
+
+namespace {
+
+// Calls `call(callback)` and returns the answer, noting whether it arrived before the call
+// returned (the interface promises it never does).
+template <typename T, typename Call>
+std::optional<Result<T>> answer(Call call, bool *early)
+{
+    bool returned = false;
+    std::optional<Result<T>> got;
+    call([&](Result<T> result) {
+        if (!returned) {
+            *early = true;
+        }
+        got = std::move(result);
+    });
+    returned = true;
+    if (!Artemis::Test::waitUntil([&] { return got.has_value(); }, 10000)) {
+        return std::nullopt;
+    }
+    return got;
+}
+
+} // namespace
+
+// Local mode shows what the catalog says, in the states only the catalog knows: a hunt the
+// engine finished whose results are still being written is `running`, then `done`.
+void TestGuiLocal::answersMatchTheCatalog()
+{
+    FakeNode *a = fake(FakeNode::Behaviour::Json);
+    HuntCatalog *catalog = m_stack->catalog();
+    bool early = false;
+    auto info = [&](const QString &id) {
+        return answer<HuntInfo>(
+            [&](auto cb) { m_local->huntInfo(id, this, cb); }, &early);
+    };
+    auto list = [&] {
+        return answer<QList<HuntInfo>>(
+            [&](auto cb) { m_local->listHunts(50, this, cb); }, &early);
+    };
+
+    std::optional<Artemis::Test::PoolBlocker> blocker(std::in_place);
+    HuntRequest request;
+    request.nodes = {a->node()};
+    request.url = u"metric"_s;
+    const Result<HuntInfo> hunt = m_engine->submit(request);
+    QVERIFY2_OK(hunt);
+    QVERIFY(Artemis::Test::waitUntil([&] {
+        const std::optional<HuntInfo> active = m_engine->activeInfo(hunt->id);
+        return active && active->state == HuntState::Done;
+    }));
+    const auto writing = info(hunt->id);
+    QVERIFY(writing && *writing);
+    QCOMPARE((*writing)->state, HuntState::Running);
+    QCOMPARE((*writing)->toJson(), catalog->find(hunt->id)->toJson());
+    const auto listedWhileWriting = list();
+    QVERIFY(listedWhileWriting && *listedWhileWriting);
+    QCOMPARE((*listedWhileWriting)->size(), 1);
+    QCOMPARE((*listedWhileWriting)->first().state, HuntState::Running);
+
+    QSignalSpy finished(catalog, &HuntCatalog::huntFinished);
+    blocker.reset();
+    QVERIFY(finished.wait(10000));
+    const auto done = info(hunt->id);
+    QVERIFY(done && *done);
+    QCOMPARE((*done)->state, HuntState::Done);
+    QCOMPARE((*done)->toJson(), catalog->find(hunt->id)->toJson());
+    const auto listed = list();
+    QVERIFY(listed && *listed);
+    const QList<HuntInfo> fromCatalog = catalog->list({})->hunts;
+    QCOMPARE((*listed)->size(), fromCatalog.size());
+    for (int i = 0; i < fromCatalog.size(); ++i) {
+        QCOMPARE((*listed)->at(i).toJson(), fromCatalog.at(i).toJson());
+    }
+    // Errors are the catalog's too.
+    const auto unknown = info(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s);
+    QVERIFY(unknown && !*unknown);
+    QCOMPARE(unknown->error().code, ErrorCode::NotFound);
+    QVERIFY(!early);
+}
+
+// The HuntBackend promise: no answer before the call returns, whatever the call and whether
+// it succeeds or fails at once.
+void TestGuiLocal::everyAnswerComesAfterTheCallReturned()
+{
+    FakeNode *a = fake(FakeNode::Behaviour::Json);
+    bool early = false;
+    HuntRequest request;
+    request.nodes = {a->node()};
+    request.url = u"metric"_s;
+    const auto submitted =
+        answer<HuntInfo>([&](auto cb) { m_local->submit(request, this, cb); }, &early);
+    QVERIFY(submitted && *submitted);
+    const QString id = (*submitted)->id;
+    HuntRequest bad = request;
+    bad.nodes = {u"bob@x:1"_s};
+    const auto refused = answer<HuntInfo>([&](auto cb) { m_local->submit(bad, this, cb); }, &early);
+    QVERIFY(refused && !*refused);
+    QVERIFY(answer<bool>([&](auto cb) { m_local->cancel(id, this, cb); }, &early));
+    QVERIFY(answer<bool>([&](auto cb) { m_local->cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this, cb); },
+                         &early));
+    QTRY_VERIFY_WITH_TIMEOUT(!m_engine->activeInfo(id), 10000);
+    QVERIFY(answer<QList<HuntInfo>>([&](auto cb) { m_local->listHunts(10, this, cb); }, &early));
+    QVERIFY(answer<HuntInfo>([&](auto cb) { m_local->huntInfo(id, this, cb); }, &early));
+    QVERIFY(answer<HuntInfo>([&](auto cb) { m_local->huntInfo(u"bad id"_s, this, cb); }, &early));
+    QVERIFY(answer<ResultPage>([&](auto cb) { m_local->readResults(id, {}, this, cb); }, &early));
+    QVERIFY(answer<QList<CompareRow>>(
+        [&](auto cb) { m_local->collectValues(id, u"cpu"_s, this, cb); }, &early));
+    QVERIFY(answer<QList<CompareRow>>(
+        [&](auto cb) { m_local->collectValues(id, u"a..b"_s, this, cb); }, &early));
+    ScheduleSpec spec;
+    spec.nodes = {a->node()};
+    spec.url = u"metric"_s;
+    spec.everyMs = 60000;
+    spec.maxRounds = 1;
+    const auto created =
+        answer<Schedule>([&](auto cb) { m_local->createSchedule(spec, this, cb); }, &early);
+    QVERIFY(created && *created);
+    ScheduleSpec tooFast = spec;
+    tooFast.everyMs = 1;
+    QVERIFY(answer<Schedule>([&](auto cb) { m_local->createSchedule(tooFast, this, cb); }, &early));
+    const auto schedules =
+        answer<QList<Schedule>>([&](auto cb) { m_local->listSchedules(this, cb); }, &early);
+    QVERIFY(schedules && *schedules);
+    QCOMPARE((*schedules)->size(), 1);
+    QVERIFY(answer<QList<NodeHistoryEntry>>(
+        [&](auto cb) { m_local->nodeHistory((*created)->id, a->node(), u"cpu"_s, 5, this, cb); },
+        &early));
+    QVERIFY(answer<QList<NodeHistoryEntry>>(
+        [&](auto cb) { m_local->nodeHistory(u"nope"_s, a->node(), {}, 5, this, cb); }, &early));
+    QVERIFY2(!early, "a LocalBackend answer arrived before its call returned");
 }
 
 QTEST_MAIN(TestGuiLocal)

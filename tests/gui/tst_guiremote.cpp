@@ -67,6 +67,10 @@ private Q_SLOTS:
     void unreachableServerIsShown();
     void silentServerTimesOut();
     void realServer();
+    void cancelUnknownIsNotFoundAndNeverDeletes();
+    void errorCodeForHttpStatus_data();
+    void errorCodeForHttpStatus();
+    void errorStatusRoundTrip();
 
 private:
     bool startServe();
@@ -262,6 +266,86 @@ void TestGuiRemote::realServer()
     QCOMPARE(history->table()->item(history->table()->rowCount() - 1, 0)->text(), u"1"_s);
     QCOMPARE(history->table()->item(0, 5)->text(), u"80%"_s);
     QCOMPARE(history->chart()->valueCount(), history->table()->rowCount());
+}
+
+// Cancel asks POST /cancel only; a 404 there is NotFound, and DELETE (which deletes a hunt's
+// data on this API) is never tried instead. The "server" is a FakeNode that records methods.
+void TestGuiRemote::cancelUnknownIsNotFoundAndNeverDeletes()
+{
+    FakeNode server;
+    QVERIFY(server.start());
+    server.setBehaviour(FakeNode::Behaviour::Status);
+    server.setStatus(404, R"({"error":"Not found","details":"no hunt with id '01AAAAAAAAAAAAAAAAAAAAAAAA'"})",
+                     {{"Content-Type", "application/json"}});
+    RemoteBackend remote;
+    remote.setServer(QUrl(u"http://"_s + server.node()), Token);
+    std::optional<Result<bool>> answer;
+    remote.cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this,
+                  [&answer](Result<bool> result) { answer = std::move(result); });
+    QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 10000);
+    QVERIFY(!*answer);
+    QCOMPARE(answer->error().code, ErrorCode::NotFound);
+    QCOMPARE(server.requestMethods(), QList<QByteArray>{"POST"});
+    QCOMPARE(server.requestPaths(), QList<QByteArray>{"/api/v1/hunts/01AAAAAAAAAAAAAAAAAAAAAAAA/cancel"});
+    QTest::qWait(200); // a fallback would come right after the answer
+    QVERIFY(!server.requestMethods().contains("DELETE"));
+}
+
+void TestGuiRemote::errorCodeForHttpStatus_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<ErrorCode>("code");
+    QTest::newRow("400") << 400 << ErrorCode::InvalidArgument;
+    QTest::newRow("401") << 401 << ErrorCode::Unauthorized;
+    QTest::newRow("403") << 403 << ErrorCode::Forbidden;
+    QTest::newRow("404") << 404 << ErrorCode::NotFound;
+    QTest::newRow("409") << 409 << ErrorCode::Conflict;
+    QTest::newRow("413") << 413 << ErrorCode::TooLarge;
+    QTest::newRow("429") << 429 << ErrorCode::Busy;
+    QTest::newRow("500") << 500 << ErrorCode::Io;
+    QTest::newRow("503") << 503 << ErrorCode::Unavailable;
+    QTest::newRow("unknown 4xx (418)") << 418 << ErrorCode::InvalidArgument;
+    QTest::newRow("unknown 5xx (502)") << 502 << ErrorCode::Unavailable;
+}
+
+void TestGuiRemote::errorCodeForHttpStatus()
+{
+    QFETCH(int, status);
+    QFETCH(ErrorCode, code);
+    QCOMPARE(Artemis::errorCodeForHttpStatus(status), code);
+    if (status != 418 && status != 502) {
+        // The status the REST API answers for that code is the one it came from.
+        QCOMPARE(httpStatusFor(code), status);
+    }
+}
+
+// code -> status -> code for every ErrorCode whose status no other code shares.
+void TestGuiRemote::errorStatusRoundTrip()
+{
+    const QList<ErrorCode> all = {
+        ErrorCode::InvalidArgument, ErrorCode::InvalidNode, ErrorCode::Denied,
+        ErrorCode::TooLarge,        ErrorCode::NotFound,    ErrorCode::Conflict,
+        ErrorCode::Busy,            ErrorCode::Io,          ErrorCode::Unavailable,
+        ErrorCode::Unauthorized,    ErrorCode::Forbidden,   ErrorCode::Locked,
+    };
+    QHash<int, int> sharing;
+    for (const ErrorCode code : all) {
+        const int status = httpStatusFor(code);
+        QVERIFY2(status >= 400 && status < 600, qPrintable(QString::number(status)));
+        ++sharing[status];
+    }
+    int unique = 0;
+    for (const ErrorCode code : all) {
+        const int status = httpStatusFor(code);
+        if (sharing.value(status) == 1) {
+            QCOMPARE(Artemis::errorCodeForHttpStatus(status), code);
+            ++unique;
+        } else {
+            // Shared statuses come back as one of the codes that share them.
+            QCOMPARE(httpStatusFor(Artemis::errorCodeForHttpStatus(status)), status);
+        }
+    }
+    QCOMPARE(unique, 7); // 401 403 404 409 413 429 500; 400 and 503 are shared
 }
 
 QTEST_MAIN(TestGuiRemote)
