@@ -1,5 +1,6 @@
 #include "gui/comparemodel.h"
 
+#include <cmath>
 #include <limits>
 
 #include <QBrush>
@@ -11,11 +12,21 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
 
-void CompareModel::setRows(QList<CompareRow> rows)
+void CompareModel::setRows(QList<CompareRow> rows, NumberStyle style)
 {
     beginResetModel();
     m_rows = std::move(rows);
+    m_style = style;
+    m_marks.clear();
     endResetModel();
+}
+
+void CompareModel::setMarks(QHash<QString, QString> marks)
+{
+    m_marks = std::move(marks);
+    if (!m_rows.isEmpty()) {
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+    }
 }
 
 int CompareModel::rowCount(const QModelIndex &parent) const
@@ -48,7 +59,7 @@ QVariant CompareModel::data(const QModelIndex &index, int role) const
         case Value:
             return valueText();
         case Number:
-            return row.number ? QVariant(QString::number(*row.number, 'g', 12)) : QVariant();
+            return row.number ? QVariant(formatNumber(*row.number, m_style)) : QVariant();
         }
         break;
     case SortRole:
@@ -60,6 +71,32 @@ QVariant CompareModel::data(const QModelIndex &index, int role) const
         case Number:
             // Rows without a number sort after every number (ascending).
             return row.number ? *row.number : std::numeric_limits<double>::infinity();
+        }
+        break;
+    case HasValueRole:
+        switch (index.column()) {
+        case Value:
+            return row.outcome == OutcomeKind::Ok && !row.value.isUndefined();
+        case Number:
+            return row.number.has_value();
+        default:
+            return true;
+        }
+    case MarkRole:
+        return m_marks.value(row.node);
+    case Qt::BackgroundRole: {
+        const QString mark = m_marks.value(row.node);
+        if (mark == u"outlier"_s) {
+            return QBrush(QColor(0xff, 0xd6, 0xa8));
+        }
+        if (mark == u"minority"_s) {
+            return QBrush(QColor(0xff, 0xf1, 0xa8));
+        }
+        break;
+    }
+    case Qt::ToolTipRole:
+        if (index.column() == Number && row.number) {
+            return QString::number(*row.number, 'f', 0 == std::fmod(*row.number, 1.0) ? 0 : 6);
         }
         break;
     case Qt::ForegroundRole:

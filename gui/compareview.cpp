@@ -1,12 +1,16 @@
 #include "gui/compareview.h"
 
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
-#include <QSortFilterProxyModel>
+#include <QRegularExpression>
+#include <QSet>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -14,58 +18,109 @@
 #include "core/jsonvalues.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
-#include "gui/huntbackend.h"
+#include "gui/compareproxy.h"
+#include "gui/groupsmodel.h"
+#include "gui/tablecopy.h"
 
 using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
 
+namespace {
+const QString NoHunt = u"Open a hunt in Results, then pick a key in its JSON tree."_s;
+
+void setupTable(QTableView *table)
+{
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    table->setContextMenuPolicy(Qt::CustomContextMenu);
+    installRowCopy(table);
+}
+} // namespace
+
 CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     : QWidget(parent),
       m_backend(backend),
-      m_hunt(new QLabel(u"Open a hunt in Results, then pick a key in its JSON tree."_s, this)),
+      m_hunt(new QLabel(NoHunt, this)),
       m_path(new QLineEdit(this)),
       m_go(new QPushButton(u"Compare"_s, this)),
+      m_export(new QPushButton(u"Export CSV…"_s, this)),
+      m_stats(new QLabel(this)),
+      m_groupsTable(new QTableView(this)),
+      m_filterLabel(new QLabel(this)),
+      m_showAll(new QPushButton(u"Show all nodes"_s, this)),
       m_table(new QTableView(this)),
       m_chart(new BarChart(this)),
-      m_stats(new QLabel(this)),
+      m_groups(new GroupsModel(this)),
       m_model(new CompareModel(this)),
-      m_proxy(new QSortFilterProxyModel(this))
+      m_proxy(new CompareProxy(this))
 {
     m_path->setPlaceholderText(u"JSON path, e.g. mem.used or cpu[0]"_s);
     m_path->setObjectName(u"comparePath"_s);
     m_stats->setObjectName(u"compareStats"_s);
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_stats->setWordWrap(true);
     QFont statsFont = m_stats->font();
     statsFont.setBold(true);
     m_stats->setFont(statsFont);
+    m_export->setToolTip(u"Save the node table as shown (sorted, filtered) as CSV"_s);
+    m_export->setEnabled(false);
 
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(u"Path:"_s, this));
     top->addWidget(m_path, 1);
     top->addWidget(m_go);
+    top->addWidget(m_export);
+
+    m_groupsTable->setObjectName(u"compareGroups"_s);
+    m_groupsTable->setModel(m_groups);
+    setupTable(m_groupsTable);
+    m_groupsTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_groupsTable->horizontalHeader()->setSectionResizeMode(GroupsModel::Value, QHeaderView::Stretch);
+    m_groupsTable->setColumnWidth(GroupsModel::Kind, 80);
+    m_groupsTable->setColumnWidth(GroupsModel::Count, 60);
+    m_groupsTable->setColumnWidth(GroupsModel::Share, 70);
+    m_groupsTable->setToolTip(u"Click a row to show only its nodes"_s);
 
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(CompareModel::SortRole);
     m_table->setModel(m_proxy);
     m_table->setObjectName(u"compareTable"_s);
+    setupTable(m_table);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(CompareModel::Node, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setSectionResizeMode(CompareModel::Value, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(CompareModel::Number, QHeaderView::Interactive);
     m_table->setColumnWidth(CompareModel::Node, 170);
     m_table->setColumnWidth(CompareModel::Number, 110);
 
+    m_filterLabel->setObjectName(u"compareFilter"_s);
+    m_showAll->setEnabled(false);
+    auto *filterBar = new QHBoxLayout;
+    filterBar->setContentsMargins(0, 0, 0, 0);
+    filterBar->addWidget(m_filterLabel, 1);
+    filterBar->addWidget(m_showAll);
+
+    auto *nodesBox = new QWidget(this);
+    auto *nodesLayout = new QVBoxLayout(nodesBox);
+    nodesLayout->setContentsMargins(0, 0, 0, 0);
+    nodesLayout->addLayout(filterBar);
+    nodesLayout->addWidget(m_table, 1);
+
+    auto *left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_groupsTable);
+    left->addWidget(nodesBox);
+    left->setStretchFactor(0, 2);
+    left->setStretchFactor(1, 3);
+
     auto *split = new QSplitter(Qt::Horizontal, this);
-    split->addWidget(m_table);
+    split->addWidget(left);
     split->addWidget(m_chart);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
-    split->setSizes({480, 780});
+    split->setSizes({520, 740});
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_hunt);
@@ -75,19 +130,43 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
 
     connect(m_go, &QPushButton::clicked, this, [this] { compare(m_path->text()); });
     connect(m_path, &QLineEdit::returnPressed, this, [this] { compare(m_path->text()); });
+    connect(m_export, &QPushButton::clicked, this, &CompareView::exportCsvDialog);
+    connect(m_showAll, &QPushButton::clicked, this, &CompareView::clearNodeFilter);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &CompareView::updateChart);
+    connect(m_groupsTable, &QTableView::clicked, this,
+            [this](const QModelIndex &index) { selectGroup(index.row()); });
+    connect(m_chart, &BarChart::nodesClicked, this, &CompareView::filterNodes);
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        Q_EMIT diffRequested(index.siblingAtColumn(CompareModel::Node).data().toString(),
+                             u"majority"_s);
+    });
+    connect(m_table, &QWidget::customContextMenuRequested, this, &CompareView::showNodeMenu);
+    connect(m_groupsTable, &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu menu(this);
+        menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_groupsTable); });
+        menu.exec(m_groupsTable->viewport()->mapToGlobal(pos));
+    });
 }
 
 void CompareView::setBackend(HuntBackend *backend)
 {
     m_backend = backend;
-    setHunt({}, u"Open a hunt in Results, then pick a key in its JSON tree."_s);
+    setHunt({}, NoHunt);
 }
 
 void CompareView::setHunt(const QString &huntId, const QString &description)
 {
     if (huntId != m_huntId) {
+        ++m_generation; // answers for the previous hunt are dropped
         m_model->setRows({});
+        m_groups->clear();
+        m_values.reset();
+        m_comparedPath.clear();
+        m_proxy->setNodeFilter(std::nullopt);
+        m_filterLabel->clear();
+        m_showAll->setEnabled(false);
+        m_export->setEnabled(false);
+        m_go->setEnabled(true);
         m_stats->clear();
         updateChart();
     }
@@ -107,47 +186,195 @@ void CompareView::compare(const QString &path)
         return;
     }
     const quint64 generation = ++m_generation;
+    m_pending = {};
     m_stats->setText(u"Collecting %1 from every node…"_s.arg(path));
     m_go->setEnabled(false);
-    m_backend->collectValues(
-        m_huntId, path, this, [this, generation, path](Result<QList<CompareRow>> rows) {
-            if (generation != m_generation) {
-                return;
+    const auto failed = [this, generation](const Error &error) {
+        if (generation != m_generation) {
+            return;
+        }
+        ++m_generation; // the other answer is of no use now
+        m_go->setEnabled(true);
+        m_stats->setText(error.message);
+        Q_EMIT message(error.message);
+    };
+    m_backend->fleetValues(m_huntId, path, this,
+                           [this, generation, failed](Result<FleetValues> values) {
+                               if (generation != m_generation) {
+                                   return;
+                               }
+                               if (!values) {
+                                   failed(values.error());
+                                   return;
+                               }
+                               m_pending.values = std::move(*values);
+                               onArrived();
+                           });
+    m_backend->collectValues(m_huntId, path, this,
+                             [this, generation, failed](Result<QList<CompareRow>> rows) {
+                                 if (generation != m_generation) {
+                                     return;
+                                 }
+                                 if (!rows) {
+                                     failed(rows.error());
+                                     return;
+                                 }
+                                 m_pending.rows = std::move(*rows);
+                                 onArrived();
+                             });
+}
+
+void CompareView::onArrived()
+{
+    if (!m_pending.values || !m_pending.rows) {
+        return;
+    }
+    m_go->setEnabled(true);
+    m_export->setEnabled(true);
+    m_values = std::move(m_pending.values);
+    QList<CompareRow> rows = std::move(*m_pending.rows);
+    m_pending = {};
+    m_comparedPath = m_values->path.isEmpty() ? m_path->text() : m_values->path;
+
+    QList<QJsonValue> answers;
+    answers.reserve(rows.size());
+    for (const CompareRow &row : std::as_const(rows)) {
+        answers.append(row.value);
+    }
+    const NumberStyle style = detectNumberStyle(answers);
+    m_groups->set(*m_values, rows, style);
+    const int count = int(rows.size());
+    m_proxy->setNodeFilter(std::nullopt);
+    m_model->setRows(std::move(rows), style);
+    QHash<QString, QString> marks;
+    for (const GroupsModel::Row &g : m_groups->groupRows()) {
+        if (g.kind == GroupsModel::RowKind::Minority || g.kind == GroupsModel::RowKind::Outlier) {
+            for (const QString &node : g.nodes) {
+                marks.insert(node, GroupsModel::kindName(g.kind));
             }
-            m_go->setEnabled(true);
-            if (!rows) {
-                m_stats->setText(rows.error().message);
-                Q_EMIT message(rows.error().message);
-                return;
-            }
-            QList<double> numbers;
-            int missing = 0;
-            for (const CompareRow &row : std::as_const(*rows)) {
-                if (row.number) {
-                    numbers.append(*row.number);
-                } else {
-                    ++missing;
-                }
-            }
-            const int count = int(rows->size());
-            m_model->setRows(std::move(*rows));
-            const QLocale locale;
-            if (const std::optional<NumberSummary> s = summarize(numbers)) {
-                m_stats->setText(u"%1 — %2 nodes, %3 numeric:   min %4   median %5   max %6%7"_s
-                                     .arg(path)
-                                     .arg(count)
-                                     .arg(s->count)
-                                     .arg(locale.toString(s->min, 'g', 8),
-                                          locale.toString(s->median, 'g', 8),
-                                          locale.toString(s->max, 'g', 8),
-                                          missing ? u"   (%1 without a number)"_s.arg(missing)
-                                                  : QString()));
-            } else {
-                m_stats->setText(u"%1 — %2 nodes, none with a numeric value"_s.arg(path).arg(count));
-            }
-            updateChart();
-            Q_EMIT compared(count);
-        });
+        }
+    }
+    m_model->setMarks(std::move(marks));
+    m_filterLabel->setText(u"All %1 nodes"_s.arg(count));
+    m_showAll->setEnabled(false);
+    showStats();
+    updateChart();
+    Q_EMIT compared(count);
+}
+
+void CompareView::showStats()
+{
+    const FleetValues &v = *m_values;
+    const NumberStyle style = m_model->style();
+    QStringList parts;
+    parts.append(u"%1 — %2 nodes: %3 with a value, %4 distinct"_s.arg(m_comparedPath)
+                     .arg(v.nodes)
+                     .arg(v.withValue)
+                     .arg(v.groups.size()));
+    if (v.missing > 0) {
+        parts.append(u"%1 without the key"_s.arg(v.missing));
+    }
+    int failed = 0;
+    for (int n : v.failed) {
+        failed += n;
+    }
+    if (failed > 0) {
+        parts.append(u"%1 failed"_s.arg(failed));
+    }
+    QString text = parts.join(u", "_s);
+    if (v.stats) {
+        const ValueStats &s = *v.stats;
+        text += u"\nmin %1   p50 %2   p90 %3   p99 %4   max %5   (%6 numbers)"_s.arg(
+                    formatNumber(s.min, style), formatNumber(s.p50, style),
+                    formatNumber(s.p90, style), formatNumber(s.p99, style),
+                    formatNumber(s.max, style))
+                    .arg(s.count);
+        if (v.outlierCount > 0) {
+            text += u"   — %1 outlier%2"_s.arg(v.outlierCount).arg(v.outlierCount == 1 ? u""_s : u"s"_s);
+        }
+    }
+    m_stats->setText(text);
+}
+
+void CompareView::selectGroup(int row)
+{
+    if (row < 0 || row >= m_groups->rowCount()) {
+        return;
+    }
+    m_groupsTable->selectRow(row);
+    const GroupsModel::Row &g = m_groups->row(row);
+    filterNodes(g.nodes, u"%1 %2"_s.arg(GroupsModel::kindName(g.kind), g.value));
+}
+
+void CompareView::filterNodes(const QStringList &nodes, const QString &description)
+{
+    m_proxy->setNodeFilter(QSet<QString>(nodes.cbegin(), nodes.cend()));
+    m_filterLabel->setText(u"%1 node%2 — %3"_s.arg(m_proxy->rowCount())
+                               .arg(m_proxy->rowCount() == 1 ? u""_s : u"s"_s)
+                               .arg(description));
+    m_showAll->setEnabled(true);
+    updateChart();
+}
+
+void CompareView::clearNodeFilter()
+{
+    m_proxy->setNodeFilter(std::nullopt);
+    m_groupsTable->clearSelection();
+    m_filterLabel->setText(u"All %1 nodes"_s.arg(m_model->rowCount()));
+    m_showAll->setEnabled(false);
+    updateChart();
+}
+
+QString CompareView::selectedNode() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() ? current.siblingAtColumn(CompareModel::Node).data().toString()
+                             : QString();
+}
+
+void CompareView::showNodeMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_table->indexAt(pos);
+    if (index.isValid() && !m_table->selectionModel()->isRowSelected(index.row(), {})) {
+        m_table->selectRow(index.row());
+    }
+    const QString node = index.isValid()
+        ? index.siblingAtColumn(CompareModel::Node).data().toString()
+        : QString();
+    QMenu menu(this);
+    QAction *majority = menu.addAction(u"Diff %1 against the majority"_s.arg(node), this,
+                                       [this, node] { Q_EMIT diffRequested(node, u"majority"_s); });
+    QAction *previous = menu.addAction(u"Diff %1 against its previous round"_s.arg(node), this,
+                                       [this, node] { Q_EMIT diffRequested(node, u"previous"_s); });
+    majority->setEnabled(!node.isEmpty());
+    previous->setEnabled(!node.isEmpty());
+    menu.addSeparator();
+    menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_table); });
+    menu.addAction(u"Export table as CSV…"_s, this, &CompareView::exportCsvDialog);
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
+}
+
+void CompareView::exportCsvDialog()
+{
+    if (m_model->rowCount() == 0) {
+        return;
+    }
+    QString name = m_comparedPath;
+    name.replace(QRegularExpression(u"[^A-Za-z0-9._-]+"_s), u"_"_s);
+    const QString file = QFileDialog::getSaveFileName(
+        this, u"Export compare table"_s, u"%1-%2.csv"_s.arg(m_huntId, name),
+        u"CSV files (*.csv);;All files (*)"_s);
+    if (!file.isEmpty()) {
+        exportCsv(file);
+    }
+}
+
+void CompareView::exportCsv(const QString &filePath)
+{
+    writeTextFile(filePath, tableCsv(m_table), this, [this, filePath](const QString &error) {
+        Q_EMIT message(error.isEmpty() ? u"Saved %1"_s.arg(filePath) : error);
+        Q_EMIT exported(filePath, error);
+    });
 }
 
 void CompareView::updateChart()
@@ -160,7 +387,7 @@ void CompareView::updateChart()
             values.append({row.node, *row.number});
         }
     }
-    m_chart->setValues(std::move(values), m_path->text());
+    m_chart->setValues(std::move(values), m_comparedPath, m_model->style());
 }
 
 } // namespace Artemis::Gui

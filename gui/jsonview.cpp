@@ -1,6 +1,10 @@
 #include "gui/jsonview.h"
 
+#include <functional>
+
 #include <QAction>
+#include <QBrush>
+#include <QColor>
 #include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
@@ -97,6 +101,7 @@ void JsonView::clear()
 
 void JsonView::setMessage(const QString &message)
 {
+    m_highlighted.clear();
     m_model->removeRows(0, m_model->rowCount());
     m_raw->clear();
     m_title->setText(message);
@@ -105,6 +110,7 @@ void JsonView::setMessage(const QString &message)
 void JsonView::setDocument(const QString &title, const QJsonValue &value)
 {
     m_model->removeRows(0, m_model->rowCount());
+    m_highlighted.clear();
     m_title->setText(title);
     int budget = MaxItems;
     if (value.isObject() || value.isArray()) {
@@ -166,6 +172,41 @@ void JsonView::addChildren(QStandardItem *parent, const QJsonValue &value, const
             addRow(u"[%1]"_s.arg(i), jsonPathAppendIndex(path, i), array.at(i));
         }
     }
+}
+
+void JsonView::highlightPaths(const QHash<QString, QString> &toolTips)
+{
+    m_highlighted.clear();
+    const QBrush differs(QColor(0xff, 0xc8, 0xc8));
+    const QBrush leadsThere(QColor(0xff, 0xee, 0xee));
+    const std::function<bool(QStandardItem *)> visit = [&](QStandardItem *parent) {
+        bool below = false;
+        for (int r = 0; r < parent->rowCount(); ++r) {
+            QStandardItem *key = parent->child(r, 0);
+            const QString path = key->data(PathRole).toString();
+            const bool hit = toolTips.contains(path);
+            const bool inside = visit(key);
+            if (hit || inside) {
+                for (int c = 0; c < 3; ++c) {
+                    if (QStandardItem *item = parent->child(r, c)) {
+                        item->setBackground(hit ? differs : leadsThere);
+                        if (hit) {
+                            item->setToolTip(toolTips.value(path));
+                        }
+                    }
+                }
+                if (hit) {
+                    m_highlighted.append(path);
+                }
+                if (inside) {
+                    m_tree->expand(m_proxy->mapFromSource(key->index()));
+                }
+                below = true;
+            }
+        }
+        return below;
+    };
+    visit(m_model->invisibleRootItem());
 }
 
 void JsonView::onSearch(const QString &text)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QHash>
 #include <QJsonValue>
+#include <QStringList>
 #include <QWidget>
 
 class QLabel;
@@ -31,6 +33,11 @@ public:
     void setMessage(const QString &message); // e.g. "no JSON body: timeout"
     void clear();
 
+    // Marks these paths (and the rows leading to them) as different: coloured rows, the
+    // tooltip text given per path, parents expanded. Paths not in the tree are ignored.
+    void highlightPaths(const QHash<QString, QString> &toolTips);
+    QStringList highlightedPaths() const { return m_highlighted; }
+
     QString selectedPath() const;
     QStandardItemModel *model() const { return m_model; }
     QTreeView *tree() const { return m_tree; }
@@ -56,6 +63,7 @@ private:
     QPlainTextEdit *m_raw;
     QStandardItemModel *m_model;
     QSortFilterProxyModel *m_proxy;
+    QStringList m_highlighted;
 };
 
 } // namespace Artemis::Gui

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QDialog>
 #include <QComboBox>
 #include <QDesktopServices>
 #include <QDir>
@@ -20,18 +21,23 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QToolBar>
 #include <QUrl>
 #include <QVBoxLayout>
 
 #include "core/duration.h"
 #include "gui/compareview.h"
+#include "gui/diffview.h"
+#include "gui/exportdialog.h"
 #include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
 #include "gui/jsonview.h"
 #include "gui/localbackend.h"
+#include "gui/huntresultsmodel.h"
 #include "gui/progresspanel.h"
+#include "gui/resultcolumns.h"
 #include "gui/remotebackend.h"
 #include "gui/resultsbrowser.h"
 
@@ -57,6 +63,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_results = new ResultsBrowser(local, this);
     m_compare = new CompareView(local, this);
     m_history = new HistoryView(local, this);
+    m_diff = new DiffView(local, this);
 
     auto *huntSplit = new QSplitter(Qt::Horizontal, this);
     huntSplit->addWidget(m_form);
@@ -74,6 +81,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_tabs->addTab(m_results, u"&Results"_s);
     m_tabs->addTab(m_compare, u"&Compare"_s);
     m_tabs->addTab(m_history, u"Hist&ory"_s);
+    m_tabs->addTab(m_diff, u"&Diff"_s);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -93,6 +101,17 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     connect(m_compare, &CompareView::message, this, [this](const QString &t) { status(t); });
     connect(m_history, &HistoryView::message, this, [this](const QString &t) { status(t); });
     connect(m_results, &ResultsBrowser::huntOpened, m_compare, &CompareView::setHunt);
+    connect(m_results, &ResultsBrowser::huntOpened, m_diff, &DiffView::setHunt);
+    connect(m_diff, &DiffView::message, this, [this](const QString &t) { status(t); });
+    const auto showDiff = [this](const QString &node, const QString &against) {
+        showTab(DiffTab);
+        m_diff->showDiff(node, against);
+    };
+    connect(m_compare, &CompareView::diffRequested, this, showDiff);
+    connect(m_results, &ResultsBrowser::diffRequested, this, showDiff);
+    connect(m_progress->table(), &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        showLiveNode(index.data(NodeRole).toString());
+    });
     connect(m_results, &ResultsBrowser::comparePathRequested, this, [this](const QString &path) {
         showTab(CompareTab);
         m_compare->compare(path);
@@ -175,6 +194,58 @@ QWidget *MainWindow::buildConnectionBar()
     return bar;
 }
 
+void MainWindow::exportResults()
+{
+    const QString hunt = m_results->currentHunt();
+    if (hunt.isEmpty()) {
+        status(u"Open a hunt in Results first."_s);
+        return;
+    }
+    ExportDialog dialog(hunt, m_compare->huntId() == hunt ? m_compare->comparedPath() : QString(),
+                        this);
+    if (dialog.exec() != QDialog::Accepted) {
+        return;
+    }
+    const QString file = dialog.filePath();
+    status(u"Exporting hunt %1 to %2…"_s.arg(hunt, file), 0);
+    backend()->exportResults(hunt, dialog.fields(), dialog.format(), dialog.outcomes(), file, this,
+                             [this, file](Result<qint64> bytes) {
+                                 status(bytes ? u"Saved %1 (%2 bytes)"_s.arg(file).arg(*bytes)
+                                              : bytes.error().message);
+                             });
+}
+
+void MainWindow::showLiveNode(const QString &node)
+{
+    const QString hunt = m_progress->huntId();
+    if (node.isEmpty() || hunt.isEmpty()) {
+        return;
+    }
+    backend()->nodeOutcome(hunt, node, this, [this, node](Result<Outcome> outcome) {
+        if (!outcome) {
+            status(u"%1: %2"_s.arg(node, outcome.error().message));
+            return;
+        }
+        auto *dialog = new QDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setObjectName(u"liveNodeDialog"_s);
+        dialog->setWindowTitle(node);
+        auto *json = new JsonView(dialog);
+        auto *layout = new QVBoxLayout(dialog);
+        layout->addWidget(json);
+        const QString title = u"<b>%1</b> — %2, %3 ms"_s.arg(node.toHtmlEscaped(),
+                                                              outcomeName(outcome->outcome))
+                                  .arg(outcome->latencyMs);
+        if (outcome->body.isUndefined() || outcome->body.isNull()) {
+            json->setMessage(title + u"<br>(no body) "_s + outcome->error.toHtmlEscaped());
+        } else {
+            json->setDocument(title, outcome->body);
+        }
+        dialog->resize(640, 560);
+        dialog->show();
+    });
+}
+
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(u"&File"_s);
@@ -186,6 +257,14 @@ void MainWindow::buildMenus()
         }
     });
     open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    file->addAction(u"Export &compare table as CSV…"_s, this, [this] {
+        showTab(CompareTab);
+        m_compare->exportCsvDialog();
+    });
+    QAction *exportAction = file->addAction(u"&Export hunt results…"_s, this,
+                                            &MainWindow::exportResults);
+    exportAction->setShortcut(QKeySequence(u"Ctrl+E"_s));
     file->addSeparator();
     QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -230,6 +309,7 @@ void MainWindow::connectBackend(HuntBackend *backend)
     m_results->setBackend(backend);
     m_compare->setBackend(backend);
     m_history->setBackend(backend);
+    m_diff->setBackend(backend);
     m_backendLabel->setText(backend->description());
     m_runningHunt.clear();
     m_form->setRunning(false);
@@ -420,6 +500,8 @@ void MainWindow::focusSearch()
         break;
     case HistoryTab:
         m_history->pathEdit()->setFocus();
+        break;
+    case DiffTab:
         break;
     case CompareTab:
         m_compare->pathEdit()->setFocus();

@@ -16,6 +16,7 @@ class QTabWidget;
 namespace Artemis::Gui {
 
 class CompareView;
+class DiffView;
 class HistoryView;
 class HuntBackend;
 class HuntForm;
@@ -26,7 +27,7 @@ class ResultsBrowser;
 
 // The main window: connection bar (local / remote server + token), and four tabs: Hunt (form
 // + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes),
-// History (one node of a schedule across its rounds).
+// History (one node of a schedule across its rounds), Diff (one node against the majority).
 // It wires views to the active backend; it holds no rules of its own.
 //
 // Lives on the GUI thread. The backends and the settings are not owned and must outlive it.
@@ -35,7 +36,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 public:
     enum class Mode { Local, Remote };
-    enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab };
+    enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab, DiffTab };
 
     // `local` null: remote mode only (the data dir is held by another process).
     MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
@@ -59,6 +60,7 @@ public:
     ResultsBrowser *results() const { return m_results; }
     CompareView *compare() const { return m_compare; }
     HistoryView *history() const { return m_history; }
+    DiffView *diff() const { return m_diff; }
     QTabWidget *tabs() const { return m_tabs; }
     QComboBox *modeBox() const { return m_modeBox; }
     QLineEdit *serverEdit() const { return m_server; }
@@ -84,6 +86,8 @@ private:
     void showProblem(const QString &problem);
     void focusSearch();
     void showAbout();
+    void exportResults();
+    void showLiveNode(const QString &node);
     void showDocs();
     void status(const QString &text, int timeoutMs = 6000);
 
@@ -108,6 +112,7 @@ private:
     ResultsBrowser *m_results = nullptr;
     CompareView *m_compare = nullptr;
     HistoryView *m_history = nullptr;
+    DiffView *m_diff = nullptr;
     QAction *m_startAction = nullptr;
     QAction *m_cancelAction = nullptr;
 };

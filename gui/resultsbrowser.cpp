@@ -6,6 +6,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLocale>
+#include <QMenu>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
@@ -16,6 +17,7 @@
 #include "gui/jsonview.h"
 #include "gui/pagedresultsmodel.h"
 #include "gui/resultcolumns.h"
+#include "gui/tablecopy.h"
 
 using namespace Qt::StringLiterals;
 
@@ -52,6 +54,9 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
     setupResultTable(m_nodeTable);
     m_nodeTable->setColumnHidden(int(ResultColumn::State), true);
     m_nodeTable->setColumnWidth(int(ResultColumn::Node), 150);
+    m_nodeTable->setContextMenuPolicy(Qt::CustomContextMenu);
+    installRowCopy(m_nodeTable);
+    connect(m_nodeTable, &QWidget::customContextMenuRequested, this, &ResultsBrowser::showNodeMenu);
 
     m_outcome->setObjectName(u"storedOutcomeFilter"_s);
     m_outcome->addItem(u"All outcomes"_s, -1);
@@ -200,6 +205,22 @@ void ResultsBrowser::onHuntSelected()
     m_results->open(info.id, k >= 0 ? std::optional(OutcomeKind(k)) : std::nullopt);
     m_json->clear();
     Q_EMIT huntOpened(info.id, describe(info));
+}
+
+void ResultsBrowser::showNodeMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_nodeTable->indexAt(pos);
+    const QString node = index.isValid() ? index.data(NodeRole).toString() : QString();
+    QMenu menu(this);
+    QAction *majority = menu.addAction(u"Diff %1 against the majority"_s.arg(node), this,
+                                       [this, node] { Q_EMIT diffRequested(node, u"majority"_s); });
+    QAction *previous = menu.addAction(u"Diff %1 against its previous round"_s.arg(node), this,
+                                       [this, node] { Q_EMIT diffRequested(node, u"previous"_s); });
+    majority->setEnabled(!node.isEmpty());
+    previous->setEnabled(!node.isEmpty());
+    menu.addSeparator();
+    menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_nodeTable); });
+    menu.exec(m_nodeTable->viewport()->mapToGlobal(pos));
 }
 
 void ResultsBrowser::showRow(int row)

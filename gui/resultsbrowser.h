@@ -44,11 +44,13 @@ Q_SIGNALS:
     void huntOpened(const QString &id, const QString &description);
     void nodeShown(const QString &node);
     void comparePathRequested(const QString &path);
+    void diffRequested(const QString &node, const QString &against);
     void message(const QString &text);
 
 private:
     void onHuntSelected();
     void onNodeSelected();
+    void showNodeMenu(const QPoint &pos);
     QString describe(const HuntInfo &info) const;
 
     HuntBackend *m_backend; // not owned
