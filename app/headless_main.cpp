@@ -1,4 +1,4 @@
-// artemis-headless: serve | hunt | worker. Only argument dispatch lives here.
+// artemis-headless: serve | hunt | worker | values | results | diff. Only argument dispatch lives here.
 #include <cstdio>
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include "core/logging.h"
 #include "headless/filelimit.h"
 #include "headless/huntcommand.h"
+#include "headless/querycommand.h"
 #include "headless/servecommand.h"
 #include "headless/signalwatcher.h"
 #include "headless/workercommand.h"
@@ -23,6 +24,10 @@ void printUsage(QTextStream &stream)
               "  serve    run the REST service (POST /fetch, /api/v1/hunts, /metric, /metrics)\n"
               "  hunt     fetch a path from many nodes once and store the answers\n"
               "  worker   fetch jobs of a distributed coordinator (serve --broker)\n"
+              "  values   groups, stats and outliers of one JSON path across a hunt's nodes\n"
+              "  results  a hunt's results, whole or as chosen fields, as NDJSON or CSV\n"
+              "  diff     where one node's answer differs from the majority (or a node, or its\n"
+              "           previous round)\n"
               "  help     show this help ('artemis-headless COMMAND --help' for a command)\n"
               "  version  print the version\n";
     stream.flush();
@@ -69,6 +74,17 @@ int main(int argc, char *argv[])
         QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &serve,
                          [&serve](int) { serve.interrupt(); });
         serve.start(args);
+        return app.exec();
+    }
+    const std::optional<Artemis::QuerySettings::Kind> query =
+        command == u"values"_s    ? std::optional(Artemis::QuerySettings::Kind::Values)
+        : command == u"results"_s ? std::optional(Artemis::QuerySettings::Kind::Results)
+        : command == u"diff"_s    ? std::optional(Artemis::QuerySettings::Kind::Diff)
+                                  : std::nullopt;
+    if (query) {
+        Artemis::QueryCommand run(*query, out, err, ::isatty(STDOUT_FILENO) == 1);
+        QObject::connect(&run, &Artemis::QueryCommand::finished, &app, &QCoreApplication::exit);
+        run.start(args);
         return app.exec();
     }
     if (command == u"worker"_s) {

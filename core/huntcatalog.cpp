@@ -21,11 +21,21 @@ Error notFound(const QString &id)
     return makeError(ErrorCode::NotFound, u"no hunt with id '%1'"_s.arg(id));
 }
 
+Error readOnly()
+{
+    return makeError(ErrorCode::Unavailable,
+                     u"this process only reads the data dir; the process that holds it can "
+                     u"cancel or delete hunts"_s);
+}
+
 } // namespace
 
 HuntCatalog::HuntCatalog(HuntEngine *engine, ResultStore *store, QObject *parent)
     : QObject(parent), m_engine(engine), m_store(store)
 {
+    if (!engine) {
+        return; // read-only: what the store holds
+    }
     connect(engine, &HuntEngine::huntStarted, this,
             [this](const HuntInfo &info) { Q_EMIT huntStarted(presented(info)); });
     connect(engine, &HuntEngine::huntProgress, this,
@@ -61,6 +71,9 @@ HuntProgress HuntCatalog::presented(HuntProgress progress)
 
 std::optional<HuntInfo> HuntCatalog::live(const QString &id) const
 {
+    if (!m_engine) {
+        return std::nullopt;
+    }
     if (std::optional<HuntInfo> active = m_engine->activeInfo(id)) {
         return presented(*active);
     }
@@ -108,7 +121,7 @@ Result<HuntInfo> HuntCatalog::find(const QString &id)
 
 bool HuntCatalog::isSettled(const QString &id) const
 {
-    if (m_engine->activeInfo(id) || m_engine->unstoredInfo(id)) {
+    if (live(id)) {
         return false;
     }
     const QMutexLocker locker(&m_mutex);
@@ -131,11 +144,13 @@ HuntCatalog::ListTask HuntCatalog::listTask(const HuntListQuery &query)
     // Active hunts carry live counts (the stored manifests lag by up to a second); hunts
     // whose final manifest could not be written: what the engine kept.
     QHash<QString, HuntInfo> now;
-    for (const HuntInfo &active : m_engine->activeHunts()) {
-        now.insert(active.id, presented(active));
-    }
-    for (const HuntInfo &unstored : m_engine->unstoredHunts()) {
-        now.insert(unstored.id, unstored);
+    if (m_engine) {
+        for (const HuntInfo &active : m_engine->activeHunts()) {
+            now.insert(active.id, presented(active));
+        }
+        for (const HuntInfo &unstored : m_engine->unstoredHunts()) {
+            now.insert(unstored.id, unstored);
+        }
     }
     ResultStore *store = m_store;
     return [store, query, now]() -> Result<HuntListPage> {
@@ -170,6 +185,9 @@ Result<void> HuntCatalog::cancel(const QString &id)
     if (!isValidHuntId(id)) {
         return notFound(id);
     }
+    if (!m_engine) {
+        return readOnly();
+    }
     if (const std::optional<HuntInfo> active = m_engine->activeInfo(id);
         active && isFinished(active->state)) {
         // Finished, its last writes still in flight: the same answer as once they are done.
@@ -187,6 +205,9 @@ Result<void> HuntCatalog::remove(const QString &id)
 {
     if (!isValidHuntId(id)) {
         return notFound(id);
+    }
+    if (!m_engine) {
+        return readOnly();
     }
     if (const std::optional<HuntInfo> active = m_engine->activeInfo(id)) {
         if (isFinished(active->state)) {

@@ -1,0 +1,125 @@
+#include "core/resultexport.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QtConcurrent>
+
+#include "core/resultindex.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr qint64 BatchBytes = 4 << 20;
+constexpr qsizetype LinesPerTask = 2048;
+
+struct Task
+{
+    QList<QByteArray> lines;
+};
+
+} // namespace
+
+Result<qint64> exportResults(const ResultStore &store, const QString &id, const ResultQuery &query,
+                             const std::optional<Projection> &projection, ExportFormat format,
+                             QIODevice *out)
+{
+    if (format == ExportFormat::JsonArray) {
+        return makeError(ErrorCode::InvalidArgument, u"exports are NDJSON or CSV"_s);
+    }
+    std::optional<Projection> fields = projection;
+    if (!fields && format == ExportFormat::Csv) {
+        fields = *Projection::parse({u"node"_s, u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
+                                     u"attempts"_s, u"bytes"_s, u"fetchedAt"_s, u"error"_s,
+                                     u"url"_s, u"body"_s});
+    }
+    const Result<QList<LineRef>> lines = store.selectLines(id, query);
+    if (!lines) {
+        return lines.error();
+    }
+    QFile file(store.resultsFile(id));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorCode::Io, u"cannot open %1: %2"_s.arg(file.fileName(),
+                                                                     file.errorString()));
+    }
+    qint64 written = 0;
+    auto put = [&](const QByteArray &bytes) -> Result<void> {
+        if (out->write(bytes) != bytes.size()) {
+            return makeError(ErrorCode::Io, u"export write failed: %1"_s.arg(out->errorString()));
+        }
+        written += bytes.size();
+        return {};
+    };
+    if (fields && format == ExportFormat::Csv) {
+        QBuffer header;
+        header.open(QIODevice::WriteOnly);
+        ProjectionWriter writer(&header, *fields, format);
+        (void)writer.begin();
+        if (const Result<void> r = put(header.data()); !r) {
+            return r.error();
+        }
+    }
+    // The lines already match the filter (the index selected them). One task per LinesPerTask
+    // lines: parse and project. Rows are independent in NDJSON and CSV, so each task has its
+    // own writer and the results are concatenated in order.
+    auto work = [&fields, format](const Task &task) -> QByteArray {
+        QByteArray bytes;
+        if (!fields) {
+            for (const QByteArray &line : task.lines) {
+                bytes += line;
+                bytes += '\n';
+            }
+            return bytes;
+        }
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        ProjectionWriter writer(&buffer, *fields, format);
+        for (const QByteArray &line : task.lines) {
+            const Result<Outcome> outcome = ResultIndex::parseLine(line);
+            if (outcome) {
+                (void)writer.write(*outcome);
+            }
+        }
+        return bytes;
+    };
+    QByteArray block;
+    qint64 blockStart = 0;
+    qsizetype next = 0;
+    while (next < lines->size()) {
+        QList<Task> tasks;
+        qint64 batch = 0;
+        while (next < lines->size() && batch < BatchBytes) {
+            const LineRef &ref = (*lines)[next];
+            if (ref.offset < blockStart || ref.offset + ref.length > blockStart + block.size()) {
+                if (!file.seek(ref.offset)) {
+                    return makeError(ErrorCode::Io, u"cannot read %1"_s.arg(file.fileName()));
+                }
+                blockStart = ref.offset;
+                block = file.read(std::max<qint64>(BatchBytes, ref.length));
+                if (ref.length > block.size()) {
+                    break; // truncated under us
+                }
+            }
+            if (tasks.isEmpty() || tasks.last().lines.size() >= LinesPerTask) {
+                tasks.append(Task{});
+            }
+            tasks.last().lines.append(block.mid(ref.offset - blockStart, ref.length));
+            batch += ref.length;
+            ++next;
+        }
+        if (tasks.isEmpty()) {
+            break;
+        }
+        const QList<QByteArray> parts = QtConcurrent::blockingMapped(tasks, work);
+        for (const QByteArray &part : parts) {
+            if (const Result<void> r = put(part); !r) {
+                return r.error();
+            }
+        }
+    }
+    return written;
+}
+
+} // namespace Artemis
