@@ -1,12 +1,19 @@
 #include "core/datadirlock.h"
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLockFile>
 #include <QSaveFile>
+#include <QSysInfo>
 
 using namespace Qt::StringLiterals;
 
@@ -17,8 +24,7 @@ namespace {
 const QString LockName = u".artemis.lock"_s;
 const QString OwnerName = u".artemis.owner"_s;
 
-// The holder's command line. QLockFile records only the application name ("artemis-headless"),
-// which cannot tell `serve` from `hunt`.
+// The holder's command line, which tells `serve` from `hunt` and names its flags.
 QString commandLineOf(qint64 pid)
 {
     QFile file(u"/proc/%1/cmdline"_s.arg(pid));
@@ -42,16 +48,36 @@ QJsonObject holderJson(const DataDirHolder &h)
 
 } // namespace
 
-DataDirLock::DataDirLock(QString dataDir, QString command, std::unique_ptr<QLockFile> lock)
-    : m_dataDir(std::move(dataDir)), m_command(std::move(command)), m_lock(std::move(lock))
+DataDirLock::DataDirLock(QString dataDir, QString command, int fd)
+    : m_dataDir(std::move(dataDir)), m_command(std::move(command)), m_fd(fd)
 {
 }
 
 DataDirLock::~DataDirLock()
 {
     QFile::remove(QDir(m_dataDir).filePath(OwnerName));
-    m_lock->unlock();
+    ::close(m_fd); // releases the flock
 }
+
+namespace {
+
+// The lock file opened read-only (created first if needed): a descriptor open for writing
+// would make a read-only remount of the data dir's file system fail with EBUSY.
+int openLockFile(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        const int created = ::open(native.constData(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (created >= 0) {
+            ::close(created);
+        }
+        fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+    }
+    return fd;
+}
+
+} // namespace
 
 Result<std::unique_ptr<DataDirLock>> DataDirLock::acquire(const QString &dataDir,
                                                          const QString &command)
@@ -59,52 +85,59 @@ Result<std::unique_ptr<DataDirLock>> DataDirLock::acquire(const QString &dataDir
     if (!QDir().mkpath(dataDir)) {
         return makeError(ErrorCode::Io, u"cannot create the data dir '%1'"_s.arg(dataDir));
     }
-    auto lock = std::make_unique<QLockFile>(QDir(dataDir).filePath(LockName));
-    // Only a dead holder makes a lock stale: a live serve keeps its lock for months.
-    lock->setStaleLockTime(0);
-    if (!lock->tryLock(0)) {
-        if (lock->error() == QLockFile::LockFailedError) {
+    const QString path = QDir(dataDir).filePath(LockName);
+    const int fd = openLockFile(path);
+    if (fd < 0) {
+        return makeError(ErrorCode::Io, u"cannot open the lock file %1: %2"_s.arg(
+                                            path, QString::fromLocal8Bit(std::strerror(errno))));
+    }
+    // flock, not QLockFile: the kernel drops the lock when its holder dies however it dies,
+    // so a stale lock never needs a guess (QLockFile checks the pid, which can be reused), and
+    // the descriptor can stay read-only (QLockFile keeps its file open for writing).
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int error = errno;
+        ::close(fd);
+        if (error == EWOULDBLOCK) {
             const DataDirHolder h = holder(dataDir).value_or(DataDirHolder{});
             return makeError(ErrorCode::Locked,
                              u"data dir '%1' is %2"_s.arg(dataDir, describeHolder(h)),
                              holderJson(h));
         }
         return makeError(ErrorCode::Io, u"cannot lock the data dir '%1': %2"_s.arg(
-                                            dataDir, lock->error() == QLockFile::PermissionError
-                                                         ? u"permission denied"_s
-                                                         : u"unknown error"_s));
+                                            dataDir, QString::fromLocal8Bit(std::strerror(error))));
     }
-    std::unique_ptr<DataDirLock> owned(new DataDirLock(dataDir, command, std::move(lock)));
+    std::unique_ptr<DataDirLock> owned(new DataDirLock(dataDir, command, fd));
     owned->writeOwner();
     return owned;
 }
 
 std::optional<DataDirHolder> DataDirLock::holder(const QString &dataDir)
 {
-    QLockFile probe(QDir(dataDir).filePath(LockName));
-    qint64 pid = 0;
-    QString host;
-    QString app;
-    if (!probe.getLockInfo(&pid, &host, &app) || pid <= 0) {
+    const int fd = openLockFile(QDir(dataDir).filePath(LockName));
+    if (fd < 0) {
+        return std::nullopt;
+    }
+    // Free when a probe can take it (then nobody holds it: let go at once).
+    const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd);
+    if (!held) {
         return std::nullopt;
     }
     DataDirHolder h;
-    h.pid = pid;
-    h.hostName = host;
-    h.command = commandLineOf(pid);
     QFile owner(QDir(dataDir).filePath(OwnerName));
     if (owner.open(QIODevice::ReadOnly)) {
         const QJsonObject json = QJsonDocument::fromJson(owner.read(64 * 1024)).object();
-        // Only trust the record of the process that holds the lock now.
-        if (json.value(u"pid"_s).toInteger() == pid) {
-            h.serviceUrl = json.value(u"serviceUrl"_s).toString();
-            if (h.command.isEmpty()) {
-                h.command = json.value(u"command"_s).toString();
-            }
-        }
+        h.pid = json.value(u"pid"_s).toInteger();
+        h.hostName = json.value(u"host"_s).toString();
+        h.command = json.value(u"command"_s).toString();
+        h.serviceUrl = json.value(u"serviceUrl"_s).toString();
     }
-    if (h.command.isEmpty()) {
-        h.command = app;
+    // The record names the command as the holder called itself; its real command line says
+    // more (flags, data dir) when the holder runs on this machine.
+    if (h.pid > 0 && h.hostName == QSysInfo::machineHostName()) {
+        if (const QString line = commandLineOf(h.pid); !line.isEmpty()) {
+            h.command = line;
+        }
     }
     return h;
 }
@@ -119,6 +152,7 @@ void DataDirLock::writeOwner() const
 {
     DataDirHolder me;
     me.pid = QCoreApplication::applicationPid();
+    me.hostName = QSysInfo::machineHostName();
     me.command = m_command;
     me.serviceUrl = m_serviceUrl;
     QSaveFile file(QDir(m_dataDir).filePath(OwnerName));

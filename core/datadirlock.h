@@ -7,8 +7,6 @@
 
 #include "core/result.h"
 
-class QLockFile;
-
 namespace Artemis {
 
 // Who holds a data dir's lock, as far as this machine can tell.
@@ -21,11 +19,13 @@ struct DataDirHolder
 };
 
 // The one-writer-per-data-dir rule: serve, hunt and the GUI in local mode hold an exclusive
-// lock on DATA_DIR/.artemis.lock (QLockFile) for as long as they use the directory, taken
-// before anything in it is read or changed. A lock left by a dead process (kill -9, power
-// loss) is taken over; one held by a live process refuses with ErrorCode::Locked, naming the
-// holder and what to do instead. DATA_DIR/.artemis.owner (JSON) tells other processes the
-// holder's command and, for `serve`, its URL (the GUI offers to connect there).
+// lock on DATA_DIR/.artemis.lock (flock(2) on a read-only descriptor) for as long as they use
+// the directory, taken before anything in it is read or changed. The kernel drops it when its
+// holder dies (kill -9, a crash), so the next process simply takes it; one held by a live
+// process refuses with ErrorCode::Locked, naming the holder and what to do instead.
+// DATA_DIR/.artemis.owner (JSON, replaced atomically) tells other processes the holder's pid,
+// host, command and, for `serve`, its URL (the GUI offers to connect there). Local file
+// systems only: flock over NFS is emulated per client.
 //
 // Not thread-affine; owned by whoever opens the stack (core/localstack.h). Released on
 // destruction.
@@ -52,13 +52,13 @@ public:
     QString dataDir() const { return m_dataDir; }
 
 private:
-    DataDirLock(QString dataDir, QString command, std::unique_ptr<QLockFile> lock);
+    DataDirLock(QString dataDir, QString command, int fd);
     void writeOwner() const;
 
     QString m_dataDir;
     QString m_command;
     QString m_serviceUrl;
-    std::unique_ptr<QLockFile> m_lock;
+    int m_fd; // the locked lock file, open read-only
 };
 
 // "in use by pid 42 on host (artemis-headless serve ...)": for messages.

@@ -3,6 +3,9 @@
 
 #include <QProcess>
 
+#include <memory>
+#include <vector>
+
 #include "core/huntid.h"
 #include "core/resultstore.h"
 #include "headless/huntcommand.h"
@@ -28,6 +31,7 @@ private Q_SLOTS:
     void usageErrors();
     void nodesFileWithCommentsAndDuplicates();
     void summaryListsOutcomesAndFailures();
+    void failuresAreGroupedByReason();
     void helpDocumentsEveryFlag();
     void httpsWithCaFileAndCredentials();
     void binaryExitCodesAndJson();
@@ -220,8 +224,41 @@ void TestHuntCommand::summaryListsOutcomesAndFailures()
     QVERIFY(r.out.contains(u"2 nodes, 1 ok, 1 failed"_s));
     QVERIFY(r.out.contains(QRegularExpression(u"ok\\s+1"_s)));
     QVERIFY(r.out.contains(QRegularExpression(u"invalid_json\\s+1"_s)));
-    QVERIFY(r.out.contains(u"! %1: invalid_json"_s.arg(garbage.node())));
+    // Failures grouped by outcome and reason, with the node named.
+    QVERIFY2(r.out.contains(QRegularExpression(
+                 u"\\n  1 invalid_json: [^\\n]*invalid JSON \\(%1\\)"_s.arg(
+                     QRegularExpression::escape(garbage.node())))),
+             qPrintable(r.out));
     QVERIFY(r.out.contains(u"results.ndjson"_s));
+}
+
+void TestHuntCommand::failuresAreGroupedByReason()
+{
+    // 6 nodes answering 500, 3 refusing, 1 ok: two reason lines, the largest first, each naming
+    // a few nodes and how many more; cancelled nodes would not count as failed.
+    std::vector<std::unique_ptr<FakeNode>> nodes;
+    QStringList args{u"--url"_s, u"metric"_s, u"--attempts"_s, u"1"_s, u"--data-dir"_s,
+                     m_dir->path()};
+    for (int i = 0; i < 7; ++i) {
+        nodes.push_back(std::make_unique<FakeNode>());
+        QVERIFY(nodes.back()->start());
+        if (i > 0) {
+            nodes.back()->setBehaviour(FakeNode::Behaviour::Status);
+            nodes.back()->setStatus(500);
+        }
+        args << u"--node"_s << nodes.back()->node();
+    }
+    for (int port : {1, 2, 3}) {
+        args << u"--node"_s << u"127.0.0.1:%1"_s.arg(port);
+    }
+    const Run r = run(args);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.contains(u"10 nodes, 1 ok, 9 failed"_s), qPrintable(r.out));
+    const qsizetype http = r.out.indexOf(u"  6 http_error: HTTP 500"_s);
+    const qsizetype refused = r.out.indexOf(u"  3 refused: connection refused"_s);
+    QVERIFY2(http > 0 && refused > http, qPrintable(r.out));
+    QVERIFY2(r.out.contains(u", +3 more)"_s), qPrintable(r.out)); // 6 nodes, 3 named
+    QCOMPARE(r.out.count(u"http_error: HTTP 500"_s), 1);
 }
 
 void TestHuntCommand::helpDocumentsEveryFlag()
