@@ -20,6 +20,7 @@
 #include "core/huntid.h"
 #include "core/huntinfo.h"
 #include "core/projection.h"
+#include "core/resultexport.h"
 #include "core/resultstore.h"
 
 using namespace Qt::StringLiterals;
@@ -147,24 +148,20 @@ int csv(const QString &dataDir, const QString &id, const QString &out, const QSt
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         return fail(file.errorString());
     }
-    ProjectionWriter writer(&file, *projection, ExportFormat::Csv);
+    // The export every face uses (core/resultexport.h): the REST CSV stream, the CLI's
+    // `results --format csv` and the GUI's export read the same way.
     QElapsedTimer timer;
     timer.start();
-    bool ok = bool(writer.begin());
-    const Result<int> read = store.forEachResult(id, [&](const Outcome &o) {
-        ok = ok && bool(writer.write(o));
-        return ok;
-    });
-    ok = ok && bool(writer.finish());
+    const Result<qint64> written =
+        exportResults(store, id, ResultQuery{}, *projection, ExportFormat::Csv, &file);
     file.close();
     const double s = double(timer.nsecsElapsed()) / 1e9;
-    if (!read || !ok) {
-        return fail(u"export failed"_s);
+    if (!written) {
+        return fail(u"export failed: %1"_s.arg(written.error().message));
     }
     const double inMb = double(QFileInfo(store.huntDir(id) + u"/results.ndjson"_s).size()) / 1e6;
     std::printf("csv_s %.3f in_MB %.1f in_MBps %.1f out_MB %.1f out_MBps %.1f\n", s, inMb,
-                inMb / s, double(writer.bytesWritten()) / 1e6,
-                double(writer.bytesWritten()) / 1e6 / s);
+                inMb / s, double(*written) / 1e6, double(*written) / 1e6 / s);
     return 0;
 }
 
