@@ -289,6 +289,17 @@ void CompareView::showStats()
                     formatNumber(s.p90, style), formatNumber(s.p99, style),
                     formatNumber(s.max, style))
                     .arg(s.count);
+        // The mean of the two middle values (p50 is nearest-rank: the lower one).
+        QList<double> numbers;
+        for (const CompareRow &row : m_model->rows()) {
+            if (row.number) {
+                numbers.append(*row.number);
+            }
+        }
+        if (const std::optional<NumberSummary> summary = summarize(numbers)) {
+            text += u"   median %1   mean %2"_s.arg(formatNumber(summary->median, style),
+                                                    formatNumber(s.mean, style));
+        }
         if (v.outlierCount > 0) {
             text += u"   — %1 outlier%2"_s.arg(v.outlierCount).arg(v.outlierCount == 1 ? u""_s : u"s"_s);
         }

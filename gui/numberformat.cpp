@@ -86,7 +86,7 @@ QString formatNumber(double value, NumberStyle style)
         return short3(v) + QChar(Units[unit]);
     }
     case NumberStyle::Percent:
-        return QString::number(value, 'g', 6) + u'%';
+        return QString::number(value, 'g', 4) + u'%';
     case NumberStyle::Millis:
         if (a >= 1000) {
             return QString::number(value / 1000, 'g', 4) + u's';
@@ -98,7 +98,7 @@ QString formatNumber(double value, NumberStyle style)
     if (a >= 1e6) {
         return QString::number(value, 'f', 0);
     }
-    return QString::number(value, 'g', 8);
+    return QString::number(value, 'g', 7);
 }
 
 } // namespace Artemis::Gui

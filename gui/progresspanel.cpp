@@ -12,6 +12,7 @@
 
 #include "gui/huntresultsmodel.h"
 #include "gui/resultsfilterproxy.h"
+#include "gui/tablecopy.h"
 
 using namespace Qt::StringLiterals;
 
@@ -53,6 +54,8 @@ ProgressPanel::ProgressPanel(QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // node order until the user sorts
     setupResultTable(m_table);
+    installRowCopy(m_table);
+    m_table->setToolTip(u"Double-click a finished node to see its JSON"_s);
 
     auto *filters = new QHBoxLayout;
     filters->addWidget(new QLabel(u"Show:"_s, this));

@@ -1,5 +1,7 @@
 #include "gui/screenshotter.h"
 
+#include <memory>
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QLineEdit>
@@ -15,6 +17,7 @@
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
+#include "gui/diffview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
 #include "gui/jsonview.h"
@@ -171,15 +174,43 @@ void Screenshotter::showCompare()
                 compare->compare(u"cpu.usage"_s);
                 waitFor([compare] { return compare->chart()->valueCount() > 0
                                            && compare->pathEdit()->text() == u"cpu.usage"_s; },
-                        [this, w] {
+                        [this, w, compare] {
+                            grab(u"compare-numbers"_s);
+                            showDiff(compare);
                             Q_UNUSED(w);
-                            if (!m_failed) {
-                                Q_EMIT finished(true, m_written.join(u", "_s));
-                            }
                         },
                         u"the second comparison"_s);
             },
             u"the comparison"_s);
+}
+
+} // namespace Artemis::Gui
+
+namespace Artemis::Gui {
+
+void Screenshotter::showDiff(CompareView *compare)
+{
+    MainWindow *w = m_window;
+    QString node;
+    for (const CompareRow &row : compare->model()->rows()) {
+        if (row.outcome == OutcomeKind::Ok) {
+            node = row.node;
+            break;
+        }
+    }
+    auto shown = std::make_shared<bool>(false);
+    connect(w->diff(), &DiffView::diffShown, this, [shown] { *shown = true; },
+            Qt::SingleShotConnection);
+    w->showTab(MainWindow::DiffTab);
+    w->diff()->showDiff(node, u"majority"_s);
+    waitFor([shown] { return *shown; },
+            [this] {
+                grab(u"diff"_s);
+                if (!m_failed) {
+                    Q_EMIT finished(true, m_written.join(u", "_s));
+                }
+            },
+            u"the diff"_s);
 }
 
 } // namespace Artemis::Gui

@@ -7,6 +7,8 @@
 
 namespace Artemis::Gui {
 
+class CompareView;
+
 class MainWindow;
 
 // Drives a MainWindow through a demo (type nodes, run the hunt, open it in Results, show one
@@ -28,6 +30,7 @@ Q_SIGNALS:
 private:
     void openResults();
     void showCompare();
+    void showDiff(CompareView *compare);
     void grab(const QString &name);
     // Calls `next` once `ready()` holds, checking on every event-loop pass for up to 20 s.
     void waitFor(std::function<bool()> ready, std::function<void()> next, const QString &what);
