@@ -38,6 +38,9 @@ public:
     QStringList fields() const { return m_names; }
     // The fields of one outcome, in field order.
     QList<QJsonValue> values(const Outcome &outcome) const;
+    // The same from a stored line's JSON object (Outcome::toJson's shape), without building
+    // the Outcome: what exports use.
+    QList<QJsonValue> recordValues(const QJsonObject &record) const;
     // {field: value} (QJsonObject sorts keys; the writers keep the field order).
     QJsonObject toJson(const Outcome &outcome) const;
 
@@ -59,6 +62,8 @@ private:
         Source source = Source::Body;
         JsonPath path; // for Source::Body
     };
+
+    QJsonValue bodyValue(QJsonValue value) const; // absent -> null; numbers=true applied
 
     QStringList m_names;
     QList<Field> m_fields;
@@ -84,11 +89,13 @@ public:
 
     Result<void> begin();
     Result<void> write(const Outcome &outcome);
+    Result<void> writeRecord(const QJsonObject &record); // a stored line's object
     Result<void> finish();
     qint64 bytesWritten() const { return m_bytes; }
 
 private:
     Result<void> put(const QByteArray &bytes);
+    Result<void> writeValues(const QList<QJsonValue> &values);
 
     QIODevice *m_device; // not owned
     Projection m_projection;

@@ -2,6 +2,7 @@
 
 #include <QBuffer>
 #include <QFile>
+#include <QJsonDocument>
 #include <QtConcurrent>
 
 #include "core/resultindex.h"
@@ -77,9 +78,9 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
         buffer.open(QIODevice::WriteOnly);
         ProjectionWriter writer(&buffer, *fields, format);
         for (const QByteArray &line : task.lines) {
-            const Result<Outcome> outcome = ResultIndex::parseLine(line);
-            if (outcome) {
-                (void)writer.write(*outcome);
+            const QJsonDocument doc = QJsonDocument::fromJson(line);
+            if (doc.isObject()) {
+                (void)writer.writeRecord(doc.object());
             }
         }
         return bytes;

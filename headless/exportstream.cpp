@@ -74,11 +74,17 @@ void ExportStream::emitLine(const QByteArray &line)
         }
         return;
     }
-    const Result<Outcome> outcome = ResultIndex::parseLine(line);
-    if (!outcome || !m_settings.filter.matches(outcome->outcome)) {
+    const QJsonDocument doc = QJsonDocument::fromJson(line);
+    if (!doc.isObject()) {
         return; // corrupt lines are skipped, as the store's readers do
     }
-    (void)m_writer->write(*outcome);
+    const QJsonObject record = doc.object();
+    const std::optional<OutcomeKind> kind =
+        outcomeFromName(record.value(QLatin1String("outcome")).toString());
+    if (!kind || !m_settings.filter.matches(*kind)) {
+        return;
+    }
+    (void)m_writer->writeRecord(record);
 }
 
 bool ExportStream::nextSlice(QList<QByteArray> &lines)

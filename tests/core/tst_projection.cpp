@@ -150,6 +150,7 @@ class TestProjection : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void storedRecordGivesTheSameValues();
     void csvRoundTrip();
     void csvQuoting_data();
     void csvQuoting();
@@ -218,6 +219,24 @@ void TestProjection::csvQuoting()
     QFETCH(QJsonValue, value);
     QFETCH(QString, cell);
     QCOMPARE(csvField(value), cell);
+}
+
+// Exports project the stored line's JSON (no Outcome built); it must give what projecting the
+// Outcome gives, for every field kind, ok or failed, with and without numbers=true.
+void TestProjection::storedRecordGivesTheSameValues()
+{
+    const QStringList fields{u"node"_s,     u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
+                             u"attempts"_s, u"bytes"_s,   u"fetchedAt"_s,  u"error"_s,
+                             u"url"_s,      u"body"_s,    u"version"_s,    u"mem.used"_s};
+    for (const bool numbers : {false, true}) {
+        const Result<Projection> projection = Projection::parse(fields, numbers);
+        QVERIFY(projection);
+        for (const Outcome &outcome : sample()) {
+            const QJsonObject stored = QJsonDocument::fromJson(
+                QJsonDocument(outcome.toJson()).toJson(QJsonDocument::Compact)).object();
+            QCOMPARE(projection->recordValues(stored), projection->values(outcome));
+        }
+    }
 }
 
 void TestProjection::ndjsonFields()
