@@ -21,6 +21,45 @@ struct Keyed
     std::optional<double> number;
     QString text;
     bool present = false;
+    bool failed = false; // by latency: after the answered rows
+};
+
+// Reads the bytes of lines given by LineRef, a block of ReadBlock at a time (lines in file
+// order share blocks; a sorted list seeks).
+class LineReader
+{
+public:
+    explicit LineReader(const QString &file) : m_file(file) { }
+
+    Result<void> open()
+    {
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            return makeError(ErrorCode::Io,
+                             u"cannot open %1: %2"_s.arg(m_file.fileName(), m_file.errorString()));
+        }
+        return {};
+    }
+
+    Result<QByteArrayView> read(const LineRef &line)
+    {
+        if (line.offset < m_blockStart
+            || line.offset + line.length > m_blockStart + m_block.size()) {
+            if (!m_file.seek(line.offset)) {
+                return makeError(ErrorCode::Io, u"cannot read %1: %2"_s.arg(m_file.fileName(),
+                                                                            m_file.errorString()));
+            }
+            m_blockStart = line.offset;
+            m_block = m_file.read(std::max(ReadBlock, line.length));
+        }
+        const qint64 from = line.offset - m_blockStart;
+        return QByteArrayView(m_block).sliced(from,
+                                              std::min<qint64>(line.length, m_block.size() - from));
+    }
+
+private:
+    QFile m_file;
+    QByteArray m_block;
+    qint64 m_blockStart = 0;
 };
 
 } // namespace
@@ -38,14 +77,16 @@ Result<ResultSort> ResultSort::parse(QStringView text)
     }
     if (text == u"node") {
         sort.by = By::Node;
+    } else if (text == u"outcome") {
+        sort.by = By::Outcome;
     } else if (text == u"latency" || text == u"latencyMs") {
         sort.by = By::Latency;
     } else {
         Result<JsonPath> path = parseJsonPath(text);
         if (!path) {
             return makeError(ErrorCode::InvalidArgument,
-                             u"bad sort '%1': %2 (node, latency or a JSON path, '-' for "
-                             "descending)"_s.arg(text.toString(), path.error().message));
+                             u"bad sort '%1': %2 (node, outcome, latency or a JSON path, '-' "
+                             "for descending)"_s.arg(text.toString(), path.error().message));
         }
         sort.by = By::Path;
         sort.path = std::move(path).value();
@@ -61,6 +102,9 @@ QString ResultSort::toString() const
         return {};
     case By::Node:
         name = u"node"_s;
+        break;
+    case By::Outcome:
+        name = u"outcome"_s;
         break;
     case By::Latency:
         name = u"latency"_s;
@@ -78,26 +122,19 @@ Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &line
     if (sort.isFileOrder() || lines.size() < 2) {
         return lines;
     }
-    QFile in(file);
-    if (!in.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorCode::Io, u"cannot open %1: %2"_s.arg(file, in.errorString()));
+    LineReader reader(file);
+    if (const Result<void> opened = reader.open(); !opened) {
+        return opened.error();
     }
     QList<Keyed> keyed;
     keyed.reserve(lines.size());
-    QByteArray block;
-    qint64 blockStart = 0;
     for (const LineRef &line : lines) {
-        if (line.offset < blockStart || line.offset + line.length > blockStart + block.size()) {
-            if (!in.seek(line.offset)) {
-                return makeError(ErrorCode::Io, u"cannot read %1: %2"_s.arg(file, in.errorString()));
-            }
-            blockStart = line.offset;
-            block = in.read(std::max(ReadBlock, line.length));
+        const Result<QByteArrayView> read = reader.read(line);
+        if (!read) {
+            return read.error();
         }
-        const QByteArrayView bytes =
-            QByteArrayView(block).sliced(line.offset - blockStart,
-                                         std::min<qint64>(line.length, block.size() - (line.offset - blockStart)));
-        Keyed k{line, std::nullopt, {}, false};
+        const QByteArrayView bytes = *read;
+        Keyed k{line, std::nullopt, {}, false, false};
         SkimmedResult skimmed;
         switch (sort.by) {
         case ResultSort::By::Node:
@@ -106,11 +143,18 @@ Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &line
                 k.present = true;
             }
             break;
+        case ResultSort::By::Outcome:
+            if (skimResultLine(bytes, {}, skimmed) && skimmed.kind) {
+                k.text = outcomeName(*skimmed.kind);
+                k.present = true;
+            }
+            break;
         case ResultSort::By::Latency: {
             const Result<Outcome> outcome = ResultIndex::parseLine(bytes);
             if (outcome) {
                 k.number = double(outcome->latencyMs);
                 k.present = true;
+                k.failed = outcome->outcome != OutcomeKind::Ok;
             }
             break;
         }
@@ -135,6 +179,9 @@ Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &line
         if (!a.present) {
             return false;
         }
+        if (a.failed != b.failed) {
+            return b.failed;
+        }
         // Numbers before text; numbers by value, text by text.
         if (a.number.has_value() != b.number.has_value()) {
             return a.number.has_value();
@@ -149,6 +196,32 @@ Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &line
         sorted.append(k.line);
     }
     return sorted;
+}
+
+Result<QList<LineRef>> filterLinesByNode(const QString &file, const QList<LineRef> &lines,
+                                         QStringView needle)
+{
+    if (needle.isEmpty() || lines.isEmpty()) {
+        return lines;
+    }
+    LineReader reader(file);
+    if (const Result<void> opened = reader.open(); !opened) {
+        return opened.error();
+    }
+    QList<LineRef> matching;
+    SkimmedResult skimmed;
+    for (const LineRef &line : lines) {
+        const Result<QByteArrayView> read = reader.read(line);
+        if (!read) {
+            return read.error();
+        }
+        // The empty path: the skimmer reads the node and outcome, and parses no value.
+        if (skimResultLine(*read, {}, skimmed)
+            && skimmed.node.contains(needle, Qt::CaseInsensitive)) {
+            matching.append(line);
+        }
+    }
+    return matching;
 }
 
 } // namespace Artemis

@@ -11,19 +11,22 @@
 namespace Artemis {
 
 // The order of a hunt's results for pages and exports: file order (the default), by node, by
-// latency, or by the value at a JSON path of the body; "-" in front sorts descending. Values
-// compare as numbers where jsonNumber() reads both (so "15.9G" sorts above "2G"), else as
-// text; rows without a value (the path absent, the node failed) come last in either direction,
-// and equal keys keep file order.
+// outcome name, by latency, or by the value at a JSON path of the body; "-" in front sorts
+// descending. Values compare as numbers where jsonNumber() reads both (so "15.9G" sorts above
+// "2G"), else as text; rows without a value (the path absent, the node failed) come last in
+// either direction, and equal keys keep file order. By latency, answered (ok) rows come first
+// and failed ones after them, each part in latency order: a refusal after 1 ms is not a fast
+// node, but `outcome=failed&sort=-latency` still orders the failures.
 struct ResultSort
 {
-    enum class By : quint8 { File, Node, Latency, Path };
+    enum class By : quint8 { File, Node, Outcome, Latency, Path };
     By by = By::File;
     JsonPath path;
     bool descending = false;
 
-    // "node", "latency", "-latency", "mem.used", "" (file order). The error names the path's
-    // problem.
+    // "node", "outcome", "latency", "-latency", "mem.used", "" (file order). The error names
+    // the path's problem. The names are the record's fields; a body key spelled like one is
+    // written quoted: `["outcome"]`.
     static Result<ResultSort> parse(QStringView text);
     QString toString() const;
     bool isFileOrder() const { return by == By::File; }
@@ -33,5 +36,11 @@ struct ResultSort
 // and line references in memory (~40 bytes a line). Thread-safe; blocks on the disk.
 Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &lines,
                                  const ResultSort &sort);
+
+// The `lines` (of `file`) whose node contains `needle`, case-insensitively, in the same order.
+// One pass that reads only each line's node (skimResultLine, no full parse); lines that no
+// longer parse are left out. An empty needle returns `lines`. Thread-safe; blocks on the disk.
+Result<QList<LineRef>> filterLinesByNode(const QString &file, const QList<LineRef> &lines,
+                                         QStringView needle);
 
 } // namespace Artemis

@@ -182,6 +182,16 @@ Result<QList<Outcome>> readLines(const QString &path, const QList<LineRef> &line
     }
     return outcomes;
 }
+// The lines of `selected` (file order) that match the query's node search, in its sort order.
+Result<QList<LineRef>> searchAndSort(const QString &path, const QList<LineRef> &selected,
+                                     const ResultQuery &query)
+{
+    const Result<QList<LineRef>> found = filterLinesByNode(path, selected, query.nodeContains);
+    if (!found) {
+        return found.error();
+    }
+    return sortLines(path, *found, query.sort);
+}
 } // namespace
 
 ResultStore::ResultStore(QString dataDir) : m_dataDir(std::move(dataDir)) { }
@@ -494,19 +504,20 @@ Result<ResultPage> ResultStore::readResults(const QString &id, const ResultQuery
     if (query.offset < 0 || query.limit < 0) {
         return makeError(ErrorCode::InvalidArgument, u"offset and limit must not be negative"_s);
     }
-    const bool sorted = !query.sort.isFileOrder();
+    const bool whole = query.readsEveryLine();
     Result<ResultIndex::Selection> selection =
-            sorted ? index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max())
-                   : index(id)->select(query.outcome, query.offset, query.limit);
+            whole ? index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max())
+                  : index(id)->select(query.outcome, query.offset, query.limit);
     if (!selection) {
         return selection.error();
     }
-    if (sorted) {
+    if (whole) {
         // The whole matching set in order, then the page of it.
-        Result<QList<LineRef>> order = sortLines(resultsPath(id), selection->lines, query.sort);
+        Result<QList<LineRef>> order = searchAndSort(resultsPath(id), selection->lines, query);
         if (!order) {
             return order.error();
         }
+        selection->total = int(order->size());
         selection->lines = order->mid(query.offset, query.limit);
     }
     Result<QList<Outcome>> outcomes = readLines(resultsPath(id), selection->lines);
@@ -531,7 +542,7 @@ Result<QList<LineRef>> ResultStore::selectLines(const QString &id, const ResultQ
     if (!selection) {
         return selection.error();
     }
-    return sortLines(resultsPath(id), selection->lines, query.sort);
+    return searchAndSort(resultsPath(id), selection->lines, query);
 }
 
 QString ResultStore::resultsFile(const QString &id) const

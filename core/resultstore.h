@@ -43,7 +43,11 @@ struct ResultQuery
     int offset = 0;
     int limit = 100;
     OutcomeFilter outcome; // only these outcomes (empty: all)
+    QString nodeContains;  // only nodes containing this, case-insensitively (empty: all)
     ResultSort sort;       // file order unless set (core/resultsort.h)
+
+    // A search or a sort reads every matching line; a plain page reads only its own.
+    bool readsEveryLine() const { return !nodeContains.isEmpty() || !sort.isFileOrder(); }
 };
 
 // The embedded store: DATA_DIR/hunts/<id>/{hunt.json,nodes.txt,results.ndjson}.
@@ -87,8 +91,9 @@ public:
     // and extended as the file grows.
     Result<ResultPage> readResults(const QString &id, const ResultQuery &query) const;
     Result<Outcome> findResult(const QString &id, const QString &node) const;
-    // Every line matching `query.outcome`, in `query.sort` order (offset/limit ignored), for
-    // exports that stream them (read the lines from resultsPath()). A sort reads every line.
+    // Every line matching `query.outcome` and `query.nodeContains`, in `query.sort` order
+    // (offset/limit ignored), for exports that stream them (read the lines from resultsPath()).
+    // A search or a sort reads every line.
     Result<QList<LineRef>> selectLines(const QString &id, const ResultQuery &query) const;
     // DATA_DIR/hunts/<id>/results.ndjson; empty for an invalid id.
     QString resultsFile(const QString &id) const;

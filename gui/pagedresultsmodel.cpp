@@ -42,6 +42,66 @@ void PagedResultsModel::reload()
     open(m_huntId, m_filter);
 }
 
+void PagedResultsModel::restart()
+{
+    beginResetModel();
+    ++m_generation;
+    m_total = 0;
+    m_pages.clear();
+    m_pageOrder.clear();
+    m_requested.clear();
+    endResetModel();
+    if (!m_huntId.isEmpty()) {
+        requestPage(0);
+    }
+}
+
+bool PagedResultsModel::isSortable(int column)
+{
+    return column == int(ResultColumn::Node) || column == int(ResultColumn::Outcome)
+           || column == int(ResultColumn::Latency);
+}
+
+void PagedResultsModel::sort(int column, Qt::SortOrder order)
+{
+    ResultSort sort;
+    if (column == int(ResultColumn::Node)) {
+        sort.by = ResultSort::By::Node;
+    } else if (column == int(ResultColumn::Outcome)) {
+        sort.by = ResultSort::By::Outcome;
+    } else if (column == int(ResultColumn::Latency)) {
+        sort.by = ResultSort::By::Latency;
+    } else if (column >= 0) {
+        return;
+    }
+    sort.descending = sort.by != ResultSort::By::File && order == Qt::DescendingOrder;
+    if (sort.by == m_sort.by && sort.descending == m_sort.descending) {
+        return;
+    }
+    m_sort = sort;
+    restart();
+}
+
+void PagedResultsModel::setSearch(const QString &text)
+{
+    if (text == m_search) {
+        return;
+    }
+    m_search = text;
+    restart();
+}
+
+ResultQuery PagedResultsModel::query(int offset, int limit) const
+{
+    ResultQuery query;
+    query.offset = offset;
+    query.limit = limit;
+    query.outcome = m_filter;
+    query.nodeContains = m_search;
+    query.sort = m_sort;
+    return query;
+}
+
 bool PagedResultsModel::isLoaded(int row) const
 {
     return m_pages.contains(row / PageSize);
@@ -53,13 +113,9 @@ void PagedResultsModel::requestPage(int page) const
         return;
     }
     m_requested.insert(page);
-    ResultQuery query;
-    query.offset = page * PageSize;
-    query.limit = PageSize;
-    query.outcome = m_filter;
     auto *self = const_cast<PagedResultsModel *>(this); // the cache is logically mutable
     const quint64 generation = m_generation;
-    m_backend->readResults(m_huntId, query, self,
+    m_backend->readResults(m_huntId, query(page * PageSize, PageSize), self,
                            [self, generation, page](Result<ResultPage> result) {
                                self->onPage(generation, page, std::move(result));
                            });
@@ -68,7 +124,7 @@ void PagedResultsModel::requestPage(int page) const
 void PagedResultsModel::onPage(quint64 generation, int page, Result<ResultPage> result)
 {
     if (generation != m_generation) {
-        return; // answer for a hunt or filter no longer shown
+        return; // answer for a hunt, filter, search or sort no longer shown
     }
     m_requested.remove(page);
     if (!result) {
@@ -104,11 +160,14 @@ void PagedResultsModel::onPage(quint64 generation, int page, Result<ResultPage> 
 
 void PagedResultsModel::outcomeAt(int row, QObject *context, HuntBackend::Callback<Outcome> callback)
 {
-    ResultQuery query;
-    query.offset = row;
-    query.limit = 1;
-    query.outcome = m_filter;
-    m_backend->readResults(m_huntId, query, context, [callback](Result<ResultPage> page) {
+    const ResultQuery one = query(row, 1);
+    const auto it = m_pages.constFind(row / PageSize);
+    if (one.readsEveryLine() && it != m_pages.cend() && row % PageSize < it->size()) {
+        // A sorted or searched page of one row would read the whole file: ask by node.
+        m_backend->nodeOutcome(m_huntId, it->at(row % PageSize).node, context, callback);
+        return;
+    }
+    m_backend->readResults(m_huntId, one, context, [callback](Result<ResultPage> page) {
         if (!page) {
             callback(page.error());
             return;

@@ -356,6 +356,14 @@ void RemoteBackend::readResults(const QString &id, const ResultQuery &query, QOb
     if (query.outcome) {
         q.addQueryItem(u"outcome"_s, query.outcome.toString());
     }
+    // Encoded here: QUrlQuery would take a '%' or '&' of the text for syntax.
+    if (!query.sort.isFileOrder()) {
+        q.addQueryItem(u"sort"_s,
+                       QString::fromUtf8(QUrl::toPercentEncoding(query.sort.toString())));
+    }
+    if (!query.nodeContains.isEmpty()) {
+        q.addQueryItem(u"search"_s, QString::fromUtf8(QUrl::toPercentEncoding(query.nodeContains)));
+    }
     const int offset = query.offset;
     send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), q, {}, context,
          [callback, offset](Result<QJsonDocument> doc) {

@@ -5,11 +5,13 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "gui/huntbackend.h"
@@ -31,6 +33,8 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
       m_huntTable(new QTableView(this)),
       m_nodeTable(new QTableView(this)),
       m_outcome(new QComboBox(this)),
+      m_search(new QLineEdit(this)),
+      m_searchDelay(new QTimer(this)),
       m_nodesLabel(new QLabel(u"Nodes"_s, this)),
       m_json(new JsonView(this))
 {
@@ -57,6 +61,30 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
     m_nodeTable->setContextMenuPolicy(Qt::CustomContextMenu);
     installRowCopy(m_nodeTable);
     connect(m_nodeTable, &QWidget::customContextMenuRequested, this, &ResultsBrowser::showNodeMenu);
+    // Sorted by the store, not by the view (QTableView::setSortingEnabled would sort only what
+    // the view asks of the model, and start from column 0): file order until a header is
+    // clicked.
+    QHeaderView *header = m_nodeTable->horizontalHeader();
+    header->setSectionsClickable(true);
+    header->setSortIndicatorShown(true);
+    header->setSortIndicator(-1, Qt::AscendingOrder);
+    connect(header, &QHeaderView::sortIndicatorChanged, this,
+            &ResultsBrowser::onSortIndicatorChanged);
+
+    m_search->setObjectName(u"nodeSearch"_s);
+    m_search->setPlaceholderText(u"Search nodes"_s);
+    m_search->setClearButtonEnabled(true);
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(SearchDelayMs);
+    connect(m_search, &QLineEdit::textChanged, m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        m_searchDelay->stop();
+        m_results->setSearch(m_search->text().trimmed());
+    });
+    connect(m_searchDelay, &QTimer::timeout, this, [this] {
+        m_results->setSearch(m_search->text().trimmed());
+        m_json->clear();
+    });
 
     m_outcome->setObjectName(u"storedOutcomeFilter"_s);
     m_outcome->addItem(u"All outcomes"_s, -1);
@@ -76,6 +104,7 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
 
     auto *nodeBar = new QHBoxLayout;
     nodeBar->addWidget(m_nodesLabel, 1);
+    nodeBar->addWidget(m_search);
     nodeBar->addWidget(m_outcome);
     auto *nodeBox = new QWidget(this);
     auto *nodeLayout = new QVBoxLayout(nodeBox);
@@ -109,8 +138,12 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
         m_json->clear();
     });
     connect(m_results, &PagedResultsModel::loaded, this, [this](int total) {
-        m_nodesLabel->setText(u"<b>Nodes</b> of %1 — %2 result%3"_s.arg(m_currentHunt,
-                                  QLocale().toString(total), total == 1 ? u""_s : u"s"_s));
+        QString text = u"<b>Nodes</b> of %1 — %2 result%3"_s.arg(
+            m_currentHunt, QLocale().toString(total), total == 1 ? u""_s : u"s"_s);
+        if (const QString search = m_results->search(); !search.isEmpty()) {
+            text += u" matching “%1”"_s.arg(search.toHtmlEscaped());
+        }
+        m_nodesLabel->setText(text);
     });
     connect(m_results, &PagedResultsModel::failed, this, &ResultsBrowser::message);
     connect(m_json, &JsonView::comparePathRequested, this, &ResultsBrowser::comparePathRequested);
@@ -221,6 +254,35 @@ void ResultsBrowser::showNodeMenu(const QPoint &pos)
     menu.addSeparator();
     menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_nodeTable); });
     menu.exec(m_nodeTable->viewport()->mapToGlobal(pos));
+}
+
+void ResultsBrowser::onSortIndicatorChanged(int column, Qt::SortOrder order)
+{
+    if (PagedResultsModel::isSortable(column)) {
+        m_results->sort(column, order);
+        m_json->clear();
+        return;
+    }
+    // Not sortable by the store: put the indicator back where the order really is.
+    const ResultSort sort = m_results->resultSort();
+    int current = -1;
+    switch (sort.by) {
+    case ResultSort::By::Node:
+        current = int(ResultColumn::Node);
+        break;
+    case ResultSort::By::Outcome:
+        current = int(ResultColumn::Outcome);
+        break;
+    case ResultSort::By::Latency:
+        current = int(ResultColumn::Latency);
+        break;
+    case ResultSort::By::File:
+    case ResultSort::By::Path:
+        break;
+    }
+    const QSignalBlocker blocker(m_nodeTable->horizontalHeader());
+    m_nodeTable->horizontalHeader()->setSortIndicator(
+        current, sort.descending ? Qt::DescendingOrder : Qt::AscendingOrder);
 }
 
 void ResultsBrowser::showRow(int row)

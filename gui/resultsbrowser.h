@@ -6,7 +6,9 @@
 
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QTableView;
+class QTimer;
 
 namespace Artemis::Gui {
 
@@ -17,12 +19,15 @@ class PagedResultsModel;
 
 // Saved hunts (newest first, state and counts) -> the nodes of the selected hunt (paged from
 // the store) -> the selected node's JSON. Every read is asynchronous through the backend.
+// The node table sorts (Node, Outcome, Latency headers) and searches nodes through the store,
+// so both cover every result, not only the loaded pages.
 // Lives on the GUI thread.
 class ResultsBrowser final : public QWidget
 {
     Q_OBJECT
 public:
     static constexpr int HuntListLimit = 500;
+    static constexpr int SearchDelayMs = 250; // typing pauses this long before a search
 
     explicit ResultsBrowser(HuntBackend *backend, QWidget *parent = nullptr);
 
@@ -37,6 +42,8 @@ public:
     PagedResultsModel *resultsModel() const { return m_results; }
     QTableView *huntTable() const { return m_huntTable; }
     QTableView *nodeTable() const { return m_nodeTable; }
+    QLineEdit *searchBox() const { return m_search; }
+    QLabel *nodesLabel() const { return m_nodesLabel; }
     JsonView *jsonView() const { return m_json; }
 
 Q_SIGNALS:
@@ -51,6 +58,7 @@ private:
     void onHuntSelected();
     void onNodeSelected();
     void showNodeMenu(const QPoint &pos);
+    void onSortIndicatorChanged(int column, Qt::SortOrder order);
     QString describe(const HuntInfo &info) const;
 
     HuntBackend *m_backend; // not owned
@@ -62,6 +70,8 @@ private:
     QTableView *m_huntTable;
     QTableView *m_nodeTable;
     QComboBox *m_outcome;
+    QLineEdit *m_search;
+    QTimer *m_searchDelay;
     QLabel *m_nodesLabel;
     JsonView *m_json;
     QString m_currentHunt;

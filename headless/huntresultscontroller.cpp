@@ -89,6 +89,7 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
         }
         rq.sort = std::move(sort).value();
     }
+    rq.nodeContains = query.queryItemValue(u"search"_s, QUrl::FullyDecoded);
     std::optional<Projection> projection;
     const bool numbers = query.queryItemValue(u"numbers"_s) == u"true"_s;
     if (query.hasQueryItem(u"fields"_s)) {
@@ -153,6 +154,10 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
             if (rq.outcome) {
                 next.addQueryItem(u"outcome"_s, rq.outcome.toString());
             }
+            if (!rq.nodeContains.isEmpty()) {
+                next.addQueryItem(u"search"_s,
+                                  QString::fromUtf8(QUrl::toPercentEncoding(rq.nodeContains)));
+            }
             if (!rq.sort.isFileOrder()) {
                 next.addQueryItem(u"sort"_s, rq.sort.toString());
             }
@@ -165,8 +170,8 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
         return {200, body};
     };
     ResultStore *store = m_catalog->store();
-    if (!rq.sort.isFileOrder()) {
-        // A sorted page reads every line: off the server's thread.
+    if (rq.readsEveryLine()) {
+        // A sorted or searched page reads every line: off the server's thread.
         DeferredAnswer::start(responder.socket(), &m_pool,
                               [store, id, rq, render] { return render(store->readResults(id, rq)); });
         return std::nullopt;
@@ -188,11 +193,12 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
     settings.filter = query.outcome;
     settings.projection = std::move(projection);
     settings.format = format;
-    if (query.sort.isFileOrder()) {
+    if (!query.readsEveryLine()) {
         (new ExportStream(responder.socket(), std::move(settings)))->start(); // socket's child
         return std::nullopt;
     }
-    // Sorted: the order is computed on the pool (it reads every line), then streamed.
+    // Sorted or searched: the lines and their order are computed on the pool (it reads every
+    // line), then streamed.
     ResultStore *store = m_catalog->store();
     QPointer<QTcpSocket> socket = responder.socket();
     runThenOnSocket(
