@@ -23,6 +23,8 @@ QString statusTitle(int status)
         return u"Conflict"_s;
     case 413:
         return u"Payload too large"_s;
+    case 415:
+        return u"Unsupported media type"_s;
     case 429:
         return u"Too many requests"_s;
     case 503:

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
+#include <QStringList>
 
 class QHttpServer;
 
@@ -31,6 +32,8 @@ struct RestServerConfig
     QByteArray token;                       // empty: no authentication (loopback only)
     qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
     const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
+    QStringList allowedOrigins;             // --allow-origin (headless/requestguard.h)
+    QStringList allowedHosts;               // --allow-host
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per

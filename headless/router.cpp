@@ -5,6 +5,7 @@
 #include <QUrl>
 
 #include "headless/httperrors.h"
+#include "headless/requestguard.h"
 #include "headless/selfmetrics.h"
 
 using namespace Qt::StringLiterals;
@@ -130,6 +131,12 @@ bool Router::addStreaming(Method method, const QString &path, Access access,
 std::optional<QHttpServerResponse> Router::guard(const Route &route,
                                                  const QHttpServerRequest &request) const
 {
+    const RequestFacts facts = requestFacts(request);
+    const RequestSourcePolicy policy{!m_settings.token.isEmpty(), m_settings.allowedOrigins,
+                                     m_settings.allowedHosts};
+    if (const std::optional<RequestRefusal> refusal = checkRequestSource(facts, policy)) {
+        return errorResponse(refusal->status, refusal->reason);
+    }
     if (route.access == Access::Token && !m_settings.token.isEmpty()
         && !tokenMatches(request.value("Authorization"), m_settings.token)) {
         QHttpServerResponse response = errorResponse(
@@ -145,7 +152,23 @@ std::optional<QHttpServerResponse> Router::guard(const Route &route,
                                       .arg(size)
                                       .arg(m_settings.maxBodyBytes));
     }
+    if (const std::optional<RequestRefusal> refusal = checkRequestBody(facts)) {
+        return errorResponse(refusal->status, refusal->reason);
+    }
     return std::nullopt;
+}
+
+RequestFacts Router::requestFacts(const QHttpServerRequest &request)
+{
+    RequestFacts facts;
+    facts.method = methodName(request.method()).toLatin1();
+    facts.path = request.url().path();
+    facts.host = request.value("Host");
+    facts.origin = request.value("Origin");
+    facts.secFetchSite = request.value("Sec-Fetch-Site");
+    facts.contentType = request.value("Content-Type");
+    facts.hasBody = !request.body().isEmpty();
+    return facts;
 }
 
 void Router::dispatch(const Route &route, const QHttpServerRequest &request,

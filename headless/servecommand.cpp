@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QTimer>
+#include <QUrl>
 
 #include "core/datadirlock.h"
 #include "core/huntengine.h"
@@ -47,6 +48,12 @@ void addOptions(QCommandLineParser &parser)
         {u"broker"_s, u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
                       "through this Redis, redis://HOST:PORT[/DB], instead of fetching here."_s,
          u"URL"_s},
+        {u"allow-origin"_s, u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
+                            "/fetch and /api/v1 (repeatable); other origins get 403."_s,
+         u"ORIGIN"_s},
+        {u"allow-host"_s, u"Answer requests whose Host is NAME without a token (repeatable); "
+                          "by default only loopback names are (DNS rebinding)."_s,
+         u"NAME"_s},
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
@@ -137,6 +144,23 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
     }
     s.insecureNoAuth = parser.isSet(u"insecure-no-auth"_s);
+    for (const QString &origin : parser.values(u"allow-origin"_s)) {
+        const QUrl url(origin);
+        if (!url.isValid() || url.host().isEmpty() || !url.path().isEmpty()
+            || (url.scheme() != u"http"_s && url.scheme() != u"https"_s)) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"--allow-origin '%1' is not an origin (scheme://host[:port], no "
+                             "path)"_s.arg(origin));
+        }
+        s.allowedOrigins.append(origin.toLower());
+    }
+    for (const QString &host : parser.values(u"allow-host"_s)) {
+        if (host.isEmpty() || host.contains(u':') || host.contains(u'/')) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"--allow-host '%1' must be a host name without port"_s.arg(host));
+        }
+        s.allowedHosts.append(host.toLower());
+    }
     Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
     if (!policy) {
         return policy.error();
@@ -240,7 +264,8 @@ void ServeCommand::start(const QStringList &arguments)
               << " hunt(s) left running by an earlier process marked interrupted\n";
     }
     m_server = std::make_unique<RestServer>(
-        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get()});
+        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(),
+                                        s.allowedOrigins, s.allowedHosts});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'

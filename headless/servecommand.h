@@ -33,6 +33,8 @@ struct ServeSettings
     int maxQueued = 64;
     int threads = 2;
     std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
+    QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
+    QStringList allowedHosts;       // lower-case Host names answered without a token
 
     // `arguments` as after the sub-command ({"artemis-headless serve", "--listen", ...});
     // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it.

@@ -44,6 +44,13 @@ public:
         for (const auto &header : headers) {
             request.setRawHeader(header.first, header.second);
         }
+        // A body goes with its type, as curl -d and JSON clients send it (the service refuses
+        // untyped bodies with 415); a test that wants another type says so in `headers`.
+        if (!body.isEmpty() && !request.hasRawHeader("Content-Type")) {
+            request.setRawHeader("Content-Type", path.startsWith(QLatin1String("/fetch"))
+                                                     ? "application/x-www-form-urlencoded"
+                                                     : "application/json");
+        }
         QNetworkReply *reply = m_nam.sendCustomRequest(request, method, body);
         QSignalSpy finished(reply, &QNetworkReply::finished);
         if (!reply->isFinished()) {

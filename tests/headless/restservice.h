@@ -48,7 +48,7 @@ public:
         QVERIFY2_OK(m_fixture.open(stack));
         m_server = std::make_unique<RestServer>(
             m_fixture.stack(),
-            RestServerConfig{options.token, options.maxBodyBytes, nullptr});
+            RestServerConfig{options.token, options.maxBodyBytes, nullptr, {}, {}});
         m_port = m_server->listen(QHostAddress::LocalHost, 0);
         QVERIFY(m_port != 0);
     }

@@ -66,11 +66,11 @@ void TestRestRobustness::stalledPartialHeadersDoNotBlockOthers()
 {
     for (int i = 0; i < 20; ++i) {
         QTcpSocket *socket = connectRaw();
-        socket->write("POST /api/v1/hunts HTTP/1.1\r\nHost: x\r\nContent-Len");
+        socket->write("POST /api/v1/hunts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Len");
         socket->flush();
     }
     QTcpSocket *bodyStall = connectRaw();
-    bodyStall->write("POST /fetch HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nnode=");
+    bodyStall->write("POST /fetch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nnode=");
     QElapsedTimer clock;
     clock.start();
     QVERIFY(healthy());
@@ -119,7 +119,7 @@ void TestRestRobustness::disconnectMidResponse()
         QTcpSocket *socket = connectRaw();
         QSignalSpy readyRead(socket, &QTcpSocket::readyRead);
         socket->write("GET /api/v1/hunts/" + info.id.toUtf8()
-                      + "/results HTTP/1.1\r\nHost: x\r\nAccept: application/x-ndjson\r\n\r\n");
+                      + "/results HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/x-ndjson\r\n\r\n");
         QVERIFY(readyRead.wait(5000));
         QVERIFY(socket->readAll().startsWith("HTTP/1.1 200"));
         socket->abort(); // leaves with megabytes still to come
@@ -128,7 +128,7 @@ void TestRestRobustness::disconnectMidResponse()
     for (int i = 0; i < 5; ++i) {
         QTcpSocket *socket = connectRaw();
         socket->write("GET /api/v1/hunts/" + info.id.toUtf8()
-                      + "/results?limit=1000 HTTP/1.1\r\nHost: x\r\n\r\n");
+                      + "/results?limit=1000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         socket->flush();
         socket->abort();
     }
