@@ -86,7 +86,12 @@ qint64 writeFully(QFileDevice &file, QByteArrayView data)
     return written;
 }
 
-Result<void> saveAtomically(const QString &path, const QByteArray &data)
+constexpr QFile::Permissions OwnerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
+constexpr QFile::Permissions OwnerOnlyDir = OwnerOnlyFile | QFile::ExeOwner;
+
+// `ownerOnly`: the file may hold secrets (a schedule's header values and passwords): 0600 before
+// a byte is written, so no reader ever sees it wider.
+Result<void> saveAtomically(const QString &path, const QByteArray &data, bool ownerOnly = false)
 {
     QSaveFile file(path);
     // Unbuffered: Qt 6.4's commit() ignores a failure of its final flush and then replaces the
@@ -94,6 +99,10 @@ Result<void> saveAtomically(const QString &path, const QByteArray &data)
     // is seen here and the old file stays.
     if (!file.open(QIODevice::WriteOnly | QIODevice::Unbuffered)) {
         return ioError(u"create"_s, path, file.errorString());
+    }
+    if (ownerOnly && !file.setPermissions(OwnerOnlyFile)) {
+        file.cancelWriting();
+        return ioError(u"restrict"_s, path, file.errorString());
     }
     if (writeFully(file, data) != data.size()) {
         const QString reason = file.errorString();
@@ -279,6 +288,7 @@ Result<QStringList> ResultStore::open()
     if (const Result<void> made = makePath(dir); !made) {
         return made.error();
     }
+    restrictSchedules();
     // Probe files left by a process killed mid-probe (see checkStorage).
     const QDir root(m_dataDir);
     for (const QString &left : root.entryList({ProbePrefix + u'*'}, QDir::Files | QDir::Hidden)) {
@@ -627,6 +637,34 @@ Result<void> ResultStore::removeHunt(const QString &id)
     return {};
 }
 
+void ResultStore::restrictSchedules() const
+{
+    // Schedules keep header values and passwords: DATA_DIR/schedules 0700 and each
+    // schedule.json 0600, corrected when found wider (an older version, a restored backup).
+    const QString dir = schedulesDir();
+    if (!QFileInfo(dir).isDir()) {
+        return;
+    }
+    auto restrict = [](const QString &path, QFile::Permissions wanted) {
+        const QFile::Permissions now = QFile::permissions(path);
+        const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
+                                          | QFile::ReadOther | QFile::WriteOther
+                                          | QFile::ExeOther;
+        if ((now & others) != 0) {
+            qCWarning(lcStore).noquote()
+                << u"%1 was readable by others; restricted to its owner"_s.arg(path);
+            QFile::setPermissions(path, wanted);
+        }
+    };
+    restrict(dir, OwnerOnlyDir);
+    for (const QString &id : QDir(dir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString file = dir + u'/' + id + u'/' + ScheduleFile;
+        if (QFileInfo::exists(file)) {
+            restrict(file, OwnerOnlyFile);
+        }
+    }
+}
+
 QString ResultStore::schedulesDir() const
 {
     return m_dataDir + u"/schedules"_s;
@@ -644,7 +682,7 @@ Result<void> ResultStore::createSchedule(const Schedule &schedule)
     const QString dir = schedulesDir();
     // Owner-only: schedule files keep header values (they may be credentials).
     if (!QFileInfo(dir).isDir()
-        && !QDir().mkdir(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
+        && !QDir().mkdir(dir, OwnerOnlyDir)
         && !QFileInfo(dir).isDir()) {
         return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(dir));
     }
@@ -672,7 +710,8 @@ Result<void> ResultStore::saveSchedule(const Schedule &schedule)
         return makeError(ErrorCode::NotFound, u"no schedule '%1'"_s.arg(schedule.id));
     }
     return saveAtomically(own + u'/' + ScheduleFile,
-                          QJsonDocument(schedule.toStoredJson()).toJson(QJsonDocument::Indented));
+                          QJsonDocument(schedule.toStoredJson()).toJson(QJsonDocument::Indented),
+                          true);
 }
 
 Result<QList<Schedule>> ResultStore::loadSchedules() const

@@ -72,6 +72,7 @@ public:
 
     // Creates the directories. Marks hunts left queued/running by a dead process as
     // interrupted, recounting their results from results.ndjson. Returns their ids.
+    // Restricts DATA_DIR/schedules (0700) and each schedule.json (0600) found wider.
     Result<QStringList> open();
 
     // Writes a new hunt's manifest and node list. Fails if the id exists.
@@ -124,6 +125,7 @@ private:
     Result<void> checkExists(const QString &id) const; // valid id and its directory exists
     QString huntsDir() const;
     QString schedulesDir() const;
+    void restrictSchedules() const; // see open()
     QString resultsPath(const QString &id) const;
     std::shared_ptr<ResultIndex> index(const QString &id) const;
     Result<void> writeManifest(const HuntInfo &info) const;
