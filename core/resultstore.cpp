@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -86,6 +91,23 @@ qint64 writeFully(QFileDevice &file, QByteArrayView data)
     return written;
 }
 
+// fsync of a file's data (fdatasync) or of a directory's entries (fsync).
+Result<void> syncPath(const QString &path, bool directory)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC | (directory ? O_DIRECTORY : 0));
+    if (fd < 0) {
+        return ioError(u"open"_s, path, QString::fromLocal8Bit(std::strerror(errno)));
+    }
+    const int synced = directory ? ::fsync(fd) : ::fdatasync(fd);
+    const int error = errno;
+    ::close(fd);
+    if (synced != 0) {
+        return ioError(u"sync"_s, path, QString::fromLocal8Bit(std::strerror(error)));
+    }
+    return {};
+}
+
 constexpr QFile::Permissions OwnerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
 constexpr QFile::Permissions OwnerOnlyDir = OwnerOnlyFile | QFile::ExeOwner;
 
@@ -112,7 +134,9 @@ Result<void> saveAtomically(const QString &path, const QByteArray &data, bool ow
     if (!file.commit()) {
         return ioError(u"commit"_s, path, file.errorString());
     }
-    return {};
+    // The rename is durable only once the directory is: after a power loss the old file (or
+    // none) could come back otherwise.
+    return syncPath(QFileInfo(path).path(), true);
 }
 
 Result<QByteArray> nodeFileText(const QStringList &nodes)
@@ -359,6 +383,9 @@ Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &no
     if (written) {
         written = writeManifest(info);
     }
+    if (written) {
+        written = syncPath(huntsDir(), true); // the new directory's own entry
+    }
     if (!written) {
         QDir(huntDir(info.id)).removeRecursively();
         return written;
@@ -376,6 +403,13 @@ Result<void> ResultStore::saveManifest(const HuntInfo &info)
 
 Result<void> ResultStore::writeManifest(const HuntInfo &info) const
 {
+    // A manifest that says the hunt ended is written only once its results are on the disk
+    // itself, not just in the page cache: after a power loss, "done" never outlives results.
+    if (isFinished(info.state) && QFileInfo::exists(resultsPath(info.id))) {
+        if (const Result<void> synced = syncPath(resultsPath(info.id), false); !synced) {
+            return synced;
+        }
+    }
     return saveAtomically(huntDir(info.id) + u'/' + ManifestFile,
                           QJsonDocument(info.toJson()).toJson(QJsonDocument::Indented));
 }

@@ -10,8 +10,9 @@ case "$set_name" in
     build) ;;
     # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of
     # the fuzz preset (tests/fuzz). clang-format: scripts/check-format.sh (Debian 12: 14).
-    # gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
-    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format) ;;
+    # strace: tst_durability traces the order of fsyncs and renames. jq: the reference of
+    # bench/values-bench.sh. gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
+    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
