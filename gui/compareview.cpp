@@ -353,14 +353,9 @@ void CompareView::showNodeMenu(const QPoint &pos)
         ? index.siblingAtColumn(CompareModel::Node).data().toString()
         : QString();
     QMenu menu(this);
-    QAction *majority = menu.addAction(u"Diff %1 against the majority"_s.arg(node), this,
-                                       [this, node] { Q_EMIT diffRequested(node, u"majority"_s); });
-    QAction *previous = menu.addAction(u"Diff %1 against its previous round"_s.arg(node), this,
-                                       [this, node] { Q_EMIT diffRequested(node, u"previous"_s); });
-    majority->setEnabled(!node.isEmpty());
-    previous->setEnabled(!node.isEmpty());
-    menu.addSeparator();
-    menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_table); });
+    addNodeRowActions(menu, m_table, node, this, [this](const QString &n, const QString &against) {
+        Q_EMIT diffRequested(n, against);
+    });
     menu.addAction(u"Export table as CSV…"_s, this, &CompareView::exportCsvDialog);
     menu.exec(m_table->viewport()->mapToGlobal(pos));
 }

@@ -245,14 +245,10 @@ void ResultsBrowser::showNodeMenu(const QPoint &pos)
     const QModelIndex index = m_nodeTable->indexAt(pos);
     const QString node = index.isValid() ? index.data(NodeRole).toString() : QString();
     QMenu menu(this);
-    QAction *majority = menu.addAction(u"Diff %1 against the majority"_s.arg(node), this,
-                                       [this, node] { Q_EMIT diffRequested(node, u"majority"_s); });
-    QAction *previous = menu.addAction(u"Diff %1 against its previous round"_s.arg(node), this,
-                                       [this, node] { Q_EMIT diffRequested(node, u"previous"_s); });
-    majority->setEnabled(!node.isEmpty());
-    previous->setEnabled(!node.isEmpty());
-    menu.addSeparator();
-    menu.addAction(u"Copy rows"_s, this, [this] { copySelectedRows(m_nodeTable); });
+    addNodeRowActions(menu, m_nodeTable, node, this,
+                      [this](const QString &n, const QString &against) {
+                          Q_EMIT diffRequested(n, against);
+                      });
     menu.exec(m_nodeTable->viewport()->mapToGlobal(pos));
 }
 

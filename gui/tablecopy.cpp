@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <QMenu>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -109,6 +110,20 @@ void installRowCopy(QTableView *view)
     copy->setShortcutContext(Qt::WidgetShortcut);
     QObject::connect(copy, &QAction::triggered, view, [view] { copySelectedRows(view); });
     view->addAction(copy);
+}
+
+void addNodeRowActions(QMenu &menu, QTableView *view, const QString &node, QObject *context,
+                       const std::function<void(const QString &, const QString &)> &diff)
+{
+    using namespace Qt::StringLiterals;
+    QAction *majority = menu.addAction(u"Diff %1 against the majority"_s.arg(node), context,
+                                       [diff, node] { diff(node, u"majority"_s); });
+    QAction *previous = menu.addAction(u"Diff %1 against its previous round"_s.arg(node), context,
+                                       [diff, node] { diff(node, u"previous"_s); });
+    majority->setEnabled(!node.isEmpty());
+    previous->setEnabled(!node.isEmpty());
+    menu.addSeparator();
+    menu.addAction(u"Copy rows"_s, context, [view] { copySelectedRows(view); });
 }
 
 QString tableCsv(const QTableView *view)

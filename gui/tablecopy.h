@@ -5,6 +5,7 @@
 #include <QString>
 
 class QAbstractItemModel;
+class QMenu;
 class QObject;
 class QTableView;
 
@@ -20,6 +21,12 @@ QString selectedRowsText(const QTableView *view);
 void copySelectedRows(const QTableView *view);
 // Ctrl+C on the view (and its context menu's "Copy rows") calls copySelectedRows.
 void installRowCopy(QTableView *view);
+
+// The node row menu of the compare and results tables: "Diff NODE against the majority / its
+// previous round" (disabled without a node; `diff(node, against)` when chosen), then "Copy
+// rows" of `view`.
+void addNodeRowActions(QMenu &menu, QTableView *view, const QString &node, QObject *context,
+                       const std::function<void(const QString &, const QString &)> &diff);
 
 // Every row of the view as RFC 4180 CSV (header row, CRLF line ends), cells as displayed.
 QString tableCsv(const QTableView *view);

@@ -9,6 +9,7 @@
 #include "core/huntcatalog.h"
 #include "core/resultstore.h"
 #include "headless/httperrors.h"
+#include "headless/queryparams.h"
 #include "headless/deferredanswer.h"
 #include "headless/exportstream.h"
 #include "headless/router.h"
@@ -23,20 +24,6 @@ namespace {
 const QStringList DefaultCsvFields{u"node"_s,    u"outcome"_s,   u"httpStatus"_s,
                                    u"latencyMs"_s, u"attempts"_s, u"bytes"_s,
                                    u"fetchedAt"_s, u"error"_s,    u"url"_s, u"body"_s};
-
-std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fallback, int min,
-                            int max)
-{
-    if (!query.hasQueryItem(name)) {
-        return fallback;
-    }
-    bool ok = false;
-    const int value = query.queryItemValue(name).toInt(&ok);
-    if (!ok || value < min || value > max) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 } // namespace
 

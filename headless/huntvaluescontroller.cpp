@@ -6,6 +6,7 @@
 #include "core/huntcatalog.h"
 #include "headless/deferredanswer.h"
 #include "headless/httperrors.h"
+#include "headless/queryparams.h"
 #include "headless/router.h"
 
 using namespace Qt::StringLiterals;
@@ -13,20 +14,6 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 namespace {
-
-std::optional<int> intParam(const QUrlQuery &query, const QString &name, int fallback, int min,
-                            int max)
-{
-    if (!query.hasQueryItem(name)) {
-        return fallback;
-    }
-    bool ok = false;
-    const int value = query.queryItemValue(name).toInt(&ok);
-    if (!ok || value < min || value > max) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 template <typename T, typename Render>
 DeferredAnswer::Reply replyOf(const Result<T> &result, Render render)

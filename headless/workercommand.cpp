@@ -30,11 +30,8 @@ void addOptions(QCommandLineParser &parser)
                              "over by another (default 30000)."_s,
          u"MS"_s},
         {u"heartbeat-ms"_s, u"Heartbeat interval (default 2000)."_s, u"MS"_s},
-        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable)."_s,
-         u"CIDR|HOST"_s},
-        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
-         u"CIDR|HOST"_s},
     });
+    parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
 }
 
@@ -89,18 +86,11 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
     s.worker.threads = *threads;
     s.worker.visibilityMs = *visibility;
     s.worker.heartbeatMs = *heartbeat;
-    auto policy = std::make_shared<TargetPolicy>();
-    for (const QString &rule : parser.values(u"allow"_s)) {
-        if (const Result<void> added = policy->allow(rule); !added) {
-            return added.error();
-        }
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    if (!policy) {
+        return policy.error();
     }
-    for (const QString &rule : parser.values(u"deny"_s)) {
-        if (const Result<void> added = policy->deny(rule); !added) {
-            return added.error();
-        }
-    }
-    s.worker.policy = policy;
+    s.worker.policy = std::move(policy).value();
     return s;
 }
 
