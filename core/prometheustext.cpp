@@ -1,10 +1,12 @@
 #include "core/prometheustext.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
 #include <QHash>
 #include <QJsonArray>
+#include <QStringList>
 
 using namespace Qt::StringLiterals;
 
@@ -168,21 +170,29 @@ public:
                 break;
             }
         }
-        QJsonObject json;
-        for (auto it = m_series.begin(); it != m_series.end(); ++it) {
-            json.insert(it.key(), it.value());
-        }
+        QJsonObject json = sortedObject(m_series);
         if (!m_meta.isEmpty()) {
-            QJsonObject meta;
-            for (auto it = m_meta.begin(); it != m_meta.end(); ++it) {
-                meta.insert(it.key(), it.value());
-            }
-            json.insert(u"#meta"_s, meta);
+            json.insert(u"#meta"_s, sortedObject(m_meta));
         }
         return json;
     }
 
 private:
+    // QJsonObject keeps its keys sorted and inserts into an array: keys inserted in hash order
+    // cost a move of half the object each, and a 10 MiB exposition of distinct names (150k
+    // keys) took 172 s. Inserted in key order, each lands at the end: linear, 4.7 s (measured
+    // on the shared 2-core box; the rest is per-line parsing).
+    template <typename Value> static QJsonObject sortedObject(const QHash<QString, Value> &hash)
+    {
+        QStringList keys = hash.keys();
+        std::sort(keys.begin(), keys.end());
+        QJsonObject json;
+        for (const QString &key : keys) {
+            json.insert(key, hash.value(key));
+        }
+        return json;
+    }
+
     // "# HELP name text", "# TYPE name type", "# UNIT name unit", "# EOF"; other comments pass.
     std::optional<QString> metadata(Line line)
     {

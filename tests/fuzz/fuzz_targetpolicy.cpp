@@ -1,0 +1,168 @@
+// Fuzzes the target policy (core/targetpolicy.h) behind the host canonicalisation a node goes
+// through (core/target.h parseTargets, QUrl's rewriting of IPv4 forms) and the one a redirect's
+// Location goes through (QUrl::host()). Input: the first line holds the rules, separated by
+// blanks, "+rule" for --allow and "-rule" (or a bare rule) for --deny; every further line is a
+// node, and also the host of a redirect ("http://<line>/").
+// Invariants: a rule is accepted or rejected with InvalidArgument naming it; every verdict is
+// the same when asked twice; parseTargets with the policy denies exactly the targets whose host
+// checkHost denies; a target's host is the host its URL fetches; and a host whose fetched form
+// is an IP literal inside an explicit --deny CIDR is never allowed (checkHost, checkAddress),
+// whichever way it was spelt (127.1, 0x7f.1, 2130706433, [::ffff:127.0.0.1], ...).
+
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QSet>
+#include <QUrl>
+
+#include "core/target.h"
+#include "core/targetpolicy.h"
+#include "tests/fuzz/fuzzcheck.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+
+namespace {
+
+using Subnet = QPair<QHostAddress, int>;
+
+// The explicit --deny rules read independently of TargetPolicy: CIDRs and single addresses.
+QList<Subnet> denySubnet(const QString &rule)
+{
+    if (rule.contains(u'/')) {
+        const Subnet subnet = QHostAddress::parseSubnet(rule);
+        if (subnet.first.isNull() || subnet.second < 0) {
+            return {};
+        }
+        return {subnet};
+    }
+    QHostAddress address;
+    if (!address.setAddress(rule)) {
+        return {};
+    }
+    return {{address, address.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128}};
+}
+
+bool inAny(const QList<Subnet> &subnets, const QHostAddress &address)
+{
+    QHostAddress plain = address;
+    plain.setScopeId(QString());
+    bool isV4 = false;
+    const quint32 v4 = plain.toIPv4Address(&isV4);
+    for (const Subnet &subnet : subnets) {
+        if (plain.isInSubnet(subnet) || (isV4 && QHostAddress(v4).isInSubnet(subnet))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// The address a connection to `fetchedHost` (a QUrl's host()) goes to when it is a literal.
+std::optional<QHostAddress> literal(const QString &fetchedHost)
+{
+    QHostAddress address;
+    if (address.setAddress(fetchedHost)) {
+        return address;
+    }
+    return std::nullopt;
+}
+
+// `host` as a node or redirect leaves it; `fetchedHost` what the connection then uses.
+void checkHost(const TargetPolicy &policy, const QList<Subnet> &denied, const QString &host,
+               const QString &fetchedHost)
+{
+    const std::optional<QString> verdict = policy.checkHost(host);
+    FUZZ_CHECK(policy.checkHost(host) == verdict);
+    FUZZ_CHECK(!verdict || !verdict->isEmpty());
+    const bool resolve = policy.needsResolution(host);
+    FUZZ_CHECK(policy.needsResolution(host) == resolve);
+    const std::optional<QHostAddress> address = literal(fetchedHost);
+    if (!address) {
+        return;
+    }
+    const std::optional<QString> byAddress = policy.checkAddress(host, *address);
+    FUZZ_CHECK(policy.checkAddress(host, *address) == byAddress);
+    if (inAny(denied, *address)) {
+        FUZZ_CHECK_MSG(verdict.has_value(), qPrintable(host));
+        FUZZ_CHECK_MSG(byAddress.has_value(), qPrintable(host));
+    }
+    // A literal is checked without a lookup, so checkHost must already have seen the address.
+    if (!resolve && !verdict) {
+        FUZZ_CHECK_MSG(!byAddress.has_value(), qPrintable(host));
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Fuzz::setUp();
+
+    const QString text = QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
+    const qsizetype newline = text.indexOf(u'\n');
+    const QString rulesLine = newline < 0 ? text : text.left(newline);
+    const QStringList nodes = newline < 0 ? QStringList() : parseNodeList(text.mid(newline + 1));
+
+    TargetPolicy policy;
+    QList<Subnet> denied;
+    for (const QString &token : rulesLine.split(u' ', Qt::SkipEmptyParts)) {
+        const bool allow = token.startsWith(u'+');
+        const QString rule =
+            token.startsWith(u'+') || token.startsWith(u'-') ? token.mid(1) : token;
+        const Result<void> added = allow ? policy.allow(rule) : policy.deny(rule);
+        if (!added) {
+            FUZZ_CHECK(added.error().code == ErrorCode::InvalidArgument);
+            FUZZ_CHECK(!added.error().message.isEmpty());
+            continue;
+        }
+        if (!allow) {
+            denied += denySubnet(rule.trimmed());
+        }
+    }
+
+    // As a node: what parseTargets keeps is what gets checked, and fetched.
+    QSet<int> deniedTargets;
+    for (int i = 0; i < nodes.size(); ++i) {
+        const Result<Target> target = parseTarget(nodes.at(i), u"/metrics"_s, i);
+        if (!target) {
+            continue;
+        }
+        const QString fetchedHost = target->url().host();
+        FUZZ_CHECK_MSG(fetchedHost == target->host, qPrintable(nodes.at(i)));
+        checkHost(policy, denied, target->host, fetchedHost);
+    }
+    if (!nodes.isEmpty()) {
+        const Result<TargetList> plain = parseTargets(nodes, u"/metrics"_s);
+        const Result<TargetList> checked = parseTargets(nodes, u"/metrics"_s, &policy);
+        FUZZ_CHECK(plain.hasValue() || plain.error().code != ErrorCode::Denied);
+        if (plain) {
+            int expectDenied = 0;
+            for (const Target &target : plain->targets) {
+                expectDenied += policy.checkHost(target.host) ? 1 : 0;
+            }
+            if (expectDenied == 0) {
+                FUZZ_CHECK(checked.hasValue());
+                FUZZ_CHECK(checked->targets.size() == plain->targets.size());
+            } else {
+                FUZZ_CHECK(!checked && checked.error().code == ErrorCode::Denied);
+                FUZZ_CHECK(checked.error().details.toArray().size() == expectDenied);
+                for (const QJsonValue &entry : checked.error().details.toArray()) {
+                    const int index = entry.toObject().value(u"index"_s).toInt(-1);
+                    FUZZ_CHECK(index >= 0 && index < nodes.size());
+                }
+            }
+        } else {
+            FUZZ_CHECK(!checked && checked.error().code == plain.error().code);
+        }
+    }
+
+    // As a redirect: the fetcher checks the Location's QUrl host.
+    for (const QString &line : nodes) {
+        const QUrl url(u"http://"_s + line + u"/"_s);
+        if (!url.isValid() || url.host().isEmpty()) {
+            continue;
+        }
+        checkHost(policy, denied, url.host(), url.host());
+    }
+    return 0;
+}

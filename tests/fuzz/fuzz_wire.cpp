@@ -1,0 +1,119 @@
+// Fuzzes the decoders of what coordinator and workers read from Redis (core/redis/wire.h):
+// a job's hunt spec and node list, a result entry's outcomes, a worker's heartbeat, and the
+// stream replies (XREADGROUP, XAUTOCLAIM) built from the same bytes. Input: one value as stored
+// in Redis.
+// Invariants: a failure is InvalidArgument with a message; what decodes is a fixed point of
+// encode/decode: encoding it, decoding that and encoding again gives the same bytes (the types
+// have no operator==, their wire form is their identity); reply parsing never reads out of
+// range and returns at most one entry per element.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "core/redis/wire.h"
+#include "tests/fuzz/fuzzcheck.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+
+namespace {
+
+template <typename T> void checkFailure(const Result<T> &result)
+{
+    if (!result) {
+        FUZZ_CHECK(result.error().code == ErrorCode::InvalidArgument);
+        FUZZ_CHECK(!result.error().message.isEmpty());
+    }
+}
+
+// A reply tree read from bytes: each byte picks the next node's type, strings take a length
+// byte, arrays an element count; depth is bounded.
+RedisReply readReply(QByteArrayView &in, int depth)
+{
+    RedisReply reply;
+    if (in.isEmpty()) {
+        reply.type = RedisReply::Type::Nil;
+        return reply;
+    }
+    const auto pick = quint8(in.front());
+    in = in.sliced(1);
+    switch (pick % 4) {
+    case 0:
+        reply.type = RedisReply::Type::Nil;
+        break;
+    case 1: {
+        reply.type = RedisReply::Type::String;
+        const qsizetype length = std::min<qsizetype>(pick / 4, in.size());
+        reply.str = in.first(length).toByteArray();
+        in = in.sliced(length);
+        break;
+    }
+    case 2:
+        reply.type = RedisReply::Type::Integer;
+        reply.integer = pick;
+        break;
+    default:
+        reply.type = RedisReply::Type::Array;
+        for (int i = 0; i < pick / 4 % 8 && depth < 6 && !in.isEmpty(); ++i) {
+            reply.elements.append(readReply(in, depth + 1));
+        }
+        break;
+    }
+    return reply;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Fuzz::setUp();
+
+    const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
+
+    const Result<Wire::HuntSpec> spec = Wire::HuntSpec::fromBytes(bytes);
+    checkFailure(spec);
+    if (spec) {
+        const QByteArray encoded = spec->toBytes();
+        const Result<Wire::HuntSpec> again = Wire::HuntSpec::fromBytes(encoded);
+        FUZZ_CHECK_MSG(again.hasValue(), again ? nullptr : qPrintable(again.error().message));
+        FUZZ_CHECK(again->id == spec->id && again->path == spec->path);
+        FUZZ_CHECK_MSG(again->toBytes() == encoded, encoded.constData());
+    }
+
+    const Result<QStringList> nodes = Wire::decodeNodes(bytes);
+    checkFailure(nodes);
+    if (nodes) {
+        const Result<QStringList> again = Wire::decodeNodes(Wire::encodeNodes(*nodes));
+        FUZZ_CHECK(again.hasValue() && *again == *nodes);
+    }
+
+    const Result<QList<Outcome>> outcomes = Wire::decodeOutcomes(bytes);
+    checkFailure(outcomes);
+    if (outcomes) {
+        const QByteArray encoded = Wire::encodeOutcomes(*outcomes);
+        const Result<QList<Outcome>> again = Wire::decodeOutcomes(encoded);
+        FUZZ_CHECK_MSG(again.hasValue(), again ? nullptr : qPrintable(again.error().message));
+        FUZZ_CHECK(again->size() == outcomes->size());
+        FUZZ_CHECK_MSG(Wire::encodeOutcomes(*again) == encoded, encoded.constData());
+    }
+
+    const QJsonObject object = QJsonDocument::fromJson(bytes).object();
+    const Result<Wire::WorkerInfo> worker = Wire::WorkerInfo::fromJson(object);
+    checkFailure(worker);
+    if (worker) {
+        const QJsonObject encoded = worker->toJson();
+        const Result<Wire::WorkerInfo> again = Wire::WorkerInfo::fromJson(encoded);
+        FUZZ_CHECK(again.hasValue() && again->name == worker->name);
+        FUZZ_CHECK(again->toJson() == encoded);
+    }
+
+    QByteArrayView in(bytes);
+    const RedisReply reply = readReply(in, 0);
+    Q_UNUSED(Wire::parseReadReply(reply));
+    QByteArray cursor = "unset";
+    const QList<Wire::StreamEntry> claimed = Wire::parseAutoClaimReply(reply, &cursor);
+    FUZZ_CHECK(cursor != "unset");
+    FUZZ_CHECK(reply.elements.size() < 2 || claimed.size() <= reply.elements.at(1).elements.size());
+    FUZZ_CHECK(Wire::parseEntries(reply).size() <= reply.elements.size());
+    return 0;
+}
