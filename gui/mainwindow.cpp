@@ -161,6 +161,13 @@ QWidget *MainWindow::buildConnectionBar()
     m_token->setPlaceholderText(u"API token"_s);
     m_rememberToken = new QCheckBox(u"Remember token"_s, bar);
     m_rememberToken->setToolTip(u"Stores the token in the settings file in clear text"_s);
+    m_caFile = new QLineEdit(bar);
+    m_caFile->setObjectName(u"caFileEdit"_s);
+    m_caFile->setPlaceholderText(u"CA file (https)"_s);
+    m_caFile->setToolTip(u"PEM file with the CA that signed an https:// server's certificate "
+                         "(when it is not one the system trusts)"_s);
+    m_caButton = new QPushButton(u"CA file…"_s, bar);
+    m_caButton->setObjectName(u"caFileButton"_s);
     m_connect = new QPushButton(u"Connect"_s, bar);
     m_connect->setObjectName(u"connectButton"_s);
     m_connection = new QLabel(bar);
@@ -174,12 +181,15 @@ QWidget *MainWindow::buildConnectionBar()
     row->addWidget(m_server, 2);
     row->addWidget(m_token, 1);
     row->addWidget(m_rememberToken);
+    row->addWidget(m_caFile, 1);
+    row->addWidget(m_caButton);
     row->addWidget(m_connect);
     row->addWidget(m_connection, 3);
 
     const auto updateEnabled = [this] {
         const bool remote = m_modeBox->currentIndex() == 1;
-        for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken, m_connect}) {
+        for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken,
+                                                           m_caFile, m_caButton, m_connect}) {
             w->setEnabled(remote);
         }
     };
@@ -190,6 +200,16 @@ QWidget *MainWindow::buildConnectionBar()
     connect(m_connect, &QPushButton::clicked, this, [this] { setMode(Mode::Remote); });
     connect(m_server, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
     connect(m_token, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
+    connect(m_caFile, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
+    connect(m_caButton, &QPushButton::clicked, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, u"CA certificate of the server"_s, m_caFile->text(),
+                                         u"PEM certificates (*.pem *.crt *.cer);;All files (*)"_s);
+        if (!path.isEmpty()) {
+            m_caFile->setText(path);
+            setMode(Mode::Remote);
+        }
+    });
     updateEnabled();
     return bar;
 }
@@ -330,7 +350,8 @@ void MainWindow::setMode(Mode mode)
         const QSignalBlocker block(m_modeBox);
         m_modeBox->setCurrentIndex(mode == Mode::Remote ? 1 : 0);
     }
-    for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken, m_connect}) {
+    for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken, m_caFile,
+                                                       m_caButton, m_connect}) {
         w->setEnabled(mode == Mode::Remote);
     }
     if (mode == Mode::Local) {
@@ -344,6 +365,8 @@ void MainWindow::setMode(Mode mode)
         text = u"http://"_s + text;
     }
     m_remote->setServer(QUrl(text), m_token->text().trimmed());
+    // A bad CA file becomes the backend's problem, which checkConnection() reports below.
+    (void)m_remote->setCaFile(m_caFile->text().trimmed());
     connectBackend(m_remote);
     m_connection->setText(u"Connecting to %1…"_s.arg(text.toHtmlEscaped()));
     m_remote->checkConnection(this, [this, text](Result<bool> ok) {
@@ -541,6 +564,7 @@ void MainWindow::restoreSettings()
 {
     m_form->loadSettings(*m_settings);
     m_server->setText(m_settings->value(u"remote/url"_s).toString());
+    m_caFile->setText(m_settings->value(u"remote/caFile"_s).toString());
     const bool remember = m_settings->value(u"remote/rememberToken"_s, false).toBool();
     m_rememberToken->setChecked(remember);
     if (remember) {
@@ -560,6 +584,7 @@ void MainWindow::saveSettings()
         m_settings->setValue(u"mode"_s, m_mode == Mode::Remote ? u"remote"_s : u"local"_s);
     }
     m_settings->setValue(u"remote/url"_s, m_server->text().trimmed());
+    m_settings->setValue(u"remote/caFile"_s, m_caFile->text().trimmed());
     m_settings->setValue(u"remote/rememberToken"_s, m_rememberToken->isChecked());
     if (m_rememberToken->isChecked()) {
         m_settings->setValue(u"remote/token"_s, m_token->text());

@@ -25,7 +25,8 @@ class ProgressPanel;
 class RemoteBackend;
 class ResultsBrowser;
 
-// The main window: connection bar (local / remote server + token), and four tabs: Hunt (form
+// The main window: connection bar (local / remote server + token + CA file), and four tabs: Hunt
+// (form
 // + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes),
 // History (one node of a schedule across its rounds), Diff (one node against the majority).
 // It wires views to the active backend; it holds no rules of its own.
@@ -65,6 +66,7 @@ public:
     QComboBox *modeBox() const { return m_modeBox; }
     QLineEdit *serverEdit() const { return m_server; }
     QLineEdit *tokenEdit() const { return m_token; }
+    QLineEdit *caFileEdit() const { return m_caFile; } // PEM CA for an https:// server
     QLabel *connectionLabel() const { return m_connection; }
 
 Q_SIGNALS:
@@ -103,6 +105,8 @@ private:
     QLineEdit *m_server = nullptr;
     QLineEdit *m_token = nullptr;
     QCheckBox *m_rememberToken = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QPushButton *m_caButton = nullptr;
     QPushButton *m_connect = nullptr;
     QLabel *m_connection = nullptr;
     QLabel *m_backendLabel = nullptr;

@@ -3,12 +3,14 @@
 #include <memory>
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSaveFile>
+#include <QSslConfiguration>
 
 #include "core/duration.h"
 #include "core/errorstatus.h"
@@ -85,6 +87,59 @@ void RemoteBackend::setServer(const QUrl &baseUrl, const QString &token)
     setProblem({});
 }
 
+void RemoteBackend::setCaCertificates(const QList<QSslCertificate> &certificates)
+{
+    m_caCertificates = certificates;
+    m_caProblem.clear();
+    // QNAM keeps a connection per host with the TLS configuration of its first request
+    // (measured: after a failed handshake the CA added later was not used until this).
+    m_nam.clearConnectionCache();
+    setProblem({});
+}
+
+Result<void> RemoteBackend::setCaFile(const QString &path)
+{
+    m_caFile = path;
+    if (path.isEmpty()) {
+        setCaCertificates({});
+        return {};
+    }
+    QFile file(path);
+    QString problem;
+    QList<QSslCertificate> certificates;
+    if (!file.open(QIODevice::ReadOnly)) {
+        problem = u"Cannot read the CA file %1 (%2)."_s.arg(path, file.errorString());
+    } else {
+        certificates = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+        if (certificates.isEmpty()) {
+            problem = u"The CA file %1 holds no PEM certificate."_s.arg(path);
+        }
+    }
+    if (!problem.isEmpty()) {
+        m_caCertificates.clear();
+        m_caProblem = problem;
+        setProblem(problem);
+        return makeError(ErrorCode::InvalidArgument, problem);
+    }
+    setCaCertificates(certificates);
+    return {};
+}
+
+QNetworkRequest RemoteBackend::makeRequest(const QUrl &url) const
+{
+    QNetworkRequest request(url);
+    request.setTransferTimeout(m_timeoutMs);
+    if (!m_token.isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
+    }
+    if (!m_caCertificates.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(m_caCertificates);
+        request.setSslConfiguration(tls);
+    }
+    return request;
+}
+
 QString RemoteBackend::description() const
 {
     return u"Remote: %1"_s.arg(m_baseUrl.toDisplayString());
@@ -101,9 +156,16 @@ void RemoteBackend::setProblem(const QString &problem)
 void RemoteBackend::send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
                          const QByteArray &body, QObject *context, JsonCallback callback)
 {
-    if (!m_baseUrl.isValid() || m_baseUrl.scheme().isEmpty() || m_baseUrl.host().isEmpty()) {
-        const Error error = makeError(ErrorCode::InvalidArgument,
-                                      u"No server set: enter a URL like http://127.0.0.1:8080"_s);
+    const bool noServer =
+        !m_baseUrl.isValid() || m_baseUrl.scheme().isEmpty() || m_baseUrl.host().isEmpty();
+    if (noServer || !m_caProblem.isEmpty()) {
+        const Error error =
+            noServer ? makeError(ErrorCode::InvalidArgument,
+                                 u"No server set: enter a URL like http://127.0.0.1:8080"_s)
+                     : makeError(ErrorCode::Unavailable, m_caProblem);
+        if (!noServer) {
+            setProblem(m_caProblem);
+        }
         QPointer<QObject> guard(context);
         QTimer::singleShot(0, this, [guard, callback, error] {
             if (guard) {
@@ -119,16 +181,12 @@ void RemoteBackend::send(const QByteArray &verb, const QString &path, const QUrl
     }
     url.setPath(basePath + path);
     url.setQuery(query);
-    QNetworkRequest request(url);
-    request.setTransferTimeout(m_timeoutMs);
-    request.setRawHeader("Accept", "application/json");
-    if (!m_token.isEmpty()) {
-        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    }
+    QNetworkRequest req = makeRequest(url);
+    req.setRawHeader("Accept", "application/json");
     if (!body.isEmpty() || verb == "POST") {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
     }
-    QNetworkReply *reply = m_nam.sendCustomRequest(request, verb, body);
+    QNetworkReply *reply = m_nam.sendCustomRequest(req, verb, body);
     QPointer<QObject> guard(context);
     connect(reply, &QNetworkReply::finished, this, [this, reply, guard, callback] {
         reply->deleteLater();
@@ -153,6 +211,9 @@ Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
         if (reply->error() == QNetworkReply::OperationCanceledError
             || reply->error() == QNetworkReply::TimeoutError) {
             why = u"no answer within %1 s"_s.arg(m_timeoutMs / 1000.0);
+        }
+        if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
+            why = u"TLS: %1; if its certificate comes from your own CA, set the CA file"_s.arg(why);
         }
         const QString message = u"Cannot reach the server at %1 (%2)."_s.arg(server, why);
         setProblem(message);
@@ -487,6 +548,10 @@ void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
                         makeError(ErrorCode::InvalidArgument, u"No server set"_s));
         return;
     }
+    if (!m_caProblem.isEmpty()) {
+        deliver<qint64>(context, callback, makeError(ErrorCode::Unavailable, m_caProblem));
+        return;
+    }
     auto file = std::make_shared<QSaveFile>(filePath);
     if (!file->open(QIODevice::WriteOnly)) {
         deliver<qint64>(context, callback,
@@ -510,13 +575,9 @@ void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
     }
     url.setPath(basePath + u"/api/v1/hunts/%1/results"_s.arg(id));
     url.setQuery(query);
-    QNetworkRequest request(url);
-    // An inactivity timeout: a long export keeps going as long as bytes keep arriving.
-    request.setTransferTimeout(m_timeoutMs);
-    if (!m_token.isEmpty()) {
-        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
-    }
-    QNetworkReply *reply = m_nam.get(request);
+    // The transfer timeout is an inactivity one: a long export keeps going as long as bytes
+    // keep arriving.
+    QNetworkReply *reply = m_nam.get(makeRequest(url));
     auto failed = std::make_shared<bool>(false);
     auto bytes = std::make_shared<qint64>(0);
     // The body goes to the file as it arrives (never held whole); an error body is read at

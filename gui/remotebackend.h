@@ -3,7 +3,9 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QList>
 #include <QNetworkAccessManager>
+#include <QSslCertificate>
 #include <QTimer>
 #include <QUrl>
 #include <QUrlQuery>
@@ -19,6 +21,8 @@ namespace Artemis::Gui {
 // (code Unavailable) with a message meant for the user, and problemChanged() is emitted.
 // Progress of hunts submitted from here is polled (state + new results by offset) and emitted
 // as the same huntProgress/huntFinished signals the local engine gives.
+// For an https:// server whose certificate comes from a private CA, setCaFile() adds that CA
+// to the system's for this backend's requests only; a bad CA file is the connection problem.
 //
 // Lives on the GUI thread; owns its QNetworkAccessManager.
 class RemoteBackend final : public HuntBackend
@@ -29,6 +33,13 @@ public:
     ~RemoteBackend() override;
 
     void setServer(const QUrl &baseUrl, const QString &token);
+    // Extra CA certificates trusted (besides the system's) for the server's certificate.
+    void setCaCertificates(const QList<QSslCertificate> &certificates);
+    // Reads the PEM CA certificates in `path` (empty: none) and uses them. An unreadable file
+    // or one without certificates is the error, and the problem every request reports until
+    // a good file (or none) is set.
+    Result<void> setCaFile(const QString &path);
+    QString caFile() const { return m_caFile; }
     QUrl baseUrl() const { return m_baseUrl; }
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
     void setPollIntervalMs(int ms) { m_pollIntervalMs = ms; }
@@ -77,6 +88,7 @@ private:
     void send(const QByteArray &verb, const QString &path, const QUrlQuery &query,
               const QByteArray &body, QObject *context, JsonCallback callback);
     Result<QJsonDocument> interpret(QNetworkReply *reply);
+    QNetworkRequest makeRequest(const QUrl &url) const; // timeout, token, CA certificates
     void setProblem(const QString &problem);
     void watch(const HuntInfo &info);
     void poll(const QString &id);
@@ -87,6 +99,9 @@ private:
     QNetworkAccessManager m_nam;
     QUrl m_baseUrl;
     QString m_token;
+    QList<QSslCertificate> m_caCertificates;
+    QString m_caFile;
+    QString m_caProblem; // non-empty: the CA file is bad and no request is sent
     int m_timeoutMs = 10000;
     int m_pollIntervalMs = 300;
     QString m_problem;

@@ -62,7 +62,8 @@ std::optional<RequestRefusal> checkRequestSource(const RequestFacts &f,
     }
     if (!f.origin.isEmpty()) {
         const QString origin = QString::fromLatin1(f.origin).trimmed().toLower();
-        const QString own = u"http://"_s + QString::fromLatin1(f.host).trimmed().toLower();
+        const QString own = (policy.tls ? u"https://"_s : u"http://"_s)
+                            + QString::fromLatin1(f.host).trimmed().toLower();
         if (origin != own && !policy.allowedOrigins.contains(origin)) {
             return RequestRefusal{
                 403, u"Origin '%1' may not use this service (only its own origin %2, or one "

@@ -14,7 +14,7 @@ namespace Artemis {
 //    with any port) or an --allow-host name; otherwise a page that rebinds its own name to
 //    127.0.0.1 could read every answer (DNS rebinding).
 //  - For /fetch and /api/v1/*: `Sec-Fetch-Site: cross-site` is refused, and an `Origin` must be
-//    the service's own (http://HOST as the request names it) or an --allow-origin one
+//    the service's own (http[s]://HOST as the request names it) or an --allow-origin one
 //    ("null" never is). Non-browser clients (curl, the GUI, Prometheus) send neither header.
 //  - Bodies: JSON endpoints take `Content-Type: application/json` only (text/plain is what a
 //    page may send without a CORS preflight); /fetch takes form bodies
@@ -25,6 +25,7 @@ struct RequestSourcePolicy
     bool tokenRequired = false; // a token protects the API: Host is not checked then
     QStringList allowedOrigins; // exact, lower-case ("http://dash.example:8080")
     QStringList allowedHosts;   // host names without port, lower-case
+    bool tls = false;           // served over HTTPS: the own origin is https://HOST
 };
 
 struct RequestFacts

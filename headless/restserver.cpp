@@ -1,6 +1,7 @@
 #include "headless/restserver.h"
 
 #include <QHttpServer>
+#include <QSslConfiguration>
 
 #include "core/hostmetrics.h"
 #include "core/localstack.h"
@@ -28,10 +29,11 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_hostMetrics(std::make_unique<HostMetrics>(stack->store()->dataDir())),
       m_router(std::make_unique<Router>(m_server.get(),
                                         RouterSettings{config.token, config.maxBodyBytes,
-                                                       config.allowedOrigins, config.allowedHosts},
+                                                       config.allowedOrigins, config.allowedHosts,
+                                                       !config.tlsChain.isEmpty()},
                                         m_selfMetrics)),
-      m_hunts(std::make_unique<HuntsController>(stack->engine(), stack->catalog(),
-                                                stack->scheduler())),
+      m_hunts(
+          std::make_unique<HuntsController>(stack->engine(), stack->catalog(), stack->scheduler())),
       m_results(std::make_unique<HuntResultsController>(stack->catalog())),
       m_values(std::make_unique<HuntValuesController>(stack->catalog())),
       m_fetch(std::make_unique<FetchController>(stack->engine())),
@@ -58,6 +60,14 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
         qFatal("RestServer: QHttpServer refused a route (a bug in a registerRoutes)");
     }
     m_router->installFallback();
+    if (!config.tlsChain.isEmpty()) {
+        // The configuration form: sslSetup(certificate, key) would drop the intermediates.
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificateChain(config.tlsChain);
+        tls.setPrivateKey(config.tlsKey);
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
+        m_server->sslSetup(tls);
+    }
 }
 
 RestServer::~RestServer()

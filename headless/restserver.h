@@ -4,7 +4,10 @@
 
 #include <QByteArray>
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QStringList>
 
 class QHttpServer;
@@ -34,11 +37,14 @@ struct RestServerConfig
     const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
     QStringList allowedOrigins;             // --allow-origin (headless/requestguard.h)
     QStringList allowedHosts;               // --allow-host
+    QList<QSslCertificate> tlsChain{};      // non-empty: HTTPS only (server certificate first)
+    QSslKey tlsKey{};                       // the first certificate's private key
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
 // resource. Handlers answer on this thread and never wait on the network.
-// Without a scheduler in the stack there is no /api/v1/schedules and no "every".
+// Without a scheduler in the stack there is no /api/v1/schedules and no "every". With a TLS
+// chain every connection is TLS: a plain HTTP request fails the handshake and gets no answer.
 // Lives on the thread that created it (the engine's); borrows the stack, which must outlive it.
 class RestServer final : public QObject
 {

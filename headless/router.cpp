@@ -133,7 +133,7 @@ std::optional<QHttpServerResponse> Router::guard(const Route &route,
 {
     const RequestFacts facts = requestFacts(request);
     const RequestSourcePolicy policy{!m_settings.token.isEmpty(), m_settings.allowedOrigins,
-                                     m_settings.allowedHosts};
+                                     m_settings.allowedHosts, m_settings.tls};
     if (const std::optional<RequestRefusal> refusal = checkRequestSource(facts, policy)) {
         return errorResponse(refusal->status, refusal->reason);
     }

@@ -24,6 +24,7 @@ struct RouterSettings
     qint64 maxBodyBytes = 10 * 1024 * 1024; // larger request bodies get 413
     QStringList allowedOrigins;           // --allow-origin (headless/requestguard.h)
     QStringList allowedHosts;             // --allow-host
+    bool tls = false;                     // served over HTTPS: the own origin is https://HOST
 };
 
 // The single place that calls QHttpServer::route(): every route is registered through it with

@@ -4,6 +4,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QUrl>
 
@@ -30,30 +31,39 @@ void addOptions(QCommandLineParser &parser)
         u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
         "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s);
     parser.addOptions({
-        {u"listen"_s, u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
-                      "free one). A non-loopback address needs a token."_s,
+        {u"listen"_s,
+         u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
+         "free one). A non-loopback address needs a token."_s,
          u"ADDR:PORT"_s},
         {u"data-dir"_s, u"Where hunts are stored (default: $ARTEMIS_DATA_DIR or ./data)."_s,
          u"DIR"_s},
-        {u"token-file"_s, u"File holding the API token (else $ARTEMIS_TOKEN). With a token, "
-                          "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
+        {u"token-file"_s,
+         u"File holding the API token (else $ARTEMIS_TOKEN). With a token, "
+         "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
          u"FILE"_s},
         {u"max-nodes"_s, u"Most nodes per hunt (default 100000)."_s, u"N"_s},
         {u"max-body"_s, u"Largest request body in bytes (default 10485760)."_s, u"BYTES"_s},
-        {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s,
-         u"N"_s},
-        {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s,
-         u"N"_s},
+        {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s, u"N"_s},
+        {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
-        {u"broker"_s, u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
-                      "through this Redis, redis://HOST:PORT[/DB], instead of fetching here."_s,
+        {u"broker"_s,
+         u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
+         "through this Redis, redis://HOST:PORT[/DB], instead of fetching here."_s,
          u"URL"_s},
-        {u"allow-origin"_s, u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
-                            "/fetch and /api/v1 (repeatable); other origins get 403."_s,
+        {u"allow-origin"_s,
+         u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
+         "/fetch and /api/v1 (repeatable); other origins get 403."_s,
          u"ORIGIN"_s},
-        {u"allow-host"_s, u"Answer requests whose Host is NAME without a token (repeatable); "
-                          "by default only loopback names are (DNS rebinding)."_s,
+        {u"allow-host"_s,
+         u"Answer requests whose Host is NAME without a token (repeatable); "
+         "by default only loopback names are (DNS rebinding)."_s,
          u"NAME"_s},
+        {u"tls-cert"_s,
+         u"Serve HTTPS only, with this PEM certificate (the server's first, then "
+         "any intermediates). Needs --tls-key."_s,
+         u"FILE"_s},
+        {u"tls-key"_s, u"The PEM private key (RSA or EC, not encrypted) of --tls-cert."_s,
+         u"FILE"_s},
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
@@ -93,7 +103,130 @@ Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
     return std::pair{address, quint16(port)};
 }
 
+Result<QByteArray> readOptionFile(const QString &option, const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"cannot read --%1 '%2': %3"_s.arg(option, path, file.errorString()));
+    }
+    return file.readAll();
+}
+
+// One DER element at `pos`: its tag, and its contents as [begin, end). False when malformed.
+struct DerElement
+{
+    quint8 tag = 0;
+    qsizetype begin = 0;
+    qsizetype end = 0;
+};
+
+bool readDer(const QByteArray &der, qsizetype pos, DerElement &element)
+{
+    if (pos + 2 > der.size()) {
+        return false;
+    }
+    element.tag = quint8(der.at(pos));
+    qsizetype length = quint8(der.at(pos + 1));
+    pos += 2;
+    if (length & 0x80) {
+        const int bytes = int(length & 0x7f);
+        if (bytes == 0 || bytes > 4 || pos + bytes > der.size()) {
+            return false;
+        }
+        length = 0;
+        for (int i = 0; i < bytes; ++i) {
+            length = (length << 8) | quint8(der.at(pos++));
+        }
+    }
+    if (pos + length > der.size()) {
+        return false;
+    }
+    element.begin = pos;
+    element.end = pos + length;
+    return true;
+}
+
+// Qt 6.4 cannot derive a public key from a private one, but both private key encodings hold
+// the public material verbatim: RSA's modulus and exponent (the contents of the certificate's
+// RSAPublicKey) and EC's public point (OpenSSL writes it into every EC private key). So the
+// pair matches when the certificate's SubjectPublicKeyInfo key bits occur in the key's DER.
+bool keyMatchesCertificate(const QSslKey &key, const QSslCertificate &certificate)
+{
+    const QSslKey publicKey = certificate.publicKey();
+    if (publicKey.isNull() || publicKey.algorithm() != key.algorithm()
+        || publicKey.length() != key.length()) {
+        return false;
+    }
+    const QByteArray spki = publicKey.toDer();
+    DerElement outer;
+    DerElement algorithm;
+    DerElement bits;
+    if (!readDer(spki, 0, outer) || outer.tag != 0x30 || !readDer(spki, outer.begin, algorithm)
+        || !readDer(spki, algorithm.end, bits) || bits.tag != 0x03 || bits.end - bits.begin < 2) {
+        return false;
+    }
+    qsizetype begin = bits.begin + 1; // the unused-bits byte
+    qsizetype end = bits.end;
+    if (key.algorithm() == QSsl::Rsa) {
+        DerElement sequence; // RSAPublicKey: its contents (n, e) are what RSAPrivateKey holds
+        if (!readDer(spki, begin, sequence) || sequence.tag != 0x30) {
+            return false;
+        }
+        begin = sequence.begin;
+        end = sequence.end;
+    }
+    const QByteArray material = spki.mid(begin, end - begin);
+    return material.size() >= 16 && key.toDer().contains(material);
+}
+
+// Reads and checks --tls-cert/--tls-key: a PEM chain, a PEM key (RSA or EC) and the key being
+// the certificate's. Errors name the option and the file.
+Result<void> readTls(const QString &certPath, const QString &keyPath, ServeSettings &s)
+{
+    const Result<QByteArray> certBytes = readOptionFile(u"tls-cert"_s, certPath);
+    if (!certBytes) {
+        return certBytes.error();
+    }
+    const Result<QByteArray> keyBytes = readOptionFile(u"tls-key"_s, keyPath);
+    if (!keyBytes) {
+        return keyBytes.error();
+    }
+    s.tlsChain = QSslCertificate::fromData(*certBytes, QSsl::Pem);
+    if (s.tlsChain.isEmpty() || s.tlsChain.first().isNull()) {
+        s.tlsChain.clear();
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--tls-cert '%1' holds no PEM certificate"_s.arg(certPath));
+    }
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec}) {
+        const QSslKey key(*keyBytes, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull()) {
+            s.tlsKey = key;
+            break;
+        }
+    }
+    if (s.tlsKey.isNull()) {
+        s.tlsChain.clear();
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"--tls-key '%1' holds no unencrypted PEM private key (RSA or EC)"_s.arg(keyPath));
+    }
+    // A mismatched pair would only fail at the first client's handshake, so check it here.
+    if (!keyMatchesCertificate(s.tlsKey, s.tlsChain.first())) {
+        s.tlsChain.clear();
+        s.tlsKey = {};
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"--tls-key '%1' is not the key of --tls-cert '%2'"_s.arg(keyPath, certPath));
+    }
+    return {};
+}
 } // namespace
+
+bool ServeSettings::tokenInClear() const
+{
+    return !address.isLoopback() && !token.isEmpty() && !tls();
+}
 
 QString ServeSettings::helpText()
 {
@@ -160,6 +293,17 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
                              u"--allow-host '%1' must be a host name without port"_s.arg(host));
         }
         s.allowedHosts.append(host.toLower());
+    }
+    if (parser.isSet(u"tls-cert"_s) != parser.isSet(u"tls-key"_s)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--tls-cert and --tls-key go together: give both or neither"_s);
+    }
+    if (parser.isSet(u"tls-cert"_s)) {
+        const Result<void> tls =
+            readTls(parser.value(u"tls-cert"_s), parser.value(u"tls-key"_s), s);
+        if (!tls) {
+            return tls.error();
+        }
     }
     Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
     if (!policy) {
@@ -264,8 +408,8 @@ void ServeCommand::start(const QStringList &arguments)
               << " hunt(s) left running by an earlier process marked interrupted\n";
     }
     m_server = std::make_unique<RestServer>(
-        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(),
-                                        s.allowedOrigins, s.allowedHosts});
+        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins,
+                                        s.allowedHosts, s.tlsChain, s.tlsKey});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
@@ -277,12 +421,17 @@ void ServeCommand::start(const QStringList &arguments)
     const QString host = s.address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u"[%1]"_s.arg(s.address.toString())
                              : s.address.toString();
-    const QString url = u"http://%1:%2"_s.arg(host).arg(m_port);
+    const QString url = u"%1://%2:%3"_s.arg(s.tls() ? u"https"_s : u"http"_s, host).arg(m_port);
     if (m_stack->lock()) {
         m_stack->lock()->setServiceUrl(url);
     }
     m_err << "artemis-headless serve: listening on " << url << ", data dir " << s.dataDir
           << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
+    if (s.tokenInClear()) {
+        m_err << "artemis-headless serve: warning: listening on " << s.address.toString()
+              << " without TLS: the API token travels in clear text (give --tls-cert and "
+                 "--tls-key)\n";
+    }
     if (m_broker) {
         m_err << "artemis-headless serve: distributed mode, broker " << s.broker->toString()
               << '\n';

@@ -5,6 +5,8 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QStringList>
 #include <QTextStream>
 
@@ -35,6 +37,13 @@ struct ServeSettings
     std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
     QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
     QStringList allowedHosts;       // lower-case Host names answered without a token
+    // --tls-cert/--tls-key (PEM): HTTPS only. The chain is the server certificate first, then
+    // any intermediates from the same file. Both null: plain HTTP.
+    QList<QSslCertificate> tlsChain;
+    QSslKey tlsKey;
+    bool tls() const { return !tlsChain.isEmpty(); }
+    // Not loopback, a token, no TLS: the token crosses the network in clear text.
+    bool tokenInClear() const;
 
     // `arguments` as after the sub-command ({"artemis-headless serve", "--listen", ...});
     // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it.
@@ -45,9 +54,9 @@ struct ServeSettings
 
 // `artemis-headless serve ...`: opens the local stack (which locks the data dir: a second
 // process on it exits 2 naming this one) and the REST server, listens, logs
-// one start line to `err`, and runs until interrupt() (SIGINT/SIGTERM), which stores running
-// hunts as interrupted and reports finished(0). Usage errors and a failed listen report
-// finished(2). Lives on the main thread; owns everything it builds.
+// one start line to `err` (https:// with --tls-cert), and runs until interrupt() (SIGINT/SIGTERM),
+// which stores running hunts as interrupted and reports finished(0). Usage errors and a failed
+// listen report finished(2). Lives on the main thread; owns everything it builds.
 class ServeCommand final : public QObject
 {
     Q_OBJECT
