@@ -80,8 +80,7 @@ int main(int argc, char *argv[])
             stack = std::move(opened).value();
             break;
         }
-        std::fprintf(stderr, "artemis: %s\n",
-                     qPrintable(dataDirProblem(dataDir, opened.error())));
+        std::fprintf(stderr, "artemis: %s\n", qPrintable(dataDirProblem(dataDir, opened.error())));
         if (screenshot) {
             return 2;
         }
@@ -142,9 +141,9 @@ int main(int argc, char *argv[])
         Gui::Screenshotter shooter(&window, demo.nodes(), parser.value(screenshotOption));
         QObject::connect(&shooter, &Gui::Screenshotter::finished, &app,
                          [&code](bool ok, const QString &message) {
-                             std::fprintf(ok ? stdout : stderr, "artemis: %s%s\n",
-                                          ok ? "wrote " : "screenshot failed: ",
-                                          qPrintable(message));
+                             std::fprintf(
+                                 ok ? stdout : stderr, "artemis: %s%s\n",
+                                 ok ? "wrote " : "screenshot failed: ", qPrintable(message));
                              code = ok ? 0 : 1;
                              QApplication::quit();
                          });

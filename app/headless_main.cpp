@@ -1,4 +1,5 @@
-// artemis-headless: serve | hunt | worker | values | results | diff. Only argument dispatch lives here.
+// artemis-headless: serve | hunt | worker | values | results | diff. Only argument dispatch lives
+// here.
 #include <cstdio>
 #include <unistd.h>
 
@@ -47,8 +48,7 @@ int main(int argc, char *argv[])
     QTextStream err(stderr);
     QStringList args = QCoreApplication::arguments();
     const QString command = args.size() > 1 ? args.at(1) : QString();
-    if (command.isEmpty() || command == u"help"_s || command == u"--help"_s
-        || command == u"-h"_s) {
+    if (command.isEmpty() || command == u"help"_s || command == u"--help"_s || command == u"-h"_s) {
         printUsage(command.isEmpty() ? err : out);
         return command.isEmpty() ? 2 : 0;
     }
@@ -89,8 +89,7 @@ int main(int argc, char *argv[])
     }
     if (command == u"worker"_s) {
         Artemis::WorkerCommand worker(out, err);
-        QObject::connect(&worker, &Artemis::WorkerCommand::finished, &app,
-                         &QCoreApplication::exit);
+        QObject::connect(&worker, &Artemis::WorkerCommand::finished, &app, &QCoreApplication::exit);
         QObject::connect(&signals, &Artemis::SignalWatcher::terminationRequested, &worker,
                          [&worker](int) { worker.interrupt(); });
         worker.start(args);

@@ -107,7 +107,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 2) {
-        std::fprintf(stderr, "usage: qtsocketclient NODES_FILE [CONCURRENCY] [THREADS] [TIMEOUT_MS]\n");
+        std::fprintf(stderr,
+                     "usage: qtsocketclient NODES_FILE [CONCURRENCY] [THREADS] [TIMEOUT_MS]\n");
         return 2;
     }
     const int concurrency = args.size() > 2 ? args.at(2).toInt() : 256;
@@ -124,9 +125,10 @@ int main(int argc, char *argv[])
         if (colon <= 0) {
             continue;
         }
-        Node node{QHostAddress(QString::fromLatin1(line.left(colon))), line.mid(colon + 1).toUShort(),
-                  "GET /metric HTTP/1.1\r\nHost: " + line +
-                          "\r\nAccept: application/json\r\nConnection: close\r\n\r\n"};
+        Node node{QHostAddress(QString::fromLatin1(line.left(colon))),
+                  line.mid(colon + 1).toUShort(),
+                  "GET /metric HTTP/1.1\r\nHost: " + line
+                      + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n"};
         g_nodes.push_back(std::move(node));
     }
 
@@ -139,7 +141,8 @@ int main(int argc, char *argv[])
         auto driver = std::make_unique<Driver>(concurrency / threads + (t < concurrency % threads),
                                                timeoutMs);
         driver->moveToThread(thread.get());
-        QObject::connect(thread.get(), &QThread::started, driver.get(), [d = driver.get()] { d->start(); });
+        QObject::connect(thread.get(), &QThread::started, driver.get(),
+                         [d = driver.get()] { d->start(); });
         thread->start();
         pool.push_back(std::move(thread));
         drivers.push_back(std::move(driver));
@@ -151,11 +154,11 @@ int main(int argc, char *argv[])
     drivers.clear(); // their threads have finished
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    const double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-                       ru.ru_stime.tv_usec / 1e6;
+    const double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec
+                       + ru.ru_stime.tv_usec / 1e6;
     const size_t n = g_nodes.size();
-    std::printf("nodes %zu answered %zu failed %zu seconds %.3f nodes_per_s %.0f cpu_s_per_1k %.3f\n",
-                n, g_answered.load(), g_failed.load(), seconds, n / seconds,
-                n ? cpu / n * 1000 : 0.0);
+    std::printf(
+        "nodes %zu answered %zu failed %zu seconds %.3f nodes_per_s %.0f cpu_s_per_1k %.3f\n", n,
+        g_answered.load(), g_failed.load(), seconds, n / seconds, n ? cpu / n * 1000 : 0.0);
     return 0;
 }

@@ -44,16 +44,16 @@ QJsonObject bodyFor(int i, quint32 &state)
     const QString version = i % 100 < 91 ? u"1.4.2"_s : (i % 100 < 97 ? u"1.4.1"_s : u"1.3.9"_s);
     const double used = std::round(12884901888.0 * (1 + 0.05 * (uniform() + uniform())));
     return QJsonObject{
-            {u"node"_s, u"node-%1"_s.arg(i)},
-            {u"cluster"_s, u"bench-loopback"_s},
-            {u"version"_s, version},
-            {u"uptimeSec"_s, 1234567 + i},
-            {u"status"_s, u"ok"_s},
-            {u"load"_s, QJsonObject{{u"1m"_s, 0.42}, {u"5m"_s, 0.37}, {u"15m"_s, 0.31}}},
-            {u"cpu"_s, QJsonObject{{u"cores"_s, 8}, {u"user"_s, 12.5}, {u"system"_s, 3.1},
-                                   {u"idle"_s, 84.4}}},
-            {u"memory"_s, QJsonObject{{u"totalBytes"_s, 34359738368.0}, {u"usedBytes"_s, used}}},
-            {u"labels"_s, QJsonObject{{u"rack"_s, u"r%1"_s.arg(i % 40)}, {u"zone"_s, u"z1"_s}}},
+        {u"node"_s, u"node-%1"_s.arg(i)},
+        {u"cluster"_s, u"bench-loopback"_s},
+        {u"version"_s, version},
+        {u"uptimeSec"_s, 1234567 + i},
+        {u"status"_s, u"ok"_s},
+        {u"load"_s, QJsonObject{{u"1m"_s, 0.42}, {u"5m"_s, 0.37}, {u"15m"_s, 0.31}}},
+        {u"cpu"_s,
+         QJsonObject{{u"cores"_s, 8}, {u"user"_s, 12.5}, {u"system"_s, 3.1}, {u"idle"_s, 84.4}}},
+        {u"memory"_s, QJsonObject{{u"totalBytes"_s, 34359738368.0}, {u"usedBytes"_s, used}}},
+        {u"labels"_s, QJsonObject{{u"rack"_s, u"r%1"_s.arg(i % 40)}, {u"zone"_s, u"z1"_s}}},
     };
 }
 
@@ -132,8 +132,9 @@ int values(const QString &dataDir, const QString &id, const QString &pathText, i
     std::sort(times.begin(), times.end());
     std::sort(cpu.begin(), cpu.end());
     std::printf("values_ms %.1f cpu_ms %.1f nodes %d groups %lld outliers %d threads %d\n",
-                times[times.size() / 2], cpu[cpu.size() / 2], last.nodes, qlonglong(last.groups.size()),
-                last.outlierCount, QThreadPool::globalInstance()->maxThreadCount());
+                times[times.size() / 2], cpu[cpu.size() / 2], last.nodes,
+                qlonglong(last.groups.size()), last.outlierCount,
+                QThreadPool::globalInstance()->maxThreadCount());
     return 0;
 }
 
@@ -160,8 +161,8 @@ int csv(const QString &dataDir, const QString &id, const QString &out, const QSt
         return fail(u"export failed: %1"_s.arg(written.error().message));
     }
     const double inMb = double(QFileInfo(store.huntDir(id) + u"/results.ndjson"_s).size()) / 1e6;
-    std::printf("csv_s %.3f in_MB %.1f in_MBps %.1f out_MB %.1f out_MBps %.1f\n", s, inMb,
-                inMb / s, double(*written) / 1e6, double(*written) / 1e6 / s);
+    std::printf("csv_s %.3f in_MB %.1f in_MBps %.1f out_MB %.1f out_MBps %.1f\n", s, inMb, inMb / s,
+                double(*written) / 1e6, double(*written) / 1e6 / s);
     return 0;
 }
 

@@ -80,7 +80,7 @@ int openLockFile(const QString &path)
 } // namespace
 
 Result<std::unique_ptr<DataDirLock>> DataDirLock::acquire(const QString &dataDir,
-                                                         const QString &command)
+                                                          const QString &command)
 {
     if (!QDir().mkpath(dataDir)) {
         return makeError(ErrorCode::Io, u"cannot create the data dir '%1'"_s.arg(dataDir));

@@ -40,7 +40,7 @@ public:
     // record ("artemis-headless serve", "artemis"). Error: Locked (details: the holder as
     // JSON {"pid", "host", "command", "serviceUrl"}) or Io.
     static Result<std::unique_ptr<DataDirLock>> acquire(const QString &dataDir,
-                                                       const QString &command);
+                                                        const QString &command);
 
     // The current holder of `dataDir`'s lock, if a live process holds it.
     static std::optional<DataDirHolder> holder(const QString &dataDir);

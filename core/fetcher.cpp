@@ -315,9 +315,9 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
         return false;
     };
     if (job->redirects >= FetchOptions::MaxRedirects) {
-        return refuse(OutcomeKind::Error,
-                      u"more than %1 redirects (last to %2)"_s.arg(FetchOptions::MaxRedirects)
-                          .arg(target));
+        return refuse(
+            OutcomeKind::Error,
+            u"more than %1 redirects (last to %2)"_s.arg(FetchOptions::MaxRedirects).arg(target));
     }
     if (!to.isValid() || (to.scheme() != u"http"_s && to.scheme() != u"https"_s)) {
         return refuse(OutcomeKind::Error,
@@ -352,10 +352,10 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
         }
         for (const QHostAddress &address : info.addresses()) {
             if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
-                complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
-                                                  OutcomeKind::Denied,
-                                                  u"redirect to %1 denied: %2"_s.arg(target, *reason),
-                                                  job->attempt));
+                complete(job,
+                         Outcome::unanswered(
+                             job->target.node, job->targetUrl.toString(), OutcomeKind::Denied,
+                             u"redirect to %1 denied: %2"_s.arg(target, *reason), job->attempt));
                 releaseSlot(job);
                 return;
             }
@@ -453,7 +453,8 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.contentType = reply->rawHeader("Content-Type");
     facts.location = reply->rawHeader("Location");
     bool hasLength = false;
-    const qint64 length = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
+    const qint64 length =
+        reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&hasLength);
     facts.contentLength = hasLength ? length : -1;
     facts.timedOut = job->timedOut;
     facts.tooLarge = job->tooLarge;
@@ -461,8 +462,8 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     facts.host = job->target.host;
     facts.refusedKind = job->refusedKind;
     facts.refusedReason = job->refusedReason;
-    const Classification c = classifyAttempt(facts, job->body, hunt->options,
-                                             QDateTime::currentDateTimeUtc());
+    const Classification c =
+        classifyAttempt(facts, job->body, hunt->options, QDateTime::currentDateTimeUtc());
     outcome.outcome = c.kind;
     outcome.error = c.error;
     outcome.body = c.body;
@@ -524,12 +525,11 @@ void Fetcher::cancel(quint64 key)
             continue;
         }
         job->retryTimer.reset();
-        complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
-                                          OutcomeKind::Cancelled,
-                                          job->attempt == 0
-                                              ? u"cancelled before the first attempt"_s
-                                              : u"cancelled while waiting to retry"_s,
-                                          job->attempt));
+        complete(job, Outcome::unanswered(
+                          job->target.node, job->targetUrl.toString(), OutcomeKind::Cancelled,
+                          job->attempt == 0 ? u"cancelled before the first attempt"_s
+                                            : u"cancelled while waiting to retry"_s,
+                          job->attempt));
     }
     hunt->waiting.clear();
     flush();
@@ -714,8 +714,8 @@ int parseRetryAfterMs(const QByteArray &value, const QDateTime &now)
         return int(std::min<qint64>(ms * 1000, std::numeric_limits<int>::max()));
     }
     // HTTP-date (RFC 9110 IMF-fixdate), e.g. "Sun, 06 Nov 1994 08:49:37 GMT".
-    const QDateTime parsed = QLocale::c().toDateTime(QString::fromLatin1(text),
-                                                     u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
+    const QDateTime parsed =
+        QLocale::c().toDateTime(QString::fromLatin1(text), u"ddd, dd MMM yyyy HH:mm:ss 'GMT'"_s);
     if (!parsed.isValid()) {
         return -1;
     }
@@ -730,8 +730,8 @@ int backoffDelayMs(const FetchOptions &options, int nextAttempt, int retryAfterM
         return std::min(retryAfterMs, options.backoffCapMs);
     }
     const int exponent = std::clamp(nextAttempt - 2, 0, 20);
-    const qint64 delay = std::min<qint64>(qint64(options.backoffBaseMs) << exponent,
-                                          options.backoffCapMs);
+    const qint64 delay =
+        std::min<qint64>(qint64(options.backoffBaseMs) << exponent, options.backoffCapMs);
     if (delay <= 1) {
         return int(delay);
     }

@@ -77,7 +77,7 @@ private:
     std::list<NamSlot> m_nams; // back() takes new requests; the others retire when idle
     QHash<quint64, std::shared_ptr<Hunt>> m_hunts;
     QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
-    QTimer *m_flushTimer; // child: moves to the fetch thread with this
+    QTimer *m_flushTimer;                     // child: moves to the fetch thread with this
     TargetPolicyPtr m_policy;
 };
 
@@ -89,7 +89,7 @@ struct AttemptFacts
     int httpStatus = 0;
     QString reasonPhrase;
     QByteArray retryAfter;
-    QByteArray contentType; // the raw header; text/plain bodies may be Prometheus text
+    QByteArray contentType;    // the raw header; text/plain bodies may be Prometheus text
     qint64 contentLength = -1; // from the header; -1 when absent
     QByteArray location;       // of a 3xx answer
     QString host;

@@ -26,10 +26,9 @@ Result<qint64> readInt(const QJsonObject &json, const QString &key, qint64 curre
     const double d = value.toDouble();
     // Range first: converting 1e41 to qint64 is undefined behaviour (found by fuzzing).
     if (!(d >= double(min) && d <= double(max)) || d != std::floor(d)) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"option '%1' must be a whole number from %2 to %3"_s.arg(key)
-                             .arg(min)
-                             .arg(max));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"option '%1' must be a whole number from %2 to %3"_s.arg(key).arg(min).arg(max));
     }
     return qint64(d);
 }
@@ -66,7 +65,7 @@ bool hasLineBreak(const QString &text)
 bool isTokenChar(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-        || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+           || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
 
 } // namespace
@@ -74,12 +73,9 @@ bool isTokenChar(char c)
 QJsonObject FetchOptions::toJson() const
 {
     QJsonObject json{
-        {u"timeoutMs"_s, timeoutMs},
-        {u"attempts"_s, attempts},
-        {u"concurrency"_s, concurrency},
-        {u"perHostLimit"_s, perHostLimit},
-        {u"maxBodyBytes"_s, maxBodyBytes},
-        {u"backoffBaseMs"_s, backoffBaseMs},
+        {u"timeoutMs"_s, timeoutMs},       {u"attempts"_s, attempts},
+        {u"concurrency"_s, concurrency},   {u"perHostLimit"_s, perHostLimit},
+        {u"maxBodyBytes"_s, maxBodyBytes}, {u"backoffBaseMs"_s, backoffBaseMs},
         {u"backoffCapMs"_s, backoffCapMs},
     };
     // Header values may be secrets (Authorization): the manifest keeps their names only.
@@ -162,16 +158,15 @@ Result<void> FetchOptions::loadCaFile(const QString &path)
 Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
 {
     static const QStringList Known = {
-        u"timeoutMs"_s,    u"attempts"_s,     u"concurrency"_s, u"perHostLimit"_s,
-        u"maxBodyBytes"_s, u"backoffBaseMs"_s, u"backoffCapMs"_s, u"headers"_s,
-        u"basicAuth"_s,    u"caFile"_s,       u"caPem"_s,       u"insecureSkipVerify"_s,
+        u"timeoutMs"_s,      u"attempts"_s,      u"concurrency"_s,  u"perHostLimit"_s,
+        u"maxBodyBytes"_s,   u"backoffBaseMs"_s, u"backoffCapMs"_s, u"headers"_s,
+        u"basicAuth"_s,      u"caFile"_s,        u"caPem"_s,        u"insecureSkipVerify"_s,
         u"followRedirects"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
         // headerNames: what toJson() writes instead of the header values; read as nothing.
         if (!Known.contains(it.key()) && it.key() != u"headerNames"_s) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"unknown option '%1' (known: %2)"_s.arg(it.key(),
-                                                                      Known.join(u", "_s)));
+            return makeError(ErrorCode::InvalidArgument, u"unknown option '%1' (known: %2)"_s.arg(
+                                                             it.key(), Known.join(u", "_s)));
         }
     }
     FetchOptions o;
@@ -191,8 +186,7 @@ Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
         {u"perHostLimit", 1, 64, [&](qint64 v) { o.perHostLimit = int(v); }, o.perHostLimit},
         {u"maxBodyBytes", 1, qint64(1) << 30, [&](qint64 v) { o.maxBodyBytes = v; },
          o.maxBodyBytes},
-        {u"backoffBaseMs", 0, 60000, [&](qint64 v) { o.backoffBaseMs = int(v); },
-         o.backoffBaseMs},
+        {u"backoffBaseMs", 0, 60000, [&](qint64 v) { o.backoffBaseMs = int(v); }, o.backoffBaseMs},
         {u"backoffCapMs", 0, 600000, [&](qint64 v) { o.backoffCapMs = int(v); }, o.backoffCapMs},
     };
     for (const Field &field : fields) {
@@ -240,7 +234,8 @@ Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
     }
     const QJsonValue caPem = json.value(u"caPem"_s);
     const QJsonValue caFile = json.value(u"caFile"_s);
-    if ((!caPem.isUndefined() && !caPem.isString()) || (!caFile.isUndefined() && !caFile.isString())) {
+    if ((!caPem.isUndefined() && !caPem.isString())
+        || (!caFile.isUndefined() && !caFile.isString())) {
         return makeError(ErrorCode::InvalidArgument,
                          u"options 'caPem' and 'caFile' must be strings"_s);
     }

@@ -15,13 +15,13 @@ namespace Artemis {
 // How to fetch the nodes of one hunt. Plain value; crosses threads.
 struct FetchOptions
 {
-    int timeoutMs = 5000;                   // total deadline of one attempt
-    int attempts = 3;                       // 1 = no retry
-    int concurrency = 256;                  // requests in flight for the hunt
-    int perHostLimit = 6;                   // requests in flight to one host:port
-    qint64 maxBodyBytes = 10 * 1024 * 1024; // larger bodies end as too_large
-    int backoffBaseMs = 200;                // first retry waits ~base, doubling each time
-    int backoffCapMs = 5000;                // no wait is longer (also caps Retry-After)
+    int timeoutMs = 5000;                         // total deadline of one attempt
+    int attempts = 3;                             // 1 = no retry
+    int concurrency = 256;                        // requests in flight for the hunt
+    int perHostLimit = 6;                         // requests in flight to one host:port
+    qint64 maxBodyBytes = 10 * 1024 * 1024;       // larger bodies end as too_large
+    int backoffBaseMs = 200;                      // first retry waits ~base, doubling each time
+    int backoffCapMs = 5000;                      // no wait is longer (also caps Retry-After)
     QList<QPair<QByteArray, QByteArray>> headers; // extra request headers (values are secrets)
 
     struct BasicAuth

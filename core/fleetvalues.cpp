@@ -135,8 +135,8 @@ ParsedBatch parseBatch(const QByteArray &bytes, const JsonPath &path)
             ++out.skipped;
             continue;
         }
-        Record record{std::move(skimmed.node), *skimmed.kind, QJsonValue(QJsonValue::Undefined),
-                      {}};
+        Record record{
+            std::move(skimmed.node), *skimmed.kind, QJsonValue(QJsonValue::Undefined), {}};
         if (record.kind == OutcomeKind::Ok && !skimmed.value.isUndefined()) {
             record.text = compactJsonText(skimmed.value);
             record.value = std::move(skimmed.value);
@@ -349,8 +349,8 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
         return builder.finish();
     }
     if (!file.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorCode::Io, u"cannot open %1: %2"_s.arg(file.fileName(),
-                                                                     file.errorString()));
+        return makeError(ErrorCode::Io,
+                         u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString()));
     }
 
     // About 500 bytes a line in practice: a hint that saves the node set's rehashes.
@@ -369,9 +369,8 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
         }
     };
     const auto submit = [&](QByteArray bytes) {
-        inFlight.push_back(QtConcurrent::run(pool, [bytes = std::move(bytes), path] {
-            return parseBatch(bytes, path);
-        }));
+        inFlight.push_back(QtConcurrent::run(
+            pool, [bytes = std::move(bytes), path] { return parseBatch(bytes, path); }));
         while (qsizetype(inFlight.size()) > maxInFlight) {
             merge(inFlight.front());
             inFlight.pop_front();
@@ -414,52 +413,51 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         failed.insert(it.key(), it.value());
     }
     QJsonArray groups;
-    const qsizetype groupLimit = std::min<qsizetype>(values.groups.size(),
-                                                     std::max(0, options.maxGroups));
+    const qsizetype groupLimit =
+        std::min<qsizetype>(values.groups.size(), std::max(0, options.maxGroups));
     for (qsizetype i = 0; i < groupLimit; ++i) {
         const ValueGroup &g = values.groups[i];
         QJsonArray nodes;
-        const qsizetype nodeLimit = std::min<qsizetype>(g.nodes.size(),
-                                                        std::max(0, options.maxNodesPerGroup));
+        const qsizetype nodeLimit =
+            std::min<qsizetype>(g.nodes.size(), std::max(0, options.maxNodesPerGroup));
         for (qsizetype j = 0; j < nodeLimit; ++j) {
             nodes.append(g.nodes[j]);
         }
         groups.append(QJsonObject{
-                {u"value"_s, g.value},
-                {u"count"_s, g.count},
-                {u"share"_s, g.share},
-                {u"nodes"_s, nodes},
-                {u"minority"_s, g.minority},
+            {u"value"_s, g.value},
+            {u"count"_s, g.count},
+            {u"share"_s, g.share},
+            {u"nodes"_s, nodes},
+            {u"minority"_s, g.minority},
         });
     }
     QJsonValue stats = QJsonValue::Null;
     if (values.stats) {
         const ValueStats &s = *values.stats;
         stats = QJsonObject{
-                {u"count"_s, s.count}, {u"min"_s, s.min}, {u"p50"_s, s.p50},
-                {u"p90"_s, s.p90},     {u"p99"_s, s.p99}, {u"max"_s, s.max},
-                {u"mean"_s, s.mean},
+            {u"count"_s, s.count}, {u"min"_s, s.min}, {u"p50"_s, s.p50},   {u"p90"_s, s.p90},
+            {u"p99"_s, s.p99},     {u"max"_s, s.max}, {u"mean"_s, s.mean},
         };
     }
     QJsonArray outliers;
     for (const ValueOutlier &o : values.outliers) {
         outliers.append(QJsonObject{
-                {u"node"_s, o.node},
-                {u"value"_s, o.value},
-                {u"number"_s, o.number},
-                {u"score"_s, o.score},
+            {u"node"_s, o.node},
+            {u"value"_s, o.value},
+            {u"number"_s, o.number},
+            {u"score"_s, o.score},
         });
     }
     return QJsonObject{
-            {u"path"_s, values.path},
-            {u"nodes"_s, values.nodes},
-            {u"withValue"_s, values.withValue},
-            {u"missing"_s, values.missing},
-            {u"failed"_s, failed},
-            {u"groups"_s, groups},
-            {u"groupCount"_s, int(values.groups.size())},
-            {u"stats"_s, stats},
-            {u"outliers"_s, outliers},
+        {u"path"_s, values.path},
+        {u"nodes"_s, values.nodes},
+        {u"withValue"_s, values.withValue},
+        {u"missing"_s, values.missing},
+        {u"failed"_s, failed},
+        {u"groups"_s, groups},
+        {u"groupCount"_s, int(values.groups.size())},
+        {u"stats"_s, stats},
+        {u"outliers"_s, outliers},
     };
 }
 

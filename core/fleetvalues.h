@@ -57,10 +57,10 @@ struct FleetValuesOptions
 struct ValueGroup
 {
     QJsonValue value;
-    QString text;       // compact JSON text of value: the grouping key
+    QString text; // compact JSON text of value: the grouping key
     int count = 0;
-    double share = 0;   // count / withValue
-    QStringList nodes;  // every node with this value, in file order
+    double share = 0;  // count / withValue
+    QStringList nodes; // every node with this value, in file order
     bool minority = false;
     std::optional<double> number; // jsonNumber(value)
 };
@@ -86,10 +86,10 @@ struct ValueOutlier
 
 struct FleetValues
 {
-    QString path;           // as given (jsonPathToString)
-    int nodes = 0;          // distinct nodes seen
-    int withValue = 0;      // ok and the path is present
-    int missing = 0;        // ok but the path is absent
+    QString path;              // as given (jsonPathToString)
+    int nodes = 0;             // distinct nodes seen
+    int withValue = 0;         // ok and the path is present
+    int missing = 0;           // ok but the path is absent
     QMap<QString, int> failed; // outcome name -> nodes, every outcome but ok (only those seen)
     QList<ValueGroup> groups;  // all distinct values, most common first
     QList<int> minorities;     // indexes into groups of the minority groups

@@ -128,22 +128,22 @@ QJsonObject HostMetrics::sample()
         const qint64 cached = mem.value("Cached") + mem.value("SReclaimable");
         const qint64 available = mem.value("MemAvailable", free + buffers + cached);
         const qint64 used = std::max<qint64>(0, total - free - buffers - cached); // as free(1)
-        json.insert(u"memory"_s, QJsonObject{
-                                     {u"total"_s, total},
-                                     {u"used"_s, used},
-                                     {u"free"_s, free},
-                                     {u"available"_s, available},
-                                     {u"buffers"_s, buffers},
-                                     {u"cached"_s, cached},
-                                     {u"usedPercent"_s, percent(quint64(total - available),
-                                                                quint64(total))},
-                                 });
+        json.insert(u"memory"_s,
+                    QJsonObject{
+                        {u"total"_s, total},
+                        {u"used"_s, used},
+                        {u"free"_s, free},
+                        {u"available"_s, available},
+                        {u"buffers"_s, buffers},
+                        {u"cached"_s, cached},
+                        {u"usedPercent"_s, percent(quint64(total - available), quint64(total))},
+                    });
     }
 
     const QList<QByteArray> load = readProcFile("/proc/loadavg").split(' ');
     if (load.size() >= 3) {
-        json.insert(u"load"_s, QJsonArray{load[0].toDouble(), load[1].toDouble(),
-                                          load[2].toDouble()});
+        json.insert(u"load"_s,
+                    QJsonArray{load[0].toDouble(), load[1].toDouble(), load[2].toDouble()});
     }
 
     struct statvfs fs = {};
@@ -182,9 +182,9 @@ QJsonObject HostMetrics::sample()
         tx += ifTx;
     }
     if (!interfaces.isEmpty()) {
-        json.insert(u"network"_s, QJsonObject{{u"rxBytes"_s, rx},
-                                             {u"txBytes"_s, tx},
-                                             {u"interfaces"_s, interfaces}});
+        json.insert(
+            u"network"_s,
+            QJsonObject{{u"rxBytes"_s, rx}, {u"txBytes"_s, tx}, {u"interfaces"_s, interfaces}});
     }
     return json;
 }

@@ -131,7 +131,7 @@ bool HuntCatalog::isSettled(const QString &id) const
 HuntCatalog::ListTask HuntCatalog::listTask(const HuntListQuery &query)
 {
     if (query.limit < 1 || query.limit > HuntListQuery::MaxLimit) {
-        return [] () -> Result<HuntListPage> {
+        return []() -> Result<HuntListPage> {
             return makeError(ErrorCode::InvalidArgument,
                              u"'limit' must be 1..%1"_s.arg(HuntListQuery::MaxLimit));
         };

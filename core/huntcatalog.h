@@ -111,9 +111,9 @@ private:
     Result<HuntInfo> stored(const QString &id) const; // any thread; fills the cache
     void forget(const QString &id);
 
-    HuntEngine *m_engine; // not owned
-    ResultStore *m_store; // not owned
-    mutable QMutex m_mutex; // guards m_finished (tasks fill it from the pool)
+    HuntEngine *m_engine;                        // not owned
+    ResultStore *m_store;                        // not owned
+    mutable QMutex m_mutex;                      // guards m_finished (tasks fill it from the pool)
     mutable QHash<QString, HuntInfo> m_finished; // stored finished manifests
 };
 

@@ -14,8 +14,7 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-HuntEngine::HuntEngine(ResultStore *store, Executor *executor, EngineConfig config,
-                       QObject *parent)
+HuntEngine::HuntEngine(ResultStore *store, Executor *executor, EngineConfig config, QObject *parent)
     : QObject(parent), m_store(store), m_executor(executor), m_config(config)
 {
     qRegisterMetaType<Artemis::HuntProgress>();
@@ -175,7 +174,7 @@ Result<void> HuntEngine::cancel(const QString &id)
         // Finished: its state is the one the engine kept (final manifest not stored) or stored.
         const std::optional<HuntInfo> unstored = unstoredInfo(id);
         const Result<HuntInfo> ended =
-                unstored ? Result<HuntInfo>(*unstored) : m_store->loadManifest(id);
+            unstored ? Result<HuntInfo>(*unstored) : m_store->loadManifest(id);
         if (!ended) {
             return ended.error();
         }

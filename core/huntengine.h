@@ -27,7 +27,7 @@ struct HuntRequest
     QStringList nodes;
     QString url;
     FetchOptions options;
-    QString origin; // "cli", "api", "fetch", "gui"
+    QString origin;     // "cli", "api", "fetch", "gui"
     QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
     int round = 0;
     int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
@@ -47,9 +47,9 @@ struct HuntProgress
 
 struct EngineConfig
 {
-    int maxRunning = 4;          // hunts fetching at once
-    int maxQueued = 64;          // hunts waiting; more are refused (Busy)
-    int maxNodes = 1000000;      // nodes per hunt
+    int maxRunning = 4;           // hunts fetching at once
+    int maxQueued = 64;           // hunts waiting; more are refused (Busy)
+    int maxNodes = 1000000;       // nodes per hunt
     int progressIntervalMs = 100; // at most ~10 progress signals a second per hunt
     // Checked against every node's literal host at submit (a denied node refuses the hunt with
     // ErrorCode::Denied listing each one); null = no policy. Resolved addresses are checked by
@@ -108,13 +108,13 @@ private:
     void startQueued();
     void onRunFinished(HuntRun *run);
 
-    ResultStore *m_store;   // not owned
-    Executor *m_executor;   // not owned
+    ResultStore *m_store; // not owned
+    Executor *m_executor; // not owned
     EngineConfig m_config;
     quint64 m_nextKey = 1;
-    std::deque<HuntRun *> m_queue;        // children of this; not yet started
-    QHash<QString, HuntRun *> m_runs;     // children of this; queued or running, by id
-    QHash<QString, HuntInfo> m_unstored;  // see unstoredInfo()
+    std::deque<HuntRun *> m_queue;       // children of this; not yet started
+    QHash<QString, HuntRun *> m_runs;    // children of this; queued or running, by id
+    QHash<QString, HuntInfo> m_unstored; // see unstoredInfo()
 };
 
 } // namespace Artemis

@@ -44,7 +44,7 @@ QString newHuntId()
     // 128 bits: 48 of time, 80 of randomness, written as 26 base32 digits (130 bits).
     QString id(IdLength, QChar(u'0'));
     quint64 hi = quint64(ms) << 16 | quint64(random[0]) << 8 | random[1]; // 64 bits
-    quint64 lo = 0;                                                        // 64 bits
+    quint64 lo = 0;                                                       // 64 bits
     for (int i = 2; i < 10; ++i) {
         lo = lo << 8 | random[i];
     }

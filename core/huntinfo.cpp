@@ -7,8 +7,8 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 namespace {
-constexpr std::array<QStringView, 6> StateNames = {u"queued",      u"running", u"done",
-                                                   u"cancelled",   u"interrupted", u"failed"};
+constexpr std::array<QStringView, 6> StateNames = {u"queued",    u"running",     u"done",
+                                                   u"cancelled", u"interrupted", u"failed"};
 } // namespace
 
 QString isoOrEmpty(const QDateTime &t)

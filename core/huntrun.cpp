@@ -35,10 +35,8 @@ HuntRun::HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore 
     m_progressTimer.setInterval(progressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &HuntRun::emitProgress);
     m_manifestTimer.setInterval(ManifestIntervalMs);
-    connect(&m_manifestTimer, &QTimer::timeout, this,
-            [this] { enqueueWrite(saveManifestTask()); });
-    connect(&m_writeWatcher, &QFutureWatcher<Result<void>>::finished, this,
-            &HuntRun::onWriteDone);
+    connect(&m_manifestTimer, &QTimer::timeout, this, [this] { enqueueWrite(saveManifestTask()); });
+    connect(&m_writeWatcher, &QFutureWatcher<Result<void>>::finished, this, &HuntRun::onWriteDone);
     m_spreadTimer.setSingleShot(true);
     connect(&m_spreadTimer, &QTimer::timeout, this, &HuntRun::dispatch);
     spreadTargets();
@@ -278,9 +276,9 @@ void HuntRun::keepOnlyStoredCounts()
     }
     m_info.counts = m_stored;
     m_info.done = m_stored.total();
-    m_info.error += u" (%1 outcome(s) received but not stored; the %2 stored before are kept)"_s
-                        .arg(lost)
-                        .arg(m_info.done);
+    m_info.error +=
+        u" (%1 outcome(s) received but not stored; the %2 stored before are kept)"_s.arg(lost).arg(
+            m_info.done);
 }
 
 void HuntRun::fail(const QString &message)

@@ -70,8 +70,8 @@ private:
     QList<int> m_startOffsetsMs; // per target when spreading (sorted ascending), else empty
     QTimer m_spreadTimer;        // wakes dispatch() when the next offset is due
     quint64 m_key;
-    ResultStore *m_store;  // not owned
-    Executor *m_executor;  // not owned
+    ResultStore *m_store; // not owned
+    Executor *m_executor; // not owned
     qsizetype m_nextTarget = 0;
     int m_inFlight = 0;
     int m_doneAtStart = 0; // outcomes stored before this run started (resumed hunts)

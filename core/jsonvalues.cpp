@@ -233,9 +233,8 @@ std::optional<double> parseLooseNumber(QStringView text)
     }
     // Durations, normalised to milliseconds.
     static const QList<QPair<QString, double>> durations = {
-        {u"ns"_s, 1e-6},    {u"us"_s, 1e-3},      {u"µs"_s, 1e-3},  {u"ms"_s, 1.0},
-        {u"s"_s, 1000.0},   {u"sec"_s, 1000.0},   {u"min"_s, 6e4},  {u"h"_s, 3.6e6},
-        {u"d"_s, 8.64e7},
+        {u"ns"_s, 1e-6},    {u"us"_s, 1e-3}, {u"µs"_s, 1e-3}, {u"ms"_s, 1.0},   {u"s"_s, 1000.0},
+        {u"sec"_s, 1000.0}, {u"min"_s, 6e4}, {u"h"_s, 3.6e6}, {u"d"_s, 8.64e7},
     };
     for (const auto &[name, factor] : durations) {
         if (unit == name) {
@@ -250,7 +249,7 @@ std::optional<double> parseLooseNumber(QStringView text)
         return value;
     }
     const bool lowerMb = unit.compare(u"mb"_s, Qt::CaseInsensitive) == 0
-        || unit.compare(u"mib"_s, Qt::CaseInsensitive) == 0;
+                         || unit.compare(u"mib"_s, Qt::CaseInsensitive) == 0;
     if (sm.hasMatch() || lowerMb) {
         const QChar prefix = lowerMb ? u'M' : sm.captured(1).at(0).toUpper();
         const QString prefixes = u"KMGTP"_s;

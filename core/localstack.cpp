@@ -7,7 +7,7 @@
 
 namespace Artemis {
 
-LocalStack::LocalStack(LocalStackConfig config) : m_config(std::move(config)) { }
+LocalStack::LocalStack(LocalStackConfig config) : m_config(std::move(config)) {}
 
 LocalStack::~LocalStack()
 {

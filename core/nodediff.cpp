@@ -144,8 +144,9 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
                          u"no result for node '%1' in hunt '%2'"_s.arg(node, huntId));
     }
     if (target->outcome != OutcomeKind::Ok) {
-        return makeError(ErrorCode::NotFound, u"node '%1' has no answer to compare (outcome %2)"_s
-                                                      .arg(node, outcomeName(target->outcome)));
+        return makeError(ErrorCode::NotFound,
+                         u"node '%1' has no answer to compare (outcome %2)"_s.arg(
+                             node, outcomeName(target->outcome)));
     }
 
     const QList<LeafValue> mine = flattenJson(target->body);
@@ -219,7 +220,7 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
         }
         if (bestText != compactJsonText(leaf.value)) {
             diff.differences.append(
-                    NodeDifference{leaf.path, leaf.value, best->value, best->count / n});
+                NodeDifference{leaf.path, leaf.value, best->value, best->count / n});
         }
     }
     QStringList lackingPaths;
@@ -239,13 +240,13 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
 QJsonObject toJson(const NodeDiff &diff)
 {
     return QJsonObject{
-            {u"node"_s, diff.node},
-            {u"against"_s, diff.against},
-            {u"compared"_s, diff.compared},
-            {u"variable"_s, diff.variable},
-            {u"differences"_s, entriesToJson(diff.differences, true, true)},
-            {u"onlyNode"_s, entriesToJson(diff.onlyNode, true, false)},
-            {u"onlyOther"_s, entriesToJson(diff.onlyOther, false, true)},
+        {u"node"_s, diff.node},
+        {u"against"_s, diff.against},
+        {u"compared"_s, diff.compared},
+        {u"variable"_s, diff.variable},
+        {u"differences"_s, entriesToJson(diff.differences, true, true)},
+        {u"onlyNode"_s, entriesToJson(diff.onlyNode, true, false)},
+        {u"onlyOther"_s, entriesToJson(diff.onlyOther, false, true)},
     };
 }
 
@@ -280,4 +281,3 @@ Result<NodeDiff> nodeDiffFromJson(const QJsonObject &json)
 }
 
 } // namespace Artemis
-

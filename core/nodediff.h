@@ -57,9 +57,9 @@ struct NodeDifference
 struct NodeDiff
 {
     QString node;
-    QString against;      // "majority", another node, "previous round", ... (caller's label)
-    int compared = 0;     // N: other ok nodes counted (1 for diffNodes)
-    int variable = 0;     // compared paths without a majority value (majority diff only)
+    QString against;  // "majority", another node, "previous round", ... (caller's label)
+    int compared = 0; // N: other ok nodes counted (1 for diffNodes)
+    int variable = 0; // compared paths without a majority value (majority diff only)
     QList<NodeDifference> differences;
     QList<NodeDifference> onlyNode;
     QList<NodeDifference> onlyOther;

@@ -48,8 +48,8 @@ NodeHistoryEntry NodeHistoryEntry::fromJson(const QJsonObject &json)
 }
 
 Result<QList<NodeHistoryEntry>> nodeHistory(const ResultStore &store,
-                                            const QList<ScheduleRound> &rounds,
-                                            const QString &node, const JsonPath &path, int limit)
+                                            const QList<ScheduleRound> &rounds, const QString &node,
+                                            const JsonPath &path, int limit)
 {
     QList<NodeHistoryEntry> entries;
     for (auto it = rounds.crbegin(); it != rounds.crend() && entries.size() < limit; ++it) {

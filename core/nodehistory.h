@@ -36,7 +36,7 @@ struct NodeHistoryEntry
 // meanwhile) are left out. `path` may be empty: no values then. Reads through the store's
 // per-hunt indexes (one line per round, never a whole results file). Thread-safe.
 Result<QList<NodeHistoryEntry>> nodeHistory(const ResultStore &store,
-                                            const QList<ScheduleRound> &rounds,
-                                            const QString &node, const JsonPath &path, int limit);
+                                            const QList<ScheduleRound> &rounds, const QString &node,
+                                            const JsonPath &path, int limit);
 
 } // namespace Artemis

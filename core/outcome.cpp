@@ -8,8 +8,8 @@ namespace Artemis {
 
 namespace {
 constexpr std::array<QStringView, OutcomeKindCount> Names = {
-    u"ok",        u"http_error", u"invalid_json", u"timeout", u"refused", u"dns",
-    u"tls",       u"too_large",  u"cancelled",    u"denied",  u"error",
+    u"ok",  u"http_error", u"invalid_json", u"timeout", u"refused", u"dns",
+    u"tls", u"too_large",  u"cancelled",    u"denied",  u"error",
 };
 } // namespace
 
@@ -60,7 +60,7 @@ OutcomeCounts OutcomeCounts::fromJson(const QJsonObject &json)
 }
 
 Outcome Outcome::unanswered(const QString &node, const QString &url, OutcomeKind kind,
-                           const QString &error, int attempts)
+                            const QString &error, int attempts)
 {
     Outcome o;
     o.node = node;

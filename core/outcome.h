@@ -40,10 +40,7 @@ public:
     int count(OutcomeKind kind) const { return m_counts[static_cast<size_t>(kind)]; }
     int total() const;
     // Every outcome but ok and cancelled (a cancelled node was not asked to the end).
-    int failed() const
-    {
-        return total() - count(OutcomeKind::Ok) - count(OutcomeKind::Cancelled);
-    }
+    int failed() const { return total() - count(OutcomeKind::Ok) - count(OutcomeKind::Cancelled); }
     OutcomeCounts &operator+=(const OutcomeCounts &other);
     QJsonObject toJson() const; // {"ok": N, ...} with every kind present
     static OutcomeCounts fromJson(const QJsonObject &json);
@@ -59,8 +56,8 @@ class OutcomeFilter
 {
 public:
     OutcomeFilter() = default;
-    OutcomeFilter(OutcomeKind kind) : m_bits(bit(kind)) { }
-    OutcomeFilter(std::optional<OutcomeKind> kind) : m_bits(kind ? bit(*kind) : 0) { }
+    OutcomeFilter(OutcomeKind kind) : m_bits(bit(kind)) {}
+    OutcomeFilter(std::optional<OutcomeKind> kind) : m_bits(kind ? bit(*kind) : 0) {}
 
     // "ok", "timeout,refused", "failed" (every outcome but ok), "all"/"" (no filter). The error
     // names the unknown word and the known ones.

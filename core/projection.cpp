@@ -49,11 +49,15 @@ Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
         return makeError(ErrorCode::InvalidArgument, u"no fields to export"_s);
     }
     static const QList<QPair<QString, Source>> records = {
-            {u"node"_s, Source::Node},           {u"outcome"_s, Source::Outcome},
-            {u"httpStatus"_s, Source::HttpStatus}, {u"latencyMs"_s, Source::LatencyMs},
-            {u"attempts"_s, Source::Attempts},   {u"bytes"_s, Source::Bytes},
-            {u"fetchedAt"_s, Source::FetchedAt}, {u"error"_s, Source::Error},
-            {u"url"_s, Source::Url},
+        {u"node"_s, Source::Node},
+        {u"outcome"_s, Source::Outcome},
+        {u"httpStatus"_s, Source::HttpStatus},
+        {u"latencyMs"_s, Source::LatencyMs},
+        {u"attempts"_s, Source::Attempts},
+        {u"bytes"_s, Source::Bytes},
+        {u"fetchedAt"_s, Source::FetchedAt},
+        {u"error"_s, Source::Error},
+        {u"url"_s, Source::Url},
     };
     Projection p;
     p.m_numbers = numbers;
@@ -173,8 +177,8 @@ QList<QJsonValue> Projection::values(const Outcome &outcome) const
             break;
         case Source::FetchedAt:
             out.append(outcome.fetchedAt.isValid()
-                               ? outcome.fetchedAt.toUTC().toString(Qt::ISODateWithMs)
-                               : QString());
+                           ? outcome.fetchedAt.toUTC().toString(Qt::ISODateWithMs)
+                           : QString());
             break;
         case Source::Error:
             out.append(outcome.error);
@@ -220,8 +224,8 @@ Result<ExportFormat> exportFormatFromName(QStringView name)
 QString csvField(const QJsonValue &value)
 {
     QString text = cellText(value);
-    const bool quote = text.contains(u',') || text.contains(u'"') || text.contains(u'\r')
-            || text.contains(u'\n');
+    const bool quote =
+        text.contains(u',') || text.contains(u'"') || text.contains(u'\r') || text.contains(u'\n');
     if (!quote) {
         return text;
     }

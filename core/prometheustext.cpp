@@ -58,7 +58,7 @@ QString quoted(QByteArrayView text)
 class Line
 {
 public:
-    explicit Line(QByteArrayView text) : m_text(text) { }
+    explicit Line(QByteArrayView text) : m_text(text) {}
 
     bool atEnd() const { return m_pos >= m_text.size(); }
     char peek() const { return atEnd() ? '\0' : m_text.at(m_pos); }
@@ -81,8 +81,7 @@ public:
         return m_text.sliced(start, m_pos - start);
     }
     // A name: one `first` char, then `next` chars; empty when the cursor is not at one.
-    template <typename First, typename Next>
-    QByteArrayView name(First first, Next next)
+    template <typename First, typename Next> QByteArrayView name(First first, Next next)
     {
         const qsizetype start = m_pos;
         if (atEnd() || !first(peek())) {
@@ -226,8 +225,8 @@ private:
             entry.insert(field, QString::fromUtf8(line.rest()));
         } else {
             static const QList<QByteArrayView> Types = {
-                "counter", "gauge",   "histogram",      "summary", "untyped",
-                "unknown", "info",    "gaugehistogram", "stateset",
+                "counter", "gauge", "histogram",      "summary",  "untyped",
+                "unknown", "info",  "gaugehistogram", "stateset",
             };
             const QByteArrayView kind = line.token();
             line.skipBlanks();
@@ -235,7 +234,8 @@ private:
                 return u"unknown metric type %1 for %2"_s.arg(quoted(kind), quoted(name));
             }
             if (!line.atEnd()) {
-                return u"unexpected %1 after the type of %2"_s.arg(quoted(line.rest()), quoted(name));
+                return u"unexpected %1 after the type of %2"_s.arg(quoted(line.rest()),
+                                                                   quoted(name));
             }
             entry.insert(field, QString::fromLatin1(kind));
         }
@@ -296,9 +296,9 @@ private:
             }
             const QByteArrayView name = line.name(isLabelNameStart, isLabelNameChar);
             if (name.isEmpty()) {
-                return line.atEnd() ? u"labels not closed with '}'"_s
-                                    : u"expected a label name, found %1"_s.arg(
-                                          quoted(line.rest().first(1)));
+                return line.atEnd()
+                           ? u"labels not closed with '}'"_s
+                           : u"expected a label name, found %1"_s.arg(quoted(line.rest().first(1)));
             }
             line.skipBlanks();
             if (line.peek() != '=') {
@@ -365,8 +365,10 @@ Result<QJsonObject> parsePrometheusText(QByteArrayView text)
 bool isPrometheusContentType(QByteArrayView contentType)
 {
     const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray mediaType =
-        (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed().toByteArray().toLower();
+    const QByteArray mediaType = (semicolon < 0 ? contentType : contentType.first(semicolon))
+                                     .trimmed()
+                                     .toByteArray()
+                                     .toLower();
     return mediaType == "text/plain" || mediaType == "application/openmetrics-text";
 }
 

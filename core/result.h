@@ -34,14 +34,13 @@ struct Error
 };
 
 // Holds either a T or an Error (an expected-like type; C++20 has no std::expected).
-template <typename T>
-class [[nodiscard]] Result
+template <typename T> class [[nodiscard]] Result
 {
 public:
-    Result(const T &value) : m_data(std::in_place_index<0>, value) { }
-    Result(T &&value) : m_data(std::in_place_index<0>, std::move(value)) { }
-    Result(const Error &error) : m_data(std::in_place_index<1>, error) { }
-    Result(Error &&error) : m_data(std::in_place_index<1>, std::move(error)) { }
+    Result(const T &value) : m_data(std::in_place_index<0>, value) {}
+    Result(T &&value) : m_data(std::in_place_index<0>, std::move(value)) {}
+    Result(const Error &error) : m_data(std::in_place_index<1>, error) {}
+    Result(Error &&error) : m_data(std::in_place_index<1>, std::move(error)) {}
 
     bool hasValue() const { return m_data.index() == 0; }
     explicit operator bool() const { return hasValue(); }
@@ -60,13 +59,12 @@ private:
     std::variant<T, Error> m_data;
 };
 
-template <>
-class [[nodiscard]] Result<void>
+template <> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(const Error &error) : m_error(error), m_ok(false) { }
-    Result(Error &&error) : m_error(std::move(error)), m_ok(false) { }
+    Result(const Error &error) : m_error(error), m_ok(false) {}
+    Result(Error &&error) : m_error(std::move(error)), m_ok(false) {}
 
     bool hasValue() const { return m_ok; }
     explicit operator bool() const { return m_ok; }

@@ -42,8 +42,8 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
     }
     QFile file(store.resultsFile(id));
     if (!file.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorCode::Io, u"cannot open %1: %2"_s.arg(file.fileName(),
-                                                                     file.errorString()));
+        return makeError(ErrorCode::Io,
+                         u"cannot open %1: %2"_s.arg(file.fileName(), file.errorString()));
     }
     qint64 written = 0;
     auto put = [&](const QByteArray &bytes) -> Result<void> {

@@ -30,8 +30,8 @@ Result<qint64> ResultIndex::scanLines(QFile &file, qint64 from,
                                       const std::function<bool(qint64, QByteArrayView)> &onLine)
 {
     if (!file.seek(from)) {
-        return makeError(ErrorCode::Io, u"cannot seek in %1: %2"_s.arg(file.fileName(),
-                                                                        file.errorString()));
+        return makeError(ErrorCode::Io,
+                         u"cannot seek in %1: %2"_s.arg(file.fileName(), file.errorString()));
     }
     QByteArray chunk(ChunkSize, Qt::Uninitialized);
     QByteArray carry; // the start of a line that continues in the next chunk
@@ -40,8 +40,8 @@ Result<qint64> ResultIndex::scanLines(QFile &file, qint64 from,
     for (;;) {
         const qint64 n = file.read(chunk.data(), chunk.size());
         if (n < 0) {
-            return makeError(ErrorCode::Io, u"cannot read %1: %2"_s.arg(file.fileName(),
-                                                                         file.errorString()));
+            return makeError(ErrorCode::Io,
+                             u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString()));
         }
         if (n == 0) {
             return end;
@@ -88,12 +88,12 @@ Result<QJsonObject> parseObject(QByteArrayView line)
 {
     QJsonParseError error;
     // fromRawData: no copy; the document keeps its own copy of whatever it parsed.
-    const QJsonDocument doc = QJsonDocument::fromJson(
-            QByteArray::fromRawData(line.data(), line.size()), &error);
+    const QJsonDocument doc =
+        QJsonDocument::fromJson(QByteArray::fromRawData(line.data(), line.size()), &error);
     if (error.error != QJsonParseError::NoError) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"invalid JSON at byte %1: %2"_s.arg(error.offset).arg(
-                                 error.errorString()));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"invalid JSON at byte %1: %2"_s.arg(error.offset).arg(error.errorString()));
     }
     if (!doc.isObject()) {
         return makeError(ErrorCode::InvalidArgument, u"not a JSON object"_s);
@@ -246,8 +246,7 @@ Result<void> ResultIndex::refreshLocked()
         return {};
     }
     if (!file.isOpen()) {
-        return makeError(ErrorCode::Io,
-                         u"cannot open %1: %2"_s.arg(m_path, file.errorString()));
+        return makeError(ErrorCode::Io, u"cannot open %1: %2"_s.arg(m_path, file.errorString()));
     }
     const qint64 size = file.size();
     if (size < m_scanned) {
@@ -261,30 +260,31 @@ Result<void> ResultIndex::refreshLocked()
         return {};
     }
 
-    const Result<qint64> end = scanLines(file, m_scanned, [this](qint64 offset,
-                                                               QByteArrayView line) {
-        ++m_physicalLines;
-        if (isBlank(line)) {
+    const Result<qint64> end =
+        scanLines(file, m_scanned, [this](qint64 offset, QByteArrayView line) {
+            ++m_physicalLines;
+            if (isBlank(line)) {
+                return true;
+            }
+            const Result<LineKey> key =
+                line.size() <= std::numeric_limits<quint32>::max()
+                    ? inspectLine(line)
+                    : Result<LineKey>(makeError(ErrorCode::TooLarge, u"line too long"_s));
+            if (!key) {
+                ++m_corrupt;
+                qCWarning(lcStore).noquote()
+                    << u"hunt %1: skipping corrupt line %2 of results.ndjson (%3)"_s.arg(m_huntId)
+                           .arg(m_physicalLines)
+                           .arg(key.error().message);
+                return true;
+            }
+            m_offsets.append(offset);
+            m_lengths.append(quint32(line.size()));
+            m_hashes.append(key->nodeHash);
+            m_kinds.append(char(key->kind));
+            m_counts.add(key->kind);
             return true;
-        }
-        const Result<LineKey> key = line.size() <= std::numeric_limits<quint32>::max()
-                ? inspectLine(line)
-                : Result<LineKey>(makeError(ErrorCode::TooLarge, u"line too long"_s));
-        if (!key) {
-            ++m_corrupt;
-            qCWarning(lcStore).noquote()
-                << u"hunt %1: skipping corrupt line %2 of results.ndjson (%3)"_s.arg(m_huntId)
-                       .arg(m_physicalLines)
-                       .arg(key.error().message);
-            return true;
-        }
-        m_offsets.append(offset);
-        m_lengths.append(quint32(line.size()));
-        m_hashes.append(key->nodeHash);
-        m_kinds.append(char(key->kind));
-        m_counts.add(key->kind);
-        return true;
-    });
+        });
     if (!end) {
         return end.error();
     }

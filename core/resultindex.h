@@ -89,9 +89,9 @@ private:
     const QString m_huntId;
     const QString m_path;
 
-    mutable QMutex m_mutex; // guards everything below
-    qint64 m_scanned = 0;   // offset just past the last complete line
-    qint64 m_fileSize = 0;  // size seen by the last refresh
+    mutable QMutex m_mutex;     // guards everything below
+    qint64 m_scanned = 0;       // offset just past the last complete line
+    qint64 m_fileSize = 0;      // size seen by the last refresh
     qint64 m_physicalLines = 0; // complete lines scanned, valid or not (for line numbers)
     qint64 m_tornWarnedAt = -1; // offset of the torn tail already warned about
     bool m_writing = false;

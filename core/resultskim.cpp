@@ -19,7 +19,7 @@ constexpr int MaxDepth = 512;
 class Skimmer
 {
 public:
-    Skimmer(const char *begin, const char *end) : m_p(begin), m_end(end) { }
+    Skimmer(const char *begin, const char *end) : m_p(begin), m_end(end) {}
 
     void skipSpace()
     {

@@ -29,7 +29,7 @@ struct Keyed
 class LineReader
 {
 public:
-    explicit LineReader(const QString &file) : m_file(file) { }
+    explicit LineReader(const QString &file) : m_file(file) {}
 
     Result<void> open()
     {

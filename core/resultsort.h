@@ -5,8 +5,8 @@
 #include <QStringView>
 
 #include "core/jsonvalues.h"
-#include "core/resultindex.h"
 #include "core/result.h"
+#include "core/resultindex.h"
 
 namespace Artemis {
 

@@ -205,8 +205,8 @@ Result<QList<Outcome>> readLines(const QString &path, const QList<LineRef> &line
             if (from + lines[k].length > block.size()) {
                 break; // truncated under us
             }
-            const Result<Outcome> outcome = ResultIndex::parseLine(
-                    QByteArrayView(block).sliced(from, lines[k].length));
+            const Result<Outcome> outcome =
+                ResultIndex::parseLine(QByteArrayView(block).sliced(from, lines[k].length));
             if (outcome) {
                 outcomes.append(*outcome);
             }
@@ -227,7 +227,7 @@ Result<QList<LineRef>> searchAndSort(const QString &path, const QList<LineRef> &
 }
 } // namespace
 
-ResultStore::ResultStore(QString dataDir) : m_dataDir(std::move(dataDir)) { }
+ResultStore::ResultStore(QString dataDir) : m_dataDir(std::move(dataDir)) {}
 
 ResultStore::~ResultStore() = default;
 
@@ -288,8 +288,8 @@ StorageHealth ResultStore::checkStorage() const
         health.totalBytes = volume.bytesTotal();
     }
     const QString path = u"%1/%2%3-%4"_s.arg(m_dataDir, ProbePrefix)
-                                 .arg(QCoreApplication::applicationPid())
-                                 .arg(probes.fetch_add(1));
+                             .arg(QCoreApplication::applicationPid())
+                             .arg(probes.fetch_add(1));
     QFile probe(path);
     if (!probe.open(QIODevice::WriteOnly | QIODevice::NewOnly | QIODevice::Unbuffered)) {
         health.error = probe.errorString();
@@ -550,8 +550,8 @@ Result<ResultPage> ResultStore::readResults(const QString &id, const ResultQuery
     }
     const bool whole = query.readsEveryLine();
     Result<ResultIndex::Selection> selection =
-            whole ? index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max())
-                  : index(id)->select(query.outcome, query.offset, query.limit);
+        whole ? index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max())
+              : index(id)->select(query.outcome, query.offset, query.limit);
     if (!selection) {
         return selection.error();
     }
@@ -582,7 +582,7 @@ Result<QList<LineRef>> ResultStore::selectLines(const QString &id, const ResultQ
         return exists.error();
     }
     const Result<ResultIndex::Selection> selection =
-            index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max());
+        index(id)->select(query.outcome, 0, std::numeric_limits<qsizetype>::max());
     if (!selection) {
         return selection.error();
     }
@@ -682,8 +682,7 @@ void ResultStore::restrictSchedules() const
     auto restrict = [](const QString &path, QFile::Permissions wanted) {
         const QFile::Permissions now = QFile::permissions(path);
         const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
-                                          | QFile::ReadOther | QFile::WriteOther
-                                          | QFile::ExeOther;
+                                          | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
         if ((now & others) != 0) {
             qCWarning(lcStore).noquote()
                 << u"%1 was readable by others; restricted to its owner"_s.arg(path);
@@ -715,9 +714,7 @@ Result<void> ResultStore::createSchedule(const Schedule &schedule)
     }
     const QString dir = schedulesDir();
     // Owner-only: schedule files keep header values (they may be credentials).
-    if (!QFileInfo(dir).isDir()
-        && !QDir().mkdir(dir, OwnerOnlyDir)
-        && !QFileInfo(dir).isDir()) {
+    if (!QFileInfo(dir).isDir() && !QDir().mkdir(dir, OwnerOnlyDir) && !QFileInfo(dir).isDir()) {
         return makeError(ErrorCode::Io, u"cannot create %1"_s.arg(dir));
     }
     if (!QDir(dir).mkdir(schedule.id)) {
@@ -767,9 +764,9 @@ Result<QList<Schedule>> ResultStore::loadSchedules() const
             continue;
         }
         const QJsonDocument doc = QJsonDocument::fromJson(*data);
-        Result<Schedule> schedule = doc.isObject() ? Schedule::fromJson(doc.object())
-                                                   : Result<Schedule>(makeError(
-                                                           ErrorCode::Io, u"not a JSON object"_s));
+        Result<Schedule> schedule =
+            doc.isObject() ? Schedule::fromJson(doc.object())
+                           : Result<Schedule>(makeError(ErrorCode::Io, u"not a JSON object"_s));
         if (!schedule || schedule->id != id) {
             qCWarning(lcStore).noquote() << u"skipping schedule %1: %2"_s.arg(
                 id, schedule ? u"names another id"_s : schedule.error().message);

@@ -23,8 +23,8 @@ class ResultIndex;
 struct StorageHealth
 {
     bool writable = false;
-    QString error;          // why not writable (the system's words: "No space left on device")
-    qint64 freeBytes = -1;  // available to this process; -1 when unknown
+    QString error;         // why not writable (the system's words: "No space left on device")
+    qint64 freeBytes = -1; // available to this process; -1 when unknown
     qint64 totalBytes = -1;
 };
 
@@ -32,7 +32,7 @@ struct StorageHealth
 struct ResultPage
 {
     QList<Outcome> outcomes;
-    int total = 0;   // lines matching the filter
+    int total = 0; // lines matching the filter
     int offset = 0;
     int skippedLines = 0; // torn/corrupt lines in the whole file (reported, never fatal)
 };

@@ -23,9 +23,8 @@ QJsonObject commonJson(const Schedule &s)
     }
     QJsonArray rounds;
     for (const ScheduleRound &r : s.rounds) {
-        rounds.append(QJsonObject{{u"hunt"_s, r.hunt},
-                                  {u"round"_s, r.round},
-                                  {u"startedAt"_s, isoOrEmpty(r.startedAt)}});
+        rounds.append(QJsonObject{
+            {u"hunt"_s, r.hunt}, {u"round"_s, r.round}, {u"startedAt"_s, isoOrEmpty(r.startedAt)}});
     }
     QJsonObject json{
         {u"id"_s, s.id},
@@ -108,7 +107,8 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
     const QJsonObject retention = json.value(u"retention"_s).toObject();
     s.spec.retention.keepRounds =
         std::clamp(retention.value(u"keep"_s).toInt(100), 0, RetentionPolicy::MaxKeepRounds);
-    s.spec.retention.maxAgeMs = std::max<qint64>(0, qint64(retention.value(u"maxAgeMs"_s).toDouble()));
+    s.spec.retention.maxAgeMs =
+        std::max<qint64>(0, qint64(retention.value(u"maxAgeMs"_s).toDouble()));
     s.spec.maxRounds = std::max(0, json.value(u"maxRounds"_s).toInt());
     s.spec.origin = json.value(u"origin"_s).toString();
     Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());

@@ -64,15 +64,15 @@ struct Schedule
     ScheduleSpec spec;
     QDateTime createdAt;
 
-    int roundsStarted = 0;         // the last round's number
-    int skipped = 0;               // rounds not started (previous one still running, busy, ...)
+    int roundsStarted = 0; // the last round's number
+    int skipped = 0;       // rounds not started (previous one still running, busy, ...)
     QDateTime lastSkippedAt;
     QString lastSkipReason;
-    QString lastError;             // why the last round could not be submitted, if it failed
-    QDateTime lastRoundAt;         // when the last round started
-    QDateTime nextRunAt;           // invalid once completed
-    QList<ScheduleRound> rounds;   // retained rounds, oldest first
-    bool completed = false;        // maxRounds reached
+    QString lastError;           // why the last round could not be submitted, if it failed
+    QDateTime lastRoundAt;       // when the last round started
+    QDateTime nextRunAt;         // invalid once completed
+    QList<ScheduleRound> rounds; // retained rounds, oldest first
+    bool completed = false;      // maxRounds reached
 
     // For the API: options without header values (FetchOptions::toJson), no nodes (they can
     // be 100k long; `nodeCount` instead).

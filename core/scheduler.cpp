@@ -66,7 +66,9 @@ QDateTime nextSlot(const QDateTime &due, qint64 everyMs, const QDateTime &curren
 
 Result<void> validate(const ScheduleSpec &spec, const SchedulerConfig &config)
 {
-    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    auto bad = [](const QString &message) {
+        return makeError(ErrorCode::InvalidArgument, message);
+    };
     if (spec.everyMs < config.minEveryMs || spec.everyMs > ScheduleSpec::MaxEveryMs) {
         return bad(u"'every' must be from %1 to %2, not %3"_s.arg(
             formatDurationMs(config.minEveryMs), formatDurationMs(ScheduleSpec::MaxEveryMs),
@@ -385,9 +387,8 @@ Result<Scheduler::HistoryTask> Scheduler::historyTask(const QString &id, const Q
                          u"node '%1' is not one of schedule %2's nodes"_s.arg(wanted, id));
     }
     return HistoryTask([store = m_engine->store(), rounds = it->schedule.rounds, wanted,
-                        parsed = *parsed, limit] {
-        return nodeHistory(*store, rounds, wanted, parsed, limit);
-    });
+                        parsed = *parsed,
+                        limit] { return nodeHistory(*store, rounds, wanted, parsed, limit); });
 }
 
 void Scheduler::stop()

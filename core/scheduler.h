@@ -45,13 +45,13 @@ struct SchedulerConfig
 // and continues from there.
 //
 // Lives on the engine's thread (one alarm of the config's clock per schedule: a QTimer with
-// the system clock); all calls from that thread. Borrows the engine (and its store), which must outlive it.
+// the system clock); all calls from that thread. Borrows the engine (and its store), which must
+// outlive it.
 class Scheduler final : public QObject
 {
     Q_OBJECT
 public:
-    explicit Scheduler(HuntEngine *engine, SchedulerConfig config = {},
-                       QObject *parent = nullptr);
+    explicit Scheduler(HuntEngine *engine, SchedulerConfig config = {}, QObject *parent = nullptr);
     ~Scheduler() override;
 
     // Reads the stored schedules and arms them (persist mode; a no-op otherwise). Returns their
@@ -104,7 +104,7 @@ private:
     void save(const Schedule &schedule);
     QDateTime now() const { return m_config.clock->now(); }
 
-    HuntEngine *m_engine; // not owned
+    HuntEngine *m_engine;     // not owned
     SchedulerConfig m_config; // m_config.clock is never null
     QHash<QString, Entry> m_entries;
     bool m_stopped = false;

@@ -48,7 +48,7 @@ bool hostMayBeRewritten(const QString &host)
 bool isHostnameChar(QChar c)
 {
     return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
-        || c == u'-' || c == u'.' || c == u'_';
+           || c == u'-' || c == u'.' || c == u'_';
 }
 
 // Returns an empty string when `host` is a valid DNS name or IPv4 literal, else the reason.
@@ -93,8 +93,7 @@ QString checkHostname(QStringView host)
     return {};
 }
 
-template <typename Prefix>
-Result<quint16> parsePort(QStringView text, const Prefix &prefix)
+template <typename Prefix> Result<quint16> parsePort(QStringView text, const Prefix &prefix)
 {
     if (text.isEmpty()) {
         return makeError(ErrorCode::InvalidNode, prefix() + u"empty port after ':'"_s);
@@ -377,9 +376,8 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
             // The reason is the message without its "node N 'x': " prefix.
             const qsizetype sep = message.indexOf(u"': "_s);
             QString reason = sep >= 0 ? message.mid(sep + 3) : message.section(u": "_s, 1);
-            bad.append(QJsonObject{{u"index"_s, i},
-                                   {u"node"_s, nodes.at(i)},
-                                   {u"reason"_s, reason}});
+            bad.append(
+                QJsonObject{{u"index"_s, i}, {u"node"_s, nodes.at(i)}, {u"reason"_s, reason}});
             continue;
         }
         const qsizetype before = seen.size();
@@ -389,23 +387,22 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
             continue;
         }
         if (policy && denial[size_t(i)]) {
-            denied.append(QJsonObject{{u"index"_s, i},
-                                      {u"node"_s, target->node},
-                                      {u"reason"_s, *denial[size_t(i)]}});
+            denied.append(QJsonObject{
+                {u"index"_s, i}, {u"node"_s, target->node}, {u"reason"_s, *denial[size_t(i)]}});
         }
         list.targets.append(std::move(target).value());
     }
     if (!bad.isEmpty()) {
-        const QString message = bad.size() == 1
-            ? firstMessage
-            : u"%1 invalid nodes; first: %2"_s.arg(bad.size()).arg(firstMessage);
+        const QString message =
+            bad.size() == 1 ? firstMessage
+                            : u"%1 invalid nodes; first: %2"_s.arg(bad.size()).arg(firstMessage);
         return makeError(ErrorCode::InvalidNode, message, bad);
     }
     if (!denied.isEmpty()) {
-        return makeError(ErrorCode::Denied,
-                         u"%1 node(s) denied by the target policy; nothing was started"_s.arg(
-                             denied.size()),
-                         denied);
+        return makeError(
+            ErrorCode::Denied,
+            u"%1 node(s) denied by the target policy; nothing was started"_s.arg(denied.size()),
+            denied);
     }
     return list;
 }

@@ -20,14 +20,26 @@ QString normalizeHost(QString host)
 }
 
 // IPv4-mapped IPv6 (::ffff:a.b.c.d) is checked as the IPv4 address it carries.
+// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) only: QHostAddress::toIPv4Address also turns
+// "::" into 0.0.0.0, which made a rule "::/8" the IPv4 rule 0.0.0.0/0 (fuzz_targetpolicy).
+bool isV4Mapped(const QHostAddress &address)
+{
+    if (address.protocol() != QAbstractSocket::IPv6Protocol) {
+        return false;
+    }
+    const Q_IPV6ADDR bytes = address.toIPv6Address();
+    for (int i = 0; i < 10; ++i) {
+        if (bytes[i] != 0) {
+            return false;
+        }
+    }
+    return bytes[10] == 0xff && bytes[11] == 0xff;
+}
+
 QHostAddress canonical(const QHostAddress &address)
 {
-    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        bool isV4 = false;
-        const quint32 v4 = address.toIPv4Address(&isV4);
-        if (isV4) {
-            return QHostAddress(v4);
-        }
+    if (isV4Mapped(address)) {
+        return QHostAddress(address.toIPv4Address());
     }
     QHostAddress plain = address;
     plain.setScopeId(QString());
@@ -117,12 +129,16 @@ Result<void> TargetPolicy::addRule(Rules &rules, QStringView rawRule)
         if (subnet.first.isNull() || subnet.second < 0) {
             return bad(u"not a CIDR (address/prefix)"_s);
         }
-        rules.subnets.append({canonical(subnet.first),
-                              subnet.first.protocol() == QAbstractSocket::IPv6Protocol
-                                      && canonical(subnet.first).protocol()
-                                          == QAbstractSocket::IPv4Protocol
-                                  ? std::max(0, subnet.second - 96)
-                                  : subnet.second});
+        // A mapped subnet is an IPv4 one only when it lies within ::ffff:0:0/96; a wider one
+        // ("::/8") stays IPv6.
+        const bool mapped = isV4Mapped(subnet.first);
+        if (mapped && subnet.second >= 96) {
+            rules.subnets.append({canonical(subnet.first), subnet.second - 96});
+        } else {
+            QHostAddress base = subnet.first;
+            base.setScopeId(QString());
+            rules.subnets.append({base, subnet.second});
+        }
         return {};
     }
     const QString host = normalizeHost(rule);
@@ -172,8 +188,8 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
     // Only formatted for a refusal: verdict() runs for every node of every request.
     auto what = [&] {
         return address && address->toString() != host
-            ? u"%1 (address %2)"_s.arg(host, address->toString())
-            : host;
+                   ? u"%1 (address %2)"_s.arg(host, address->toString())
+                   : host;
     };
     if (matchesHost(m_deny, host) || (address && matchesAddress(m_deny, *address))) {
         return u"%1 is denied by the target policy (--deny)"_s.arg(what());
@@ -189,7 +205,8 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
         return std::nullopt;
     }
     if (matchesHost(m_builtin, host)) {
-        return u"%1 is a cloud metadata host, denied by default (lift it with --allow)"_s.arg(what());
+        return u"%1 is a cloud metadata host, denied by default (lift it with --allow)"_s.arg(
+            what());
     }
     if (!m_allow.isEmpty()) {
         // A name not allowed by a host pattern may still be allowed by the address it

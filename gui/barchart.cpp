@@ -75,8 +75,8 @@ void BarChart::rebuild()
     for (int b = 0; b < Bins; ++b) {
         Bar &bar = m_bars[b];
         bar.height = double(bar.nodes.size());
-        bar.toolTip = u"%1 – %2: %3 node%4"_s.arg(formatNumber(edge(b), m_style),
-                                                  formatNumber(edge(b + 1), m_style))
+        bar.toolTip = u"%1 – %2: %3 node%4"_s
+                          .arg(formatNumber(edge(b), m_style), formatNumber(edge(b + 1), m_style))
                           .arg(bar.nodes.size())
                           .arg(bar.nodes.size() == 1 ? u""_s : u"s"_s);
     }
@@ -169,7 +169,8 @@ void BarChart::paintEvent(QPaintEvent *)
 
     const QString topLabel = axisText(top);
     const QString bottomLabel = axisText(bottom);
-    const int axisW = std::max(fm.horizontalAdvance(topLabel), fm.horizontalAdvance(bottomLabel)) + 6;
+    const int axisW =
+        std::max(fm.horizontalAdvance(topLabel), fm.horizontalAdvance(bottomLabel)) + 6;
     int labelH = lineH + 4;
     if (!histogram) {
         int widest = 0;
@@ -191,7 +192,8 @@ void BarChart::paintEvent(QPaintEvent *)
     if (logBars) {
         // A faint line per decade.
         for (double d = bottom + 1; d < top; d += 1) {
-            const int y = plot.bottom() - int(std::round((d - bottom) / (top - bottom) * plot.height()));
+            const int y =
+                plot.bottom() - int(std::round((d - bottom) / (top - bottom) * plot.height()));
             p.drawLine(plot.left(), y, plot.right(), y);
             p.setPen(axisColor);
             p.drawText(area.left(), y - lineH / 2, axisW - 4, lineH,
@@ -215,7 +217,8 @@ void BarChart::paintEvent(QPaintEvent *)
         const int x1 = plot.left() + int((i + 1) * slot) - gap / 2;
         const int yZero = logBars ? plot.bottom() : yOf(0.0);
         const int yv = yOf(b.height);
-        const QRect bar(QPoint(x0, std::min(yv, yZero)), QPoint(std::max(x0, x1 - 1), std::max(yv, yZero)));
+        const QRect bar(QPoint(x0, std::min(yv, yZero)),
+                        QPoint(std::max(x0, x1 - 1), std::max(yv, yZero)));
         b.hit = QRect(QPoint(plot.left() + int(i * slot), plot.top()),
                       QPoint(plot.left() + int((i + 1) * slot) - 1, plot.bottom() + labelH));
         p.fillRect(bar, barColor);

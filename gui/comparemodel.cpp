@@ -100,7 +100,8 @@ QVariant CompareModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ForegroundRole:
-        if (index.column() == Value && (row.outcome != OutcomeKind::Ok || row.value.isUndefined())) {
+        if (index.column() == Value
+            && (row.outcome != OutcomeKind::Ok || row.value.isUndefined())) {
             return QBrush(QColor(0x80, 0x80, 0x80));
         }
         break;

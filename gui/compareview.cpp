@@ -78,7 +78,8 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     m_groupsTable->setModel(m_groups);
     setupTable(m_groupsTable);
     m_groupsTable->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_groupsTable->horizontalHeader()->setSectionResizeMode(GroupsModel::Value, QHeaderView::Stretch);
+    m_groupsTable->horizontalHeader()->setSectionResizeMode(GroupsModel::Value,
+                                                            QHeaderView::Stretch);
     m_groupsTable->setColumnWidth(GroupsModel::Kind, 80);
     m_groupsTable->setColumnWidth(GroupsModel::Count, 60);
     m_groupsTable->setColumnWidth(GroupsModel::Share, 70);
@@ -92,7 +93,8 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(CompareModel::Node, Qt::AscendingOrder);
     m_table->horizontalHeader()->setSectionResizeMode(CompareModel::Value, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setSectionResizeMode(CompareModel::Number, QHeaderView::Interactive);
+    m_table->horizontalHeader()->setSectionResizeMode(CompareModel::Number,
+                                                      QHeaderView::Interactive);
     m_table->setColumnWidth(CompareModel::Node, 170);
     m_table->setColumnWidth(CompareModel::Number, 110);
 
@@ -284,10 +286,10 @@ void CompareView::showStats()
     QString text = parts.join(u", "_s);
     if (v.stats) {
         const ValueStats &s = *v.stats;
-        text += u"\nmin %1   p50 %2   p90 %3   p99 %4   max %5   (%6 numbers)"_s.arg(
-                    formatNumber(s.min, style), formatNumber(s.p50, style),
-                    formatNumber(s.p90, style), formatNumber(s.p99, style),
-                    formatNumber(s.max, style))
+        text += u"\nmin %1   p50 %2   p90 %3   p99 %4   max %5   (%6 numbers)"_s
+                    .arg(formatNumber(s.min, style), formatNumber(s.p50, style),
+                         formatNumber(s.p90, style), formatNumber(s.p99, style),
+                         formatNumber(s.max, style))
                     .arg(s.count);
         // The mean of the two middle values (p50 is nearest-rank: the lower one).
         QList<double> numbers;
@@ -301,7 +303,8 @@ void CompareView::showStats()
                                                     formatNumber(s.mean, style));
         }
         if (v.outlierCount > 0) {
-            text += u"   — %1 outlier%2"_s.arg(v.outlierCount).arg(v.outlierCount == 1 ? u""_s : u"s"_s);
+            text += u"   — %1 outlier%2"_s.arg(v.outlierCount)
+                        .arg(v.outlierCount == 1 ? u""_s : u"s"_s);
         }
     }
     m_stats->setText(text);
@@ -349,9 +352,8 @@ void CompareView::showNodeMenu(const QPoint &pos)
     if (index.isValid() && !m_table->selectionModel()->isRowSelected(index.row(), {})) {
         m_table->selectRow(index.row());
     }
-    const QString node = index.isValid()
-        ? index.siblingAtColumn(CompareModel::Node).data().toString()
-        : QString();
+    const QString node =
+        index.isValid() ? index.siblingAtColumn(CompareModel::Node).data().toString() : QString();
     QMenu menu(this);
     addNodeRowActions(menu, m_table, node, this, [this](const QString &n, const QString &against) {
         Q_EMIT diffRequested(n, against);
@@ -367,9 +369,9 @@ void CompareView::exportCsvDialog()
     }
     QString name = m_comparedPath;
     name.replace(QRegularExpression(u"[^A-Za-z0-9._-]+"_s), u"_"_s);
-    const QString file = QFileDialog::getSaveFileName(
-        this, u"Export compare table"_s, u"%1-%2.csv"_s.arg(m_huntId, name),
-        u"CSV files (*.csv);;All files (*)"_s);
+    const QString file = QFileDialog::getSaveFileName(this, u"Export compare table"_s,
+                                                      u"%1-%2.csv"_s.arg(m_huntId, name),
+                                                      u"CSV files (*.csv);;All files (*)"_s);
     if (!file.isEmpty()) {
         exportCsv(file);
     }

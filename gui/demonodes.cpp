@@ -15,7 +15,7 @@ constexpr int FailingIndex = 5;  // answers 503
 constexpr int GarbageIndex = 11; // answers HTML
 } // namespace
 
-DemoNodes::DemoNodes(QObject *parent) : QObject(parent) { }
+DemoNodes::DemoNodes(QObject *parent) : QObject(parent) {}
 
 bool DemoNodes::start(int count)
 {
@@ -27,7 +27,8 @@ bool DemoNodes::start(int count)
         connect(server, &QTcpServer::newConnection, this, [this, server, i] {
             while (QTcpSocket *socket = server->nextPendingConnection()) {
                 socket->setParent(this);
-                connect(socket, &QTcpSocket::readyRead, this, [this, socket, i] { answer(socket, i); });
+                connect(socket, &QTcpSocket::readyRead, this,
+                        [this, socket, i] { answer(socket, i); });
                 connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             }
         });
@@ -64,8 +65,9 @@ QByteArray DemoNodes::bodyFor(int index)
                                {u"total"_s, u"%1G"_s.arg(8 << (index % 3))},
                                {u"free"_s, u"%1M"_s.arg(512 + (index * 211) % 3000)}}},
         {u"load"_s, QJsonArray{0.2 + (index % 7) * 0.3, 0.4 + (index % 5) * 0.2, 0.5}},
-        {u"disk"_s, QJsonObject{{u"/"_s, QJsonObject{{u"used"_s, u"%1%"_s.arg(20 + (index * 13) % 75)},
-                                                     {u"size"_s, u"500G"_s}}}}},
+        {u"disk"_s,
+         QJsonObject{{u"/"_s, QJsonObject{{u"used"_s, u"%1%"_s.arg(20 + (index * 13) % 75)},
+                                          {u"size"_s, u"500G"_s}}}}},
         {u"latency"_s, u"%1ms"_s.arg(3 + (index * 11) % 40)},
         {u"healthy"_s, index % 9 != 3},
     };

@@ -35,7 +35,8 @@ DiffView::DiffView(HuntBackend *backend, QWidget *parent)
       m_node(new QLineEdit(this)),
       m_against(new QComboBox(this)),
       m_go(new QPushButton(u"Diff"_s, this)),
-      m_summary(new QLabel(u"Double-click a node in Compare, or right-click one in Results."_s, this)),
+      m_summary(
+          new QLabel(u"Double-click a node in Compare, or right-click one in Results."_s, this)),
       m_table(new QTableWidget(0, 5, this)),
       m_json(new JsonView(this))
 {
@@ -50,8 +51,8 @@ DiffView::DiffView(HuntBackend *backend, QWidget *parent)
     m_summary->setObjectName(u"diffSummary"_s);
     m_summary->setWordWrap(true);
     m_table->setObjectName(u"diffTable"_s);
-    m_table->setHorizontalHeaderLabels({u"Kind"_s, u"Path"_s, u"This node"_s, u"Expected"_s,
-                                        u"Share"_s});
+    m_table->setHorizontalHeaderLabels(
+        {u"Kind"_s, u"Path"_s, u"This node"_s, u"Expected"_s, u"Share"_s});
     m_table->verticalHeader()->hide();
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -74,7 +75,9 @@ DiffView::DiffView(HuntBackend *backend, QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(split, 1);
 
-    const auto go = [this] { showDiff(m_node->text().trimmed(), m_against->currentText().trimmed()); };
+    const auto go = [this] {
+        showDiff(m_node->text().trimmed(), m_against->currentText().trimmed());
+    };
     connect(m_go, &QPushButton::clicked, this, go);
     connect(m_node, &QLineEdit::returnPressed, this, go);
 }
@@ -116,28 +119,30 @@ void DiffView::showDiff(const QString &node, const QString &against)
         m_summary->setText(error.message);
         Q_EMIT message(error.message);
     };
-    m_backend->nodeDiff(m_huntId, node, against, this, [this, generation, failed](Result<NodeDiff> diff) {
-        if (generation != m_generation) {
-            return;
-        }
-        if (!diff) {
-            failed(diff.error());
-            return;
-        }
-        m_diff = std::move(*diff);
-        onArrived();
-    });
-    m_backend->nodeOutcome(m_huntId, node, this, [this, generation, failed](Result<Outcome> outcome) {
-        if (generation != m_generation) {
-            return;
-        }
-        if (!outcome) {
-            failed(outcome.error());
-            return;
-        }
-        m_outcome = std::move(*outcome);
-        onArrived();
-    });
+    m_backend->nodeDiff(m_huntId, node, against, this,
+                        [this, generation, failed](Result<NodeDiff> diff) {
+                            if (generation != m_generation) {
+                                return;
+                            }
+                            if (!diff) {
+                                failed(diff.error());
+                                return;
+                            }
+                            m_diff = std::move(*diff);
+                            onArrived();
+                        });
+    m_backend->nodeOutcome(m_huntId, node, this,
+                           [this, generation, failed](Result<Outcome> outcome) {
+                               if (generation != m_generation) {
+                                   return;
+                               }
+                               if (!outcome) {
+                                   failed(outcome.error());
+                                   return;
+                               }
+                               m_outcome = std::move(*outcome);
+                               onArrived();
+                           });
 }
 
 void DiffView::onArrived()

@@ -83,8 +83,10 @@ void GroupsModel::set(const FleetValues &values, const QList<CompareRow> &rows, 
         row.count = g.count;
         row.share = g.share;
         row.nodes = g.nodes.size() < g.count ? nodesByText.value(g.text, g.nodes) : g.nodes;
-        row.toolTip = u"%1 of %2 nodes with a value%3"_s.arg(g.count).arg(values.withValue).arg(
-            g.minority ? u" — a minority: most nodes answer differently"_s : QString());
+        row.toolTip =
+            u"%1 of %2 nodes with a value%3"_s.arg(g.count)
+                .arg(values.withValue)
+                .arg(g.minority ? u" — a minority: most nodes answer differently"_s : QString());
         (g.minority ? minorities : groups).append(std::move(row));
     }
     m_rows.append(minorities);
@@ -136,7 +138,8 @@ QVariant GroupsModel::data(const QModelIndex &index, int role) const
         case Count:
             return row.count;
         case Share:
-            return row.share < 0 ? QVariant() : QVariant(QString::number(row.share * 100, 'f', 1) + u'%');
+            return row.share < 0 ? QVariant()
+                                 : QVariant(QString::number(row.share * 100, 'f', 1) + u'%');
         }
         break;
     case Qt::ToolTipRole:
@@ -151,7 +154,8 @@ QVariant GroupsModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ForegroundRole:
         if (row.kind == RowKind::Missing || row.kind == RowKind::Failed) {
-            return QBrush(row.kind == RowKind::Failed ? QColor(0xb0, 0x20, 0x20) : QColor(0x70, 0x70, 0x70));
+            return QBrush(row.kind == RowKind::Failed ? QColor(0xb0, 0x20, 0x20)
+                                                      : QColor(0x70, 0x70, 0x70));
         }
         break;
     case Qt::TextAlignmentRole:

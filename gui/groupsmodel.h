@@ -26,7 +26,7 @@ public:
     struct Row
     {
         RowKind kind = RowKind::Group;
-        QString value;   // as shown
+        QString value; // as shown
         int count = 0;
         double share = -1; // of the nodes with a value; -1 where it does not apply
         QStringList nodes;

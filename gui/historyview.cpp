@@ -21,8 +21,8 @@ using namespace Qt::StringLiterals;
 namespace Artemis::Gui {
 
 namespace {
-const QStringList Columns = {u"Round"_s,   u"Fetched at"_s, u"Outcome"_s, u"HTTP"_s,
-                             u"Latency ms"_s, u"Value"_s,   u"Hunt"_s};
+const QStringList Columns = {u"Round"_s,      u"Fetched at"_s, u"Outcome"_s, u"HTTP"_s,
+                             u"Latency ms"_s, u"Value"_s,      u"Hunt"_s};
 } // namespace
 
 HistoryView::HistoryView(HuntBackend *backend, QWidget *parent)
@@ -100,8 +100,8 @@ void HistoryView::refreshSchedules()
         }
         m_schedules->clear();
         for (const Schedule &s : std::as_const(*list)) {
-            m_schedules->addItem(u"%1 — %2 every %3, %4 round(s), %5 skipped"_s.arg(
-                                     s.id, s.spec.url, formatDurationMs(s.spec.everyMs))
+            m_schedules->addItem(u"%1 — %2 every %3, %4 round(s), %5 skipped"_s
+                                     .arg(s.id, s.spec.url, formatDurationMs(s.spec.everyMs))
                                      .arg(s.roundsStarted)
                                      .arg(s.skipped),
                                  s.id);
@@ -131,18 +131,18 @@ void HistoryView::showCurrent()
         return;
     }
     const quint64 generation = ++m_generation;
-    m_backend->nodeHistory(
-        schedule, m_node->text().trimmed(), m_path->text().trimmed(), m_limit->value(), this,
-        [this, generation](Result<QList<NodeHistoryEntry>> entries) {
-            if (generation != m_generation) {
-                return;
-            }
-            if (!entries) {
-                Q_EMIT message(u"No history: %1"_s.arg(entries.error().message));
-                return;
-            }
-            fill(*entries);
-        });
+    m_backend->nodeHistory(schedule, m_node->text().trimmed(), m_path->text().trimmed(),
+                           m_limit->value(), this,
+                           [this, generation](Result<QList<NodeHistoryEntry>> entries) {
+                               if (generation != m_generation) {
+                                   return;
+                               }
+                               if (!entries) {
+                                   Q_EMIT message(u"No history: %1"_s.arg(entries.error().message));
+                                   return;
+                               }
+                               fill(*entries);
+                           });
 }
 
 void HistoryView::fill(const QList<NodeHistoryEntry> &entries)

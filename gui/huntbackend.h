@@ -38,8 +38,7 @@ class HuntBackend : public QObject
 {
     Q_OBJECT
 public:
-    template <typename T>
-    using Callback = std::function<void(Result<T>)>;
+    template <typename T> using Callback = std::function<void(Result<T>)>;
 
     using QObject::QObject;
     ~HuntBackend() override = default;

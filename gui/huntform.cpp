@@ -99,9 +99,8 @@ HuntForm::HuntForm(QWidget *parent)
       m_caFile(new QLineEdit(m_advanced)),
       m_caStatus(new QLabel(m_advanced)),
       m_insecure(new QCheckBox(u"Accept any certificate (insecure)"_s, m_advanced)),
-      m_followRedirects(new QCheckBox(u"Follow redirects (at most %1)"_s.arg(
-                                          FetchOptions::MaxRedirects),
-                                      m_advanced)),
+      m_followRedirects(new QCheckBox(
+          u"Follow redirects (at most %1)"_s.arg(FetchOptions::MaxRedirects), m_advanced)),
       m_every(new QLineEdit(this)),
       m_start(new QPushButton(u"Start hunt"_s, this)),
       m_cancel(new QPushButton(u"Cancel"_s, this)),
@@ -206,8 +205,9 @@ HuntForm::HuntForm(QWidget *parent)
     });
     connect(m_caFile, &QLineEdit::editingFinished, this, &HuntForm::loadCaFile);
     connect(caBrowse, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(
-            this, u"CA certificate"_s, QString(), u"PEM certificates (*.pem *.crt);;All files (*)"_s);
+        const QString file =
+            QFileDialog::getOpenFileName(this, u"CA certificate"_s, QString(),
+                                         u"PEM certificates (*.pem *.crt);;All files (*)"_s);
         if (!file.isEmpty()) {
             m_caFile->setText(file);
             loadCaFile();
@@ -239,7 +239,8 @@ HuntForm::HuntForm(QWidget *parent)
     });
     connect(m_cancel, &QPushButton::clicked, this, &HuntForm::cancelRequested);
     connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        const QTextBlock block = m_nodes->document()->findBlockByNumber(item->data(Qt::UserRole).toInt());
+        const QTextBlock block =
+            m_nodes->document()->findBlockByNumber(item->data(Qt::UserRole).toInt());
         QTextCursor cursor(block);
         m_nodes->setTextCursor(cursor);
         m_nodes->setFocus();
@@ -258,8 +259,8 @@ HuntRequest HuntForm::request() const
     for (const QString &line : m_headers->toPlainText().split(u'\n')) {
         const qsizetype colon = line.indexOf(u':');
         if (colon > 0) {
-            request.options.headers.append({line.left(colon).trimmed().toLatin1(),
-                                            line.mid(colon + 1).trimmed().toUtf8()});
+            request.options.headers.append(
+                {line.left(colon).trimmed().toLatin1(), line.mid(colon + 1).trimmed().toUtf8()});
         }
     }
     if (!m_user->text().trimmed().isEmpty()) {
@@ -293,30 +294,31 @@ void HuntForm::loadCaFile()
     m_caLoading = true;
     m_caStatus->setText(u"Reading…"_s);
     showCheck();
-    runInPool(QThreadPool::globalInstance(), this,
-              [path] {
-                  FetchOptions options;
-                  const Result<void> loaded = options.loadCaFile(path);
-                  return loaded ? Result<FetchOptions>(options) : Result<FetchOptions>(loaded.error());
-              },
-              [this, path](const Result<FetchOptions> &loaded) {
-                  if (path != m_caFile->text().trimmed()) {
-                      loadCaFile(); // edited meanwhile
-                      return;
-                  }
-                  m_caLoading = false;
-                  if (loaded) {
-                      m_caPem = loaded->caPem;
-                      m_caLoadedFile = loaded->caFile;
-                      m_caStatus->setText(u"%1 certificate(s) trusted instead of the system's"_s.arg(
-                          QSslCertificate::fromData(m_caPem).size()));
-                  } else {
-                      m_caError = loaded.error().message;
-                      m_caStatus->setText(u"<span style='color:#b02020'>%1</span>"_s.arg(
-                          m_caError.toHtmlEscaped()));
-                  }
-                  showCheck();
-              });
+    runInPool(
+        QThreadPool::globalInstance(), this,
+        [path] {
+            FetchOptions options;
+            const Result<void> loaded = options.loadCaFile(path);
+            return loaded ? Result<FetchOptions>(options) : Result<FetchOptions>(loaded.error());
+        },
+        [this, path](const Result<FetchOptions> &loaded) {
+            if (path != m_caFile->text().trimmed()) {
+                loadCaFile(); // edited meanwhile
+                return;
+            }
+            m_caLoading = false;
+            if (loaded) {
+                m_caPem = loaded->caPem;
+                m_caLoadedFile = loaded->caFile;
+                m_caStatus->setText(u"%1 certificate(s) trusted instead of the system's"_s.arg(
+                    QSslCertificate::fromData(m_caPem).size()));
+            } else {
+                m_caError = loaded.error().message;
+                m_caStatus->setText(
+                    u"<span style='color:#b02020'>%1</span>"_s.arg(m_caError.toHtmlEscaped()));
+            }
+            showCheck();
+        });
 }
 
 QString HuntForm::repeatEvery() const
@@ -372,11 +374,12 @@ void HuntForm::runCheck()
     }
     m_checking = true;
     m_recheck = false;
-    runInPool(QThreadPool::globalInstance(), this,
-              [text = m_nodes->toPlainText(), path = m_path->text().trimmed()] {
-                  return checkNodes(text, path);
-              },
-              [this](const NodeCheck &check) {
+    runInPool(
+        QThreadPool::globalInstance(), this,
+        [text = m_nodes->toPlainText(), path = m_path->text().trimmed()] {
+            return checkNodes(text, path);
+        },
+        [this](const NodeCheck &check) {
             m_checking = false;
             if (m_recheck) {
                 runCheck();
@@ -392,13 +395,15 @@ void HuntForm::showCheck()
 {
     const QLocale locale;
     const NodeCheck &c = m_check;
-    QString text = u"<b>%1</b> valid node%2"_s.arg(locale.toString(c.valid), c.valid == 1 ? u""_s : u"s"_s);
+    QString text =
+        u"<b>%1</b> valid node%2"_s.arg(locale.toString(c.valid), c.valid == 1 ? u""_s : u"s"_s);
     if (c.duplicates > 0) {
-        text += u", %1 duplicate%2 (fetched once)"_s.arg(c.duplicates).arg(c.duplicates == 1 ? u""_s : u"s"_s);
+        text += u", %1 duplicate%2 (fetched once)"_s.arg(c.duplicates)
+                    .arg(c.duplicates == 1 ? u""_s : u"s"_s);
     }
     if (!c.problems.isEmpty()) {
-        text += u", <span style='color:#b02020'><b>%1 invalid line%2</b></span>"_s
-                    .arg(locale.toString(int(c.problems.size())), c.problems.size() == 1 ? u""_s : u"s"_s);
+        text += u", <span style='color:#b02020'><b>%1 invalid line%2</b></span>"_s.arg(
+            locale.toString(int(c.problems.size())), c.problems.size() == 1 ? u""_s : u"s"_s);
     }
     if (!c.pathError.isEmpty()) {
         text += u"<br><span style='color:#b02020'>%1</span>"_s.arg(c.pathError.toHtmlEscaped());
@@ -412,8 +417,8 @@ void HuntForm::showCheck()
     bad.setProperty(QTextFormat::FullWidthSelection, true);
     for (const NodeCheck::Problem &p : c.problems) {
         if (m_problems->count() < MaxListedProblems) {
-            auto *item = new QListWidgetItem(u"line %1: %2 — %3"_s.arg(p.line + 1).arg(p.node, p.reason),
-                                             m_problems);
+            auto *item = new QListWidgetItem(
+                u"line %1: %2 — %3"_s.arg(p.line + 1).arg(p.node, p.reason), m_problems);
             item->setData(Qt::UserRole, p.line);
             item->setForeground(QColor(0xb0, 0x20, 0x20));
         }
@@ -431,8 +436,7 @@ void HuntForm::showCheck()
 
     const bool ready = c.valid > 0 && c.problems.isEmpty() && c.pathError.isEmpty();
     const bool caReady = m_caError.isEmpty() && !m_caLoading;
-    m_start->setEnabled(ready && caReady && !m_running && !m_checkTimer->isActive()
-                        && !m_checking);
+    m_start->setEnabled(ready && caReady && !m_running && !m_checkTimer->isActive() && !m_checking);
     m_start->setToolTip(!ready     ? u"Fix or remove the invalid lines first"_s
                         : !caReady ? u"Choose a readable CA file or clear it"_s
                                    : u"Start the hunt (Ctrl+Return)"_s);
@@ -456,8 +460,9 @@ void HuntForm::removeInvalidLines()
 
 void HuntForm::chooseFile()
 {
-    const QString file = QFileDialog::getOpenFileName(this, u"Open nodes file"_s, QString(),
-                                                      u"Node lists (*.txt *.list *.nodes);;All files (*)"_s);
+    const QString file =
+        QFileDialog::getOpenFileName(this, u"Open nodes file"_s, QString(),
+                                     u"Node lists (*.txt *.list *.nodes);;All files (*)"_s);
     if (!file.isEmpty()) {
         loadNodesFile(file);
     }
@@ -465,20 +470,23 @@ void HuntForm::chooseFile()
 
 void HuntForm::loadNodesFile(const QString &fileName)
 {
-    runInPool(QThreadPool::globalInstance(), this, [fileName]() -> QPair<bool, QString> {
-        QFile file(fileName);
-        if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
-            return {false, file.errorString()};
-        }
-        return {true, QString::fromUtf8(file.readAll())};
-    }, [this, fileName](const QPair<bool, QString> &read) {
-        if (!read.first) {
-            Q_EMIT message(u"Cannot read %1: %2"_s.arg(fileName, read.second));
-            return;
-        }
-        m_nodes->setPlainText(read.second);
-        Q_EMIT message(u"Loaded %1"_s.arg(fileName));
-    });
+    runInPool(
+        QThreadPool::globalInstance(), this,
+        [fileName]() -> QPair<bool, QString> {
+            QFile file(fileName);
+            if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
+                return {false, file.errorString()};
+            }
+            return {true, QString::fromUtf8(file.readAll())};
+        },
+        [this, fileName](const QPair<bool, QString> &read) {
+            if (!read.first) {
+                Q_EMIT message(u"Cannot read %1: %2"_s.arg(fileName, read.second));
+                return;
+            }
+            m_nodes->setPlainText(read.second);
+            Q_EMIT message(u"Loaded %1"_s.arg(fileName));
+        });
 }
 
 void HuntForm::loadSettings(const QSettings &settings)

@@ -27,11 +27,11 @@ struct NodeCheck
         QString node;
         QString reason;
     };
-    QStringList nodes;        // every non-blank, non-comment line, trimmed
-    int valid = 0;            // unique valid nodes
+    QStringList nodes; // every non-blank, non-comment line, trimmed
+    int valid = 0;     // unique valid nodes
     int duplicates = 0;
-    QList<Problem> problems;  // invalid lines
-    QString pathError;        // the URL path is invalid
+    QList<Problem> problems; // invalid lines
+    QString pathError;       // the URL path is invalid
 };
 // Runs core's parseNodeList/parseTargets over the editor text, keeping line numbers.
 NodeCheck checkNodes(const QString &text, const QString &path);
@@ -101,7 +101,7 @@ private:
     QCheckBox *m_followRedirects;
     QString m_caLoadedFile; // absolute path of what m_caPem holds
     QByteArray m_caPem;
-    QString m_caError;      // the CA file cannot be used: Start stays disabled
+    QString m_caError; // the CA file cannot be used: Start stays disabled
     bool m_caLoading = false;
     QLineEdit *m_every;
     QPushButton *m_start;

@@ -20,7 +20,7 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     void setHunts(QList<HuntInfo> hunts);
-    void update(const HuntInfo &info);        // inserts at the top when new
+    void update(const HuntInfo &info); // inserts at the top when new
     void updateProgress(const HuntProgress &progress);
     const HuntInfo &hunt(int row) const { return m_hunts[row]; }
     int rowOf(const QString &id) const;

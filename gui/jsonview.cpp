@@ -3,10 +3,10 @@
 #include <functional>
 
 #include <QAction>
-#include <QBrush>
-#include <QColor>
 #include <QApplication>
+#include <QBrush>
 #include <QClipboard>
+#include <QColor>
 #include <QFontDatabase>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -121,13 +121,13 @@ void JsonView::setDocument(const QString &title, const QJsonValue &value)
     } else {
         auto *key = new QStandardItem(u"(value)"_s);
         key->setData(QString(), PathRole);
-        m_model->appendRow({key, new QStandardItem(jsonValueText(value)),
-                            new QStandardItem(jsonTypeName(value))});
+        m_model->appendRow(
+            {key, new QStandardItem(jsonValueText(value)), new QStandardItem(jsonTypeName(value))});
         m_raw->setPlainText(jsonValueText(value));
     }
     if (budget <= 0) {
-        m_title->setText(title + u" — tree truncated at %1 items; the Raw tab has it all"_s
-                                     .arg(MaxItems));
+        m_title->setText(
+            title + u" — tree truncated at %1 items; the Raw tab has it all"_s.arg(MaxItems));
     }
     m_tree->expandToDepth(0);
     onSearch(m_search->text());

@@ -24,8 +24,7 @@ Error noScheduler()
 
 } // namespace
 
-LocalBackend::LocalBackend(LocalStack *stack, QObject *parent)
-    : HuntBackend(parent), m_stack(stack)
+LocalBackend::LocalBackend(LocalStack *stack, QObject *parent) : HuntBackend(parent), m_stack(stack)
 {
     m_pool.setMaxThreadCount(2);
     HuntCatalog *catalog = stack->catalog();
@@ -47,15 +46,15 @@ QString LocalBackend::description() const
 template <typename T, typename Work>
 void LocalBackend::runAsync(QObject *context, Callback<T> callback, Work work)
 {
-    runInPool(&m_pool, context, std::move(work), [callback = std::move(callback)](Result<T> result) {
-        if (callback) {
-            callback(std::move(result));
-        }
-    });
+    runInPool(&m_pool, context, std::move(work),
+              [callback = std::move(callback)](Result<T> result) {
+                  if (callback) {
+                      callback(std::move(result));
+                  }
+              });
 }
 
-void LocalBackend::submit(const HuntRequest &request, QObject *context,
-                          Callback<HuntInfo> callback)
+void LocalBackend::submit(const HuntRequest &request, QObject *context, Callback<HuntInfo> callback)
 {
     Result<HuntInfo> submitted = m_stack->engine()->submit(request);
     if (submitted) {
@@ -74,15 +73,15 @@ void LocalBackend::listHunts(int limit, QObject *context, Callback<QList<HuntInf
 {
     HuntListQuery query;
     query.limit = std::clamp(limit, 1, HuntListQuery::MaxLimit);
-    runAsync<QList<HuntInfo>>(context, std::move(callback),
-                              [task = m_stack->catalog()->listTask(query)]()
-                                  -> Result<QList<HuntInfo>> {
-                                  Result<HuntListPage> page = task();
-                                  if (!page) {
-                                      return page.error();
-                                  }
-                                  return std::move(page->hunts);
-                              });
+    runAsync<QList<HuntInfo>>(
+        context, std::move(callback),
+        [task = m_stack->catalog()->listTask(query)]() -> Result<QList<HuntInfo>> {
+            Result<HuntListPage> page = task();
+            if (!page) {
+                return page.error();
+            }
+            return std::move(page->hunts);
+        });
 }
 
 void LocalBackend::huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback)
@@ -103,9 +102,8 @@ void LocalBackend::collectValues(const QString &id, const QString &path, QObject
                                  Callback<QList<CompareRow>> callback)
 {
     const HuntCatalog *catalog = m_stack->catalog();
-    runAsync<QList<CompareRow>>(context, std::move(callback), [catalog, id, path]() {
-        return catalog->collectValues(id, path);
-    });
+    runAsync<QList<CompareRow>>(context, std::move(callback),
+                                [catalog, id, path]() { return catalog->collectValues(id, path); });
 }
 
 void LocalBackend::fleetValues(const QString &id, const QString &path, QObject *context,
@@ -123,9 +121,8 @@ void LocalBackend::nodeDiff(const QString &id, const QString &node, const QStrin
                             QObject *context, Callback<NodeDiff> callback)
 {
     const HuntCatalog *catalog = m_stack->catalog();
-    runAsync<NodeDiff>(context, std::move(callback), [catalog, id, node, against]() {
-        return catalog->diff(id, node, against);
-    });
+    runAsync<NodeDiff>(context, std::move(callback),
+                       [catalog, id, node, against]() { return catalog->diff(id, node, against); });
 }
 
 void LocalBackend::nodeOutcome(const QString &id, const QString &node, QObject *context,
@@ -137,10 +134,9 @@ void LocalBackend::nodeOutcome(const QString &id, const QString &node, QObject *
     });
 }
 
-void LocalBackend::exportResults(const QString &id, const QStringList &fields,
-                                 ExportFormat format, const OutcomeFilter &outcomes,
-                                 const QString &filePath, QObject *context,
-                                 Callback<qint64> callback)
+void LocalBackend::exportResults(const QString &id, const QStringList &fields, ExportFormat format,
+                                 const OutcomeFilter &outcomes, const QString &filePath,
+                                 QObject *context, Callback<qint64> callback)
 {
     Result<Projection> projection = Projection::parse(fields);
     if (!projection) {
@@ -148,37 +144,38 @@ void LocalBackend::exportResults(const QString &id, const QStringList &fields,
         return;
     }
     ResultStore *store = m_stack->store();
-    runAsync<qint64>(context, std::move(callback),
-                     [store, id, outcomes, filePath, format,
-                      projection = std::move(*projection)]() -> Result<qint64> {
-                         QSaveFile file(filePath);
-                         if (!file.open(QIODevice::WriteOnly)) {
-                             return makeError(ErrorCode::Io, u"cannot write %1: %2"_s.arg(
-                                                                 filePath, file.errorString()));
-                         }
-                         ProjectionWriter writer(&file, projection, format);
-                         Result<void> written = writer.begin();
-                         const Result<int> read = store->forEachResult(id, [&](const Outcome &o) {
-                             if (written && outcomes.matches(o.outcome)) {
-                                 written = writer.write(o);
-                             }
-                             return bool(written);
-                         });
-                         if (!read) {
-                             return read.error();
-                         }
-                         if (written) {
-                             written = writer.finish();
-                         }
-                         if (!written) {
-                             return written.error();
-                         }
-                         if (!file.commit()) {
-                             return makeError(ErrorCode::Io, u"cannot write %1: %2"_s.arg(
-                                                                 filePath, file.errorString()));
-                         }
-                         return writer.bytesWritten();
-                     });
+    runAsync<qint64>(
+        context, std::move(callback),
+        [store, id, outcomes, filePath, format,
+         projection = std::move(*projection)]() -> Result<qint64> {
+            QSaveFile file(filePath);
+            if (!file.open(QIODevice::WriteOnly)) {
+                return makeError(ErrorCode::Io,
+                                 u"cannot write %1: %2"_s.arg(filePath, file.errorString()));
+            }
+            ProjectionWriter writer(&file, projection, format);
+            Result<void> written = writer.begin();
+            const Result<int> read = store->forEachResult(id, [&](const Outcome &o) {
+                if (written && outcomes.matches(o.outcome)) {
+                    written = writer.write(o);
+                }
+                return bool(written);
+            });
+            if (!read) {
+                return read.error();
+            }
+            if (written) {
+                written = writer.finish();
+            }
+            if (!written) {
+                return written.error();
+            }
+            if (!file.commit()) {
+                return makeError(ErrorCode::Io,
+                                 u"cannot write %1: %2"_s.arg(filePath, file.errorString()));
+            }
+            return writer.bytesWritten();
+        });
 }
 
 void LocalBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
@@ -191,8 +188,7 @@ void LocalBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
 void LocalBackend::listSchedules(QObject *context, Callback<QList<Schedule>> callback)
 {
     Scheduler *scheduler = m_stack->scheduler();
-    deliver<QList<Schedule>>(context, callback,
-                             scheduler ? scheduler->list() : QList<Schedule>());
+    deliver<QList<Schedule>>(context, callback, scheduler ? scheduler->list() : QList<Schedule>());
 }
 
 void LocalBackend::nodeHistory(const QString &schedule, const QString &node, const QString &path,

@@ -4,9 +4,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
-#include <QDialog>
 #include <QComboBox>
 #include <QDesktopServices>
+#include <QDialog>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -33,12 +33,12 @@
 #include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
+#include "gui/huntresultsmodel.h"
 #include "gui/jsonview.h"
 #include "gui/localbackend.h"
-#include "gui/huntresultsmodel.h"
 #include "gui/progresspanel.h"
-#include "gui/resultcolumns.h"
 #include "gui/remotebackend.h"
+#include "gui/resultcolumns.h"
 #include "gui/resultsbrowser.h"
 
 using namespace Qt::StringLiterals;
@@ -109,9 +109,8 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     };
     connect(m_compare, &CompareView::diffRequested, this, showDiff);
     connect(m_results, &ResultsBrowser::diffRequested, this, showDiff);
-    connect(m_progress->table(), &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
-        showLiveNode(index.data(NodeRole).toString());
-    });
+    connect(m_progress->table(), &QTableView::doubleClicked, this,
+            [this](const QModelIndex &index) { showLiveNode(index.data(NodeRole).toString()); });
     connect(m_results, &ResultsBrowser::comparePathRequested, this, [this](const QString &path) {
         showTab(CompareTab);
         m_compare->compare(path);
@@ -253,9 +252,9 @@ void MainWindow::showLiveNode(const QString &node)
         auto *json = new JsonView(dialog);
         auto *layout = new QVBoxLayout(dialog);
         layout->addWidget(json);
-        const QString title = u"<b>%1</b> — %2, %3 ms"_s.arg(node.toHtmlEscaped(),
-                                                              outcomeName(outcome->outcome))
-                                  .arg(outcome->latencyMs);
+        const QString title =
+            u"<b>%1</b> — %2, %3 ms"_s.arg(node.toHtmlEscaped(), outcomeName(outcome->outcome))
+                .arg(outcome->latencyMs);
         if (outcome->body.isUndefined() || outcome->body.isNull()) {
             json->setMessage(title + u"<br>(no body) "_s + outcome->error.toHtmlEscaped());
         } else {
@@ -282,8 +281,8 @@ void MainWindow::buildMenus()
         showTab(CompareTab);
         m_compare->exportCsvDialog();
     });
-    QAction *exportAction = file->addAction(u"&Export hunt results…"_s, this,
-                                            &MainWindow::exportResults);
+    QAction *exportAction =
+        file->addAction(u"&Export hunt results…"_s, this, &MainWindow::exportResults);
     exportAction->setShortcut(QKeySequence(u"Ctrl+E"_s));
     file->addSeparator();
     QAction *quit = file->addAction(u"&Quit"_s, this, &QWidget::close);
@@ -299,9 +298,8 @@ void MainWindow::buildMenus()
     hunt->addSeparator();
     QAction *search = hunt->addAction(u"&Find"_s, this, &MainWindow::focusSearch);
     search->setShortcut(QKeySequence::Find);
-    QAction *refresh = hunt->addAction(u"&Refresh saved hunts"_s, this, [this] {
-        m_results->refresh();
-    });
+    QAction *refresh =
+        hunt->addAction(u"&Refresh saved hunts"_s, this, [this] { m_results->refresh(); });
     refresh->setShortcut(QKeySequence::Refresh);
 
     QMenu *help = menuBar()->addMenu(u"&Help"_s);
@@ -378,7 +376,8 @@ void MainWindow::setMode(Mode mode)
             Q_EMIT connectionChecked(false);
             return;
         }
-        m_connection->setText(u"<span style='color:#1b7f3b'>Connected to %1.</span>"_s.arg(text.toHtmlEscaped()));
+        m_connection->setText(
+            u"<span style='color:#1b7f3b'>Connected to %1.</span>"_s.arg(text.toHtmlEscaped()));
         status(u"Connected to %1"_s.arg(text));
         m_results->refresh();
         Q_EMIT connectionChecked(true);
@@ -390,7 +389,8 @@ void MainWindow::showProblem(const QString &problem)
     if (problem.isEmpty()) {
         return;
     }
-    m_connection->setText(u"<span style='color:#b02020'><b>%1</b></span>"_s.arg(problem.toHtmlEscaped()));
+    m_connection->setText(
+        u"<span style='color:#b02020'><b>%1</b></span>"_s.arg(problem.toHtmlEscaped()));
     m_connection->setToolTip(problem);
     status(problem, 15000);
 }
@@ -446,8 +446,8 @@ void MainWindow::startSchedule(const HuntRequest &request, qint64 everyMs)
         }
         if (!schedule || schedule->rounds.isEmpty()) {
             m_form->setRunning(false);
-            status(u"Could not start the schedule: %1"_s.arg(
-                       schedule ? u"no round started"_s : schedule.error().message),
+            status(u"Could not start the schedule: %1"_s.arg(schedule ? u"no round started"_s
+                                                                      : schedule.error().message),
                    15000);
             return;
         }
@@ -539,8 +539,8 @@ void MainWindow::showAbout()
                        u"<h3>Artemis %1</h3><p>Fetches a JSON path from many nodes at once, stores "
                        u"every answer, and lets you browse and compare them.</p>"
                        u"<p>Qt %2 · %3</p>"_s.arg(QStringLiteral(ARTEMIS_VERSION),
-                                                    QString::fromLatin1(qVersion()),
-                                                    backend()->description().toHtmlEscaped()));
+                                                  QString::fromLatin1(qVersion()),
+                                                  backend()->description().toHtmlEscaped()));
 }
 
 void MainWindow::showDocs()
@@ -550,9 +550,10 @@ void MainWindow::showDocs()
     if (QFileInfo::exists(local) && QDesktopServices::openUrl(QUrl::fromLocalFile(local))) {
         return;
     }
-    QMessageBox::information(this, u"Documentation"_s,
-                             u"The user guide is README.md and docs/gui.md in the Artemis sources:"
-                             u"<br><a href='%1'>%1</a><br>%2"_s.arg(DocsUrl, local.toHtmlEscaped()));
+    QMessageBox::information(
+        this, u"Documentation"_s,
+        u"The user guide is README.md and docs/gui.md in the Artemis sources:"
+        u"<br><a href='%1'>%1</a><br>%2"_s.arg(DocsUrl, local.toHtmlEscaped()));
 }
 
 void MainWindow::status(const QString &text, int timeoutMs)

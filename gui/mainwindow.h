@@ -46,7 +46,7 @@ public:
 
     void restoreSettings();
     void saveSettings();
-    void setMode(Mode mode); // Remote: (re)connects with the URL and token in the bar
+    void setMode(Mode mode);            // Remote: (re)connects with the URL and token in the bar
     void setServer(const QString &url); // the remote URL in the bar (setMode connects)
     Mode mode() const { return m_mode; }
     HuntBackend *backend() const;

@@ -158,7 +158,8 @@ void PagedResultsModel::onPage(quint64 generation, int page, Result<ResultPage> 
     }
 }
 
-void PagedResultsModel::outcomeAt(int row, QObject *context, HuntBackend::Callback<Outcome> callback)
+void PagedResultsModel::outcomeAt(int row, QObject *context,
+                                  HuntBackend::Callback<Outcome> callback)
 {
     const ResultQuery one = query(row, 1);
     const auto it = m_pages.constFind(row / PageSize);

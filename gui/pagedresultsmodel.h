@@ -31,7 +31,8 @@ public:
     explicit PagedResultsModel(HuntBackend *backend, QObject *parent = nullptr);
 
     void setBackend(HuntBackend *backend);
-    void open(QString huntId, std::optional<OutcomeKind> filter = {}); // by value: reload() passes m_huntId
+    void open(QString huntId,
+              std::optional<OutcomeKind> filter = {}); // by value: reload() passes m_huntId
     void clear();
     void reload(); // same hunt and filter, fresh total (a hunt still running grows)
     // Node, Outcome and Latency sort through the store; other columns are not sortable (and

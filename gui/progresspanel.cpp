@@ -111,8 +111,9 @@ void ProgressPanel::finish(const HuntInfo &info)
     m_bar->setValue(info.done);
     const double seconds = double(info.elapsedMs()) / 1000.0;
     showCounts(info.done, info.total, info.counts, seconds > 0 ? info.done / seconds : 0);
-    m_title->setText(u"Hunt %1 — %2 — %3 in %4 s"_s.arg(info.id, info.url, huntStateName(info.state))
-                         .arg(seconds, 0, 'f', 1));
+    m_title->setText(
+        u"Hunt %1 — %2 — %3 in %4 s"_s.arg(info.id, info.url, huntStateName(info.state))
+            .arg(seconds, 0, 'f', 1));
 }
 
 void ProgressPanel::showCounts(int done, int total, const OutcomeCounts &counts, double rate)
@@ -120,10 +121,10 @@ void ProgressPanel::showCounts(int done, int total, const OutcomeCounts &counts,
     const QLocale l;
     m_counts->setText(u"Done <b>%1</b> / %2 &nbsp;&nbsp; OK <b style='color:#1b7f3b'>%3</b> "
                       u"&nbsp;&nbsp; Failed <b style='color:#b02020'>%4</b> &nbsp;&nbsp; "
-                      u"<b>%5</b> nodes/s"_s
-                          .arg(l.toString(done), l.toString(total),
-                               l.toString(counts.count(OutcomeKind::Ok)),
-                               l.toString(counts.failed()), l.toString(rate, 'f', 0)));
+                      u"<b>%5</b> nodes/s"_s.arg(l.toString(done), l.toString(total),
+                                                 l.toString(counts.count(OutcomeKind::Ok)),
+                                                 l.toString(counts.failed()),
+                                                 l.toString(rate, 'f', 0)));
 }
 
 } // namespace Artemis::Gui

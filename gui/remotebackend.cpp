@@ -61,7 +61,7 @@ QJsonArray remoteArray(const QJsonDocument &doc)
     }
     const QJsonObject obj = doc.object();
     for (const QString &key : {u"hunts"_s, u"results"_s, u"items"_s, u"data"_s, u"outcomes"_s,
-                                u"schedules"_s, u"history"_s}) {
+                               u"schedules"_s, u"history"_s}) {
         if (obj.value(key).isArray()) {
             return obj.value(key).toArray();
         }
@@ -221,8 +221,8 @@ Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
     }
     if (status == 401 || status == 403) {
         const QString message =
-            u"The server at %1 refused the token (HTTP %2). Check the API token."_s.arg(server)
-                .arg(status);
+            u"The server at %1 refused the token (HTTP %2). Check the API token."_s.arg(server).arg(
+                status);
         setProblem(message);
         return makeError(errorCodeForHttpStatus(status), message);
     }
@@ -239,9 +239,10 @@ Result<QJsonDocument> RemoteBackend::interpret(QNetworkReply *reply)
         return QJsonDocument();
     }
     if (parseError.error != QJsonParseError::NoError) {
-        return makeError(ErrorCode::Unavailable,
-                         u"The server at %1 did not answer JSON (%2); is it artemis-headless?"_s
-                             .arg(server, parseError.errorString()));
+        return makeError(
+            ErrorCode::Unavailable,
+            u"The server at %1 did not answer JSON (%2); is it artemis-headless?"_s.arg(
+                server, parseError.errorString()));
     }
     return doc;
 }
@@ -280,8 +281,8 @@ void RemoteBackend::submit(const HuntRequest &request, QObject *context,
                                     u"The server accepted the hunt but sent no id"_s));
                  return;
              }
-             const HuntInfo info = submittedInfo(id, request.url, request.options,
-                                                 int(request.nodes.size()));
+             const HuntInfo info =
+                 submittedInfo(id, request.url, request.options, int(request.nodes.size()));
              if (self) {
                  self->watch(info);
              }
@@ -465,30 +466,29 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
     query.offset = offset;
     query.limit = CollectPageSize;
     const QPointer<RemoteBackend> self(this);
-    readResults(id, query, context,
-                [self, id, path, rows, context, callback](Result<ResultPage> page) {
-                    if (!page) {
-                        callback(page.error());
-                        return;
-                    }
-                    const JsonPath parsed = *parseJsonPath(path);
-                    for (const Outcome &outcome : std::as_const(page->outcomes)) {
-                        CompareRow row;
-                        row.node = outcome.node;
-                        row.outcome = outcome.outcome;
-                        row.value = outcome.outcome == OutcomeKind::Ok
-                            ? jsonValueAt(outcome.body, parsed)
-                            : QJsonValue(QJsonValue::Undefined);
-                        row.number = jsonNumber(row.value);
-                        rows->append(std::move(row));
-                    }
-                    const int next = page->offset + int(page->outcomes.size());
-                    if (page->outcomes.isEmpty() || next >= page->total || !self) {
-                        callback(*rows);
-                        return;
-                    }
-                    self->collectPage(id, path, next, rows, context, callback);
-                });
+    readResults(
+        id, query, context, [self, id, path, rows, context, callback](Result<ResultPage> page) {
+            if (!page) {
+                callback(page.error());
+                return;
+            }
+            const JsonPath parsed = *parseJsonPath(path);
+            for (const Outcome &outcome : std::as_const(page->outcomes)) {
+                CompareRow row;
+                row.node = outcome.node;
+                row.outcome = outcome.outcome;
+                row.value = outcome.outcome == OutcomeKind::Ok ? jsonValueAt(outcome.body, parsed)
+                                                               : QJsonValue(QJsonValue::Undefined);
+                row.number = jsonNumber(row.value);
+                rows->append(std::move(row));
+            }
+            const int next = page->offset + int(page->outcomes.size());
+            if (page->outcomes.isEmpty() || next >= page->total || !self) {
+                callback(*rows);
+                return;
+            }
+            self->collectPage(id, path, next, rows, context, callback);
+        });
 }
 
 void RemoteBackend::fleetValues(const QString &id, const QString &path, QObject *context,
@@ -538,10 +538,9 @@ void RemoteBackend::nodeOutcome(const QString &id, const QString &node, QObject 
          });
 }
 
-void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
-                                  ExportFormat format, const OutcomeFilter &outcomes,
-                                  const QString &filePath, QObject *context,
-                                  Callback<qint64> callback)
+void RemoteBackend::exportResults(const QString &id, const QStringList &fields, ExportFormat format,
+                                  const OutcomeFilter &outcomes, const QString &filePath,
+                                  QObject *context, Callback<qint64> callback)
 {
     if (!m_baseUrl.isValid() || m_baseUrl.host().isEmpty()) {
         deliver<qint64>(context, callback,
@@ -554,17 +553,17 @@ void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
     }
     auto file = std::make_shared<QSaveFile>(filePath);
     if (!file->open(QIODevice::WriteOnly)) {
-        deliver<qint64>(context, callback,
-                        makeError(ErrorCode::Io,
-                                  u"cannot write %1: %2"_s.arg(filePath, file->errorString())));
+        deliver<qint64>(
+            context, callback,
+            makeError(ErrorCode::Io, u"cannot write %1: %2"_s.arg(filePath, file->errorString())));
         return;
     }
     QUrlQuery query;
     query.addQueryItem(u"fields"_s,
                        QString::fromUtf8(QUrl::toPercentEncoding(fields.join(u','), ",")));
-    query.addQueryItem(u"format"_s, format == ExportFormat::Csv         ? u"csv"_s
-                                        : format == ExportFormat::Ndjson ? u"ndjson"_s
-                                                                         : u"json"_s);
+    query.addQueryItem(u"format"_s, format == ExportFormat::Csv      ? u"csv"_s
+                                    : format == ExportFormat::Ndjson ? u"ndjson"_s
+                                                                     : u"json"_s);
     if (outcomes) {
         query.addQueryItem(u"outcome"_s, outcomes.toString());
     }
@@ -595,34 +594,35 @@ void RemoteBackend::exportResults(const QString &id, const QStringList &fields,
         }
     });
     QPointer<QObject> guard(context);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, file, failed, bytes, guard,
-                                                    callback, filePath] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        Result<qint64> result = qint64(0);
-        if (*failed) {
-            result = makeError(ErrorCode::Io,
-                               u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
-        } else if (status != 200 || reply->error() != QNetworkReply::NoError) {
-            const Result<QJsonDocument> answer = interpret(reply);
-            result = answer ? makeError(ErrorCode::Unavailable,
-                                        u"export failed: %1"_s.arg(reply->errorString()))
-                            : answer.error();
-        } else if (const QByteArray rest = reply->readAll();
-                   file->write(rest) < 0 || !file->commit()) {
-            result = makeError(ErrorCode::Io,
-                               u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
-        } else {
-            result = *bytes + rest.size();
-            setProblem({});
-        }
-        if (!result) {
-            file->cancelWriting();
-        }
-        if (guard) {
-            callback(std::move(result));
-        }
-    });
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, file, failed, bytes, guard, callback, filePath] {
+                reply->deleteLater();
+                const int status =
+                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                Result<qint64> result = qint64(0);
+                if (*failed) {
+                    result = makeError(ErrorCode::Io,
+                                       u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
+                } else if (status != 200 || reply->error() != QNetworkReply::NoError) {
+                    const Result<QJsonDocument> answer = interpret(reply);
+                    result = answer ? makeError(ErrorCode::Unavailable,
+                                                u"export failed: %1"_s.arg(reply->errorString()))
+                                    : answer.error();
+                } else if (const QByteArray rest = reply->readAll();
+                           file->write(rest) < 0 || !file->commit()) {
+                    result = makeError(ErrorCode::Io,
+                                       u"cannot write %1: %2"_s.arg(filePath, file->errorString()));
+                } else {
+                    result = *bytes + rest.size();
+                    setProblem({});
+                }
+                if (!result) {
+                    file->cancelWriting();
+                }
+                if (guard) {
+                    callback(std::move(result));
+                }
+            });
 }
 
 void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
@@ -647,8 +647,9 @@ void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
              }
              Result<Schedule> schedule = Schedule::fromJson(doc->object());
              if (!schedule || schedule->rounds.isEmpty()) {
-                 callback(makeError(ErrorCode::Unavailable,
-                                    u"The server created the schedule but its answer is unreadable"_s));
+                 callback(
+                     makeError(ErrorCode::Unavailable,
+                               u"The server created the schedule but its answer is unreadable"_s));
                  return;
              }
              if (self) {

@@ -50,8 +50,7 @@ public:
     // Checks that the server answers and accepts the token (lists one hunt).
     void checkConnection(QObject *context, Callback<bool> callback);
 
-    void submit(const HuntRequest &request, QObject *context,
-                Callback<HuntInfo> callback) override;
+    void submit(const HuntRequest &request, QObject *context, Callback<HuntInfo> callback) override;
     void cancel(const QString &id, QObject *context, Callback<bool> callback) override;
     void listHunts(int limit, QObject *context, Callback<QList<HuntInfo>> callback) override;
     void huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback) override;
@@ -61,19 +60,18 @@ public:
                        Callback<QList<CompareRow>> callback) override;
     void fleetValues(const QString &id, const QString &path, QObject *context,
                      Callback<FleetValues> callback) override;
-    void nodeDiff(const QString &id, const QString &node, const QString &against,
-                  QObject *context, Callback<NodeDiff> callback) override;
+    void nodeDiff(const QString &id, const QString &node, const QString &against, QObject *context,
+                  Callback<NodeDiff> callback) override;
     void nodeOutcome(const QString &id, const QString &node, QObject *context,
                      Callback<Outcome> callback) override;
     void exportResults(const QString &id, const QStringList &fields, ExportFormat format,
-                       const OutcomeFilter &outcomes, const QString &filePath,
-                       QObject *context, Callback<qint64> callback) override;
+                       const OutcomeFilter &outcomes, const QString &filePath, QObject *context,
+                       Callback<qint64> callback) override;
     void createSchedule(const ScheduleSpec &spec, QObject *context,
                         Callback<Schedule> callback) override;
     void listSchedules(QObject *context, Callback<QList<Schedule>> callback) override;
-    void nodeHistory(const QString &schedule, const QString &node, const QString &path,
-                     int limit, QObject *context,
-                     Callback<QList<NodeHistoryEntry>> callback) override;
+    void nodeHistory(const QString &schedule, const QString &node, const QString &path, int limit,
+                     QObject *context, Callback<QList<NodeHistoryEntry>> callback) override;
 
 private:
     using JsonCallback = std::function<void(Result<QJsonDocument>)>;

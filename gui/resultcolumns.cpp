@@ -1,10 +1,10 @@
 #include "gui/resultcolumns.h"
 
 #include <QBrush>
-#include <QHeaderView>
-#include <QTableView>
 #include <QColor>
+#include <QHeaderView>
 #include <QLocale>
+#include <QTableView>
 
 using namespace Qt::StringLiterals;
 

@@ -24,7 +24,17 @@ struct ResultRow
 };
 
 // Columns shared by the live table and the stored-results table.
-enum class ResultColumn { Node, State, Outcome, HttpStatus, Latency, Bytes, Attempts, Error, Count };
+enum class ResultColumn {
+    Node,
+    State,
+    Outcome,
+    HttpStatus,
+    Latency,
+    Bytes,
+    Attempts,
+    Error,
+    Count
+};
 
 inline constexpr int SortRole = Qt::UserRole + 1;    // raw value for sorting
 inline constexpr int OutcomeRole = Qt::UserRole + 2; // int: OutcomeKind or -1 (pending)

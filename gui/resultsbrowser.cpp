@@ -215,8 +215,8 @@ void ResultsBrowser::openHunt(const QString &id)
 
 QString ResultsBrowser::describe(const HuntInfo &info) const
 {
-    return u"Hunt %1 — %2 — %3, %4 of %5 nodes, %6 ok"_s.arg(info.id, info.url,
-                                                               huntStateName(info.state))
+    return u"Hunt %1 — %2 — %3, %4 of %5 nodes, %6 ok"_s
+        .arg(info.id, info.url, huntStateName(info.state))
         .arg(info.done)
         .arg(info.total)
         .arg(info.counts.count(OutcomeKind::Ok));
@@ -245,10 +245,9 @@ void ResultsBrowser::showNodeMenu(const QPoint &pos)
     const QModelIndex index = m_nodeTable->indexAt(pos);
     const QString node = index.isValid() ? index.data(NodeRole).toString() : QString();
     QMenu menu(this);
-    addNodeRowActions(menu, m_nodeTable, node, this,
-                      [this](const QString &n, const QString &against) {
-                          Q_EMIT diffRequested(n, against);
-                      });
+    addNodeRowActions(
+        menu, m_nodeTable, node, this,
+        [this](const QString &n, const QString &against) { Q_EMIT diffRequested(n, against); });
     menu.exec(m_nodeTable->viewport()->mapToGlobal(pos));
 }
 

@@ -51,7 +51,8 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     if (first.data(NodeRole).toString().contains(m_text, Qt::CaseInsensitive)) {
         return true;
     }
-    const QModelIndex error = sourceModel()->index(sourceRow, int(ResultColumn::Error), sourceParent);
+    const QModelIndex error =
+        sourceModel()->index(sourceRow, int(ResultColumn::Error), sourceParent);
     return error.data(Qt::DisplayRole).toString().contains(m_text, Qt::CaseInsensitive);
 }
 

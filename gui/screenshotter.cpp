@@ -7,10 +7,10 @@
 #include <QLineEdit>
 #include <QPixmap>
 #include <QPlainTextEdit>
-#include <QTextCursor>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTextCursor>
 #include <QTimer>
 #include <QTreeView>
 
@@ -58,7 +58,8 @@ void Screenshotter::waitFor(std::function<bool()> ready, std::function<void()> n
         } else if (deadline.hasExpired()) {
             timer->deleteLater();
             timer->stop();
-            fail(u"timed out waiting for %1 (status: %2)"_s.arg(what, m_window->statusBar()->currentMessage()));
+            fail(u"timed out waiting for %1 (status: %2)"_s.arg(
+                what, m_window->statusBar()->currentMessage()));
         }
     });
     timer->start();
@@ -101,19 +102,25 @@ void Screenshotter::run()
                 w->form()->nodesEdit()->ensureCursorVisible();
                 grab(u"hunt-form"_s);
                 w->form()->setNodesText(m_nodes.join(u'\n'));
-                waitFor([w] { return !w->form()->isChecking() && w->form()->lastCheck().problems.isEmpty()
-                                     && w->form()->startButton()->isEnabled(); },
-                        [this, w] {
-                            connect(w, &MainWindow::huntFinished, this, [this, w](const HuntInfo &info) {
+                waitFor(
+                    [w] {
+                        return !w->form()->isChecking() && w->form()->lastCheck().problems.isEmpty()
+                               && w->form()->startButton()->isEnabled();
+                    },
+                    [this, w] {
+                        connect(
+                            w, &MainWindow::huntFinished, this,
+                            [this, w](const HuntInfo &info) {
                                 m_huntId = info.id;
                                 w->progress()->table()->sortByColumn(int(ResultColumn::Latency),
                                                                      Qt::DescendingOrder);
                                 grab(u"hunt-progress"_s);
                                 openResults();
-                            }, Qt::SingleShotConnection);
-                            w->startHunt();
-                        },
-                        u"the corrected node list"_s);
+                            },
+                            Qt::SingleShotConnection);
+                        w->startHunt();
+                    },
+                    u"the corrected node list"_s);
             },
             u"the node check"_s);
 }
@@ -124,39 +131,42 @@ void Screenshotter::openResults()
     w->showTab(MainWindow::ResultsTab);
     w->results()->openHunt(m_huntId);
     PagedResultsModel *model = w->results()->resultsModel();
-    waitFor([this, model] { return model->huntId() == m_huntId && model->total() > 0 && model->isLoaded(0); },
-            [this, w, model] {
-                int row = 0;
-                for (int r = 0; r < model->rowCount(); ++r) {
-                    if (model->index(r, 0).data(OutcomeRole).toInt() == int(OutcomeKind::Ok)) {
-                        row = r;
-                        break;
-                    }
+    waitFor(
+        [this, model] {
+            return model->huntId() == m_huntId && model->total() > 0 && model->isLoaded(0);
+        },
+        [this, w, model] {
+            int row = 0;
+            for (int r = 0; r < model->rowCount(); ++r) {
+                if (model->index(r, 0).data(OutcomeRole).toInt() == int(OutcomeKind::Ok)) {
+                    row = r;
+                    break;
                 }
-                w->results()->showRow(row);
-                waitFor([w] { return !w->results()->shownNode().isEmpty(); },
-                        [this, w] {
-                            JsonView *json = w->results()->jsonView();
-                            json->tree()->expandAll();
-                            // Select mem.used, the key compared next.
-                            const QAbstractItemModel *m = json->tree()->model();
-                            for (int r = 0; r < m->rowCount(); ++r) {
-                                const QModelIndex key = m->index(r, 0);
-                                if (key.data().toString() == u"mem"_s) {
-                                    for (int c = 0; c < m->rowCount(key); ++c) {
-                                        const QModelIndex child = m->index(c, 0, key);
-                                        if (child.data().toString() == u"used"_s) {
-                                            json->tree()->setCurrentIndex(child);
-                                        }
+            }
+            w->results()->showRow(row);
+            waitFor([w] { return !w->results()->shownNode().isEmpty(); },
+                    [this, w] {
+                        JsonView *json = w->results()->jsonView();
+                        json->tree()->expandAll();
+                        // Select mem.used, the key compared next.
+                        const QAbstractItemModel *m = json->tree()->model();
+                        for (int r = 0; r < m->rowCount(); ++r) {
+                            const QModelIndex key = m->index(r, 0);
+                            if (key.data().toString() == u"mem"_s) {
+                                for (int c = 0; c < m->rowCount(key); ++c) {
+                                    const QModelIndex child = m->index(c, 0, key);
+                                    if (child.data().toString() == u"used"_s) {
+                                        json->tree()->setCurrentIndex(child);
                                     }
                                 }
                             }
-                            grab(u"results"_s);
-                            showCompare();
-                        },
-                        u"a node's JSON"_s);
-            },
-            u"the stored results"_s);
+                        }
+                        grab(u"results"_s);
+                        showCompare();
+                    },
+                    u"a node's JSON"_s);
+        },
+        u"the stored results"_s);
 }
 
 void Screenshotter::showCompare()
@@ -172,14 +182,17 @@ void Screenshotter::showCompare()
                 grab(u"compare"_s);
                 // The chart of a numeric value given as plain numbers, too.
                 compare->compare(u"cpu.usage"_s);
-                waitFor([compare] { return compare->chart()->valueCount() > 0
-                                           && compare->pathEdit()->text() == u"cpu.usage"_s; },
-                        [this, w, compare] {
-                            grab(u"compare-numbers"_s);
-                            showDiff(compare);
-                            Q_UNUSED(w);
-                        },
-                        u"the second comparison"_s);
+                waitFor(
+                    [compare] {
+                        return compare->chart()->valueCount() > 0
+                               && compare->pathEdit()->text() == u"cpu.usage"_s;
+                    },
+                    [this, w, compare] {
+                        grab(u"compare-numbers"_s);
+                        showDiff(compare);
+                        Q_UNUSED(w);
+                    },
+                    u"the second comparison"_s);
             },
             u"the comparison"_s);
 }
@@ -199,8 +212,9 @@ void Screenshotter::showDiff(CompareView *compare)
         }
     }
     auto shown = std::make_shared<bool>(false);
-    connect(w->diff(), &DiffView::diffShown, this, [shown] { *shown = true; },
-            Qt::SingleShotConnection);
+    connect(
+        w->diff(), &DiffView::diffShown, this, [shown] { *shown = true; },
+        Qt::SingleShotConnection);
     w->showTab(MainWindow::DiffTab);
     w->diff()->showDiff(node, u"majority"_s);
     waitFor([shown] { return *shown; },

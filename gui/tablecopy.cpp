@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include <QMenu>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QMenu>
 #include <QSaveFile>
 #include <QTableView>
 #include <QThreadPool>
@@ -41,7 +41,8 @@ QString tsvCell(QString text)
 
 QString csvCell(const QString &text)
 {
-    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n') || text.contains(u'\r')) {
+    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n')
+        || text.contains(u'\r')) {
         QString quoted = text;
         quoted.replace(u"\""_s, u"\"\""_s);
         return u'"' + quoted + u'"';

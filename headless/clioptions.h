@@ -38,11 +38,11 @@ inline QList<QCommandLineOption> targetPolicyOptions()
 {
     using namespace Qt::StringLiterals;
     return {
-        {u"allow"_s, u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
-                     "the default denial of link-local/metadata addresses it covers."_s,
+        {u"allow"_s,
+         u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
+         "the default denial of link-local/metadata addresses it covers."_s,
          u"CIDR|HOST"_s},
-        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s,
-         u"CIDR|HOST"_s},
+        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s, u"CIDR|HOST"_s},
     };
 }
 

@@ -7,7 +7,7 @@
 
 namespace Artemis {
 
-DeferredAnswer::DeferredAnswer(QTcpSocket *socket) : QObject(socket), m_socket(socket) { }
+DeferredAnswer::DeferredAnswer(QTcpSocket *socket) : QObject(socket), m_socket(socket) {}
 
 void DeferredAnswer::start(QTcpSocket *socket, QThreadPool *pool, Work work)
 {

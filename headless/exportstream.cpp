@@ -23,8 +23,11 @@ QByteArray contentType(ExportFormat format)
 } // namespace
 
 ExportStream::ExportStream(QTcpSocket *socket, Settings settings)
-    : QObject(socket), m_socket(socket), m_settings(std::move(settings)),
-      m_file(m_settings.file), m_buffer(&m_chunk)
+    : QObject(socket),
+      m_socket(socket),
+      m_settings(std::move(settings)),
+      m_file(m_settings.file),
+      m_buffer(&m_chunk)
 {
     m_buffer.open(QIODevice::WriteOnly);
     if (m_settings.projection) {

@@ -86,7 +86,8 @@ FetchForm parseFetchForm(QByteArrayView form)
         const bool plain = !rawName.contains('%') && !rawName.contains('+');
         const QString decodedName = plain ? QString() : decodeComponent(rawName);
         auto nameIs = [&](QByteArrayView expected) {
-            return plain ? rawName == expected : decodedName == QLatin1StringView(expected.data(), expected.size());
+            return plain ? rawName == expected
+                         : decodedName == QLatin1StringView(expected.data(), expected.size());
         };
         if (nameIs("node")) {
             appendNodes(result.nodes, decodeComponent(rawValue));

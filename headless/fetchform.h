@@ -9,8 +9,9 @@ namespace Artemis {
 // The fields of the old tool's POST /fetch form.
 struct FetchForm
 {
-    QStringList nodes; // every `node` value, comma-separated lists split, parts trimmed, empties dropped
-    QString url;       // the first `url` value, trimmed
+    QStringList
+        nodes;   // every `node` value, comma-separated lists split, parts trimmed, empties dropped
+    QString url; // the first `url` value, trimmed
     bool hasFields = false; // at least one name=value pair (any name) was present
 };
 

@@ -51,14 +51,13 @@ void addOptions(QCommandLineParser &parser)
          u"DIR"_s},
         {u"timeout-ms"_s,
          u"Deadline of one attempt in milliseconds (default %1)."_s.arg(d.timeoutMs), u"MS"_s},
-        {u"attempts"_s,
-         u"Attempts per node for transient failures (default %1)."_s.arg(d.attempts), u"N"_s},
+        {u"attempts"_s, u"Attempts per node for transient failures (default %1)."_s.arg(d.attempts),
+         u"N"_s},
         {u"concurrency"_s, u"Requests in flight at once (default %1)."_s.arg(d.concurrency),
          u"N"_s},
-        {u"threads"_s, u"Fetch threads, each with its own connection pool (default 2)."_s,
-         u"N"_s},
-        {u"max-body"_s,
-         u"Largest accepted body in bytes (default %1)."_s.arg(d.maxBodyBytes), u"BYTES"_s},
+        {u"threads"_s, u"Fetch threads, each with its own connection pool (default 2)."_s, u"N"_s},
+        {u"max-body"_s, u"Largest accepted body in bytes (default %1)."_s.arg(d.maxBodyBytes),
+         u"BYTES"_s},
         {u"header"_s, u"Extra request header 'Name: value' (repeatable)."_s, u"HEADER"_s},
         {u"user"_s,
          u"Basic auth for every node as USER:PASSWORD (the password is never stored; mind "
@@ -77,10 +76,10 @@ void addOptions(QCommandLineParser &parser)
          u"Repeat the hunt every DURATION (e.g. 30s, 5m, 1h; at least 1s) until Ctrl-C or "
          "--rounds; a round still running when the next is due is skipped, not stacked."_s,
          u"DURATION"_s},
-        {u"rounds"_s, u"With --every: stop after N rounds (default: run until Ctrl-C)."_s,
-         u"N"_s},
-        {u"keep"_s, u"With --every: keep the newest N rounds on disk, delete older ones "
-                    "(default 100)."_s,
+        {u"rounds"_s, u"With --every: stop after N rounds (default: run until Ctrl-C)."_s, u"N"_s},
+        {u"keep"_s,
+         u"With --every: keep the newest N rounds on disk, delete older ones "
+         "(default 100)."_s,
          u"N"_s},
         {u"json"_s, u"Print one JSON object with the hunt id, state, counts and timing (with "
                     "--every: one line per round)."_s},
@@ -162,8 +161,9 @@ void HuntCommand::start(const QStringList &arguments)
     if (parser.isSet(u"nodes-file"_s)) {
         const QString path = parser.value(u"nodes-file"_s);
         QFile file;
-        const bool opened = path == u"-"_s ? file.open(stdin, QIODevice::ReadOnly)
-                                           : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+        const bool opened = path == u"-"_s
+                                ? file.open(stdin, QIODevice::ReadOnly)
+                                : (file.setFileName(path), file.open(QIODevice::ReadOnly));
         if (!opened) {
             usageError(u"cannot read nodes file '%1': %2"_s.arg(path, file.errorString()));
             return;
@@ -180,16 +180,15 @@ void HuntCommand::start(const QStringList &arguments)
     request.url = parser.value(u"url"_s);
     request.origin = u"cli"_s;
     FetchOptions &o = request.options;
-    const Result<int> timeout = numberOption<int>(parser, u"timeout-ms"_s, o.timeoutMs, 1,
-                                          FetchOptions::MaxTimeoutMs);
+    const Result<int> timeout =
+        numberOption<int>(parser, u"timeout-ms"_s, o.timeoutMs, 1, FetchOptions::MaxTimeoutMs);
     const Result<int> attempts =
         numberOption<int>(parser, u"attempts"_s, o.attempts, 1, FetchOptions::MaxAttempts);
     const Result<int> concurrency =
-        numberOption<int>(parser, u"concurrency"_s, o.concurrency, 1,
-                          FetchOptions::MaxConcurrency);
+        numberOption<int>(parser, u"concurrency"_s, o.concurrency, 1, FetchOptions::MaxConcurrency);
     const Result<int> threads = numberOption<int>(parser, u"threads"_s, 2, 1, 64);
     const Result<int> maxBody = numberOption<int>(parser, u"max-body"_s, int(o.maxBodyBytes), 1,
-                                          std::numeric_limits<int>::max());
+                                                  std::numeric_limits<int>::max());
     for (const Result<int> *r : {&timeout, &attempts, &concurrency, &threads, &maxBody}) {
         if (!*r) {
             usageError(r->error().message);
@@ -227,8 +226,8 @@ void HuntCommand::start(const QStringList &arguments)
             usageError(u"--header must look like 'Name: value', not '%1'"_s.arg(header));
             return;
         }
-        o.headers.append({header.left(colon).trimmed().toLatin1(),
-                          header.mid(colon + 1).trimmed().toUtf8()});
+        o.headers.append(
+            {header.left(colon).trimmed().toLatin1(), header.mid(colon + 1).trimmed().toUtf8()});
     }
     if (parser.isSet(u"user"_s)) {
         const QString user = parser.value(u"user"_s);
@@ -302,8 +301,7 @@ void HuntCommand::start(const QStringList &arguments)
     m_huntId = submitted->id;
     if (!m_json && !submitted->duplicates.isEmpty()) {
         m_err << "note: " << submitted->duplicates.size()
-              << " duplicate node(s) fetched once: " << submitted->duplicates.join(u", "_s)
-              << '\n';
+              << " duplicate node(s) fetched once: " << submitted->duplicates.join(u", "_s) << '\n';
         m_err.flush();
     }
 }
@@ -314,8 +312,7 @@ void HuntCommand::reportRefused(const Error &error)
     for (const QJsonValue &bad : error.details.toArray()) {
         const QJsonObject b = bad.toObject();
         m_err << "  node " << b.value(u"index"_s).toInt() + 1 << " '"
-              << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString()
-              << '\n';
+              << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString() << '\n';
     }
     m_err << "Nothing was fetched.\n";
     m_err.flush();
@@ -394,9 +391,8 @@ void HuntCommand::drawProgress()
     const HuntProgress &p = m_lastProgress;
     static constexpr char Spinner[] = {'|', '/', '-', '\\'};
     const int cancelled = p.counts.count(OutcomeKind::Cancelled);
-    m_err << "\r\x1b[2K" << Spinner[(m_spin++) % 4] << ' ' << p.done << '/' << p.total
-          << " done  " << p.counts.count(OutcomeKind::Ok) << " ok  " << p.counts.failed()
-          << " failed  ";
+    m_err << "\r\x1b[2K" << Spinner[(m_spin++) % 4] << ' ' << p.done << '/' << p.total << " done  "
+          << p.counts.count(OutcomeKind::Ok) << " ok  " << p.counts.failed() << " failed  ";
     if (cancelled > 0) {
         m_err << cancelled << " cancelled  ";
     }
@@ -440,7 +436,8 @@ int HuntCommand::printSummary(const HuntInfo &info)
             {u"done"_s, info.done},
             {u"counts"_s, info.counts.toJson()},
             {u"elapsedMs"_s, elapsed},
-            {u"results"_s, QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)},
+            {u"results"_s,
+             QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)},
         };
         if (!info.duplicates.isEmpty()) {
             json.insert(u"duplicates"_s, QJsonArray::fromStringList(info.duplicates));
@@ -463,9 +460,8 @@ int HuntCommand::printSummary(const HuntInfo &info)
     QTextStream &out = m_ndjson ? m_err : m_out; // stdout carries the outcomes then
     const int cancelled = info.counts.count(OutcomeKind::Cancelled);
     out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
-        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total
-        << " nodes, " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
-        << " failed";
+        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total << " nodes, "
+        << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed() << " failed";
     if (cancelled > 0) {
         out << ", " << cancelled << " cancelled";
     }
@@ -473,8 +469,8 @@ int HuntCommand::printSummary(const HuntInfo &info)
     for (int i = 0; i < OutcomeKindCount; ++i) {
         const auto kind = static_cast<OutcomeKind>(i);
         if (info.counts.count(kind) > 0) {
-            out << "  " << qSetFieldWidth(14) << Qt::left << outcomeName(kind)
-                << qSetFieldWidth(0) << info.counts.count(kind) << '\n';
+            out << "  " << qSetFieldWidth(14) << Qt::left << outcomeName(kind) << qSetFieldWidth(0)
+                << info.counts.count(kind) << '\n';
         }
     }
     if (!info.error.isEmpty()) {
@@ -483,8 +479,8 @@ int HuntCommand::printSummary(const HuntInfo &info)
     if (info.counts.failed() > 0 && !m_quiet) {
         printFailures(out, info.id);
     }
-    out << "results: "
-        << QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s) << '\n';
+    out << "results: " << QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)
+        << '\n';
     out.flush();
     return exitCode;
 }

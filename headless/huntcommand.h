@@ -62,7 +62,7 @@ private:
     QElapsedTimer m_progressClock;
     unsigned m_spin = 0;
     QString m_huntId;
-    int m_maxRounds = 0;      // --rounds (0: until Ctrl-C)
+    int m_maxRounds = 0; // --rounds (0: until Ctrl-C)
     int m_roundsFinished = 0;
     bool m_allRoundsOk = true;
     bool m_interrupted = false;

@@ -12,7 +12,9 @@ namespace Artemis {
 Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
                                   const QStringList &extraFields, QJsonObject *object)
 {
-    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    auto bad = [](const QString &message) {
+        return makeError(ErrorCode::InvalidArgument, message);
+    };
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(data, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
@@ -35,9 +37,9 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
     }
     const QJsonArray nodesArray = nodesValue.toArray();
     if (nodesArray.size() > maxNodes) {
-        return makeError(ErrorCode::TooLarge, u"%1 nodes given; at most %2 per hunt"_s.arg(
-                                                  nodesArray.size())
-                                                  .arg(maxNodes));
+        return makeError(
+            ErrorCode::TooLarge,
+            u"%1 nodes given; at most %2 per hunt"_s.arg(nodesArray.size()).arg(maxNodes));
     }
     HuntRequest hunt;
     hunt.origin = u"api"_s;
@@ -46,9 +48,8 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
     for (qsizetype i = 0; i < nodesArray.size(); ++i) {
         const QJsonValue node = nodesArray.at(i);
         if (!node.isString()) {
-            notStrings.append(QJsonObject{{u"index"_s, int(i)},
-                                          {u"node"_s, node},
-                                          {u"reason"_s, u"not a string"_s}});
+            notStrings.append(QJsonObject{
+                {u"index"_s, int(i)}, {u"node"_s, node}, {u"reason"_s, u"not a string"_s}});
             continue;
         }
         hunt.nodes.append(node.toString());

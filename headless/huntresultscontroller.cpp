@@ -8,10 +8,10 @@
 #include "core/errorstatus.h"
 #include "core/huntcatalog.h"
 #include "core/resultstore.h"
-#include "headless/httperrors.h"
-#include "headless/queryparams.h"
 #include "headless/deferredanswer.h"
 #include "headless/exportstream.h"
+#include "headless/httperrors.h"
+#include "headless/queryparams.h"
 #include "headless/router.h"
 
 using namespace Qt::StringLiterals;
@@ -21,9 +21,9 @@ namespace Artemis {
 namespace {
 
 // A CSV export without ?fields=: the record's columns and the body as compact JSON.
-const QStringList DefaultCsvFields{u"node"_s,    u"outcome"_s,   u"httpStatus"_s,
-                                   u"latencyMs"_s, u"attempts"_s, u"bytes"_s,
-                                   u"fetchedAt"_s, u"error"_s,    u"url"_s, u"body"_s};
+const QStringList DefaultCsvFields{u"node"_s,     u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
+                                   u"attempts"_s, u"bytes"_s,   u"fetchedAt"_s,  u"error"_s,
+                                   u"url"_s,      u"body"_s};
 
 } // namespace
 
@@ -51,9 +51,9 @@ bool HuntResultsController::registerRoutes(Router &router)
     return pages && one;
 }
 
-std::optional<QHttpServerResponse>
-HuntResultsController::results(const QString &id, const QHttpServerRequest &request,
-                               QHttpServerResponder &responder)
+std::optional<QHttpServerResponse> HuntResultsController::results(const QString &id,
+                                                                  const QHttpServerRequest &request,
+                                                                  QHttpServerResponder &responder)
 {
     const Result<HuntInfo> hunt = m_catalog->find(id);
     if (!hunt) {
@@ -70,7 +70,8 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
         rq.outcome = *filter;
     }
     if (query.hasQueryItem(u"sort"_s)) {
-        Result<ResultSort> sort = ResultSort::parse(query.queryItemValue(u"sort"_s, QUrl::FullyDecoded));
+        Result<ResultSort> sort =
+            ResultSort::parse(query.queryItemValue(u"sort"_s, QUrl::FullyDecoded));
         if (!sort) {
             return errorResponse(sort.error());
         }
@@ -80,8 +81,8 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     std::optional<Projection> projection;
     const bool numbers = query.queryItemValue(u"numbers"_s) == u"true"_s;
     if (query.hasQueryItem(u"fields"_s)) {
-        const QStringList fields = query.queryItemValue(u"fields"_s, QUrl::FullyDecoded)
-                                       .split(u',', Qt::SkipEmptyParts);
+        const QStringList fields =
+            query.queryItemValue(u"fields"_s, QUrl::FullyDecoded).split(u',', Qt::SkipEmptyParts);
         Result<Projection> parsed = Projection::parse(fields, numbers);
         if (!parsed) {
             return errorResponse(parsed.error());
@@ -112,7 +113,8 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     rq.offset = *offset;
     rq.limit = *limit;
     const QString state = huntStateName(hunt->state);
-    auto render = [id, rq, state, projection](const Result<ResultPage> &page) -> DeferredAnswer::Reply {
+    auto render = [id, rq, state,
+                   projection](const Result<ResultPage> &page) -> DeferredAnswer::Reply {
         if (!page) {
             return {httpStatusFor(page.error().code), errorBody(page.error())};
         }
@@ -121,12 +123,9 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
             items.append(projection ? projection->toJson(outcome) : outcome.toJson());
         }
         QJsonObject body{
-            {u"hunt"_s, id},
-            {u"state"_s, state},
-            {u"total"_s, page->total},
-            {u"offset"_s, page->offset},
-            {u"limit"_s, rq.limit},
-            {u"results"_s, items},
+            {u"hunt"_s, id},           {u"state"_s, state},
+            {u"total"_s, page->total}, {u"offset"_s, page->offset},
+            {u"limit"_s, rq.limit},    {u"results"_s, items},
         };
         if (projection) {
             body.insert(u"fields"_s, QJsonArray::fromStringList(projection->fields()));
@@ -159,8 +158,9 @@ HuntResultsController::results(const QString &id, const QHttpServerRequest &requ
     ResultStore *store = m_catalog->store();
     if (rq.readsEveryLine()) {
         // A sorted or searched page reads every line: off the server's thread.
-        DeferredAnswer::start(responder.socket(), &m_pool,
-                              [store, id, rq, render] { return render(store->readResults(id, rq)); });
+        DeferredAnswer::start(responder.socket(), &m_pool, [store, id, rq, render] {
+            return render(store->readResults(id, rq));
+        });
         return std::nullopt;
     }
     const DeferredAnswer::Reply reply = render(store->readResults(id, rq));
@@ -198,7 +198,8 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
                 const QByteArray body =
                     QJsonDocument(errorBody(order.error())).toJson(QJsonDocument::Compact);
                 socket->write("HTTP/1.1 500 Internal error\r\nContent-Type: application/json\r\n"
-                              "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                              "Content-Length: "
+                              + QByteArray::number(body.size()) + "\r\n\r\n" + body);
                 return;
             }
             settings.order = std::move(order).value();
@@ -216,10 +217,9 @@ QHttpServerResponse HuntResultsController::result(const QString &id, const QStri
     const Result<Outcome> outcome = m_catalog->store()->findResult(id, node);
     if (!outcome) {
         if (outcome.error().code == ErrorCode::NotFound) {
-            return errorResponse(404, u"hunt %1 has no result for node '%2'%3"_s.arg(
-                                          id, node,
-                                          isFinished(hunt->state) ? QString()
-                                                                  : u" (yet)"_s));
+            return errorResponse(404,
+                                 u"hunt %1 has no result for node '%2'%3"_s.arg(
+                                     id, node, isFinished(hunt->state) ? QString() : u" (yet)"_s));
         }
         return errorResponse(outcome.error());
     }

@@ -36,8 +36,7 @@ public:
     static constexpr int MaxLimit = 1000;
 
 private:
-    std::optional<QHttpServerResponse> results(const QString &id,
-                                               const QHttpServerRequest &request,
+    std::optional<QHttpServerResponse> results(const QString &id, const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
     std::optional<QHttpServerResponse> stream(const QString &id, const ResultQuery &query,
                                               std::optional<Projection> projection,

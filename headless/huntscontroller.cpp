@@ -47,15 +47,13 @@ bool HuntsController::registerRoutes(Router &router)
     ok = router.add(M::Get, u"/api/v1/hunts/<arg>"_s, token,
                     [this](const QHttpServerRequest &, const QStringList &a) { return show(a[0]); })
          && ok;
-    ok = router.add(M::Delete, u"/api/v1/hunts/<arg>"_s, token,
-                    [this](const QHttpServerRequest &, const QStringList &a) {
-                        return remove(a[0]);
-                    })
+    ok = router.add(
+             M::Delete, u"/api/v1/hunts/<arg>"_s, token,
+             [this](const QHttpServerRequest &, const QStringList &a) { return remove(a[0]); })
          && ok;
-    ok = router.add(M::Post, u"/api/v1/hunts/<arg>/cancel"_s, token,
-                    [this](const QHttpServerRequest &, const QStringList &a) {
-                        return cancel(a[0]);
-                    })
+    ok = router.add(
+             M::Post, u"/api/v1/hunts/<arg>/cancel"_s, token,
+             [this](const QHttpServerRequest &, const QStringList &a) { return cancel(a[0]); })
          && ok;
     return ok;
 }
@@ -102,8 +100,9 @@ QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)
     if (query.hasQueryItem(u"state"_s)) {
         q.state = huntStateFromName(query.queryItemValue(u"state"_s));
         if (!q.state) {
-            return errorResponse(400, u"unknown state '%1' (queued, running, done, cancelled, "
-                                      "interrupted, failed)"_s.arg(query.queryItemValue(u"state"_s)));
+            return errorResponse(400,
+                                 u"unknown state '%1' (queued, running, done, cancelled, "
+                                 "interrupted, failed)"_s.arg(query.queryItemValue(u"state"_s)));
         }
     }
     const Result<HuntListPage> page = m_catalog->list(q);
@@ -116,10 +115,9 @@ QHttpServerResponse HuntsController::list(const QHttpServerRequest &request)
     }
     QJsonObject body{{u"hunts"_s, items}, {u"count"_s, items.size()}};
     if (!page->nextBefore.isEmpty()) {
-        body.insert(u"next"_s, u"/api/v1/hunts?limit=%1&before=%2%3"_s.arg(q.limit)
-                                   .arg(page->nextBefore,
-                                        q.state ? u"&state="_s + huntStateName(*q.state)
-                                                : QString()));
+        body.insert(u"next"_s, u"/api/v1/hunts?limit=%1&before=%2%3"_s.arg(q.limit).arg(
+                                   page->nextBefore,
+                                   q.state ? u"&state="_s + huntStateName(*q.state) : QString()));
     }
     return jsonResponse(body);
 }
@@ -128,8 +126,8 @@ QHttpServerResponse HuntsController::show(const QString &id)
 {
     // A settled hunt's answer never changes: render it once. Building and serialising the
     // JSON was three quarters of the cost of this, the most polled endpoint.
-    if (const auto cached = m_settledBodies.constFind(id); cached != m_settledBodies.cend()
-        && m_catalog->isSettled(id)) {
+    if (const auto cached = m_settledBodies.constFind(id);
+        cached != m_settledBodies.cend() && m_catalog->isSettled(id)) {
         return QHttpServerResponse(QByteArrayLiteral("application/json"), *cached);
     }
     const Result<HuntInfo> info = m_catalog->find(id);

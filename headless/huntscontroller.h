@@ -1,11 +1,10 @@
 #pragma once
 
 #include <QHash>
-#include <QObject>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
+#include <QObject>
 #include <QString>
-
 
 namespace Artemis {
 

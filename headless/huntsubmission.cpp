@@ -37,12 +37,12 @@ QJsonObject huntJson(const HuntInfo &info)
 {
     QJsonObject json = info.toJson();
     const QString self = u"/api/v1/hunts/"_s + info.id;
-    json.insert(u"progress"_s,
-                QJsonObject{{u"done"_s, info.done},
-                            {u"total"_s, info.total},
-                            {u"percent"_s, info.total > 0 ? qRound(1000.0 * info.done / info.total)
-                                                                / 10.0
-                                                          : 100.0}});
+    json.insert(
+        u"progress"_s,
+        QJsonObject{{u"done"_s, info.done},
+                    {u"total"_s, info.total},
+                    {u"percent"_s,
+                     info.total > 0 ? qRound(1000.0 * info.done / info.total) / 10.0 : 100.0}});
     json.insert(u"links"_s, QJsonObject{{u"self"_s, self},
                                         {u"results"_s, QString(self + u"/results"_s)},
                                         {u"cancel"_s, QString(self + u"/cancel"_s)}});
@@ -51,7 +51,9 @@ QJsonObject huntJson(const HuntInfo &info)
 
 Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object)
 {
-    auto bad = [](const QString &message) { return makeError(ErrorCode::InvalidArgument, message); };
+    auto bad = [](const QString &message) {
+        return makeError(ErrorCode::InvalidArgument, message);
+    };
     auto duration = [&](const QJsonValue &value, const QString &name) -> Result<qint64> {
         if (!value.isString()) {
             return bad(u"'%1' must be a duration string such as \"30s\""_s.arg(name));

@@ -4,9 +4,9 @@
 #include <QJsonObject>
 
 #include "core/huntengine.h"
-#include "headless/huntrequestjson.h"
 #include "core/result.h"
 #include "core/schedule.h"
+#include "headless/huntrequestjson.h"
 
 namespace Artemis {
 
@@ -19,7 +19,6 @@ QHttpServerResponse submitHunt(HuntEngine &engine, const HuntRequest &request);
 
 // The JSON of one hunt as the API shows it: the manifest plus progress and links.
 QJsonObject huntJson(const HuntInfo &info);
-
 
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "retention" {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end).

@@ -42,17 +42,21 @@ bool HuntValuesController::registerRoutes(Router &router)
     const bool values = router.addStreaming(
         Router::Method::Get, u"/api/v1/hunts/<arg>/values"_s, Router::Access::Token,
         [this](const QHttpServerRequest &request, const QStringList &args,
-               QHttpServerResponder &responder) { return this->values(args[0], request, responder); });
+               QHttpServerResponder &responder) {
+            return this->values(args[0], request, responder);
+        });
     const bool diff = router.addStreaming(
         Router::Method::Get, u"/api/v1/hunts/<arg>/diff"_s, Router::Access::Token,
         [this](const QHttpServerRequest &request, const QStringList &args,
-               QHttpServerResponder &responder) { return this->diff(args[0], request, responder); });
+               QHttpServerResponder &responder) {
+            return this->diff(args[0], request, responder);
+        });
     return values && diff;
 }
 
-std::optional<QHttpServerResponse>
-HuntValuesController::values(const QString &id, const QHttpServerRequest &request,
-                             QHttpServerResponder &responder)
+std::optional<QHttpServerResponse> HuntValuesController::values(const QString &id,
+                                                                const QHttpServerRequest &request,
+                                                                QHttpServerResponder &responder)
 {
     const QUrlQuery query = request.query();
     if (!query.hasQueryItem(u"path"_s)) {
@@ -62,13 +66,12 @@ HuntValuesController::values(const QString &id, const QHttpServerRequest &reques
     if (const Result<JsonPath> parsed = parseJsonPath(path); !parsed) {
         return errorResponse(400, u"bad path '%1': %2"_s.arg(path, parsed.error().message));
     }
-    const std::optional<int> groups =
-        intParam(query, u"groups"_s, DefaultGroups, 1, MaxGroups);
+    const std::optional<int> groups = intParam(query, u"groups"_s, DefaultGroups, 1, MaxGroups);
     const std::optional<int> nodes =
         intParam(query, u"nodes"_s, DefaultNodesPerGroup, 0, MaxNodesPerGroup);
     if (!groups || !nodes) {
-        return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups)
-                                      .arg(MaxNodesPerGroup));
+        return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups).arg(
+                                      MaxNodesPerGroup));
     }
     if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
         return errorResponse(hunt.error());
@@ -84,9 +87,9 @@ HuntValuesController::values(const QString &id, const QHttpServerRequest &reques
     return std::nullopt;
 }
 
-std::optional<QHttpServerResponse>
-HuntValuesController::diff(const QString &id, const QHttpServerRequest &request,
-                           QHttpServerResponder &responder)
+std::optional<QHttpServerResponse> HuntValuesController::diff(const QString &id,
+                                                              const QHttpServerRequest &request,
+                                                              QHttpServerResponder &responder)
 {
     const QUrlQuery query = request.query();
     const QString node = query.queryItemValue(u"node"_s, QUrl::FullyDecoded);

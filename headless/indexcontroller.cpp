@@ -20,17 +20,16 @@ IndexController::IndexController(ResultStore *store, bool showHunts)
 
 bool IndexController::registerRoutes(Router &router)
 {
-    const bool index = router.add(Router::Method::Get, u"/"_s, Router::Access::Open,
-                                  [this](const QHttpServerRequest &, const QStringList &) {
-                                      return QHttpServerResponse("text/html; charset=utf-8",
-                                                                 page());
-                                  });
-    const bool spec = router.add(Router::Method::Get, u"/api/v1/openapi.json"_s,
-                                 Router::Access::Token,
-                                 [](const QHttpServerRequest &, const QStringList &) {
-                                     return QHttpServerResponse("application/json",
-                                                                openApiJson());
-                                 });
+    const bool index =
+        router.add(Router::Method::Get, u"/"_s, Router::Access::Open,
+                   [this](const QHttpServerRequest &, const QStringList &) {
+                       return QHttpServerResponse("text/html; charset=utf-8", page());
+                   });
+    const bool spec =
+        router.add(Router::Method::Get, u"/api/v1/openapi.json"_s, Router::Access::Token,
+                   [](const QHttpServerRequest &, const QStringList &) {
+                       return QHttpServerResponse("application/json", openApiJson());
+                   });
     return index && spec;
 }
 
@@ -49,18 +48,19 @@ QByteArray IndexController::openApiJson()
 
 QByteArray IndexController::page() const
 {
-    QString html = u"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Artemis</title>"
-                   "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;"
-                   "text-align:left}</style></head><body>\n<h1>Artemis</h1>\n"
-                   "<p>Fetches <code>http://NODE/PATH</code> from many nodes and stores every "
-                   "JSON answer.</p>\n<ul>\n"
-                   "<li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (the API)</li>\n"
-                   "<li><a href=\"/api/v1/hunts\">/api/v1/hunts</a> (hunts, newest first)</li>\n"
-                   "<li><a href=\"/metric\">/metric</a> (this host's metrics)</li>\n"
-                   "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
-                   "<li><a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a></li>\n</ul>\n"
-                   "<p>Start a hunt: <code>curl -d \"node=HOST:PORT&amp;node=...&amp;url=metric\" "
-                   "http://THIS-HOST/fetch</code></p>\n"_s;
+    QString html =
+        u"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Artemis</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;"
+        "text-align:left}</style></head><body>\n<h1>Artemis</h1>\n"
+        "<p>Fetches <code>http://NODE/PATH</code> from many nodes and stores every "
+        "JSON answer.</p>\n<ul>\n"
+        "<li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (the API)</li>\n"
+        "<li><a href=\"/api/v1/hunts\">/api/v1/hunts</a> (hunts, newest first)</li>\n"
+        "<li><a href=\"/metric\">/metric</a> (this host's metrics)</li>\n"
+        "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
+        "<li><a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a></li>\n</ul>\n"
+        "<p>Start a hunt: <code>curl -d \"node=HOST:PORT&amp;node=...&amp;url=metric\" "
+        "http://THIS-HOST/fetch</code></p>\n"_s;
     if (m_showHunts) {
         html += u"<h2>Recent hunts</h2>\n"_s;
         const Result<QList<HuntInfo>> hunts = m_store->listHunts(RecentHunts);

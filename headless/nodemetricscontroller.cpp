@@ -8,7 +8,7 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-NodeMetricsController::NodeMetricsController(HostMetrics *metrics) : m_metrics(metrics) { }
+NodeMetricsController::NodeMetricsController(HostMetrics *metrics) : m_metrics(metrics) {}
 
 bool NodeMetricsController::registerRoutes(Router &router)
 {

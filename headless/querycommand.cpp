@@ -48,11 +48,13 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
     using K = QuerySettings::Kind;
     parser.addOptions({
         {u"hunt"_s, u"The hunt: its id, or 'latest' (required)."_s, u"ID|latest"_s},
-        {u"data-dir"_s, u"Read this data dir (default: $ARTEMIS_DATA_DIR or ./data); read-only, "
-                        "so it works next to the serve or hunt that holds it."_s,
+        {u"data-dir"_s,
+         u"Read this data dir (default: $ARTEMIS_DATA_DIR or ./data); read-only, "
+         "so it works next to the serve or hunt that holds it."_s,
          u"DIR"_s},
-        {u"server"_s, u"Ask this service instead of reading a data dir, e.g. "
-                      "http://127.0.0.1:5000."_s,
+        {u"server"_s,
+         u"Ask this service instead of reading a data dir, e.g. "
+         "http://127.0.0.1:5000."_s,
          u"URL"_s},
         {u"token-file"_s, u"With --server: file holding the API token (else $ARTEMIS_TOKEN)."_s,
          u"FILE"_s},
@@ -75,8 +77,9 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
         parser.setApplicationDescription(
             u"A hunt's stored results, whole or as chosen fields, as NDJSON or CSV."_s);
         parser.addOptions({
-            {u"fields"_s, u"Comma list: node, outcome, httpStatus, latencyMs, attempts, bytes, "
-                          "fetchedAt, error, url, body, or JSON paths into the answer."_s,
+            {u"fields"_s,
+             u"Comma list: node, outcome, httpStatus, latencyMs, attempts, bytes, "
+             "fetchedAt, error, url, body, or JSON paths into the answer."_s,
              u"F,..."_s},
             {u"outcome"_s, u"Only these outcomes: a kind, a comma list, or 'failed'."_s,
              u"OUTCOME"_s},
@@ -106,10 +109,13 @@ Error usage(const QString &message)
 
 QString shortValue(const QJsonValue &value)
 {
-    QString text = value.isString() ? value.toString()
-                                    : QString::fromUtf8(QJsonDocument::fromVariant(
-                                          QVariantList{value.toVariant()}).toJson(
-                                          QJsonDocument::Compact)).mid(1).chopped(1);
+    QString text =
+        value.isString()
+            ? value.toString()
+            : QString::fromUtf8(QJsonDocument::fromVariant(QVariantList{value.toVariant()})
+                                    .toJson(QJsonDocument::Compact))
+                  .mid(1)
+                  .chopped(1);
     if (value.isString()) {
         text = u'"' + text + u'"';
     }
@@ -118,8 +124,9 @@ QString shortValue(const QJsonValue &value)
 
 QString number(double v)
 {
-    return std::abs(v) >= 1e6 || (std::abs(v) < 1e-3 && v != 0) ? QString::number(v, 'g', 4)
-                                                                 : QString::number(v, 'f', v == std::floor(v) ? 0 : 2);
+    return std::abs(v) >= 1e6 || (std::abs(v) < 1e-3 && v != 0)
+               ? QString::number(v, 'g', 4)
+               : QString::number(v, 'f', v == std::floor(v) ? 0 : 2);
 }
 
 } // namespace
@@ -166,8 +173,8 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
     if (parser.isSet(u"token-file"_s)) {
         QFile file(parser.value(u"token-file"_s));
         if (!file.open(QIODevice::ReadOnly)) {
-            return usage(u"cannot read --token-file '%1': %2"_s.arg(file.fileName(),
-                                                                    file.errorString()));
+            return usage(
+                u"cannot read --token-file '%1': %2"_s.arg(file.fileName(), file.errorString()));
         }
         s.token = file.readAll().trimmed();
     } else {
@@ -183,7 +190,7 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         if (const Result<JsonPath> p = parseJsonPath(s.path); !p) {
             return usage(u"bad --path '%1': %2"_s.arg(s.path, p.error().message));
         }
-        s.output = format.isEmpty() ? (tty ? Output::Table : Output::Json)
+        s.output = format.isEmpty()       ? (tty ? Output::Table : Output::Json)
                    : format == u"table"_s ? Output::Table
                    : format == u"json"_s  ? Output::Json
                    : format == u"csv"_s   ? Output::Csv
@@ -193,8 +200,7 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         }
         s.nodesPerGroup = s.output == Output::Table ? 5 : 100;
         const Result<int> groups = numberOption<int>(parser, u"groups"_s, s.groups, 1, 10000);
-        const Result<int> nodes =
-            numberOption<int>(parser, u"nodes"_s, s.nodesPerGroup, 0, 100000);
+        const Result<int> nodes = numberOption<int>(parser, u"nodes"_s, s.nodesPerGroup, 0, 100000);
         if (!groups || !nodes) {
             return (!groups ? groups : nodes).error();
         }
@@ -204,8 +210,8 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
     }
     case Kind::Results: {
         s.output = format.isEmpty() || format == u"ndjson"_s ? Output::Ndjson
-                   : format == u"csv"_s                       ? Output::Csv
-                                                              : Output::Table;
+                   : format == u"csv"_s                      ? Output::Csv
+                                                             : Output::Table;
         if (s.output == Output::Table) {
             return usage(u"--format must be ndjson or csv, not '%1'"_s.arg(format));
         }
@@ -234,7 +240,7 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         if (parser.isSet(u"against"_s)) {
             s.against = parser.value(u"against"_s);
         }
-        s.output = format.isEmpty() ? (tty ? Output::Table : Output::Json)
+        s.output = format.isEmpty()       ? (tty ? Output::Table : Output::Json)
                    : format == u"table"_s ? Output::Table
                    : format == u"json"_s  ? Output::Json
                                           : Output::Csv;
@@ -253,10 +259,11 @@ QString QuerySettings::helpText(Kind kind)
     QString text = parser.helpText();
     text.replace(QCoreApplication::applicationFilePath(),
                  u"artemis-headless "_s + commandName(kind));
-    text += kind == Kind::Diff
-        ? u"\nExit status: 0 no difference, 1 the node differs, 2 bad usage or nothing to "
-          "compare.\n"_s
-        : u"\nExit status: 0 answered, 2 bad usage, unknown hunt or path, unreachable server.\n"_s;
+    text +=
+        kind == Kind::Diff
+            ? u"\nExit status: 0 no difference, 1 the node differs, 2 bad usage or nothing to "
+              "compare.\n"_s
+            : u"\nExit status: 0 answered, 2 bad usage, unknown hunt or path, unreachable server.\n"_s;
     return text;
 }
 
@@ -284,8 +291,8 @@ void QueryCommand::start(const QStringList &arguments)
     }
     Result<QuerySettings> parsed = QuerySettings::parse(m_kind, arguments, environment, m_tty);
     if (!parsed) {
-        fail(parsed.error().message + u"\nTry 'artemis-headless %1 --help'."_s.arg(
-                                          commandName(m_kind)));
+        fail(parsed.error().message
+             + u"\nTry 'artemis-headless %1 --help'."_s.arg(commandName(m_kind)));
         return;
     }
     m_settings = std::move(parsed).value();
@@ -418,10 +425,12 @@ void QueryCommand::get(const QString &path, const QList<std::pair<QString, QStri
         if (status != 200) {
             const QJsonObject error = QJsonDocument::fromJson(body).object();
             QJsonValue details = error.value(u"details"_s);
-            const QString text = details.isObject() ? details.toObject().value(u"message"_s).toString()
-                                                    : details.toString();
-            fail(u"HTTP %1 from %2: %3"_s.arg(status).arg(m_settings.server.toDisplayString(),
-                                                          text.isEmpty() ? QString::fromUtf8(body.left(200)) : text));
+            const QString text = details.isObject()
+                                     ? details.toObject().value(u"message"_s).toString()
+                                     : details.toString();
+            fail(u"HTTP %1 from %2: %3"_s.arg(status).arg(
+                m_settings.server.toDisplayString(),
+                text.isEmpty() ? QString::fromUtf8(body.left(200)) : text));
             return;
         }
         if (streaming) {
@@ -459,7 +468,8 @@ void QueryCommand::runRemote()
     switch (m_kind) {
     case QuerySettings::Kind::Values:
         get(base + u"/values"_s,
-            {{u"path"_s, s.path}, {u"groups"_s, QString::number(s.groups)},
+            {{u"path"_s, s.path},
+             {u"groups"_s, QString::number(s.groups)},
              {u"nodes"_s, QString::number(s.nodesPerGroup)}},
             answer);
         return;
@@ -551,8 +561,8 @@ QString valuesTable(const QJsonObject &v)
         for (const QJsonValue &n : nodes) {
             names.append(n.toString());
         }
-        out << (group.value(u"minority"_s).toBool() ? "! " : "  ") << qSetFieldWidth(7)
-            << Qt::right << count << qSetFieldWidth(0) << "  " << qSetFieldWidth(5)
+        out << (group.value(u"minority"_s).toBool() ? "! " : "  ") << qSetFieldWidth(7) << Qt::right
+            << count << qSetFieldWidth(0) << "  " << qSetFieldWidth(5)
             << QString::number(group.value(u"share"_s).toDouble() * 100, 'f', 1)
             << qSetFieldWidth(0) << "%  " << shortValue(group.value(u"value"_s));
         if (!names.isEmpty()) {
@@ -605,8 +615,9 @@ QString valuesCsv(const QJsonObject &v)
     QString text = u"value,count,share,minority\r\n"_s;
     for (const QJsonValue &g : v.value(u"groups"_s).toArray()) {
         const QJsonObject group = g.toObject();
-        text += csvField(group.value(u"value"_s)) + u',' + QString::number(group.value(u"count"_s).toInt())
-                + u',' + QString::number(group.value(u"share"_s).toDouble(), 'g', 6) + u','
+        text += csvField(group.value(u"value"_s)) + u','
+                + QString::number(group.value(u"count"_s).toInt()) + u','
+                + QString::number(group.value(u"share"_s).toDouble(), 'g', 6) + u','
                 + (group.value(u"minority"_s).toBool() ? u"true"_s : u"false"_s) + u"\r\n"_s;
     }
     return text;
@@ -627,9 +638,9 @@ QString diffTable(const QJsonObject &d)
     out << ": " << differences.size() << " differing, " << onlyNode.size() << " only here, "
         << onlyOther.size() << " missing here\n";
     auto share = [](const QJsonObject &o) {
-        return o.contains(u"share"_s)
-                   ? u"  (%1 %)"_s.arg(QString::number(o.value(u"share"_s).toDouble() * 100, 'f', 1))
-                   : QString();
+        return o.contains(u"share"_s) ? u"  (%1 %)"_s.arg(
+                   QString::number(o.value(u"share"_s).toDouble() * 100, 'f', 1))
+                                      : QString();
     };
     for (const QJsonValue &x : differences) {
         const QJsonObject o = x.toObject();

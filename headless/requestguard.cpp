@@ -84,10 +84,9 @@ std::optional<RequestRefusal> checkRequestBody(const RequestFacts &f)
         const bool form = f.path == u"/fetch"_s;
         const QByteArray wanted = form ? "application/x-www-form-urlencoded" : "application/json";
         if (type != wanted) {
-            return RequestRefusal{
-                415, u"Content-Type '%1' is not accepted here: send %2"_s.arg(
-                         type.isEmpty() ? u"(none)"_s : QString::fromLatin1(type),
-                         QString::fromLatin1(wanted))};
+            return RequestRefusal{415, u"Content-Type '%1' is not accepted here: send %2"_s.arg(
+                                           type.isEmpty() ? u"(none)"_s : QString::fromLatin1(type),
+                                           QString::fromLatin1(wanted))};
         }
     }
     return std::nullopt;

@@ -45,15 +45,14 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
     bool ok = m_results->registerRoutes(*m_router) && m_values->registerRoutes(*m_router)
-                    && m_hunts->registerRoutes(*m_router)
-                    && m_fetch->registerRoutes(*m_router)
-                    && m_nodeMetrics->registerRoutes(*m_router)
-                    && m_selfMetricsController->registerRoutes(*m_router)
-                    && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
-                    && m_workers->registerRoutes(*m_router);
+              && m_hunts->registerRoutes(*m_router) && m_fetch->registerRoutes(*m_router)
+              && m_nodeMetrics->registerRoutes(*m_router)
+              && m_selfMetricsController->registerRoutes(*m_router)
+              && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
+              && m_workers->registerRoutes(*m_router);
     if (Scheduler *scheduler = stack->scheduler()) {
-        m_schedules = std::make_unique<SchedulesController>(scheduler, stack->engine(),
-                                                            stack->catalog());
+        m_schedules =
+            std::make_unique<SchedulesController>(scheduler, stack->engine(), stack->catalog());
         ok = m_schedules->registerRoutes(*m_router) && ok;
     }
     if (!ok) {

@@ -93,8 +93,7 @@ bool Router::add(Method method, const QString &path, Access access, Handler hand
                         });
 }
 
-bool Router::addStreaming(Method method, const QString &path, Access access,
-                          StreamHandler handler)
+bool Router::addStreaming(Method method, const QString &path, Access access, StreamHandler handler)
 {
     const Route route{method, path, splitPath(path), access};
     m_routes.append(route);
@@ -107,21 +106,20 @@ bool Router::addStreaming(Method method, const QString &path, Access access,
                                    dispatch(route, request, {}, std::move(responder), handler);
                                });
     case 1:
-        return m_server->route(path, method,
-                               [this, route, handler](const QString &a,
-                                                      const QHttpServerRequest &request,
-                                                      QHttpServerResponder &&responder) {
-                                   dispatch(route, request, decoded({a}), std::move(responder),
-                                            handler);
-                               });
+        return m_server->route(
+            path, method,
+            [this, route, handler](const QString &a, const QHttpServerRequest &request,
+                                   QHttpServerResponder &&responder) {
+                dispatch(route, request, decoded({a}), std::move(responder), handler);
+            });
     case 2:
-        return m_server->route(path, method,
-                               [this, route, handler](const QString &a, const QString &b,
-                                                      const QHttpServerRequest &request,
-                                                      QHttpServerResponder &&responder) {
-                                   dispatch(route, request, decoded({a, b}),
-                                            std::move(responder), handler);
-                               });
+        return m_server->route(
+            path, method,
+            [this, route, handler](const QString &a, const QString &b,
+                                   const QHttpServerRequest &request,
+                                   QHttpServerResponder &&responder) {
+                dispatch(route, request, decoded({a, b}), std::move(responder), handler);
+            });
     default:
         Q_ASSERT_X(false, "Router::addStreaming", "at most two path arguments");
         return false;
@@ -148,9 +146,9 @@ std::optional<QHttpServerResponse> Router::guard(const Route &route,
     const qint64 declared = request.value("Content-Length").toLongLong(&hasLength);
     const qint64 size = std::max<qint64>(request.body().size(), hasLength ? declared : 0);
     if (size > m_settings.maxBodyBytes) {
-        return errorResponse(413, u"request body of %1 bytes is over the %2-byte limit"_s
-                                      .arg(size)
-                                      .arg(m_settings.maxBodyBytes));
+        return errorResponse(413,
+                             u"request body of %1 bytes is over the %2-byte limit"_s.arg(size).arg(
+                                 m_settings.maxBodyBytes));
     }
     if (const std::optional<RequestRefusal> refusal = checkRequestBody(facts)) {
         return errorResponse(refusal->status, refusal->reason);
@@ -223,16 +221,16 @@ void Router::answerMissing(const QHttpServerRequest &request, QHttpServerRespond
     QHttpServerResponse response = [&] {
         if (isProtectedPath(path) && !m_settings.token.isEmpty()
             && !tokenMatches(request.value("Authorization"), m_settings.token)) {
-            QHttpServerResponse r = errorResponse(
-                401, u"this endpoint needs 'Authorization: Bearer TOKEN'"_s);
+            QHttpServerResponse r =
+                errorResponse(401, u"this endpoint needs 'Authorization: Bearer TOKEN'"_s);
             r.setHeader("WWW-Authenticate", "Bearer");
             return r;
         }
         if (!allowed.isEmpty()) {
             allowed.removeDuplicates();
-            QHttpServerResponse r = errorResponse(
-                405, u"%1 is not allowed on %2; allowed: %3"_s.arg(methodName(request.method()),
-                                                                   path, allowed.join(u", "_s)));
+            QHttpServerResponse r =
+                errorResponse(405, u"%1 is not allowed on %2; allowed: %3"_s.arg(
+                                       methodName(request.method()), path, allowed.join(u", "_s)));
             r.setHeader("Allow", allowed.join(u", "_s).toLatin1());
             return r;
         }

@@ -20,18 +20,19 @@ struct RequestFacts;
 
 struct RouterSettings
 {
-    QByteArray token;                     // empty: no authentication
+    QByteArray token;                       // empty: no authentication
     qint64 maxBodyBytes = 10 * 1024 * 1024; // larger request bodies get 413
-    QStringList allowedOrigins;           // --allow-origin (headless/requestguard.h)
-    QStringList allowedHosts;             // --allow-host
-    bool tls = false;                     // served over HTTPS: the own origin is https://HOST
+    QStringList allowedOrigins;             // --allow-origin (headless/requestguard.h)
+    QStringList allowedHosts;               // --allow-host
+    bool tls = false;                       // served over HTTPS: the own origin is https://HOST
 };
 
 // The single place that calls QHttpServer::route(): every route is registered through it with
 // its method, path and access, and gets the same treatment in front of its handler (Host,
-// Origin and Content-Type checks of headless/requestguard.h, bearer token check, body limit) and behind it (request metrics). Unknown paths get a JSON 404; a
-// known path with the wrong method gets 405 with `Allow` (QtHttpServer 6.4 would say 404).
-// Lives on the server's thread; borrows the server and the metrics.
+// Origin and Content-Type checks of headless/requestguard.h, bearer token check, body limit) and
+// behind it (request metrics). Unknown paths get a JSON 404; a known path with the wrong method
+// gets 405 with `Allow` (QtHttpServer 6.4 would say 404). Lives on the server's thread; borrows the
+// server and the metrics.
 class Router
 {
 public:
@@ -70,15 +71,15 @@ private:
     void dispatch(const Route &route, const QHttpServerRequest &request, const QStringList &args,
                   QHttpServerResponder &&responder, const StreamHandler &handler);
     std::optional<QHttpServerResponse> guard(const Route &route,
-                                            const QHttpServerRequest &request) const;
+                                             const QHttpServerRequest &request) const;
     static RequestFacts requestFacts(const QHttpServerRequest &request);
     void answerMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     void record(const QHttpServerRequest &request, const QString &route, int status);
     static bool matches(const Route &route, const QStringList &segments);
 
-    QHttpServer *m_server;   // not owned
+    QHttpServer *m_server; // not owned
     RouterSettings m_settings;
-    SelfMetrics *m_metrics;  // not owned; may be null
+    SelfMetrics *m_metrics; // not owned; may be null
     QList<Route> m_routes;
 };
 

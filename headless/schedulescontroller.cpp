@@ -32,18 +32,16 @@ bool SchedulesController::registerRoutes(Router &router)
                     [this](const QHttpServerRequest &, const QStringList &) { return list(); })
          && ok;
     // The longer rule first: QtHttpServer tries rules in order of registration.
-    ok = router.add(M::Get, u"/api/v1/schedules/<arg>/history"_s, token,
-                    [this](const QHttpServerRequest &r, const QStringList &a) {
-                        return history(a[0], r);
-                    })
+    ok = router.add(
+             M::Get, u"/api/v1/schedules/<arg>/history"_s, token,
+             [this](const QHttpServerRequest &r, const QStringList &a) { return history(a[0], r); })
          && ok;
     ok = router.add(M::Get, u"/api/v1/schedules/<arg>"_s, token,
                     [this](const QHttpServerRequest &, const QStringList &a) { return show(a[0]); })
          && ok;
-    ok = router.add(M::Delete, u"/api/v1/schedules/<arg>"_s, token,
-                    [this](const QHttpServerRequest &, const QStringList &a) {
-                        return remove(a[0]);
-                    })
+    ok = router.add(
+             M::Delete, u"/api/v1/schedules/<arg>"_s, token,
+             [this](const QHttpServerRequest &, const QStringList &a) { return remove(a[0]); })
          && ok;
     return ok;
 }
@@ -119,9 +117,7 @@ QHttpServerResponse SchedulesController::history(const QString &id,
 {
     const QUrlQuery query = request.query();
     // QUrlQuery leaves %XX in place for some characters; decode like the path arguments.
-    auto item = [&](const QString &key) {
-        return query.queryItemValue(key, QUrl::FullyDecoded);
-    };
+    auto item = [&](const QString &key) { return query.queryItemValue(key, QUrl::FullyDecoded); };
     const QString node = item(u"node"_s);
     if (node.isEmpty()) {
         return errorResponse(400, u"'node' is required: one of the schedule's nodes"_s);

@@ -38,8 +38,8 @@ private:
     QHttpServerResponse remove(const QString &id);
     QHttpServerResponse history(const QString &id, const QHttpServerRequest &request);
 
-    Scheduler *m_scheduler;   // not owned
-    HuntEngine *m_engine;     // not owned
+    Scheduler *m_scheduler; // not owned
+    HuntEngine *m_engine;   // not owned
     HuntCatalog *m_catalog; // not owned
 };
 

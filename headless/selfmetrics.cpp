@@ -72,8 +72,8 @@ QByteArray SelfMetrics::render() const
     out += "# HELP artemis_hunts Hunts currently queued or running in this process.\n"
            "# TYPE artemis_hunts gauge\n";
     out += "artemis_hunts{state=\"queued\"} " + QByteArray::number(m_engine->queuedCount()) + '\n';
-    out += "artemis_hunts{state=\"running\"} " + QByteArray::number(m_engine->runningCount())
-           + '\n';
+    out +=
+        "artemis_hunts{state=\"running\"} " + QByteArray::number(m_engine->runningCount()) + '\n';
     out += "# HELP artemis_hunts_started_total Hunts started since the service started.\n"
            "# TYPE artemis_hunts_started_total counter\n"
            "artemis_hunts_started_total "
@@ -102,8 +102,8 @@ QByteArray SelfMetrics::render() const
                + QByteArray::number(LatencyBucketsSeconds[i]) + "\"} "
                + QByteArray::number(cumulative) + '\n';
     }
-    out += "artemis_fetch_latency_seconds_bucket{le=\"+Inf\"} "
-           + QByteArray::number(m_latencyCount) + '\n';
+    out += "artemis_fetch_latency_seconds_bucket{le=\"+Inf\"} " + QByteArray::number(m_latencyCount)
+           + '\n';
     out += "artemis_fetch_latency_seconds_sum " + QByteArray::number(m_latencySum, 'f', 6) + '\n';
     out += "artemis_fetch_latency_seconds_count " + QByteArray::number(m_latencyCount) + '\n';
 
@@ -126,10 +126,9 @@ QByteArray SelfMetrics::render() const
     keys.sort();
     for (const QString &key : std::as_const(keys)) {
         const QStringList parts = key.split(u'\x1f');
-        out += "artemis_http_requests_total{method=\"" + escapeLabel(parts.value(0))
-               + "\",route=\"" + escapeLabel(parts.value(1)) + "\",status=\""
-               + parts.value(2).toUtf8() + "\"} " + QByteArray::number(m_requests.value(key))
-               + '\n';
+        out += "artemis_http_requests_total{method=\"" + escapeLabel(parts.value(0)) + "\",route=\""
+               + escapeLabel(parts.value(1)) + "\",status=\"" + parts.value(2).toUtf8() + "\"} "
+               + QByteArray::number(m_requests.value(key)) + '\n';
     }
 
     out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"

@@ -7,7 +7,7 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-SelfMetricsController::SelfMetricsController(SelfMetrics *metrics) : m_metrics(metrics) { }
+SelfMetricsController::SelfMetricsController(SelfMetrics *metrics) : m_metrics(metrics) {}
 
 bool SelfMetricsController::registerRoutes(Router &router)
 {

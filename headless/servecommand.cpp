@@ -246,8 +246,8 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         return makeError(ErrorCode::InvalidArgument, parser.errorText());
     }
     if (!parser.positionalArguments().isEmpty()) {
-        return makeError(ErrorCode::InvalidArgument, u"unexpected argument '%1'"_s.arg(
-                                                         parser.positionalArguments().first()));
+        return makeError(ErrorCode::InvalidArgument,
+                         u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
     }
     ServeSettings s;
     if (parser.isSet(u"listen"_s)) {

@@ -20,14 +20,13 @@ void addOptions(QCommandLineParser &parser)
         u"Fetch jobs of a distributed Artemis coordinator ('serve --broker'): read them from "
         "Redis, fetch the nodes, send the outcomes back. Run any number, on any machines."_s);
     parser.addOptions({
-        {u"broker"_s, u"Redis to take jobs from: redis://HOST:PORT[/DB] (required)."_s,
-         u"URL"_s},
+        {u"broker"_s, u"Redis to take jobs from: redis://HOST:PORT[/DB] (required)."_s, u"URL"_s},
         {u"concurrency"_s, u"Nodes fetched at once (default 256)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 1)."_s, u"N"_s},
-        {u"name"_s, u"Name in the worker list; unique per worker (default HOST-PID)."_s,
-         u"NAME"_s},
-        {u"visibility-ms"_s, u"A job left unacknowledged this long by a silent worker is taken "
-                             "over by another (default 30000)."_s,
+        {u"name"_s, u"Name in the worker list; unique per worker (default HOST-PID)."_s, u"NAME"_s},
+        {u"visibility-ms"_s,
+         u"A job left unacknowledged this long by a silent worker is taken "
+         "over by another (default 30000)."_s,
          u"MS"_s},
         {u"heartbeat-ms"_s, u"Heartbeat interval (default 2000)."_s, u"MS"_s},
     });
@@ -54,8 +53,8 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return makeError(ErrorCode::InvalidArgument, parser.errorText());
     }
     if (!parser.positionalArguments().isEmpty()) {
-        return makeError(ErrorCode::InvalidArgument, u"unexpected argument '%1'"_s.arg(
-                                                         parser.positionalArguments().first()));
+        return makeError(ErrorCode::InvalidArgument,
+                         u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
     }
     if (!parser.isSet(u"broker"_s)) {
         return makeError(ErrorCode::InvalidArgument, u"--broker redis://HOST:PORT is required"_s);

@@ -153,9 +153,8 @@ void RedisConnection::onConnect(int status)
 
 void RedisConnection::onDisconnect(int status)
 {
-    const QString why = status == REDIS_OK || !m_context
-                            ? u"closed"_s
-                            : QString::fromUtf8(m_context->errstr);
+    const QString why =
+        status == REDIS_OK || !m_context ? u"closed"_s : QString::fromUtf8(m_context->errstr);
     m_context = nullptr; // hiredis frees it after this callback
     if (m_destroying) {
         return;
@@ -227,8 +226,8 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback, 
         lengths.push_back(size_t(arg.size()));
     }
     auto *pending = new Pending{this, std::move(callback)};
-    if (redisAsyncCommandArgv(m_context, &RedisConnection::replyCallback, pending,
-                              int(argv.size()), argv.data(), lengths.data())
+    if (redisAsyncCommandArgv(m_context, &RedisConnection::replyCallback, pending, int(argv.size()),
+                              argv.data(), lengths.data())
         != REDIS_OK) {
         Callback cb = std::move(pending->callback);
         delete pending;

@@ -89,10 +89,10 @@ private:
     RedisUrl m_url;
     QString m_name;
     State m_state = State::Idle;
-    redisAsyncContext *m_context = nullptr; // owned by hiredis once connecting
+    redisAsyncContext *m_context = nullptr;     // owned by hiredis once connecting
     QSocketNotifier *m_readNotifier = nullptr;  // child; deleted later in cleanup
     QSocketNotifier *m_writeNotifier = nullptr; // child; deleted later in cleanup
-    std::deque<qint64> m_deadlines; // reply deadlines (ms on m_clock), in sending order
+    std::deque<qint64> m_deadlines;             // reply deadlines (ms on m_clock), in sending order
     QElapsedTimer m_clock;
     QTimer m_reconnectTimer;
     QTimer m_deadlineTimer;

@@ -22,14 +22,13 @@ bool isBusyGroup(const RedisReply &reply)
 
 void createGroup(RedisConnection *connection, const char *stream, const char *group)
 {
-    connection->command({"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"},
-                        [stream](const RedisReply &reply) {
-                            if (!reply.ok() && !isBusyGroup(reply)
-                                && reply.type != RedisReply::Type::Failed) {
-                                qCWarning(lcRedis, "cannot create group on %s: %s", stream,
-                                          qPrintable(reply.errorText()));
-                            }
-                        });
+    connection->command(
+        {"XGROUP", "CREATE", stream, group, "0", "MKSTREAM"}, [stream](const RedisReply &reply) {
+            if (!reply.ok() && !isBusyGroup(reply) && reply.type != RedisReply::Type::Failed) {
+                qCWarning(lcRedis, "cannot create group on %s: %s", stream,
+                          qPrintable(reply.errorText()));
+            }
+        });
 }
 } // namespace
 
@@ -48,8 +47,7 @@ RedisExecutor::RedisExecutor(RedisUrl url, RedisExecutorConfig config, QObject *
     connect(&m_workersTimer, &QTimer::timeout, this, &RedisExecutor::pollWorkers);
     connect(m_commands.get(), &RedisConnection::connected, this,
             &RedisExecutor::onCommandsConnected);
-    connect(m_reader.get(), &RedisConnection::connected, this,
-            &RedisExecutor::onReaderConnected);
+    connect(m_reader.get(), &RedisConnection::connected, this, &RedisExecutor::onReaderConnected);
 }
 
 RedisExecutor::~RedisExecutor()
@@ -204,28 +202,29 @@ void RedisExecutor::flush()
                 nodes.append(target.node);
             }
             const quint64 key = it.key();
-            m_commands->command(
-                {"XADD", Wire::JobsStream, "*", "hunt", it->spec.id.toUtf8(), "nodes",
-                 Wire::encodeNodes(nodes)},
-                [this, key, part](const RedisReply &reply) {
-                    if (reply.ok()) {
-                        return;
-                    }
-                    const auto hunt = m_hunts.find(key);
-                    if (hunt == m_hunts.end()) {
-                        return;
-                    }
-                    // Sent again after reconnecting (nodes answered meanwhile are skipped).
-                    for (const Target &target : part) {
-                        if (hunt->outstanding.contains(target.node)) {
-                            hunt->unsent.append(target);
-                        }
-                    }
-                    if (reply.type == RedisReply::Type::Error) {
-                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
-                                  qPrintable(hunt->spec.id), qPrintable(reply.errorText()));
-                    }
-                });
+            m_commands->command({"XADD", Wire::JobsStream, "*", "hunt", it->spec.id.toUtf8(),
+                                 "nodes", Wire::encodeNodes(nodes)},
+                                [this, key, part](const RedisReply &reply) {
+                                    if (reply.ok()) {
+                                        return;
+                                    }
+                                    const auto hunt = m_hunts.find(key);
+                                    if (hunt == m_hunts.end()) {
+                                        return;
+                                    }
+                                    // Sent again after reconnecting (nodes answered meanwhile are
+                                    // skipped).
+                                    for (const Target &target : part) {
+                                        if (hunt->outstanding.contains(target.node)) {
+                                            hunt->unsent.append(target);
+                                        }
+                                    }
+                                    if (reply.type == RedisReply::Type::Error) {
+                                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
+                                                  qPrintable(hunt->spec.id),
+                                                  qPrintable(reply.errorText()));
+                                    }
+                                });
         }
     }
 }
@@ -288,15 +287,14 @@ void RedisExecutor::readNext()
         return;
     }
     m_readPending = true;
-    QList<QByteArray> args{"XREADGROUP", "GROUP", Wire::CoordinatorGroup, Consumer, "COUNT",
-                           QByteArray::number(m_config.readCount)};
+    QList<QByteArray> args{"XREADGROUP", "GROUP", Wire::CoordinatorGroup,
+                           Consumer,     "COUNT", QByteArray::number(m_config.readCount)};
     if (!m_backlog) {
         args << "BLOCK" << QByteArray::number(m_config.blockMs);
     }
     args << "STREAMS" << Wire::ResultsStream << (m_backlog ? "0" : ">");
     m_reader->command(
-        args, [this](const RedisReply &reply) { onRead(reply); },
-        m_backlog ? 0 : m_config.blockMs);
+        args, [this](const RedisReply &reply) { onRead(reply); }, m_backlog ? 0 : m_config.blockMs);
 }
 
 void RedisExecutor::onRead(const RedisReply &reply)

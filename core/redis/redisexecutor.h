@@ -18,12 +18,12 @@ class RedisConnection;
 
 struct RedisExecutorConfig
 {
-    int batchSize = 64;            // nodes per job entry
-    int readCount = 256;           // result entries per XREADGROUP
-    int blockMs = 1000;            // XREADGROUP BLOCK
+    int batchSize = 64;             // nodes per job entry
+    int readCount = 256;            // result entries per XREADGROUP
+    int blockMs = 1000;             // XREADGROUP BLOCK
     int huntTtlSeconds = 7 * 86400; // hunt spec keys (deleted when the hunt ends)
-    int cancelTtlSeconds = 3600;   // cancel keys
-    int workersPollMs = 2000;      // how often the worker list is refreshed
+    int cancelTtlSeconds = 3600;    // cancel keys
+    int workersPollMs = 2000;       // how often the worker list is refreshed
 };
 
 // The coordinator's Executor in distributed mode: hunts' nodes become job entries (batches,
@@ -96,9 +96,9 @@ private:
     QTimer m_flushTimer;
     QTimer m_workersTimer;
     bool m_detached = false;
-    bool m_reading = false;      // startReading() was called
-    bool m_readPending = false;  // an XREADGROUP is on the wire
-    bool m_backlog = true;       // first read our own pending entries (id 0), then new ones
+    bool m_reading = false;     // startReading() was called
+    bool m_readPending = false; // an XREADGROUP is on the wire
+    bool m_backlog = true;      // first read our own pending entries (id 0), then new ones
     // Declared last: destroyed first, so no reply callback outlives the state above.
     std::unique_ptr<RedisConnection> m_commands;
     std::unique_ptr<RedisConnection> m_reader;

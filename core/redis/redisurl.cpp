@@ -7,9 +7,9 @@ namespace Artemis {
 Result<RedisUrl> RedisUrl::parse(QStringView text)
 {
     auto bad = [&](const QString &why) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"broker '%1': %2 (expected redis://HOST:PORT[/DB])"_s.arg(
-                             text.toString(), why));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"broker '%1': %2 (expected redis://HOST:PORT[/DB])"_s.arg(text.toString(), why));
     };
     constexpr QStringView Scheme = u"redis://";
     if (!text.startsWith(Scheme, Qt::CaseInsensitive)) {

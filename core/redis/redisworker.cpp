@@ -33,12 +33,11 @@ RedisWorker::RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent
       m_reader(std::make_unique<RedisConnection>(m_url, u"worker jobs reader"_s))
 {
     if (m_config.name.isEmpty()) {
-        m_config.name = u"%1-%2"_s.arg(QSysInfo::machineHostName())
-                            .arg(QCoreApplication::applicationPid());
+        m_config.name =
+            u"%1-%2"_s.arg(QSysInfo::machineHostName()).arg(QCoreApplication::applicationPid());
     }
     connect(m_executor.get(), &Executor::outcomesReady, this, &RedisWorker::onOutcomes);
-    connect(m_commands.get(), &RedisConnection::connected, this,
-            &RedisWorker::onCommandsConnected);
+    connect(m_commands.get(), &RedisConnection::connected, this, &RedisWorker::onCommandsConnected);
     connect(m_reader.get(), &RedisConnection::connected, this, &RedisWorker::onReaderConnected);
     m_heartbeatTimer.setInterval(m_config.heartbeatMs);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &RedisWorker::heartbeat);
@@ -106,8 +105,8 @@ int RedisWorker::room() const
 
 void RedisWorker::onCommandsConnected()
 {
-    m_commands->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0",
-                         "MKSTREAM"});
+    m_commands->command(
+        {"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0", "MKSTREAM"});
     heartbeat();
     for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
         for (const QByteArray &payload : std::exchange(it->unsent, {})) {
@@ -126,8 +125,7 @@ void RedisWorker::onCommandsConnected()
 void RedisWorker::onReaderConnected()
 {
     m_readPending = false;
-    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0",
-                       "MKSTREAM"},
+    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0", "MKSTREAM"},
                       [](const RedisReply &reply) {
                           if (!reply.ok() && !isBusyGroup(reply)
                               && reply.type != RedisReply::Type::Failed) {
@@ -159,8 +157,8 @@ void RedisWorker::readNext()
                 qCWarning(lcRedis, "worker %s: reading jobs failed: %s", qPrintable(m_config.name),
                           qPrintable(reply.errorText()));
                 if (reply.str.startsWith("NOGROUP")) {
-                    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream,
-                                       Wire::WorkersGroup, "0", "MKSTREAM"});
+                    m_reader->command({"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup,
+                                       "0", "MKSTREAM"});
                 }
                 QTimer::singleShot(200, this, &RedisWorker::readNext);
                 return;
@@ -292,25 +290,25 @@ void RedisWorker::sendOutcomes(const QByteArray &entryId, const QByteArray &payl
 {
     Job &job = m_jobs[entryId];
     ++job.sending;
-    m_commands->command(
-        {"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
-         m_config.name.toUtf8(), "outcomes", payload},
-        [this, entryId, payload](const RedisReply &reply) {
-            const auto it = m_jobs.find(entryId);
-            if (it == m_jobs.end()) {
-                return;
-            }
-            --it->sending;
-            if (!reply.ok()) {
-                if (reply.type == RedisReply::Type::Error) {
-                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
-                              qPrintable(m_config.name), qPrintable(reply.errorText()));
-                }
-                it->unsent.append(payload); // again once connected
-                return;
-            }
-            maybeFinishJob(entryId);
-        });
+    m_commands->command({"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
+                         m_config.name.toUtf8(), "outcomes", payload},
+                        [this, entryId, payload](const RedisReply &reply) {
+                            const auto it = m_jobs.find(entryId);
+                            if (it == m_jobs.end()) {
+                                return;
+                            }
+                            --it->sending;
+                            if (!reply.ok()) {
+                                if (reply.type == RedisReply::Type::Error) {
+                                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
+                                              qPrintable(m_config.name),
+                                              qPrintable(reply.errorText()));
+                                }
+                                it->unsent.append(payload); // again once connected
+                                return;
+                            }
+                            maybeFinishJob(entryId);
+                        });
 }
 
 void RedisWorker::maybeFinishJob(const QByteArray &entryId)
@@ -358,9 +356,9 @@ void RedisWorker::claimStale()
     if (m_stopping || !m_commands->isConnected() || room() <= 0) {
         return;
     }
-    m_commands->command({"XAUTOCLAIM", Wire::JobsStream, Wire::WorkersGroup,
-                         m_config.name.toUtf8(), QByteArray::number(m_config.visibilityMs),
-                         m_claimCursor, "COUNT", QByteArray::number(ClaimCount)},
+    m_commands->command({"XAUTOCLAIM", Wire::JobsStream, Wire::WorkersGroup, m_config.name.toUtf8(),
+                         QByteArray::number(m_config.visibilityMs), m_claimCursor, "COUNT",
+                         QByteArray::number(ClaimCount)},
                         [this](const RedisReply &reply) {
                             if (!reply.ok()) {
                                 m_claimCursor = "0-0";
@@ -383,8 +381,8 @@ void RedisWorker::refreshClaims()
     if (m_jobs.isEmpty() || !m_commands->isConnected()) {
         return;
     }
-    QList<QByteArray> args{"XCLAIM", Wire::JobsStream, Wire::WorkersGroup,
-                           m_config.name.toUtf8(), "0"};
+    QList<QByteArray> args{"XCLAIM", Wire::JobsStream, Wire::WorkersGroup, m_config.name.toUtf8(),
+                           "0"};
     for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it) {
         args.append(it.key());
     }

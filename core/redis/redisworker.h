@@ -21,14 +21,14 @@ class RedisConnection;
 
 struct RedisWorkerConfig
 {
-    QString name;              // consumer name; unique among workers (default host-pid)
-    int concurrency = 256;     // nodes fetched at once
-    int threads = 1;           // fetch threads
-    int visibilityMs = 30000;  // a job pending this long without its worker is taken over
+    QString name;             // consumer name; unique among workers (default host-pid)
+    int concurrency = 256;    // nodes fetched at once
+    int threads = 1;          // fetch threads
+    int visibilityMs = 30000; // a job pending this long without its worker is taken over
     int heartbeatMs = 2000;
     int cancelPollMs = 250;
-    int blockMs = 1000;        // XREADGROUP BLOCK
-    TargetPolicyPtr policy;    // checked by the fetchers (null: none)
+    int blockMs = 1000;     // XREADGROUP BLOCK
+    TargetPolicyPtr policy; // checked by the fetchers (null: none)
 };
 
 // A distributed-mode worker: reads jobs (XREADGROUP on its own connection, as long as it has
@@ -62,10 +62,10 @@ private:
         QByteArray entryId;
         QString huntId;
         quint64 localKey = 0;
-        int remaining = 0;          // nodes without an outcome yet
-        int sending = 0;            // XADDs of outcomes awaiting their reply
-        QList<QByteArray> unsent;   // outcome payloads to XADD again after reconnecting
-        QByteArray nodes;           // the job's nodes (JSON) until it starts
+        int remaining = 0;        // nodes without an outcome yet
+        int sending = 0;          // XADDs of outcomes awaiting their reply
+        QList<QByteArray> unsent; // outcome payloads to XADD again after reconnecting
+        QByteArray nodes;         // the job's nodes (JSON) until it starts
     };
 
     void onReaderConnected();
@@ -92,7 +92,7 @@ private:
     QHash<QString, Wire::HuntSpec> m_specs; // hunts with jobs here
     QHash<QString, QList<QByteArray>> m_waitingForSpec;
     QSet<QString> m_cancelled;
-    QList<QByteArray> m_unacked;            // finished jobs whose XACK failed
+    QList<QByteArray> m_unacked; // finished jobs whose XACK failed
     int m_inFlight = 0;
     qint64 m_done = 0;
     quint64 m_nextKey = 1;

@@ -37,9 +37,8 @@ QByteArray workerKey(const QString &name)
 
 QByteArray HuntSpec::toBytes() const
 {
-    return QJsonDocument(QJsonObject{{u"id"_s, id},
-                                     {u"path"_s, path},
-                                     {u"options"_s, options.toWireJson()}})
+    return QJsonDocument(
+               QJsonObject{{u"id"_s, id}, {u"path"_s, path}, {u"options"_s, options.toWireJson()}})
         .toJson(QJsonDocument::Compact);
 }
 

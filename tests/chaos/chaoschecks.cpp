@@ -135,11 +135,11 @@ QList<QJsonObject> pageResults(HttpClient &client, const QString &id, int pageSi
     int total = -1;
     for (int offset = 0; total < 0 || offset < total; offset += pageSize) {
         const HttpReply reply = client.get(
-                u"/api/v1/hunts/%1/results?offset=%2&limit=%3"_s.arg(id).arg(offset).arg(pageSize));
+            u"/api/v1/hunts/%1/results?offset=%2&limit=%3"_s.arg(id).arg(offset).arg(pageSize));
         if (reply.status != 200) {
             QTest::qFail(qPrintable(u"results page at %1: HTTP %2 %3"_s.arg(offset)
-                                            .arg(reply.status)
-                                            .arg(QString::fromUtf8(reply.body))),
+                                        .arg(reply.status)
+                                        .arg(QString::fromUtf8(reply.body))),
                          __FILE__, __LINE__);
             return {};
         }
@@ -177,7 +177,7 @@ void verifyApiMatchesFile(HttpClient &client, const QString &dataDir, const QStr
     QCOMPARE(pagedNodes, file.nodes);
 
     const HttpReply stream =
-            client.get(u"/api/v1/hunts/%1/results"_s.arg(id), {{"Accept", "application/x-ndjson"}});
+        client.get(u"/api/v1/hunts/%1/results"_s.arg(id), {{"Accept", "application/x-ndjson"}});
     QCOMPARE(stream.status, 200);
     QCOMPARE(int(stream.body.count('\n')), file.lines);
 }

@@ -54,10 +54,11 @@ public:
             return u"no temporary directory"_s;
         }
         if (::mount("artemis-chaos", QFile::encodeName(m_dir.path()).constData(), "tmpfs",
-                    MS_NOSUID | MS_NODEV, options.constData()) != 0) {
+                    MS_NOSUID | MS_NODEV, options.constData())
+            != 0) {
             return u"mount -t tmpfs -o %1 %2: %3"_s.arg(
-                    QString::fromUtf8(options), m_dir.path(),
-                    QString::fromLocal8Bit(std::strerror(errno)));
+                QString::fromUtf8(options), m_dir.path(),
+                QString::fromLocal8Bit(std::strerror(errno)));
         }
         m_mounted = true;
         return {};
@@ -70,7 +71,8 @@ public:
         QElapsedTimer clock;
         clock.start();
         while (::mount(nullptr, QFile::encodeName(m_dir.path()).constData(), nullptr,
-                       MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr) != 0) {
+                       MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, nullptr)
+               != 0) {
             if (errno != EBUSY || clock.elapsed() > 10000) {
                 return u"remount,ro: %1"_s.arg(QString::fromLocal8Bit(std::strerror(errno)));
             }
@@ -209,15 +211,15 @@ void TestChaosDisk::verifyStillServing(HttpClient &client, const QString &earlie
     QCOMPARE(listed.status, 200);
     QCOMPARE(listed.json().value(u"count"_s).toInt(), 2);
     QCOMPARE(
-            listed.json().value(u"hunts"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
-            u"failed"_s);
+        listed.json().value(u"hunts"_s).toArray().at(0).toObject().value(u"state"_s).toString(),
+        u"failed"_s);
     // A new hunt is refused with the cause, or accepted and then fails with it: never a hang.
     const Test::HttpReply next = Test::postHunt(client, m_nodes.names().mid(0, 3));
     if (next.status == 202) {
         const QJsonObject ended = Test::pollHunt(client, next.json().value(u"hunt"_s).toString(),
                                                  Test::isFinishedState, WaitMs);
         QVERIFY2(ended.value(u"state"_s).toString() == u"failed"_s,
-             QJsonDocument(ended).toJson().constData());
+                 QJsonDocument(ended).toJson().constData());
         QVERIFY2(ended.value(u"error"_s).toString().contains(cause),
                  qPrintable(ended.value(u"error"_s).toString()));
     } else {
@@ -279,7 +281,7 @@ void TestChaosDisk::diskFillsUpMidHunt()
 
     m_nodes.setSlow(20, Test::paddedJson(8000));
     const QString id =
-            Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 8}, {u"attempts"_s, 1}});
+        Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 8}, {u"attempts"_s, 1}});
     QVERIFY(!id.isEmpty());
     const QJsonObject ended = Test::pollHunt(client, id, Test::isFinishedState, WaitMs);
     QVERIFY2(ended.value(u"state"_s).toString() == u"failed"_s,
@@ -298,10 +300,9 @@ void TestChaosDisk::diskFillsUpMidHunt()
     m_nodes.reset();
     const QString after = Test::submitHunt(client, m_nodes.names().mid(0, 3));
     QVERIFY(!after.isEmpty());
-    QCOMPARE(Test::pollHunt(client, after, Test::isFinishedState, WaitMs)
-                     .value(u"state"_s)
-                     .toString(),
-             u"done"_s);
+    QCOMPARE(
+        Test::pollHunt(client, after, Test::isFinishedState, WaitMs).value(u"state"_s).toString(),
+        u"done"_s);
 }
 
 void TestChaosDisk::dataDirTurnsReadOnlyMidHunt()
@@ -314,16 +315,14 @@ void TestChaosDisk::dataDirTurnsReadOnlyMidHunt()
     // 120 nodes, 6 at a time, 50 ms each: about a second of fetching.
     m_nodes.setSlow(50);
     const QString id =
-            Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 6}, {u"attempts"_s, 1}});
+        Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 6}, {u"attempts"_s, 1}});
     QVERIFY(!id.isEmpty());
     const QJsonObject midway = Test::pollHunt(
-            client, id, [](const QJsonObject &h) { return Test::doneOf(h) >= 30; }, WaitMs);
+        client, id, [](const QJsonObject &h) { return Test::doneOf(h) >= 30; }, WaitMs);
     QCOMPARE(midway.value(u"state"_s).toString(), u"running"_s);
     // Readable now, so it must stay readable.
-    const int storedBefore = client.get(u"/api/v1/hunts/%1/results?limit=1"_s.arg(id))
-                                     .json()
-                                     .value(u"total"_s)
-                                     .toInt();
+    const int storedBefore =
+        client.get(u"/api/v1/hunts/%1/results?limit=1"_s.arg(id)).json().value(u"total"_s).toInt();
     QVERIFY(storedBefore > 0);
     const QString remounted = m_mount->remountReadOnly();
     QVERIFY2(remounted.isEmpty(), qPrintable(remounted));
@@ -331,16 +330,17 @@ void TestChaosDisk::dataDirTurnsReadOnlyMidHunt()
     const QJsonObject ended = Test::pollHunt(client, id, Test::isFinishedState, WaitMs);
     QVERIFY2(ended.value(u"state"_s).toString() == u"failed"_s,
              QJsonDocument(ended).toJson().constData());
-    QVERIFY2(Test::doneOf(ended) >= storedBefore,
-             qPrintable(u"%1 stored before, %2 after"_s.arg(storedBefore).arg(Test::doneOf(ended))));
+    QVERIFY2(
+        Test::doneOf(ended) >= storedBefore,
+        qPrintable(u"%1 stored before, %2 after"_s.arg(storedBefore).arg(Test::doneOf(ended))));
     verifyStillServing(client, earlier, id, u"Read-only file system"_s);
 }
 
 // QTEST_GUILESS_MAIN, but first, when not root, re-run inside `unshare -rm` if it works.
 int main(int argc, char *argv[])
 {
-    if (::geteuid() != 0 && !qEnvironmentVariableIsSet(UnsharedEnv) &&
-        std::system("unshare -rm true >/dev/null 2>&1") == 0) {
+    if (::geteuid() != 0 && !qEnvironmentVariableIsSet(UnsharedEnv)
+        && std::system("unshare -rm true >/dev/null 2>&1") == 0) {
         qputenv(UnsharedEnv, "1");
         std::vector<char *> args{const_cast<char *>("unshare"), const_cast<char *>("-rm"),
                                  const_cast<char *>("--")};

@@ -70,9 +70,9 @@ void TestChaosKill::restartAndCheck(const QStringList &ids, int expectedInterrup
     QVERIFY2(m_serve->start({u"--data-dir"_s, m_dir->path()}) != 0,
              m_serve->stderrText().constData());
     QVERIFY2(m_serve->stderrText().contains(
-                     u"%1 hunt(s) left running by an earlier process marked interrupted"_s
-                             .arg(expectedInterrupted)
-                             .toUtf8()),
+                 u"%1 hunt(s) left running by an earlier process marked interrupted"_s
+                     .arg(expectedInterrupted)
+                     .toUtf8()),
              m_serve->stderrText().constData());
     HttpClient client(m_serve->base());
     for (const QString &id : ids) {
@@ -103,14 +103,14 @@ void TestChaosKill::killedMidHuntRestartsInterrupted()
     HttpClient client(m_serve->base());
     // 200 nodes, 10 at a time, 100 ms each: about 2 s of fetching and 20 appends.
     const QString running =
-            Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 10}, {u"attempts"_s, 1}});
+        Test::submitHunt(client, m_nodes.names(), {{u"concurrency"_s, 10}, {u"attempts"_s, 1}});
     QVERIFY(!running.isEmpty());
     // --max-running 1: this one waits in the queue.
     const QString queued = Test::submitHunt(client, m_nodes.names().mid(0, 5));
     QVERIFY(!queued.isEmpty());
 
     const QJsonObject midway = Test::pollHunt(
-            client, running, [](const QJsonObject &h) { return Test::doneOf(h) >= 60; }, WaitMs);
+        client, running, [](const QJsonObject &h) { return Test::doneOf(h) >= 60; }, WaitMs);
     const int doneBefore = Test::doneOf(midway);
     QVERIFY2(doneBefore >= 60 && doneBefore < NodeCount, qPrintable(QString::number(doneBefore)));
     QCOMPARE(midway.value(u"state"_s).toString(), u"running"_s);
@@ -148,12 +148,12 @@ void TestChaosKill::killedDuringWriteBurst()
     }
     HttpClient client(m_serve->base());
     const QString id = Test::submitHunt(
-            client, m_nodes.names(),
-            {{u"concurrency"_s, NodeCount}, {u"attempts"_s, 1}, {u"timeoutMs"_s, 60000}});
+        client, m_nodes.names(),
+        {{u"concurrency"_s, NodeCount}, {u"attempts"_s, 1}, {u"timeoutMs"_s, 60000}});
     QVERIFY(!id.isEmpty());
     const QJsonObject seen = Test::pollHunt(
-            client, id, [killAfter](const QJsonObject &h) { return Test::doneOf(h) >= killAfter; },
-            WaitMs);
+        client, id, [killAfter](const QJsonObject &h) { return Test::doneOf(h) >= killAfter; },
+        WaitMs);
     QVERIFY(Test::doneOf(seen) >= killAfter);
     m_serve->kill();
 

@@ -50,11 +50,11 @@ struct LoadStats
             ++unexpected;
             if (firstErrors.size() < 5) {
                 firstErrors.append(u"%1 %2: %3 %4 %5"_s.arg(
-                        QString::fromLatin1(reply.request()
-                                                    .attribute(QNetworkRequest::CustomVerbAttribute)
-                                                    .toByteArray()),
-                        reply.request().url().path(), QString::number(status), reply.errorString(),
-                        QString::fromUtf8(body.left(200))));
+                    QString::fromLatin1(reply.request()
+                                            .attribute(QNetworkRequest::CustomVerbAttribute)
+                                            .toByteArray()),
+                    reply.request().url().path(), QString::number(status), reply.errorString(),
+                    QString::fromUtf8(body.left(200))));
             }
         }
     }
@@ -73,7 +73,8 @@ public:
           m_nodes(std::move(nodes)),
           m_stats(stats),
           m_stopAt(stopAt)
-    {}
+    {
+    }
 
     void start()
     {
@@ -112,8 +113,8 @@ private:
         const QJsonObject hunt{{u"nodes"_s, QJsonArray::fromStringList(m_nodes)},
                                {u"url"_s, u"metric"_s},
                                {u"options"_s, QJsonObject{{u"attempts"_s, 1}}}};
-        QNetworkReply *reply = send("POST", u"/api/v1/hunts"_s,
-                                    QJsonDocument(hunt).toJson(QJsonDocument::Compact));
+        QNetworkReply *reply =
+            send("POST", u"/api/v1/hunts"_s, QJsonDocument(hunt).toJson(QJsonDocument::Compact));
         connect(reply, &QNetworkReply::finished, this, [this, reply] {
             QByteArray body;
             if (finish(reply, &body) != 202) {
@@ -188,7 +189,8 @@ void TestChaosLoad::twoHundredClientsForThirtySeconds()
     m_serve = std::make_unique<Test::ServeProcess>(QStringLiteral(ARTEMIS_HEADLESS_BIN));
     // Each client has at most one hunt unfinished, so 4 running + 256 queued never refuses.
     QVERIFY2(m_serve->start({u"--data-dir"_s, m_dir->path(), u"--max-running"_s, u"4"_s,
-                             u"--max-queued"_s, QString::number(Clients + 56)}) != 0,
+                             u"--max-queued"_s, QString::number(Clients + 56)})
+                 != 0,
              m_serve->stderrText().constData());
 
     LoadStats stats;
@@ -206,8 +208,8 @@ void TestChaosLoad::twoHundredClientsForThirtySeconds()
         for (int k = 0; k < NodesPerHunt; ++k) {
             nodes.append(m_nodes.names().at((i + k * 7) % NodeCount));
         }
-        auto *client = new LoadClient(managers.back().get(), m_serve->base(), nodes, &stats, stopAt,
-                                      &clients);
+        auto *client =
+            new LoadClient(managers.back().get(), m_serve->base(), nodes, &stats, stopAt, &clients);
         client->start();
     }
     QTRY_VERIFY_WITH_TIMEOUT(stats.busyClients == 0, RunMs + DrainMs);
@@ -219,7 +221,7 @@ void TestChaosLoad::twoHundredClientsForThirtySeconds()
 
     QVERIFY2(stats.unexpected == 0,
              qPrintable(u"%1 failed requests; first: %2"_s.arg(stats.unexpected)
-                                .arg(stats.firstErrors.join(u" | "_s))));
+                            .arg(stats.firstErrors.join(u" | "_s))));
     QCOMPARE(stats.refused, 0);
     QVERIFY2(stats.hunts.size() >= Clients, "every client finished at least one hunt");
     for (auto it = stats.hunts.cbegin(); it != stats.hunts.cend(); ++it) {

@@ -121,9 +121,9 @@ void TestHuntCommand::invalidNodeExitsTwoAndFetchesNothing()
 {
     FakeNode ok;
     QVERIFY(ok.start());
-    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s,
-                       u"bob@host:80"_s, u"--node"_s, u"host:99999"_s, u"--data-dir"_s,
-                       m_dir->path()});
+    const Run r =
+        run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s, u"bob@host:80"_s,
+             u"--node"_s, u"host:99999"_s, u"--data-dir"_s, m_dir->path()});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(u"node 2 'bob@host:80'"_s), qPrintable(r.err));
     QVERIFY2(r.err.contains(u"node 3 'host:99999'"_s), qPrintable(r.err));
@@ -140,12 +140,12 @@ void TestHuntCommand::usageErrors_data()
     QTest::addColumn<QString>("message");
     QTest::newRow("no url") << QStringList{u"--node"_s, u"a:1"_s} << u"--url"_s;
     QTest::newRow("no nodes") << QStringList{u"--url"_s, u"m"_s} << u"no nodes"_s;
-    QTest::newRow("unknown option") << QStringList{u"--url"_s, u"m"_s, u"--frobnicate"_s}
-                                    << u"frobnicate"_s;
-    QTest::newRow("bad attempts") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
-                                                 u"--attempts"_s, u"0"_s}
+    QTest::newRow("unknown option")
+        << QStringList{u"--url"_s, u"m"_s, u"--frobnicate"_s} << u"frobnicate"_s;
+    QTest::newRow("bad attempts") << QStringList{u"--url"_s, u"m"_s,          u"--node"_s,
+                                                 u"a:1"_s,   u"--attempts"_s, u"0"_s}
                                   << u"--attempts must be"_s;
-    QTest::newRow("bad timeout") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
+    QTest::newRow("bad timeout") << QStringList{u"--url"_s,        u"m"_s,   u"--node"_s, u"a:1"_s,
                                                 u"--timeout-ms"_s, u"soon"_s}
                                  << u"--timeout-ms must be"_s;
     QTest::newRow("missing nodes file")
@@ -153,29 +153,29 @@ void TestHuntCommand::usageErrors_data()
         << u"cannot read nodes file"_s;
     QTest::newRow("full URL as path")
         << QStringList{u"--url"_s, u"http://x/m"_s, u"--node"_s, u"a:1"_s} << u"not a full URL"_s;
-    QTest::newRow("stray argument") << QStringList{u"--url"_s, u"m"_s, u"extra"_s}
-                                    << u"unexpected argument"_s;
-    QTest::newRow("bad header") << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s,
-                                               u"--header"_s, u"nocolon"_s}
+    QTest::newRow("stray argument")
+        << QStringList{u"--url"_s, u"m"_s, u"extra"_s} << u"unexpected argument"_s;
+    QTest::newRow("bad header") << QStringList{u"--url"_s, u"m"_s,        u"--node"_s,
+                                               u"a:1"_s,   u"--header"_s, u"nocolon"_s}
                                 << u"--header"_s;
     QTest::newRow("missing CA file")
-        << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--ca-file"_s,
-                       u"/nonexistent/ca.pem"_s}
+        << QStringList{u"--url"_s, u"m"_s,         u"--node"_s,
+                       u"a:1"_s,   u"--ca-file"_s, u"/nonexistent/ca.pem"_s}
         << u"CA file '/nonexistent/ca.pem' does not exist"_s;
     QTest::newRow("user without password")
         << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--user"_s, u"bob"_s}
         << u"--user must look like USER:PASSWORD"_s;
     QTest::newRow("user and Authorization header")
-        << QStringList{u"--url"_s, u"m"_s, u"--node"_s, u"a:1"_s, u"--user"_s, u"bob:pw"_s,
-                       u"--header"_s, u"Authorization: Bearer x"_s}
+        << QStringList{u"--url"_s,  u"m"_s,      u"--node"_s,   u"a:1"_s,
+                       u"--user"_s, u"bob:pw"_s, u"--header"_s, u"Authorization: Bearer x"_s}
         << u"either basicAuth or an Authorization header"_s;
     const QStringList node{u"--url"_s, u"m"_s, u"--node"_s, u"127.0.0.1:1"_s};
-    QTest::newRow("every below 1s") << node + QStringList{u"--every"_s, u"200ms"_s}
-                                    << u"'every' must be from 1s"_s;
-    QTest::newRow("every without unit") << node + QStringList{u"--every"_s, u"30"_s}
-                                        << u"--every: '30' is not a duration"_s;
-    QTest::newRow("rounds without every") << node + QStringList{u"--rounds"_s, u"2"_s}
-                                          << u"need --every"_s;
+    QTest::newRow("every below 1s")
+        << node + QStringList{u"--every"_s, u"200ms"_s} << u"'every' must be from 1s"_s;
+    QTest::newRow("every without unit")
+        << node + QStringList{u"--every"_s, u"30"_s} << u"--every: '30' is not a duration"_s;
+    QTest::newRow("rounds without every")
+        << node + QStringList{u"--rounds"_s, u"2"_s} << u"need --every"_s;
     QTest::newRow("rounds zero") << node + QStringList{u"--every"_s, u"1s"_s, u"--rounds"_s, u"0"_s}
                                  << u"--rounds must be"_s;
 }
@@ -217,16 +217,16 @@ void TestHuntCommand::summaryListsOutcomesAndFailures()
     FakeNode garbage;
     QVERIFY(ok.start() && garbage.start());
     garbage.setBehaviour(FakeNode::Behaviour::Garbage);
-    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s,
-                       garbage.node(), u"--data-dir"_s, m_dir->path()});
+    const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--node"_s, garbage.node(),
+                       u"--data-dir"_s, m_dir->path()});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.out.contains(u"done in"_s), qPrintable(r.out));
     QVERIFY(r.out.contains(u"2 nodes, 1 ok, 1 failed"_s));
     QVERIFY(r.out.contains(QRegularExpression(u"ok\\s+1"_s)));
     QVERIFY(r.out.contains(QRegularExpression(u"invalid_json\\s+1"_s)));
     // Failures grouped by outcome and reason, with the node named.
-    QVERIFY2(r.out.contains(QRegularExpression(
-                 u"\\n  1 invalid_json: [^\\n]*invalid JSON \\(%1\\)"_s.arg(
+    QVERIFY2(r.out.contains(
+                 QRegularExpression(u"\\n  1 invalid_json: [^\\n]*invalid JSON \\(%1\\)"_s.arg(
                      QRegularExpression::escape(garbage.node())))),
              qPrintable(r.out));
     QVERIFY(r.out.contains(u"results.ndjson"_s));
@@ -237,8 +237,8 @@ void TestHuntCommand::failuresAreGroupedByReason()
     // 6 nodes answering 500, 3 refusing, 1 ok: two reason lines, the largest first, each naming
     // a few nodes and how many more; cancelled nodes would not count as failed.
     std::vector<std::unique_ptr<FakeNode>> nodes;
-    QStringList args{u"--url"_s, u"metric"_s, u"--attempts"_s, u"1"_s, u"--data-dir"_s,
-                     m_dir->path()};
+    QStringList args{u"--url"_s, u"metric"_s,     u"--attempts"_s,
+                     u"1"_s,     u"--data-dir"_s, m_dir->path()};
     for (int i = 0; i < 7; ++i) {
         nodes.push_back(std::make_unique<FakeNode>());
         QVERIFY(nodes.back()->start());
@@ -265,12 +265,25 @@ void TestHuntCommand::helpDocumentsEveryFlag()
 {
     const Run r = run({u"--help"_s});
     QCOMPARE(r.exitCode, 0);
-    for (const QString &flag : {u"--url"_s, u"--node"_s, u"--nodes-file"_s, u"--data-dir"_s,
-                                u"--timeout-ms"_s, u"--attempts"_s, u"--concurrency"_s,
-                                u"--threads"_s, u"--max-body"_s, u"--header"_s, u"--json"_s,
-                                u"--quiet"_s, u"--user"_s, u"--ca-file"_s,
-                                u"--insecure-skip-verify"_s, u"--follow-redirects"_s,
-                                u"--every"_s, u"--rounds"_s, u"--keep"_s,
+    for (const QString &flag : {u"--url"_s,
+                                u"--node"_s,
+                                u"--nodes-file"_s,
+                                u"--data-dir"_s,
+                                u"--timeout-ms"_s,
+                                u"--attempts"_s,
+                                u"--concurrency"_s,
+                                u"--threads"_s,
+                                u"--max-body"_s,
+                                u"--header"_s,
+                                u"--json"_s,
+                                u"--quiet"_s,
+                                u"--user"_s,
+                                u"--ca-file"_s,
+                                u"--insecure-skip-verify"_s,
+                                u"--follow-redirects"_s,
+                                u"--every"_s,
+                                u"--rounds"_s,
+                                u"--keep"_s,
                                 u"Exit status"_s}) {
         QVERIFY2(r.out.contains(flag), qPrintable(flag));
     }
@@ -284,15 +297,16 @@ void TestHuntCommand::httpsWithCaFileAndCredentials()
     FakeNode node;
     node.setTlsConfiguration(ca->serverConfiguration());
     QVERIFY(node.start());
-    const QStringList common{u"--url"_s, u"metric"_s, u"--node"_s, node.node(),
+    const QStringList common{u"--url"_s,      u"metric"_s,   u"--node"_s, node.node(),
                              u"--data-dir"_s, m_dir->path(), u"--json"_s};
     // Without the CA the node's certificate is not trusted.
     Run r = run(common);
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8())[u"counts"_s][u"tls"_s].toInt(), 1);
 
-    r = run(common + QStringList{u"--ca-file"_s, ca->caFile(), u"--user"_s, u"ops:hunter2"_s,
-                                 u"--header"_s, u"X-Token: tok-55"_s, u"--follow-redirects"_s});
+    r = run(common
+            + QStringList{u"--ca-file"_s, ca->caFile(), u"--user"_s, u"ops:hunter2"_s,
+                          u"--header"_s, u"X-Token: tok-55"_s, u"--follow-redirects"_s});
     QCOMPARE(r.exitCode, 0);
     const QHash<QByteArray, QByteArray> seen = node.requestHeaders().value(0);
     QCOMPARE(seen.value("authorization"), "Basic " + QByteArray("ops:hunter2").toBase64());
@@ -324,8 +338,8 @@ void TestHuntCommand::binaryExitCodesAndJson()
         return process.exitCode();
     };
     QByteArray out;
-    QCOMPARE(runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s, ok.node(),
-                        u"--data-dir"_s, m_dir->path(), u"--json"_s},
+    QCOMPARE(runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s, ok.node(), u"--data-dir"_s,
+                        m_dir->path(), u"--json"_s},
                        &out),
              0);
     QCOMPARE(QJsonDocument::fromJson(out).object().value(u"state"_s).toString(), u"done"_s);
@@ -358,19 +372,19 @@ void TestHuntCommand::everyRunsRoundsInForeground()
         QCOMPARE(json.value(u"schedule"_s).toString(), schedule);
     }
     QCOMPARE(a.requestCount(), 2);
-    QCOMPARE(QDir(m_dir->path() + u"/hunts"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(), 2);
+    QCOMPARE(QDir(m_dir->path() + u"/hunts"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size(),
+             2);
     // A foreground schedule is not stored: a later `serve` on this data dir will not resume it.
     QVERIFY(!QFileInfo::exists(m_dir->path() + u"/schedules"_s));
 
     // Text mode: a summary per round; a failing node makes the exit status 1.
-    const Run failing = run({u"--url"_s, u"metric"_s, u"--node"_s, u"127.0.0.1:1"_s,
-                             u"--attempts"_s, u"1"_s, u"--data-dir"_s, m_dir->path(),
-                             u"--every"_s, u"1s"_s, u"--rounds"_s, u"1"_s});
+    const Run failing =
+        run({u"--url"_s, u"metric"_s, u"--node"_s, u"127.0.0.1:1"_s, u"--attempts"_s, u"1"_s,
+             u"--data-dir"_s, m_dir->path(), u"--every"_s, u"1s"_s, u"--rounds"_s, u"1"_s});
     QCOMPARE(failing.exitCode, 1);
     QVERIFY2(failing.out.contains(u"round 1: hunt "_s), qPrintable(failing.out));
     QVERIFY2(failing.err.contains(u"one round every 1s, 1 round(s)"_s), qPrintable(failing.err));
 }
-
 
 int TestHuntCommand::runBinary(const QStringList &args, QByteArray *err)
 {
@@ -405,7 +419,8 @@ void TestHuntCommand::defaultPolicyRefusesMetadataAddress()
     const Run r = run({u"--url"_s, u"metric"_s, u"--node"_s, u"169.254.169.254:80"_s,
                        u"--data-dir"_s, m_dir->path()});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(u"169.254.169.254"_s) && r.err.contains(u"denied"_s, Qt::CaseInsensitive),
+    QVERIFY2(r.err.contains(u"169.254.169.254"_s)
+                 && r.err.contains(u"denied"_s, Qt::CaseInsensitive),
              qPrintable(r.err));
     ResultStore store(m_dir->path());
     QCOMPARE(store.listHunts()->size(), 0);
@@ -440,7 +455,8 @@ void TestHuntCommand::huntOnServedDataDirExitsTwoAndLeavesItsHuntAlone()
                         u"--data-dir"_s, m_dir->path()},
                        &err),
              2);
-    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))), err.constData());
+    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))),
+             err.constData());
     QVERIFY2(err.contains("serve"), err.constData());
     QCOMPARE(other.requestCount(), 0);
     // serve's hunt is still running, and ends done with all its nodes.
@@ -461,10 +477,10 @@ void TestHuntCommand::secondServeExitsTwoAndNoRoundRunsTwice()
     Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
     QVERIFY2(serve.start({u"--data-dir"_s, m_dir->path()}) != 0, serve.stderrText().constData());
     Test::HttpClient client(serve.base());
-    const Test::HttpReply created = client.postJson(
-        u"/api/v1/schedules"_s, QJsonObject{{u"nodes"_s, QJsonArray{node.node()}},
-                                           {u"url"_s, u"metric"_s},
-                                           {u"every"_s, u"1s"_s}});
+    const Test::HttpReply created =
+        client.postJson(u"/api/v1/schedules"_s, QJsonObject{{u"nodes"_s, QJsonArray{node.node()}},
+                                                            {u"url"_s, u"metric"_s},
+                                                            {u"every"_s, u"1s"_s}});
     QCOMPARE(created.status, 201);
     const QString id = created.json().value(u"schedule"_s).toString();
 
@@ -473,7 +489,8 @@ void TestHuntCommand::secondServeExitsTwoAndNoRoundRunsTwice()
     QVERIFY(Test::waitUntil([&] { return !second.isRunning(); }));
     QCOMPARE(second.terminate(), -1); // already gone
     const QByteArray err = second.stderrText();
-    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))), err.constData());
+    QVERIFY2(err.contains(QByteArray(QByteArray("pid ") + QByteArray::number(serve.pid()))),
+             err.constData());
     QVERIFY2(err.contains("serve"), err.constData());
 
     // Rounds go on in the first serve only: each round number once, one fetch per round.

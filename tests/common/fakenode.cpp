@@ -99,10 +99,10 @@ bool hasToken(const QByteArray &headerValue, const QByteArray &token)
 
 struct FakeNode::Connection
 {
-    QByteArray buffer;           // received, not yet parsed
-    bool busy = false;           // answering (or refusing to answer) the current request
+    QByteArray buffer; // received, not yet parsed
+    bool busy = false; // answering (or refusing to answer) the current request
     bool closeAfterResponse = false;
-    bool closing = false;        // no further requests will be read
+    bool closing = false; // no further requests will be read
     qint64 hugeTotal = 0;
     qint64 hugeSent = 0;
     bool hugeChunked = false;
@@ -110,9 +110,9 @@ struct FakeNode::Connection
 };
 
 FakeNode::FakeNode(QObject *parent)
-    : QObject(parent)
-    , m_server(new QTcpServer(this))
-    , m_jsonBody(R"({"node":"fake","cpu":12.5,"mem":{"used":"80%","total":1024}})"_ba)
+    : QObject(parent),
+      m_server(new QTcpServer(this)),
+      m_jsonBody(R"({"node":"fake","cpu":12.5,"mem":{"used":"80%","total":1024}})"_ba)
 {
     connect(m_server, &QTcpServer::newConnection, this, &FakeNode::acceptConnections);
 }

@@ -73,7 +73,7 @@ public:
     void setJsonBody(QByteArray body);
     QByteArray jsonBody() const;
 
-    void setDelayMs(int ms); // Slow; default 500
+    void setDelayMs(int ms);           // Slow; default 500
     void setTrickleIntervalMs(int ms); // Trickle; default 100
 
     // Status: e.g. setStatus(429, {}, {{"Retry-After", "1"}}). Content-Length is always set.

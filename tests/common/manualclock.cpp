@@ -10,8 +10,7 @@ namespace Artemis::Test {
 class ManualClock::Alarm final : public SchedulerAlarm
 {
 public:
-    Alarm(ManualClock *clock, std::shared_ptr<Slot> slot)
-        : m_clock(clock), m_slot(std::move(slot))
+    Alarm(ManualClock *clock, std::shared_ptr<Slot> slot) : m_clock(clock), m_slot(std::move(slot))
     {
     }
     ~Alarm() override
@@ -35,7 +34,7 @@ private:
     std::shared_ptr<Slot> m_slot;
 };
 
-ManualClock::ManualClock(QDateTime start) : m_now(start.toUTC()) { }
+ManualClock::ManualClock(QDateTime start) : m_now(start.toUTC()) {}
 
 std::unique_ptr<SchedulerAlarm> ManualClock::createAlarm(QObject *context,
                                                          std::function<void()> onDue)

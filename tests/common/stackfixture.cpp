@@ -9,7 +9,7 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis::Test {
 
-StackFixture::StackFixture() : m_dataDir(m_dir.path()) { }
+StackFixture::StackFixture() : m_dataDir(m_dir.path()) {}
 
 StackFixture::~StackFixture()
 {

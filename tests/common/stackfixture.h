@@ -68,8 +68,7 @@ private:
 };
 
 // For QVERIFY2: an error's message, or nothing for a value.
-template <typename T>
-QByteArray errorText(const Result<T> &result)
+template <typename T> QByteArray errorText(const Result<T> &result)
 {
     return result ? QByteArray() : result.error().message.toUtf8();
 }
@@ -77,8 +76,8 @@ QByteArray errorText(const Result<T> &result)
 } // namespace Artemis::Test
 
 // Verifies that a Result holds a value, printing the error's message when it does not.
-#define QVERIFY2_OK(expr)                                                                      \
-    do {                                                                                       \
-        const auto &artemisResult_ = (expr);                                                   \
+#define QVERIFY2_OK(expr) \
+    do { \
+        const auto &artemisResult_ = (expr); \
         QVERIFY2(bool(artemisResult_), ::Artemis::Test::errorText(artemisResult_).constData()); \
     } while (false)

@@ -49,10 +49,9 @@ Result<TestCa> TestCa::create(const QString &dir)
         QStringList{u"req"_s} + ecKey
             + QStringList{u"-keyout"_s, u"server.key"_s, u"-out"_s, u"server.csr"_s, u"-subj"_s,
                           u"/CN=127.0.0.1"_s},
-        QStringList{u"x509"_s,         u"-req"_s,   u"-in"_s,         u"server.csr"_s,
-                    u"-CA"_s,          u"ca.pem"_s, u"-CAkey"_s,      u"ca.key"_s,
-                    u"-CAcreateserial"_s, u"-out"_s, u"server.pem"_s, u"-days"_s,
-                    u"2"_s,            u"-extfile"_s, u"server.ext"_s},
+        QStringList{u"x509"_s, u"-req"_s, u"-in"_s, u"server.csr"_s, u"-CA"_s, u"ca.pem"_s,
+                    u"-CAkey"_s, u"ca.key"_s, u"-CAcreateserial"_s, u"-out"_s, u"server.pem"_s,
+                    u"-days"_s, u"2"_s, u"-extfile"_s, u"server.ext"_s},
     };
     QFile ext(dir + u"/server.ext"_s);
     if (!ext.open(QIODevice::WriteOnly)

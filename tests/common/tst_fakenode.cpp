@@ -215,10 +215,10 @@ void TestFakeNode::status_data()
                          << QNetworkReply::ContentNotFoundError;
     QTest::newRow("500") << 500 << QByteArray() << QByteArray()
                          << QNetworkReply::InternalServerError;
-    QTest::newRow("503 Retry-After") << 503 << R"({"error":"busy"})"_ba << "1"_ba
-                                     << QNetworkReply::ServiceUnavailableError;
-    QTest::newRow("429 Retry-After") << 429 << QByteArray() << "1"_ba
-                                     << QNetworkReply::UnknownContentError;
+    QTest::newRow("503 Retry-After") << 503 << R"({"error":"busy"})"_ba
+                                     << "1"_ba << QNetworkReply::ServiceUnavailableError;
+    QTest::newRow("429 Retry-After")
+        << 429 << QByteArray() << "1"_ba << QNetworkReply::UnknownContentError;
 }
 
 void TestFakeNode::status()

@@ -41,34 +41,34 @@ void TestClassify::classify_data()
                                << u"http_error"_s << false;
     QTest::newRow("403 final") << int(E::ContentAccessDenied) << 403 << QByteArray() << u""_s
                                << u"http_error"_s << false;
-    QTest::newRow("301 final") << int(E::NoError) << 301 << QByteArray() << u""_s
-                               << u"http_error"_s << false;
-    QTest::newRow("429 transient") << int(E::UnknownContentError) << 429 << QByteArray()
-                                   << u""_s << u"http_error"_s << true;
-    QTest::newRow("500 transient") << int(E::InternalServerError) << 500 << QByteArray()
-                                   << u""_s << u"http_error"_s << true;
-    QTest::newRow("503 transient") << int(E::ServiceUnavailableError) << 503 << json << u""_s
-                                   << u"http_error"_s << true;
+    QTest::newRow("301 final") << int(E::NoError) << 301 << QByteArray() << u""_s << u"http_error"_s
+                               << false;
+    QTest::newRow("429 transient")
+        << int(E::UnknownContentError) << 429 << QByteArray() << u""_s << u"http_error"_s << true;
+    QTest::newRow("500 transient")
+        << int(E::InternalServerError) << 500 << QByteArray() << u""_s << u"http_error"_s << true;
+    QTest::newRow("503 transient")
+        << int(E::ServiceUnavailableError) << 503 << json << u""_s << u"http_error"_s << true;
     QTest::newRow("refused") << int(E::ConnectionRefusedError) << 0 << QByteArray() << u""_s
                              << u"refused"_s << true;
-    QTest::newRow("reset") << int(E::RemoteHostClosedError) << 200 << QByteArray("{\"a")
-                           << u""_s << u"error"_s << true;
+    QTest::newRow("reset") << int(E::RemoteHostClosedError) << 200 << QByteArray("{\"a") << u""_s
+                           << u"error"_s << true;
     QTest::newRow("dns") << int(E::HostNotFoundError) << 0 << QByteArray() << u""_s << u"dns"_s
                          << false;
     QTest::newRow("tls") << int(E::SslHandshakeFailedError) << 0 << QByteArray() << u""_s
                          << u"tls"_s << false;
     QTest::newRow("qt timeout") << int(E::TimeoutError) << 0 << QByteArray() << u""_s
                                 << u"timeout"_s << true;
-    QTest::newRow("our deadline") << int(E::OperationCanceledError) << 0 << QByteArray()
-                                  << u"t"_s << u"timeout"_s << true;
+    QTest::newRow("our deadline") << int(E::OperationCanceledError) << 0 << QByteArray() << u"t"_s
+                                  << u"timeout"_s << true;
     QTest::newRow("too large") << int(E::OperationCanceledError) << 200 << QByteArray("aaa")
                                << u"l"_s << u"too_large"_s << false;
     QTest::newRow("cancelled") << int(E::OperationCanceledError) << 0 << QByteArray() << u"c"_s
                                << u"cancelled"_s << false;
     QTest::newRow("truncated body, NoError (Qt 6.4)")
         << int(E::NoError) << 200 << QByteArray("{\"a\":1}") << u"L"_s << u"error"_s << true;
-    QTest::newRow("protocol error") << int(E::ProtocolFailure) << 0 << QByteArray() << u""_s
-                                    << u"error"_s << false;
+    QTest::newRow("protocol error")
+        << int(E::ProtocolFailure) << 0 << QByteArray() << u""_s << u"error"_s << false;
 }
 
 void TestClassify::classify()
@@ -116,22 +116,21 @@ void TestClassify::prometheusText_data()
     const QByteArray metrics = "# TYPE node_load1 gauge\nnode_load1 0.5\n";
     QTest::newRow("text/plain 0.0.4") << QByteArray("text/plain; version=0.0.4; charset=utf-8")
                                       << metrics << u"ok"_s << QString();
-    QTest::newRow("openmetrics")
-        << QByteArray("application/openmetrics-text; version=1.0.0") << metrics + "# EOF\n"
-        << u"ok"_s << QString();
+    QTest::newRow("openmetrics") << QByteArray("application/openmetrics-text; version=1.0.0")
+                                 << metrics + "# EOF\n"
+                                 << u"ok"_s << QString();
     QTest::newRow("JSON served as text/plain is JSON")
-        << QByteArray("text/plain") << QByteArray(R"({"node_load1": 0.5})") << u"ok"_s
-        << QString();
+        << QByteArray("text/plain") << QByteArray(R"({"node_load1": 0.5})") << u"ok"_s << QString();
     QTest::newRow("exposition text without a text type stays invalid")
         << QByteArray("application/octet-stream") << metrics << u"invalid_json"_s
         << u"invalid JSON"_s;
-    QTest::newRow("no content type") << QByteArray() << metrics << u"invalid_json"_s
-                                     << u"invalid JSON"_s;
+    QTest::newRow("no content type")
+        << QByteArray() << metrics << u"invalid_json"_s << u"invalid JSON"_s;
     QTest::newRow("text/plain that is not exposition")
         << QByteArray("text/plain") << QByteArray("Hello, world\n") << u"invalid_json"_s
         << u"neither JSON nor Prometheus text: line 1:"_s;
-    QTest::newRow("empty text/plain") << QByteArray("text/plain") << QByteArray()
-                                      << u"invalid_json"_s << u"empty body"_s;
+    QTest::newRow("empty text/plain")
+        << QByteArray("text/plain") << QByteArray() << u"invalid_json"_s << u"empty body"_s;
 }
 
 void TestClassify::prometheusText()

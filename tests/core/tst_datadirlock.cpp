@@ -110,8 +110,7 @@ void TestDataDirLock::staleLockOfKilledProcessIsTakenOver()
     QCOMPARE(h->pid, pid);
     QVERIFY2(h->command.contains(u"serve"_s), qPrintable(h->command));
     QVERIFY(Test::waitUntil([&] {
-        return DataDirLock::holder(dir.path()).value_or(DataDirHolder{}).serviceUrl
-               == serve.base();
+        return DataDirLock::holder(dir.path()).value_or(DataDirHolder{}).serviceUrl == serve.base();
     }));
     const auto refused = DataDirLock::acquire(dir.path(), u"artemis-test"_s);
     QVERIFY(!refused);

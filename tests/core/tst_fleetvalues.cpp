@@ -115,9 +115,9 @@ Planted planted()
         }
         p.memory.insert(node, number);
         p.outcomes.append(okOutcome(node, QJsonObject{
-                {u"version"_s, version},
-                {u"mem"_s, QJsonObject{{u"used"_s, mem}}},
-        }));
+                                              {u"version"_s, version},
+                                              {u"mem"_s, QJsonObject{{u"used"_s, mem}}},
+                                          }));
     }
     p.outliers = {nodeName(100), nodeName(700), nodeName(1500)};
     p.outcomes.append(okOutcome(nodeName(0), QJsonObject{{u"version"_s, u"9.9.9"_s}}));
@@ -262,10 +262,10 @@ void TestFleetValues::percentiles_data()
     QTest::newRow("one") << QList<double>{7} << 7.0 << 7.0 << 7.0 << 7.0;
     QTest::newRow("1..10") << QList<double>{3, 1, 2, 10, 9, 8, 7, 6, 5, 4} << 5.0 << 9.0 << 10.0
                            << 5.5;
-    QTest::newRow("wikipedia nearest rank") << QList<double>{15, 20, 35, 40, 50} << 35.0 << 50.0
-                                            << 50.0 << 32.0;
-    QTest::newRow("repeated values") << QList<double>{1, 1, 1, 1, 100} << 1.0 << 100.0 << 100.0
-                                     << 20.8;
+    QTest::newRow("wikipedia nearest rank")
+        << QList<double>{15, 20, 35, 40, 50} << 35.0 << 50.0 << 50.0 << 32.0;
+    QTest::newRow("repeated values")
+        << QList<double>{1, 1, 1, 1, 100} << 1.0 << 100.0 << 100.0 << 20.8;
 }
 
 void TestFleetValues::percentiles()
@@ -293,7 +293,7 @@ void TestFleetValues::outlierRules_data()
     QTest::newRow("all equal: none") << QList<double>{5, 5, 5, 5} << QList<int>{};
     QTest::newRow("two values: too few") << QList<double>{1, 1000} << QList<int>{};
     QTest::newRow("both sides, by |score|")
-            << QList<double>{100, 101, 99, 100, 102, 98, 100, -300, 200} << QList<int>{7, 8};
+        << QList<double>{100, 101, 99, 100, 102, 98, 100, -300, 200} << QList<int>{7, 8};
 }
 
 void TestFleetValues::outlierRules()
@@ -318,8 +318,8 @@ void TestFleetValues::minorityRule_data()
     QTest::addColumn<QList<bool>>("minority");
     QTest::newRow("96/4") << QList<int>{96, 4} << QList<bool>{false, true};
     QTest::newRow("95/5: 5% is not below 5%") << QList<int>{95, 5} << QList<bool>{false, false};
-    QTest::newRow("no majority: 46/30/20/4") << QList<int>{46, 30, 20, 4}
-                                             << QList<bool>{false, false, false, false};
+    QTest::newRow("no majority: 46/30/20/4")
+        << QList<int>{46, 30, 20, 4} << QList<bool>{false, false, false, false};
     QTest::newRow("50/46/4") << QList<int>{50, 46, 4} << QList<bool>{false, false, true};
 }
 
@@ -345,13 +345,13 @@ void TestFleetValues::minorityRule()
 void TestFleetValues::groupingKeepsTypes()
 {
     const QList<Outcome> outcomes = {
-            okOutcome(nodeName(0), QJsonObject{{u"v"_s, 1}}),
-            okOutcome(nodeName(1), QJsonObject{{u"v"_s, u"1"_s}}),
-            okOutcome(nodeName(2), QJsonObject{{u"v"_s, 1.0}}),
-            okOutcome(nodeName(3), QJsonObject{{u"v"_s, QJsonValue::Null}}),
-            okOutcome(nodeName(4), QJsonObject{{u"v"_s, QJsonArray{1, 2}}}),
-            okOutcome(nodeName(5), QJsonObject{{u"v"_s, QJsonArray{1, 2}}}),
-            okOutcome(nodeName(6), QJsonObject{{u"w"_s, 1}}),
+        okOutcome(nodeName(0), QJsonObject{{u"v"_s, 1}}),
+        okOutcome(nodeName(1), QJsonObject{{u"v"_s, u"1"_s}}),
+        okOutcome(nodeName(2), QJsonObject{{u"v"_s, 1.0}}),
+        okOutcome(nodeName(3), QJsonObject{{u"v"_s, QJsonValue::Null}}),
+        okOutcome(nodeName(4), QJsonObject{{u"v"_s, QJsonArray{1, 2}}}),
+        okOutcome(nodeName(5), QJsonObject{{u"v"_s, QJsonArray{1, 2}}}),
+        okOutcome(nodeName(6), QJsonObject{{u"w"_s, 1}}),
     };
     const FleetValues v = build(outcomes, u"v"_s);
     QCOMPARE(v.withValue, 6);
@@ -380,15 +380,13 @@ void TestFleetValues::jsonShape()
     const QJsonObject json = toJson(build(p.outcomes, u"version"_s, options), options);
     QStringList keys = json.keys();
     keys.sort();
-    QCOMPARE(keys, (QStringList{u"failed"_s, u"groupCount"_s, u"groups"_s, u"missing"_s,
-                                u"nodes"_s, u"outliers"_s, u"path"_s, u"stats"_s,
-                                u"withValue"_s}));
+    QCOMPARE(keys, (QStringList{u"failed"_s, u"groupCount"_s, u"groups"_s, u"missing"_s, u"nodes"_s,
+                                u"outliers"_s, u"path"_s, u"stats"_s, u"withValue"_s}));
     QCOMPARE(json[u"path"_s].toString(), u"version"_s);
     QCOMPARE(json[u"nodes"_s].toInt(), Nodes);
     QCOMPARE(json[u"withValue"_s].toInt(), 1900);
     QCOMPARE(json[u"missing"_s].toInt(), 60);
-    QCOMPARE(json[u"failed"_s].toObject(),
-             (QJsonObject{{u"timeout"_s, 25}, {u"refused"_s, 15}}));
+    QCOMPARE(json[u"failed"_s].toObject(), (QJsonObject{{u"timeout"_s, 25}, {u"refused"_s, 15}}));
     QCOMPARE(json[u"groupCount"_s].toInt(), 3);
     QVERIFY(json[u"stats"_s].isNull());
     QCOMPARE(json[u"outliers"_s].toArray().size(), 0);
@@ -435,14 +433,13 @@ void TestFleetValues::skim_data()
     QTest::newRow("whole body") << base << QString() << true;
     QTest::newRow("spaces") << QByteArray(R"( { "node" : "n" , "body" : { "v" : -1.5e3 } } )")
                             << u"v"_s << true;
-    QTest::newRow("big integer") << QByteArray(R"({"node":"n","body":{"v":17179869184}})")
-                                 << u"v"_s << true;
+    QTest::newRow("big integer") << QByteArray(R"({"node":"n","body":{"v":17179869184}})") << u"v"_s
+                                 << true;
     QTest::newRow("torn") << base.left(40) << u"a"_s << false;
     QTest::newRow("trailing junk") << base + "x" << u"a"_s << false;
     // Leniencies of QJsonDocument the skimmer shares (they must agree on what is corrupt).
     QTest::newRow("unknown escape") << QByteArray(R"({"node":"\q"})") << u"a"_s << true;
-    QTest::newRow("1. accepted") << QByteArray(R"({"node":"n","body":{"v":1.}})") << u"v"_s
-                                << true;
+    QTest::newRow("1. accepted") << QByteArray(R"({"node":"n","body":{"v":1.}})") << u"v"_s << true;
     QTest::newRow("control char") << QByteArray("{\"node\":\"a\x01\"}") << u"a"_s << true;
     QTest::newRow("missing comma") << QByteArray(R"({"node":"n" "body":1})") << u"a"_s << false;
     QTest::newRow("not an object") << QByteArray("[1]") << u"a"_s << false;
@@ -491,8 +488,7 @@ void TestFleetValues::fromStore()
     QVERIFY(store.appendResults(info.id, p.outcomes));
 
     for (const QString &path : {u"version"_s, u"mem.used"_s, u"status"_s}) {
-        const Result<FleetValues> stored = computeFleetValues(store, info.id,
-                                                              *parseJsonPath(path));
+        const Result<FleetValues> stored = computeFleetValues(store, info.id, *parseJsonPath(path));
         QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().message));
         QCOMPARE(stored->skippedLines, 0);
         QCOMPARE(stored->duplicates, 1);
@@ -505,8 +501,8 @@ void TestFleetValues::fromStore()
         QVERIFY(file.open(QIODevice::Append));
         file.write("{not json\n");
     }
-    const Result<FleetValues> withCorrupt = computeFleetValues(store, info.id,
-                                                               *parseJsonPath(u"version"));
+    const Result<FleetValues> withCorrupt =
+        computeFleetValues(store, info.id, *parseJsonPath(u"version"));
     QVERIFY(withCorrupt);
     QCOMPARE(withCorrupt->skippedLines, 1);
     QCOMPARE(withCorrupt->groups[0].count, 1826);

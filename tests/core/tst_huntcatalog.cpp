@@ -286,8 +286,7 @@ void TestHuntCatalog::collectValues()
         }
     }
     QCOMPARE(numbers, 2);
-    QCOMPARE(m_catalog->collectValues(info.id, u"a..b"_s).error().code,
-             ErrorCode::InvalidArgument);
+    QCOMPARE(m_catalog->collectValues(info.id, u"a..b"_s).error().code, ErrorCode::InvalidArgument);
     QCOMPARE(m_catalog->collectValues(info.id, u"x["_s).error().code, ErrorCode::InvalidArgument);
     QCOMPARE(m_catalog->collectValues(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, u"v"_s).error().code,
              ErrorCode::NotFound);

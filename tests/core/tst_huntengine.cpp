@@ -56,8 +56,7 @@ private Q_SLOTS:
     void shutdownMarksRunningHuntsInterrupted();
 
 private:
-    HuntInfo runHunt(const QStringList &nodes, const FetchOptions &options,
-                     int timeoutMs = 20000);
+    HuntInfo runHunt(const QStringList &nodes, const FetchOptions &options, int timeoutMs = 20000);
     QHash<QString, Outcome> results(const QString &id);
     FakeNode *fake(FakeNode::Behaviour behaviour);
 
@@ -170,9 +169,14 @@ void TestHuntEngine::everyOutcome()
     o.attempts = 1;
     o.timeoutMs = 800;
     o.maxBodyBytes = 1024 * 1024;
-    const QStringList nodes = {json->node(),  notFound->node(), garbage->node(),
-                               hang->node(),  reset->node(),    huge->node(),
-                               u"https://"_s + tls->node(), refused};
+    const QStringList nodes = {json->node(),
+                               notFound->node(),
+                               garbage->node(),
+                               hang->node(),
+                               reset->node(),
+                               huge->node(),
+                               u"https://"_s + tls->node(),
+                               refused};
     const HuntInfo info = runHunt(nodes, o);
     QCOMPARE(info.state, HuntState::Done);
     QCOMPARE(info.total, nodes.size());
@@ -185,8 +189,7 @@ void TestHuntEngine::everyOutcome()
     QCOMPARE(ok.httpStatus, 200);
     QCOMPARE(ok.attempts, 1);
     QCOMPARE(ok.url, u"http://%1/metric"_s.arg(json->node()));
-    QCOMPARE(ok.body.toObject().value(u"mem"_s).toObject().value(u"used"_s).toString(),
-             u"80%"_s);
+    QCOMPARE(ok.body.toObject().value(u"mem"_s).toObject().value(u"used"_s).toString(), u"80%"_s);
     QVERIFY(ok.bytes > 0);
     QVERIFY(ok.error.isEmpty());
     QVERIFY(ok.fetchedAt.isValid());
@@ -233,9 +236,8 @@ void TestHuntEngine::retriesOnlyTransientFailures()
     o.attempts = 3;
     o.timeoutMs = 300;
     o.backoffBaseMs = 20;
-    const HuntInfo info = runHunt({s500->node(), s404->node(), garbage->node(), reset->node(),
-                                   hang->node(), refused},
-                                  o);
+    const HuntInfo info = runHunt(
+        {s500->node(), s404->node(), garbage->node(), reset->node(), hang->node(), refused}, o);
     QCOMPARE(info.state, HuntState::Done);
     const auto r = results(info.id);
     QCOMPARE(r.value(s500->node()).attempts, 3);
@@ -518,8 +520,7 @@ void TestHuntEngine::prometheusTextIsStoredParsedWithRaw()
     const Outcome ok = r.value(exporter->node());
     QCOMPARE(ok.outcome, OutcomeKind::Ok);
     QCOMPARE(ok.body[u"node_load1"_s][0][u"value"_s].toDouble(), 0.42);
-    QCOMPARE(ok.body[u"node_cpu_seconds_total"_s][0][u"labels"_s][u"mode"_s].toString(),
-             u"idle"_s);
+    QCOMPARE(ok.body[u"node_cpu_seconds_total"_s][0][u"labels"_s][u"mode"_s].toString(), u"idle"_s);
     QCOMPARE(ok.body[u"#meta"_s][u"node_load1"_s][u"type"_s].toString(), u"gauge"_s);
     QCOMPARE(ok.raw, QString::fromUtf8(text)); // stored alongside, as received
     const Outcome bad = r.value(html->node());
@@ -572,7 +573,7 @@ void TestHuntEngine::proxySettingsAreIgnored()
     });
     const Fetcher fetcher;
     const QList<QNetworkProxy> proxies = QNetworkProxyFactory::proxyForQuery(
-            QNetworkProxyQuery(u"10.1.2.3"_s, 9100, {}, QNetworkProxyQuery::TcpSocket));
+        QNetworkProxyQuery(u"10.1.2.3"_s, 9100, {}, QNetworkProxyQuery::TcpSocket));
     QCOMPARE(proxies.size(), 1);
     QCOMPARE(proxies.first().type(), QNetworkProxy::NoProxy);
 }

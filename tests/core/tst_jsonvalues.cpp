@@ -86,7 +86,8 @@ void TestJsonValues::path_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("expected"); // jsonValueText of the value, "<undefined>" if absent
 
-    QTest::newRow("root") << QString() << u"{\"a\":{\"b\":[1,{\"c\":\"x\"}]},\"k.v\":5,\"n\":null}"_s;
+    QTest::newRow("root") << QString()
+                          << u"{\"a\":{\"b\":[1,{\"c\":\"x\"}]},\"k.v\":5,\"n\":null}"_s;
     QTest::newRow("key") << u"n"_s << u"null"_s;
     QTest::newRow("nested key") << u"a.b"_s << u"[1,{\"c\":\"x\"}]"_s;
     QTest::newRow("index") << u"a.b[0]"_s << u"1"_s;

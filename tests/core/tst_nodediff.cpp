@@ -55,14 +55,14 @@ private Q_SLOTS:
 
 void TestNodeDiff::flatten()
 {
-    const QList<LeafValue> leaves = flattenJson(
-            object(R"({"b":{"c":[1,{"d":"x"}],"e":{}},"a":1,"f":[],"k.x":true,"n":null})"));
+    const QList<LeafValue> leaves =
+        flattenJson(object(R"({"b":{"c":[1,{"d":"x"}],"e":{}},"a":1,"f":[],"k.x":true,"n":null})"));
     QStringList got;
     for (const LeafValue &leaf : leaves) {
         got.append(leaf.path);
     }
-    QCOMPARE(got, (QStringList{u"a"_s, u"b.c[0]"_s, u"b.c[1].d"_s, u"b.e"_s, u"f"_s,
-                               u"[\"k.x\"]"_s, u"n"_s}));
+    QCOMPARE(got, (QStringList{u"a"_s, u"b.c[0]"_s, u"b.c[1].d"_s, u"b.e"_s, u"f"_s, u"[\"k.x\"]"_s,
+                               u"n"_s}));
     QCOMPARE(leaves[2].value, QJsonValue(u"x"_s));
     QCOMPARE(leaves[3].value, QJsonValue(QJsonObject{}));
     QVERIFY(leaves[6].value.isNull());
@@ -98,10 +98,10 @@ void TestNodeDiff::againstMajority()
         const QString node = u"node-%1"_s.arg(i);
         nodes.append(node);
         QJsonObject body{
-                {u"version"_s, u"1.4.2"_s},
-                {u"cfg"_s, QJsonObject{{u"a"_s, 1}, {u"b"_s, 2}}},
-                {u"uptime"_s, i * 100},
-                {u"list"_s, QJsonArray{1, 2}},
+            {u"version"_s, u"1.4.2"_s},
+            {u"cfg"_s, QJsonObject{{u"a"_s, 1}, {u"b"_s, 2}}},
+            {u"uptime"_s, i * 100},
+            {u"list"_s, QJsonArray{1, 2}},
         };
         if (i < 3) {
             body.insert(u"debug"_s, false);
@@ -173,9 +173,9 @@ void TestNodeDiff::errors()
     info.url = u"/metric"_s;
     info.createdAt = QDateTime::currentDateTimeUtc();
     QVERIFY(store.createHunt(info, {u"a"_s, u"b"_s}));
-    QVERIFY(store.appendResults(info.id, {okOutcome(u"a"_s, object(R"({"x":1})")),
-                                          Outcome::unanswered(u"b"_s, {}, OutcomeKind::Refused,
-                                                              u"refused"_s)}));
+    QVERIFY(store.appendResults(
+        info.id, {okOutcome(u"a"_s, object(R"({"x":1})")),
+                  Outcome::unanswered(u"b"_s, {}, OutcomeKind::Refused, u"refused"_s)}));
     const Result<NodeDiff> unknown = diffAgainstMajority(store, info.id, u"c"_s);
     QVERIFY(!unknown);
     QCOMPARE(unknown.error().code, ErrorCode::NotFound);

@@ -32,24 +32,26 @@ Outcome okOutcome(const QString &node, const QJsonObject &body)
 QList<Outcome> sample()
 {
     QList<Outcome> out;
-    out.append(okOutcome(u"10.0.0.1:9100"_s, QJsonObject{
-            {u"text"_s, u"plain"_s},
-            {u"num"_s, 1.5},
-            {u"mem"_s, QJsonObject{{u"used"_s, u"15.9G"_s}}},
-            {u"obj"_s, QJsonObject{{u"a"_s, QJsonArray{1, u"x,y"_s}}}},
-            {u"node"_s, u"self-reported"_s},
-    }));
-    out.append(okOutcome(u"10.0.0.2:9100"_s, QJsonObject{
-            {u"text"_s, u"comma, \"quoted\", and\nnewline\r\nCRLF"_s},
-            {u"num"_s, -3},
-            {u"mem"_s, QJsonObject{{u"used"_s, 2048}}},
-            {u"obj"_s, true},
-    }));
+    out.append(okOutcome(u"10.0.0.1:9100"_s,
+                         QJsonObject{
+                             {u"text"_s, u"plain"_s},
+                             {u"num"_s, 1.5},
+                             {u"mem"_s, QJsonObject{{u"used"_s, u"15.9G"_s}}},
+                             {u"obj"_s, QJsonObject{{u"a"_s, QJsonArray{1, u"x,y"_s}}}},
+                             {u"node"_s, u"self-reported"_s},
+                         }));
+    out.append(
+        okOutcome(u"10.0.0.2:9100"_s, QJsonObject{
+                                          {u"text"_s, u"comma, \"quoted\", and\nnewline\r\nCRLF"_s},
+                                          {u"num"_s, -3},
+                                          {u"mem"_s, QJsonObject{{u"used"_s, 2048}}},
+                                          {u"obj"_s, true},
+                                      }));
     out.append(okOutcome(u"node-ü-日本"_s, QJsonObject{
-            {u"text"_s, u"Grüße 🚀 ,"_s},
-            {u"num"_s, QJsonValue::Null},
-            {u"mem"_s, QJsonObject{{u"used"_s, u"80%"_s}}},
-    }));
+                                               {u"text"_s, u"Grüße 🚀 ,"_s},
+                                               {u"num"_s, QJsonValue::Null},
+                                               {u"mem"_s, QJsonObject{{u"used"_s, u"80%"_s}}},
+                                           }));
     Outcome failed = Outcome::unanswered(u"10.0.0.9:9100"_s, u"http://10.0.0.9:9100/metric"_s,
                                          OutcomeKind::Timeout, u"timed out, after 5 s"_s, 3);
     failed.fetchedAt = QDateTime(QDate(2024, 5, 1), QTime(12, 0, 1), Qt::UTC);
@@ -164,10 +166,10 @@ private Q_SLOTS:
 
 void TestProjection::csvRoundTrip()
 {
-    const QStringList fields = {u"node"_s, u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
-                                u"attempts"_s, u"bytes"_s, u"fetchedAt"_s, u"error"_s,
-                                u"url"_s, u"text"_s, u"num"_s, u"obj"_s, u"mem.used"_s,
-                                u"absent"_s, u"body.node"_s};
+    const QStringList fields = {u"node"_s,     u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
+                                u"attempts"_s, u"bytes"_s,   u"fetchedAt"_s,  u"error"_s,
+                                u"url"_s,      u"text"_s,    u"num"_s,        u"obj"_s,
+                                u"mem.used"_s, u"absent"_s,  u"body.node"_s};
     const Result<Projection> projection = Projection::parse(fields);
     QVERIFY(projection);
     const QList<Outcome> outcomes = sample();
@@ -232,8 +234,10 @@ void TestProjection::storedRecordGivesTheSameValues()
         const Result<Projection> projection = Projection::parse(fields, numbers);
         QVERIFY(projection);
         for (const Outcome &outcome : sample()) {
-            const QJsonObject stored = QJsonDocument::fromJson(
-                QJsonDocument(outcome.toJson()).toJson(QJsonDocument::Compact)).object();
+            const QJsonObject stored =
+                QJsonDocument::fromJson(
+                    QJsonDocument(outcome.toJson()).toJson(QJsonDocument::Compact))
+                    .object();
             QCOMPARE(projection->recordValues(stored), projection->values(outcome));
         }
     }
@@ -242,7 +246,7 @@ void TestProjection::storedRecordGivesTheSameValues()
 void TestProjection::ndjsonFields()
 {
     const Result<Projection> projection = Projection::parse(
-            {u"node"_s, u"mem.used"_s, u"outcome"_s, u"latencyMs"_s, u"absent"_s}, true);
+        {u"node"_s, u"mem.used"_s, u"outcome"_s, u"latencyMs"_s, u"absent"_s}, true);
     QVERIFY(projection);
     const QList<Outcome> outcomes = sample();
     const QByteArray ndjson = exportAll(*projection, ExportFormat::Ndjson, outcomes);
@@ -321,16 +325,14 @@ void TestProjection::outcomeFilter_data()
     QTest::newRow("failed") << u"failed"_s << true << allButOk << QString();
     QTest::newRow("one") << u"ok"_s << true << QList<int>{0} << QString();
     QTest::newRow("comma list") << u"timeout,refused"_s << true
-                                << QList<int>{int(OutcomeKind::Timeout),
-                                              int(OutcomeKind::Refused)}
+                                << QList<int>{int(OutcomeKind::Timeout), int(OutcomeKind::Refused)}
                                 << QString();
     QTest::newRow("spaces") << u" dns , tls "_s << true
                             << QList<int>{int(OutcomeKind::Dns), int(OutcomeKind::Tls)}
                             << QString();
     QTest::newRow("failed plus ok") << u"failed,ok"_s << true << all << QString();
     QTest::newRow("unknown") << u"bogus"_s << false << QList<int>{} << u"bogus"_s;
-    QTest::newRow("unknown in list") << u"timeout,timout"_s << false << QList<int>{}
-                                     << u"timout"_s;
+    QTest::newRow("unknown in list") << u"timeout,timout"_s << false << QList<int>{} << u"timout"_s;
     QTest::newRow("case matters") << u"Timeout"_s << false << QList<int>{} << u"Timeout"_s;
     QTest::newRow("empty: every outcome") << QString() << true << all << QString();
     QTest::newRow("all") << u"all"_s << true << all << QString();

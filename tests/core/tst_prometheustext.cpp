@@ -62,8 +62,7 @@ void TestPrometheusText::parse_data()
         << QByteArray(R"({"x":[{"labels":{"a":"}","b":",{ "},"value":1}]})");
     QTest::newRow("trailing comma, blanks in braces, empty braces")
         << QByteArray("a{ x = \"1\" , } 1\nb{} 2\n")
-        << QByteArray(
-               R"({"a":[{"labels":{"x":"1"},"value":1}],"b":[{"labels":{},"value":2}]})");
+        << QByteArray(R"({"a":[{"labels":{"x":"1"},"value":1}],"b":[{"labels":{},"value":2}]})");
     QTest::newRow("UTF-8 label value")
         << QByteArray("x{city=\"Zürich\"} 1\n")
         << QByteArray(R"({"x":[{"labels":{"city":"Zürich"},"value":1}]})");
@@ -144,38 +143,38 @@ void TestPrometheusText::rejects_data()
     QTest::newRow("bad value") << QByteArray("up one\n")
                                << u"line 1: 'one' is not a number (value of 'up')"_s;
     QTest::newRow("overflowing value") << QByteArray("up 1e999\n") << u"is not a number"_s;
-    QTest::newRow("bad timestamp") << QByteArray("up 1 soon\n")
-                                   << u"line 1: 'soon' is not a timestamp"_s;
-    QTest::newRow("junk after timestamp") << QByteArray("up 1 2 3\n")
-                                          << u"line 1: unexpected '3' after the value of 'up'"_s;
-    QTest::newRow("name starts with a digit") << QByteArray("1up 1\n")
-                                              << u"expected a metric name, found '1'"_s;
-    QTest::newRow("unquoted label value") << QByteArray("up{a=b} 1\n")
-                                          << u"the value of label 'a' must be in double quotes"_s;
-    QTest::newRow("unterminated label value") << QByteArray("up{a=\"b} 1\n")
-                                              << u"the value of label 'a' has no closing quote"_s;
-    QTest::newRow("labels not closed") << QByteArray("up{a=\"b\"\n")
-                                       << u"expected ',' or '}' after label 'a'"_s;
-    QTest::newRow("labels not closed after comma") << QByteArray("up{a=\"b\",\n")
-                                                   << u"labels not closed with '}'"_s;
-    QTest::newRow("invalid escape") << QByteArray("up{a=\"\\t\"} 1\n")
-                                    << u"invalid escape '\\t' in the value of label 'a'"_s;
-    QTest::newRow("label name with colon") << QByteArray("up{a:b=\"1\"} 1\n")
-                                           << u"expected '=' after label 'a'"_s;
-    QTest::newRow("duplicate label") << QByteArray("up{a=\"1\",a=\"2\"} 1\n")
-                                     << u"label 'a' given twice"_s;
+    QTest::newRow("bad timestamp")
+        << QByteArray("up 1 soon\n") << u"line 1: 'soon' is not a timestamp"_s;
+    QTest::newRow("junk after timestamp")
+        << QByteArray("up 1 2 3\n") << u"line 1: unexpected '3' after the value of 'up'"_s;
+    QTest::newRow("name starts with a digit")
+        << QByteArray("1up 1\n") << u"expected a metric name, found '1'"_s;
+    QTest::newRow("unquoted label value")
+        << QByteArray("up{a=b} 1\n") << u"the value of label 'a' must be in double quotes"_s;
+    QTest::newRow("unterminated label value")
+        << QByteArray("up{a=\"b} 1\n") << u"the value of label 'a' has no closing quote"_s;
+    QTest::newRow("labels not closed")
+        << QByteArray("up{a=\"b\"\n") << u"expected ',' or '}' after label 'a'"_s;
+    QTest::newRow("labels not closed after comma")
+        << QByteArray("up{a=\"b\",\n") << u"labels not closed with '}'"_s;
+    QTest::newRow("invalid escape")
+        << QByteArray("up{a=\"\\t\"} 1\n") << u"invalid escape '\\t' in the value of label 'a'"_s;
+    QTest::newRow("label name with colon")
+        << QByteArray("up{a:b=\"1\"} 1\n") << u"expected '=' after label 'a'"_s;
+    QTest::newRow("duplicate label")
+        << QByteArray("up{a=\"1\",a=\"2\"} 1\n") << u"label 'a' given twice"_s;
     QTest::newRow("unknown type") << QByteArray("# TYPE up countre\n")
                                   << u"line 1: unknown metric type 'countre' for 'up'"_s;
     QTest::newRow("second TYPE") << QByteArray("# TYPE up gauge\nup 1\n# TYPE up counter\n")
                                  << u"line 3: second # TYPE line for 'up'"_s;
     QTest::newRow("second HELP") << QByteArray("# HELP up a\n# HELP up b\n")
                                  << u"line 2: second # HELP line for 'up'"_s;
-    QTest::newRow("HELP without name") << QByteArray("# HELP\n")
-                                       << u"# HELP needs a valid metric name"_s;
-    QTest::newRow("TYPE with junk") << QByteArray("# TYPE up gauge extra\n")
-                                    << u"unexpected 'extra' after the type of 'up'"_s;
-    QTest::newRow("JSON is not exposition text") << QByteArray(R"({"cpu": 1})")
-                                                 << u"expected a metric name, found '{'"_s;
+    QTest::newRow("HELP without name")
+        << QByteArray("# HELP\n") << u"# HELP needs a valid metric name"_s;
+    QTest::newRow("TYPE with junk")
+        << QByteArray("# TYPE up gauge extra\n") << u"unexpected 'extra' after the type of 'up'"_s;
+    QTest::newRow("JSON is not exposition text")
+        << QByteArray(R"({"cpu": 1})") << u"expected a metric name, found '{'"_s;
 }
 
 void TestPrometheusText::rejects()
@@ -195,8 +194,9 @@ void TestPrometheusText::contentType_data()
     QTest::newRow("0.0.4") << QByteArray("text/plain; version=0.0.4; charset=utf-8") << true;
     QTest::newRow("plain") << QByteArray("text/plain") << true;
     QTest::newRow("case and blanks") << QByteArray(" Text/Plain ;charset=UTF-8") << true;
-    QTest::newRow("openmetrics")
-        << QByteArray("application/openmetrics-text; version=1.0.0; charset=utf-8") << true;
+    QTest::newRow("openmetrics") << QByteArray(
+        "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                                 << true;
     QTest::newRow("json") << QByteArray("application/json") << false;
     QTest::newRow("html") << QByteArray("text/html; charset=utf-8") << false;
     QTest::newRow("absent") << QByteArray() << false;
@@ -230,8 +230,7 @@ void TestPrometheusText::nodeExporterSample()
     QVERIFY(parsed);
     const QJsonArray cpu = parsed->value(u"node_cpu_seconds_total"_s).toArray();
     QCOMPARE(cpu.size(), 3);
-    QCOMPARE(cpu.at(2).toObject().value(u"labels"_s).toObject().value(u"cpu"_s).toString(),
-             u"1"_s);
+    QCOMPARE(cpu.at(2).toObject().value(u"labels"_s).toObject().value(u"cpu"_s).toString(), u"1"_s);
     QCOMPARE(cpu.at(1).toObject().value(u"value"_s).toDouble(), 312.5);
     QCOMPARE(parsed->value(u"node_filesystem_avail_bytes"_s)[0][u"value"_s].toDouble(),
              2.1474836e+10);

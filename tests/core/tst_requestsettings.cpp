@@ -319,35 +319,35 @@ void TestRequestSettings::optionsJson_data()
     const QByteArray caFile = m_ca->caFile().toUtf8();
     QTest::newRow("all settings") << QByteArray(R"({"headers": {"X-A": "1"}, "basicAuth": )"
                                                 R"({"username": "bob", "password": "pw"}, )"
-                                                R"("caFile": ")" + caFile + R"(", )"
-                                                R"("insecureSkipVerify": false, )"
-                                                R"("followRedirects": true})")
+                                                R"("caFile": ")"
+                                                + caFile
+                                                + R"(", )"
+                                                  R"("insecureSkipVerify": false, )"
+                                                  R"("followRedirects": true})")
                                   << QString();
     QTest::newRow("password optional")
         << QByteArray(R"({"basicAuth": {"username": "bob"}})") << QString();
-    QTest::newRow("missing CA file")
-        << QByteArray(R"({"caFile": "/nonexistent/ca.pem"})")
-        << u"CA file '/nonexistent/ca.pem' does not exist"_s;
+    QTest::newRow("missing CA file") << QByteArray(R"({"caFile": "/nonexistent/ca.pem"})")
+                                     << u"CA file '/nonexistent/ca.pem' does not exist"_s;
     QTest::newRow("CA file is a directory")
         << QByteArray(R"({"caFile": "/tmp"})") << u"CA file '/tmp' is not a regular file"_s;
-    QTest::newRow("CA file is not PEM") << QByteArray(R"({"caFile": ")" + caFile.chopped(6)
-                                                      + R"(server.ext"})")
-                                        << u"server.ext' holds no PEM certificate"_s;
-    QTest::newRow("CA file is a key only") << QByteArray(R"({"caFile": ")" + caFile.chopped(6)
-                                                         + R"(ca.key"})")
-                                           << u"ca.key' holds no PEM certificate"_s;
-    QTest::newRow("caPem not PEM") << QByteArray(R"({"caPem": "hello"})")
-                                   << u"option 'caPem' holds no PEM certificate"_s;
-    QTest::newRow("caFile not a string") << QByteArray(R"({"caFile": 3})")
-                                         << u"must be strings"_s;
+    QTest::newRow("CA file is not PEM")
+        << QByteArray(R"({"caFile": ")" + caFile.chopped(6) + R"(server.ext"})")
+        << u"server.ext' holds no PEM certificate"_s;
+    QTest::newRow("CA file is a key only")
+        << QByteArray(R"({"caFile": ")" + caFile.chopped(6) + R"(ca.key"})")
+        << u"ca.key' holds no PEM certificate"_s;
+    QTest::newRow("caPem not PEM")
+        << QByteArray(R"({"caPem": "hello"})") << u"option 'caPem' holds no PEM certificate"_s;
+    QTest::newRow("caFile not a string") << QByteArray(R"({"caFile": 3})") << u"must be strings"_s;
     QTest::newRow("insecure not bool") << QByteArray(R"({"insecureSkipVerify": "yes"})")
                                        << u"option 'insecureSkipVerify' must be true or false"_s;
     QTest::newRow("redirects not bool") << QByteArray(R"({"followRedirects": 1})")
                                         << u"option 'followRedirects' must be true or false"_s;
-    QTest::newRow("basicAuth a string") << QByteArray(R"({"basicAuth": "bob:pw"})")
-                                        << u"option 'basicAuth' must be"_s;
-    QTest::newRow("basicAuth without user") << QByteArray(R"({"basicAuth": {"password": "x"}})")
-                                            << u"option 'basicAuth' must be"_s;
+    QTest::newRow("basicAuth a string")
+        << QByteArray(R"({"basicAuth": "bob:pw"})") << u"option 'basicAuth' must be"_s;
+    QTest::newRow("basicAuth without user")
+        << QByteArray(R"({"basicAuth": {"password": "x"}})") << u"option 'basicAuth' must be"_s;
     QTest::newRow("user with colon")
         << QByteArray(R"({"basicAuth": {"username": "a:b", "password": "x"}})")
         << u"basicAuth needs a user name without ':'"_s;
@@ -357,8 +357,8 @@ void TestRequestSettings::optionsJson_data()
     QTest::newRow("basicAuth and Authorization header")
         << QByteArray(R"({"basicAuth": {"username": "a"}, "headers": {"authorization": "x"}})")
         << u"either basicAuth or an Authorization header"_s;
-    QTest::newRow("unknown key lists the new ones") << QByteArray(R"({"insecure": true})")
-                                                    << u"insecureSkipVerify, followRedirects"_s;
+    QTest::newRow("unknown key lists the new ones")
+        << QByteArray(R"({"insecure": true})") << u"insecureSkipVerify, followRedirects"_s;
 }
 
 void TestRequestSettings::optionsJson()

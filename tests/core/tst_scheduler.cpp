@@ -223,7 +223,8 @@ void TestScheduler::schedulesSurviveRestart()
     FakeNode node;
     QVERIFY(node.start());
     ScheduleSpec s = spec({node.node()}, Minute);
-    s.options.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer round-secret")));
+    s.options.headers.append(
+        qMakePair(QByteArray("Authorization"), QByteArray("Bearer round-secret")));
     s.retention.keepRounds = 50;
     const Result<Schedule> created = stack.scheduler()->create(s);
     QVERIFY2_OK(created);
@@ -269,7 +270,8 @@ void TestScheduler::schedulesSurviveRestart()
     }
     // The header value was kept across the restart (stored owner-only).
     QCOMPARE(node.requestCount(), 3);
-    QCOMPARE(node.requestHeaders().first().value("authorization"), QByteArray("Bearer round-secret"));
+    QCOMPARE(node.requestHeaders().first().value("authorization"),
+             QByteArray("Bearer round-secret"));
     const QFileInfo schedulesDir(stack.dataDir() + u"/schedules"_s);
     QCOMPARE(schedulesDir.permissions() & (QFile::ReadOther | QFile::ReadGroup),
              QFile::Permissions());
@@ -368,8 +370,9 @@ void TestScheduler::spreadStaggersNodes()
     QCOMPARE(firstRequestMs.size(), 8);
     std::sort(firstRequestMs.begin(), firstRequestMs.end());
     // Not all at the same instant, and all within the window (plus scheduling slack).
-    QVERIFY2(firstRequestMs.last() - firstRequestMs.first() >= 100,
-             qPrintable(u"spread only %1 ms"_s.arg(firstRequestMs.last() - firstRequestMs.first())));
+    QVERIFY2(
+        firstRequestMs.last() - firstRequestMs.first() >= 100,
+        qPrintable(u"spread only %1 ms"_s.arg(firstRequestMs.last() - firstRequestMs.first())));
     QVERIFY(firstRequestMs.last() < 400 + 1500);
     const Result<HuntInfo> info = stack.store()->loadManifest(created->rounds.first().hunt);
     QCOMPARE(info->spreadMs, 400);

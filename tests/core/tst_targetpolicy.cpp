@@ -26,6 +26,12 @@ void TestTargetPolicy::checkHost_data()
     QTest::addColumn<bool>("denied");
     const QStringList none;
     QTest::newRow("public v4 allowed") << none << none << u"10.1.2.3"_s << false;
+    // fuzz_targetpolicy: "::/8" was read as the IPv4 rule 0.0.0.0/0 (toIPv4Address maps ::).
+    QTest::newRow("deny ::/8 denies ::1") << none << QStringList{u"::/8"_s} << u"::1"_s << true;
+    QTest::newRow("deny ::/8 leaves v4 alone")
+        << none << QStringList{u"::/8"_s} << u"10.1.2.3"_s << false;
+    QTest::newRow("deny mapped /104 is v4 /8")
+        << none << QStringList{u"::ffff:127.0.0.0/104"_s} << u"127.9.9.9"_s << true;
     QTest::newRow("aws metadata") << none << none << u"169.254.169.254"_s << true;
     QTest::newRow("link-local v4") << none << none << u"169.254.1.1"_s << true;
     QTest::newRow("link-local v6") << none << none << u"fe80::1"_s << true;
@@ -47,8 +53,7 @@ void TestTargetPolicy::checkHost_data()
         << QStringList{u"10.0.0.0/8"_s} << none << u"192.168.1.1"_s << true;
     QTest::newRow("allow list includes")
         << QStringList{u"10.0.0.0/8"_s} << none << u"10.9.9.9"_s << false;
-    QTest::newRow("host glob allow")
-        << QStringList{u"*.lab"_s} << none << u"node7.lab"_s << false;
+    QTest::newRow("host glob allow") << QStringList{u"*.lab"_s} << none << u"node7.lab"_s << false;
     QTest::newRow("host glob allow excludes other names")
         << QStringList{u"*.lab"_s} << none << u"node7.prod"_s << true;
     QTest::newRow("name waits for resolution with allow CIDR")
@@ -76,10 +81,11 @@ void TestTargetPolicy::checkHost()
     const std::optional<QString> reason = policy.checkHost(host);
     QCOMPARE(reason.has_value(), denied);
     if (reason) {
-        QVERIFY2(reason->contains(QStringView(host).trimmed().toString().toLower().remove(u'[')
-                                      .remove(u']')
-                                      .chopped(host.endsWith(u'.') ? 1 : 0)),
-                 qPrintable(*reason));
+        QVERIFY2(
+            reason->contains(
+                QStringView(host).trimmed().toString().toLower().remove(u'[').remove(u']').chopped(
+                    host.endsWith(u'.') ? 1 : 0)),
+            qPrintable(*reason));
     }
 }
 
@@ -92,11 +98,10 @@ void TestTargetPolicy::checkAddress_data()
     QTest::addColumn<bool>("denied");
     const QStringList none;
     QTest::newRow("name -> public") << none << none << u"n.lab"_s << u"10.0.0.1"_s << false;
-    QTest::newRow("name -> metadata") << none << none << u"evil.example"_s << u"169.254.169.254"_s
-                                      << true;
+    QTest::newRow("name -> metadata")
+        << none << none << u"evil.example"_s << u"169.254.169.254"_s << true;
     QTest::newRow("allowed name -> metadata still denied")
-        << QStringList{u"*.example"_s} << none << u"evil.example"_s << u"169.254.169.254"_s
-        << true;
+        << QStringList{u"*.example"_s} << none << u"evil.example"_s << u"169.254.169.254"_s << true;
     QTest::newRow("name -> denied cidr")
         << none << QStringList{u"127.0.0.0/8"_s} << u"localhost"_s << u"127.0.0.1"_s << true;
     QTest::newRow("name -> allowed cidr")

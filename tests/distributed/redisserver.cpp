@@ -27,10 +27,9 @@ RedisServer::~RedisServer()
 
 QString RedisServer::missingReason()
 {
-    return binary().isEmpty()
-               ? u"redis-server not found: install it (Debian package redis-server; "
-                 "'scripts/deps.sh test' does)"_s
-               : QString();
+    return binary().isEmpty() ? u"redis-server not found: install it (Debian package redis-server; "
+                                "'scripts/deps.sh test' does)"_s
+                              : QString();
 }
 
 bool RedisServer::start(quint16 port)
@@ -48,9 +47,9 @@ bool RedisServer::start(quint16 port)
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     killWithParent(*m_process);
-    m_process->start(binary(), {u"--port"_s, QString::number(port), u"--bind"_s,
-                                u"127.0.0.1"_s, u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s,
-                                u"--dir"_s, m_dir.path(), u"--loglevel"_s, u"notice"_s});
+    m_process->start(binary(), {u"--port"_s, QString::number(port), u"--bind"_s, u"127.0.0.1"_s,
+                                u"--save"_s, u""_s, u"--appendonly"_s, u"no"_s, u"--dir"_s,
+                                m_dir.path(), u"--loglevel"_s, u"notice"_s});
     return m_process->waitForStarted(10000);
 }
 

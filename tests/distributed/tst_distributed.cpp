@@ -196,8 +196,8 @@ void TestDistributed::verifyStoredOnce(const QString &id)
     }
     QCOMPARE(seen.size(), NodeCount);
     for (const QString &node : std::as_const(m_nodeNames)) {
-        QVERIFY2(seen.value(node) == 1, qPrintable(u"%1 stored %2 times"_s.arg(node).arg(
-                                            seen.value(node))));
+        QVERIFY2(seen.value(node) == 1,
+                 qPrintable(u"%1 stored %2 times"_s.arg(node).arg(seen.value(node))));
     }
     const Result<HuntInfo> manifest = m_store->loadManifest(id);
     QVERIFY(manifest);
@@ -207,9 +207,8 @@ void TestDistributed::verifyStoredOnce(const QString &id)
 qint64 TestDistributed::xlen(const char *stream)
 {
     auto length = std::make_shared<qint64>(-1);
-    m_probe->command({"XLEN", stream}, [length](const RedisReply &r) {
-        *length = r.ok() ? r.integer : -2;
-    });
+    m_probe->command({"XLEN", stream},
+                     [length](const RedisReply &r) { *length = r.ok() ? r.integer : -2; });
     if (!QTest::qWaitFor([&] { return *length != -1; }, 5000)) {
         return -3; // no reply
     }
@@ -237,13 +236,11 @@ void TestDistributed::allStoredOnce()
     QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::JobsStream), 0, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::ResultsStream), 0, 10000);
     // Both workers took part, and the API's view of them is live.
-    QTRY_VERIFY_WITH_TIMEOUT(m_executor->workers().size() == 2
-                                 && m_executor->workers().at(0).done > 0
-                                 && m_executor->workers().at(1).done > 0
-                                 && m_executor->workers().at(0).done
-                                            + m_executor->workers().at(1).done
-                                        >= NodeCount,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_executor->workers().size() == 2 && m_executor->workers().at(0).done > 0
+            && m_executor->workers().at(1).done > 0
+            && m_executor->workers().at(0).done + m_executor->workers().at(1).done >= NodeCount,
+        10000);
 }
 
 void TestDistributed::workerKilledMidHunt()

@@ -21,8 +21,10 @@ void TestRedisUrl::parse_data()
     QTest::addColumn<QString>("host");
     QTest::addColumn<int>("port");
     QTest::addColumn<int>("db");
-    QTest::newRow("host:port") << u"redis://127.0.0.1:6380"_s << true << u"127.0.0.1"_s << 6380 << 0;
-    QTest::newRow("host only: default port") << u"redis://broker"_s << true << u"broker"_s << 6379 << 0;
+    QTest::newRow("host:port") << u"redis://127.0.0.1:6380"_s << true << u"127.0.0.1"_s << 6380
+                               << 0;
+    QTest::newRow("host only: default port")
+        << u"redis://broker"_s << true << u"broker"_s << 6379 << 0;
     QTest::newRow("db") << u"redis://h:7000/3"_s << true << u"h"_s << 7000 << 3;
     QTest::newRow("trailing slash") << u"redis://h:7000/"_s << true << u"h"_s << 7000 << 0;
     QTest::newRow("scheme case") << u"REDIS://h"_s << true << u"h"_s << 6379 << 0;

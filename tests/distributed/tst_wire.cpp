@@ -44,8 +44,8 @@ void TestWire::specKeepsHeaderValues()
     QCOMPARE(back->options.timeoutMs, 1234);
     QCOMPARE(back->options.attempts, 2);
     QCOMPARE(back->options.headers.size(), 2);
-    QVERIFY(back->options.headers.contains(qMakePair(QByteArray("Authorization"),
-                                                     QByteArray("Bearer s3cret"))));
+    QVERIFY(back->options.headers.contains(
+        qMakePair(QByteArray("Authorization"), QByteArray("Bearer s3cret"))));
 }
 
 void TestWire::manifestJsonStillDropsHeaderValues()
@@ -141,10 +141,10 @@ RedisReply array(QList<RedisReply> elements)
 
 void TestWire::parseReadReply()
 {
-    const RedisReply reply = array({array(
-        {str("artemis:jobs"),
-         array({array({str("1-0"), array({str("hunt"), str("h"), str("nodes"), str("[]")})}),
-                array({str("2-0"), array({str("hunt"), str("g")})})})})});
+    const RedisReply reply = array(
+        {array({str("artemis:jobs"),
+                array({array({str("1-0"), array({str("hunt"), str("h"), str("nodes"), str("[]")})}),
+                       array({str("2-0"), array({str("hunt"), str("g")})})})})});
     const QList<Wire::StreamEntry> entries = Wire::parseReadReply(reply);
     QCOMPARE(entries.size(), 2);
     QCOMPARE(entries.at(0).id, QByteArray("1-0"));

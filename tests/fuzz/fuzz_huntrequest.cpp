@@ -51,8 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // What HuntEngine::submit checks next.
     const Result<TargetList> targets = parseTargets(request->nodes, request->url);
     if (targets) {
-        FUZZ_CHECK(targets->targets.size() + targets->duplicates.size()
-                   == request->nodes.size());
+        FUZZ_CHECK(targets->targets.size() + targets->duplicates.size() == request->nodes.size());
         for (const Target &target : targets->targets) {
             FUZZ_CHECK(target.url().isValid() && target.port != 0);
         }

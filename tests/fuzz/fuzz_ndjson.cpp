@@ -65,8 +65,8 @@ QString tempTemplate()
 {
     const QString shm = u"/dev/shm"_s;
     return QFileInfo(shm).isDir() && QFileInfo(shm).isWritable()
-        ? shm + u"/artemis-fuzz-ndjson-XXXXXX"_s
-        : QDir::tempPath() + u"/artemis-fuzz-ndjson-XXXXXX"_s;
+               ? shm + u"/artemis-fuzz-ndjson-XXXXXX"_s
+               : QDir::tempPath() + u"/artemis-fuzz-ndjson-XXXXXX"_s;
 }
 
 struct Fixture

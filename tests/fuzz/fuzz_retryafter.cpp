@@ -41,7 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(ms >= -1);
 
     const QByteArray trimmed = value.trimmed();
-    const bool allDigits = !trimmed.isEmpty()
+    const bool allDigits =
+        !trimmed.isEmpty()
         && std::all_of(trimmed.begin(), trimmed.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (allDigits) {
         FUZZ_CHECK_MSG(ms == expectedSeconds(trimmed), trimmed.constData());

@@ -44,9 +44,9 @@ inline void setUp()
 
 // An invariant of the code under test; unlike Q_ASSERT it is checked in every build type.
 #define FUZZ_CHECK(condition) FUZZ_CHECK_MSG(condition, nullptr)
-#define FUZZ_CHECK_MSG(condition, detail)                                                     \
-    do {                                                                                       \
-        if (!(condition)) {                                                                    \
-            ::Artemis::Fuzz::failCheck(#condition, __FILE__, __LINE__, (detail));              \
-        }                                                                                      \
+#define FUZZ_CHECK_MSG(condition, detail) \
+    do { \
+        if (!(condition)) { \
+            ::Artemis::Fuzz::failCheck(#condition, __FILE__, __LINE__, (detail)); \
+        } \
     } while (false)

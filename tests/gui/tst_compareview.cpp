@@ -83,16 +83,15 @@ void TestCompareView::initTestCase()
         auto node = std::make_unique<FakeNode>();
         QVERIFY(node->start());
         const qint64 used = i == OutlierIndex ? OutlierBytes : UsedBytes;
-        node->setJsonBody(u"{\"version\":\"%1\",\"mem\":{\"used\":%2,\"total\":\"64G\"}}"_s
-                              .arg(versionOf(i))
-                              .arg(used)
-                              .toUtf8());
+        node->setJsonBody(
+            u"{\"version\":\"%1\",\"mem\":{\"used\":%2,\"total\":\"64G\"}}"_s.arg(versionOf(i))
+                .arg(used)
+                .toUtf8());
         m_nodes.append(node->node());
         m_fakes.push_back(std::move(node));
     }
     QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
-    const Result<HuntInfo> hunt =
-        m_stack->engine()->submit({m_nodes, u"metric"_s, {}, u"test"_s});
+    const Result<HuntInfo> hunt = m_stack->engine()->submit({m_nodes, u"metric"_s, {}, u"test"_s});
     QVERIFY2_OK(hunt);
     m_hunt = hunt->id;
     QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
@@ -157,7 +156,8 @@ void TestCompareView::clickingAGroupFiltersTheNodeTable()
     const int row = groupRow(u"1.3"_s);
     QVERIFY(row >= 0);
     QTableView *groupsTable = m_view->groupsTable();
-    const QRect rect = groupsTable->visualRect(groupsTable->model()->index(row, GroupsModel::Value));
+    const QRect rect =
+        groupsTable->visualRect(groupsTable->model()->index(row, GroupsModel::Value));
     QTest::mouseClick(groupsTable->viewport(), Qt::LeftButton, {}, rect.center());
     const QAbstractItemModel *shown = m_view->table()->model();
     QTRY_COMPARE(shown->rowCount(), 3);
@@ -225,7 +225,8 @@ void TestCompareView::memoryOutlierFirstInUnitStyle()
         QCOMPARE(shown->index(r, CompareModel::Number).data().toString(),
                  node == m_nodes[OutlierIndex] ? u"160G"_s : u"15.9G"_s);
     }
-    QVERIFY2(m_view->statsLabel()->text().contains(u"min 15.9G"_s), qPrintable(m_view->statsLabel()->text()));
+    QVERIFY2(m_view->statsLabel()->text().contains(u"min 15.9G"_s),
+             qPrintable(m_view->statsLabel()->text()));
     QVERIFY(m_view->statsLabel()->text().contains(u"p99 160G"_s));
     // A path no node has: every node is "missing", none failed.
     compared.clear();
@@ -297,8 +298,10 @@ void TestCompareView::numberStyles_data()
     QTest::addColumn<QJsonValue>("sample");
     QTest::addColumn<double>("number");
     QTest::addColumn<QString>("shown");
-    QTest::newRow("G strings stay G") << QJsonValue(u"15.9G"_s) << 15.9 * 1024 * 1024 * 1024 << u"15.9G"_s;
-    QTest::newRow("raw bytes humanised") << QJsonValue(17071734784.0) << 17071734784.0 << u"15.9G"_s;
+    QTest::newRow("G strings stay G")
+        << QJsonValue(u"15.9G"_s) << 15.9 * 1024 * 1024 * 1024 << u"15.9G"_s;
+    QTest::newRow("raw bytes humanised")
+        << QJsonValue(17071734784.0) << 17071734784.0 << u"15.9G"_s;
     QTest::newRow("percent") << QJsonValue(u"80%"_s) << 80.0 << u"80%"_s;
     QTest::newRow("milliseconds") << QJsonValue(u"12ms"_s) << 12.0 << u"12ms"_s;
     QTest::newRow("plain small") << QJsonValue(12.5) << 12.5 << u"12.5"_s;

@@ -23,9 +23,9 @@
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
+#include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
-#include "gui/historyview.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/jsonview.h"
 #include "gui/localbackend.h"
@@ -67,7 +67,7 @@ private:
     FakeNode *fake(FakeNode::Behaviour behaviour);
 
     std::unique_ptr<StackFixture> m_stack;
-    HuntEngine *m_engine = nullptr;  // m_stack's
+    HuntEngine *m_engine = nullptr;   // m_stack's
     Scheduler *m_scheduler = nullptr; // m_stack's
     std::unique_ptr<LocalBackend> m_local;
     std::unique_ptr<RemoteBackend> m_remote;
@@ -94,8 +94,8 @@ void TestGuiLocal::init()
     m_scheduler = m_stack->scheduler();
     m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_remote = std::make_unique<RemoteBackend>();
-    m_settings = std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s),
-                                             QSettings::IniFormat);
+    m_settings =
+        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
     m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
     m_window->show();
 }
@@ -287,8 +287,9 @@ void TestGuiLocal::storedHuntShowsJsonTreeAndCompares()
     m_window->compare()->compare(u"mem.total"_s);
     QVERIFY(compared.wait(10000));
     m_window->compare()->table()->sortByColumn(CompareModel::Number, Qt::AscendingOrder);
-    QCOMPARE(m_window->compare()->table()->model()->index(0, CompareModel::Number).data().toString(),
-             u"1024"_s);
+    QCOMPARE(
+        m_window->compare()->table()->model()->index(0, CompareModel::Number).data().toString(),
+        u"1024"_s);
 }
 
 void TestGuiLocal::inputsAreRemembered()
@@ -342,9 +343,10 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
     const QString id = m_scheduler->list().first().id;
     QVERIFY(finished.wait(10000)); // round 1 followed live like a hunt
     QCOMPARE(finished.first().first().value<HuntInfo>().round, 1);
-    QTRY_VERIFY_WITH_TIMEOUT(m_scheduler->find(id)->roundsStarted >= 3
-                                 && !m_engine->activeInfo(m_scheduler->find(id)->rounds.last().hunt),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_scheduler->find(id)->roundsStarted >= 3
+            && !m_engine->activeInfo(m_scheduler->find(id)->rounds.last().hunt),
+        10000);
     m_scheduler->stop();
 
     HistoryView *history = m_window->history();
@@ -385,8 +387,7 @@ namespace {
 
 // Calls `call(callback)` and returns the answer, noting whether it arrived before the call
 // returned (the interface promises it never does).
-template <typename T, typename Call>
-std::optional<Result<T>> answer(Call call, bool *early)
+template <typename T, typename Call> std::optional<Result<T>> answer(Call call, bool *early)
 {
     bool returned = false;
     std::optional<Result<T>> got;
@@ -413,12 +414,10 @@ void TestGuiLocal::answersMatchTheCatalog()
     HuntCatalog *catalog = m_stack->catalog();
     bool early = false;
     auto info = [&](const QString &id) {
-        return answer<HuntInfo>(
-            [&](auto cb) { m_local->huntInfo(id, this, cb); }, &early);
+        return answer<HuntInfo>([&](auto cb) { m_local->huntInfo(id, this, cb); }, &early);
     };
     auto list = [&] {
-        return answer<QList<HuntInfo>>(
-            [&](auto cb) { m_local->listHunts(50, this, cb); }, &early);
+        return answer<QList<HuntInfo>>([&](auto cb) { m_local->listHunts(50, this, cb); }, &early);
     };
 
     // Qt's raster paint engine draws on the global pool too: a window painting while the pool
@@ -482,8 +481,8 @@ void TestGuiLocal::everyAnswerComesAfterTheCallReturned()
     const auto refused = answer<HuntInfo>([&](auto cb) { m_local->submit(bad, this, cb); }, &early);
     QVERIFY(refused && !*refused);
     QVERIFY(answer<bool>([&](auto cb) { m_local->cancel(id, this, cb); }, &early));
-    QVERIFY(answer<bool>([&](auto cb) { m_local->cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this, cb); },
-                         &early));
+    QVERIFY(answer<bool>(
+        [&](auto cb) { m_local->cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this, cb); }, &early));
     QTRY_VERIFY_WITH_TIMEOUT(!m_engine->activeInfo(id), 10000);
     QVERIFY(answer<QList<HuntInfo>>([&](auto cb) { m_local->listHunts(10, this, cb); }, &early));
     QVERIFY(answer<HuntInfo>([&](auto cb) { m_local->huntInfo(id, this, cb); }, &early));

@@ -101,8 +101,8 @@ void TestGuiRemote::init()
     m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_remote = std::make_unique<RemoteBackend>();
     m_remote->setPollIntervalMs(100);
-    m_settings = std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s),
-                                             QSettings::IniFormat);
+    m_settings =
+        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
     m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
     m_window->show();
 }
@@ -221,8 +221,8 @@ void TestGuiRemote::realServer()
     ResultsBrowser *results = m_window->results();
     results->openHunt(info.id);
     PagedResultsModel *nodes = results->resultsModel();
-    QTRY_VERIFY_WITH_TIMEOUT(nodes->huntId() == info.id && nodes->total() == 3 && nodes->isLoaded(0),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        nodes->huntId() == info.id && nodes->total() == 3 && nodes->isLoaded(0), 10000);
     int okRow = -1;
     for (int r = 0; r < 3; ++r) {
         if (nodes->index(r, 0).data(OutcomeRole).toInt() == int(OutcomeKind::Ok)) {
@@ -275,8 +275,9 @@ void TestGuiRemote::cancelUnknownIsNotFoundAndNeverDeletes()
     FakeNode server;
     QVERIFY(server.start());
     server.setBehaviour(FakeNode::Behaviour::Status);
-    server.setStatus(404, R"({"error":"Not found","details":"no hunt with id '01AAAAAAAAAAAAAAAAAAAAAAAA'"})",
-                     {{"Content-Type", "application/json"}});
+    server.setStatus(
+        404, R"({"error":"Not found","details":"no hunt with id '01AAAAAAAAAAAAAAAAAAAAAAAA'"})",
+        {{"Content-Type", "application/json"}});
     RemoteBackend remote;
     remote.setServer(QUrl(u"http://"_s + server.node()), Token);
     std::optional<Result<bool>> answer;
@@ -286,7 +287,8 @@ void TestGuiRemote::cancelUnknownIsNotFoundAndNeverDeletes()
     QVERIFY(!*answer);
     QCOMPARE(answer->error().code, ErrorCode::NotFound);
     QCOMPARE(server.requestMethods(), QList<QByteArray>{"POST"});
-    QCOMPARE(server.requestPaths(), QList<QByteArray>{"/api/v1/hunts/01AAAAAAAAAAAAAAAAAAAAAAAA/cancel"});
+    QCOMPARE(server.requestPaths(),
+             QList<QByteArray>{"/api/v1/hunts/01AAAAAAAAAAAAAAAAAAAAAAAA/cancel"});
     QTest::qWait(200); // a fallback would come right after the answer
     QVERIFY(!server.requestMethods().contains("DELETE"));
 }
@@ -323,10 +325,18 @@ void TestGuiRemote::errorCodeForHttpStatus()
 void TestGuiRemote::errorStatusRoundTrip()
 {
     const QList<ErrorCode> all = {
-        ErrorCode::InvalidArgument, ErrorCode::InvalidNode, ErrorCode::Denied,
-        ErrorCode::TooLarge,        ErrorCode::NotFound,    ErrorCode::Conflict,
-        ErrorCode::Busy,            ErrorCode::Io,          ErrorCode::Unavailable,
-        ErrorCode::Unauthorized,    ErrorCode::Forbidden,   ErrorCode::Locked,
+        ErrorCode::InvalidArgument,
+        ErrorCode::InvalidNode,
+        ErrorCode::Denied,
+        ErrorCode::TooLarge,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Busy,
+        ErrorCode::Io,
+        ErrorCode::Unavailable,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::Locked,
     };
     QHash<int, int> sharing;
     for (const ErrorCode code : all) {

@@ -43,7 +43,8 @@ void TestHuntForm::check_data()
         << u"# x\nok:81\n\nn:70000\n"_s << 1 << QList<int>{3} << u"port"_s;
     QTest::newRow("user@ rejected") << u"bob@10.0.0.1\nok:1"_s << 1 << QList<int>{0} << u"user"_s;
     QTest::newRow("path inside node") << u"http://n:1/metrics"_s << 0 << QList<int>{0} << u"path"_s;
-    QTest::newRow("duplicates counted once") << u"a:1\na:1\nb:1"_s << 2 << QList<int>{} << QString();
+    QTest::newRow("duplicates counted once")
+        << u"a:1\na:1\nb:1"_s << 2 << QList<int>{} << QString();
     QTest::newRow("several bad") << u"x:0\ny:1\nz:99999"_s << 1 << QList<int>{0, 2} << u"port"_s;
 }
 

@@ -28,7 +28,7 @@ struct ServiceOptions
     int maxRunning = 4;
     int maxQueued = 64;
     std::shared_ptr<TargetPolicy> policy = std::make_shared<TargetPolicy>();
-    qint64 minEveryMs = 1000; // schedules: shortest interval accepted
+    qint64 minEveryMs = 1000;              // schedules: shortest interval accepted
     std::shared_ptr<SchedulerClock> clock; // schedules: null = the system clock
 };
 

@@ -39,63 +39,61 @@ void TestRequestGuard::rules_data()
 
     const QByteArray form = "application/x-www-form-urlencoded";
     const QByteArray json = "application/json";
-    QTest::newRow("seed curl: form, no origin") << "POST"_ba << u"/fetch"_s << "localhost:5000"_ba
-                                                << QByteArray() << QByteArray() << form << false
-                                                << 0 << QString();
+    QTest::newRow("seed curl: form, no origin")
+        << "POST"_ba << u"/fetch"_s << "localhost:5000"_ba << QByteArray() << QByteArray() << form
+        << false << 0 << QString();
     QTest::newRow("cross-site form post") << "POST"_ba << u"/fetch"_s << "127.0.0.1:5000"_ba
                                           << "http://evil.example"_ba << QByteArray() << form
                                           << false << 403 << u"http://evil.example"_s;
-    QTest::newRow("Sec-Fetch-Site cross-site") << "POST"_ba << u"/fetch"_s << "127.0.0.1:5000"_ba
-                                               << QByteArray() << "cross-site"_ba << form << false
-                                               << 403 << u"cross-site"_s;
+    QTest::newRow("Sec-Fetch-Site cross-site")
+        << "POST"_ba << u"/fetch"_s << "127.0.0.1:5000"_ba << QByteArray() << "cross-site"_ba
+        << form << false << 403 << u"cross-site"_s;
     QTest::newRow("same origin page") << "POST"_ba << u"/api/v1/hunts"_s << "127.0.0.1:5000"_ba
-                                      << "http://127.0.0.1:5000"_ba << "same-origin"_ba << json
-                                      << false << 0 << QString();
+                                      << "http://127.0.0.1:5000"_ba
+                                      << "same-origin"_ba << json << false << 0 << QString();
     QTest::newRow("other port of localhost is another origin")
-        << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba << "http://localhost:3000"_ba
+        << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
+        << "http://localhost:3000"_ba
         << "same-site"_ba << json << false << 403 << u"http://localhost:3000"_s;
     QTest::newRow("origin null") << "GET"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
                                  << "null"_ba << QByteArray() << QByteArray() << false << 403
                                  << u"'null'"_s;
-    QTest::newRow("allowed origin") << "GET"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
-                                    << "http://dash.example:8080"_ba << QByteArray()
-                                    << QByteArray() << false << 0 << QString();
-    QTest::newRow("JSON as text/plain") << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
-                                        << QByteArray() << QByteArray() << "text/plain"_ba
-                                        << false << 415 << u"text/plain"_s;
-    QTest::newRow("JSON with charset") << "POST"_ba << u"/api/v1/schedules"_s
-                                       << "localhost:5000"_ba << QByteArray() << QByteArray()
-                                       << "application/json; charset=utf-8"_ba << false << 0
-                                       << QString();
+    QTest::newRow("allowed origin")
+        << "GET"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
+        << "http://dash.example:8080"_ba << QByteArray() << QByteArray() << false << 0 << QString();
+    QTest::newRow("JSON as text/plain")
+        << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba << QByteArray() << QByteArray()
+        << "text/plain"_ba << false << 415 << u"text/plain"_s;
+    QTest::newRow("JSON with charset")
+        << "POST"_ba << u"/api/v1/schedules"_s << "localhost:5000"_ba << QByteArray()
+        << QByteArray() << "application/json; charset=utf-8"_ba << false << 0 << QString();
     QTest::newRow("form sent to JSON endpoint")
         << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba << QByteArray() << QByteArray()
         << form << false << 415 << u"application/x-www-form-urlencoded"_s;
-    QTest::newRow("JSON sent to /fetch") << "POST"_ba << u"/fetch"_s << "localhost:5000"_ba
-                                         << QByteArray() << QByteArray() << json << false << 415
-                                         << u"application/json"_s;
-    QTest::newRow("rebinding: foreign Host") << "GET"_ba << u"/api/v1/hunts"_s
-                                             << "evil.example:5000"_ba << QByteArray()
-                                             << QByteArray() << QByteArray() << false << 403
-                                             << u"evil.example"_s;
-    QTest::newRow("foreign Host on a probe") << "GET"_ba << u"/metric"_s << "evil.example"_ba
-                                             << QByteArray() << QByteArray() << QByteArray()
-                                             << false << 403 << u"evil.example"_s;
-    QTest::newRow("foreign Host with a token") << "GET"_ba << u"/api/v1/hunts"_s
-                                               << "artemis.lan:5000"_ba << QByteArray()
-                                               << QByteArray() << QByteArray() << true << 0
-                                               << QString();
+    QTest::newRow("JSON sent to /fetch")
+        << "POST"_ba << u"/fetch"_s << "localhost:5000"_ba << QByteArray() << QByteArray() << json
+        << false << 415 << u"application/json"_s;
+    QTest::newRow("rebinding: foreign Host")
+        << "GET"_ba << u"/api/v1/hunts"_s << "evil.example:5000"_ba << QByteArray() << QByteArray()
+        << QByteArray() << false << 403 << u"evil.example"_s;
+    QTest::newRow("foreign Host on a probe")
+        << "GET"_ba << u"/metric"_s << "evil.example"_ba << QByteArray() << QByteArray()
+        << QByteArray() << false << 403 << u"evil.example"_s;
+    QTest::newRow("foreign Host with a token")
+        << "GET"_ba << u"/api/v1/hunts"_s << "artemis.lan:5000"_ba << QByteArray() << QByteArray()
+        << QByteArray() << true << 0 << QString();
     QTest::newRow("allowed host") << "GET"_ba << u"/api/v1/hunts"_s << "artemis.lan:5000"_ba
                                   << QByteArray() << QByteArray() << QByteArray() << false << 0
                                   << QString();
-    QTest::newRow("loopback 127.1.2.3") << "GET"_ba << u"/api/v1/hunts"_s << "127.1.2.3:80"_ba
-                                        << QByteArray() << QByteArray() << QByteArray() << false
-                                        << 0 << QString();
-    QTest::newRow("loopback [::1]") << "GET"_ba << u"/api/v1/hunts"_s << "[::1]:5000"_ba
-                                    << QByteArray() << QByteArray() << QByteArray() << false << 0
-                                    << QString();
-    QTest::newRow("cancel without a body") << "POST"_ba << u"/api/v1/hunts/X/cancel"_s
-                                           << "localhost"_ba << QByteArray() << QByteArray()
-                                           << QByteArray() << false << 0 << QString();
+    QTest::newRow("loopback 127.1.2.3")
+        << "GET"_ba << u"/api/v1/hunts"_s << "127.1.2.3:80"_ba << QByteArray() << QByteArray()
+        << QByteArray() << false << 0 << QString();
+    QTest::newRow("loopback [::1]")
+        << "GET"_ba << u"/api/v1/hunts"_s << "[::1]:5000"_ba << QByteArray() << QByteArray()
+        << QByteArray() << false << 0 << QString();
+    QTest::newRow("cancel without a body")
+        << "POST"_ba << u"/api/v1/hunts/X/cancel"_s << "localhost"_ba << QByteArray()
+        << QByteArray() << QByteArray() << false << 0 << QString();
 }
 
 void TestRequestGuard::rules()
@@ -130,9 +128,9 @@ void TestRequestGuard::throughTheService()
     QCOMPARE(evil.status, 403);
     QCOMPARE(evil.json().value(u"error"_s).toString(), u"Forbidden"_s);
     QVERIFY(evil.json().value(u"details"_s).toString().contains(u"http://evil.example"_s));
-    const HttpReply plain = client.send("POST", u"/api/v1/hunts"_s,
-                                        R"({"nodes": ["127.0.0.1:1"], "url": "metric"})",
-                                        {{"Content-Type", "text/plain"}});
+    const HttpReply plain =
+        client.send("POST", u"/api/v1/hunts"_s, R"({"nodes": ["127.0.0.1:1"], "url": "metric"})",
+                    {{"Content-Type", "text/plain"}});
     QCOMPARE(plain.status, 415);
     QVERIFY(plain.json().value(u"details"_s).toString().contains(u"text/plain"_s));
     const HttpReply rebound = client.get(u"/api/v1/hunts"_s, {{"Host", "evil.example:5000"}});

@@ -118,8 +118,9 @@ void TestRestRobustness::disconnectMidResponse()
     for (int i = 0; i < 5; ++i) {
         QTcpSocket *socket = connectRaw();
         QSignalSpy readyRead(socket, &QTcpSocket::readyRead);
-        socket->write("GET /api/v1/hunts/" + info.id.toUtf8()
-                      + "/results HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/x-ndjson\r\n\r\n");
+        socket->write(
+            "GET /api/v1/hunts/" + info.id.toUtf8()
+            + "/results HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/x-ndjson\r\n\r\n");
         QVERIFY(readyRead.wait(5000));
         QVERIFY(socket->readAll().startsWith("HTTP/1.1 200"));
         socket->abort(); // leaves with megabytes still to come
@@ -145,18 +146,24 @@ void TestRestRobustness::malformedBodiesAndBadJson()
 {
     HttpClient client(m_service->base());
     const QList<QByteArray> bodies = {
-        "{",        "}{",        "null",          "\"nodes\"",      "{\"nodes\": {}}",
-        "{\"nodes\": [], \"url\": \"m\"}",        "{\"nodes\": [\"a:1\"], \"url\": 5}",
+        "{",
+        "}{",
+        "null",
+        "\"nodes\"",
+        "{\"nodes\": {}}",
+        "{\"nodes\": [], \"url\": \"m\"}",
+        "{\"nodes\": [\"a:1\"], \"url\": 5}",
         "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"extra\": 1}",
-        QByteArray("\xff\xfe\x00\x01", 4),        QByteArray(3000, '['),
+        QByteArray("\xff\xfe\x00\x01", 4),
+        QByteArray(3000, '['),
         // Found by fuzzing (tests/fuzz/regressions/huntrequest): a number beyond qint64 was
         // converted before the range check (undefined behaviour).
         "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"options\": {\"timeoutMs\": 1e41}}",
         "{\"nodes\": [\"a:1\"], \"url\": \"m\", \"options\": {\"attempts\": -1e300}}",
     };
     for (const QByteArray &body : bodies) {
-        const HttpReply reply = client.send("POST", u"/api/v1/hunts"_s, body,
-                                            {{"Content-Type", "application/json"}});
+        const HttpReply reply =
+            client.send("POST", u"/api/v1/hunts"_s, body, {{"Content-Type", "application/json"}});
         QCOMPARE(reply.status, 400);
         QVERIFY(reply.json().contains(u"error"_s));
         QVERIFY(reply.json().contains(u"details"_s));
@@ -188,7 +195,8 @@ void TestRestRobustness::thousandGarbageRequests()
         for (int i = 0; i < Batch; ++i) {
             auto socket = std::make_unique<QTcpSocket>();
             socket->connectToHost(QHostAddress::LocalHost, m_service->port());
-            QByteArray payload = (done + i) % 3 == 0 ? QByteArray() : shapes[(done + i) % shapes.size()];
+            QByteArray payload =
+                (done + i) % 3 == 0 ? QByteArray() : shapes[(done + i) % shapes.size()];
             if (payload.isEmpty()) {
                 payload.resize(1 + random.bounded(512));
                 for (char &c : payload) {

@@ -105,8 +105,8 @@ void TestRestServer::fetchFormVariants()
     QCOMPARE(a.requestPaths().value(0), QByteArray("/metric"));
 
     // '+' decodes to a space: a space inside the path is refused, proving the decoding.
-    const HttpReply spaced = client.send("POST", u"/fetch"_s,
-                                         "node=" + a.node().toUtf8() + "&url=met+ric");
+    const HttpReply spaced =
+        client.send("POST", u"/fetch"_s, "node=" + a.node().toUtf8() + "&url=met+ric");
     QCOMPARE(spaced.status, 400);
     QCOMPARE(spaced.json().value(u"error"_s).toString(), u"Invalid request"_s);
 }
@@ -133,8 +133,12 @@ void TestRestServer::getFetchIs405()
     QCOMPARE(reply.status, 405);
     QCOMPARE(reply.headers.value("allow"), QByteArray("POST"));
     QCOMPARE(reply.json().value(u"error"_s).toString(), u"Method not allowed"_s);
-    QVERIFY(reply.json().value(u"details"_s).toObject().value(u"message"_s).toString().contains(
-        u"POST"_s));
+    QVERIFY(reply.json()
+                .value(u"details"_s)
+                .toObject()
+                .value(u"message"_s)
+                .toString()
+                .contains(u"POST"_s));
 }
 
 void TestRestServer::huntFollowedToDoneAndResultsReadBack()
@@ -146,7 +150,8 @@ void TestRestServer::huntFollowedToDoneAndResultsReadBack()
     broken.setStatus(404, R"({"error":"nope"})");
     HttpClient client(service.base());
     const QString id = startHunt(client, {ok1.node(), ok2.node(), broken.node()},
-                                 {{u"attempts"_s, 1}, {u"timeoutMs"_s, 3000},
+                                 {{u"attempts"_s, 1},
+                                  {u"timeoutMs"_s, 3000},
                                   {u"headers"_s, QJsonObject{{u"X-Probe"_s, u"yes"_s}}}});
     QVERIFY(!id.isEmpty());
     const QJsonObject hunt = client.waitFinished(id);
@@ -235,9 +240,9 @@ void TestRestServer::ndjsonStreamsWholeResultSet()
     QCOMPARE(lines.size(), 3000);
     QCOMPARE(QJsonDocument::fromJson(lines.last()).object().value(u"node"_s).toString(),
              nodes.last());
-    const HttpReply timeouts = client.get(
-        u"/api/v1/hunts/%1/results?outcome=timeout"_s.arg(info.id),
-        {{"Accept", "application/x-ndjson"}});
+    const HttpReply timeouts =
+        client.get(u"/api/v1/hunts/%1/results?outcome=timeout"_s.arg(info.id),
+                   {{"Accept", "application/x-ndjson"}});
     QCOMPARE(timeouts.body.trimmed().split('\n').size(), 300);
     // The connection stays usable after a stream.
     QCOMPARE(client.get(u"/healthz"_s).status, 200);
@@ -248,13 +253,11 @@ void TestRestServer::invalidNodesListedNothingStarted()
     RestService service;
     HttpClient client(service.base());
     const HttpReply reply = client.postJson(
-        u"/api/v1/hunts"_s,
-        {{u"nodes"_s, QJsonArray{u"127.0.0.1:9100"_s, u"bad node"_s, u"bob@10.0.0.1"_s,
-                                 u"10.0.0.1:70000"_s}},
-         {u"url"_s, u"metric"_s}});
+        u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"127.0.0.1:9100"_s, u"bad node"_s,
+                                                     u"bob@10.0.0.1"_s, u"10.0.0.1:70000"_s}},
+                             {u"url"_s, u"metric"_s}});
     QCOMPARE(reply.status, 400);
-    const QJsonArray bad =
-        reply.json().value(u"details"_s).toObject().value(u"nodes"_s).toArray();
+    const QJsonArray bad = reply.json().value(u"details"_s).toObject().value(u"nodes"_s).toArray();
     QCOMPARE(bad.size(), 3);
     QCOMPARE(bad.at(0).toObject().value(u"index"_s).toInt(), 1);
     QCOMPARE(bad.at(1).toObject().value(u"index"_s).toInt(), 2);
@@ -267,16 +270,15 @@ void TestRestServer::invalidNodesListedNothingStarted()
     // Malformed bodies.
     QCOMPARE(client.send("POST", u"/api/v1/hunts"_s, "{\"nodes\": [").status, 400);
     QCOMPARE(client.send("POST", u"/api/v1/hunts"_s, "[1,2]").status, 400);
-    QCOMPARE(client.postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{1, 2}},
-                                                 {u"url"_s, u"m"_s}})
-                 .status,
-             400);
-    QCOMPARE(client.postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"a:1"_s}}}).status,
-             400);
-    QCOMPARE(client.postJson(u"/api/v1/hunts"_s,
-                             {{u"nodes"_s, QJsonArray{u"a:1"_s}},
-                              {u"url"_s, u"m"_s},
-                              {u"options"_s, QJsonObject{{u"attempts"_s, 99}}}})
+    QCOMPARE(
+        client.postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{1, 2}}, {u"url"_s, u"m"_s}})
+            .status,
+        400);
+    QCOMPARE(client.postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"a:1"_s}}}).status, 400);
+    QCOMPARE(client
+                 .postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"a:1"_s}},
+                                                {u"url"_s, u"m"_s},
+                                                {u"options"_s, QJsonObject{{u"attempts"_s, 99}}}})
                  .status,
              400);
     QCOMPARE(service.store()->listHunts()->size(), 0);
@@ -286,16 +288,14 @@ void TestRestServer::unknownIdsAre404()
 {
     RestService service;
     HttpClient client(service.base());
-    for (const QString &path :
-         {u"/api/v1/hunts/01J00000000000000000000000"_s, u"/api/v1/hunts/..%2F..%2Fetc"_s,
-          u"/api/v1/hunts/nope/results"_s, u"/api/v1/hunts/nope/results/a%3A1"_s,
-          u"/nothing-here"_s}) {
+    for (const QString &path : {u"/api/v1/hunts/01J00000000000000000000000"_s,
+                                u"/api/v1/hunts/..%2F..%2Fetc"_s, u"/api/v1/hunts/nope/results"_s,
+                                u"/api/v1/hunts/nope/results/a%3A1"_s, u"/nothing-here"_s}) {
         const HttpReply reply = client.get(path);
         QCOMPARE(reply.status, 404);
         QCOMPARE(reply.json().value(u"error"_s).toString(), u"Not found"_s);
     }
-    QCOMPARE(client.send("POST", u"/api/v1/hunts/01J00000000000000000000000/cancel"_s).status,
-             404);
+    QCOMPARE(client.send("POST", u"/api/v1/hunts/01J00000000000000000000000/cancel"_s).status, 404);
     QCOMPARE(client.send("DELETE", u"/api/v1/hunts/01J00000000000000000000000"_s).status, 404);
 }
 
@@ -307,8 +307,7 @@ void TestRestServer::wrongMethodsAre405()
     QCOMPARE(collection.status, 405);
     QCOMPARE(collection.headers.value("allow"), QByteArray("POST, GET"));
     QCOMPARE(client.send("PUT", u"/api/v1/hunts/01J00000000000000000000000"_s).status, 405);
-    QCOMPARE(client.send("GET", u"/api/v1/hunts/01J00000000000000000000000/cancel"_s).status,
-             405);
+    QCOMPARE(client.send("GET", u"/api/v1/hunts/01J00000000000000000000000/cancel"_s).status, 405);
     QCOMPARE(client.send("POST", u"/healthz"_s).status, 405);
     QCOMPARE(client.send("DELETE", u"/fetch"_s).status, 405);
 }
@@ -327,8 +326,9 @@ void TestRestServer::bodyAndNodeLimitsAre413()
     for (int i = 1; i <= 11; ++i) {
         nodes.append(u"10.0.0.%1:9100"_s.arg(i));
     }
-    QCOMPARE(client.postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray::fromStringList(nodes)},
-                                                 {u"url"_s, u"metric"_s}})
+    QCOMPARE(client
+                 .postJson(u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray::fromStringList(nodes)},
+                                                {u"url"_s, u"metric"_s}})
                  .status,
              413);
     const QByteArray form = "node=" + nodes.join(u',').toUtf8() + "&url=m";
@@ -387,8 +387,7 @@ void TestRestServer::listPagingAndStateFilter()
     QCOMPARE(hunts.size(), 2);
     QCOMPARE(hunts.at(0).toObject().value(u"id"_s).toString(), ids.at(2)); // newest first
     QCOMPARE(hunts.at(1).toObject().value(u"id"_s).toString(), ids.at(1));
-    const QJsonObject rest =
-        client.get(u"/api/v1/hunts?limit=2&before="_s + ids.at(1)).json();
+    const QJsonObject rest = client.get(u"/api/v1/hunts?limit=2&before="_s + ids.at(1)).json();
     QCOMPARE(rest.value(u"hunts"_s).toArray().size(), 1);
     QCOMPARE(rest.value(u"hunts"_s).toArray().at(0).toObject().value(u"id"_s).toString(),
              ids.at(0));
@@ -441,10 +440,9 @@ void TestRestServer::policyDeniesLiteralAndResolvedTargets()
 
     // Literal addresses and metadata names are refused at submit, each one named.
     const HttpReply literal = client.postJson(
-        u"/api/v1/hunts"_s,
-        {{u"nodes"_s, QJsonArray{u"169.254.169.254"_s, u"10.1.1.1:80"_s,
-                                 u"metadata.google.internal"_s, node.node()}},
-         {u"url"_s, u"metric"_s}});
+        u"/api/v1/hunts"_s, {{u"nodes"_s, QJsonArray{u"169.254.169.254"_s, u"10.1.1.1:80"_s,
+                                                     u"metadata.google.internal"_s, node.node()}},
+                             {u"url"_s, u"metric"_s}});
     QCOMPARE(literal.status, 400);
     const QJsonArray denied =
         literal.json().value(u"details"_s).toObject().value(u"nodes"_s).toArray();
@@ -460,11 +458,10 @@ void TestRestServer::policyDeniesLiteralAndResolvedTargets()
     QVERIFY(!id.isEmpty());
     const QJsonObject hunt = client.waitFinished(id);
     QCOMPARE(hunt.value(u"counts"_s).toObject().value(u"denied"_s).toInt(), 1);
-    const QJsonObject outcome =
-        client.get(u"/api/v1/hunts/%1/results/%2"_s.arg(id, byName)).json();
+    const QJsonObject outcome = client.get(u"/api/v1/hunts/%1/results/%2"_s.arg(id, byName)).json();
     QCOMPARE(outcome.value(u"outcome"_s).toString(), u"denied"_s);
-    QVERIFY2(outcome.value(u"error"_s).toString().contains(u"127.0.0.1"_s) ||
-                 outcome.value(u"error"_s).toString().contains(u"::1"_s),
+    QVERIFY2(outcome.value(u"error"_s).toString().contains(u"127.0.0.1"_s)
+                 || outcome.value(u"error"_s).toString().contains(u"::1"_s),
              qPrintable(outcome.value(u"error"_s).toString()));
     QCOMPARE(node.requestCount(), 0);
 }
@@ -490,8 +487,8 @@ void TestRestServer::probesAndDocs()
              (QStringList{u".artemis.lock"_s, u".artemis.owner"_s}));
 
     const QJsonObject metric = client.get(u"/metric"_s).json();
-    for (const QString &key : {u"cpu"_s, u"memory"_s, u"load"_s, u"uptimeSeconds"_s, u"disk"_s,
-                               u"network"_s}) {
+    for (const QString &key :
+         {u"cpu"_s, u"memory"_s, u"load"_s, u"uptimeSeconds"_s, u"disk"_s, u"network"_s}) {
         QVERIFY2(metric.contains(key), qPrintable(key));
     }
     QVERIFY(metric.value(u"cpu"_s).toObject().value(u"cores"_s).toArray().size() >= 1);
@@ -537,13 +534,14 @@ void TestRestServer::requestSettingsValidatedAndSecretsNotShown()
                              {u"url"_s, u"m"_s},
                              {u"options"_s, QJsonObject{{u"caFile"_s, u"/nonexistent/ca.pem"_s}}}});
     QCOMPARE(bad.status, 400);
-    QVERIFY2(bad.body.contains("CA file '/nonexistent/ca.pem' does not exist"), bad.body.constData());
+    QVERIFY2(bad.body.contains("CA file '/nonexistent/ca.pem' does not exist"),
+             bad.body.constData());
 
-    const QString id = startHunt(
-        client, {u"127.0.0.1:1"_s},
-        {{u"headers"_s, QJsonObject{{u"X-Key"_s, u"v-api-9"_s}}},
-         {u"basicAuth"_s, QJsonObject{{u"username"_s, u"api-user"_s}, {u"password"_s, u"pw-api-3"_s}}},
-         {u"followRedirects"_s, true}});
+    const QString id = startHunt(client, {u"127.0.0.1:1"_s},
+                                 {{u"headers"_s, QJsonObject{{u"X-Key"_s, u"v-api-9"_s}}},
+                                  {u"basicAuth"_s, QJsonObject{{u"username"_s, u"api-user"_s},
+                                                               {u"password"_s, u"pw-api-3"_s}}},
+                                  {u"followRedirects"_s, true}});
     QVERIFY(!id.isEmpty());
     const HttpReply shown = client.get(u"/api/v1/hunts/"_s + id);
     QCOMPARE(shown.status, 200);

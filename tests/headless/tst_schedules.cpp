@@ -95,7 +95,8 @@ void TestSchedules::createListShowHistoryDelete()
     QVERIFY(!firstHunt.isEmpty());
 
     const QJsonObject shown = runRounds(client, *m_clock, id, 3, 200);
-    QVERIFY2(shown.value(u"roundsStarted"_s).toInt() == 3, QJsonDocument(shown).toJson().constData());
+    QVERIFY2(shown.value(u"roundsStarted"_s).toInt() == 3,
+             QJsonDocument(shown).toJson().constData());
     QCOMPARE(shown.value(u"skipped"_s).toInt(), 0);
     QVERIFY(!shown.value(u"nextRunAt"_s).toString().isEmpty());
     const QJsonArray rounds = shown.value(u"rounds"_s).toArray(); // newest first
@@ -113,12 +114,14 @@ void TestSchedules::createListShowHistoryDelete()
     const HttpReply list = client.get(u"/api/v1/schedules"_s);
     QCOMPARE(list.status, 200);
     QCOMPARE(list.json().value(u"count"_s).toInt(), 1);
-    QCOMPARE(list.json().value(u"schedules"_s).toArray().first().toObject().value(u"id"_s).toString(), id);
+    QCOMPARE(
+        list.json().value(u"schedules"_s).toArray().first().toObject().value(u"id"_s).toString(),
+        id);
 
     // History of node a: newest first, the value at the path and as a number.
     const QString node = QString::fromUtf8(QUrl::toPercentEncoding(a.node()));
-    const HttpReply history = client.get(
-        u"/api/v1/schedules/%1/history?node=%2&path=mem.used&limit=2"_s.arg(id, node));
+    const HttpReply history =
+        client.get(u"/api/v1/schedules/%1/history?node=%2&path=mem.used&limit=2"_s.arg(id, node));
     QCOMPARE(history.status, 200);
     const QJsonObject h = history.json();
     QCOMPARE(h.value(u"node"_s).toString(), a.node());
@@ -132,18 +135,27 @@ void TestSchedules::createListShowHistoryDelete()
     QCOMPARE(newest.value(u"number"_s).toDouble(), 80.0);
     QVERIFY(newest.contains(u"latencyMs"_s) && newest.contains(u"fetchedAt"_s));
     QVERIFY(newest.value(u"round"_s).toInt() > entries.last().toObject().value(u"round"_s).toInt());
-    const HttpReply indexed = client.get(
-        u"/api/v1/schedules/%1/history?node=%2&path=disks%5B0%5D.free"_s.arg(id, node));
+    const HttpReply indexed =
+        client.get(u"/api/v1/schedules/%1/history?node=%2&path=disks%5B0%5D.free"_s.arg(id, node));
     QCOMPARE(indexed.status, 200);
-    QCOMPARE(indexed.json().value(u"history"_s).toArray().first().toObject().value(u"number"_s).toDouble(),
+    QCOMPARE(indexed.json()
+                 .value(u"history"_s)
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(u"number"_s)
+                 .toDouble(),
              5.0);
 
     // History errors.
     QCOMPARE(client.get(u"/api/v1/schedules/%1/history"_s.arg(id)).status, 400);
     QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=10.1.1.1:1"_s.arg(id)).status, 404);
-    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&path=a..b"_s.arg(id, node)).status, 400);
-    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&limit=0"_s.arg(id, node)).status, 400);
-    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&limit=x"_s.arg(id, node)).status, 400);
+    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&path=a..b"_s.arg(id, node)).status,
+             400);
+    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&limit=0"_s.arg(id, node)).status,
+             400);
+    QCOMPARE(client.get(u"/api/v1/schedules/%1/history?node=%2&limit=x"_s.arg(id, node)).status,
+             400);
 
     // DELETE stops it; the rounds stay as hunts.
     const HttpReply deleted = client.send("DELETE", u"/api/v1/schedules/"_s + id);
@@ -235,7 +247,8 @@ void TestSchedules::badRequests()
         const HttpReply reply = client.postJson(u"/api/v1/schedules"_s, c.body);
         QVERIFY2(reply.status == 400, c.name);
         QCOMPARE(reply.json().value(u"error"_s).toString(), u"Invalid request"_s);
-        QVERIFY2(reply.body.contains(c.mention), QByteArray(QByteArray(c.name) + ": " + reply.body).constData());
+        QVERIFY2(reply.body.contains(c.mention),
+                 QByteArray(QByteArray(c.name) + ": " + reply.body).constData());
     }
     QCOMPARE(client.send("POST", u"/api/v1/schedules"_s, "{not json").status, 400);
     // Nothing was created or fetched.
@@ -252,7 +265,8 @@ void TestSchedules::documented()
 {
     RestService service;
     HttpClient client(service.base());
-    const QJsonObject paths = client.get(u"/api/v1/openapi.json"_s).json().value(u"paths"_s).toObject();
+    const QJsonObject paths =
+        client.get(u"/api/v1/openapi.json"_s).json().value(u"paths"_s).toObject();
     for (const QString &path : {u"/api/v1/schedules"_s, u"/api/v1/schedules/{id}"_s,
                                 u"/api/v1/schedules/{id}/history"_s}) {
         QVERIFY2(paths.contains(path), qPrintable(path));

@@ -37,8 +37,8 @@ void TestServeCommand::settings_data()
     QTest::newRow("defaults") << QStringList{} << QString() << true << u"127.0.0.1:5000"_s;
     QTest::newRow("port 0") << QStringList{u"--listen"_s, u"127.0.0.1:0"_s} << QString() << true
                             << u"127.0.0.1:0"_s;
-    QTest::newRow("ipv6 loopback") << QStringList{u"--listen"_s, u"[::1]:8080"_s} << QString()
-                                   << true << u"::1:8080"_s;
+    QTest::newRow("ipv6 loopback")
+        << QStringList{u"--listen"_s, u"[::1]:8080"_s} << QString() << true << u"::1:8080"_s;
     QTest::newRow("public without token refused")
         << QStringList{u"--listen"_s, u"0.0.0.0:5000"_s} << QString() << false << QString();
     QTest::newRow("public with env token")
@@ -50,13 +50,12 @@ void TestServeCommand::settings_data()
                                 << QString();
     QTest::newRow("bad port") << QStringList{u"--listen"_s, u"127.0.0.1:99999"_s} << QString()
                               << false << QString();
-    QTest::newRow("bad allow rule") << QStringList{u"--allow"_s, u"10.0.0.0/99"_s} << QString()
-                                    << false << QString();
-    QTest::newRow("bad max-nodes") << QStringList{u"--max-nodes"_s, u"0"_s} << QString() << false
-                                   << QString();
-    QTest::newRow("missing token file")
-        << QStringList{u"--token-file"_s, u"/nonexistent/token"_s} << QString() << false
-        << QString();
+    QTest::newRow("bad allow rule")
+        << QStringList{u"--allow"_s, u"10.0.0.0/99"_s} << QString() << false << QString();
+    QTest::newRow("bad max-nodes")
+        << QStringList{u"--max-nodes"_s, u"0"_s} << QString() << false << QString();
+    QTest::newRow("missing token file") << QStringList{u"--token-file"_s, u"/nonexistent/token"_s}
+                                        << QString() << false << QString();
 }
 
 void TestServeCommand::settings()

@@ -30,9 +30,9 @@ void TestDurability::resultsAreSyncedBeforeTheFinalManifest()
     QProcess process;
     process.start(strace, {u"-f"_s, u"-y"_s, u"-qq"_s, u"-o"_s, trace, u"-e"_s,
                            u"trace=fdatasync,fsync,rename,renameat,renameat2,linkat"_s,
-                           QStringLiteral(ARTEMIS_HEADLESS_BIN), u"hunt"_s, u"--url"_s,
-                           u"metric"_s, u"--node"_s, u"127.0.0.1:1,127.0.0.1:2,127.0.0.1:3"_s,
-                           u"--attempts"_s, u"1"_s, u"--quiet"_s, u"--data-dir"_s, data});
+                           QStringLiteral(ARTEMIS_HEADLESS_BIN), u"hunt"_s, u"--url"_s, u"metric"_s,
+                           u"--node"_s, u"127.0.0.1:1,127.0.0.1:2,127.0.0.1:3"_s, u"--attempts"_s,
+                           u"1"_s, u"--quiet"_s, u"--data-dir"_s, data});
     QVERIFY(process.waitForStarted());
     QVERIFY(process.waitForFinished(60000));
     QCOMPARE(process.exitCode(), 1); // every node failed: exit 1, and the hunt is stored
@@ -45,7 +45,8 @@ void TestDurability::resultsAreSyncedBeforeTheFinalManifest()
     qsizetype lastManifest = -1;
     QStringList renamedInto; // directory of each rename/link, in order
     QList<qsizetype> renameAt;
-    const QRegularExpression renameRe(u"(rename\\w*|linkat)\\(.*\"([^\"]+)/([^/\"]+)\"\\s*(, \\d+)?\\) = 0"_s);
+    const QRegularExpression renameRe(
+        u"(rename\\w*|linkat)\\(.*\"([^\"]+)/([^/\"]+)\"\\s*(, \\d+)?\\) = 0"_s);
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QString &line = lines[i];
         if (line.contains(u"fdatasync("_s) && line.contains(u"/results.ndjson>"_s)

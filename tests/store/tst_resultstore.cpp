@@ -5,8 +5,8 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QMutex>
 #include <QJsonObject>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -281,11 +281,10 @@ void TestResultStore::largeFile()
         for (int i = 0; i < Lines; ++i) {
             const Outcome o = makeOutcome(i);
             batch += R"({"attempts":1,"body":{"i":)" + QByteArray::number(i)
-                    + R"(},"bytes":42,"error":"","fetchedAt":"2023-11-14T22:13:20.000Z",)"
-                    + R"("httpStatus":0,"latencyMs":)" + QByteArray::number(i)
-                    + R"(,"node":")" + o.node.toUtf8() + R"(","outcome":")"
-                    + outcomeName(o.outcome).toUtf8() + R"(","url":")" + o.url.toUtf8()
-                    + "\"}\n";
+                     + R"(},"bytes":42,"error":"","fetchedAt":"2023-11-14T22:13:20.000Z",)"
+                     + R"("httpStatus":0,"latencyMs":)" + QByteArray::number(i) + R"(,"node":")"
+                     + o.node.toUtf8() + R"(","outcome":")" + outcomeName(o.outcome).toUtf8()
+                     + R"(","url":")" + o.url.toUtf8() + "\"}\n";
             if ((i + 1) % Batch == 0) {
                 QCOMPARE(file.write(batch), batch.size());
                 batch.clear();
@@ -340,8 +339,8 @@ void TestResultStore::largeFile()
 
     qInfo("100k lines (%lld bytes): write %lld ms, index build + first page %lld ms, page %lld "
           "ms, filtered page %lld ms, findResult %lld ms, tail after growth %lld ms",
-          QFileInfo(m_store->huntDir(id) + u"/results.ndjson"_s).size(), appendMs, buildMs,
-          pageMs, filteredMs, findMs, tailMs);
+          QFileInfo(m_store->huntDir(id) + u"/results.ndjson"_s).size(), appendMs, buildMs, pageMs,
+          filteredMs, findMs, tailMs);
 }
 
 void TestResultStore::tornFinalLine()
@@ -580,8 +579,7 @@ void TestResultStore::invalidIds()
     QVERIFY(isNotFound(m_store->appendResults(id, makeOutcomes(0, 1)).error()));
     QVERIFY(isNotFound(m_store->readResults(id, {}).error()));
     QVERIFY(isNotFound(m_store->findResult(id, u"a:1"_s).error()));
-    QVERIFY(isNotFound(
-            m_store->forEachResult(id, [](const Outcome &) { return true; }).error()));
+    QVERIFY(isNotFound(m_store->forEachResult(id, [](const Outcome &) { return true; }).error()));
     QVERIFY(isNotFound(m_store->removeHunt(id).error()));
     QVERIFY(m_store->huntDir(id).isEmpty());
 
@@ -699,15 +697,14 @@ void TestResultStore::concurrentReadersWhileAppending()
                 if (!page) {
                     failure = page.error().message;
                 } else if (page->total < lastTotal
-                           || page->outcomes.size()
-                                   != std::min(100, page->total - query.offset)
+                           || page->outcomes.size() != std::min(100, page->total - query.offset)
                            || page->skippedLines != 0) {
                     failure = u"offset %1: total %2 (before: %3), %4 outcomes, %5 skipped"_s
-                                      .arg(query.offset)
-                                      .arg(page->total)
-                                      .arg(lastTotal)
-                                      .arg(page->outcomes.size())
-                                      .arg(page->skippedLines);
+                                  .arg(query.offset)
+                                  .arg(page->total)
+                                  .arg(lastTotal)
+                                  .arg(page->outcomes.size())
+                                  .arg(page->skippedLines);
                 }
                 if (!failure.isEmpty()) {
                     const QMutexLocker lock(&failuresMutex);
@@ -776,8 +773,7 @@ void TestResultStore::storageProbe()
     appendRaw(dataDir() + u"/notes.txt"_s, "mine");
     ResultStore reopened(dataDir());
     QVERIFY(reopened.open());
-    QCOMPARE(QDir(dataDir()).entryList(QDir::Files | QDir::Hidden),
-             QStringList{u"notes.txt"_s});
+    QCOMPARE(QDir(dataDir()).entryList(QDir::Files | QDir::Hidden), QStringList{u"notes.txt"_s});
 
     // A data dir that cannot take files: not writable, saying why.
     const QString file = m_tmp->path() + u"/plain-file"_s;
