@@ -80,15 +80,7 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
         return created.error();
     }
 
-    auto *run = new HuntRun(info, std::move(list.targets), m_nextKey++, m_store, m_executor,
-                            m_config.progressIntervalMs, this);
-    connect(run, &HuntRun::progress, this, &HuntEngine::huntProgress);
-    connect(run, &HuntRun::finished, this, &HuntEngine::onRunFinished, Qt::QueuedConnection);
-    m_runs.insert(info.id, run);
-    m_queue.push_back(run);
-    Q_EMIT huntQueued(info);
-    startQueued();
-    return run->info();
+    return enqueue(info, std::move(list.targets));
 }
 
 Result<HuntInfo> HuntEngine::resume(const QString &id)
@@ -130,7 +122,13 @@ Result<HuntInfo> HuntEngine::resume(const QString &id)
     info.done = int(done.size());
     info.total = int(parsed->targets.size());
     info.state = HuntState::Queued;
-    auto *run = new HuntRun(info, std::move(remaining), m_nextKey++, m_store, m_executor,
+    return enqueue(info, std::move(remaining));
+}
+
+HuntInfo HuntEngine::enqueue(const HuntInfo &info, QList<Target> targets)
+{
+    // One way into the queue for new and resumed hunts alike.
+    auto *run = new HuntRun(info, std::move(targets), m_nextKey++, m_store, m_executor,
                             m_config.progressIntervalMs, this);
     connect(run, &HuntRun::progress, this, &HuntEngine::huntProgress);
     connect(run, &HuntRun::finished, this, &HuntEngine::onRunFinished, Qt::QueuedConnection);

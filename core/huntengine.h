@@ -14,6 +14,7 @@
 #include "core/huntinfo.h"
 #include "core/outcome.h"
 #include "core/result.h"
+#include "core/target.h"
 #include "core/targetpolicy.h"
 
 namespace Artemis {
@@ -105,6 +106,7 @@ Q_SIGNALS:
     void huntRemoved(const QString &id); // its data was deleted (removeHunt)
 
 private:
+    HuntInfo enqueue(const HuntInfo &info, QList<Target> targets); // a child run, queued
     void startQueued();
     void onRunFinished(HuntRun *run);
 

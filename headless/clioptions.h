@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <QCommandLineParser>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -31,6 +32,19 @@ Result<T> numberOption(const QCommandLineParser &parser, const QString &name, T 
                              .arg(parser.value(name)));
     }
     return T(value);
+}
+
+// ARTEMIS_TOKEN and ARTEMIS_DATA_DIR, for the settings parsers that read them (serve, values,
+// results, diff): the parsers take a map so that tests can give their own.
+inline QHash<QString, QString> artemisEnvironment()
+{
+    QHash<QString, QString> environment;
+    for (const char *name : {"ARTEMIS_TOKEN", "ARTEMIS_DATA_DIR"}) {
+        if (qEnvironmentVariableIsSet(name)) {
+            environment.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
+        }
+    }
+    return environment;
 }
 
 // --allow and --deny, the same for every sub-command that fetches (serve, hunt).

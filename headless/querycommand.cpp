@@ -283,12 +283,7 @@ void QueryCommand::start(const QStringList &arguments)
         finish(0);
         return;
     }
-    QHash<QString, QString> environment;
-    for (const char *name : {"ARTEMIS_TOKEN", "ARTEMIS_DATA_DIR"}) {
-        if (qEnvironmentVariableIsSet(name)) {
-            environment.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
-        }
-    }
+    const QHash<QString, QString> environment = artemisEnvironment();
     Result<QuerySettings> parsed = QuerySettings::parse(m_kind, arguments, environment, m_tty);
     if (!parsed) {
         fail(parsed.error().message

@@ -365,12 +365,7 @@ void ServeCommand::start(const QStringList &arguments)
         finish(0);
         return;
     }
-    QHash<QString, QString> environment;
-    for (const char *name : {"ARTEMIS_TOKEN", "ARTEMIS_DATA_DIR"}) {
-        if (qEnvironmentVariableIsSet(name)) {
-            environment.insert(QString::fromLatin1(name), qEnvironmentVariable(name));
-        }
-    }
+    const QHash<QString, QString> environment = artemisEnvironment();
     const Result<ServeSettings> parsed = ServeSettings::parse(arguments, environment);
     if (!parsed) {
         m_err << "artemis-headless serve: " << parsed.error().message << '\n'
