@@ -47,10 +47,18 @@ bool inAny(const QList<Subnet> &subnets, const QHostAddress &address)
 {
     QHostAddress plain = address;
     plain.setScopeId(QString());
-    bool isV4 = false;
-    const quint32 v4 = plain.toIPv4Address(&isV4);
+    // Only a real ::ffff:a.b.c.d is an IPv4 address (toIPv4Address maps "::" too).
+    const Q_IPV6ADDR raw = plain.toIPv6Address();
+    bool isV4 =
+        plain.protocol() == QAbstractSocket::IPv6Protocol && raw[10] == 0xff && raw[11] == 0xff;
+    for (int i = 0; i < 10 && isV4; ++i) {
+        isV4 = raw[i] == 0;
+    }
+    const quint32 v4 = isV4 ? plain.toIPv4Address() : 0;
     for (const Subnet &subnet : subnets) {
-        if (plain.isInSubnet(subnet) || (isV4 && QHostAddress(v4).isInSubnet(subnet))) {
+        // A mapped address is checked as the IPv4 address it is (TargetPolicy's documented
+        // rule), so a wide IPv6 rule such as ::/8 does not cover it.
+        if (isV4 ? QHostAddress(v4).isInSubnet(subnet) : plain.isInSubnet(subnet)) {
             return true;
         }
     }
