@@ -285,7 +285,7 @@ Result<NodeDiff> HuntCatalog::diff(const QString &id, const QString &node,
     if (against.isEmpty() || against == u"majority") {
         return diffAgainstMajority(*m_store, id, node);
     }
-    auto okBody = [this, &node](const QString &hunt, const QString &who) -> Result<QJsonValue> {
+    auto okBody = [this](const QString &hunt, const QString &who) -> Result<QJsonValue> {
         const Result<Outcome> outcome = m_store->findResult(hunt, who);
         if (!outcome) {
             return makeError(ErrorCode::NotFound,
@@ -296,7 +296,6 @@ Result<NodeDiff> HuntCatalog::diff(const QString &id, const QString &node,
                              u"node '%1' has no answer to compare in hunt %2 (outcome %3)"_s.arg(
                                  who, hunt, outcomeName(outcome->outcome)));
         }
-        Q_UNUSED(node);
         return outcome->body;
     };
     const Result<QJsonValue> mine = okBody(id, node);
