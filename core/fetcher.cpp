@@ -2,7 +2,6 @@
 
 #include <mutex>
 
-#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
@@ -39,6 +38,43 @@ public:
         return {QNetworkProxy(QNetworkProxy::DefaultProxy)};
     }
 };
+
+// The address a URL host spells when it is an IP literal (QUrl::host(): no brackets). Plain
+// dotted quads, the common case once per node, skip QHostAddress' general parser.
+std::optional<QHostAddress> literalHost(const QString &host)
+{
+    if (const std::optional<quint32> v4 = parsePlainIPv4(host)) {
+        return QHostAddress(*v4);
+    }
+    QHostAddress address;
+    if (address.setAddress(host)) {
+        return address;
+    }
+    return std::nullopt;
+}
+
+// The Host header QNAM itself would send for `url` (toAce'd name, the port when not default).
+QByteArray hostHeader(const QUrl &url)
+{
+    QByteArray host = QUrl::toAce(url.host());
+    if (const int port = url.port(); port != -1) {
+        host += ':' + QByteArray::number(port);
+    }
+    return host;
+}
+
+// An IPv4-mapped answer is connected to as the IPv4 address it carries (as the policy checks
+// it): that also works on a host without IPv6.
+QHostAddress connectable(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol
+        && address != QHostAddress(QHostAddress::AnyIPv6)) {
+        return QHostAddress(v4);
+    }
+    return address;
+}
 } // namespace
 
 struct Fetcher::Job
@@ -50,13 +86,21 @@ struct Fetcher::Job
     bool timedOut = false;
     bool tooLarge = false;
     bool cancelled = false;
-    bool policyChecked = false; // resolved addresses checked against the target policy
+    bool policyChecked = false; // the host (name or literal) checked against the target policy
     // Set when a redirect was not followed (policy, scheme, origin, hop limit): as what, why.
     std::optional<OutcomeKind> refusedKind;
     QString refusedReason;
     QUrl targetUrl;    // target.url(), built once: the first request's URL and outcome.url
     QUrl url;          // of the current request (differs from targetUrl after a redirect)
     int redirects = 0; // followed in this attempt
+    // Where the current hop connects: the checked answers of its lookup, tried in order when a
+    // connection is refused (as QNAM tries a name's addresses), or the literal host itself.
+    bool byName = false; // the hop's host is a name: the request goes to an address, pinned
+    QList<QHostAddress> addresses;
+    qsizetype addressIndex = 0;
+    quint64 lookup = 0;                  // the lookup this job waits for; 0: none
+    QString lookupHost;                  // the name it looks up
+    std::unique_ptr<QTimer> lookupTimer; // the attempt's deadline while it waits
     QPointer<QNetworkReply> reply;
     QElapsedTimer started;
     QByteArray body;
@@ -75,7 +119,10 @@ struct Fetcher::Hunt
     QSet<std::shared_ptr<Job>> active; // in flight or waiting to retry
 };
 
-Fetcher::Fetcher(QObject *parent) : QObject(parent), m_flushTimer(new QTimer(this))
+Fetcher::Fetcher(QObject *parent)
+    : QObject(parent),
+      m_flushTimer(new QTimer(this)),
+      m_resolver(std::make_shared<SystemResolver>())
 {
     // Our sockets resolve DefaultProxy through the application proxy (see DirectProxyFactory).
     // Qt's default there is the system configuration (http_proxy, all_proxy, libproxy): make
@@ -207,12 +254,117 @@ void Fetcher::pump(Hunt &hunt, const QString &hostKey)
 void Fetcher::startAttempt(const std::shared_ptr<Job> &job)
 {
     if (!checkPolicy(job)) {
-        return; // resumes from the lookup
+        return;
     }
     ++job->attempt;
     job->redirects = 0;
-    job->started.start();
-    sendRequest(job, job->targetUrl);
+    job->started.start(); // the attempt's deadline covers the lookup too
+    connectHop(job, job->targetUrl, QString());
+}
+
+// Every hop of every attempt resolves the name again and connects to an address it checked:
+// QNAM, given the name, would resolve it once more itself, and the two lookups only agreed
+// through QHostInfo's 60 s cache (a retry after a Retry-After of 70 s, or an answer that changes
+// between lookups, reached an address nobody checked).
+void Fetcher::connectHop(const std::shared_ptr<Job> &job, const QUrl &url,
+                         const QString &redirectTarget)
+{
+    const QString host = url.host();
+    if (const std::optional<QHostAddress> literal = literalHost(host)) {
+        // Checked with the host (checkPolicy, or followRedirect for a hop).
+        job->byName = false;
+        job->addresses = {*literal};
+        job->addressIndex = 0;
+        sendRequest(job, url);
+        return;
+    }
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    Q_ASSERT(hunt);
+    const quint64 lookup = ++m_lookups;
+    job->lookup = lookup;
+    job->lookupHost = host;
+    job->lookupTimer = std::make_unique<QTimer>();
+    job->lookupTimer->setSingleShot(true);
+    connect(job->lookupTimer.get(), &QTimer::timeout, this,
+            [this, job, lookup] { onLookupTimeout(job, lookup); });
+    job->lookupTimer->start(
+        int(std::max<qint64>(1, hunt->options.timeoutMs - job->started.elapsed())));
+    m_resolver->lookup(host, this,
+                       [this, job, lookup, url, redirectTarget](
+                           const QList<QHostAddress> &addresses, const QString &error) {
+                           onResolved(job, lookup, url, redirectTarget, addresses, error);
+                       });
+}
+
+void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const QUrl &url,
+                         const QString &redirectTarget, const QList<QHostAddress> &addresses,
+                         const QString &error)
+{
+    if (job->lookup != lookup || job->done || !m_hunts.contains(job->key)) {
+        return; // timed out, cancelled or ended meanwhile
+    }
+    job->lookup = 0;
+    job->lookupTimer.reset();
+    const QString host = url.host();
+    // The slot is held during the lookup; this runs from the event loop, so it may go back now.
+    auto end = [this, job](OutcomeKind kind, const QString &reason, int attempts) {
+        complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(), kind, reason,
+                                          attempts));
+        releaseSlot(job);
+    };
+    if (addresses.isEmpty()) {
+        // Final, like QNAM's HostNotFoundError (classifyAttempt): a name that does not resolve
+        // rarely starts to within a retry's backoff. The lookup was part of this attempt.
+        const QString reason = u"host not found: %1"_s.arg(host)
+                               + (error.isEmpty() ? QString() : u" (%1)"_s.arg(error));
+        end(OutcomeKind::Dns,
+            redirectTarget.isEmpty() ? reason : u"redirect to %1: %2"_s.arg(redirectTarget, reason),
+            job->attempt);
+        return;
+    }
+    QList<QHostAddress> checked;
+    checked.reserve(addresses.size());
+    for (const QHostAddress &address : addresses) {
+        if (m_policy) {
+            if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
+                // A first hop refused here never reached a node: this attempt was not made.
+                if (redirectTarget.isEmpty()) {
+                    end(OutcomeKind::Denied, *reason, job->attempt - 1);
+                } else {
+                    end(OutcomeKind::Denied,
+                        u"redirect to %1 denied: %2"_s.arg(redirectTarget, *reason), job->attempt);
+                }
+                return;
+            }
+        }
+        checked.append(connectable(address));
+    }
+    job->byName = true;
+    job->addresses = std::move(checked);
+    job->addressIndex = 0;
+    sendRequest(job, url);
+}
+
+void Fetcher::onLookupTimeout(const std::shared_ptr<Job> &job, quint64 lookup)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (job->lookup != lookup || job->done || !hunt) {
+        return;
+    }
+    job->lookup = 0; // its answer, if it ever comes, is dropped
+    job->lookupTimer.reset();
+    Outcome outcome;
+    outcome.node = job->target.node;
+    outcome.url = job->targetUrl.toString();
+    outcome.attempts = job->attempt;
+    outcome.latencyMs = job->started.elapsed();
+    outcome.fetchedAt = QDateTime::currentDateTimeUtc();
+    outcome.outcome = OutcomeKind::Timeout;
+    outcome.error =
+        u"no complete answer within %1 ms (looking up %2)"_s.arg(hunt->options.timeoutMs)
+            .arg(job->lookupHost);
+    finishJob(job, std::move(outcome), true, -1); // transient, as any timeout
+    releaseSlot(job);
 }
 
 void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
@@ -220,7 +372,7 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
     Q_ASSERT(hunt);
     const FetchOptions &options = hunt->options;
-    job->url = url;
+    job->url = url; // as the node or the Location said it: redirects resolve against it
     job->timedOut = false;
     job->tooLarge = false;
     job->refusedKind.reset();
@@ -229,7 +381,21 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     // The deadline covers the whole attempt, redirects included.
     const int remainingMs = int(std::max<qint64>(1, options.timeoutMs - job->started.elapsed()));
 
-    QNetworkRequest request(url);
+    QUrl wire = url;
+    QNetworkRequest request;
+    if (job->byName) {
+        // Connect to the checked address, and say the name everywhere else: in Host (QNAM only
+        // adds its own when none is set), in the TLS certificate check and in SNI (both use the
+        // peer verify name). HTTP/2 is off for such a request: Qt's HTTP/2 sends the URL's
+        // authority (the address) as :authority and drops Host.
+        wire.setHost(job->addresses.at(job->addressIndex).toString());
+        request.setRawHeader("Host", hostHeader(url));
+        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+        if (url.scheme() == u"https"_s) {
+            request.setPeerVerifyName(url.host());
+        }
+    }
+    request.setUrl(wire);
     request.setTransferTimeout(remainingMs);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
@@ -291,6 +457,24 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     connect(reply, &QNetworkReply::finished, this, [this, job, reply] { onFinished(job, reply); });
 }
 
+// A name's next checked address, when the current one refused the connection or was unreachable
+// (nothing was sent): what QNAM does with the addresses of a name it resolves itself.
+bool Fetcher::tryNextAddress(const std::shared_ptr<Job> &job, QNetworkReply *reply)
+{
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    using E = QNetworkReply::NetworkError;
+    if (!hunt || hunt->cancelled || job->cancelled || job->timedOut || job->tooLarge
+        || job->addressIndex + 1 >= job->addresses.size()
+        || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 0
+        || (reply->error() != E::ConnectionRefusedError && reply->error() != E::UnknownNetworkError)
+        || job->started.elapsed() >= hunt->options.timeoutMs) {
+        return false;
+    }
+    ++job->addressIndex;
+    sendRequest(job, job->url);
+    return true;
+}
+
 // Redirects are followed by hand (the manager's policy is Manual): QNAM 6.4's
 // UserVerifiedRedirectPolicy ends a reply with "HTTP 100" and no error after a few hops, and
 // its automatic policies cannot check a hop against the target policy or the hunt's
@@ -341,27 +525,7 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
         }
     }
     ++job->redirects;
-    if (!m_policy || !m_policy->needsResolution(host)) {
-        sendRequest(job, to);
-        return true;
-    }
-    // As for the first request: check the addresses the name resolves to before connecting.
-    QHostInfo::lookupHost(host, this, [this, job, to, host, target](const QHostInfo &info) {
-        if (job->done || !m_hunts.contains(job->key)) {
-            return; // cancelled or ended meanwhile
-        }
-        for (const QHostAddress &address : info.addresses()) {
-            if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
-                complete(job,
-                         Outcome::unanswered(
-                             job->target.node, job->targetUrl.toString(), OutcomeKind::Denied,
-                             u"redirect to %1 denied: %2"_s.arg(target, *reason), job->attempt));
-                releaseSlot(job);
-                return;
-            }
-        }
-        sendRequest(job, to);
-    });
+    connectHop(job, to, target); // resolved, checked and pinned as the first hop
     return true;
 }
 
@@ -371,37 +535,15 @@ bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
         return true;
     }
     job->policyChecked = true;
-    const QString host = job->target.host;
-    auto deny = [this, job](const QString &reason) {
+    // The name (or literal) once; a name's addresses are checked at every hop (onResolved).
+    if (const std::optional<QString> reason = m_policy->checkHost(job->target.host)) {
         complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
-                                          OutcomeKind::Denied, reason));
-    };
-    if (const std::optional<QString> reason = m_policy->checkHost(host)) {
-        deny(*reason);
+                                          OutcomeKind::Denied, *reason));
         // Called from inside pump()'s loop: give the per-host slot back from the event loop.
         QTimer::singleShot(0, this, [this, job] { releaseSlot(job); });
         return false;
     }
-    if (!m_policy->needsResolution(host)) {
-        return true;
-    }
-    // The fetch waits for the lookup while holding its per-host slot. QNAM resolves again when
-    // it connects (QHostInfo caches the answer, so both normally agree).
-    QHostInfo::lookupHost(host, this, [this, job, deny](const QHostInfo &info) {
-        if (job->done || !m_hunts.contains(job->key)) {
-            return; // cancelled or ended meanwhile
-        }
-        for (const QHostAddress &address : info.addresses()) {
-            if (const std::optional<QString> reason =
-                    m_policy->checkAddress(job->target.host, address)) {
-                deny(*reason);
-                releaseSlot(job);
-                return;
-            }
-        }
-        startAttempt(job); // lookup failures surface as QNAM's own dns outcome
-    });
-    return false;
+    return true;
 }
 
 void Fetcher::releaseSlot(const std::shared_ptr<Job> &job)
@@ -429,8 +571,8 @@ void Fetcher::onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply)
     if (!hunt) {
         return; // hunt ended (engine shutdown): nobody wants this outcome
     }
-    if (followRedirect(job, reply)) {
-        return; // the next hop keeps the per-host slot
+    if (tryNextAddress(job, reply) || followRedirect(job, reply)) {
+        return; // the next request keeps the per-host slot
     }
     const QString host = job->target.hostPort();
     --hunt->inFlightPerHost[host];
@@ -525,10 +667,14 @@ void Fetcher::cancel(quint64 key)
             continue;
         }
         job->retryTimer.reset();
+        const bool resolving = job->lookup != 0;
+        job->lookup = 0;
+        job->lookupTimer.reset();
         complete(job, Outcome::unanswered(
                           job->target.node, job->targetUrl.toString(), OutcomeKind::Cancelled,
-                          job->attempt == 0 ? u"cancelled before the first attempt"_s
-                                            : u"cancelled while waiting to retry"_s,
+                          resolving           ? u"cancelled while looking up the host"_s
+                          : job->attempt == 0 ? u"cancelled before the first attempt"_s
+                                              : u"cancelled while waiting to retry"_s,
                           job->attempt));
     }
     hunt->waiting.clear();
@@ -545,6 +691,8 @@ void Fetcher::endHunt(quint64 key)
     for (const std::shared_ptr<Job> &job : std::as_const(hunt->active)) {
         job->done = true;
         job->retryTimer.reset();
+        job->lookup = 0;
+        job->lookupTimer.reset();
         if (job->reply) {
             QNetworkReply *reply = job->reply;
             reply->disconnect(this);

@@ -14,6 +14,7 @@
 
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
+#include "core/resolver.h"
 #include "core/target.h"
 #include "core/targetpolicy.h"
 
@@ -34,10 +35,13 @@ public:
     explicit Fetcher(QObject *parent = nullptr);
     ~Fetcher() override;
 
-    // Set before the fetcher is used (before moveToThread). When a target's host is a name and
-    // the policy has address rules, the host is resolved (asynchronously) before the first
-    // attempt and each address checked; a denied one ends the node as `denied`.
+    // Set before the fetcher is used (before moveToThread). A target's host is checked once; when
+    // it is a name, every attempt and every redirect hop resolves it (asynchronously, through the
+    // Resolver), checks each address it gets, and connects only to one of those addresses: a
+    // denied one ends the node as `denied`, a failed lookup as `dns` (both final).
     void setTargetPolicy(TargetPolicyPtr policy) { m_policy = std::move(policy); }
+    // Set before use; the default is a SystemResolver. Tests feed names through their own.
+    void setResolver(ResolverPtr resolver) { m_resolver = std::move(resolver); }
 
 public Q_SLOTS:
     void beginHunt(quint64 key, const Artemis::FetchOptions &options);
@@ -63,9 +67,19 @@ private:
     void retireIdleNams();
     void pump(Hunt &hunt, const QString &hostKey);
     void startAttempt(const std::shared_ptr<Job> &job);
-    void sendRequest(const std::shared_ptr<Job> &job, const QUrl &url); // one hop
+    // One hop of an attempt: resolves url's host when it is a name, then sendRequest.
+    // `redirectTarget` is empty for the first hop, else the hop's URL as shown in errors.
+    void connectHop(const std::shared_ptr<Job> &job, const QUrl &url,
+                    const QString &redirectTarget);
+    void onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const QUrl &url,
+                    const QString &redirectTarget, const QList<QHostAddress> &addresses,
+                    const QString &error);
+    void onLookupTimeout(const std::shared_ptr<Job> &job, quint64 lookup);
+    // Requests `url` from job->addresses[job->addressIndex] (the host itself when a literal).
+    void sendRequest(const std::shared_ptr<Job> &job, const QUrl &url);
+    bool tryNextAddress(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     bool followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *reply);
-    bool checkPolicy(const std::shared_ptr<Job> &job); // false: wait for the lookup
+    bool checkPolicy(const std::shared_ptr<Job> &job); // false: the host is denied
     void releaseSlot(const std::shared_ptr<Job> &job); // after a fetch ended without a reply
     void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     void finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool transient,
@@ -79,6 +93,8 @@ private:
     QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
     QTimer *m_flushTimer;                     // child: moves to the fetch thread with this
     TargetPolicyPtr m_policy;
+    ResolverPtr m_resolver;
+    quint64 m_lookups = 0; // lookups ever started: each has its number, to drop stale answers
 };
 
 // What is known about one finished attempt, for classifyAttempt.

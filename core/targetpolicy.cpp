@@ -46,6 +46,22 @@ QHostAddress canonical(const QHostAddress &address)
     return plain;
 }
 
+// Connecting to the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0) reaches this host: Linux
+// and the BSDs route it to the loopback. Such an address is checked both as itself and as the
+// loopback address it reaches, so `--deny 127.0.0.0/8` also refuses 0.0.0.0 and a name resolving
+// to it. `address` already canonical.
+std::optional<QHostAddress> reachedLoopback(const QHostAddress &address)
+{
+    if (address.protocol() == QAbstractSocket::IPv4Protocol && address.toIPv4Address() == 0) {
+        return QHostAddress(QHostAddress::LocalHost);
+    }
+    if (address.protocol() == QAbstractSocket::IPv6Protocol
+        && address == QHostAddress(QHostAddress::AnyIPv6)) {
+        return QHostAddress(QHostAddress::LocalHostIPv6);
+    }
+    return std::nullopt;
+}
+
 // '*' matches any run of characters (dots included), '?' one character.
 bool globMatch(QStringView pattern, QStringView text)
 {
@@ -182,21 +198,32 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
                                              const QHostAddress *rawAddress) const
 {
     std::optional<QHostAddress> address;
+    std::optional<QHostAddress> loopback; // what an unspecified address reaches
     if (rawAddress) {
         address = canonical(*rawAddress);
+        loopback = reachedLoopback(*address);
     }
     // Only formatted for a refusal: verdict() runs for every node of every request.
     auto what = [&] {
-        return address && address->toString() != host
-                   ? u"%1 (address %2)"_s.arg(host, address->toString())
-                   : host;
+        QString text = address && address->toString() != host
+                           ? u"%1 (address %2)"_s.arg(host, address->toString())
+                           : host;
+        if (loopback) {
+            text += u", which reaches the loopback %1,"_s.arg(loopback->toString());
+        }
+        return text;
     };
-    if (matchesHost(m_deny, host) || (address && matchesAddress(m_deny, *address))) {
+    auto addressIn = [&](const Rules &rules) {
+        return address
+               && (matchesAddress(rules, *address)
+                   || (loopback && matchesAddress(rules, *loopback)));
+    };
+    if (matchesHost(m_deny, host) || addressIn(m_deny)) {
         return u"%1 is denied by the target policy (--deny)"_s.arg(what());
     }
     const bool allowedByHost = matchesHost(m_allow, host);
-    const bool allowedByAddress = address && matchesAddress(m_allow, *address);
-    const bool builtinAddress = address && matchesAddress(m_builtin, *address);
+    const bool allowedByAddress = addressIn(m_allow);
+    const bool builtinAddress = addressIn(m_builtin);
     if (builtinAddress && !allowedByAddress) {
         return u"%1 is link-local or a cloud metadata address, denied by default (lift it with "
                "--allow)"_s.arg(what());

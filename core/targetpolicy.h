@@ -24,7 +24,10 @@ namespace Artemis {
 //   3. a built-in denial (169.254.0.0/16, fe80::/10, 100.100.100.200, fd00:ec2::254,
 //      metadata.google.internal) denies;
 //   4. when any allow rule exists, everything else is denied; otherwise allowed.
-// IPv4-mapped IPv6 addresses are checked as IPv4.
+// IPv4-mapped IPv6 addresses are checked as IPv4. An unspecified address (0.0.0.0, ::, and so
+// ::ffff:0.0.0.0) connects to this host, so it is checked both as itself and as the loopback
+// address it reaches (127.0.0.1, ::1): a rule matching either form applies ("--deny
+// 127.0.0.0/8" denies 0.0.0.0 and names resolving to it; "--deny 0.0.0.0/8" still denies it).
 //
 // Immutable after set-up; share it as std::shared_ptr<const TargetPolicy> across threads.
 class TargetPolicy
@@ -42,10 +45,12 @@ public:
     // Checks what is known without resolving: the host name, or the address when the host is
     // an IP literal. Returns the reason when denied.
     std::optional<QString> checkHost(const QString &host) const;
-    // Checks one resolved address of `host`. Returns the reason when denied.
+    // Checks one resolved address of `host`. Returns the reason when denied. The fetcher checks
+    // every address a lookup returns, at every attempt and redirect hop, and connects only to
+    // one of them (Fetcher).
     std::optional<QString> checkAddress(const QString &host, const QHostAddress &address) const;
     // True when resolving `host` could change the verdict (it is a name, not a literal, and
-    // address rules exist), i.e. when the fetcher must look it up before connecting.
+    // address rules exist). The fetcher resolves every name anyway, to pin its connection.
     bool needsResolution(const QString &host) const;
 
     QStringList describe() const; // human-readable rules, for logs and /api docs

@@ -137,6 +137,15 @@ bool FakeNode::start()
     return m_server->listen(QHostAddress(QHostAddress::LocalHost), 0);
 }
 
+bool FakeNode::start(const QHostAddress &address, quint16 port)
+{
+    if (m_server->isListening()) {
+        return true;
+    }
+    Q_ASSERT(address.isLoopback());
+    return m_server->listen(address, port);
+}
+
 quint16 FakeNode::port() const
 {
     return m_server->serverPort();
@@ -144,7 +153,12 @@ quint16 FakeNode::port() const
 
 QString FakeNode::node() const
 {
-    return (m_tls ? u"https://127.0.0.1:"_s : u"127.0.0.1:"_s) + QString::number(port());
+    const QHostAddress address =
+        m_server->isListening() ? m_server->serverAddress() : QHostAddress(QHostAddress::LocalHost);
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + address.toString() + u']'
+                             : address.toString();
+    return (m_tls ? u"https://"_s : QString()) + host + u':' + QString::number(port());
 }
 
 void FakeNode::setTlsConfiguration(const QSslConfiguration &configuration)

@@ -9,17 +9,18 @@
 #include <memory>
 #include <unordered_map>
 
+class QHostAddress;
 class QSslConfiguration;
 class QTcpServer;
 class QTcpSocket;
 
 namespace Artemis::Test {
 
-// An in-process fake HTTP/1.1 node for network tests. It listens on 127.0.0.1 on a port the
-// kernel picks (never on any other address) and answers every request according to the current
-// Behaviour: good JSON, slowly, never, with a reset, with a status, with garbage, with a huge
-// body, flaky, by closing the connection, trickling a body forever, or with plain HTTP where
-// TLS was expected.
+// An in-process fake HTTP/1.1 node for network tests. It listens on 127.0.0.1 (or on another
+// loopback address a test names) on a port the kernel picks, and answers every request according
+// to the current Behaviour: good JSON, slowly, never, with a reset, with a status, with garbage,
+// with a huge body, flaky, by closing the connection, trickling a body forever, or with plain
+// HTTP where TLS was expected.
 //
 // Thread: lives on the thread that created it and is purely event-driven (no sleeps, no
 // blocking waits), so the client under test may run on the same thread.
@@ -59,8 +60,14 @@ public:
     // Listens on 127.0.0.1:0. Returns false on failure. Calling it again while listening is a
     // no-op that returns true.
     bool start();
+    // Listens on `address` (a loopback address: 127.0.0.2 works on Linux) and `port` (0: the
+    // kernel picks), e.g. a second node on the port of the first, for tests that pin a name to
+    // one address or another. Same rules as start().
+    bool start(const QHostAddress &address, quint16 port = 0);
     quint16 port() const;
-    QString node() const; // "127.0.0.1:PORT" ("https://127.0.0.1:PORT" when serving TLS)
+    // "127.0.0.1:PORT" ("https://127.0.0.1:PORT" when serving TLS; its own address when started
+    // on another).
+    QString node() const;
 
     // Serve HTTPS instead of HTTP, with this configuration (certificate and private key).
     // Call before start(). A client that rejects the certificate never reaches a request.

@@ -35,6 +35,22 @@ void TestTargetPolicy::checkHost_data()
         << none << QStringList{u"::/8"_s} << u"[::ffff:127.0.0.1]"_s << false;
     QTest::newRow("deny mapped /104 is v4 /8")
         << none << QStringList{u"::ffff:127.0.0.0/104"_s} << u"127.9.9.9"_s << true;
+    // The unspecified address connects to this host: checked as itself and as the loopback.
+    QTest::newRow("0.0.0.0 allowed without rules") << none << none << u"0.0.0.0"_s << false;
+    QTest::newRow("0.0.0.0 is loopback for deny 127/8")
+        << none << QStringList{u"127.0.0.0/8"_s} << u"0.0.0.0"_s << true;
+    QTest::newRow("0.0.0.0 still matches deny 0/8")
+        << none << QStringList{u"0.0.0.0/8"_s} << u"0.0.0.0"_s << true;
+    QTest::newRow("mapped 0.0.0.0 is loopback for deny 127/8")
+        << none << QStringList{u"127.0.0.0/8"_s} << u"[::ffff:0.0.0.0]"_s << true;
+    QTest::newRow(":: is loopback for deny ::1")
+        << none << QStringList{u"::1"_s} << u"[::]"_s << true;
+    QTest::newRow(":: reaches ::1, not 127.0.0.1")
+        << none << QStringList{u"127.0.0.0/8"_s} << u"::"_s << false;
+    QTest::newRow("0.0.0.0 outside an allow list")
+        << QStringList{u"10.0.0.0/8"_s} << none << u"0.0.0.0"_s << true;
+    QTest::newRow("0.0.0.0 allowed with the loopback")
+        << QStringList{u"127.0.0.0/8"_s} << none << u"0.0.0.0"_s << false;
     QTest::newRow("aws metadata") << none << none << u"169.254.169.254"_s << true;
     QTest::newRow("link-local v4") << none << none << u"169.254.1.1"_s << true;
     QTest::newRow("link-local v6") << none << none << u"fe80::1"_s << true;
@@ -111,6 +127,10 @@ void TestTargetPolicy::checkAddress_data()
         << QStringList{u"10.0.0.0/8"_s} << none << u"n.prod"_s << u"10.2.3.4"_s << false;
     QTest::newRow("name -> outside allowed cidr")
         << QStringList{u"10.0.0.0/8"_s} << none << u"n.prod"_s << u"192.168.0.1"_s << true;
+    QTest::newRow("name -> 0.0.0.0 is loopback")
+        << none << QStringList{u"127.0.0.0/8"_s} << u"zero.lab"_s << u"0.0.0.0"_s << true;
+    QTest::newRow("name -> :: is loopback")
+        << none << QStringList{u"::1/128"_s} << u"zero.lab"_s << u"::"_s << true;
 }
 
 void TestTargetPolicy::checkAddress()

@@ -7,7 +7,9 @@
 // the same when asked twice; parseTargets with the policy denies exactly the targets whose host
 // checkHost denies; a target's host is the host its URL fetches; and a host whose fetched form
 // is an IP literal inside an explicit --deny CIDR is never allowed (checkHost, checkAddress),
-// whichever way it was spelt (127.1, 0x7f.1, 2130706433, [::ffff:127.0.0.1], ...).
+// whichever way it was spelt (127.1, 0x7f.1, 2130706433, [::ffff:127.0.0.1], ...), nor one that
+// is the unspecified address (0.0.0.0, ::, any spelling) when the deny covers the loopback
+// address it reaches (127.0.0.1, ::1).
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -65,6 +67,26 @@ bool inAny(const QList<Subnet> &subnets, const QHostAddress &address)
     return false;
 }
 
+// Where a connection to an unspecified address goes: the loopback (TargetPolicy's rule).
+std::optional<QHostAddress> reachedLoopback(const QHostAddress &address)
+{
+    const Q_IPV6ADDR raw = address.toIPv6Address();
+    bool zeroV6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    bool mappedZero = zeroV6;
+    for (int i = 0; i < 16; ++i) {
+        zeroV6 = zeroV6 && raw[i] == 0;
+        mappedZero = mappedZero && raw[i] == ((i == 10 || i == 11) ? 0xff : 0);
+    }
+    if ((address.protocol() == QAbstractSocket::IPv4Protocol && address.toIPv4Address() == 0)
+        || mappedZero) {
+        return QHostAddress(u"127.0.0.1"_s);
+    }
+    if (zeroV6) {
+        return QHostAddress(u"::1"_s);
+    }
+    return std::nullopt;
+}
+
 // The address a connection to `fetchedHost` (a QUrl's host()) goes to when it is a literal.
 std::optional<QHostAddress> literal(const QString &fetchedHost)
 {
@@ -90,7 +112,8 @@ void checkHost(const TargetPolicy &policy, const QList<Subnet> &denied, const QS
     }
     const std::optional<QString> byAddress = policy.checkAddress(host, *address);
     FUZZ_CHECK(policy.checkAddress(host, *address) == byAddress);
-    if (inAny(denied, *address)) {
+    const std::optional<QHostAddress> loopback = reachedLoopback(*address);
+    if (inAny(denied, *address) || (loopback && inAny(denied, *loopback))) {
         FUZZ_CHECK_MSG(verdict.has_value(), qPrintable(host));
         FUZZ_CHECK_MSG(byAddress.has_value(), qPrintable(host));
     }

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+class QObject;
+
+namespace Artemis {
+
+// Turns a host name into addresses, for the fetcher: it resolves each name itself, checks every
+// address against the target policy and connects to the one it checked (see Fetcher). The seam
+// tests use to feed names whose answers change between lookups.
+//
+// Thread: lookup() is called on the caller's thread (a fetch thread) and always answers later,
+// on `context`'s thread, never from inside lookup(); no answer comes once `context` is gone.
+// One implementation may be shared by fetchers on several threads: it must be thread-safe.
+class Resolver
+{
+public:
+    // `addresses` empty means the lookup failed; `error` then says why (may be empty).
+    using Callback =
+        std::function<void(const QList<QHostAddress> &addresses, const QString &error)>;
+
+    virtual ~Resolver() = default;
+    // `host` is a name (the fetcher never asks about IP literals).
+    virtual void lookup(const QString &host, QObject *context, Callback done) = 0;
+};
+
+using ResolverPtr = std::shared_ptr<Resolver>;
+
+// The system resolver, through QHostInfo::lookupHost (its 60 s cache included). Stateless.
+class SystemResolver final : public Resolver
+{
+public:
+    void lookup(const QString &host, QObject *context, Callback done) override;
+};
+
+} // namespace Artemis
