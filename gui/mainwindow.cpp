@@ -40,6 +40,7 @@
 #include "gui/remotebackend.h"
 #include "gui/resultcolumns.h"
 #include "gui/resultsbrowser.h"
+#include "gui/tokenstore.h"
 
 using namespace Qt::StringLiterals;
 
@@ -47,11 +48,25 @@ namespace Artemis::Gui {
 
 namespace {
 const QString DocsUrl = u"https://github.com/artemis-hunt/artemis#readme"_s;
+const QString KeyringService = u"Artemis"_s;
+
+// Why a token did not get into the keyring, in the words the window shows.
+QString notRemembered(const Error &error)
+{
+    if (error.code == ErrorCode::Forbidden) {
+        return u"Token not remembered: the desktop keyring refused it (%1)"_s.arg(error.message);
+    }
+    return u"Token not remembered: no desktop keyring (%1)"_s.arg(error.message);
+}
 } // namespace
 
 MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
-                       QWidget *parent)
-    : QMainWindow(parent), m_local(local), m_remote(remote), m_settings(settings)
+                       TokenStore *tokens, QWidget *parent)
+    : QMainWindow(parent),
+      m_local(local),
+      m_remote(remote),
+      m_settings(settings),
+      m_tokens(tokens ? tokens : new TokenStore(KeyringService, this))
 {
     setWindowTitle(u"Artemis"_s);
     setObjectName(u"mainWindow"_s);
@@ -159,7 +174,15 @@ QWidget *MainWindow::buildConnectionBar()
     m_token->setEchoMode(QLineEdit::Password);
     m_token->setPlaceholderText(u"API token"_s);
     m_rememberToken = new QCheckBox(u"Remember token"_s, bar);
-    m_rememberToken->setToolTip(u"Stores the token in the settings file in clear text"_s);
+    m_rememberToken->setObjectName(u"rememberTokenBox"_s);
+    m_rememberToken->setToolTip(u"Keeps the token of this server in the desktop keyring (GNOME "
+                                u"Keyring, KWallet, …), never in a file"_s);
+    m_tokenNote = new QLabel(bar);
+    m_tokenNote->setObjectName(u"tokenNoteLabel"_s);
+    m_tokenNote->setTextFormat(Qt::PlainText);
+    m_tokenNote->setStyleSheet(u"color:#b02020"_s);
+    m_tokenNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_tokenNote->hide();
     m_caFile = new QLineEdit(bar);
     m_caFile->setObjectName(u"caFileEdit"_s);
     m_caFile->setPlaceholderText(u"CA file (https)"_s);
@@ -180,6 +203,7 @@ QWidget *MainWindow::buildConnectionBar()
     row->addWidget(m_server, 2);
     row->addWidget(m_token, 1);
     row->addWidget(m_rememberToken);
+    row->addWidget(m_tokenNote, 2);
     row->addWidget(m_caFile, 1);
     row->addWidget(m_caButton);
     row->addWidget(m_connect);
@@ -200,6 +224,15 @@ QWidget *MainWindow::buildConnectionBar()
     connect(m_server, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
     connect(m_token, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
     connect(m_caFile, &QLineEdit::returnPressed, this, [this] { setMode(Mode::Remote); });
+    // Programmatic changes (restoring, a refused write) block the box's signals: only the user's
+    // own toggles write or delete keyring entries here.
+    connect(m_rememberToken, &QCheckBox::toggled, this, [this](bool on) {
+        if (!on) {
+            forgetToken();
+        } else if (m_mode == Mode::Remote) {
+            rememberToken();
+        }
+    });
     connect(m_caButton, &QPushButton::clicked, this, [this] {
         const QString path =
             QFileDialog::getOpenFileName(this, u"CA certificate of the server"_s, m_caFile->text(),
@@ -344,6 +377,7 @@ void MainWindow::setMode(Mode mode)
         mode = Mode::Remote;
     }
     m_mode = mode;
+    m_connectAfterTokenRead = false;
     {
         const QSignalBlocker block(m_modeBox);
         m_modeBox->setCurrentIndex(mode == Mode::Remote ? 1 : 0);
@@ -358,11 +392,11 @@ void MainWindow::setMode(Mode mode)
         m_results->refresh();
         return;
     }
-    QString text = m_server->text().trimmed();
-    if (!text.isEmpty() && !text.contains(u"://"_s)) {
-        text = u"http://"_s + text;
-    }
+    const QString text = serverUrl();
     m_remote->setServer(QUrl(text), m_token->text().trimmed());
+    if (m_rememberToken->isChecked()) {
+        rememberToken();
+    }
     // A bad CA file becomes the backend's problem, which checkConnection() reports below.
     (void)m_remote->setCaFile(m_caFile->text().trimmed());
     connectBackend(m_remote);
@@ -382,6 +416,112 @@ void MainWindow::setMode(Mode mode)
         m_results->refresh();
         Q_EMIT connectionChecked(true);
     });
+}
+
+QString MainWindow::serverUrl() const
+{
+    QString text = m_server->text().trimmed();
+    if (!text.isEmpty() && !text.contains(u"://"_s)) {
+        text = u"http://"_s + text;
+    }
+    return text;
+}
+
+void MainWindow::rememberToken()
+{
+    const QString server = serverUrl();
+    const QString token = m_token->text().trimmed();
+    const QString key = TokenStore::keyFor(server);
+    if (server.isEmpty() || token.isEmpty() || (key == m_storedKey && token == m_storedToken)) {
+        return;
+    }
+    // Marked stored before the keyring answers, so that a reconnect meanwhile does not queue a
+    // second write of the same token; a refusal clears it again.
+    m_storedKey = key;
+    m_storedToken = token;
+    m_tokens->write(server, token, this, [this, key](Result<bool> written) {
+        if (written) {
+            tokenNote({});
+            status(u"Token of %1 remembered in the desktop keyring"_s.arg(key));
+            Q_EMIT tokenKeyringAnswered(true);
+            return;
+        }
+        m_storedKey.clear();
+        m_storedToken.clear();
+        {
+            const QSignalBlocker block(m_rememberToken);
+            m_rememberToken->setChecked(false);
+        }
+        tokenNote(notRemembered(written.error()));
+        Q_EMIT tokenKeyringAnswered(false);
+    });
+}
+
+void MainWindow::forgetToken()
+{
+    m_storedKey.clear();
+    m_storedToken.clear();
+    const QString server = serverUrl();
+    if (server.isEmpty()) {
+        tokenNote({});
+        return;
+    }
+    const QString key = TokenStore::keyFor(server);
+    m_tokens->remove(server, this, [this, key](Result<bool> removed) {
+        if (removed) {
+            tokenNote({});
+            status(u"Token of %1 removed from the desktop keyring"_s.arg(key));
+        } else {
+            tokenNote(
+                u"Token not removed from the desktop keyring: %1"_s.arg(removed.error().message));
+        }
+        Q_EMIT tokenKeyringAnswered(bool(removed));
+    });
+}
+
+void MainWindow::migrateClearTextToken()
+{
+    // Versions before the keyring kept a remembered token in the settings file in clear text.
+    // That copy goes now, whatever the keyring says.
+    const QString token = m_settings->value(u"remote/token"_s).toString().trimmed();
+    m_settings->remove(u"remote/token"_s);
+    m_settings->sync();
+    const QString server = serverUrl();
+    if (token.isEmpty() || server.isEmpty() || !m_rememberToken->isChecked()) {
+        status(u"Deleted a clear-text token from the settings file"_s);
+        return;
+    }
+    m_token->setText(token);
+    const QString key = TokenStore::keyFor(server);
+    m_storedKey = key;
+    m_storedToken = token;
+    m_tokens->write(server, token, this, [this, key](Result<bool> written) {
+        if (written) {
+            status(u"Moved the token of %1 from the settings file into the desktop keyring"_s.arg(
+                key));
+            Q_EMIT tokenKeyringAnswered(true);
+            return;
+        }
+        m_storedKey.clear();
+        m_storedToken.clear();
+        {
+            const QSignalBlocker block(m_rememberToken);
+            m_rememberToken->setChecked(false);
+        }
+        tokenNote(notRemembered(written.error())
+                  + u"; its clear-text copy was deleted from the settings file"_s);
+        Q_EMIT tokenKeyringAnswered(false);
+    });
+}
+
+void MainWindow::tokenNote(const QString &text)
+{
+    m_tokenNote->setText(text);
+    m_tokenNote->setToolTip(text);
+    m_tokenNote->setVisible(!text.isEmpty());
+    if (!text.isEmpty()) {
+        status(text, 15000);
+    }
 }
 
 void MainWindow::showProblem(const QString &problem)
@@ -567,15 +707,70 @@ void MainWindow::restoreSettings()
     m_server->setText(m_settings->value(u"remote/url"_s).toString());
     m_caFile->setText(m_settings->value(u"remote/caFile"_s).toString());
     const bool remember = m_settings->value(u"remote/rememberToken"_s, false).toBool();
-    m_rememberToken->setChecked(remember);
-    if (remember) {
-        m_token->setText(m_settings->value(u"remote/token"_s).toString());
+    {
+        const QSignalBlocker block(m_rememberToken);
+        m_rememberToken->setChecked(remember);
     }
     restoreGeometry(m_settings->value(u"window/geometry"_s).toByteArray());
     restoreState(m_settings->value(u"window/state"_s).toByteArray());
     m_tabs->setCurrentIndex(m_settings->value(u"window/tab"_s, 0).toInt());
-    const bool remote = m_settings->value(u"mode"_s).toString() == u"remote"_s;
-    setMode(remote ? Mode::Remote : Mode::Local);
+    const bool remote = !m_local || m_settings->value(u"mode"_s).toString() == u"remote"_s;
+    const Mode mode = remote ? Mode::Remote : Mode::Local;
+    const QString server = serverUrl();
+    if (m_settings->contains(u"remote/token"_s)) {
+        migrateClearTextToken();
+        setMode(mode);
+        return;
+    }
+    if (!remember || server.isEmpty()) {
+        setMode(mode);
+        return;
+    }
+    if (remote) {
+        // Connecting now would go without the token; the keyring may first ask to be unlocked.
+        {
+            const QSignalBlocker block(m_modeBox);
+            m_modeBox->setCurrentIndex(1);
+        }
+        for (QWidget *w : std::initializer_list<QWidget *>{m_server, m_token, m_rememberToken,
+                                                           m_caFile, m_caButton, m_connect}) {
+            w->setEnabled(true);
+        }
+        m_connection->setText(
+            u"Reading the token of %1 from the desktop keyring…"_s.arg(server.toHtmlEscaped()));
+    } else {
+        setMode(mode);
+    }
+    m_connectAfterTokenRead = remote;
+    const QString key = TokenStore::keyFor(server);
+    m_tokens->read(server, this, [this, server, key](Result<QString> token) {
+        if (token) {
+            // The user may have typed another server or token meanwhile: theirs wins.
+            if (m_token->text().isEmpty() && serverUrl() == server) {
+                m_token->setText(*token);
+                m_storedKey = key;
+                m_storedToken = *token;
+            }
+        } else {
+            {
+                const QSignalBlocker block(m_rememberToken);
+                m_rememberToken->setChecked(false);
+            }
+            if (token.error().code == ErrorCode::NotFound) {
+                tokenNote(u"No remembered token for %1 in the desktop keyring"_s.arg(key));
+            } else if (token.error().code == ErrorCode::Forbidden) {
+                tokenNote(u"Remembered token not read: the desktop keyring refused (%1)"_s.arg(
+                    token.error().message));
+            } else {
+                tokenNote(u"Remembered token not read: no desktop keyring (%1)"_s.arg(
+                    token.error().message));
+            }
+        }
+        if (m_connectAfterTokenRead) {
+            setMode(Mode::Remote);
+        }
+        Q_EMIT tokenKeyringAnswered(bool(token));
+    });
 }
 
 void MainWindow::saveSettings()
@@ -586,12 +781,9 @@ void MainWindow::saveSettings()
     }
     m_settings->setValue(u"remote/url"_s, m_server->text().trimmed());
     m_settings->setValue(u"remote/caFile"_s, m_caFile->text().trimmed());
+    // The token itself lives in the keyring only (TokenStore), never here.
     m_settings->setValue(u"remote/rememberToken"_s, m_rememberToken->isChecked());
-    if (m_rememberToken->isChecked()) {
-        m_settings->setValue(u"remote/token"_s, m_token->text());
-    } else {
-        m_settings->remove(u"remote/token"_s);
-    }
+    m_settings->remove(u"remote/token"_s);
     m_settings->setValue(u"window/geometry"_s, saveGeometry());
     m_settings->setValue(u"window/state"_s, saveState());
     m_settings->setValue(u"window/tab"_s, m_tabs->currentIndex());

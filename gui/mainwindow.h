@@ -24,6 +24,7 @@ class LocalBackend;
 class ProgressPanel;
 class RemoteBackend;
 class ResultsBrowser;
+class TokenStore;
 
 // The main window: connection bar (local / remote server + token + CA file), and four tabs: Hunt
 // (form
@@ -31,7 +32,11 @@ class ResultsBrowser;
 // History (one node of a schedule across its rounds), Diff (one node against the majority).
 // It wires views to the active backend; it holds no rules of its own.
 //
-// Lives on the GUI thread. The backends and the settings are not owned and must outlive it.
+// "Remember token" keeps the token of the server in the desktop keyring (TokenStore), never in
+// the settings file; without a keyring the token is not remembered and the window says so.
+//
+// Lives on the GUI thread. The backends, the settings and a given token store are not owned and
+// must outlive it.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -39,11 +44,15 @@ public:
     enum class Mode { Local, Remote };
     enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab, DiffTab };
 
-    // `local` null: remote mode only (the data dir is held by another process).
+    // `local` null: remote mode only (the data dir is held by another process). `tokens` null: a
+    // store of its own, under the keyring service "Artemis".
     MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
-               QWidget *parent = nullptr);
+               TokenStore *tokens = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    // Also moves a clear-text token left in the settings by an older version into the keyring
+    // (or deletes it), and reads the remembered server's token from the keyring; remote mode
+    // connects once that read has answered.
     void restoreSettings();
     void saveSettings();
     void setMode(Mode mode);            // Remote: (re)connects with the URL and token in the bar
@@ -66,13 +75,17 @@ public:
     QComboBox *modeBox() const { return m_modeBox; }
     QLineEdit *serverEdit() const { return m_server; }
     QLineEdit *tokenEdit() const { return m_token; }
-    QLineEdit *caFileEdit() const { return m_caFile; } // PEM CA for an https:// server
+    QCheckBox *rememberTokenBox() const { return m_rememberToken; }
+    QLabel *tokenNoteLabel() const { return m_tokenNote; } // why a token is not remembered
+    QLineEdit *caFileEdit() const { return m_caFile; }     // PEM CA for an https:// server
     QLabel *connectionLabel() const { return m_connection; }
 
 Q_SIGNALS:
     void huntStarted(const QString &id);
     void huntFinished(const Artemis::HuntInfo &info);
     void connectionChecked(bool ok);
+    // A keyring job of the window has answered (read at start, remember, forget).
+    void tokenKeyringAnswered(bool ok);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -92,10 +105,21 @@ private:
     void showLiveNode(const QString &node);
     void showDocs();
     void status(const QString &text, int timeoutMs = 6000);
+    QString serverUrl() const; // the bar's server, with http:// when no scheme was typed
+    void rememberToken();
+    void forgetToken();
+    void migrateClearTextToken();
+    void tokenNote(const QString &text); // empty: hides the note
 
     LocalBackend *m_local;   // not owned
     RemoteBackend *m_remote; // not owned
     QSettings *m_settings;   // not owned
+    TokenStore *m_tokens;    // not owned when given; else a child
+    // What the keyring holds for a server as far as this window knows, so that reconnecting
+    // does not rewrite an unchanged token.
+    QString m_storedKey;
+    QString m_storedToken;
+    bool m_connectAfterTokenRead = false; // restoreSettings() waits for the keyring to connect
     Mode m_mode = Mode::Local;
     QString m_runningHunt;
     QStringList m_runningNodes;
@@ -105,6 +129,7 @@ private:
     QLineEdit *m_server = nullptr;
     QLineEdit *m_token = nullptr;
     QCheckBox *m_rememberToken = nullptr;
+    QLabel *m_tokenNote = nullptr;
     QLineEdit *m_caFile = nullptr;
     QPushButton *m_caButton = nullptr;
     QPushButton *m_connect = nullptr;

@@ -4,15 +4,20 @@
 set -euo pipefail
 
 set_name=${1:-build}
+# qtkeychain-qt6-dev: the GUI keeps a remembered token in the desktop keyring; QtKeychain loads
+# libsecret-1-0 at run time to reach the Secret Service (without it only KWallet would do).
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev
-          qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates)
+          qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates
+          qtkeychain-qt6-dev libsecret-1-0)
 case "$set_name" in
     build) ;;
     # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of
     # the fuzz preset (tests/fuzz). clang-format: scripts/check-format.sh (Debian 12: 14).
     # strace: tst_durability traces the order of fsyncs and renames. jq: the reference of
-    # bench/values-bench.sh. gnuplot-nox, gcc, iproute2: bench/latency-bench.sh.
-    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq) ;;
+    # bench/values-bench.sh. gnuplot-nox, gcc, iproute2: bench/latency-bench.sh. dbus-daemon +
+    # gnome-keyring: tst_tokenkeyring's private session bus and Secret Service (~9 MB download).
+    test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
+                     dbus-daemon gnome-keyring) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
