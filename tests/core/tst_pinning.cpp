@@ -175,6 +175,7 @@ private Q_SLOTS:
     void unspecifiedIsLoopback_data();
     void unspecifiedIsLoopback();
     void nextCheckedAddressWhenRefused();
+    void ipv6Answer();
     void tlsVerifiedAgainstName_data();
     void tlsVerifiedAgainstName();
 };
@@ -407,6 +408,25 @@ void TestPinning::nextCheckedAddressWhenRefused()
     const Outcome denied = fetchOne(fetcher, node, quickOptions());
     QCOMPARE(denied.outcome, OutcomeKind::Denied);
     QCOMPARE(a.requestCount(), 0);
+}
+
+// An IPv6 answer goes into the request URL as a literal; Host still says the name.
+void TestPinning::ipv6Answer()
+{
+    FakeNode a;
+    if (!a.start(QHostAddress(QHostAddress::LocalHostIPv6))) {
+        QSKIP("no IPv6 loopback here");
+    }
+    auto resolver = std::make_shared<FakeResolver>();
+    resolver->setAnswers(u"six.test"_s, {{QHostAddress(QHostAddress::LocalHostIPv6)}});
+    Fetcher fetcher;
+    fetcher.setResolver(resolver);
+    fetcher.setTargetPolicy(std::make_shared<TargetPolicy>());
+
+    const QString node = u"six.test:%1"_s.arg(a.port());
+    const Outcome outcome = fetchOne(fetcher, node, quickOptions());
+    QCOMPARE(outcome.outcome, OutcomeKind::Ok);
+    QCOMPARE(hostSeen(a), node.toLatin1());
 }
 
 // https to a name: the connection goes to the checked address and the certificate is verified
