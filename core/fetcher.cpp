@@ -14,6 +14,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
+#include "core/logging.h"
 #include "core/prometheustext.h"
 
 using namespace Qt::StringLiterals;
@@ -61,6 +62,15 @@ QByteArray hostHeader(const QUrl &url)
         host += ':' + QByteArray::number(port);
     }
     return host;
+}
+
+QString addressList(const QList<QHostAddress> &addresses)
+{
+    QStringList texts;
+    for (const QHostAddress &address : addresses) {
+        texts.append(address.toString());
+    }
+    return texts.join(u", "_s);
 }
 
 // An IPv4-mapped answer is connected to as the IPv4 address it carries (as the policy checks
@@ -342,6 +352,9 @@ void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const 
     job->byName = true;
     job->addresses = std::move(checked);
     job->addressIndex = 0;
+    qCDebug(lcFetch).noquote() << u"%1, attempt %2: %3 resolved to %4; connecting to %5"_s.arg(
+        job->target.node, QString::number(job->attempt), host, addressList(job->addresses),
+        job->addresses.first().toString());
     sendRequest(job, url);
 }
 
@@ -471,6 +484,10 @@ bool Fetcher::tryNextAddress(const std::shared_ptr<Job> &job, QNetworkReply *rep
         return false;
     }
     ++job->addressIndex;
+    qCDebug(lcFetch).noquote() << u"%1, attempt %2: %3 (%4); trying %5"_s.arg(
+        job->target.node, QString::number(job->attempt), reply->errorString(),
+        job->addresses.at(job->addressIndex - 1).toString(),
+        job->addresses.at(job->addressIndex).toString());
     sendRequest(job, job->url);
     return true;
 }

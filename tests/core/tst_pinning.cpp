@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QMutex>
 #include <QProcess>
+#include <QSet>
 #include <QSslKey>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,6 +40,11 @@ public:
         const QMutexLocker lock(&m_mutex);
         m_answers.insert(host, std::move(answers));
     }
+    void setSilent(const QString &host) // its lookups never answer
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_silent.insert(host);
+    }
     int lookups(const QString &host) const
     {
         const QMutexLocker lock(&m_mutex);
@@ -51,6 +57,9 @@ public:
         {
             const QMutexLocker lock(&m_mutex);
             const int n = m_lookups[host]++;
+            if (m_silent.contains(host)) {
+                return;
+            }
             const QList<QList<QHostAddress>> answers = m_answers.value(host);
             if (!answers.isEmpty()) {
                 answer = answers.at(std::min<qsizetype>(n, answers.size() - 1));
@@ -68,6 +77,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, QList<QList<QHostAddress>>> m_answers;
     QHash<QString, int> m_lookups;
+    QSet<QString> m_silent;
 };
 
 FetchOptions quickOptions()
@@ -172,6 +182,7 @@ private Q_SLOTS:
     void redirectHopResolvesAgain();
     void failedLookupIsDns_data();
     void failedLookupIsDns();
+    void lookupOutlastingDeadlineIsTimeout();
     void unspecifiedIsLoopback_data();
     void unspecifiedIsLoopback();
     void nextCheckedAddressWhenRefused();
@@ -344,6 +355,25 @@ void TestPinning::failedLookupIsDns()
     } else {
         QCOMPARE(origin.requestCount(), 0);
     }
+}
+
+// The attempt's deadline covers its lookup: a lookup that never answers is a timeout (transient,
+// so retried with a new lookup), and its late answer, if any, is dropped.
+void TestPinning::lookupOutlastingDeadlineIsTimeout()
+{
+    auto resolver = std::make_shared<FakeResolver>();
+    resolver->setSilent(u"slow.test"_s);
+    Fetcher fetcher;
+    fetcher.setResolver(resolver);
+    FetchOptions options = quickOptions();
+    options.timeoutMs = 100;
+    options.attempts = 2;
+
+    const Outcome outcome = fetchOne(fetcher, u"slow.test:9"_s, options);
+    QCOMPARE(outcome.outcome, OutcomeKind::Timeout);
+    QCOMPARE(outcome.attempts, 2);
+    QCOMPARE(resolver->lookups(u"slow.test"_s), 2);
+    QVERIFY2(outcome.error.contains(u"looking up slow.test"_s), qPrintable(outcome.error));
 }
 
 // (e) 0.0.0.0 and :: reach this host: a name resolving to them, or the literal, is refused by
