@@ -24,6 +24,7 @@ namespace Artemis {
 
 RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *parent)
     : QObject(parent),
+      m_limits{config.maxBodyBytes, config.maxConnections, config.idleTimeoutMs},
       m_server(std::make_unique<QHttpServer>()),
       m_selfMetrics(new SelfMetrics(stack->engine(), this)),
       m_hostMetrics(std::make_unique<HostMetrics>(stack->store()->dataDir())),
@@ -61,11 +62,10 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
     m_router->installFallback();
     if (!config.tlsChain.isEmpty()) {
         // The configuration form: sslSetup(certificate, key) would drop the intermediates.
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.setLocalCertificateChain(config.tlsChain);
-        tls.setPrivateKey(config.tlsKey);
-        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
-        m_server->sslSetup(tls);
+        m_tls = QSslConfiguration::defaultConfiguration();
+        m_tls.setLocalCertificateChain(config.tlsChain);
+        m_tls.setPrivateKey(config.tlsKey);
+        m_tls.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
     }
 }
 
@@ -78,7 +78,29 @@ RestServer::~RestServer()
 
 quint16 RestServer::listen(const QHostAddress &address, quint16 port)
 {
-    return m_server->listen(address, port);
+    // Our own listening server, bound to QtHttpServer (its listen() would make a plain one).
+    // The backlog holds what arrives while accepting pauses (after EMFILE).
+    const int backlog = std::max(128, std::min(m_limits.maxConnections, 4096));
+    std::unique_ptr<QTcpServer> server;
+    if (m_tls.isNull()) {
+        auto plain = std::make_unique<GatedServer<QTcpServer>>(m_limits);
+        plain->setListenBacklogSize(backlog);
+        if (!plain->listenGated(address, port)) {
+            return 0;
+        }
+        server = std::move(plain);
+    } else {
+        auto tls = std::make_unique<GatedServer<QSslServer>>(m_limits);
+        tls->setSslConfiguration(m_tls);
+        tls->setListenBacklogSize(backlog);
+        if (!tls->listenGated(address, port)) {
+            return 0;
+        }
+        server = std::move(tls);
+    }
+    const quint16 listening = server->serverPort();
+    m_server->bind(server.release()); // QtHttpServer parents it
+    return listening;
 }
 
 } // namespace Artemis

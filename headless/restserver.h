@@ -7,8 +7,11 @@
 #include <QList>
 #include <QObject>
 #include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslKey>
 #include <QStringList>
+
+#include "headless/connectiongate.h"
 
 class QHttpServer;
 
@@ -39,12 +42,16 @@ struct RestServerConfig
     QStringList allowedHosts;               // --allow-host
     QList<QSslCertificate> tlsChain{};      // non-empty: HTTPS only (server certificate first)
     QSslKey tlsKey{};                       // the first certificate's private key
+    int maxConnections = 1024;              // open at once (headless/connectiongate.h)
+    qint64 idleTimeoutMs = 30000;           // idle or stalled connections closed after
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
 // resource. Handlers answer on this thread and never wait on the network.
 // Without a scheduler in the stack there is no /api/v1/schedules and no "every". With a TLS
 // chain every connection is TLS: a plain HTTP request fails the handshake and gets no answer.
+// Connections come through a GatedServer (headless/connectiongate.h): capped, timed out, and
+// refused with 413 as soon as a head declares a body over the limit, before it is read.
 // Lives on the thread that created it (the engine's); borrows the stack, which must outlive it.
 class RestServer final : public QObject
 {
@@ -59,6 +66,8 @@ public:
     SelfMetrics *selfMetrics() const { return m_selfMetrics; }
 
 private:
+    ConnectionLimits m_limits;
+    QSslConfiguration m_tls; // null: plain HTTP
     std::unique_ptr<QHttpServer> m_server;
     SelfMetrics *m_selfMetrics; // child
     std::unique_ptr<HostMetrics> m_hostMetrics;

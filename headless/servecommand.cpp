@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include "core/datadirlock.h"
+#include "core/duration.h"
 #include "core/huntengine.h"
 #include "core/localstack.h"
 #include "core/redis/redisexecutor.h"
@@ -42,7 +43,17 @@ void addOptions(QCommandLineParser &parser)
          "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
          u"FILE"_s},
         {u"max-nodes"_s, u"Most nodes per hunt (default 100000)."_s, u"N"_s},
-        {u"max-body"_s, u"Largest request body in bytes (default 10485760)."_s, u"BYTES"_s},
+        {u"max-body"_s,
+         u"Largest request body in bytes (default 10485760); a request declaring more gets "
+         "413 before its body is read."_s,
+         u"BYTES"_s},
+        {u"max-connections"_s,
+         u"Most client connections open at once (default 1024); more are refused at accept."_s,
+         u"N"_s},
+        {u"idle-timeout"_s,
+         u"Close a connection idle this long, or whose request stalls this long (default "
+         "30s; e.g. 500ms, 2m)."_s,
+         u"DURATION"_s},
         {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s, u"N"_s},
         {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
@@ -319,7 +330,10 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     const Result<qint64> maxQueued =
         numberOption<qint64>(parser, u"max-queued"_s, s.maxQueued, 0, 100000);
     const Result<qint64> threads = numberOption<qint64>(parser, u"threads"_s, s.threads, 1, 64);
-    for (const Result<qint64> *r : {&maxNodes, &maxBody, &maxRunning, &maxQueued, &threads}) {
+    const Result<qint64> maxConnections =
+        numberOption<qint64>(parser, u"max-connections"_s, s.maxConnections, 1, 1000000);
+    for (const Result<qint64> *r :
+         {&maxNodes, &maxBody, &maxRunning, &maxQueued, &threads, &maxConnections}) {
         if (!*r) {
             return r->error();
         }
@@ -329,6 +343,15 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     s.maxRunning = int(*maxRunning);
     s.maxQueued = int(*maxQueued);
     s.threads = int(*threads);
+    s.maxConnections = int(*maxConnections);
+    if (parser.isSet(u"idle-timeout"_s)) {
+        const Result<qint64> idle = parseDurationMs(parser.value(u"idle-timeout"_s));
+        if (!idle) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"--idle-timeout: %1"_s.arg(idle.error().message));
+        }
+        s.idleTimeoutMs = *idle;
+    }
     if (parser.isSet(u"broker"_s)) {
         Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
         if (!broker) {
@@ -403,8 +426,9 @@ void ServeCommand::start(const QStringList &arguments)
               << " hunt(s) left running by an earlier process marked interrupted\n";
     }
     m_server = std::make_unique<RestServer>(
-        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins,
-                                        s.allowedHosts, s.tlsChain, s.tlsKey});
+        m_stack.get(),
+        RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins, s.allowedHosts,
+                         s.tlsChain, s.tlsKey, s.maxConnections, s.idleTimeoutMs});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'

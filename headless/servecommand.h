@@ -34,6 +34,8 @@ struct ServeSettings
     int maxRunning = 4;
     int maxQueued = 64;
     int threads = 2;
+    int maxConnections = 1024;      // --max-connections
+    qint64 idleTimeoutMs = 30000;   // --idle-timeout
     std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
     QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
     QStringList allowedHosts;       // lower-case Host names answered without a token

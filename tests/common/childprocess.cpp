@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <QProcess>
 
@@ -10,6 +11,15 @@ namespace Artemis::Test {
 void killWithParent(QProcess &process)
 {
     process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
+
+void killWithParent(QProcess &process, int openFiles)
+{
+    process.setChildProcessModifier([openFiles] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        const rlimit limit{rlim_t(openFiles), rlim_t(openFiles)};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    });
 }
 
 } // namespace Artemis::Test

@@ -27,7 +27,11 @@ quint16 ServeProcess::start(const QStringList &args)
     m_stderr.clear();
     m_port = 0;
     m_process = std::make_unique<QProcess>();
-    killWithParent(*m_process);
+    if (m_openFiles > 0) {
+        killWithParent(*m_process, m_openFiles);
+    } else {
+        killWithParent(*m_process);
+    }
     m_process->setProcessEnvironment(m_environment);
     m_process->start(m_binary, QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:0"_s} + args);
     if (!m_process->waitForStarted(StartTimeoutMs)) {

@@ -31,6 +31,8 @@ public:
     // Environment for the next start() (default: the test's own).
     void setEnvironment(const QProcessEnvironment &environment);
     qint64 pid() const; // 0 when not running
+    // RLIMIT_NOFILE of the next start() (0: inherited).
+    void setOpenFileLimit(int openFiles) { m_openFiles = openFiles; }
 
     quint16 port() const { return m_port; }
     QString base() const;    // "http://127.0.0.1:PORT"
@@ -42,6 +44,7 @@ private:
     QByteArray m_stderr;
     QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();
     quint16 m_port = 0;
+    int m_openFiles = 0;
 };
 
 } // namespace Artemis::Test
