@@ -20,6 +20,7 @@ private Q_SLOTS:
     void contentType();
     void nodeExporterSample();
     void manyDistinctSeries();
+    void manyLabels();
 };
 
 void TestPrometheusText::parse_data()
@@ -114,6 +115,20 @@ void TestPrometheusText::parse_data()
         << QByteArray(R"({"#meta":{"foo_seconds":{"type":"counter","unit":"seconds"}},)"
                       R"("foo_seconds_created":[{"labels":{},"timestamp":123,"value":1}],)"
                       R"("foo_seconds_total":[{"labels":{},"value":17}]})");
+    QTest::newRow("NaN and Inf in any case, signed words")
+        << QByteArray("a NAN\nb +INF\nc -Infinity\nd iNf\n")
+        << QByteArray(R"({"a":[{"labels":{},"value":"NaN"}],"b":[{"labels":{},"value":"+Inf"}],)"
+                      R"("c":[{"labels":{},"value":"-Inf"}],"d":[{"labels":{},"value":"+Inf"}]})");
+    QTest::newRow("HELP: escapes at both ends, lone trailing backslash kept")
+        << QByteArray("# HELP x \\a\\nb\\n\\q\\\n")
+        << QByteArray(R"({"#meta":{"x":{"help":"\\a\nb\n\\q\\"}}})");
+    QTest::newRow("label value: escapes next to each other and at both ends")
+        << QByteArray("x{v=\"\\\"a\\\\\\nb\\\"\"} 1\n")
+        << QByteArray(R"({"x":[{"labels":{"v":"\"a\\\nb\""},"value":1}]})");
+    QTest::newRow("series interleaved: samples keep their order per name")
+        << QByteArray("a 1\nb 2\na 3\n")
+        << QByteArray(R"({"a":[{"labels":{},"value":1},{"labels":{},"value":3}],)"
+                      R"("b":[{"labels":{},"value":2}]})");
     QTest::newRow("TYPE without samples, untyped samples")
         << QByteArray("# TYPE idle gauge\nsomething 4\n")
         << QByteArray(R"({"#meta":{"idle":{"type":"gauge"}},)"
@@ -260,6 +275,31 @@ void TestPrometheusText::manyDistinctSeries()
     QCOMPARE(last.value(u"value"_s).toDouble(), double(count - 1));
     QCOMPARE(last.value(u"labels"_s).toObject().value(u"instance"_s).toString(),
              u"n%1"_s.arg(count - 1));
+}
+
+// Past 64 labels duplicates are found through a set and past 1024 the labels object is built from
+// a parsed skeleton (prometheustext.cpp): the same object and the same errors as for a few.
+void TestPrometheusText::manyLabels()
+{
+    QByteArray line = "wide{";
+    QJsonObject expected;
+    for (int i = 0; i < 2000; ++i) {
+        line += "l" + QByteArray::number(i) + "=\"v" + QByteArray::number(i) + "\",";
+        expected.insert(u"l%1"_s.arg(i), u"v%1"_s.arg(i));
+    }
+    const Result<QJsonObject> json = parsePrometheusText(QByteArray(line + "} 7\n"));
+    QVERIFY(json);
+    const QJsonObject sample = json->value(u"wide"_s).toArray().at(0).toObject();
+    QCOMPARE(sample.value(u"labels"_s).toObject(), expected);
+    QCOMPARE(sample.value(u"value"_s).toDouble(), 7.0);
+
+    for (const QByteArray &twice : {QByteArray("l3"), QByteArray("l70"), QByteArray("l1999")}) {
+        const QByteArray text = "up 1\n" + line + twice + "=\"again\"} 7\n";
+        const Result<QJsonObject> duplicate = parsePrometheusText(text);
+        QVERIFY(!duplicate);
+        QCOMPARE(duplicate.error().message,
+                 u"line 2: label '%1' given twice"_s.arg(QString::fromLatin1(twice)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPrometheusText)
