@@ -46,6 +46,9 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     if (!validOptions) {
         return validOptions.error();
     }
+    if (const Result<void> validExtract = validateExtracts(request.extract); !validExtract) {
+        return validExtract.error();
+    }
     Result<TargetList> parsed = parseTargets(request.nodes, request.url, m_config.policy.get());
     if (!parsed) {
         return parsed.error();
@@ -69,6 +72,7 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     info.schedule = request.schedule;
     info.round = request.round;
     info.spreadMs = std::max(0, request.spreadMs);
+    info.extract = request.extract;
 
     QStringList nodes;
     nodes.reserve(list.targets.size());

@@ -32,6 +32,7 @@ struct HuntRequest
     QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
     int round = 0;
     int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
+    ExtractList extract{}; // named values served as metrics (core/extract.h, HuntInfo::extract)
 };
 
 // A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.

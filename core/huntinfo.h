@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/extract.h"
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
 #include "core/result.h"
@@ -48,6 +49,8 @@ struct HuntInfo
     // Start jitter: each node's first attempt waits a fixed share of this window (a hash of
     // the node), so rounds do not hit every node at the same instant. 0 = all at once.
     int spreadMs = 0;
+    // Named values of each node's body, served as Prometheus metrics (core/fleetmetrics.h).
+    ExtractList extract;
 
     qint64 elapsedMs() const; // started -> finished (or now)
     QJsonObject toJson() const;

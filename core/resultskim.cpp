@@ -344,4 +344,108 @@ bool skimResultLine(QByteArrayView line, const JsonPath &path, SkimmedResult &ou
     return true;
 }
 
+bool skimResultRecord(QByteArrayView line, const QList<JsonPath> &paths, SkimmedRecord &out)
+{
+    out = SkimmedRecord{};
+    Skimmer s(line.data(), line.data() + line.size());
+    if (!s.eat('{')) {
+        return false;
+    }
+    const char *bodyBegin = nullptr;
+    const char *bodyEnd = nullptr;
+    bool haveNode = false;
+    bool haveOutcome = false;
+    bool haveLatency = false;
+    bool haveAttempts = false;
+    bool haveLabels = false;
+    if (!s.eat('}')) {
+        do {
+            const char *b = nullptr;
+            const char *e = nullptr;
+            bool escaped = false;
+            if (!s.string(b, e, escaped) || !s.eat(':')) {
+                return false;
+            }
+            const QByteArrayView key = escaped ? QByteArrayView() : QByteArrayView(b, e - b);
+            s.skipSpace();
+            const char *valueBegin = s.pos();
+            if (!s.skipValue(1)) {
+                return false;
+            }
+            const char *valueEnd = s.pos();
+            // First occurrence wins, as in skimResultLine.
+            if (key == "node" && !haveNode) {
+                haveNode = true;
+                if (*valueBegin == '"') {
+                    out.node = parseValue(valueBegin, valueEnd).toString();
+                }
+            } else if (key == "outcome" && !haveOutcome) {
+                haveOutcome = true;
+                if (*valueBegin == '"') {
+                    out.kind = outcomeFromName(parseValue(valueBegin, valueEnd).toString());
+                }
+            } else if (key == "latencyMs" && !haveLatency) {
+                haveLatency = true;
+                out.latencyMs = QByteArray(valueBegin, valueEnd - valueBegin).toDouble();
+            } else if (key == "attempts" && !haveAttempts) {
+                haveAttempts = true;
+                out.attempts = QByteArray(valueBegin, valueEnd - valueBegin).toDouble();
+            } else if (key == "labels" && !haveLabels) {
+                haveLabels = true;
+                // Validated by skipValue above; only string entries are taken.
+                Skimmer labels(valueBegin, valueEnd);
+                if (labels.eat('{') && !labels.eat('}')) {
+                    do {
+                        const char *kb = nullptr;
+                        const char *ke = nullptr;
+                        bool kesc = false;
+                        if (!labels.string(kb, ke, kesc) || !labels.eat(':')) {
+                            break;
+                        }
+                        const char *vb = nullptr;
+                        const char *ve = nullptr;
+                        bool vesc = false;
+                        if (labels.peek() == '"' && labels.string(vb, ve, vesc)) {
+                            out.labels.insert(Skimmer::decodeString(kb, ke, kesc),
+                                              Skimmer::decodeString(vb, ve, vesc));
+                        } else if (!labels.skipValue(2)) {
+                            break;
+                        }
+                    } while (labels.eat(','));
+                }
+            } else if (key == "body" && !bodyBegin) {
+                bodyBegin = valueBegin;
+                bodyEnd = valueEnd;
+            }
+        } while (s.eat(','));
+        if (!s.eat('}')) {
+            return false;
+        }
+    }
+    s.skipSpace();
+    if (!s.atEnd()) {
+        return false;
+    }
+    out.values.reserve(paths.size());
+    for (const JsonPath &path : paths) {
+        QJsonValue value(QJsonValue::Undefined);
+        if (bodyBegin) {
+            QList<QByteArray> keys;
+            keys.reserve(path.size());
+            for (const JsonPathSegment &segment : path) {
+                keys.append(segment.key.toUtf8());
+            }
+            Skimmer body(bodyBegin, bodyEnd);
+            const char *found = nullptr;
+            const char *foundEnd = nullptr;
+            // The body was validated above; walking it again cannot fail.
+            if (body.walk(path, keys, 0, found, foundEnd) && found) {
+                value = parseValue(found, foundEnd);
+            }
+        }
+        out.values.append(value);
+    }
+    return true;
+}
+
 } // namespace Artemis

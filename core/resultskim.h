@@ -3,7 +3,9 @@
 #include <optional>
 
 #include <QByteArrayView>
+#include <QJsonObject>
 #include <QJsonValue>
+#include <QList>
 #include <QString>
 
 #include "core/jsonvalues.h"
@@ -30,5 +32,20 @@ struct SkimmedResult
 // (unknown escapes like "\q", "1.") so a line counts as corrupt here exactly when
 // ResultIndex::parseLine rejects it as invalid JSON. Duplicate keys: the first wins.
 bool skimResultLine(QByteArrayView line, const JsonPath &path, SkimmedResult &out);
+
+// More of a line for metrics (core/fleetmetrics.h): the node, the outcome, latencyMs, attempts,
+// the "labels" object and the values at several paths of the body.
+struct SkimmedRecord
+{
+    QString node;
+    std::optional<OutcomeKind> kind;
+    double latencyMs = 0;
+    double attempts = 0;
+    QJsonObject labels;       // the "labels" object's string entries; empty when absent
+    QList<QJsonValue> values; // one per path; Undefined when absent
+};
+
+// The same rules as skimResultLine.
+bool skimResultRecord(QByteArrayView line, const QList<JsonPath> &paths, SkimmedRecord &out);
 
 } // namespace Artemis

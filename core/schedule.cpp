@@ -53,6 +53,9 @@ QJsonObject commonJson(const Schedule &s)
     if (s.spec.spreadMs >= 0) {
         json.insert(u"spreadMsGiven"_s, s.spec.spreadMs);
     }
+    if (!s.spec.extract.isEmpty()) {
+        json.insert(u"extract"_s, extractsToJson(s.spec.extract));
+    }
     return json;
 }
 
@@ -65,6 +68,7 @@ ScheduleSpec ScheduleSpec::forRequest(const HuntRequest &request, qint64 everyMs
     spec.url = request.url;
     spec.options = request.options;
     spec.origin = request.origin;
+    spec.extract = request.extract;
     spec.everyMs = everyMs;
     return spec;
 }
@@ -111,6 +115,11 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
         std::max<qint64>(0, qint64(retention.value(u"maxAgeMs"_s).toDouble()));
     s.spec.maxRounds = std::max(0, json.value(u"maxRounds"_s).toInt());
     s.spec.origin = json.value(u"origin"_s).toString();
+    Result<ExtractList> extract = extractsFromJson(json.value(u"extract"_s));
+    if (!extract) {
+        return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, extract.error().message));
+    }
+    s.spec.extract = std::move(extract).value();
     Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());
     if (!options) {
         return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, options.error().message));

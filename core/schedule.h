@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/extract.h"
 #include "core/fetchoptions.h"
 #include "core/result.h"
 
@@ -36,8 +37,9 @@ struct ScheduleSpec
     // min(every / 10, 10 s).
     qint64 spreadMs = -1;
     RetentionPolicy retention;
-    int maxRounds = 0; // stop after this many rounds have started; 0 = never
-    QString origin;    // "api", "cli", "gui"
+    int maxRounds = 0;   // stop after this many rounds have started; 0 = never
+    QString origin;      // "api", "cli", "gui"
+    ExtractList extract; // given to every round (HuntInfo::extract)
 
     static constexpr qint64 MaxEveryMs = qint64(365) * 86400000;
     static constexpr qint64 DefaultSpreadCapMs = 10000;

@@ -150,6 +150,7 @@ Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule)
     request.url = schedule.spec.url;
     request.options = schedule.spec.options;
     request.origin = schedule.spec.origin;
+    request.extract = schedule.spec.extract;
     request.schedule = schedule.id;
     request.round = schedule.roundsStarted + 1;
     request.spreadMs = schedule.spec.effectiveSpreadMs();

@@ -24,10 +24,13 @@ void DeferredAnswer::write(const Reply &reply)
     if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
         return;
     }
-    const QByteArray body = QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
+    const bool text = !reply.contentType.isEmpty();
+    const QByteArray body =
+        text ? reply.text : QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
+    const QByteArray type = text ? reply.contentType : QByteArray("application/json");
     const QByteArray reason = statusTitle(reply.status).toLatin1();
     m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reason
-                    + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + "\r\nContent-Type: " + type + "\r\nContent-Length: "
                     + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\n\r\n");
     m_socket->write(body);
 }

@@ -27,8 +27,21 @@ class DeferredAnswer final : public QObject
 public:
     struct Reply
     {
+        Reply() = default;
+        Reply(int status_, QJsonObject body_) : status(status_), body(std::move(body_)) {}
+        // `text` sent as is with `contentType` instead of a JSON body (Prometheus text).
+        static Reply ofText(int status, QByteArray contentType, QByteArray text)
+        {
+            Reply reply(status, {});
+            reply.contentType = std::move(contentType);
+            reply.text = std::move(text);
+            return reply;
+        }
+
         int status = 200;
         QJsonObject body;
+        QByteArray contentType; // empty: `body` as JSON
+        QByteArray text;
     };
     using Work = std::function<Reply()>;
 

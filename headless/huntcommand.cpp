@@ -77,6 +77,11 @@ void addOptions(QCommandLineParser &parser)
          "--rounds; a round still running when the next is due is skipped, not stacked."_s,
          u"DURATION"_s},
         {u"rounds"_s, u"With --every: stop after N rounds (default: run until Ctrl-C)."_s, u"N"_s},
+        {u"extract"_s,
+         u"Name the value at a JSON PATH of each answer as metric NAME (a Prometheus metric "
+         "name), e.g. mem_used_bytes=mem.used; stored with the hunt and served by serve's "
+         "/api/v1/hunts/ID/metrics (repeatable)."_s,
+         u"NAME=PATH"_s},
         {u"keep"_s,
          u"With --every: keep the newest N rounds on disk, delete older ones "
          "(default 100)."_s,
@@ -244,6 +249,12 @@ void HuntCommand::start(const QStringList &arguments)
             return;
         }
     }
+    Result<ExtractList> extract = parseExtractArguments(parser.values(u"extract"_s));
+    if (!extract) {
+        usageError(extract.error().message);
+        return;
+    }
+    request.extract = std::move(extract).value();
     o.insecureSkipVerify = parser.isSet(u"insecure-skip-verify"_s);
     o.followRedirects = parser.isSet(u"follow-redirects"_s);
     if (const Result<void> valid = o.validate(); !valid) {

@@ -25,7 +25,8 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
         return bad(u"body must be a JSON object {\"nodes\": [...], \"url\": ...}"_s);
     }
     const QJsonObject body = doc.object();
-    const QStringList known = QStringList{u"nodes"_s, u"url"_s, u"options"_s} + extraFields;
+    const QStringList known =
+        QStringList{u"nodes"_s, u"url"_s, u"options"_s, u"extract"_s} + extraFields;
     for (auto it = body.begin(); it != body.end(); ++it) {
         if (!known.contains(it.key())) {
             return bad(u"unknown field '%1' (known: %2)"_s.arg(it.key(), known.join(u", "_s)));
@@ -73,6 +74,11 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
         }
         hunt.options = std::move(parsed).value();
     }
+    Result<ExtractList> extract = extractsFromJson(body.value(u"extract"_s));
+    if (!extract) {
+        return extract.error();
+    }
+    hunt.extract = std::move(extract).value();
     if (object) {
         *object = body;
     }

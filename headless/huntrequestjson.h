@@ -10,8 +10,9 @@
 namespace Artemis {
 
 // The JSON body shared by POST /api/v1/hunts and POST /api/v1/schedules, {"nodes": [...],
-// "url": "...", "options": {...}} plus the fields named in `extraFields` (left in `*object`
-// for the caller), as a HuntRequest (origin "api"). Checks the shape only: unknown fields,
+// "url": "...", "options": {...}, "extract": {NAME: PATH}} (core/extract.h; names and paths
+// validated) plus the fields named in `extraFields` (left in `*object` for the caller), as a
+// HuntRequest (origin "api"). Checks the shape only: unknown fields,
 // types, at most `maxNodes` nodes (TooLarge), options through FetchOptions::fromJson; errors
 // 400 not JSON / unknown field / bad field (InvalidNode with each node that is not a string).
 // The nodes themselves are parsed by HuntEngine::submit. Pure (no HTTP server); fuzzed by

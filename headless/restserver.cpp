@@ -8,6 +8,7 @@
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "headless/fetchcontroller.h"
+#include "headless/fleetmetricscontroller.h"
 #include "headless/healthcontroller.h"
 #include "headless/huntresultscontroller.h"
 #include "headless/huntscontroller.h"
@@ -37,6 +38,8 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
           std::make_unique<HuntsController>(stack->engine(), stack->catalog(), stack->scheduler())),
       m_results(std::make_unique<HuntResultsController>(stack->catalog())),
       m_values(std::make_unique<HuntValuesController>(stack->catalog())),
+      m_fleetMetrics(
+          std::make_unique<FleetMetricsController>(stack->catalog(), stack->scheduler())),
       m_fetch(std::make_unique<FetchController>(stack->engine())),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
@@ -46,8 +49,8 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
     bool ok = m_results->registerRoutes(*m_router) && m_values->registerRoutes(*m_router)
-              && m_hunts->registerRoutes(*m_router) && m_fetch->registerRoutes(*m_router)
-              && m_nodeMetrics->registerRoutes(*m_router)
+              && m_fleetMetrics->registerRoutes(*m_router) && m_hunts->registerRoutes(*m_router)
+              && m_fetch->registerRoutes(*m_router) && m_nodeMetrics->registerRoutes(*m_router)
               && m_selfMetricsController->registerRoutes(*m_router)
               && m_health->registerRoutes(*m_router) && m_index->registerRoutes(*m_router)
               && m_workers->registerRoutes(*m_router);

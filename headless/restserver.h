@@ -18,6 +18,7 @@ class QHttpServer;
 namespace Artemis {
 
 class FetchController;
+class FleetMetricsController;
 class HealthController;
 class HostMetrics;
 class HuntResultsController;
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<HuntsController> m_hunts;
     std::unique_ptr<HuntResultsController> m_results;
     std::unique_ptr<HuntValuesController> m_values;
+    std::unique_ptr<FleetMetricsController> m_fleetMetrics;
     std::unique_ptr<FetchController> m_fetch;
     std::unique_ptr<NodeMetricsController> m_nodeMetrics;
     std::unique_ptr<SelfMetricsController> m_selfMetricsController;
