@@ -12,6 +12,7 @@ LocalStack::LocalStack(LocalStackConfig config) : m_config(std::move(config)) {}
 LocalStack::~LocalStack()
 {
     shutdown();
+    m_alertSink.reset();
     m_scheduler.reset();
     m_catalog.reset();
     m_engine.reset();
@@ -49,6 +50,9 @@ Result<std::unique_ptr<LocalStack>> LocalStack::open(LocalStackConfig config)
     stack->m_catalog = std::make_unique<HuntCatalog>(stack->m_engine.get(), stack->m_store.get());
     if (c.scheduler) {
         stack->m_scheduler = std::make_unique<Scheduler>(stack->m_engine.get(), *c.scheduler);
+        stack->m_alertSink = std::make_unique<AlertSink>(c.alerts);
+        QObject::connect(stack->m_scheduler.get(), &Scheduler::alertsEvaluated,
+                         stack->m_alertSink.get(), &AlertSink::deliver);
     }
     return stack;
 }

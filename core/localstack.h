@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/alertsink.h"
 #include "core/huntengine.h"
 #include "core/result.h"
 #include "core/scheduler.h"
@@ -33,6 +34,8 @@ struct LocalStackConfig
     // the same targets.
     EngineConfig engine;
     std::optional<SchedulerConfig> scheduler = SchedulerConfig{}; // nullopt: no schedules
+    // Where the schedules' alerts go besides each schedule's webhook (serve --alertmanager).
+    AlertSinkConfig alerts;
     // Fetch elsewhere (distributed mode: the RedisExecutor); not owned, must outlive the
     // stack. Null: a LocalExecutor with `threads` threads and the policy.
     Executor *executor = nullptr;
@@ -59,6 +62,7 @@ public:
     HuntEngine *engine() const { return m_engine.get(); }
     HuntCatalog *catalog() const { return m_catalog.get(); }
     Scheduler *scheduler() const { return m_scheduler.get(); } // null without schedules
+    AlertSink *alertSink() const { return m_alertSink.get(); } // null without schedules
     DataDirLock *lock() const { return m_lock.get(); }         // null when not locked
     TargetPolicyPtr policy() const { return m_config.engine.policy; }
     const LocalStackConfig &config() const { return m_config; }
@@ -79,6 +83,7 @@ private:
     std::unique_ptr<HuntEngine> m_engine;
     std::unique_ptr<HuntCatalog> m_catalog;
     std::unique_ptr<Scheduler> m_scheduler;
+    std::unique_ptr<AlertSink> m_alertSink; // fed by m_scheduler's alertsEvaluated
 };
 
 } // namespace Artemis

@@ -790,4 +790,31 @@ Result<void> ResultStore::removeSchedule(const QString &id)
     return {};
 }
 
+Result<void> ResultStore::saveScheduleAlerts(const QString &id, const QJsonObject &alerts)
+{
+    const QString own = schedulesDir() + u'/' + id;
+    if (!isValidHuntId(id) || !QFileInfo(own).isDir()) {
+        return makeError(ErrorCode::NotFound, u"no schedule '%1'"_s.arg(id));
+    }
+    return saveAtomically(own + u"/alerts.json"_s,
+                          QJsonDocument(alerts).toJson(QJsonDocument::Compact), true);
+}
+
+Result<QJsonObject> ResultStore::loadScheduleAlerts(const QString &id) const
+{
+    const QString path = schedulesDir() + u'/' + id + u"/alerts.json"_s;
+    if (!isValidHuntId(id) || !QFileInfo::exists(path)) {
+        return makeError(ErrorCode::NotFound, u"no alerts stored for schedule '%1'"_s.arg(id));
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorCode::Io, u"cannot read %1: %2"_s.arg(path, file.errorString()));
+    }
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll());
+    if (!doc.isObject()) {
+        return makeError(ErrorCode::Io, u"%1 is not a JSON object"_s.arg(path));
+    }
+    return doc.object();
+}
+
 } // namespace Artemis

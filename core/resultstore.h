@@ -119,6 +119,10 @@ public:
     // warning (never fatal, never deleted).
     Result<QList<Schedule>> loadSchedules() const;
     Result<void> removeSchedule(const QString &id);
+    // DATA_DIR/schedules/<id>/alerts.json (core/alertstate.h; replaced atomically, owner-only:
+    // it holds values of the answers). loadScheduleAlerts: NotFound when there is none yet.
+    Result<void> saveScheduleAlerts(const QString &id, const QJsonObject &alerts);
+    Result<QJsonObject> loadScheduleAlerts(const QString &id) const;
 
 private:
     Result<void> checkId(const QString &id) const;

@@ -3,6 +3,7 @@
 #include "core/huntengine.h"
 
 #include <QJsonArray>
+#include <QUrl>
 
 #include "core/duration.h"
 #include "core/huntid.h"
@@ -56,6 +57,9 @@ QJsonObject commonJson(const Schedule &s)
     if (!s.spec.extract.isEmpty()) {
         json.insert(u"extract"_s, extractsToJson(s.spec.extract));
     }
+    if (!s.spec.conditions.isEmpty()) {
+        json.insert(u"conditions"_s, alertRulesToJson(s.spec.conditions));
+    }
     return json;
 }
 
@@ -85,6 +89,13 @@ QJsonObject Schedule::toJson() const
     json.remove(u"spreadMsGiven"_s);
     json.insert(u"options"_s, spec.options.toJson());
     json.insert(u"nodeCount"_s, int(spec.nodes.size()));
+    if (!spec.webhook.isEmpty()) {
+        const QUrl url(spec.webhook);
+        const QString origin = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery
+                                            | QUrl::RemoveFragment | QUrl::RemoveUserInfo)
+                                   .toString();
+        json.insert(u"webhook"_s, QString(origin + u"/…"_s));
+    }
     return json;
 }
 
@@ -92,6 +103,9 @@ QJsonObject Schedule::toStoredJson() const
 {
     QJsonObject json = commonJson(*this);
     json.insert(u"options"_s, spec.options.toWireJson());
+    if (!spec.webhook.isEmpty()) {
+        json.insert(u"webhook"_s, spec.webhook);
+    }
     return json;
 }
 
@@ -120,6 +134,12 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
         return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, extract.error().message));
     }
     s.spec.extract = std::move(extract).value();
+    Result<AlertRuleList> conditions = alertRulesFromJson(json.value(u"conditions"_s));
+    if (!conditions) {
+        return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, conditions.error().message));
+    }
+    s.spec.conditions = std::move(conditions).value();
+    s.spec.webhook = json.value(u"webhook"_s).toString();
     Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());
     if (!options) {
         return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, options.error().message));

@@ -7,6 +7,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "core/alertrule.h"
 #include "core/extract.h"
 #include "core/fetchoptions.h"
 #include "core/result.h"
@@ -40,6 +41,10 @@ struct ScheduleSpec
     int maxRounds = 0;   // stop after this many rounds have started; 0 = never
     QString origin;      // "api", "cli", "gui"
     ExtractList extract; // given to every round (HuntInfo::extract)
+    // Alert rules evaluated on each node's answer after every round (core/alertstate.h), and
+    // where firing and resolved alerts go besides serve's --alertmanager (empty = nowhere).
+    AlertRuleList conditions;
+    QString webhook; // http(s) URL; may hold a secret path: the API shows its origin only
 
     static constexpr qint64 MaxEveryMs = qint64(365) * 86400000;
     static constexpr qint64 DefaultSpreadCapMs = 10000;

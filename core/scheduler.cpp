@@ -1,6 +1,8 @@
 #include "core/scheduler.h"
 
+#include <QFuture>
 #include <QTimer>
+#include <QtConcurrentRun>
 
 #include "core/duration.h"
 #include "core/huntengine.h"
@@ -107,13 +109,26 @@ Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent
     // A round that finished may let an older one be pruned.
     connect(m_engine, &HuntEngine::huntFinished, this, [this](const HuntInfo &info) {
         const auto it = m_entries.find(info.schedule);
-        if (!info.schedule.isEmpty() && it != m_entries.end() && prune(it->schedule)) {
+        if (info.schedule.isEmpty() || it == m_entries.end()) {
+            return;
+        }
+        // Before pruning: keep=1 never prunes the newest round, but the order states intent.
+        if (info.state == HuntState::Done && !it->schedule.spec.conditions.isEmpty()) {
+            it->alertQueue.append({info, now()});
+            evaluateAlerts(info.schedule);
+        }
+        if (prune(it->schedule)) {
             save(it->schedule);
         }
     });
 }
 
-Scheduler::~Scheduler() = default;
+Scheduler::~Scheduler()
+{
+    for (QFuture<void> &evaluation : m_evaluations) {
+        evaluation.waitForFinished(); // a round's results being read: the store must stay
+    }
+}
 
 Result<QStringList> Scheduler::load()
 {
@@ -138,7 +153,20 @@ Result<QStringList> Scheduler::load()
             schedule.nextRunAt = next < current ? current : next;
         }
         ids.append(schedule.id);
+        const QString id = schedule.id;
+        const AlertRuleList rules = schedule.spec.conditions;
         insert(std::move(schedule));
+        if (!rules.isEmpty()) {
+            const Result<QJsonObject> alerts = m_engine->store()->loadScheduleAlerts(id);
+            if (alerts) {
+                Entry &entry = m_entries[id];
+                entry.alerts = AlertBook::fromJson(*alerts);
+                entry.alerts.keepOnly(rules);
+            } else if (alerts.error().code != ErrorCode::NotFound) {
+                qCWarning(lcSched).noquote()
+                    << u"schedule %1: alert states lost: %2"_s.arg(id, alerts.error().message);
+            }
+        }
     }
     return ids;
 }
@@ -197,7 +225,11 @@ Result<Schedule> Scheduler::create(ScheduleSpec spec)
 void Scheduler::insert(Schedule schedule)
 {
     const QString id = schedule.id;
-    Entry entry{std::move(schedule), m_config.clock->createAlarm(this, [this, id] { onDue(id); })};
+    Entry entry{std::move(schedule),
+                m_config.clock->createAlarm(this, [this, id] { onDue(id); }),
+                {},
+                {},
+                false};
     Entry &stored = *m_entries.insert(id, std::move(entry));
     arm(stored);
 }
@@ -390,6 +422,68 @@ Result<Scheduler::HistoryTask> Scheduler::historyTask(const QString &id, const Q
     return HistoryTask([store = m_engine->store(), rounds = it->schedule.rounds, wanted,
                         parsed = *parsed,
                         limit] { return nodeHistory(*store, rounds, wanted, parsed, limit); });
+}
+
+void Scheduler::evaluateAlerts(const QString &id)
+{
+    const auto it = m_entries.find(id);
+    if (it == m_entries.end() || it->evaluating || it->alertQueue.isEmpty()) {
+        return;
+    }
+    const auto [info, at] = it->alertQueue.takeFirst();
+    it->evaluating = true;
+    // Reading 100k results and evaluating each rule is CPU and disk work: on the pool. The task
+    // works on a copy of the book and hands the new one back; rounds are evaluated one at a
+    // time, so no two copies race.
+    auto task = [store = m_engine->store(), book = it->alerts, rules = it->schedule.spec.conditions,
+                 info = info, at = at, id, persist = m_config.persist]() mutable {
+        RoundAlerts changes;
+        changes.schedule = id;
+        changes.round = info.round;
+        changes.at = at;
+        const Result<int> read = store->forEachResult(info.id, [&](const Outcome &outcome) {
+            book.observe(rules, outcome, info.round, at, &changes);
+            return true;
+        });
+        if (!read) {
+            qCWarning(lcSched).noquote() << u"schedule %1: round %2's results unreadable, alerts "
+                                            "not evaluated: %3"_s.arg(id)
+                                                .arg(info.round)
+                                                .arg(read.error().message);
+        }
+        book.endRound(info.round, &changes);
+        if (persist) {
+            if (const Result<void> saved = store->saveScheduleAlerts(id, book.toJson()); !saved) {
+                qCWarning(lcSched).noquote() << u"schedule %1: cannot store alert states: %2"_s.arg(
+                    id, saved.error().message);
+            }
+        }
+        return std::make_pair(std::move(book), std::move(changes));
+    };
+    QFuture<std::pair<AlertBook, RoundAlerts>> running = QtConcurrent::run(std::move(task));
+    m_evaluations.removeIf([](const QFuture<void> &f) { return f.isFinished(); });
+    m_evaluations.append(QFuture<void>(running));
+    running.then(this, [this, id](const std::pair<AlertBook, RoundAlerts> &done) {
+        const auto entry = m_entries.find(id);
+        if (entry == m_entries.end()) {
+            return; // removed meanwhile
+        }
+        entry->alerts = done.first;
+        entry->evaluating = false;
+        const QString webhook = entry->schedule.spec.webhook;
+        const qint64 everyMs = entry->schedule.spec.everyMs;
+        evaluateAlerts(id);
+        Q_EMIT alertsEvaluated(done.second, webhook, everyMs);
+    });
+}
+
+Result<AlertBook> Scheduler::alerts(const QString &id) const
+{
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.cend()) {
+        return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
+    }
+    return it->alerts;
 }
 
 void Scheduler::stop()

@@ -5,12 +5,14 @@
 #include <optional>
 
 #include <QDateTime>
+#include <QFuture>
 #include <QHash>
 #include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
+#include "core/alertstate.h"
 #include "core/huntinfo.h"
 #include "core/nodehistory.h"
 #include "core/result.h"
@@ -77,6 +79,12 @@ public:
     Result<HistoryTask> historyTask(const QString &id, const QString &node, const QString &path,
                                     int limit) const;
 
+    // The alert states of the schedule's nodes (only those not ok), as of the last evaluated
+    // round. After each round that ended "done", the schedule's conditions are evaluated on its
+    // stored results on the pool (core/alertstate.h), the new states stored as alerts.json in
+    // persist mode, and alertsEvaluated() emitted.
+    Result<AlertBook> alerts(const QString &id) const;
+
     // Disarms every alarm: no round starts any more (shutdown, before the engine's).
     void stop();
 
@@ -87,13 +95,24 @@ Q_SIGNALS:
     void roundSkipped(const QString &schedule, const QString &reason);
     // Hunts deleted by the retention policy (caches of their manifests should forget them).
     void roundsPruned(const QString &schedule, const QStringList &hunts);
+    // A round's conditions were evaluated: the alerts firing after it and those it resolved
+    // (core/alertsink.h delivers them), with the schedule's webhook.
+    void alertsEvaluated(const Artemis::RoundAlerts &alerts, const QString &webhook,
+                         qint64 everyMs);
 
 private:
     struct Entry
     {
         Schedule schedule;
         std::shared_ptr<SchedulerAlarm> alarm; // made by m_clock; calls onDue()
+        AlertBook alerts;
+        // Finished rounds waiting for their evaluation (one at a time, in order), with the
+        // time their results were complete.
+        QList<QPair<HuntInfo, QDateTime>> alertQueue;
+        bool evaluating = false;
     };
+
+    void evaluateAlerts(const QString &id);
 
     Result<HuntInfo> submitRound(const Schedule &schedule);
     void insert(Schedule schedule);
@@ -107,6 +126,7 @@ private:
     HuntEngine *m_engine;     // not owned
     SchedulerConfig m_config; // m_config.clock is never null
     QHash<QString, Entry> m_entries;
+    QList<QFuture<void>> m_evaluations; // waited for at destruction: they use the store
     bool m_stopped = false;
 };
 

@@ -117,6 +117,20 @@ Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObjec
         }
         spec.maxRounds = int(n);
     }
+    Result<AlertRuleList> conditions = alertRulesFromJson(object.value(u"conditions"_s));
+    if (!conditions) {
+        return conditions.error();
+    }
+    spec.conditions = std::move(conditions).value();
+    const QJsonValue webhook = object.value(u"webhook"_s);
+    if (!webhook.isUndefined() && !webhook.isNull()) {
+        const Result<QUrl> url = parseWebhookUrl(webhook.toString());
+        if (!webhook.isString() || !url || url->isEmpty()) {
+            return bad(url ? u"'webhook' must be an http:// or https:// URL"_s
+                           : url.error().message);
+        }
+        spec.webhook = url->toString();
+    }
     return spec;
 }
 
@@ -125,7 +139,8 @@ QJsonObject scheduleJson(const Schedule &schedule)
     QJsonObject json = schedule.toJson();
     const QString self = u"/api/v1/schedules/"_s + schedule.id;
     json.insert(u"links"_s, QJsonObject{{u"self"_s, self},
-                                        {u"history"_s, QString(self + u"/history?node=NODE"_s)}});
+                                        {u"history"_s, QString(self + u"/history?node=NODE"_s)},
+                                        {u"alerts"_s, QString(self + u"/alerts"_s)}});
     return json;
 }
 

@@ -36,6 +36,10 @@ bool SchedulesController::registerRoutes(Router &router)
              M::Get, u"/api/v1/schedules/<arg>/history"_s, token,
              [this](const QHttpServerRequest &r, const QStringList &a) { return history(a[0], r); })
          && ok;
+    ok = router.add(
+             M::Get, u"/api/v1/schedules/<arg>/alerts"_s, token,
+             [this](const QHttpServerRequest &r, const QStringList &a) { return alerts(a[0], r); })
+         && ok;
     ok = router.add(M::Get, u"/api/v1/schedules/<arg>"_s, token,
                     [this](const QHttpServerRequest &, const QStringList &a) { return show(a[0]); })
          && ok;
@@ -147,6 +151,34 @@ QHttpServerResponse SchedulesController::history(const QString &id,
         body.insert(u"path"_s, path);
     }
     return jsonResponse(body);
+}
+
+QHttpServerResponse SchedulesController::alerts(const QString &id,
+                                                const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    std::optional<AlertPhase> phase;
+    if (query.hasQueryItem(u"state"_s)) {
+        phase = alertPhaseFromName(query.queryItemValue(u"state"_s));
+        if (!phase || *phase == AlertPhase::Ok) {
+            return errorResponse(400, u"'state' must be pending, firing or resolved"_s);
+        }
+    }
+    int limit = DefaultAlertsLimit;
+    if (query.hasQueryItem(u"limit"_s)) {
+        bool ok = false;
+        limit = query.queryItemValue(u"limit"_s).toInt(&ok);
+        if (!ok || limit < 1 || limit > MaxAlertsLimit) {
+            return errorResponse(
+                400, u"'limit' must be a whole number from 1 to %1"_s.arg(MaxAlertsLimit));
+        }
+    }
+    const std::optional<Schedule> schedule = m_scheduler->find(id);
+    const Result<AlertBook> book = m_scheduler->alerts(id);
+    if (!schedule || !book) {
+        return errorResponse(makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id)));
+    }
+    return jsonResponse(alertListingJson(id, *book, schedule->spec.conditions, phase, limit));
 }
 
 } // namespace Artemis

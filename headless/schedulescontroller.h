@@ -20,6 +20,8 @@ class Scheduler;
 //   DELETE /api/v1/schedules/{id}        stops it; its rounds stay as ordinary hunts
 //   GET    /api/v1/schedules/{id}/history?node=N&path=a.b[0]&limit=N
 //                                        one node's last N outcomes and the value at a path
+//   GET    /api/v1/schedules/{id}/alerts?state=firing&limit=N
+//                                        each node's state per condition (not ok ones only)
 // Lives on the server's thread; borrows the scheduler, the engine and the catalog.
 class SchedulesController
 {
@@ -30,6 +32,8 @@ public:
 
     static constexpr int RoundsShown = 100; // newest rounds listed by GET {id}
     static constexpr int DefaultHistoryLimit = 50;
+    static constexpr int DefaultAlertsLimit = 1000;
+    static constexpr int MaxAlertsLimit = 100000;
 
 private:
     QHttpServerResponse create(const QHttpServerRequest &request);
@@ -37,6 +41,7 @@ private:
     QHttpServerResponse show(const QString &id);
     QHttpServerResponse remove(const QString &id);
     QHttpServerResponse history(const QString &id, const QHttpServerRequest &request);
+    QHttpServerResponse alerts(const QString &id, const QHttpServerRequest &request);
 
     Scheduler *m_scheduler; // not owned
     HuntEngine *m_engine;   // not owned

@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include "core/alertrule.h"
 #include "core/datadirlock.h"
 #include "core/duration.h"
 #include "core/huntengine.h"
@@ -75,6 +76,10 @@ void addOptions(QCommandLineParser &parser)
          u"FILE"_s},
         {u"tls-key"_s, u"The PEM private key (RSA or EC, not encrypted) of --tls-cert."_s,
          u"FILE"_s},
+        {u"alertmanager"_s,
+         u"Send the schedules' firing and resolved alerts to this Alertmanager "
+         "(http://HOST:9093; its v2 API)."_s,
+         u"URL"_s},
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
@@ -352,6 +357,15 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.idleTimeoutMs = *idle;
     }
+    if (parser.isSet(u"alertmanager"_s)) {
+        const Result<QUrl> url = parseWebhookUrl(parser.value(u"alertmanager"_s));
+        if (!url || url->isEmpty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             u"--alertmanager '%1' is not an http:// or https:// URL with a "
+                             "host"_s.arg(parser.value(u"alertmanager"_s)));
+        }
+        s.alertmanager = *url;
+    }
     if (parser.isSet(u"broker"_s)) {
         Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
         if (!broker) {
@@ -413,6 +427,7 @@ void ServeCommand::start(const QStringList &arguments)
     config.engine.maxNodes = s.maxNodes;
     config.engine.policy = s.policy;
     config.executor = m_broker.get();
+    config.alerts.alertmanager = s.alertmanager;
     Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
     if (!stack) {
         m_err << "artemis-headless serve: " << dataDirProblem(s.dataDir, stack.error()) << '\n';
@@ -443,6 +458,9 @@ void ServeCommand::start(const QStringList &arguments)
     const QString url = u"%1://%2:%3"_s.arg(s.tls() ? u"https"_s : u"http"_s, host).arg(m_port);
     if (m_stack->lock()) {
         m_stack->lock()->setServiceUrl(url);
+    }
+    if (m_stack->alertSink()) {
+        m_stack->alertSink()->setGeneratorBase(url);
     }
     m_err << "artemis-headless serve: listening on " << url << ", data dir " << s.dataDir
           << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';

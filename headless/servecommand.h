@@ -9,6 +9,7 @@
 #include <QSslKey>
 #include <QStringList>
 #include <QTextStream>
+#include <QUrl>
 
 #include "core/redis/redisurl.h"
 #include "core/result.h"
@@ -37,6 +38,7 @@ struct ServeSettings
     int maxConnections = 1024;      // --max-connections
     qint64 idleTimeoutMs = 30000;   // --idle-timeout
     std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
+    QUrl alertmanager;              // --alertmanager: where schedules' alerts go (empty: none)
     QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
     QStringList allowedHosts;       // lower-case Host names answered without a token
     // --tls-cert/--tls-key (PEM): HTTPS only. The chain is the server certificate first, then

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonValue>
+#include <QList>
+#include <QString>
+#include <QStringView>
+#include <QUrl>
+
+#include "core/condition.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+// One alert rule of a schedule: `{"name": "MemHigh", "expr": "mem.usedPercent < 90", "for": 3}`.
+// The expression states what is healthy; a node whose answer makes it false for `forRounds`
+// consecutive rounds fires an alert named `name` (core/alertstate.h).
+//
+// Rules (alertRulesFromJson): the name is an alert name [A-Za-z_][A-Za-z0-9_]*, unique in the
+// schedule; the expression parses (core/condition.h); `for` is a whole number from 1 to
+// MaxForRounds (default 1); at most MaxAlertRules. Pure values; thread-safe.
+struct AlertRule
+{
+    QString name;
+    Condition condition; // parsed; condition.text() is the expression as given
+    int forRounds = 1;
+
+    static constexpr int MaxForRounds = 10000;
+};
+using AlertRuleList = QList<AlertRule>;
+
+inline constexpr int MaxAlertRules = 100;
+
+bool isValidAlertName(QStringView name);
+
+// [{"name", "expr", "for"}...] -> rules; null/undefined -> none. InvalidArgument naming the
+// condition (its name or index) and, for an expression, the position, with details
+// {"condition": NAME, "index": I, "position": N} (position only for a parse error).
+Result<AlertRuleList> alertRulesFromJson(const QJsonValue &json);
+QJsonArray alertRulesToJson(const AlertRuleList &rules);
+
+// A schedule's webhook: an absolute http:// or https:// URL with a host; the empty string is
+// "none". InvalidArgument otherwise.
+Result<QUrl> parseWebhookUrl(const QString &text);
+
+} // namespace Artemis

@@ -1,0 +1,137 @@
+#include "core/alertsink.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+#include "core/logging.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+// Prometheus sends endsAt = 4 x its resend delay ahead; a round is our resend delay.
+constexpr qint64 MinFiringHorizonMs = 4 * 60 * 1000;
+
+QString rfc3339(const QDateTime &t)
+{
+    return t.toUTC().toString(Qt::ISODateWithMs);
+}
+
+QJsonObject alertJson(const NodeAlert &alert, const RoundAlerts &round, qint64 everyMs,
+                      const QString &generatorBase, bool resolved)
+{
+    QJsonObject labels;
+    for (auto it = alert.labels.cbegin(); it != alert.labels.cend(); ++it) {
+        labels.insert(it.key(), it.value());
+    }
+    // Ours last: a node label cannot rename the alert or move it to another node.
+    labels.insert(u"alertname"_s, alert.condition);
+    labels.insert(u"node"_s, alert.node);
+    labels.insert(u"schedule"_s, round.schedule);
+    // A resolved alert's endsAt must not be ahead of Alertmanager's clock: it would take the
+    // alert for still firing and keep the firing one's later endsAt (types.Alert.Merge).
+    const QString summary =
+        resolved ? u"%1 on %2 is true again (round %3)"_s.arg(alert.condition, alert.node)
+                       .arg(round.round)
+                 : u"%1 on %2 false for %3 round(s)"_s.arg(alert.condition, alert.node)
+                       .arg(alert.failingRounds);
+    QJsonObject json{
+        {u"labels"_s, labels},
+        {u"annotations"_s, QJsonObject{{u"summary"_s, summary}, {u"value"_s, alert.value}}},
+        {u"startsAt"_s, rfc3339(alert.firingSince.isValid() ? alert.firingSince : round.at)},
+        {u"endsAt"_s,
+         rfc3339(resolved ? std::min(round.at, QDateTime::currentDateTimeUtc())
+                          : round.at.addMSecs(std::max(4 * everyMs, MinFiringHorizonMs)))},
+    };
+    if (!generatorBase.isEmpty()) {
+        json.insert(u"generatorURL"_s, QString(generatorBase + u"/api/v1/schedules/"_s
+                                               + round.schedule + u"/alerts"_s));
+    }
+    return json;
+}
+
+} // namespace
+
+AlertSink::AlertSink(AlertSinkConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config))
+{
+}
+
+AlertSink::~AlertSink() = default;
+
+QJsonArray AlertSink::payload(const RoundAlerts &alerts, qint64 everyMs,
+                              const QString &generatorBase)
+{
+    QJsonArray array;
+    for (const NodeAlert &alert : alerts.firing) {
+        array.append(alertJson(alert, alerts, everyMs, generatorBase, false));
+    }
+    for (const NodeAlert &alert : alerts.resolved) {
+        array.append(alertJson(alert, alerts, everyMs, generatorBase, true));
+    }
+    return array;
+}
+
+void AlertSink::deliver(const RoundAlerts &alerts, const QString &webhook, qint64 everyMs)
+{
+    if (alerts.isEmpty() || (m_config.alertmanager.isEmpty() && webhook.isEmpty())) {
+        return;
+    }
+    const QJsonArray array = payload(alerts, everyMs, m_config.generatorBase);
+    const QByteArray body = QJsonDocument(array).toJson(QJsonDocument::Compact);
+    if (!m_config.alertmanager.isEmpty()) {
+        QUrl url = m_config.alertmanager;
+        QString path = url.path();
+        while (path.endsWith(u'/')) {
+            path.chop(1);
+        }
+        url.setPath(path + u"/api/v2/alerts"_s);
+        post(url, body, int(array.size()));
+    }
+    if (!webhook.isEmpty()) {
+        post(QUrl(webhook), body, int(array.size()));
+    }
+}
+
+void AlertSink::post(const QUrl &url, const QByteArray &body, int count)
+{
+    if (!m_nam) {
+        m_nam = new QNetworkAccessManager(this);
+    }
+    QNetworkRequest request(url);
+    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    request.setTransferTimeout(m_config.timeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    QNetworkReply *reply = m_nam->post(request, body);
+    // The URL without its path in logs: a webhook's path may be its secret.
+    const QString shown = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveUserInfo
+                                       | QUrl::RemoveFragment)
+                              .toString();
+    connect(reply, &QNetworkReply::finished, this, [this, reply, url, shown, count] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QString error;
+        if (reply->error() != QNetworkReply::NoError && status == 0) {
+            error = reply->errorString();
+        } else if (status < 200 || status > 299) {
+            error = u"HTTP %1: %2"_s.arg(status).arg(QString::fromUtf8(reply->readAll().left(200)));
+        }
+        if (error.isEmpty()) {
+            ++m_sent;
+            qCDebug(lcSched).noquote() << u"%1 alert(s) sent to %2"_s.arg(count).arg(shown);
+        } else {
+            ++m_failed;
+            qCWarning(lcSched).noquote()
+                << u"cannot send %1 alert(s) to %2: %3"_s.arg(count).arg(shown, error);
+        }
+        Q_EMIT posted(url, count, error);
+    });
+}
+
+} // namespace Artemis

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QObject>
+#include <QString>
+#include <QUrl>
+
+#include "core/alertstate.h"
+
+class QNetworkAccessManager;
+
+namespace Artemis {
+
+struct AlertSinkConfig
+{
+    // Alertmanager's base URL (serve --alertmanager): alerts go to {URL}/api/v2/alerts. Empty:
+    // no Alertmanager (a schedule's webhook still gets them).
+    QUrl alertmanager;
+    // The service's own URL, for each alert's generatorURL ({base}/api/v1/schedules/ID/alerts);
+    // empty: no generatorURL.
+    QString generatorBase;
+    int timeoutMs = 10000;
+};
+
+// Delivers what each round's alert evaluation found (Scheduler::alertsEvaluated) to
+// Alertmanager's v2 API and to the schedule's webhook, both as the same JSON array of
+// {labels: {alertname, node, schedule, ...the node's labels}, annotations: {summary, value,
+// expr}, startsAt, endsAt, generatorURL}. Firing alerts are sent again every round with an
+// endsAt a few intervals ahead (Alertmanager resolves an alert that stops coming); resolved
+// ones once, with endsAt = the round's time. Fire and forget: a failure is logged and counted,
+// never retried and never blocks a round (each POST has a timeout).
+//
+// Lives on the Scheduler's thread (the main thread); owns its QNetworkAccessManager (made at
+// the first delivery).
+class AlertSink final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit AlertSink(AlertSinkConfig config, QObject *parent = nullptr);
+    ~AlertSink() override;
+
+    void deliver(const Artemis::RoundAlerts &alerts, const QString &webhook, qint64 everyMs);
+
+    // The body sent for one round (pure).
+    static QJsonArray payload(const RoundAlerts &alerts, qint64 everyMs,
+                              const QString &generatorBase);
+
+    quint64 sent() const { return m_sent; }
+    quint64 failed() const { return m_failed; }
+    const AlertSinkConfig &config() const { return m_config; }
+    void setGeneratorBase(const QString &base) { m_config.generatorBase = base; }
+
+Q_SIGNALS:
+    // One POST ended: `error` is empty when the receiver answered 2xx.
+    void posted(const QUrl &url, int count, const QString &error);
+
+private:
+    void post(const QUrl &url, const QByteArray &body, int count);
+
+    AlertSinkConfig m_config;
+    QNetworkAccessManager *m_nam = nullptr; // child; made on first use
+    quint64 m_sent = 0;
+    quint64 m_failed = 0;
+};
+
+} // namespace Artemis
