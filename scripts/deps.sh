@@ -16,9 +16,10 @@ case "$set_name" in
     # strace: tst_durability traces the order of fsyncs and renames. jq: the reference of
     # bench/values-bench.sh. gnuplot-nox, gcc, iproute2: bench/latency-bench.sh. dbus-daemon +
     # gnome-keyring: tst_tokenkeyring's private session bus and Secret Service (~9 MB download).
-    # prometheus-alertmanager: tst_alerts sends schedule alerts to a real one.
+    # prometheus-alertmanager: tst_alerts sends schedule alerts to a real one. prometheus:
+    # promtool checks tst_fleetmetrics' text; tst_fleetmetricsapi has a real one scrape /metrics.
     test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
-                     dbus-daemon gnome-keyring prometheus-alertmanager) ;;
+                     dbus-daemon gnome-keyring prometheus-alertmanager prometheus) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
