@@ -1,6 +1,8 @@
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <vector>
 
 #include <QHash>
 #include <QJsonObject>
@@ -52,6 +54,9 @@ struct FleetValuesOptions
     int maxOutliers = 100;       // outliers kept
     double minorityShare = 0.05; // see "Minority" above
     double majorityShare = 0.5;
+    // A label name ("dc"): FleetValues::byLabel also holds the answer per value of that node
+    // label (groupBy=label:dc), each slice with these same rules. Empty = no slices.
+    QString groupByLabel{};
 };
 
 struct ValueGroup
@@ -84,6 +89,8 @@ struct ValueOutlier
     double score = 0; // modified z-score (or its meanAD fallback)
 };
 
+struct LabelSlice;
+
 struct FleetValues
 {
     QString path;              // as given (jsonPathToString)
@@ -98,6 +105,17 @@ struct FleetValues
     int outlierCount = 0;         // before the maxOutliers cut
     int skippedLines = 0;         // torn/corrupt lines of results.ndjson (computeFleetValues)
     int duplicates = 0;           // records of a node already seen (ignored)
+    // With FleetValuesOptions::groupByLabel: that label, and one slice per value of it, most
+    // nodes first (ties by value); nodes without the label form the last slice.
+    QString groupLabel;
+    std::vector<LabelSlice> byLabel;
+};
+
+struct LabelSlice
+{
+    QString value;        // the label's value
+    bool hasLabel = true; // false: the slice of nodes without the label
+    FleetValues values;   // over this slice's nodes only
 };
 
 // Accumulates outcomes one by one (tests, the GUI's in-memory results, the store scan).
@@ -113,6 +131,10 @@ public:
     // addValue with the grouping key already computed (text == compactJsonText(value)), so
     // parallel readers can do that work off the merging thread.
     void addKeyed(const QString &node, OutcomeKind kind, const QJsonValue &value, QString text);
+    // addKeyed for a node whose value of options.groupByLabel is `label` (nullopt: it has no
+    // such label); the same as addKeyed without groupByLabel.
+    void addLabelled(const QString &node, OutcomeKind kind, const QJsonValue &value, QString text,
+                     const std::optional<QString> &label);
     void reserve(qsizetype nodes) { m_seen.reserve(nodes); }
 
     const JsonPath &path() const { return m_path; }
@@ -132,6 +154,11 @@ private:
     QHash<QString, qsizetype> m_groupIndex; // text -> index into m_groups
     QList<Group> m_groups;
     FleetValues m_result;
+    // groupByLabel: one builder per label value (and one for nodes without it), found by
+    // m_sliceIndex ("=" + value, or "" for those without).
+    std::vector<std::unique_ptr<FleetValuesBuilder>> m_slices;
+    QList<std::optional<QString>> m_sliceValues;
+    QHash<QString, qsizetype> m_sliceIndex;
 };
 
 // The compact JSON text of a value, used as the grouping key: strings quoted and escaped as in

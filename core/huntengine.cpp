@@ -7,6 +7,7 @@
 #include "core/executor.h"
 #include "core/huntid.h"
 #include "core/huntrun.h"
+#include "core/noderange.h"
 #include "core/resultstore.h"
 #include "core/target.h"
 
@@ -42,6 +43,9 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
                          u"%1 nodes given; at most %2 per hunt"_s.arg(request.nodes.size())
                              .arg(m_config.maxNodes));
     }
+    if (!request.labels.isEmpty() && request.labels.size() != request.nodes.size()) {
+        return makeError(ErrorCode::InvalidArgument, u"labels must be given for every node"_s);
+    }
     const Result<void> validOptions = request.options.validate();
     if (!validOptions) {
         return validOptions.error();
@@ -49,9 +53,25 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     if (const Result<void> validExtract = validateExtracts(request.extract); !validExtract) {
         return validExtract.error();
     }
-    Result<TargetList> parsed = parseTargets(request.nodes, request.url, m_config.policy.get());
+    // Ranges are expanded here, for every face alike, bounded by maxNodes before expanding.
+    Result<ExpandedNodes> expanded =
+        expandNodeRanges(request.nodes, request.labels, m_config.maxNodes);
+    if (!expanded) {
+        return expanded.error();
+    }
+    Result<TargetList> parsed = parseTargets(expanded->nodes, request.url, m_config.policy.get());
     if (!parsed) {
         return parsed.error();
+    }
+    if (!expanded->labels.isEmpty()) {
+        // A node given twice keeps the labels it was first given with (as its target).
+        QHash<QString, Labels> byNode;
+        for (qsizetype i = 0; i < expanded->nodes.size(); ++i) {
+            byNode.insert(expanded->nodes.at(i).trimmed(), expanded->labels.at(i));
+        }
+        for (Target &target : parsed->targets) {
+            target.labels = byNode.value(target.node);
+        }
     }
     if (runningCount() >= m_config.maxRunning && queuedCount() >= m_config.maxQueued) {
         return makeError(ErrorCode::Busy,
@@ -76,10 +96,14 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
 
     QStringList nodes;
     nodes.reserve(list.targets.size());
+    QList<Labels> labels;
     for (const Target &target : std::as_const(list.targets)) {
         nodes.append(target.node);
+        if (!expanded->labels.isEmpty()) {
+            labels.append(target.labels);
+        }
     }
-    const Result<void> created = m_store->createHunt(info, nodes);
+    const Result<void> created = m_store->createHunt(info, nodes, labels);
     if (!created) {
         return created.error();
     }
@@ -116,6 +140,13 @@ Result<HuntInfo> HuntEngine::resume(const QString &id)
     Result<TargetList> parsed = parseTargets(*nodes, info.url);
     if (!parsed) {
         return parsed.error();
+    }
+    // Stored nodes are unique and in order, so they line up with the targets.
+    if (const QList<Labels> labels = m_store->loadNodeLabels(id, nodes->size());
+        labels.size() == parsed->targets.size()) {
+        for (qsizetype i = 0; i < labels.size(); ++i) {
+            parsed->targets[i].labels = labels.at(i);
+        }
     }
     QList<Target> remaining;
     for (Target &target : parsed->targets) {

@@ -25,7 +25,8 @@ class ResultStore;
 
 struct HuntRequest
 {
-    QStringList nodes;
+    QStringList nodes;      // may hold ranges ("node[01-20]:9100", core/noderange.h)
+    QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
     QString url;
     FetchOptions options;
     QString origin;     // "cli", "api", "fetch", "gui"

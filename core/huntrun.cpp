@@ -40,6 +40,11 @@ HuntRun::HuntRun(HuntInfo info, QList<Target> targets, quint64 key, ResultStore 
     m_spreadTimer.setSingleShot(true);
     connect(&m_spreadTimer, &QTimer::timeout, this, &HuntRun::dispatch);
     spreadTargets();
+    for (const Target &target : std::as_const(m_targets)) {
+        if (!target.labels.isEmpty()) {
+            m_labels.insert(target.node, target.labels);
+        }
+    }
 }
 
 void HuntRun::spreadTargets()
@@ -126,8 +131,19 @@ void HuntRun::addOutcomes(const QList<Outcome> &outcomes)
         m_info.counts.add(outcome.outcome);
     }
     m_info.done += int(outcomes.size());
-    m_unwritten.append(outcomes);
-    m_newForProgress.append(outcomes);
+    if (m_labels.isEmpty()) {
+        m_unwritten.append(outcomes);
+        m_newForProgress.append(outcomes);
+    } else {
+        // Labels stay here, on the coordinator: executors (local threads, Redis workers) see
+        // only targets, and whoever fetched, the record is written by this run.
+        QList<Outcome> labelled = outcomes;
+        for (Outcome &outcome : labelled) {
+            outcome.labels = m_labels.value(outcome.node);
+        }
+        m_unwritten.append(labelled);
+        m_newForProgress.append(labelled);
+    }
     dispatch();
     if (!m_writing) {
         runNextWrite();

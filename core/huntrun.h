@@ -67,6 +67,7 @@ private:
 
     HuntInfo m_info;
     QList<Target> m_targets;
+    QHash<QString, Labels> m_labels; // node -> labels, only of nodes that have some
     QList<int> m_startOffsetsMs; // per target when spreading (sorted ascending), else empty
     QTimer m_spreadTimer;        // wakes dispatch() when the next offset is due
     quint64 m_key;

@@ -89,6 +89,9 @@ QJsonObject Outcome::toJson() const
     if (!raw.isEmpty()) {
         json.insert(u"raw"_s, raw);
     }
+    if (!labels.isEmpty()) {
+        json.insert(u"labels"_s, labelsToJson(labels));
+    }
     return json;
 }
 
@@ -114,6 +117,11 @@ Result<Outcome> Outcome::fromJson(const QJsonObject &json)
     o.error = json.value(u"error"_s).toString();
     o.body = json.value(u"body"_s);
     o.raw = json.value(u"raw"_s).toString();
+    // Records written before labels existed have none; a malformed object is dropped, not
+    // fatal (the rest of the record is still good).
+    if (Result<Labels> labels = labelsFromJson(json.value(u"labels"_s)); labels) {
+        o.labels = std::move(labels).value();
+    }
     return o;
 }
 

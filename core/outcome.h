@@ -9,6 +9,7 @@
 #include <QMetaType>
 #include <QString>
 
+#include "core/nodelabels.h"
 #include "core/result.h"
 
 namespace Artemis {
@@ -94,6 +95,7 @@ struct Outcome
     // When `body` was converted from another format (Prometheus text): the text as received,
     // its first RawTextLimit bytes (compare with `bytes`). Empty otherwise.
     QString raw;
+    Labels labels; // the node's labels (Target::labels); "labels" in the record when not empty
 
     static constexpr qsizetype RawBodyLimit = 4096;
     static constexpr qsizetype RawTextLimit = 64 * 1024;

@@ -71,7 +71,15 @@ Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
                 break;
             }
         }
-        if (!record) {
+        const bool label = name.startsWith(u"labels."_s) || name.startsWith(u"label:"_s);
+        if (!record && label) {
+            field.source = Source::Label;
+            field.label = name.mid(name.startsWith(u"label:"_s) ? 6 : 7);
+            if (!isValidLabelName(field.label)) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 u"field '%1': '%2' is not a label name"_s.arg(name, field.label));
+            }
+        } else if (!record) {
             QStringView path = name;
             if (path == u"body") {
                 path = {};
@@ -129,6 +137,12 @@ QList<QJsonValue> Projection::recordValues(const QJsonObject &record) const
         case Source::Url:
             out.append(record.value(QLatin1String("url")).toString());
             break;
+        case Source::Label: {
+            const QJsonValue value =
+                record.value(QLatin1String("labels")).toObject().value(field.label);
+            out.append(value.isString() ? value : QJsonValue(QJsonValue::Null));
+            break;
+        }
         case Source::Body:
             out.append(bodyValue(ok ? jsonValueAt(record.value(QLatin1String("body")), field.path)
                                     : QJsonValue(QJsonValue::Undefined)));
@@ -186,6 +200,12 @@ QList<QJsonValue> Projection::values(const Outcome &outcome) const
         case Source::Url:
             out.append(outcome.url);
             break;
+        case Source::Label: {
+            const auto it = outcome.labels.constFind(field.label);
+            out.append(it == outcome.labels.cend() ? QJsonValue(QJsonValue::Null)
+                                                   : QJsonValue(*it));
+            break;
+        }
         case Source::Body:
             out.append(bodyValue(outcome.outcome == OutcomeKind::Ok
                                      ? jsonValueAt(outcome.body, field.path)

@@ -21,7 +21,8 @@ namespace Artemis {
 // GUI's "Save as").
 //
 // Fields: the record fields node, outcome, httpStatus, latencyMs, attempts, bytes, fetchedAt
-// (ISO 8601 UTC with ms), error, url; `body` (the whole body); `body.PATH` / `body[...]` (a
+// (ISO 8601 UTC with ms), error, url; `labels.NAME` or `label:NAME` (the node's label NAME,
+// null when it has none); `body` (the whole body); `body.PATH` / `body[...]` (a
 // path into the body, for keys that clash with a record field); any other text is a JSON path
 // into the body (jsonvalues.h syntax), e.g. `version`, `mem.used`, `labels["k8s.io/name"]`.
 // A body path that is absent (or any path of a non-ok outcome's body) gives null.
@@ -55,12 +56,14 @@ private:
         FetchedAt,
         Error,
         Url,
+        Label, // "labels.dc" or "label:dc": the node's label (Outcome::labels); null when absent
         Body,
     };
     struct Field
     {
         Source source = Source::Body;
         JsonPath path; // for Source::Body
+        QString label; // for Source::Label
     };
 
     QJsonValue bodyValue(QJsonValue value) const; // absent -> null; numbers=true applied

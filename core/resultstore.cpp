@@ -16,6 +16,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutexLocker>
@@ -35,6 +37,7 @@ const QString ManifestFile = u"hunt.json"_s;
 const QString NodesFile = u"nodes.txt"_s;
 const QString ResultsFile = u"results.ndjson"_s;
 const QString ScheduleFile = u"schedule.json"_s;
+const QString LabelsFile = u"labels.json"_s; // a schedule's node labels, when it has some
 const QString ProbePrefix = u".probe-"_s;
 constexpr qint64 MaxReadBlock = 4 * 1024 * 1024;
 
@@ -150,6 +153,52 @@ Result<QByteArray> nodeFileText(const QStringList &nodes)
         lines += '\n';
     }
     return lines;
+}
+
+// {"sets": [{labels}, ...], "nodes": [set index or -1, one per node]}: 100k nodes in a few
+// label sets stay a few hundred KB.
+QByteArray labelsFileText(const QList<Labels> &labels)
+{
+    QHash<QByteArray, int> index; // by the set's compact JSON
+    QJsonArray sets;
+    QJsonArray nodes;
+    for (const Labels &l : labels) {
+        if (l.isEmpty()) {
+            nodes.append(-1);
+            continue;
+        }
+        const QJsonObject set = labelsToJson(l);
+        const QByteArray key = QJsonDocument(set).toJson(QJsonDocument::Compact);
+        auto it = index.constFind(key);
+        if (it == index.constEnd()) {
+            it = index.insert(key, int(sets.size()));
+            sets.append(set);
+        }
+        nodes.append(*it);
+    }
+    return QJsonDocument(QJsonObject{{u"sets"_s, sets}, {u"nodes"_s, nodes}})
+        .toJson(QJsonDocument::Compact);
+}
+
+// labelsFileText's form back; empty when it does not hold `count` nodes.
+QList<Labels> labelsFileLabels(const QByteArray &text, qsizetype count)
+{
+    const QJsonObject json = QJsonDocument::fromJson(text).object();
+    QList<Labels> sets;
+    for (const QJsonValue &set : json.value(u"sets"_s).toArray()) {
+        const Result<Labels> l = labelsFromJson(set);
+        sets.append(l ? *l : Labels{});
+    }
+    const QJsonArray nodes = json.value(u"nodes"_s).toArray();
+    if (nodes.size() != count) {
+        return {};
+    }
+    QList<Labels> labels;
+    labels.reserve(count);
+    for (const QJsonValue &n : nodes) {
+        labels.append(sets.value(n.toInt(-1)));
+    }
+    return labels;
 }
 
 QStringList nodeFileLines(QByteArrayView text)
@@ -355,7 +404,8 @@ Result<QStringList> ResultStore::open()
     return interrupted;
 }
 
-Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &nodes)
+Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &nodes,
+                                     const QList<Labels> &labels)
 {
     if (const Result<void> valid = checkId(info.id); !valid) {
         return valid;
@@ -380,6 +430,9 @@ Result<void> ResultStore::createHunt(const HuntInfo &info, const QStringList &no
     }
     // The manifest comes last: a directory without one is an unfinished creation.
     Result<void> written = saveAtomically(huntDir(info.id) + u'/' + NodesFile, *nodeLines);
+    if (written && !labels.isEmpty()) {
+        written = saveAtomically(huntDir(info.id) + u'/' + LabelsFile, labelsFileText(labels));
+    }
     if (written) {
         written = writeManifest(info);
     }
@@ -450,6 +503,19 @@ Result<QStringList> ResultStore::loadNodes(const QString &id) const
         return data.error();
     }
     return nodeFileLines(*data);
+}
+
+QList<Labels> ResultStore::loadNodeLabels(const QString &id, qsizetype count) const
+{
+    if (!checkExists(id)) {
+        return {};
+    }
+    const QString path = huntDir(id) + u'/' + LabelsFile;
+    if (!QFileInfo::exists(path)) {
+        return {};
+    }
+    const Result<QByteArray> data = readSmallFile(path, id);
+    return data ? labelsFileLabels(*data, count) : QList<Labels>{};
 }
 
 Result<QList<HuntInfo>> ResultStore::listHunts(int limit, const QString &before,
@@ -722,6 +788,9 @@ Result<void> ResultStore::createSchedule(const Schedule &schedule)
     }
     const QString own = dir + u'/' + schedule.id;
     Result<void> written = saveAtomically(own + u'/' + NodesFile, *nodeLines);
+    if (written && !schedule.spec.labels.isEmpty()) {
+        written = saveAtomically(own + u'/' + LabelsFile, labelsFileText(schedule.spec.labels));
+    }
     if (written) {
         written = saveSchedule(schedule);
     }
@@ -773,6 +842,16 @@ Result<QList<Schedule>> ResultStore::loadSchedules() const
             continue;
         }
         schedule->spec.nodes = nodeFileLines(*nodes);
+        if (QFileInfo::exists(own + u'/' + LabelsFile)) {
+            const Result<QByteArray> labels = readSmallFile(own + u'/' + LabelsFile, id);
+            schedule->spec.labels =
+                labels ? labelsFileLabels(*labels, schedule->spec.nodes.size()) : QList<Labels>{};
+            if (schedule->spec.labels.isEmpty()) {
+                qCWarning(lcStore).noquote()
+                    << u"schedule %1: its node labels could not be read; rounds run without"_s.arg(
+                           id);
+            }
+        }
         schedules.append(std::move(schedule).value());
     }
     return schedules;

@@ -75,11 +75,16 @@ public:
     // Restricts DATA_DIR/schedules (0700) and each schedule.json (0600) found wider.
     Result<QStringList> open();
 
-    // Writes a new hunt's manifest and node list. Fails if the id exists.
-    Result<void> createHunt(const HuntInfo &info, const QStringList &nodes);
+    // Writes a new hunt's manifest and node list (and labels.json when `labels`, one per node,
+    // is not empty). Fails if the id exists.
+    Result<void> createHunt(const HuntInfo &info, const QStringList &nodes,
+                            const QList<Labels> &labels = {});
     Result<void> saveManifest(const HuntInfo &info);
     Result<HuntInfo> loadManifest(const QString &id) const;
     Result<QStringList> loadNodes(const QString &id) const;
+    // The labels createHunt stored, one per node of loadNodes (`count` of them); empty when the
+    // hunt has none or they cannot be read (a resumed hunt then runs without them).
+    QList<Labels> loadNodeLabels(const QString &id, qsizetype count) const;
 
     // Newest first. `before`: only ids < before (for paging); `state`: filter.
     Result<QList<HuntInfo>> listHunts(int limit = 100, const QString &before = {},
@@ -112,7 +117,7 @@ public:
 
     // Schedules (core/scheduler.h): DATA_DIR/schedules/<id>/schedule.json (replaced
     // atomically, with header values, so DATA_DIR/schedules is created owner-only) and
-    // nodes.txt (written once by createSchedule). Schedule ids are hunt-style ids.
+    // nodes.txt (+ labels.json with node labels; written once by createSchedule). Schedule ids are hunt-style ids.
     Result<void> createSchedule(const Schedule &schedule);
     Result<void> saveSchedule(const Schedule &schedule); // state only; nodes are not rewritten
     // Every stored schedule with its nodes, oldest first; unreadable ones are skipped with a

@@ -69,6 +69,7 @@ ScheduleSpec ScheduleSpec::forRequest(const HuntRequest &request, qint64 everyMs
 {
     ScheduleSpec spec;
     spec.nodes = request.nodes;
+    spec.labels = request.labels;
     spec.url = request.url;
     spec.options = request.options;
     spec.origin = request.origin;

@@ -10,6 +10,7 @@
 #include "core/alertrule.h"
 #include "core/extract.h"
 #include "core/fetchoptions.h"
+#include "core/nodelabels.h"
 #include "core/result.h"
 
 namespace Artemis {
@@ -31,6 +32,7 @@ struct HuntRequest;
 struct ScheduleSpec
 {
     QStringList nodes;
+    QList<Labels> labels{}; // HuntRequest::labels: empty, or one per node
     QString url;
     FetchOptions options;
     qint64 everyMs = 0;

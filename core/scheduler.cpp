@@ -175,8 +175,11 @@ Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule)
 {
     HuntRequest request;
     request.nodes = schedule.spec.nodes;
+    request.labels = schedule.spec.labels;
     request.url = schedule.spec.url;
     request.options = schedule.spec.options;
+    // The next round comes before the nodes (and Qt) close an idle connection: keep them.
+    request.options.reuseConnections = schedule.spec.everyMs <= FetchOptions::ReuseWindowMs;
     request.origin = schedule.spec.origin;
     request.extract = schedule.spec.extract;
     request.schedule = schedule.id;

@@ -20,6 +20,12 @@ ResultRow ResultRow::from(const Outcome &outcome)
     row.bytes = outcome.bytes;
     row.attempts = outcome.attempts;
     row.error = outcome.error;
+    for (auto it = outcome.labels.cbegin(); it != outcome.labels.cend(); ++it) {
+        if (!row.labels.isEmpty()) {
+            row.labels.append(u", "_s);
+        }
+        row.labels.append(it.key() + u'=' + it.value());
+    }
     return row;
 }
 
@@ -40,6 +46,8 @@ QString resultColumnTitle(ResultColumn column)
         return u"Bytes"_s;
     case ResultColumn::Attempts:
         return u"Attempts"_s;
+    case ResultColumn::Labels:
+        return u"Labels"_s;
     case ResultColumn::Error:
         return u"Error"_s;
     case ResultColumn::Count:
@@ -110,6 +118,8 @@ QVariant resultCellData(const ResultRow &row, ResultColumn column, int role,
             return row.attempts;
         }
         return fetched ? QVariant(row.attempts) : QVariant();
+    case ResultColumn::Labels:
+        return row.labels;
     case ResultColumn::Error:
         return row.error;
     case ResultColumn::Count:
@@ -135,6 +145,7 @@ void setupResultTable(QTableView *table)
     table->setColumnWidth(int(ResultColumn::Latency), 105);
     table->setColumnWidth(int(ResultColumn::Bytes), 70);
     table->setColumnWidth(int(ResultColumn::Attempts), 70);
+    table->setColumnWidth(int(ResultColumn::Labels), 140);
 }
 
 } // namespace Artemis::Gui

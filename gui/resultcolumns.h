@@ -18,6 +18,7 @@ struct ResultRow
     qint64 latencyMs = 0;
     qint64 bytes = 0;
     int attempts = 0;
+    QString labels; // "dc=fra1, role=db" (Outcome::labels); empty without labels
     QString error;
 
     static ResultRow from(const Outcome &outcome);
@@ -32,6 +33,7 @@ enum class ResultColumn {
     Latency,
     Bytes,
     Attempts,
+    Labels,
     Error,
     Count
 };

@@ -15,6 +15,8 @@
 #include "core/duration.h"
 #include "core/huntcatalog.h"
 #include "core/localstack.h"
+#include "core/nodefile.h"
+#include "core/noderange.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "core/target.h"
@@ -40,13 +42,18 @@ void addOptions(QCommandLineParser &parser)
         {u"url"_s, u"Path fetched on every node, e.g. 'metric' or 'stats?x=1' (required)."_s,
          u"PATH"_s},
         {u"node"_s,
-         u"A node: host, host:port, [ipv6]:port, optionally http:// or https://. Repeat it, "
-         "or give a comma-separated list."_s,
+         u"A node: host, host:port, [ipv6]:port, optionally http:// or https://; ranges "
+         "expand (node[01-20]:9100, 10.0.0.[1-254], host[1,3,7-9]). Repeat it, or give a "
+         "comma-separated list."_s,
          u"NODE"_s},
         {u"nodes-file"_s,
-         u"Read nodes from FILE, one per line ('-' = standard input); blank lines and # "
-         "comments are ignored."_s,
+         u"Read nodes from FILE ('-' = standard input): one per line (blank lines and # "
+         "comments ignored), or Prometheus file_sd JSON or YAML with labels."_s,
          u"FILE"_s},
+        {u"label"_s,
+         u"Give every node of this command (--node and --nodes-file) the label NAME=VALUE; "
+         "a file_sd node's own label of that name wins (repeatable)."_s,
+         u"NAME=VALUE"_s},
         {u"data-dir"_s, u"Where hunts are stored (default: $ARTEMIS_DATA_DIR or ./data)."_s,
          u"DIR"_s},
         {u"timeout-ms"_s,
@@ -157,12 +164,21 @@ void HuntCommand::start(const QStringList &arguments)
     }
     m_quiet = parser.isSet(u"quiet"_s);
 
+    Labels commonLabels;
+    for (const QString &value : parser.values(u"label"_s)) {
+        const Result<QPair<QString, QString>> label = parseLabelAssignment(value);
+        if (!label) {
+            usageError(label.error().message);
+            return;
+        }
+        commonLabels.insert(label->first, label->second);
+    }
     QStringList nodes;
     for (const QString &value : parser.values(u"node"_s)) {
-        for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
-            nodes.append(part.trimmed());
-        }
+        // Commas inside a range ("host[1,3]") belong to it.
+        nodes += splitNodeList(value);
     }
+    QList<Labels> labels(nodes.size(), commonLabels);
     if (parser.isSet(u"nodes-file"_s)) {
         const QString path = parser.value(u"nodes-file"_s);
         QFile file;
@@ -173,7 +189,16 @@ void HuntCommand::start(const QStringList &arguments)
             usageError(u"cannot read nodes file '%1': %2"_s.arg(path, file.errorString()));
             return;
         }
-        nodes += parseNodeList(QString::fromUtf8(file.readAll()));
+        Result<NodeFile> read = parseNodeFile(file.readAll(), path);
+        if (!read) {
+            usageError(read.error().message);
+            return;
+        }
+        for (qsizetype i = 0; i < read->nodes.size(); ++i) {
+            labels.append(read->labels.isEmpty() ? commonLabels
+                                                 : withDefaults(read->labels.at(i), commonLabels));
+        }
+        nodes += read->nodes;
     }
     if (nodes.isEmpty()) {
         usageError(u"no nodes given: use --node NODE or --nodes-file FILE"_s);
@@ -182,6 +207,9 @@ void HuntCommand::start(const QStringList &arguments)
 
     HuntRequest request;
     request.nodes = nodes;
+    if (std::any_of(labels.cbegin(), labels.cend(), [](const Labels &l) { return !l.isEmpty(); })) {
+        request.labels = std::move(labels);
+    }
     request.url = parser.value(u"url"_s);
     request.origin = u"cli"_s;
     FetchOptions &o = request.options;

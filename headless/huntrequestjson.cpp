@@ -46,18 +46,40 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
     hunt.origin = u"api"_s;
     hunt.nodes.reserve(nodesArray.size());
     QJsonArray notStrings;
+    bool anyLabels = false;
+    QList<Labels> labels(nodesArray.size());
     for (qsizetype i = 0; i < nodesArray.size(); ++i) {
         const QJsonValue node = nodesArray.at(i);
-        if (!node.isString()) {
-            notStrings.append(QJsonObject{
-                {u"index"_s, int(i)}, {u"node"_s, node}, {u"reason"_s, u"not a string"_s}});
+        if (node.isString()) {
+            hunt.nodes.append(node.toString());
             continue;
         }
-        hunt.nodes.append(node.toString());
+        // {"node": "...", "labels": {...}}: a node with labels.
+        const QJsonObject entry = node.toObject();
+        QString reason;
+        if (!node.isObject() || !entry.value(u"node"_s).isString()) {
+            reason = u"not a string or {\"node\": \"...\", \"labels\": {...}}"_s;
+        } else if (entry.size() != 1 + int(entry.contains(u"labels"_s))) {
+            reason = u"a node object has only 'node' and 'labels'"_s;
+        } else if (Result<Labels> parsed = labelsFromJson(entry.value(u"labels"_s)); !parsed) {
+            reason = parsed.error().message;
+        } else {
+            labels[i] = std::move(parsed).value();
+            anyLabels = anyLabels || !labels.at(i).isEmpty();
+            hunt.nodes.append(entry.value(u"node"_s).toString());
+            continue;
+        }
+        notStrings.append(
+            QJsonObject{{u"index"_s, int(i)}, {u"node"_s, node}, {u"reason"_s, reason}});
     }
     if (!notStrings.isEmpty()) {
-        return makeError(ErrorCode::InvalidNode,
-                         u"%1 node(s) are not strings"_s.arg(notStrings.size()), notStrings);
+        return makeError(
+            ErrorCode::InvalidNode,
+            u"%1 node(s) are neither strings nor valid node objects"_s.arg(notStrings.size()),
+            notStrings);
+    }
+    if (anyLabels) {
+        hunt.labels = std::move(labels);
     }
     if (!body.value(u"url"_s).isString()) {
         return bad(u"'url' must be a string: the path fetched on every node"_s);

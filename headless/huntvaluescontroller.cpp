@@ -73,12 +73,18 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
         return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups).arg(
                                       MaxNodesPerGroup));
     }
+    const Result<QString> groupBy =
+        parseLabelGroupBy(query.queryItemValue(u"groupBy"_s, QUrl::FullyDecoded));
+    if (!groupBy) {
+        return errorResponse(groupBy.error());
+    }
     if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
         return errorResponse(hunt.error());
     }
     FleetValuesOptions options;
     options.maxGroups = *groups;
     options.maxNodesPerGroup = *nodes;
+    options.groupByLabel = *groupBy;
     const HuntCatalog *catalog = m_catalog;
     DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, path, options] {
         return replyOf(catalog->values(id, path, options),

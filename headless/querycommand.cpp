@@ -71,6 +71,9 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
              u"FORMAT"_s},
             {u"groups"_s, u"Groups shown (default 20)."_s, u"N"_s},
             {u"nodes"_s, u"Nodes shown per group (default 5 in a table, 100 in JSON)."_s, u"N"_s},
+            {u"group-by"_s,
+             u"Also answer per value of a node label, e.g. label:dc (one table per value)."_s,
+             u"label:NAME"_s},
         });
         break;
     case K::Results:
@@ -206,6 +209,11 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         }
         s.groups = *groups;
         s.nodesPerGroup = *nodes;
+        const Result<QString> groupBy = parseLabelGroupBy(parser.value(u"group-by"_s));
+        if (!groupBy) {
+            return usage(groupBy.error().message);
+        }
+        s.groupByLabel = *groupBy;
         break;
     }
     case Kind::Results: {
@@ -326,6 +334,7 @@ void QueryCommand::runLocal()
         FleetValuesOptions options;
         options.maxGroups = s.groups;
         options.maxNodesPerGroup = s.nodesPerGroup;
+        options.groupByLabel = s.groupByLabel;
         const Result<FleetValues> values = catalog.values(id, s.path, options);
         if (!values) {
             fail(values.error().message);
@@ -465,7 +474,8 @@ void QueryCommand::runRemote()
         get(base + u"/values"_s,
             {{u"path"_s, s.path},
              {u"groups"_s, QString::number(s.groups)},
-             {u"nodes"_s, QString::number(s.nodesPerGroup)}},
+             {u"nodes"_s, QString::number(s.nodesPerGroup)},
+             {u"groupBy"_s, s.groupByLabel.isEmpty() ? QString() : u"label:"_s + s.groupByLabel}},
             answer);
         return;
     case QuerySettings::Kind::Diff:
@@ -602,11 +612,34 @@ QString valuesTable(const QJsonObject &v)
             out << "\n! = minority value (under 5 % of the nodes while one value holds half)\n";
         }
     }
+    // groupBy=label:NAME: the same table for each value of the label.
+    const QString label = v.value(u"groupBy"_s).toString().mid(6);
+    for (const QJsonValue &s : v.value(u"byLabel"_s).toArray()) {
+        QJsonObject slice = s.toObject();
+        slice.insert(u"path"_s, v.value(u"path"_s));
+        slice.insert(u"hunt"_s, v.value(u"hunt"_s));
+        const QJsonValue value = slice.value(u"label"_s);
+        out << "\n[" << label << '=' << (value.isString() ? value.toString() : u"(none)"_s) << "] "
+            << valuesTable(slice);
+    }
     return text;
 }
 
 QString valuesCsv(const QJsonObject &v)
 {
+    if (v.contains(u"byLabel"_s)) {
+        // One block of rows per label value, the label's value first (null: without it).
+        QString text = u"label,value,count,share,minority\r\n"_s;
+        for (const QJsonValue &s : v.value(u"byLabel"_s).toArray()) {
+            const QJsonObject slice = s.toObject();
+            const QString rows = valuesCsv(slice);
+            const QString label = csvField(slice.value(u"label"_s)) + u',';
+            for (const QString &row : rows.split(u"\r\n"_s, Qt::SkipEmptyParts).mid(1)) {
+                text += label + row + u"\r\n"_s;
+            }
+        }
+        return text;
+    }
     QString text = u"value,count,share,minority\r\n"_s;
     for (const QJsonValue &g : v.value(u"groups"_s).toArray()) {
         const QJsonObject group = g.toObject();

@@ -31,6 +31,7 @@ struct QuerySettings
     QString path;
     int groups = 20;
     int nodesPerGroup = 5;
+    QString groupByLabel; // --group-by label:NAME -> NAME
     // results
     QStringList fields;
     bool numbers = false;

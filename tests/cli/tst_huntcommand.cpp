@@ -30,6 +30,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void nodesFileWithCommentsAndDuplicates();
+    void nodesFileSdYamlWithLabelsAndRanges();
     void summaryListsOutcomesAndFailures();
     void failuresAreGroupedByReason();
     void helpDocumentsEveryFlag();
@@ -211,6 +212,56 @@ void TestHuntCommand::nodesFileWithCommentsAndDuplicates()
     QCOMPARE(b.requestCount(), 1);
 }
 
+// A file_sd YAML node file with a range over two loopback addresses on one port, its labels
+// and --label's merged into each stored record (the file's own label wins).
+void TestHuntCommand::nodesFileSdYamlWithLabelsAndRanges()
+{
+    FakeNode a;
+    QVERIFY(a.start());
+    FakeNode b;
+    QVERIFY(b.start(QHostAddress(u"127.0.0.2"_s), a.port()));
+    FakeNode c;
+    QVERIFY(c.start());
+    const QString path = m_dir->filePath(u"sd.yaml"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(u"# from our inventory\n"
+               "- targets: ['127.0.0.[1-2]:%1']\n"
+               "  labels: {dc: fra1, role: node}\n"
+               "- targets:\n"
+               "    - %2\n"_s.arg(a.port())
+                   .arg(c.node())
+                   .toUtf8());
+    file.close();
+    const Run r = run({u"--url"_s, u"metric"_s, u"--nodes-file"_s, path, u"--label"_s,
+                       u"dc=default"_s, u"--label"_s, u"env=prod"_s, u"--data-dir"_s,
+                       m_dir->filePath(u"data"_s), u"--json"_s});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(json.value(u"total"_s).toInt(), 3);
+    QCOMPARE(a.requestCount() + b.requestCount() + c.requestCount(), 3);
+    ResultStore store(m_dir->filePath(u"data"_s));
+    const Result<ResultPage> page = store.readResults(json.value(u"hunt"_s).toString(), {});
+    QVERIFY(page);
+    QHash<QString, Labels> labels;
+    for (const Outcome &o : page->outcomes) {
+        labels.insert(o.node, o.labels);
+    }
+    const Labels fra{{u"dc"_s, u"fra1"_s}, {u"role"_s, u"node"_s}, {u"env"_s, u"prod"_s}};
+    QCOMPARE(labels.value(a.node()), fra);
+    QCOMPARE(labels.value(u"127.0.0.2:%1"_s.arg(a.port())), fra);
+    QCOMPARE(labels.value(c.node()), (Labels{{u"dc"_s, u"default"_s}, {u"env"_s, u"prod"_s}}));
+
+    // A bad file is a usage error naming it; nothing is fetched.
+    QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    file.write("- targets: [a]\n  labels: {my-dc: x}\n");
+    file.close();
+    const Run bad = run({u"--url"_s, u"metric"_s, u"--nodes-file"_s, path, u"--data-dir"_s,
+                         m_dir->filePath(u"data"_s)});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains(path) && bad.err.contains(u"my-dc"_s), qPrintable(bad.err));
+}
+
 void TestHuntCommand::summaryListsOutcomesAndFailures()
 {
     FakeNode ok;
@@ -268,6 +319,7 @@ void TestHuntCommand::helpDocumentsEveryFlag()
     for (const QString &flag : {u"--url"_s,
                                 u"--node"_s,
                                 u"--nodes-file"_s,
+                                u"--label"_s,
                                 u"--data-dir"_s,
                                 u"--timeout-ms"_s,
                                 u"--attempts"_s,

@@ -80,6 +80,7 @@ private Q_SLOTS:
     void diffExitsOneForTheOddNodeZeroForAMajorityNode();
     void serverModeAgreesWithDataDirWhileServeHoldsIt();
     void huntNdjsonPrintsOneLinePerNode();
+    void labelsFromFlagAndFileSdGroupValues();
 
 private:
     QStringList local(const QString &command, const QStringList &args) const
@@ -480,6 +481,60 @@ void TestQueryCommand::huntNdjsonPrintsOneLinePerNode()
     // The summary went to stderr.
     QVERIFY2(r.err.contains("3 nodes, 2 ok, 1 failed"), r.err.constData());
     QVERIFY2(r.err.contains("results.ndjson"), r.err.constData());
+}
+
+// hunt --label and --nodes-file in file_sd JSON, then values --group-by label:dc and an export
+// of the label: the labels went into every record and come back out of each face.
+void TestQueryCommand::labelsFromFlagAndFileSdGroupValues()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString sd = dir.filePath(u"sd.json"_s);
+    QFile file(sd);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(QJsonArray{QJsonObject{
+                                 {u"targets"_s, QJsonArray{m_v20, m_noVersion}},
+                                 {u"labels"_s, QJsonObject{{u"dc"_s, u"ams1"_s}}},
+                             }})
+                   .toJson());
+    file.close();
+    const QString data = dir.filePath(u"data"_s);
+    const Run hunt =
+        runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--data-dir"_s, data, u"--node"_s,
+                   m_v12.at(0) + u","_s + m_v12.at(1), u"--nodes-file"_s, sd, u"--label"_s,
+                   u"dc=fra1"_s, u"--label"_s, u"team=obs"_s, u"--json"_s});
+    QCOMPARE(hunt.exitCode, 0);
+    const QString id = hunt.json().value(u"hunt"_s).toString();
+    QCOMPARE(hunt.json().value(u"total"_s).toInt(), 4);
+
+    const Run values =
+        runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--path"_s, u"version"_s,
+                   u"--group-by"_s, u"label:dc"_s, u"--format"_s, u"csv"_s});
+    QCOMPARE(values.exitCode, 0);
+    QCOMPARE(values.out, QByteArray("label,value,count,share,minority\r\n"
+                                    "ams1,2.0,1,1,false\r\n"
+                                    "fra1,1.2,2,1,false\r\n"));
+    const Run table =
+        runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--path"_s, u"version"_s,
+                   u"--group-by"_s, u"label:dc"_s, u"--format"_s, u"table"_s});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains("[dc=fra1] values of 'version'"), table.out.constData());
+
+    const Run results =
+        runBinary({u"results"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--fields"_s,
+                   u"node,label:dc,labels.team"_s, u"--format"_s, u"csv"_s});
+    QCOMPARE(results.exitCode, 0);
+    QVERIFY2(results.out.contains(QString(m_v20 + u",ams1,obs\r\n"_s).toUtf8()),
+             results.out.constData());
+    QVERIFY(results.out.contains(QString(m_v12.at(1) + u",fra1,obs\r\n"_s).toUtf8()));
+
+    const Run bad = runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--data-dir"_s, data,
+                               u"--node"_s, m_v20, u"--label"_s, u"__x=1"_s});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains("bad label '__x=1'"), bad.err.constData());
+    const Run badGroup = runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id,
+                                    u"--path"_s, u"version"_s, u"--group-by"_s, u"dc"_s});
+    QCOMPARE(badGroup.exitCode, 2);
 }
 
 QTEST_GUILESS_MAIN(TestQueryCommand)

@@ -1,0 +1,141 @@
+#include "core/nodefile.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/target.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+Error fileError(const QString &name, const QString &message)
+{
+    return Error{ErrorCode::InvalidArgument, u"%1: %2"_s.arg(name, message)};
+}
+
+Result<NodeFile> fromFileSdJson(const QByteArray &text, const QString &name)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return fileError(name,
+                         u"not valid file_sd JSON: %1 at byte %2"_s.arg(parseError.errorString())
+                             .arg(parseError.offset));
+    }
+    if (!doc.isArray()) {
+        return fileError(name, u"file_sd JSON must be an array of {\"targets\", \"labels\"}"_s);
+    }
+    NodeFile file;
+    const QJsonArray groups = doc.array();
+    for (qsizetype g = 0; g < groups.size(); ++g) {
+        const QJsonObject group = groups.at(g).toObject();
+        const QJsonValue targets = group.value(u"targets"_s);
+        if (!groups.at(g).isObject() || !targets.isArray()) {
+            return fileError(name, u"group %1: 'targets' must be an array of strings"_s.arg(g));
+        }
+        Result<Labels> labels = labelsFromJson(group.value(u"labels"_s));
+        if (!labels) {
+            return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
+        }
+        for (const QJsonValue &target : targets.toArray()) {
+            if (!target.isString()) {
+                return fileError(name, u"group %1: 'targets' must be an array of strings"_s.arg(g));
+            }
+            file.nodes.append(target.toString());
+            file.labels.append(*labels);
+        }
+    }
+    return file;
+}
+
+Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
+{
+    // yaml-cpp reports errors by exception; none leaves this function.
+    try {
+        const YAML::Node root = YAML::Load(text.toStdString());
+        if (!root.IsSequence()) {
+            return fileError(name, u"file_sd YAML must be a list of {targets, labels}"_s);
+        }
+        NodeFile file;
+        for (std::size_t g = 0; g < root.size(); ++g) {
+            const YAML::Node group = root[g];
+            const YAML::Node targets = group.IsMap() ? group["targets"] : YAML::Node();
+            if (!targets.IsDefined() || !targets.IsSequence()) {
+                return fileError(name, u"group %1: 'targets' must be a list of strings"_s.arg(g));
+            }
+            QJsonObject labelObject;
+            if (const YAML::Node labels = group["labels"]; labels && !labels.IsNull()) {
+                if (!labels.IsMap()) {
+                    return fileError(name, u"group %1: 'labels' must be a mapping"_s.arg(g));
+                }
+                for (const auto &entry : labels) {
+                    if (!entry.second.IsScalar()) {
+                        return fileError(
+                            name, u"group %1: label '%2' must have a string value"_s.arg(g).arg(
+                                      QString::fromStdString(entry.first.as<std::string>())));
+                    }
+                    labelObject.insert(QString::fromStdString(entry.first.as<std::string>()),
+                                       QString::fromStdString(entry.second.as<std::string>()));
+                }
+            }
+            Result<Labels> labels = labelsFromJson(labelObject);
+            if (!labels) {
+                return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
+            }
+            for (const auto &target : targets) {
+                if (!target.IsScalar()) {
+                    return fileError(name,
+                                     u"group %1: 'targets' must be a list of strings"_s.arg(g));
+                }
+                file.nodes.append(QString::fromStdString(target.as<std::string>()));
+                file.labels.append(*labels);
+            }
+        }
+        return file;
+    } catch (const YAML::Exception &e) {
+        return fileError(name,
+                         u"not valid file_sd YAML: %1"_s.arg(QString::fromStdString(e.what())));
+    }
+}
+
+// The first line that is neither blank nor a comment.
+QByteArray firstContentLine(const QByteArray &text)
+{
+    for (const QByteArray &line : text.split('\n')) {
+        const QByteArray trimmed = line.trimmed();
+        if (!trimmed.isEmpty() && !trimmed.startsWith('#')) {
+            return trimmed;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name)
+{
+    const QByteArray first = firstContentLine(text);
+    const QString lower = name.toLower();
+    // A plain node line never starts with '[' unless it is an IPv6 literal ("[::1]:9100"),
+    // whose next character is a hex digit or ':', never a JSON value's '{', '"', ']' or space.
+    const bool json = first.startsWith('[')
+                      && (first.size() == 1 || QByteArrayView("{\"] \t\r").contains(first.at(1))
+                          || lower.endsWith(u".json"_s));
+    if (json) {
+        return fromFileSdJson(text, name);
+    }
+    const bool yaml = first.startsWith("- ") || first == "-" || lower.endsWith(u".yaml"_s)
+                      || lower.endsWith(u".yml"_s);
+    if (yaml) {
+        return fromFileSdYaml(text, name);
+    }
+    return NodeFile{parseNodeList(QString::fromUtf8(text)), {}};
+}
+
+} // namespace Artemis

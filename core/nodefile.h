@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include "core/nodelabels.h"
+#include "core/result.h"
+
+namespace Artemis {
+
+// The nodes of a node file, with their labels (labels empty, or one per node).
+struct NodeFile
+{
+    QStringList nodes;
+    QList<Labels> labels;
+};
+
+// Reads the text of a node file in any of three formats, told apart by content (the name only
+// breaks ties: ".json", ".yaml"/".yml"):
+// - Prometheus file_sd JSON: [{"targets": ["host:9100", ...], "labels": {"dc": "fra1"}}, ...]
+// - the same as YAML (a list of mappings with `targets` and optional `labels`)
+// - plain text: one node per line, blank lines and '#' comments ignored (parseNodeList)
+// Text starting with '[' is JSON; text whose first non-comment line starts with "- " (or a
+// .yaml/.yml name) is YAML; anything else is plain. Targets may be ranges (core/noderange.h).
+// Errors (InvalidArgument) name the file, and the group and field at fault. Pure; never reads
+// the disk (the caller reads, so the CLI can take stdin and the scheduler a downloaded body).
+Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name);
+
+} // namespace Artemis

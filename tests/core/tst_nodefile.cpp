@@ -1,0 +1,110 @@
+#include <QTest>
+
+#include "core/nodefile.h"
+
+using namespace Qt::StringLiterals;
+using namespace Artemis;
+
+// Node files (core/nodefile.h): plain lines, Prometheus file_sd JSON and YAML.
+class TestNodeFile : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void parse_data();
+    void parse();
+    void errors_data();
+    void errors();
+};
+
+using LabelList = QList<Labels>;
+
+void TestNodeFile::parse_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QStringList>("nodes");
+    QTest::addColumn<LabelList>("labels");
+    const Labels fra{{u"dc"_s, u"fra1"_s}, {u"role"_s, u"node"_s}};
+    const Labels ams{{u"dc"_s, u"ams1"_s}};
+    QTest::newRow("plain") << QByteArray("# fleet\nnode1:9100\n\n[::1]:9100 # v6\nh[1-2]\n")
+                           << u"nodes.txt"_s
+                           << QStringList{u"node1:9100"_s, u"[::1]:9100"_s, u"h[1-2]"_s}
+                           << LabelList{};
+    QTest::newRow("plain starting with an ipv6 literal")
+        << QByteArray("[fe80::1]:9100\n") << u"-"_s << QStringList{u"[fe80::1]:9100"_s}
+        << LabelList{};
+    QTest::newRow("file_sd json") << QByteArray(
+        R"([{"targets": ["a:9100", "b:9100"], "labels": {"dc": "fra1", "role": "node"}},
+                          {"targets": ["c[1-2]:9100"], "labels": {"dc": "ams1"}},
+                          {"targets": ["d:9100"]}])")
+                                  << u"sd.json"_s
+                                  << QStringList{u"a:9100"_s, u"b:9100"_s, u"c[1-2]:9100"_s,
+                                                 u"d:9100"_s}
+                                  << LabelList{fra, fra, ams, Labels{}};
+    QTest::newRow("file_sd json, compact") << QByteArray(R"([{"targets":["a"]}])") << u"-"_s
+                                           << QStringList{u"a"_s} << LabelList{Labels{}};
+    QTest::newRow("empty json") << QByteArray("[]") << u"x"_s << QStringList{} << LabelList{};
+    QTest::newRow("file_sd yaml") << QByteArray("# from consul\n"
+                                                "- targets: ['a:9100', b:9100]\n"
+                                                "  labels:\n"
+                                                "    dc: fra1\n"
+                                                "    role: node\n"
+                                                "- targets:\n"
+                                                "    - c[1-2]:9100\n"
+                                                "  labels: {dc: ams1}\n")
+                                  << u"sd.yaml"_s
+                                  << QStringList{u"a:9100"_s, u"b:9100"_s, u"c[1-2]:9100"_s}
+                                  << LabelList{fra, fra, ams};
+    QTest::newRow("yaml by name, numbers as text")
+        << QByteArray("-\n  targets: [a]\n  labels: {rack: 12}\n") << u"sd.yml"_s
+        << QStringList{u"a"_s} << LabelList{Labels{{u"rack"_s, u"12"_s}}};
+}
+
+void TestNodeFile::parse()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, name);
+    QFETCH(QStringList, nodes);
+    QFETCH(LabelList, labels);
+    const Result<NodeFile> file = parseNodeFile(text, name);
+    QVERIFY2(file, file ? "" : qPrintable(file.error().message));
+    QCOMPARE(file->nodes, nodes);
+    QCOMPARE(file->labels, labels);
+}
+
+void TestNodeFile::errors_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("json syntax") << QByteArray(R"([{"targets": ["a"])")
+                                 << u"not valid file_sd JSON"_s;
+    QTest::newRow("json object") << QByteArray(R"([{"labels": {}}])") << u"group 0: 'targets'"_s;
+    QTest::newRow("json target not a string")
+        << QByteArray(R"([{"targets": [1]}])") << u"'targets' must be an array of strings"_s;
+    QTest::newRow("json bad label name")
+        << QByteArray(R"([{"targets": ["a"]}, {"targets": ["b"], "labels": {"__x": "1"}}])")
+        << u"group 1: invalid label name '__x'"_s;
+    QTest::newRow("json label not a string")
+        << QByteArray(R"([{"targets": ["a"], "labels": {"dc": 1}}])") << u"string value"_s;
+    QTest::newRow("yaml syntax") << QByteArray("- targets: [a\n") << u"not valid file_sd YAML"_s;
+    QTest::newRow("yaml no targets")
+        << QByteArray("- labels: {dc: x}\n") << u"group 0: 'targets'"_s;
+    QTest::newRow("yaml bad label")
+        << QByteArray("- targets: [a]\n  labels: {my-dc: x}\n") << u"invalid label name 'my-dc'"_s;
+    QTest::newRow("yaml nested label")
+        << QByteArray("- targets: [a]\n  labels: {dc: [x]}\n") << u"string value"_s;
+}
+
+void TestNodeFile::errors()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, message);
+    const Result<NodeFile> file = parseNodeFile(text, u"f.sd"_s);
+    QVERIFY(!file);
+    QCOMPARE(file.error().code, ErrorCode::InvalidArgument);
+    QVERIFY2(file.error().message.contains(message), qPrintable(file.error().message));
+    QVERIFY(file.error().message.startsWith(u"f.sd: "_s));
+}
+
+QTEST_GUILESS_MAIN(TestNodeFile)
+#include "tst_nodefile.moc"
