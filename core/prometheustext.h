@@ -30,7 +30,15 @@ namespace Artemis {
 //   exemplars (" # {...} v") after a sample are dropped.
 //
 // Pure and thread-safe. Errors are InvalidArgument naming the line: "line 3: ...".
+// Bounds: at most PrometheusMaxSamples samples, and PrometheusMaxLabels labels a sample; past
+// either the text is refused ("line N: more than 200000 samples; ..."). Each sample is a few
+// QJsonObject containers to build and free: the bound keeps any 10 MiB text (the default body
+// limit) under ~0.5 s. 200000 is 100 times what node_exporter serves (~2k samples) and more
+// than 10 MiB holds at a realistic ~60 bytes a sample.
 Result<QJsonObject> parsePrometheusText(QByteArrayView text);
+
+inline constexpr qsizetype PrometheusMaxSamples = 200'000;
+inline constexpr qsizetype PrometheusMaxLabels = 1024; // of one sample
 
 // True for the media types a Prometheus exposition is served with: text/plain (any version
 // parameter) and application/openmetrics-text. `contentType` is the raw header value.

@@ -2,6 +2,7 @@
 #include <QtTest>
 
 #include "core/fetcher.h"
+#include "core/prometheustext.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -129,6 +130,15 @@ void TestClassify::prometheusText_data()
     QTest::newRow("text/plain that is not exposition")
         << QByteArray("text/plain") << QByteArray("Hello, world\n") << u"invalid_json"_s
         << u"neither JSON nor Prometheus text: line 1:"_s;
+    QByteArray overLimit;
+    for (qsizetype i = 0; i <= PrometheusMaxSamples; ++i) {
+        overLimit += "up 1\n";
+    }
+    QTest::newRow("text/plain past the sample limit: refused, raw text kept")
+        << QByteArray("text/plain; version=0.0.4") << overLimit << u"invalid_json"_s
+        << u"neither JSON nor Prometheus text: line %1: more than %2 samples"_s
+               .arg(PrometheusMaxSamples + 1)
+               .arg(PrometheusMaxSamples);
     QTest::newRow("empty text/plain")
         << QByteArray("text/plain") << QByteArray() << u"invalid_json"_s << u"empty body"_s;
 }
@@ -149,7 +159,8 @@ void TestClassify::prometheusText()
     QVERIFY(!c.transient);
     if (kind != u"ok"_s) {
         QVERIFY(c.raw.isEmpty());
-        QCOMPARE(c.body.toString(), QString::fromUtf8(body)); // the text, as for any bad body
+        // The text (its first RawBodyLimit bytes), as for any bad body.
+        QCOMPARE(c.body.toString(), QString::fromUtf8(body.left(Outcome::RawBodyLimit)));
         return;
     }
     const QJsonValue value = c.body[u"node_load1"_s];

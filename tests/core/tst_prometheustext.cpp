@@ -3,6 +3,8 @@
 
 #include <QJsonDocument>
 
+#include <cmath>
+
 #include "core/prometheustext.h"
 
 using namespace Qt::StringLiterals;
@@ -21,6 +23,7 @@ private Q_SLOTS:
     void nodeExporterSample();
     void manyDistinctSeries();
     void manyLabels();
+    void sampleLimit();
 };
 
 void TestPrometheusText::parse_data()
@@ -129,6 +132,27 @@ void TestPrometheusText::parse_data()
         << QByteArray("a 1\nb 2\na 3\n")
         << QByteArray(R"({"a":[{"labels":{},"value":1},{"labels":{},"value":3}],)"
                       R"("b":[{"labels":{},"value":2}]})");
+    // Values and labels are now written as JSON text and read back with QJsonDocument::fromJson:
+    // these are where the two could disagree with the QJsonValues built before.
+    QTest::newRow("JSON text: control characters, quotes and backslashes in values")
+        << QByteArray("x{v=\"a\tb\x01"
+                      "c\\\\d\\\"e\"} 1\n# HELP x t\x1f\"q\\\\\n")
+        << QByteArray(R"({"#meta":{"x":{"help":"t\u001f\"q\\"}},)"
+                      R"("x":[{"labels":{"v":"a\tb\u0001c\\d\"e"},"value":1}]})");
+    QTest::newRow("JSON text: invalid UTF-8 becomes U+FFFD, as QString::fromUtf8 makes it")
+        << QByteArray("x{v=\"a\xff\xc3"
+                      "b\"} 1\n")
+        << QByteArray("{\"x\":[{\"labels\":{\"v\":\"a\xef\xbf\xbd\xef\xbf\xbd"
+                      "b\"},\"value\":1}]}");
+    QTest::newRow("JSON text: a leading byte order mark goes (QString::fromUtf8), others stay")
+        << QByteArray("x{v=\"\xef\xbb\xbf\\n\xef\xbb\xbf\"} 1\n")
+        << QByteArray("{\"x\":[{\"labels\":{\"v\":\"\\n\\ufeff\"},\"value\":1}]}");
+    QTest::newRow("JSON text: whole numbers past 2^53 stay doubles, interleaved series too")
+        << QByteArray("a 4611686018427387904\nb 1\na 9007199254740993\na -9223372036854774784\n")
+        << QByteArray(R"({"a":[{"labels":{},"value":4611686018427388000},)"
+                      R"({"labels":{},"value":9007199254740992},)"
+                      R"({"labels":{},"value":-9223372036854775000}],)"
+                      R"("b":[{"labels":{},"value":1}]})");
     QTest::newRow("TYPE without samples, untyped samples")
         << QByteArray("# TYPE idle gauge\nsomething 4\n")
         << QByteArray(R"({"#meta":{"idle":{"type":"gauge"}},)"
@@ -141,6 +165,18 @@ void TestPrometheusText::parse()
     QFETCH(QByteArray, expected);
     const Result<QJsonObject> parsed = parsePrometheusText(text);
     QVERIFY2(parsed, parsed ? "" : qPrintable(parsed.error().message));
+    // Values are doubles as QJsonValue(double) makes them: whole ones up to 2^53 are integers.
+    for (const QJsonValue &series : *parsed) {
+        for (const QJsonValue &sample : series.toArray()) {
+            const QJsonValue value = sample[u"value"_s];
+            if (value.isDouble()) {
+                const bool whole = std::abs(value.toDouble()) <= 0x1p53
+                                   && value.toDouble() == std::trunc(value.toDouble());
+                QCOMPARE(value.toVariant().typeId(),
+                         whole ? QMetaType::LongLong : QMetaType::Double);
+            }
+        }
+    }
     const QJsonDocument want = QJsonDocument::fromJson(expected);
     QVERIFY2(want.isObject(), "the expected JSON of the row is valid");
     QCOMPARE(QJsonDocument(*parsed).toJson(QJsonDocument::Compact),
@@ -277,13 +313,13 @@ void TestPrometheusText::manyDistinctSeries()
              u"n%1"_s.arg(count - 1));
 }
 
-// Past 64 labels duplicates are found through a set and past 1024 the labels object is built from
-// a parsed skeleton (prometheustext.cpp): the same object and the same errors as for a few.
+// Up to PrometheusMaxLabels labels: the same object and the same errors as for a few (duplicates
+// are found through a hash table); one more and the text is refused.
 void TestPrometheusText::manyLabels()
 {
     QByteArray line = "wide{";
     QJsonObject expected;
-    for (int i = 0; i < 2000; ++i) {
+    for (int i = 0; i < PrometheusMaxLabels; ++i) {
         line += "l" + QByteArray::number(i) + "=\"v" + QByteArray::number(i) + "\",";
         expected.insert(u"l%1"_s.arg(i), u"v%1"_s.arg(i));
     }
@@ -293,13 +329,44 @@ void TestPrometheusText::manyLabels()
     QCOMPARE(sample.value(u"labels"_s).toObject(), expected);
     QCOMPARE(sample.value(u"value"_s).toDouble(), 7.0);
 
-    for (const QByteArray &twice : {QByteArray("l3"), QByteArray("l70"), QByteArray("l1999")}) {
+    for (const QByteArray &twice : {QByteArray("l3"), QByteArray("l70"), QByteArray("l1023")}) {
         const QByteArray text = "up 1\n" + line + twice + "=\"again\"} 7\n";
         const Result<QJsonObject> duplicate = parsePrometheusText(text);
         QVERIFY(!duplicate);
         QCOMPARE(duplicate.error().message,
                  u"line 2: label '%1' given twice"_s.arg(QString::fromLatin1(twice)));
     }
+
+    const Result<QJsonObject> over = parsePrometheusText(QByteArray(line + "one_more=\"x\"} 7\n"));
+    QVERIFY(!over);
+    QCOMPARE(over.error().message,
+             u"line 1: more than %1 labels in a sample; such samples are not parsed"_s.arg(
+                 PrometheusMaxLabels));
+}
+
+// PrometheusMaxSamples samples parse (interleaved series: order kept); one more is refused, naming
+// its line. Checks the result; speed is a bench's.
+void TestPrometheusText::sampleLimit()
+{
+    QByteArray text = "# TYPE a gauge\n";
+    for (qsizetype i = 0; i < PrometheusMaxSamples; ++i) {
+        text += (i % 2 ? "b " : "a ") + QByteArray::number(i) + '\n';
+    }
+    const Result<QJsonObject> json = parsePrometheusText(text);
+    QVERIFY2(json, json ? "" : qPrintable(json.error().message));
+    QCOMPARE(json->size(), 3);
+    const QJsonArray b = json->value(u"b"_s).toArray();
+    QCOMPARE(b.size(), PrometheusMaxSamples / 2);
+    QCOMPARE(b.last()[u"value"_s].toInteger(), PrometheusMaxSamples - 1);
+    QCOMPARE(json->value(u"a"_s)[1][u"value"_s].toInteger(), 2);
+
+    const Result<QJsonObject> over = parsePrometheusText(QByteArray(text + "# a comment\nc 1\n"));
+    QVERIFY(!over);
+    QCOMPARE(over.error().code, ErrorCode::InvalidArgument);
+    QCOMPARE(over.error().message,
+             u"line %1: more than %2 samples; larger expositions are not parsed"_s
+                 .arg(PrometheusMaxSamples + 3)
+                 .arg(PrometheusMaxSamples));
 }
 
 QTEST_GUILESS_MAIN(TestPrometheusText)
