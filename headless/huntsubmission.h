@@ -23,9 +23,9 @@ QJsonObject huntJson(const HuntInfo &info);
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "retention" {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end), "conditions"
 // (core/alertrule.h), "webhook" (URL).
-inline const QStringList ScheduleFields = {
-    QStringLiteral("every"),      QStringLiteral("spread"),     QStringLiteral("retention"),
-    QStringLiteral("rounds"),     QStringLiteral("conditions"), QStringLiteral("webhook")};
+inline const QStringList ScheduleFields = {QStringLiteral("every"),      QStringLiteral("spread"),
+                                           QStringLiteral("retention"),  QStringLiteral("rounds"),
+                                           QStringLiteral("conditions"), QStringLiteral("webhook")};
 Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object);
 
 // The JSON of one schedule as the API shows it (Schedule::toJson plus links).
