@@ -11,6 +11,9 @@
  *   hang        .. hang+refuse-1     : port BASE+PORTS+(i % PORTS), not listened on (refused)
  *   hang+refuse .. +error-1          : HTTP 500 after the delay
  *   the rest                         : HTTP 200, JSON body of about BODY bytes, after the delay
+ * With --keep-alive 1 a connection stays open after its answer (Connection: keep-alive) for the
+ * next request, unless that request said `Connection: close`; the final counters then show how
+ * many connections were accepted for how many answers.
  * It writes the node list (host:port per line, every node including refused ones) to NODES_FILE,
  * prints "ready" on stdout once listening, and runs until SIGTERM/SIGINT, then prints counters.
  *
@@ -45,6 +48,7 @@ struct conn {
     enum kind kind;
     int listener; /* 1 for a listening socket */
     int answered;
+    int close_asked;   /* the request said Connection: close */
     size_t got;        /* request bytes seen (we only look for the blank line) */
     char tail[3];      /* last bytes seen, to find "\r\n\r\n" across reads */
     int64_t due_ms;    /* when to answer */
@@ -69,8 +73,22 @@ static void die(const char *what)
 
 static struct conn *queue_head = NULL, *queue_tail = NULL;
 static unsigned long long n_ok = 0, n_error = 0, n_hung = 0, n_accepted = 0;
-static char *ok_response, *error_response;
-static size_t ok_len, error_len;
+static char *ok_response, *error_response, *ok_response_ka, *error_response_ka;
+static size_t ok_len, error_len, ok_ka_len, error_ka_len;
+static int g_keep_alive = 0;
+
+/* Case-insensitive search for "connection: close" (requests are small: one read). */
+static int asks_close(const char *data, size_t len)
+{
+    static const char needle[] = "connection: close";
+    const size_t n = sizeof needle - 1;
+    for (size_t i = 0; i + n <= len; ++i) {
+        size_t j = 0;
+        while (j < n && (data[i + j] | 0x20) == needle[j]) ++j; /* needle: lower case, " ", ":" */
+        if (j == n) return 1;
+    }
+    return 0;
+}
 
 static void close_conn(int ep, struct conn *c)
 {
@@ -84,8 +102,10 @@ static void close_conn(int ep, struct conn *c)
 
 static void answer(int ep, struct conn *c)
 {
-    const char *data = c->kind == K_ERROR ? error_response : ok_response;
-    size_t len = c->kind == K_ERROR ? error_len : ok_len;
+    const int keep = g_keep_alive && !c->close_asked;
+    const char *data = c->kind == K_ERROR ? (keep ? error_response_ka : error_response)
+                                          : (keep ? ok_response_ka : ok_response);
+    size_t len = c->kind == K_ERROR ? (keep ? error_ka_len : error_len) : (keep ? ok_ka_len : ok_len);
     /* Responses are small: one write fits the socket buffer on loopback. */
     ssize_t w = write(c->fd, data, len);
     (void)w;
@@ -93,6 +113,14 @@ static void answer(int ep, struct conn *c)
         n_error++;
     } else {
         n_ok++;
+    }
+    if (keep) {
+        /* ready for the next request on this connection */
+        c->answered = 0;
+        c->got = 0;
+        c->close_asked = 0;
+        c->next = NULL;
+        return;
     }
     shutdown(c->fd, SHUT_WR);
     close_conn(ep, c);
@@ -129,7 +157,7 @@ static long long node_of_socket(int fd)
     return ip_index * g_ports + (ntohs(sa.sin_port) - g_base_port);
 }
 
-static char *make_response(int status, size_t body_bytes, size_t *len_out)
+static char *make_response(int status, size_t body_bytes, int keep_alive, size_t *len_out)
 {
     char *body = malloc(body_bytes + 256);
     size_t n = (size_t)sprintf(body, "{\"status\":%d,\"cpu\":{\"total\":12.5,\"cores\":[10.0,15.0]},"
@@ -142,8 +170,9 @@ static char *make_response(int status, size_t body_bytes, size_t *len_out)
     char *response = malloc(n + 256);
     size_t h = (size_t)sprintf(response,
                                "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
-                               "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                               status, status == 200 ? "OK" : "Internal Server Error", n);
+                               "Content-Length: %zu\r\nConnection: %s\r\n\r\n",
+                               status, status == 200 ? "OK" : "Internal Server Error", n,
+                               keep_alive ? "keep-alive" : "close");
     memcpy(response + h, body, n);
     free(body);
     *len_out = h + n;
@@ -171,6 +200,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--error")) error = atoi(v);
         else if (!strcmp(a, "--body-bytes")) body_bytes = (size_t)atol(v);
         else if (!strcmp(a, "--nodes-file")) nodes_file = v;
+        else if (!strcmp(a, "--keep-alive")) g_keep_alive = atoi(v);
         else {
             fprintf(stderr, "unknown option %s\n", a);
             return 2;
@@ -195,8 +225,10 @@ int main(int argc, char **argv)
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
 
-    ok_response = make_response(200, body_bytes, &ok_len);
-    error_response = make_response(500, 40, &error_len);
+    ok_response = make_response(200, body_bytes, 0, &ok_len);
+    error_response = make_response(500, 40, 0, &error_len);
+    ok_response_ka = make_response(200, body_bytes, 1, &ok_ka_len);
+    error_response_ka = make_response(500, 40, 1, &error_ka_len);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
@@ -286,6 +318,7 @@ int main(int argc, char **argv)
             c->got += (size_t)r;
             const size_t last = total < 3 ? total : 3;
             memcpy(c->tail, joined + total - last, last);
+            if (asks_close(buf, (size_t)r)) c->close_asked = 1;
             if (!memmem(joined, total, "\r\n\r\n", 4)) continue;
             c->answered = 1;
             if (c->kind == K_HANG) continue; /* never answer; wait for the client to leave */

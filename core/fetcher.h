@@ -11,6 +11,7 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <vector>
 
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
@@ -42,6 +43,16 @@ public:
     void setTargetPolicy(TargetPolicyPtr policy) { m_policy = std::move(policy); }
     // Set before use; the default is a SystemResolver. Tests feed names through their own.
     void setResolver(ResolverPtr resolver) { m_resolver = std::move(resolver); }
+    // Set before use: at most this many distinct connection keys (scheme, address, port, peer
+    // verify name) kept open between hunts with FetchOptions::reuseConnections; requests to
+    // further hosts say `Connection: close`. 0: no reuse at all.
+    void setKeptConnectionLimit(int limit) { m_keptLimit = limit; }
+
+    // Kept connections are closed (their manager deleted) once no hunt has used them for this
+    // long: longer than ReuseWindowMs plus a round, shorter than Qt's own cache expiry.
+    static constexpr int KeptIdleMs = FetchOptions::ReuseWindowMs + 30000;
+    // Default limit per fetch thread (LocalExecutor divides a process budget among threads).
+    static constexpr int DefaultKeptConnectionLimit = 8192;
 
 public Q_SLOTS:
     void beginHunt(quint64 key, const Artemis::FetchOptions &options);
@@ -63,6 +74,10 @@ private:
         int active = 0;  // replies not yet finished
     };
     NamSlot &currentNam();
+    // The manager kept across hunts when `key` (a connection's cache key) may be kept: already
+    // kept, or room left (stale keys evicted first); else null (the request closes).
+    NamSlot *keptNam(const QString &key);
+    void dropKeptNamIfIdle();
     void releaseNam(QNetworkReply *reply); // its request is over
     void retireIdleNams();
     void pump(Hunt &hunt, const QString &hostKey);
@@ -89,9 +104,26 @@ private:
     void flush();
 
     std::list<NamSlot> m_nams; // back() takes new requests; the others retire when idle
+    // Connections kept between hunts (reuseConnections): managers that are never rotated, each
+    // holding at most KeptPerManager keys, all deleted after KeptIdleMs without use.
+    // m_keptKeys: connection key -> its manager and when last used (ms of m_clock), at most
+    // m_keptLimit of them.
+    struct KeptKey
+    {
+        qint64 lastUse = 0;
+        int manager = 0; // index into m_kept
+    };
+    std::vector<NamSlot> m_kept;
+    std::vector<int> m_keptPerManager; // keys held by m_kept[i]
+    QHash<QString, KeptKey> m_keptKeys;
+    qint64 m_keptLastUse = 0;
+    qint64 m_keptLastEviction = -1;
+    int m_keptLimit = DefaultKeptConnectionLimit;
+    QElapsedTimer m_clock;
     QHash<quint64, std::shared_ptr<Hunt>> m_hunts;
     QHash<quint64, QList<Outcome>> m_pending; // outcomes not yet emitted
     QTimer *m_flushTimer;                     // child: moves to the fetch thread with this
+    QTimer *m_keptTimer;                      // child: checks whether m_kept went idle
     TargetPolicyPtr m_policy;
     ResolverPtr m_resolver;
     quint64 m_lookups = 0; // lookups ever started: each has its number, to drop stale answers

@@ -39,7 +39,16 @@ struct FetchOptions
     // target policy denies, never to another origin when the hunt sends headers or basic auth).
     // Off: a 3xx is outcome http_error.
     bool followRedirects = false;
+    // Keep the connections open for the hunt that comes next (no `Connection: close`): set by
+    // the Scheduler on rounds whose interval is at most ReuseWindowMs, never read from JSON nor
+    // sent to workers (one-off hunts and distributed rounds close their connections). A fetch
+    // thread keeps them in its own manager, bounded (core/fetcher.h); https hunts with their
+    // own CA or insecureSkipVerify do not reuse (QNAM's cache does not key by TLS settings).
+    bool reuseConnections = false;
 
+    // Longest schedule interval whose rounds reuse connections: under nginx's default
+    // keepalive_timeout (75 s) and Qt 6.4's connection cache expiry (120 s, measured).
+    static constexpr int ReuseWindowMs = 60000;
     static constexpr int MaxTimeoutMs = 600000;
     static constexpr int MaxAttempts = 10;
     static constexpr int MaxConcurrency = 10000;

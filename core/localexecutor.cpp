@@ -1,8 +1,32 @@
 #include "core/localexecutor.h"
 
+#include <sys/resource.h>
+
 #include "core/fetcher.h"
 
 namespace Artemis {
+
+namespace {
+// Connections kept between scheduled rounds, over all fetch threads: one file descriptor each
+// and QNAM's memory per connection (measured in bench/reuse-bench.sh; see docs/architecture.md).
+// The descriptors come out of the soft RLIMIT_NOFILE (serve raises it to the hard limit): a
+// quarter of it stays for the hunts' own connections, the store and REST clients (1024 -> 512
+// kept, 20000 -> 14744).
+constexpr long MaxKeptConnections = 16384;
+
+int keptConnectionBudget()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return 0;
+    }
+    if (limit.rlim_cur == RLIM_INFINITY) {
+        return int(MaxKeptConnections);
+    }
+    const long soft = long(limit.rlim_cur);
+    return int(std::clamp<long>(soft * 3 / 4 - 256, 0, MaxKeptConnections));
+}
+} // namespace
 
 LocalExecutor::LocalExecutor(int threads, QObject *parent)
     : LocalExecutor(threads, TargetPolicyPtr(), parent)
@@ -14,12 +38,14 @@ LocalExecutor::LocalExecutor(int threads, TargetPolicyPtr policy, QObject *paren
 {
     qRegisterMetaType<QList<Artemis::Outcome>>();
     threads = std::clamp(threads, 1, 64);
+    const int keptPerThread = keptConnectionBudget() / threads;
     for (int i = 0; i < threads; ++i) {
         auto thread = std::make_unique<QThread>();
         thread->setObjectName(QStringLiteral("fetch-%1").arg(i));
         // Owned by its thread: deleted there when the thread finishes.
         auto *fetcher = new Fetcher;
         fetcher->setTargetPolicy(policy);
+        fetcher->setKeptConnectionLimit(keptPerThread);
         fetcher->moveToThread(thread.get());
         connect(thread.get(), &QThread::finished, fetcher, &QObject::deleteLater);
         connect(fetcher, &Fetcher::outcomesReady, this, &Executor::outcomesReady,
