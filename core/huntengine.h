@@ -25,8 +25,7 @@ class ResultStore;
 
 struct HuntRequest
 {
-    QStringList nodes;      // may hold ranges ("node[01-20]:9100", core/noderange.h)
-    QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
+    QStringList nodes; // may hold ranges ("node[01-20]:9100", core/noderange.h)
     QString url;
     FetchOptions options;
     QString origin;     // "cli", "api", "fetch", "gui"
@@ -34,6 +33,7 @@ struct HuntRequest
     int round = 0;
     int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
     ExtractList extract{}; // named values served as metrics (core/extract.h, HuntInfo::extract)
+    QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
 };
 
 // A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.
