@@ -31,8 +31,8 @@ struct HuntRequest
     QString origin;     // "cli", "api", "fetch", "gui"
     QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
     int round = 0;
-    int spreadMs = 0; // start jitter window (HuntInfo::spreadMs)
-    ExtractList extract{}; // named values served as metrics (core/extract.h, HuntInfo::extract)
+    int spreadMs = 0;       // start jitter window (HuntInfo::spreadMs)
+    ExtractList extract{};  // named values served as metrics (core/extract.h, HuntInfo::extract)
     QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
 };
 

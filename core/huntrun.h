@@ -68,8 +68,8 @@ private:
     HuntInfo m_info;
     QList<Target> m_targets;
     QHash<QString, Labels> m_labels; // node -> labels, only of nodes that have some
-    QList<int> m_startOffsetsMs; // per target when spreading (sorted ascending), else empty
-    QTimer m_spreadTimer;        // wakes dispatch() when the next offset is due
+    QList<int> m_startOffsetsMs;     // per target when spreading (sorted ascending), else empty
+    QTimer m_spreadTimer;            // wakes dispatch() when the next offset is due
     quint64 m_key;
     ResultStore *m_store; // not owned
     Executor *m_executor; // not owned

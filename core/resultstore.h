@@ -117,7 +117,8 @@ public:
 
     // Schedules (core/scheduler.h): DATA_DIR/schedules/<id>/schedule.json (replaced
     // atomically, with header values, so DATA_DIR/schedules is created owner-only) and
-    // nodes.txt (+ labels.json with node labels; written once by createSchedule). Schedule ids are hunt-style ids.
+    // nodes.txt (+ labels.json with node labels; written once by createSchedule). Schedule ids are
+    // hunt-style ids.
     Result<void> createSchedule(const Schedule &schedule);
     Result<void> saveSchedule(const Schedule &schedule); // state only; nodes are not rewritten
     // Every stored schedule with its nodes, oldest first; unreadable ones are skipped with a

@@ -23,7 +23,7 @@ struct Target
     QString scheme; // "http" or "https"
     QString host;   // without brackets for IPv6
     quint16 port = 0;
-    QString path; // normalised ("/metric?x=1"); one shared string for all targets of a hunt
+    QString path;  // normalised ("/metric?x=1"); one shared string for all targets of a hunt
     Labels labels; // given with the node (HuntRequest::labels); copied into its outcome
 
     // Built on demand, not stored: 100k stored QUrls cost ~30 MB.
