@@ -2,6 +2,7 @@
 
 #include <QFuture>
 #include <QTimer>
+#include <QUrl>
 #include <QtConcurrentRun>
 
 #include "core/duration.h"
@@ -192,6 +193,16 @@ Result<Schedule> Scheduler::create(ScheduleSpec spec)
 {
     if (const Result<void> valid = validate(spec, m_config); !valid) {
         return valid.error();
+    }
+    // The webhook is a target like the nodes: the service must not POST where it may not GET.
+    if (const TargetPolicyPtr &policy = m_engine->config().policy;
+        policy && !spec.webhook.isEmpty()) {
+        const QUrl hook(spec.webhook);
+        if (const std::optional<QString> reason = policy->checkHost(hook.host())) {
+            return makeError(
+                ErrorCode::Denied,
+                u"webhook host '%1' refused by the target policy: %2"_s.arg(hook.host(), *reason));
+        }
     }
     if (m_entries.size() >= m_config.maxSchedules) {
         return makeError(ErrorCode::Busy, u"%1 schedules exist; at most %2 (delete one first)"_s

@@ -360,11 +360,14 @@ ConnectionGate::ConnectionGate(QTcpServer *server, ConnectionLimits limits, bool
 {
     m_resume.setSingleShot(true);
     m_resume.setInterval(200);
-    QObject::connect(&m_resume, &QTimer::timeout, server, [this] {
-        if (m_notifier) {
-            m_notifier->setEnabled(true);
-        }
-    });
+    QObject::connect(&m_resume, &QTimer::timeout, server, [this] { resumeAccepting(); });
+}
+
+void ConnectionGate::resumeAccepting()
+{
+    if (m_notifier) {
+        m_notifier->setEnabled(true);
+    }
 }
 
 ConnectionGate::~ConnectionGate() = default;

@@ -94,6 +94,7 @@ public:
 
 private:
     void acceptReady();
+    void resumeAccepting();
 
     QTcpServer *m_server; // owner of this gate
     Incoming m_incoming;

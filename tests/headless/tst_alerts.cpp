@@ -226,6 +226,10 @@ void TestAlerts::badConditions_data()
                                  << u"'webhook' must be an http:// or https:// URL"_s << 0;
     QTest::newRow("relative webhook")
         << QJsonValue() << u"/hook"_s << u"'webhook' must be an http:// or https:// URL"_s << 0;
+    // The service must not POST where it may not GET (cloud metadata is denied by default).
+    QTest::newRow("denied webhook")
+        << QJsonValue() << u"http://169.254.169.254/latest"_s
+        << u"webhook host '169.254.169.254' refused by the target policy"_s << 0;
 }
 
 void TestAlerts::badConditions()

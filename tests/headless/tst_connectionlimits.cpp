@@ -13,6 +13,7 @@
 #include "headless/connectiongate.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"
+#include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -221,6 +222,13 @@ void TestConnectionLimits::scannerFollowsPipelinedRequests()
 void TestConnectionLimits::declaredHugeBodiesRefusedUnread()
 {
     ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    // Under ASan, freed memory waits in a quarantine (256 MB by default) and counts as RSS: the
+    // bytes serve reads and drops while it lingers would show as growth it does not keep.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const QString asan = environment.value(u"ASAN_OPTIONS"_s);
+    environment.insert(u"ASAN_OPTIONS"_s,
+                       (asan.isEmpty() ? QString() : asan + u':') + u"quarantine_size_mb=4"_s);
+    serve.setEnvironment(environment);
     const quint16 port = startServe(serve, {});
     QVERIFY(port != 0);
     HttpClient client(serve.base());
@@ -380,6 +388,12 @@ void TestConnectionLimits::idleAndStalledConnectionsClosed()
 
 void TestConnectionLimits::acceptsAgainAfterEmfile()
 {
+#ifdef ARTEMIS_UBSAN
+    // UBSan's vptr check probes memory through a pipe it cannot open while the process has no
+    // descriptor left, and then reports a false "invalid vptr" in whatever instrumented call
+    // misses its cache (seen in connectiongate.cpp and elsewhere). Runs in the other builds.
+    QSKIP("descriptor exhaustion breaks UBSan's vptr check (false positives)");
+#endif
     // How many descriptors serve needs idle, measured, plus room for a few connections.
     ServeProcess probe(QStringLiteral(ARTEMIS_HEADLESS_BIN));
     QVERIFY(startServe(probe, {}) != 0);
@@ -411,7 +425,9 @@ void TestConnectionLimits::acceptsAgainAfterEmfile()
     QVERIFY(openFiles(serve.pid()) >= limit - 1);
     clients.clear(); // release
     HttpClient client(serve.base());
-    QTRY_COMPARE_WITH_TIMEOUT(client.send("GET", u"/healthz"_s, {}, {}, 1000).status, 200, 10000);
+    const bool answered = waitUntil(
+        [&] { return client.send("GET", u"/healthz"_s, {}, {}, 3000).status == 200; }, 30000);
+    QVERIFY2(answered, serve.stderrText().constData());
     QVERIFY(serve.isRunning());
 }
 
