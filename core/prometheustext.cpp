@@ -121,8 +121,8 @@ bool equalsIgnoringCase(QByteArrayView text, QByteArrayView lower)
 
 // `text` (bytes as written) as a JSON string holding what QString::fromUtf8(text) holds, as when
 // the values were QStrings: invalid UTF-8 becomes U+FFFD (QJsonDocument::fromJson would refuse
-// it) and a leading byte order mark goes. Any other U+FEFF is written \ufeff: fromJson drops a
-// leading one from a string without escapes.
+// it); a byte order mark is kept, written \ufeff (fromJson drops a leading one from a string
+// without escapes).
 void appendJsonString(QByteArray &out, QByteArrayView text)
 {
     bool plain = true;
@@ -138,9 +138,12 @@ void appendJsonString(QByteArray &out, QByteArrayView text)
     QByteArray valid;
     if (!text.isValidUtf8()) {
         valid = QString::fromUtf8(text).toUtf8();
+        // fromUtf8 drops a leading byte order mark; it is content here (a HELP text or label
+        // value may start with one), or writing the text back would not give it again.
+        if (text.startsWith("\xef\xbb\xbf") && !valid.startsWith("\xef\xbb\xbf")) {
+            valid.prepend("\xef\xbb\xbf");
+        }
         text = valid;
-    } else if (text.startsWith("\xef\xbb\xbf")) {
-        text = text.sliced(3);
     }
     qsizetype from = 0;
     for (qsizetype i = 0; i < text.size(); ++i) {

@@ -144,9 +144,14 @@ void TestPrometheusText::parse_data()
                       "b\"} 1\n")
         << QByteArray("{\"x\":[{\"labels\":{\"v\":\"a\xef\xbf\xbd\xef\xbf\xbd"
                       "b\"},\"value\":1}]}");
-    QTest::newRow("JSON text: a leading byte order mark goes (QString::fromUtf8), others stay")
+    QTest::newRow("JSON text: byte order marks are content, leading ones too")
         << QByteArray("x{v=\"\xef\xbb\xbf\\n\xef\xbb\xbf\"} 1\n")
-        << QByteArray("{\"x\":[{\"labels\":{\"v\":\"\\n\\ufeff\"},\"value\":1}]}");
+        << QByteArray("{\"x\":[{\"labels\":{\"v\":\"\\ufeff\\n\\ufeff\"},\"value\":1}]}");
+    // A fuzz find: a HELP text starting with a BOM, then blanks and invalid UTF-8 (written back,
+    // the blanks after a dropped BOM were taken for the separator).
+    QTest::newRow("JSON text: a leading BOM before invalid UTF-8 is kept")
+        << QByteArray("# HELP fo \xef\xbb\xbf  0\x82\n")
+        << QByteArray("{\"#meta\":{\"fo\":{\"help\":\"\\ufeff  0\xef\xbf\xbd\"}}}");
     QTest::newRow("JSON text: whole numbers past 2^53 stay doubles, interleaved series too")
         << QByteArray("a 4611686018427387904\nb 1\na 9007199254740993\na -9223372036854774784\n")
         << QByteArray(R"({"a":[{"labels":{},"value":4611686018427388000},)"
