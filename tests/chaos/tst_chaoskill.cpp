@@ -157,9 +157,12 @@ void TestChaosKill::killedDuringWriteBurst()
     QVERIFY(Test::doneOf(seen) >= killAfter);
     m_serve->kill();
 
+    // The API counts outcomes as they arrive; they reach the file in batches written (and
+    // fdatasynced) off the event loop, so a kill right after the first may find none stored yet.
+    // What must hold: every whole line is valid, none is for a node that never answered, and the
+    // restarted service reports exactly what the file holds (a torn tail is cut at start).
     const Test::ResultsFile file = Test::readResultsFile(m_dir->path(), id);
     QCOMPARE(file.invalid, 0);
-    QVERIFY(file.lines >= 1);
     QVERIFY(file.lines <= NodeCount - HangingNodes);
     restartAndCheck({id}, 1);
 }
