@@ -19,7 +19,9 @@ Error fileError(const QString &name, const QString &message)
     return Error{ErrorCode::InvalidArgument, u"%1: %2"_s.arg(name, message)};
 }
 
-Result<NodeFile> fromFileSdJson(const QByteArray &text, const QString &name)
+} // namespace
+
+Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name)
 {
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
@@ -53,6 +55,8 @@ Result<NodeFile> fromFileSdJson(const QByteArray &text, const QString &name)
     }
     return file;
 }
+
+namespace {
 
 Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
 {
@@ -128,7 +132,7 @@ Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name)
                       && (first.size() == 1 || QByteArrayView("{\"] \t\r").contains(first.at(1))
                           || lower.endsWith(u".json"_s));
     if (json) {
-        return fromFileSdJson(text, name);
+        return parseFileSdJson(text, name);
     }
     const bool yaml = first.startsWith("- ") || first == "-" || lower.endsWith(u".yaml"_s)
                       || lower.endsWith(u".yml"_s);

@@ -28,4 +28,8 @@ struct NodeFile
 // the disk (the caller reads, so the CLI can take stdin and the scheduler a downloaded body).
 Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name);
 
+// The file_sd JSON form alone, whatever the text looks like (an http_sd body, which must be
+// JSON). Same errors as parseNodeFile.
+Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name);
+
 } // namespace Artemis

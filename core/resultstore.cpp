@@ -814,6 +814,34 @@ Result<void> ResultStore::saveSchedule(const Schedule &schedule)
                           true);
 }
 
+Result<void> ResultStore::saveScheduleNodes(const QString &id, const QStringList &nodes,
+                                            const QList<Labels> &labels)
+{
+    const QString own = schedulesDir() + u'/' + id;
+    if (!isValidHuntId(id) || !QFileInfo(own).isDir()) {
+        return makeError(ErrorCode::NotFound, u"no schedule '%1'"_s.arg(id));
+    }
+    const Result<QByteArray> nodeLines = nodeFileText(nodes);
+    if (!nodeLines) {
+        return nodeLines.error();
+    }
+    // Labels first: after a crash between the two, labels.json may be a list ahead of
+    // nodes.txt; loadSchedules drops labels whose count does not match, and the next round
+    // reads the source again anyway.
+    Result<void> written;
+    if (labels.isEmpty()) {
+        if (QFile::exists(own + u'/' + LabelsFile) && !QFile::remove(own + u'/' + LabelsFile)) {
+            return makeError(ErrorCode::Io, u"cannot remove %1/%2"_s.arg(own, LabelsFile));
+        }
+    } else {
+        written = saveAtomically(own + u'/' + LabelsFile, labelsFileText(labels));
+    }
+    if (written) {
+        written = saveAtomically(own + u'/' + NodesFile, *nodeLines);
+    }
+    return written;
+}
+
 Result<QList<Schedule>> ResultStore::loadSchedules() const
 {
     QList<Schedule> schedules;

@@ -121,6 +121,9 @@ public:
     // hunt-style ids.
     Result<void> createSchedule(const Schedule &schedule);
     Result<void> saveSchedule(const Schedule &schedule); // state only; nodes are not rewritten
+    // Replaces a schedule's nodes.txt and labels.json (a new list read from its nodesFrom).
+    Result<void> saveScheduleNodes(const QString &id, const QStringList &nodes,
+                                   const QList<Labels> &labels);
     // Every stored schedule with its nodes, oldest first; unreadable ones are skipped with a
     // warning (never fatal, never deleted).
     Result<QList<Schedule>> loadSchedules() const;

@@ -60,6 +60,12 @@ QJsonObject commonJson(const Schedule &s)
     if (!s.spec.conditions.isEmpty()) {
         json.insert(u"conditions"_s, alertRulesToJson(s.spec.conditions));
     }
+    if (s.spec.nodesFrom) {
+        QJsonObject source = s.spec.nodesFrom->toJson();
+        s.sourceStatus.addToJson(source);
+        source.insert(u"nodes"_s, int(s.spec.nodes.size())); // the last good list's
+        json.insert(u"nodesFrom"_s, source);
+    }
     return json;
 }
 
@@ -141,6 +147,21 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
     }
     s.spec.conditions = std::move(conditions).value();
     s.spec.webhook = json.value(u"webhook"_s).toString();
+    if (const QJsonValue from = json.value(u"nodesFrom"_s); !from.isUndefined()) {
+        // The status fields sit next to the source's one key: read the key alone.
+        QJsonObject key = from.toObject();
+        for (const QString &field : key.keys()) {
+            if (field != u"file"_s && field != u"http"_s) {
+                key.remove(field);
+            }
+        }
+        Result<NodeSource> source = NodeSource::fromJson(key);
+        if (!source) {
+            return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, source.error().message));
+        }
+        s.spec.nodesFrom = std::move(source).value();
+        s.sourceStatus = NodeSourceStatus::fromJson(from.toObject());
+    }
     Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());
     if (!options) {
         return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, options.error().message));

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -11,6 +13,7 @@
 #include "core/extract.h"
 #include "core/fetchoptions.h"
 #include "core/nodelabels.h"
+#include "core/nodesource.h"
 #include "core/result.h"
 
 namespace Artemis {
@@ -33,6 +36,9 @@ struct ScheduleSpec
 {
     QStringList nodes;
     QList<Labels> labels{}; // HuntRequest::labels: empty, or one per node
+    // Set: the nodes (and labels) are read from here before every round, and `nodes`/`labels`
+    // hold the last good list (Scheduler::createLater makes the first read).
+    std::optional<NodeSource> nodesFrom{};
     QString url;
     FetchOptions options;
     qint64 everyMs = 0;
@@ -66,7 +72,8 @@ struct ScheduleRound
 };
 
 // A schedule and where it stands. Stored by ScheduleStore as
-// DATA_DIR/schedules/<id>/schedule.json (everything but the nodes) + nodes.txt.
+// DATA_DIR/schedules/<id>/schedule.json (everything but the nodes) + nodes.txt (+ labels.json);
+// with nodesFrom, nodes.txt and labels.json hold the last good list read.
 struct Schedule
 {
     QString id; // hunt-id alphabet (core/huntid.h), time-ordered
@@ -77,11 +84,12 @@ struct Schedule
     int skipped = 0;       // rounds not started (previous one still running, busy, ...)
     QDateTime lastSkippedAt;
     QString lastSkipReason;
-    QString lastError;           // why the last round could not be submitted, if it failed
-    QDateTime lastRoundAt;       // when the last round started
-    QDateTime nextRunAt;         // invalid once completed
-    QList<ScheduleRound> rounds; // retained rounds, oldest first
-    bool completed = false;      // maxRounds reached
+    QString lastError;             // why the last round could not be submitted, if it failed
+    QDateTime lastRoundAt;         // when the last round started
+    QDateTime nextRunAt;           // invalid once completed
+    QList<ScheduleRound> rounds;   // retained rounds, oldest first
+    NodeSourceStatus sourceStatus; // with spec.nodesFrom: how its reads went
+    bool completed = false;        // maxRounds reached
 
     // For the API: options without header values (FetchOptions::toJson), no nodes (they can
     // be 100k long; `nodeCount` instead).

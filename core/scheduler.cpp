@@ -1,6 +1,7 @@
 #include "core/scheduler.h"
 
 #include <QFuture>
+#include <QPointer>
 #include <QTimer>
 #include <QUrl>
 #include <QtConcurrentRun>
@@ -102,7 +103,12 @@ std::shared_ptr<SchedulerClock> systemSchedulerClock()
 }
 
 Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent)
-    : QObject(parent), m_engine(engine), m_config(std::move(config))
+    : QObject(parent),
+      m_engine(engine),
+      m_config(std::move(config)),
+      m_reader(new NodeSourceReader(
+          {m_config.nodeSourceTimeoutMs, m_engine->config().maxNodes, m_engine->config().policy},
+          this))
 {
     if (!m_config.clock) {
         m_config.clock = systemSchedulerClock();
@@ -172,11 +178,11 @@ Result<QStringList> Scheduler::load()
     return ids;
 }
 
-Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule)
+Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule, const NodeFile *list)
 {
     HuntRequest request;
-    request.nodes = schedule.spec.nodes;
-    request.labels = schedule.spec.labels;
+    request.nodes = list ? list->nodes : schedule.spec.nodes;
+    request.labels = list ? list->labels : schedule.spec.labels;
     request.url = schedule.spec.url;
     request.options = schedule.spec.options;
     // The next round comes before the nodes (and Qt) close an idle connection: keep them.
@@ -189,7 +195,7 @@ Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule)
     return m_engine->submit(request);
 }
 
-Result<Schedule> Scheduler::create(ScheduleSpec spec)
+Result<void> Scheduler::checkSpec(const ScheduleSpec &spec) const
 {
     if (const Result<void> valid = validate(spec, m_config); !valid) {
         return valid.error();
@@ -204,15 +210,71 @@ Result<Schedule> Scheduler::create(ScheduleSpec spec)
                 u"webhook host '%1' refused by the target policy: %2"_s.arg(hook.host(), *reason));
         }
     }
+    if (spec.nodesFrom) {
+        if (const Result<void> allowed =
+                NodeSourceReader::checkPolicy(*spec.nodesFrom, m_engine->config().policy);
+            !allowed) {
+            return allowed;
+        }
+    }
     if (m_entries.size() >= m_config.maxSchedules) {
         return makeError(ErrorCode::Busy, u"%1 schedules exist; at most %2 (delete one first)"_s
                                               .arg(m_entries.size())
                                               .arg(m_config.maxSchedules));
     }
+    return {};
+}
+
+void Scheduler::createLater(ScheduleSpec spec, QObject *context,
+                            std::function<void(Result<Schedule>)> done)
+{
+    QPointer<QObject> guard(context);
+    const Result<void> valid = checkSpec(spec);
+    if (!valid || !spec.nodesFrom) {
+        // Still later, as promised: the caller may not be ready for an answer inside the call.
+        QMetaObject::invokeMethod(
+            this,
+            [this, guard, valid, spec = std::move(spec), done = std::move(done)]() mutable {
+                if (guard) {
+                    done(valid ? create(std::move(spec)) : Result<Schedule>(valid.error()));
+                }
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    const NodeSource source = *spec.nodesFrom;
+    m_reader->read(source, this,
+                   [this, guard, spec = std::move(spec),
+                    done = std::move(done)](Result<NodeFile> read) mutable {
+                       if (!guard) {
+                           return;
+                       }
+                       if (!read) {
+                           done(read.error());
+                           return;
+                       }
+                       spec.nodes = std::move(read->nodes);
+                       spec.labels = std::move(read->labels);
+                       done(create(std::move(spec)));
+                   });
+}
+
+Result<Schedule> Scheduler::create(ScheduleSpec spec)
+{
+    if (const Result<void> valid = checkSpec(spec); !valid) {
+        return valid.error();
+    }
+    if (spec.nodesFrom && spec.nodes.isEmpty()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"a schedule with nodesFrom needs its first list read (createLater)"_s);
+    }
     Schedule schedule;
     schedule.id = newHuntId();
     schedule.createdAt = now();
     schedule.spec = std::move(spec);
+    if (schedule.spec.nodesFrom) {
+        schedule.sourceStatus.recordSuccess(schedule.createdAt);
+    }
     // Round 1 now: the engine validates nodes, path, options and the target policy.
     const Result<HuntInfo> first = submitRound(schedule);
     if (!first) {
@@ -269,10 +331,83 @@ void Scheduler::onDue(const QString &id)
         arm(*it); // a long wait, or the clock moved back
         return;
     }
+    const std::optional<HuntInfo> previous =
+        it->schedule.rounds.isEmpty() ? std::nullopt
+                                      : m_engine->activeInfo(it->schedule.rounds.last().hunt);
+    // A round that will be skipped needs no list.
+    if (it->schedule.spec.nodesFrom && !previous) {
+        readSourceThenRun(*it, due);
+        return;
+    }
     runRound(*it, due);
 }
 
-void Scheduler::runRound(Entry &entry, const QDateTime &due)
+void Scheduler::readSourceThenRun(Entry &entry, const QDateTime &due)
+{
+    if (entry.reading) {
+        return; // the alarm fired again while the read runs: that read starts the round
+    }
+    entry.reading = true;
+    const QString id = entry.schedule.id;
+    m_reader->read(*entry.schedule.spec.nodesFrom, this,
+                   [this, id, due](const Result<NodeFile> &read) {
+                       const auto it = m_entries.find(id);
+                       if (it == m_entries.end()) {
+                           return; // removed meanwhile
+                       }
+                       it->reading = false;
+                       if (!m_stopped) {
+                           runRound(*it, due, read);
+                       }
+                   });
+}
+
+Result<HuntInfo> Scheduler::submitWithRead(Schedule &s, const Result<NodeFile> &read)
+{
+    const QDateTime current = now();
+    if (!read) {
+        s.sourceStatus.recordFailure(current, read.error().message);
+        qCWarning(lcSched).noquote() << u"schedule %1: %2; the round runs on the last good list "
+                                        "(%3 nodes)"_s.arg(s.id, read.error().message)
+                                            .arg(s.spec.nodes.size());
+        return submitRound(s);
+    }
+    Result<HuntInfo> submitted = submitRound(s, &*read);
+    const ErrorCode code = submitted ? ErrorCode::InvalidArgument : submitted.error().code;
+    const bool listRefused = !submitted
+                             && (code == ErrorCode::InvalidNode || code == ErrorCode::Denied
+                                 || code == ErrorCode::TooLarge);
+    if (listRefused) {
+        const QString why = u"nodesFrom %1: the list read was refused: %2"_s.arg(
+            s.spec.nodesFrom->location, submitted.error().message);
+        s.sourceStatus.recordFailure(current, why);
+        qCWarning(lcSched).noquote()
+            << u"schedule %1: %2; the round runs on the last good list"_s.arg(s.id, why);
+        return submitRound(s);
+    }
+    s.sourceStatus.recordSuccess(current);
+    if (!submitted) {
+        return submitted; // busy: not the list's fault; it is read again next round
+    }
+    if (read->nodes != s.spec.nodes || read->labels != s.spec.labels) {
+        s.spec.nodes = read->nodes;
+        s.spec.labels = read->labels;
+        if (m_config.persist) {
+            const Result<void> stored =
+                m_engine->store()->saveScheduleNodes(s.id, s.spec.nodes, s.spec.labels);
+            if (!stored) {
+                // Kept in memory; a restart before the next good read runs the older list.
+                qCWarning(lcSched).noquote()
+                    << u"schedule %1: cannot store its new node list: %2"_s.arg(
+                           s.id, stored.error().message);
+            }
+        }
+    }
+    return submitted;
+}
+
+void Scheduler::runRound(Entry &entry, const QDateTime &due,
+                         const std::optional<Result<NodeFile>> &read)
 {
     Schedule &s = entry.schedule;
     const QDateTime current = now();
@@ -291,7 +426,7 @@ void Scheduler::runRound(Entry &entry, const QDateTime &due)
         skip(u"round %1 (hunt %2) is still %3"_s.arg(previous->round)
                  .arg(previous->id, huntStateName(previous->state)));
     } else {
-        const Result<HuntInfo> submitted = submitRound(s);
+        const Result<HuntInfo> submitted = read ? submitWithRead(s, *read) : submitRound(s);
         if (submitted) {
             started = *submitted;
             ++s.roundsStarted;

@@ -15,6 +15,7 @@
 #include "core/alertstate.h"
 #include "core/huntinfo.h"
 #include "core/nodehistory.h"
+#include "core/nodesource.h"
 #include "core/result.h"
 #include "core/schedule.h"
 #include "core/schedulerclock.h"
@@ -35,6 +36,8 @@ struct SchedulerConfig
     // Time and wake-ups (core/schedulerclock.h). Null: the system clock. Tests inject a manual
     // clock and advance it instead of waiting for intervals.
     std::shared_ptr<SchedulerClock> clock;
+    // A schedule's nodesFrom http read, connect to last byte (core/nodesource.h).
+    int nodeSourceTimeoutMs = 10000;
 };
 
 // Repeats hunts. Each round is a normal hunt submitted through the HuntEngine, linked to its
@@ -45,6 +48,12 @@ struct SchedulerConfig
 // the retention policy are deleted from the store once finished. After a restart, load() runs
 // one round at once if one was due while the process was down (no burst of missed rounds)
 // and continues from there.
+//
+// A schedule with nodesFrom (core/nodesource.h) reads its source before each round it starts
+// and runs the round on the list read; the list becomes the last good one (stored as the
+// schedule's nodes) once the engine accepted the round. A read that fails, or a list the engine
+// refuses (a bad or denied node), is recorded in Schedule::sourceStatus and the round runs on
+// the last good list.
 //
 // Lives on the engine's thread (one alarm of the config's clock per schedule: a QTimer with
 // the system clock); all calls from that thread. Borrows the engine (and its store), which must
@@ -62,7 +71,14 @@ public:
 
     // Validates, starts round 1 at once (so bad nodes, a denied node or a busy engine fail the
     // call and nothing is kept), stores the schedule and arms its timer.
+    // A spec with nodesFrom needs its first list: use createLater (create() refuses it without
+    // nodes; with nodes given, they are taken as the first read).
     Result<Schedule> create(ScheduleSpec spec);
+    // create(), later: with nodesFrom, the source is read first (its host checked against the
+    // target policy before), and a read that fails fails the creation with its reason. `done`
+    // runs on this thread, never inside the call, and not at all once `context` is gone.
+    void createLater(ScheduleSpec spec, QObject *context,
+                     std::function<void(Result<Schedule>)> done);
     // Stops the schedule and forgets it; its rounds stay in the store as ordinary hunts (a
     // running round runs to its end). Returns the schedule as it was.
     Result<Schedule> remove(const QString &id);
@@ -110,21 +126,28 @@ private:
         // time their results were complete.
         QList<QPair<HuntInfo, QDateTime>> alertQueue;
         bool evaluating = false;
+        bool reading = false; // its nodesFrom is being read for the next round
     };
 
     void evaluateAlerts(const QString &id);
 
-    Result<HuntInfo> submitRound(const Schedule &schedule);
+    Result<HuntInfo> submitRound(const Schedule &schedule, const NodeFile *list = nullptr);
+    Result<void> checkSpec(const ScheduleSpec &spec) const;
+    void readSourceThenRun(Entry &entry, const QDateTime &due);
+    // Submits with `read` when it holds a list, and adopts it when the engine takes it.
+    Result<HuntInfo> submitWithRead(Schedule &schedule, const Result<NodeFile> &read);
     void insert(Schedule schedule);
     void arm(Entry &entry);
     void onDue(const QString &id);
-    void runRound(Entry &entry, const QDateTime &due);
+    void runRound(Entry &entry, const QDateTime &due,
+                  const std::optional<Result<NodeFile>> &read = std::nullopt);
     bool prune(Schedule &schedule); // true when rounds were removed
     void save(const Schedule &schedule);
     QDateTime now() const { return m_config.clock->now(); }
 
-    HuntEngine *m_engine;     // not owned
-    SchedulerConfig m_config; // m_config.clock is never null
+    HuntEngine *m_engine;       // not owned
+    SchedulerConfig m_config;   // m_config.clock is never null
+    NodeSourceReader *m_reader; // child
     QHash<QString, Entry> m_entries;
     QList<QFuture<void>> m_evaluations; // waited for at destruction: they use the store
     bool m_stopped = false;
