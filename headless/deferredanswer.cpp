@@ -19,6 +19,17 @@ void DeferredAnswer::start(QTcpSocket *socket, QThreadPool *pool, Work work)
     answer->m_watcher.setFuture(QtConcurrent::run(pool, std::move(work)));
 }
 
+QPointer<DeferredAnswer> DeferredAnswer::pending(QTcpSocket *socket)
+{
+    return new DeferredAnswer(socket); // a child of the socket
+}
+
+void DeferredAnswer::answer(const Reply &reply)
+{
+    write(reply);
+    deleteLater();
+}
+
 void DeferredAnswer::write(const Reply &reply)
 {
     if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
@@ -29,9 +40,14 @@ void DeferredAnswer::write(const Reply &reply)
         text ? reply.text : QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
     const QByteArray type = text ? reply.contentType : QByteArray("application/json");
     const QByteArray reason = statusTitle(reply.status).toLatin1();
+    QByteArray extra;
+    for (const auto &[name, value] : reply.headers) {
+        extra += name + ": " + value + "\r\n";
+    }
     m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reason
-                    + "\r\nContent-Type: " + type + "\r\nContent-Length: "
-                    + QByteArray::number(body.size()) + "\r\nCache-Control: no-store\r\n\r\n");
+                    + "\r\nContent-Type: " + type
+                    + "\r\nContent-Length: " + QByteArray::number(body.size())
+                    + "\r\nCache-Control: no-store\r\n" + extra + "\r\n");
     m_socket->write(body);
 }
 

@@ -5,7 +5,9 @@
 #include <QByteArray>
 #include <QFutureWatcher>
 #include <QJsonObject>
+#include <QList>
 #include <QObject>
+#include <QPair>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QThreadPool>
@@ -42,11 +44,16 @@ public:
         QJsonObject body;
         QByteArray contentType; // empty: `body` as JSON
         QByteArray text;
+        QList<QPair<QByteArray, QByteArray>> headers; // more headers (Location)
     };
     using Work = std::function<Reply()>;
 
     // Starts `work` on `pool`; the answer goes to `socket` when it returns.
     static void start(QTcpSocket *socket, QThreadPool *pool, Work work);
+    // For an answer that comes from asynchronous work on the socket's thread (a network read):
+    // call answer() once. Null afterwards, or once the client has gone (nothing is written).
+    static QPointer<DeferredAnswer> pending(QTcpSocket *socket);
+    void answer(const Reply &reply); // writes the reply, then deletes itself
 
 private:
     explicit DeferredAnswer(QTcpSocket *socket);

@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -50,6 +51,11 @@ void addOptions(QCommandLineParser &parser)
          u"Read nodes from FILE ('-' = standard input): one per line (blank lines and # "
          "comments ignored), or Prometheus file_sd JSON or YAML with labels."_s,
          u"FILE"_s},
+        {u"nodes-from"_s,
+         u"With --every, instead of --node and --nodes-file: read the nodes again before every "
+         "round from FILE (as --nodes-file) or an http:// or https:// URL (Prometheus http_sd "
+         "JSON); a failed read keeps the last good list."_s,
+         u"FILE|URL"_s},
         {u"label"_s,
          u"Give every node of this command (--node and --nodes-file) the label NAME=VALUE; "
          "a file_sd node's own label of that name wins (repeatable)."_s,
@@ -200,7 +206,22 @@ void HuntCommand::start(const QStringList &arguments)
         }
         nodes += read->nodes;
     }
-    if (nodes.isEmpty()) {
+    std::optional<NodeSource> nodesFrom;
+    if (parser.isSet(u"nodes-from"_s)) {
+        if (!nodes.isEmpty() || parser.isSet(u"nodes-file"_s) || parser.isSet(u"label"_s)) {
+            usageError(u"--nodes-from replaces --node, --nodes-file and --label"_s);
+            return;
+        }
+        const QString from = parser.value(u"nodes-from"_s);
+        const bool url = from.startsWith(u"http://"_s) || from.startsWith(u"https://"_s);
+        Result<NodeSource> source = NodeSource::fromJson(QJsonObject{
+            {url ? u"http"_s : u"file"_s, url ? from : QFileInfo(from).absoluteFilePath()}});
+        if (!source) {
+            usageError(source.error().message);
+            return;
+        }
+        nodesFrom = std::move(source).value();
+    } else if (nodes.isEmpty()) {
         usageError(u"no nodes given: use --node NODE or --nodes-file FILE"_s);
         return;
     }
@@ -240,8 +261,8 @@ void HuntCommand::start(const QStringList &arguments)
             return;
         }
         everyMs = *every;
-    } else if (parser.isSet(u"rounds"_s) || parser.isSet(u"keep"_s)) {
-        usageError(u"--rounds and --keep need --every"_s);
+    } else if (parser.isSet(u"rounds"_s) || parser.isSet(u"keep"_s) || nodesFrom) {
+        usageError(u"--rounds, --keep and --nodes-from need --every"_s);
         return;
     }
     const Result<int> rounds = numberOption<int>(parser, u"rounds"_s, 0, 1, 1000000000);
@@ -326,7 +347,7 @@ void HuntCommand::start(const QStringList &arguments)
     connect(m_stack->catalog(), &HuntCatalog::huntFinished, this, &HuntCommand::onFinished);
 
     if (everyMs > 0) {
-        if (!startSchedule(request, everyMs, *rounds, *keep)) {
+        if (!startSchedule(request, nodesFrom, everyMs, *rounds, *keep)) {
             finish(UsageExit);
         }
         return;
@@ -357,7 +378,9 @@ void HuntCommand::reportRefused(const Error &error)
     m_err.flush();
 }
 
-bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep)
+bool HuntCommand::startSchedule(const HuntRequest &request,
+                                const std::optional<NodeSource> &nodesFrom, qint64 everyMs,
+                                int rounds, int keep)
 {
     connect(scheduler(), &Scheduler::roundStarted, this,
             [this](const QString &, const HuntInfo &info) { m_huntId = info.id; });
@@ -370,7 +393,21 @@ bool HuntCommand::startSchedule(const HuntRequest &request, qint64 everyMs, int 
     spec.maxRounds = rounds;
     spec.retention.keepRounds = keep;
     m_maxRounds = rounds;
-    const Result<Schedule> created = scheduler()->create(spec);
+    if (!nodesFrom) {
+        return scheduleCreated(scheduler()->create(spec), everyMs, rounds);
+    }
+    spec.nodesFrom = nodesFrom;
+    // The source's first read may take a round trip: the command goes on when it is done.
+    scheduler()->createLater(spec, this, [this, everyMs, rounds](const Result<Schedule> &created) {
+        if (!scheduleCreated(created, everyMs, rounds)) {
+            finish(UsageExit);
+        }
+    });
+    return true;
+}
+
+bool HuntCommand::scheduleCreated(const Result<Schedule> &created, qint64 everyMs, int rounds)
+{
     if (!created) {
         reportRefused(created.error());
         return false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -9,6 +10,8 @@
 #include <QTimer>
 
 #include "core/huntengine.h"
+#include "core/nodesource.h"
+#include "core/schedule.h"
 
 namespace Artemis {
 
@@ -46,7 +49,9 @@ private:
     void printFailures(QTextStream &out, const QString &huntId);
     void onFinished(const Artemis::HuntInfo &info);
     int printSummary(const Artemis::HuntInfo &info); // returns the hunt's exit code
-    bool startSchedule(const HuntRequest &request, qint64 everyMs, int rounds, int keep);
+    bool startSchedule(const HuntRequest &request, const std::optional<NodeSource> &nodesFrom,
+                       qint64 everyMs, int rounds, int keep);
+    bool scheduleCreated(const Result<Schedule> &created, qint64 everyMs, int rounds);
     void reportRefused(const Error &error);
     void finish(int exitCode);
 

@@ -32,8 +32,17 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
             return bad(u"unknown field '%1' (known: %2)"_s.arg(it.key(), known.join(u", "_s)));
         }
     }
+    // A schedule may read its nodes from a source instead (core/nodesource.h): one or the other.
+    const bool fromSource = extraFields.contains(u"nodesFrom"_s);
+    if (fromSource && body.contains(u"nodes"_s) == body.contains(u"nodesFrom"_s)) {
+        return bad(body.contains(u"nodes"_s)
+                       ? u"give either 'nodes' or 'nodesFrom', not both"_s
+                       : u"'nodes' (a non-empty array) or 'nodesFrom' ({\"file\": PATH} or "
+                         "{\"http\": URL}) is required"_s);
+    }
     const QJsonValue nodesValue = body.value(u"nodes"_s);
-    if (!nodesValue.isArray() || nodesValue.toArray().isEmpty()) {
+    const bool nodesGiven = !fromSource || body.contains(u"nodes"_s);
+    if (nodesGiven && (!nodesValue.isArray() || nodesValue.toArray().isEmpty())) {
         return bad(u"'nodes' must be a non-empty array of strings"_s);
     }
     const QJsonArray nodesArray = nodesValue.toArray();

@@ -15,8 +15,9 @@ namespace Artemis {
 // HuntRequest (origin "api"). Checks the shape only: unknown fields,
 // types, at most `maxNodes` nodes (TooLarge), options through FetchOptions::fromJson; errors
 // 400 not JSON / unknown field / bad field (InvalidNode with each node that is not a string).
-// The nodes themselves are parsed by HuntEngine::submit. Pure (no HTTP server); fuzzed by
-// tests/fuzz/fuzz_huntrequest.cpp.
+// The nodes themselves are parsed by HuntEngine::submit. When `extraFields` has "nodesFrom",
+// exactly one of "nodes" and "nodesFrom" must be given (the nodes are then left empty). Pure (no
+// HTTP server); fuzzed by tests/fuzz/fuzz_huntrequest.cpp.
 Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
                                   const QStringList &extraFields, QJsonObject *object);
 

@@ -122,6 +122,13 @@ Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObjec
         return conditions.error();
     }
     spec.conditions = std::move(conditions).value();
+    if (object.contains(u"nodesFrom"_s)) {
+        Result<NodeSource> source = NodeSource::fromJson(object.value(u"nodesFrom"_s));
+        if (!source) {
+            return source.error();
+        }
+        spec.nodesFrom = std::move(source).value();
+    }
     const QJsonValue webhook = object.value(u"webhook"_s);
     if (!webhook.isUndefined() && !webhook.isNull()) {
         const Result<QUrl> url = parseWebhookUrl(webhook.toString());
@@ -146,7 +153,11 @@ QJsonObject scheduleJson(const Schedule &schedule)
 
 QHttpServerResponse createSchedule(Scheduler &scheduler, const ScheduleSpec &spec)
 {
-    const Result<Schedule> created = scheduler.create(spec);
+    return createdResponse(scheduler.create(spec));
+}
+
+QHttpServerResponse createdResponse(const Result<Schedule> &created)
+{
     if (!created) {
         return errorResponse(created.error());
     }

@@ -22,7 +22,8 @@ QJsonObject huntJson(const HuntInfo &info);
 
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "retention" {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end), "conditions"
-// (core/alertrule.h), "webhook" (URL).
+// (core/alertrule.h), "webhook" (URL); and "nodesFrom" (core/nodesource.h) when the caller
+// passes it in the extra fields (POST /api/v1/schedules only: its first read is asynchronous).
 inline const QStringList ScheduleFields = {QStringLiteral("every"),      QStringLiteral("spread"),
                                            QStringLiteral("retention"),  QStringLiteral("rounds"),
                                            QStringLiteral("conditions"), QStringLiteral("webhook")};
@@ -35,5 +36,7 @@ QJsonObject scheduleJson(const Schedule &schedule);
 // (round 1 starts at once) and answers 201 {"schedule": ID, "hunt": first round, "status":
 // "/api/v1/schedules/ID", ...schedule} with a Location header, or the error.
 QHttpServerResponse createSchedule(Scheduler &scheduler, const ScheduleSpec &spec);
+// That answer for a creation already tried (Scheduler::createLater).
+QHttpServerResponse createdResponse(const Result<Schedule> &created);
 
 } // namespace Artemis

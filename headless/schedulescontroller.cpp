@@ -6,6 +6,7 @@
 #include "core/huntcatalog.h"
 #include "core/huntengine.h"
 #include "core/scheduler.h"
+#include "headless/deferredanswer.h"
 #include "headless/httperrors.h"
 #include "headless/huntsubmission.h"
 #include "headless/router.h"
@@ -25,8 +26,10 @@ bool SchedulesController::registerRoutes(Router &router)
     using M = Router::Method;
     const auto token = Router::Access::Token;
     bool ok = true;
-    ok = router.add(M::Post, u"/api/v1/schedules"_s, token,
-                    [this](const QHttpServerRequest &r, const QStringList &) { return create(r); })
+    ok = router.addStreaming(
+             M::Post, u"/api/v1/schedules"_s, token,
+             [this](const QHttpServerRequest &r, const QStringList &,
+                    QHttpServerResponder &responder) { return create(r, responder); })
          && ok;
     ok = router.add(M::Get, u"/api/v1/schedules"_s, token,
                     [this](const QHttpServerRequest &, const QStringList &) { return list(); })
@@ -50,11 +53,13 @@ bool SchedulesController::registerRoutes(Router &router)
     return ok;
 }
 
-QHttpServerResponse SchedulesController::create(const QHttpServerRequest &request)
+std::optional<QHttpServerResponse> SchedulesController::create(const QHttpServerRequest &request,
+                                                               QHttpServerResponder &responder)
 {
     QJsonObject body;
     const Result<HuntRequest> hunt =
-        parseHuntBody(request.body(), m_engine->config().maxNodes, ScheduleFields, &body);
+        parseHuntBody(request.body(), m_engine->config().maxNodes,
+                      ScheduleFields + QStringList{u"nodesFrom"_s}, &body);
     if (!hunt) {
         return errorResponse(hunt.error());
     }
@@ -62,7 +67,25 @@ QHttpServerResponse SchedulesController::create(const QHttpServerRequest &reques
     if (!spec) {
         return errorResponse(spec.error());
     }
-    return createSchedule(*m_scheduler, *spec);
+    if (!spec->nodesFrom) {
+        return createSchedule(*m_scheduler, *spec);
+    }
+    // The first read of the source may take a network round trip: answered when it is done,
+    // while the server goes on with other requests.
+    const QPointer<DeferredAnswer> answer = DeferredAnswer::pending(responder.socket());
+    m_scheduler->createLater(*spec, answer, [answer](const Result<Schedule> &created) {
+        const QHttpServerResponse response = createdResponse(created);
+        DeferredAnswer::Reply reply(int(response.statusCode()), {});
+        reply.contentType = response.mimeType();
+        reply.text = response.data();
+        for (const QByteArray &location : response.headers("Location")) {
+            reply.headers.append({"Location", location});
+        }
+        if (answer) {
+            answer->answer(reply);
+        }
+    });
+    return std::nullopt;
 }
 
 QHttpServerResponse SchedulesController::list()

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <optional>
+
 #include <QHttpServerRequest>
+#include <QHttpServerResponder>
 #include <QHttpServerResponse>
 #include <QString>
 
@@ -13,7 +16,9 @@ class Scheduler;
 
 // The schedules resource of the versioned API (core/scheduler.h):
 //   POST   /api/v1/schedules             {"nodes", "url", "options", "every": "30s", "spread",
-//                                         "retention": {"keep", "maxAge"}, "rounds"} -> 201
+//                                         "retention": {"keep", "maxAge"}, "rounds"} -> 201;
+//                                         or "nodesFrom" {"file"|"http"} instead of "nodes"
+//                                         (answered once the first read is done)
 //   GET    /api/v1/schedules             every schedule, oldest first
 //   GET    /api/v1/schedules/{id}        state, skipped rounds, next run, recent rounds with
 //                                         their hunts' state and counts
@@ -36,7 +41,8 @@ public:
     static constexpr int MaxAlertsLimit = 100000;
 
 private:
-    QHttpServerResponse create(const QHttpServerRequest &request);
+    std::optional<QHttpServerResponse> create(const QHttpServerRequest &request,
+                                              QHttpServerResponder &responder);
     QHttpServerResponse list();
     QHttpServerResponse show(const QString &id);
     QHttpServerResponse remove(const QString &id);

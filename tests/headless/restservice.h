@@ -30,6 +30,16 @@ struct ServiceOptions
     std::shared_ptr<TargetPolicy> policy = std::make_shared<TargetPolicy>();
     qint64 minEveryMs = 1000;              // schedules: shortest interval accepted
     std::shared_ptr<SchedulerClock> clock; // schedules: null = the system clock
+    int nodeSourceTimeoutMs = 10000;       // schedules: a nodesFrom http read
+
+    // Schedules at test speed: intervals from 100 ms, time from `clock` (the test moves it).
+    static ServiceOptions fastSchedules(std::shared_ptr<SchedulerClock> clock)
+    {
+        ServiceOptions options;
+        options.minEveryMs = 100;
+        options.clock = std::move(clock);
+        return options;
+    }
 };
 
 class RestService
@@ -45,6 +55,7 @@ public:
         stack.scheduler = SchedulerConfig{};
         stack.scheduler->minEveryMs = options.minEveryMs;
         stack.scheduler->clock = options.clock;
+        stack.scheduler->nodeSourceTimeoutMs = options.nodeSourceTimeoutMs;
         QVERIFY2_OK(m_fixture.open(stack));
         m_server = std::make_unique<RestServer>(
             m_fixture.stack(),
