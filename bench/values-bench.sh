@@ -7,7 +7,8 @@
 # 3. Times computeFleetValues(version) (median of RUNS, in-process), and the same grouping with
 #    jq over the same results.ndjson: `jq -s 'group_by(.body.version) | ...'` (the slurping
 #    form) and a streaming `reduce inputs` form; reports the ratios.
-# 4. Exports every outcome as CSV (node,outcome,latencyMs,version,memory.usedBytes,labels)
+# 4. Renders the hunt's Prometheus text (/api/v1/hunts/{id}/metrics, two extracts).
+# 5. Exports every outcome as CSV (node,outcome,latencyMs,version,memory.usedBytes,labels)
 #    and reports MB/s (of results.ndjson read and of CSV written).
 # Peak RSS of each step comes from /usr/bin/time -v. Nothing touches the network.
 set -euo pipefail
@@ -39,7 +40,7 @@ g++ -O2 -DNDEBUG -std=c++20 -fPIC -I"$REPO_ROOT" \
     -DQT_NO_CAST_FROM_ASCII -DQT_NO_KEYWORDS -DQT_USE_QSTRINGBUILDER \
     -o "$TMP/valuesbench" "$SCRIPT_DIR/valuesbench.cpp" \
     "$REPO_ROOT/build/release/core/libartemis_core.a" \
-    $(pkg-config --cflags --libs Qt6Core Qt6Network Qt6Concurrent)
+    $(pkg-config --cflags --libs Qt6Core Qt6Network Qt6Concurrent yaml-cpp)
 
 rss_mb() { awk '/Maximum resident set size/ {printf "%.1f", $NF / 1024}' "$1"; }
 seconds() { awk '/Elapsed \(wall clock\)/ {n = split($NF, t, ":"); s = 0;
@@ -62,6 +63,10 @@ MEM_MS="$(awk '{print $2}' "$TMP/mem.out")"
 MEM_CPU="$(awk '{print $4}' "$TMP/mem.out")"
 QT_THREADS_ONE="$(taskset -c 0 "$TMP/valuesbench" values "$TMP/data" "$ID" version \
     "$RUNS" | awk '{print $2}')"
+log "renderFleetMetrics (extracts memory.usedBytes, version) x $RUNS"
+"$TMP/valuesbench" metrics "$TMP/data" "$ID" "$RUNS" >"$TMP/metrics.out"
+read -r _ METRICS_MS _ METRICS_CPU _ METRICS_MB <"$TMP/metrics.out"
+METRICS_RATIO="$(awk -v a="$METRICS_MS" -v b="$VALUES_MS" 'BEGIN {printf "%.1f", a / b}')"
 LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 log "jq -s group_by"
@@ -93,5 +98,6 @@ values-bench: $N results, results.ndjson $SIZE_MB MB, $(nproc) cores, load $LOAD
 | same, pinned to one core (taskset -c 0) | ${QT_THREADS_ONE} ms | |
 | jq -s group_by (wall, incl. start-up) | ${JQ_S} s (${RATIO}x Artemis) | ${JQ_RSS} MB |
 | jq -n reduce inputs (streaming) | ${JQS_S} s (${RATIO_S}x Artemis) | ${JQS_RSS} MB |
+| /metrics text of the hunt, 2 extracts (renderFleetMetrics; a cached scrape skips it) | ${METRICS_MS} ms wall, ${METRICS_CPU} ms CPU (${METRICS_RATIO}x values), ${METRICS_MB} MB of text | |
 | CSV export, 6 fields | ${CSV_S} s: ${CSV_IN_MBPS} MB/s read, ${CSV_OUT_MBPS} MB/s written (${CSV_OUT_MB} MB) | ${CSV_RSS} MB |
 EOF

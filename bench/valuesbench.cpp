@@ -4,6 +4,8 @@
 //   valuesbench generate DATA_DIR N          writes an N-result hunt, prints its id
 //   valuesbench values DATA_DIR ID PATH RUNS computeFleetValues RUNS times, prints the median ms
 //   valuesbench csv DATA_DIR ID OUT FIELD... streams every outcome through the CSV writer
+//   valuesbench metrics DATA_DIR ID RUNS     renderFleetMetrics (extracts memory.usedBytes,
+//                                            version) RUNS times, prints the median ms
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +18,7 @@
 #include <QJsonObject>
 #include <QThreadPool>
 
+#include "core/fleetmetrics.h"
 #include "core/fleetvalues.h"
 #include "core/huntid.h"
 #include "core/huntinfo.h"
@@ -166,6 +169,38 @@ int csv(const QString &dataDir, const QString &id, const QString &out, const QSt
     return 0;
 }
 
+int metrics(const QString &dataDir, const QString &id, int runs)
+{
+    ResultStore store(dataDir);
+    const Result<HuntInfo> stored = store.loadManifest(id);
+    if (!stored) {
+        return fail(stored.error().message);
+    }
+    HuntInfo info = *stored;
+    info.extract = {{u"mem_used_bytes"_s, u"memory.usedBytes"_s}, {u"version"_s, u"version"_s}};
+    info.schedule = u"bench"_s;
+    QList<double> times;
+    QList<double> cpu;
+    qsizetype bytes = 0;
+    for (int r = 0; r < runs; ++r) {
+        QElapsedTimer timer;
+        timer.start();
+        const std::clock_t cpuStart = std::clock();
+        const Result<QByteArray> text = renderFleetMetrics(store, info);
+        times.append(double(timer.nsecsElapsed()) / 1e6);
+        cpu.append(double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC);
+        if (!text) {
+            return fail(text.error().message);
+        }
+        bytes = text->size();
+    }
+    std::sort(times.begin(), times.end());
+    std::sort(cpu.begin(), cpu.end());
+    std::printf("metrics_ms %.1f cpu_ms %.1f text_MB %.1f\n", times[times.size() / 2],
+                cpu[cpu.size() / 2], double(bytes) / 1e6);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -181,6 +216,9 @@ int main(int argc, char **argv)
     if (args.size() >= 6 && args[1] == u"csv") {
         return csv(args[2], args[3], args[4], args.mid(5));
     }
+    if (args.size() >= 5 && args[1] == u"metrics") {
+        return metrics(args[2], args[3], args[4].toInt());
+    }
     return fail(u"usage: valuesbench generate DIR N | values DIR ID PATH RUNS | "
-                "csv DIR ID OUT FIELD..."_s);
+                "csv DIR ID OUT FIELD... | metrics DIR ID RUNS"_s);
 }

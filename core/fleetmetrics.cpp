@@ -1,15 +1,15 @@
 #include "core/fleetmetrics.h"
 
 #include <cmath>
-#include <deque>
 #include <limits>
 
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QThreadPool>
-#include <QtConcurrent>
 
+#include "core/batchscan.h"
+#include "core/fleetmetricscache.h"
 #include "core/huntcatalog.h"
 #include "core/resultindex.h"
 #include "core/resultskim.h"
@@ -22,7 +22,6 @@ namespace Artemis {
 
 namespace {
 
-constexpr qsizetype BatchBytes = 1 << 20;
 constexpr QByteArrayView UpName = "artemis_node_up";
 constexpr QByteArrayView DurationName = "artemis_node_fetch_duration_seconds";
 
@@ -296,67 +295,52 @@ Result<QByteArray> renderFleetMetrics(const ResultStore &store, const HuntInfo &
     }
     builder.reserve(std::max(qsizetype(hunt.total), qsizetype(0)));
 
-    // As computeFleetValues: batches of lines parsed in parallel, merged in file order so the
-    // first record of a node wins.
+    // Batches of lines parsed in parallel, merged in file order so the first record of a node
+    // wins (seriesOfLine is const and thread-safe).
     using Batch = QList<FleetMetricsBuilder::NodeSeries>;
-    QThreadPool *pool = QThreadPool::globalInstance();
-    const qsizetype maxInFlight = std::max(2, pool->maxThreadCount() + 1);
-    std::deque<QFuture<Batch>> inFlight;
-    const FleetMetricsBuilder *reader = &builder; // seriesOfLine is const and thread-safe
-    const auto merge = [&](QFuture<Batch> &future) {
-        // result() runs a task not started yet in this thread: a busy pool cannot deadlock us.
-        Batch batch = future.result();
-        for (FleetMetricsBuilder::NodeSeries &series : batch) {
-            builder.addNode(std::move(series));
-        }
-    };
-    const auto submit = [&](QByteArray bytes) {
-        inFlight.push_back(QtConcurrent::run(pool, [bytes = std::move(bytes), reader] {
+    const FleetMetricsBuilder *reader = &builder;
+    const Result<qint64> end = scanInBatches(
+        file, QThreadPool::globalInstance(),
+        [reader](const QByteArray &bytes) {
             Batch batch;
             qsizetype start = 0;
             while (start < bytes.size()) {
-                qsizetype end = bytes.indexOf('\n', start);
-                if (end < 0) {
-                    end = bytes.size();
+                qsizetype stop = bytes.indexOf('\n', start);
+                if (stop < 0) {
+                    stop = bytes.size();
                 }
-                const QByteArrayView line(bytes.constData() + start, end - start);
+                const QByteArrayView line(bytes.constData() + start, stop - start);
                 if (std::optional<FleetMetricsBuilder::NodeSeries> s = reader->seriesOfLine(line)) {
                     batch.append(std::move(*s));
                 }
-                start = end + 1;
+                start = stop + 1;
             }
             return batch;
-        }));
-        while (qsizetype(inFlight.size()) > maxInFlight) {
-            merge(inFlight.front());
-            inFlight.pop_front();
-        }
-    };
-    QByteArray batch;
-    batch.reserve(BatchBytes + 64 * 1024);
-    const Result<qint64> end = ResultIndex::scanLines(file, 0, [&](qint64, QByteArrayView line) {
-        batch.append(line.data(), line.size());
-        batch.append('\n');
-        if (batch.size() >= BatchBytes) {
-            submit(std::exchange(batch, QByteArray()));
-            batch.reserve(BatchBytes + 64 * 1024);
-        }
-        return true;
-    });
-    if (!batch.isEmpty()) {
-        submit(std::move(batch));
-    }
-    while (!inFlight.empty()) {
-        merge(inFlight.front());
-        inFlight.pop_front();
-    }
+        },
+        [&builder](Batch batch) {
+            for (FleetMetricsBuilder::NodeSeries &series : batch) {
+                builder.addNode(std::move(series));
+            }
+        });
     if (!end) {
         return end.error();
     }
     return builder.finish();
 }
 
-Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString &id)
+namespace {
+FleetMetricsTask renderTask(const ResultStore *store, FleetMetricsCache *cache,
+                            const HuntInfo &info)
+{
+    if (cache) {
+        return [cache, info] { return cache->text(info); };
+    }
+    return [store, info] { return renderFleetMetrics(*store, info); };
+}
+} // namespace
+
+Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString &id,
+                                             FleetMetricsCache *cache)
 {
     const Result<HuntInfo> hunt = catalog.find(id);
     if (!hunt) {
@@ -370,23 +354,23 @@ Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString
                              .arg(hunt->done)
                              .arg(hunt->total));
     }
-    const ResultStore *store = catalog.store();
-    return FleetMetricsTask([store, info = *hunt] { return renderFleetMetrics(*store, info); });
+    return renderTask(catalog.store(), cache, *hunt);
 }
 
 Result<FleetMetricsTask> fleetMetricsForSchedule(const Scheduler &scheduler, HuntCatalog &catalog,
-                                                 const QString &id)
+                                                 const QString &id, FleetMetricsCache *cache)
 {
     const std::optional<Schedule> schedule = scheduler.find(id);
     if (!schedule) {
         return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
     }
+    if (cache) {
+        cache->noteScraped(id);
+    }
     for (auto it = schedule->rounds.crbegin(); it != schedule->rounds.crend(); ++it) {
         const Result<HuntInfo> hunt = catalog.find(it->hunt);
         if (hunt && isFinished(hunt->state)) {
-            const ResultStore *store = catalog.store();
-            return FleetMetricsTask(
-                [store, info = *hunt] { return renderFleetMetrics(*store, info); });
+            return renderTask(catalog.store(), cache, *hunt);
         }
     }
     return FleetMetricsTask([id] {

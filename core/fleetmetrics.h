@@ -17,6 +17,7 @@
 
 namespace Artemis {
 
+class FleetMetricsCache;
 class HuntCatalog;
 class ResultStore;
 class Scheduler;
@@ -113,10 +114,14 @@ Result<QByteArray> renderFleetMetrics(const ResultStore &store, const HuntInfo &
 //   schedule: NotFound for an unknown schedule; its newest retained round whose hunt has
 //             finished (done, cancelled, interrupted or failed); none yet: a text holding only
 //             a comment, so a scrape succeeds with no samples.
+// With a cache (core/fleetmetricscache.h, may be null) the task answers from it, and a
+// schedule's scrape marks the schedule for warming.
 using FleetMetricsTask = std::function<Result<QByteArray>()>;
-Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString &id);
+Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString &id,
+                                             FleetMetricsCache *cache = nullptr);
 Result<FleetMetricsTask> fleetMetricsForSchedule(const Scheduler &scheduler, HuntCatalog &catalog,
-                                                 const QString &id);
+                                                 const QString &id,
+                                                 FleetMetricsCache *cache = nullptr);
 
 // The Content-Type of the text: text/plain; version=0.0.4; charset=utf-8
 inline constexpr char PrometheusTextContentType[] = "text/plain; version=0.0.4; charset=utf-8";

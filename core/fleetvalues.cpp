@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <limits>
 #include <utility>
 
@@ -12,8 +11,8 @@
 #include <QJsonDocument>
 #include <QLocale>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
+#include "core/batchscan.h"
 #include "core/resultindex.h"
 #include "core/resultskim.h"
 #include "core/resultstore.h"
@@ -29,7 +28,6 @@ constexpr double MadFactor = 0.6745;
 constexpr double MeanAdFactor = 0.7979;
 // Lines are handed to the pool in batches of about this many bytes: big enough that a task
 // costs far more than its scheduling, small enough that a few in flight stay a few MB.
-constexpr qsizetype BatchBytes = 1 << 20;
 
 void appendJsonString(QString &out, const QString &text)
 {
@@ -456,49 +454,21 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
 
     // About 500 bytes a line in practice: a hint that saves the node set's rehashes.
     builder.reserve(std::min<qint64>(file.size() / 400, 10'000'000));
-    QThreadPool *pool = QThreadPool::globalInstance();
-    const qsizetype maxInFlight = std::max(2, pool->maxThreadCount() + 1);
-    std::deque<QFuture<ParsedBatch>> inFlight;
     int skipped = 0;
-    const auto merge = [&](QFuture<ParsedBatch> &future) {
-        // result() runs a task that has not started yet in this thread, so a busy or
-        // single-thread pool cannot deadlock us.
-        const ParsedBatch parsed = future.result();
-        skipped += parsed.skipped;
-        for (const Record &record : parsed.records) {
-            builder.addLabelled(record.node, record.kind, record.value, record.text, record.label);
-        }
-    };
     const QString label = options.groupByLabel;
-    const auto submit = [&](QByteArray bytes) {
-        inFlight.push_back(QtConcurrent::run(pool, [bytes = std::move(bytes), path, label] {
+    const Result<qint64> end = scanInBatches(
+        file, QThreadPool::globalInstance(),
+        [&path, &label](const QByteArray &bytes) {
             return label.isEmpty() ? parseBatch(bytes, path)
                                    : parseLabelledBatch(bytes, path, label);
-        }));
-        while (qsizetype(inFlight.size()) > maxInFlight) {
-            merge(inFlight.front());
-            inFlight.pop_front();
-        }
-    };
-
-    QByteArray batch;
-    batch.reserve(BatchBytes + 64 * 1024);
-    const Result<qint64> end = ResultIndex::scanLines(file, 0, [&](qint64, QByteArrayView line) {
-        batch.append(line.data(), line.size());
-        batch.append('\n');
-        if (batch.size() >= BatchBytes) {
-            submit(std::exchange(batch, QByteArray()));
-            batch.reserve(BatchBytes + 64 * 1024);
-        }
-        return true;
-    });
-    if (!batch.isEmpty()) {
-        submit(std::move(batch));
-    }
-    while (!inFlight.empty()) {
-        merge(inFlight.front());
-        inFlight.pop_front();
-    }
+        },
+        [&](const ParsedBatch &parsed) {
+            skipped += parsed.skipped;
+            for (const Record &record : parsed.records) {
+                builder.addLabelled(record.node, record.kind, record.value, record.text,
+                                    record.label);
+            }
+        });
     if (!end) {
         return end.error();
     }

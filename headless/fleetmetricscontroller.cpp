@@ -12,9 +12,12 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 FleetMetricsController::FleetMetricsController(HuntCatalog *catalog, Scheduler *scheduler)
-    : m_catalog(catalog), m_scheduler(scheduler)
+    : m_catalog(catalog), m_scheduler(scheduler), m_cache(catalog->store())
 {
     m_pool.setMaxThreadCount(2);
+    QObject::connect(catalog, &HuntCatalog::huntFinished, &m_cache,
+                     &FleetMetricsCache::onHuntFinished);
+    QObject::connect(catalog, &HuntCatalog::huntRemoved, &m_cache, &FleetMetricsCache::forget);
 }
 
 FleetMetricsController::~FleetMetricsController()
@@ -28,16 +31,17 @@ bool FleetMetricsController::registerRoutes(Router &router)
         Router::Method::Get, u"/api/v1/hunts/<arg>/metrics"_s, Router::Access::Token,
         [this](const QHttpServerRequest &, const QStringList &args,
                QHttpServerResponder &responder) {
-            return answer(fleetMetricsForHunt(*m_catalog, args[0]), responder);
+            return answer(fleetMetricsForHunt(*m_catalog, args[0], &m_cache), responder);
         });
     if (m_scheduler) {
-        ok = router.addStreaming(
-                 Router::Method::Get, u"/api/v1/schedules/<arg>/metrics"_s, Router::Access::Token,
-                 [this](const QHttpServerRequest &, const QStringList &args,
-                        QHttpServerResponder &responder) {
-                     return answer(fleetMetricsForSchedule(*m_scheduler, *m_catalog, args[0]),
-                                   responder);
-                 })
+        ok = router.addStreaming(Router::Method::Get, u"/api/v1/schedules/<arg>/metrics"_s,
+                                 Router::Access::Token,
+                                 [this](const QHttpServerRequest &, const QStringList &args,
+                                        QHttpServerResponder &responder) {
+                                     return answer(fleetMetricsForSchedule(*m_scheduler, *m_catalog,
+                                                                           args[0], &m_cache),
+                                                   responder);
+                                 })
              && ok;
     }
     return ok;

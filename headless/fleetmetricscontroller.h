@@ -8,6 +8,7 @@
 #include <QThreadPool>
 
 #include "core/fleetmetrics.h"
+#include "core/fleetmetricscache.h"
 #include "core/result.h"
 
 namespace Artemis {
@@ -23,6 +24,8 @@ class Scheduler;
 // Token access as the rest of /api/v1 (a scrape config's `authorization: credentials_file`).
 // Rendering reads the whole results file, so it runs on a pool of this controller and is
 // answered when ready (headless/deferredanswer.h), as text/plain; version=0.0.4.
+// Finished rounds' texts are kept for the next scrape, and a scraped schedule's next round is
+// rendered when it finishes (core/fleetmetricscache.h).
 // Lives on the server's thread; borrows the catalog and the scheduler (may be null: no schedule
 // route). Waits for running work on destruction.
 class FleetMetricsController
@@ -42,6 +45,7 @@ private:
     HuntCatalog *m_catalog; // not owned
     Scheduler *m_scheduler; // not owned; may be null
     QThreadPool m_pool;     // two renders at a time; each also parses on the global pool
+    FleetMetricsCache m_cache;
 };
 
 } // namespace Artemis

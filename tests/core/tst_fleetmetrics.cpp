@@ -7,9 +7,11 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QtConcurrent>
 
 #include "core/extract.h"
 #include "core/fleetmetrics.h"
+#include "core/fleetmetricscache.h"
 #include "core/fleetvalues.h"
 #include "core/huntid.h"
 #include "core/resultstore.h"
@@ -129,6 +131,8 @@ private Q_SLOTS:
     void extracts();
     void promtool();
     void fromStore();
+    void cache();
+    void cacheWarming();
 };
 
 void TestFleetMetrics::fixture()
@@ -321,6 +325,145 @@ void TestFleetMetrics::fromStore()
     const Result<QByteArray> missing = renderFleetMetrics(store, unknown);
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, ErrorCode::NotFound);
+}
+
+namespace {
+// A finished hunt of `nodes` nodeLine()s in `store`.
+HuntInfo storedHunt(ResultStore &store, int nodes, const QString &schedule = {})
+{
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.state = HuntState::Done;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    info.finishedAt = info.createdAt;
+    info.total = nodes;
+    info.done = nodes;
+    info.extract = FleetExtracts;
+    info.schedule = schedule;
+    QStringList names;
+    for (int i = 0; i < nodes; ++i) {
+        names.append(u"n%1"_s.arg(i));
+    }
+    if (!store.createHunt(info, names)) {
+        return {};
+    }
+    QFile file(store.resultsFile(info.id));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append)) {
+        return {};
+    }
+    for (int i = 0; i < nodes; ++i) {
+        file.write(nodeLine(i) + '\n');
+    }
+    return info;
+}
+} // namespace
+
+void TestFleetMetrics::cache()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ResultStore store(dir.path());
+    QVERIFY(store.open());
+    const HuntInfo info = storedHunt(store, 300);
+    QVERIFY(!info.id.isEmpty());
+    const QByteArray fresh = *renderFleetMetrics(store, info);
+
+    FleetMetricsCache cache(&store);
+    QCOMPARE(*cache.text(info), fresh);
+    QCOMPARE(*cache.text(info), fresh);
+    QCOMPARE(cache.stats().renders, 1);
+    QCOMPARE(cache.stats().hits, 1);
+    QCOMPARE(cache.stats().bytes, fresh.size());
+    // Kept, not read again: the file's later bytes do not show until the key changes.
+    {
+        QFile file(store.resultsFile(info.id));
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Append));
+        file.write(nodeLine(300) + '\n');
+    }
+    QCOMPARE(*cache.text(info), fresh);
+    // Everything the text depends on is in the key.
+    HuntInfo noExtracts = info;
+    noExtracts.extract.clear();
+    QCOMPARE(*cache.text(noExtracts), *renderFleetMetrics(store, noExtracts));
+    HuntInfo resumed = info;
+    resumed.done = 301;
+    resumed.finishedAt = info.finishedAt.addSecs(5);
+    const QByteArray more = *cache.text(resumed);
+    QCOMPARE(more.count("\nartemis_node_up{"), 301);
+    HuntInfo scheduled = info;
+    scheduled.schedule = u"S1"_s;
+    QVERIFY(cache.text(scheduled)->contains(",schedule=\"S1\""));
+    QCOMPARE(cache.stats().renders, 4);
+    QCOMPARE(cache.stats().entries, 4);
+
+    // forget(): the hunt's texts go (a deleted round).
+    cache.forget(info.id);
+    QCOMPARE(cache.stats().entries, 0);
+    QCOMPARE(cache.stats().bytes, 0);
+    QCOMPARE(cache.text(info)->count("\nartemis_node_up{"), 301);
+    QCOMPARE(cache.stats().renders, 5);
+
+    // An error is answered and not kept.
+    HuntInfo unknown;
+    unknown.id = newHuntId();
+    unknown.state = HuntState::Done;
+    QCOMPARE(cache.text(unknown).error().code, ErrorCode::NotFound);
+    QCOMPARE(cache.stats().entries, 1);
+
+    // Bounded by bytes, oldest out first; the newest stays even when it alone is larger.
+    const qsizetype bothBytes =
+        renderFleetMetrics(store, info)->size() + renderFleetMetrics(store, noExtracts)->size();
+    FleetMetricsCache small(&store, bothBytes + 10);
+    QVERIFY(small.text(info));
+    QVERIFY(small.text(noExtracts));
+    QCOMPARE(small.stats().entries, 2);
+    QVERIFY(small.text(scheduled));
+    QCOMPARE(small.stats().entries, 1);
+    QVERIFY(small.text(scheduled));
+    QCOMPARE(small.stats().hits, 1);
+    FleetMetricsCache tiny(&store, 10);
+    QVERIFY(tiny.text(info));
+    QVERIFY(tiny.text(info));
+    QCOMPARE(tiny.stats().hits, 1);
+
+    // Concurrent requests for one key render once.
+    FleetMetricsCache shared(&store);
+    QList<QFuture<QByteArray>> futures;
+    for (int i = 0; i < 4; ++i) {
+        futures.append(QtConcurrent::run([&shared, info] { return *shared.text(info); }));
+    }
+    for (QFuture<QByteArray> &f : futures) {
+        QCOMPARE(f.result().count("\nartemis_node_up{"), 301);
+    }
+    QCOMPARE(shared.stats().renders, 1);
+    QCOMPARE(shared.stats().hits, 3);
+}
+
+void TestFleetMetrics::cacheWarming()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ResultStore store(dir.path());
+    QVERIFY(store.open());
+    const HuntInfo round1 = storedHunt(store, 200, u"S1"_s);
+    const HuntInfo other = storedHunt(store, 200, u"S2"_s);
+    FleetMetricsCache cache(&store);
+    // Never scraped: a finished round is not rendered ahead.
+    cache.onHuntFinished(round1);
+    QCOMPARE(cache.stats().warmed, 0);
+    cache.noteScraped(u"S1"_s);
+    cache.onHuntFinished(other); // S2 was not scraped
+    HuntInfo running = round1;
+    running.state = HuntState::Running;
+    cache.onHuntFinished(running);
+    QCOMPARE(cache.stats().warmed, 0);
+    cache.onHuntFinished(round1);
+    QCOMPARE(cache.stats().warmed, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(cache.stats().renders, 1, 10000);
+    QCOMPARE(*cache.text(round1), *renderFleetMetrics(store, round1));
+    QCOMPARE(cache.stats().hits, 1);
+    QCOMPARE(cache.stats().renders, 1);
 }
 
 QTEST_GUILESS_MAIN(TestFleetMetrics)
