@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 
+#include "core/alertrule.h"
+#include "core/alertstate.h"
 #include "core/duration.h"
 #include "core/huntengine.h"
 #include "core/resultstore.h"
@@ -91,6 +93,7 @@ private Q_SLOTS:
     void roundsAreLinkedHunts();
     void overrunningRoundIsSkippedNotStacked();
     void schedulesSurviveRestart();
+    void alertStatesAndLabelsSurviveRestart();
     void retentionPrunesOldRounds();
     void maxAgeRetention();
     void spreadStaggersNodes();
@@ -285,6 +288,79 @@ void TestScheduler::schedulesSurviveRestart()
     QVERIFY(stack.store()->loadManifest(after.rounds.first().hunt));
     QVERIFY2_OK(stack.open(withClock(clock)));
     QVERIFY(stack.scheduler()->load()->isEmpty());
+}
+
+// A condition's state per node (alerts.json) and the nodes' labels (labels.json) are the
+// schedule's own: a process that stops between rounds goes on where the last one was.
+void TestScheduler::alertStatesAndLabelsSurviveRestart()
+{
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture stack;
+    QVERIFY2_OK(stack.open(withClock(clock)));
+    FakeNode hot, cool;
+    QVERIFY(hot.start());
+    QVERIFY(cool.start());
+    hot.setJsonBody(R"({"mem": {"usedPercent": 97}})");
+    cool.setJsonBody(R"({"mem": {"usedPercent": 12}})");
+    ScheduleSpec s = spec({hot.node(), cool.node()}, Minute);
+    s.labels = {Labels{{u"dc"_s, u"fra1"_s}}, Labels{{u"dc"_s, u"ams1"_s}}};
+    const Result<AlertRuleList> rules = alertRulesFromJson(QJsonArray{QJsonObject{
+        {u"name"_s, u"MemHigh"_s}, {u"expr"_s, u"mem.usedPercent < 90"_s}, {u"for"_s, 3}}});
+    QVERIFY2_OK(rules);
+    s.conditions = *rules;
+    const Result<Schedule> created = stack.scheduler()->create(s);
+    QVERIFY2_OK(created);
+    const QString id = created->id;
+    QVERIFY(runRounds(stack, *clock, id, 2));
+    const auto hotAlert = [&]() -> std::optional<NodeAlert> {
+        const Result<AlertBook> book = stack.scheduler()->alerts(id);
+        if (!book) {
+            return std::nullopt;
+        }
+        for (const NodeAlert &a : book->list()) {
+            if (a.node == hot.node() && a.condition == u"MemHigh"_s) {
+                return a;
+            }
+        }
+        return std::nullopt;
+    };
+    // Evaluated after each round ends (on the pool): wait for round 2's verdict.
+    QVERIFY(waitUntil([&] { return stack.scheduler()->alerts(id)->lastRound() == 2; }));
+    QVERIFY(hotAlert());
+    QCOMPARE(hotAlert()->phase, AlertPhase::Pending);
+    QCOMPARE(hotAlert()->failingRounds, 2);
+    QCOMPARE(stack.scheduler()->alerts(id)->size(), 1); // the cool node is ok: not kept
+    stack.close();
+
+    clock->advance(Minute);
+    QVERIFY2_OK(stack.open(withClock(clock)));
+    QVERIFY2_OK(stack.scheduler()->load());
+    QCOMPARE(stack.scheduler()->alerts(id)->lastRound(), 2);
+    QVERIFY(hotAlert()); // read back from alerts.json
+    QCOMPARE(hotAlert()->failingRounds, 2);
+    // The catch-up round is the third failing one in a row: firing now, not pending from 1.
+    QTRY_COMPARE_WITH_TIMEOUT(roundsStarted(*stack.scheduler(), id), 3, 5000);
+    QVERIFY(waitUntil([&] { return stack.scheduler()->alerts(id)->lastRound() == 3; }));
+    QVERIFY(hotAlert());
+    const NodeAlert firing = *hotAlert();
+    QCOMPARE(firing.phase, AlertPhase::Firing);
+    QCOMPARE(firing.failingRounds, 3);
+    QCOMPARE(firing.value, u"mem.usedPercent=97"_s);
+    QCOMPARE(firing.labels, (Labels{{u"dc"_s, u"fra1"_s}}));
+    QCOMPARE(firing.sinceRound, 3);
+    // The round after the restart stored each node's labels with its outcome.
+    const std::optional<Schedule> after = stack.scheduler()->find(id);
+    QVERIFY(after);
+    QCOMPARE(after->spec.labels, s.labels);
+    QStringList seen;
+    QVERIFY2_OK(stack.store()->forEachResult(after->rounds.last().hunt, [&](const Outcome &o) {
+        seen.append(o.node + u' ' + o.labels.value(u"dc"_s));
+        return true;
+    }));
+    seen.sort();
+    QStringList expected{hot.node() + u" fra1"_s, cool.node() + u" ams1"_s};
+    expected.sort();
+    QCOMPARE(seen, expected);
 }
 
 void TestScheduler::retentionPrunesOldRounds()
