@@ -60,8 +60,13 @@ void addOptions(QCommandLineParser &parser)
         {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
         {u"broker"_s,
          u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
-         "through this Redis, redis://HOST:PORT[/DB], instead of fetching here."_s,
+         "through this Redis, redis://[USER:PASSWORD@]HOST:PORT[/DB], instead of fetching "
+         "here (percent-encode reserved characters in USER and PASSWORD)."_s,
          u"URL"_s},
+        {u"broker-password-file"_s,
+         u"Read the Redis password from FILE (trailing newline ignored) instead of the "
+         "--broker URL, keeping it out of 'ps'."_s,
+         u"FILE"_s},
         {u"allow-origin"_s,
          u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
          "/fetch and /api/v1 (repeatable); other origins get 403."_s,
@@ -366,8 +371,12 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.alertmanager = *url;
     }
+    if (parser.isSet(u"broker-password-file"_s) && !parser.isSet(u"broker"_s)) {
+        return makeError(ErrorCode::InvalidArgument, u"--broker-password-file needs --broker"_s);
+    }
     if (parser.isSet(u"broker"_s)) {
-        Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
+        Result<RedisUrl> broker =
+            RedisUrl::parse(parser.value(u"broker"_s), parser.value(u"broker-password-file"_s));
         if (!broker) {
             return broker.error();
         }
@@ -417,6 +426,19 @@ void ServeCommand::start(const QStringList &arguments)
         // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy);
         // workers check resolved addresses with their own --allow/--deny.
         m_broker = std::make_unique<RedisExecutor>(*s.broker);
+        connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
+            // Wrong or missing password, bad database: nothing can be fetched. Exit so the
+            // operator sees it at once (and systemd's Restart= does not hide it for long).
+            m_err << "artemis-headless serve: broker " << m_broker->url().toString() << ": " << why
+                  << '\n';
+            m_err.flush();
+            m_stopping = true;
+            m_broker->detach();
+            if (m_stack) {
+                m_stack->shutdown();
+            }
+            finish(UsageExit);
+        });
     }
     LocalStackConfig config;
     config.dataDir = s.dataDir;

@@ -20,7 +20,14 @@ void addOptions(QCommandLineParser &parser)
         u"Fetch jobs of a distributed Artemis coordinator ('serve --broker'): read them from "
         "Redis, fetch the nodes, send the outcomes back. Run any number, on any machines."_s);
     parser.addOptions({
-        {u"broker"_s, u"Redis to take jobs from: redis://HOST:PORT[/DB] (required)."_s, u"URL"_s},
+        {u"broker"_s,
+         u"Redis to take jobs from: redis://[USER:PASSWORD@]HOST:PORT[/DB] (required; "
+         "percent-encode reserved characters in USER and PASSWORD)."_s,
+         u"URL"_s},
+        {u"broker-password-file"_s,
+         u"Read the Redis password from FILE (trailing newline ignored) instead of the URL, "
+         "keeping it out of 'ps'."_s,
+         u"FILE"_s},
         {u"concurrency"_s, u"Nodes fetched at once (default 256)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 1)."_s, u"N"_s},
         {u"name"_s, u"Name in the worker list; unique per worker (default HOST-PID)."_s, u"NAME"_s},
@@ -29,6 +36,10 @@ void addOptions(QCommandLineParser &parser)
          "over by another (default 30000)."_s,
          u"MS"_s},
         {u"heartbeat-ms"_s, u"Heartbeat interval (default 2000)."_s, u"MS"_s},
+        {u"drain-ms"_s,
+         u"On SIGTERM, wait at most this long for the jobs in hand (default 30000); what is "
+         "left is taken over by other workers."_s,
+         u"MS"_s},
     });
     parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
@@ -60,7 +71,8 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return makeError(ErrorCode::InvalidArgument, u"--broker redis://HOST:PORT is required"_s);
     }
     WorkerSettings s;
-    Result<RedisUrl> broker = RedisUrl::parse(parser.value(u"broker"_s));
+    Result<RedisUrl> broker =
+        RedisUrl::parse(parser.value(u"broker"_s), parser.value(u"broker-password-file"_s));
     if (!broker) {
         return broker.error();
     }
@@ -76,7 +88,9 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         numberOption<int>(parser, u"visibility-ms"_s, s.worker.visibilityMs, 100, 86400000);
     const Result<int> heartbeat =
         numberOption<int>(parser, u"heartbeat-ms"_s, s.worker.heartbeatMs, 100, 600000);
-    for (const Result<int> *r : {&concurrency, &threads, &visibility, &heartbeat}) {
+    const Result<int> drain =
+        numberOption<int>(parser, u"drain-ms"_s, s.worker.drainMs, 0, 86400000);
+    for (const Result<int> *r : {&concurrency, &threads, &visibility, &heartbeat, &drain}) {
         if (!*r) {
             return r->error();
         }
@@ -85,6 +99,7 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
     s.worker.threads = *threads;
     s.worker.visibilityMs = *visibility;
     s.worker.heartbeatMs = *heartbeat;
+    s.worker.drainMs = *drain;
     Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
     if (!policy) {
         return policy.error();
@@ -118,6 +133,12 @@ void WorkerCommand::start(const QStringList &arguments)
     }
     m_worker = std::make_unique<RedisWorker>(parsed->broker, parsed->worker);
     connect(m_worker.get(), &RedisWorker::stopped, this, [this] { finish(0); });
+    connect(m_worker.get(), &RedisWorker::brokerFailed, this,
+            [this, broker = parsed->broker.toString()](const QString &why) {
+                m_err << "artemis-headless worker: broker " << broker << ": " << why << '\n';
+                m_err.flush();
+                finish(UsageExit);
+            });
     m_worker->start();
 }
 

@@ -24,8 +24,9 @@ struct WorkerSettings
 };
 
 // `artemis-headless worker --broker redis://...`: runs a RedisWorker until interrupt()
-// (SIGINT/SIGTERM), which finishes the jobs in hand and then reports finished(0). Usage errors
-// report finished(2). Lives on the main thread; owns the worker.
+// (SIGINT/SIGTERM), which finishes the jobs in hand (within --drain-ms) and then reports
+// finished(0). Usage errors and a broker refusing us at start (authentication, database) report
+// finished(2). Lives on the main thread; owns the worker.
 class WorkerCommand final : public QObject
 {
     Q_OBJECT

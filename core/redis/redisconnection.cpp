@@ -60,7 +60,7 @@ RedisReply convert(const redisReply *reply)
 QString RedisReply::errorText() const
 {
     if (type == Type::Failed) {
-        return u"no reply (not connected)"_s;
+        return u"no reply (not connected, connection lost or timed out)"_s;
     }
     return QString::fromUtf8(str);
 }
@@ -135,20 +135,92 @@ void RedisConnection::onConnect(int status)
         lost(why);
         return;
     }
-    m_state = State::Connected;
-    m_backoffMs = 0;
-    qCInfo(lcRedis, "%s (%s): connected%s", qPrintable(m_url.hostPort()), qPrintable(m_name),
-           m_everConnected ? " again" : "");
-    m_everConnected = true;
-    if (m_url.db != 0) {
-        command({"SELECT", QByteArray::number(m_url.db)}, [this](const RedisReply &reply) {
-            if (!reply.ok()) {
-                qCWarning(lcRedis, "%s (%s): SELECT %d failed: %s", qPrintable(m_url.hostPort()),
-                          qPrintable(m_name), m_url.db, qPrintable(reply.errorText()));
+    m_state = State::Handshaking;
+    handshake();
+}
+
+void RedisConnection::handshake()
+{
+    // Sent before anything else on this connection, pipelined; replies come in order, so the
+    // PING's answers last. A refusal is an Error reply: NOAUTH (no or wrong password),
+    // WRONGPASS, or an out-of-range database. Failed replies mean the connection went (or
+    // timed out); lost() has already scheduled the next attempt.
+    auto refusal = std::make_shared<QString>();
+    auto check = [refusal](const QString &what) {
+        return [refusal, what](const RedisReply &reply) {
+            if (reply.type == RedisReply::Type::Error && refusal->isEmpty()) {
+                const QString text = QString::fromUtf8(reply.str);
+                *refusal = what.isEmpty() ? text : u"%1 (%2)"_s.arg(what, text);
             }
-        });
+        };
+    };
+    QList<std::pair<QList<QByteArray>, Callback>> steps;
+    if (m_url.needsAuth()) {
+        QList<QByteArray> auth{"AUTH"};
+        if (!m_url.user.isEmpty()) {
+            auth.append(m_url.user.toUtf8());
+        }
+        auth.append(m_url.password.toUtf8());
+        steps.append({auth, check(m_url.user.isEmpty()
+                                      ? u"authentication failed"_s
+                                      : u"authentication as user '%1' failed"_s.arg(m_url.user))});
     }
-    Q_EMIT connected();
+    if (m_url.db != 0) {
+        steps.append({{"SELECT", QByteArray::number(m_url.db)},
+                      check(u"cannot select database %1"_s.arg(m_url.db))});
+    }
+    steps.append({{"PING"}, [this, refusal, first = check(QString())](const RedisReply &reply) {
+                      first(reply);
+                      if (m_state != State::Handshaking || reply.type == RedisReply::Type::Failed) {
+                          return;
+                      }
+                      if (!refusal->isEmpty()) {
+                          handshakeRefused(*refusal);
+                          return;
+                      }
+                      m_state = State::Connected;
+                      m_backoffMs = 0;
+                      qCInfo(lcRedis, "%s (%s): connected%s", qPrintable(m_url.hostPort()),
+                             qPrintable(m_name), m_everConnected ? " again" : "");
+                      m_everConnected = true;
+                      Q_EMIT connected();
+                  }});
+    for (auto &[args, callback] : steps) {
+        if (!send(args, callback, 0)) {
+            // Inside hiredis' connect callback: not the place to free its context.
+            QTimer::singleShot(0, this, [this] {
+                if (m_state == State::Handshaking) {
+                    dropContext();
+                    lost(u"cannot send the handshake"_s);
+                }
+            });
+            return;
+        }
+    }
+}
+
+void RedisConnection::handshakeRefused(const QString &refusal)
+{
+    QString why = refusal;
+    if (refusal.contains(u"NOAUTH"_s)) {
+        why = m_url.needsAuth()
+                  ? u"authentication failed (%1)"_s.arg(refusal)
+                  : u"Redis requires a password (%1): give it in the --broker URL "
+                    "(redis://[USER:]PASSWORD@HOST) or with --broker-password-file"_s.arg(refusal);
+    }
+    dropContext();
+    if (!m_everConnected) {
+        m_state = State::Failed;
+        m_deadlines.clear();
+        qCCritical(lcRedis, "%s (%s): %s; giving up", qPrintable(m_url.hostPort()),
+                   qPrintable(m_name), qPrintable(why));
+        Q_EMIT failed(why);
+        return;
+    }
+    // Was fine before: the operator may be rotating the password. Keep trying, slowly.
+    m_backoffMs = MaxBackoffMs / 2;
+    m_lastError.clear();
+    lost(why);
 }
 
 void RedisConnection::onDisconnect(int status)
@@ -186,9 +258,11 @@ void RedisConnection::dropContext()
 {
     redisAsyncContext *context = std::exchange(m_context, nullptr);
     if (context) {
-        const bool destroying = std::exchange(m_destroying, true); // no disconnect callback
+        // Pending callbacks run with no reply (replyArrived() queues their failure). Called
+        // from inside a reply callback, hiredis frees the context only once that returns; its
+        // disconnect callback then finds m_context changed and is ignored: the caller decides
+        // what comes next.
         redisAsyncFree(context);
-        m_destroying = destroying;
     }
 }
 
@@ -198,9 +272,10 @@ void RedisConnection::checkDeadlines()
     if (m_state == State::Connecting && now > m_connectDeadline) {
         dropContext();
         lost(u"connect timed out after %1 ms"_s.arg(ConnectTimeoutMs));
-    } else if (m_state == State::Connected && !m_deadlines.empty() && now > m_deadlines.front()) {
-        // Dropping the context fails the pending commands; their owners resend after
-        // reconnecting.
+    } else if ((m_state == State::Connected || m_state == State::Handshaking)
+               && !m_deadlines.empty() && now > m_deadlines.front()) {
+        // Dropping the context fails the pending commands (their callbacks get Failed); their
+        // owners resend after reconnecting.
         dropContext();
         lost(u"no reply for %1 ms"_s.arg(m_commandTimeoutMs));
     }
@@ -208,14 +283,17 @@ void RedisConnection::checkDeadlines()
 
 void RedisConnection::command(const QList<QByteArray> &args, Callback callback, int blockMs)
 {
-    auto failLater = [this](Callback cb) {
-        if (cb) {
-            QTimer::singleShot(0, this, [cb = std::move(cb)] { cb(RedisReply{}); });
+    if (m_state != State::Connected || !send(args, callback, blockMs)) {
+        if (callback) {
+            QTimer::singleShot(0, this, [cb = std::move(callback)] { cb(RedisReply{}); });
         }
-    };
-    if (m_state != State::Connected || !m_context) {
-        failLater(std::move(callback));
-        return;
+    }
+}
+
+bool RedisConnection::send(const QList<QByteArray> &args, Callback &callback, int blockMs)
+{
+    if (!m_context) {
+        return false;
     }
     std::vector<const char *> argv;
     std::vector<size_t> lengths;
@@ -229,12 +307,12 @@ void RedisConnection::command(const QList<QByteArray> &args, Callback callback, 
     if (redisAsyncCommandArgv(m_context, &RedisConnection::replyCallback, pending, int(argv.size()),
                               argv.data(), lengths.data())
         != REDIS_OK) {
-        Callback cb = std::move(pending->callback);
+        callback = std::move(pending->callback);
         delete pending;
-        failLater(std::move(cb));
-        return;
+        return false;
     }
     m_deadlines.push_back(m_clock.elapsed() + m_commandTimeoutMs + blockMs);
+    return true;
 }
 
 void RedisConnection::replyArrived(Pending *pending, void *reply)
@@ -242,19 +320,33 @@ void RedisConnection::replyArrived(Pending *pending, void *reply)
     if (!m_deadlines.empty()) {
         m_deadlines.pop_front();
     }
-    if (!m_destroying && pending->callback) {
-        pending->callback(convert(static_cast<redisReply *>(reply)));
+    if (m_destroying || !pending->callback) {
+        return;
     }
+    if (!reply) {
+        // The context is being freed (timeout, lost connection): hiredis is inside
+        // redisAsyncFree() now. The owner hears of the failure from the event loop, after this
+        // connection has settled into its new state, so it may resend at once.
+        QTimer::singleShot(0, this, [cb = std::move(pending->callback)] { cb(RedisReply{}); });
+        return;
+    }
+    pending->callback(convert(static_cast<redisReply *>(reply)));
 }
 
 void RedisConnection::connectCallback(const redisAsyncContext *context, int status)
 {
-    static_cast<RedisConnection *>(context->data)->onConnect(status);
+    auto *self = static_cast<RedisConnection *>(context->data);
+    if (context == self->m_context) { // else one dropContext() gave up on
+        self->onConnect(status);
+    }
 }
 
 void RedisConnection::disconnectCallback(const redisAsyncContext *context, int status)
 {
-    static_cast<RedisConnection *>(context->data)->onDisconnect(status);
+    auto *self = static_cast<RedisConnection *>(context->data);
+    if (context == self->m_context) { // else one dropContext() gave up on
+        self->onDisconnect(status);
+    }
 }
 
 void RedisConnection::replyCallback(redisAsyncContext *, void *reply, void *privdata)

@@ -34,9 +34,18 @@ struct RedisReply
 // thread that owns it (our own adapter: hiredis' adapters/qt.h does not build with
 // QT_NO_KEYWORDS). Reconnects by itself with exponential backoff (100 ms .. 5 s) and logs one
 // line per state change; a command that gets no answer in time drops the connection.
-// Commands sent while disconnected fail at once (callback with Type::Failed, delivered from
-// the event loop, never from inside command()). Replies come in the order commands were sent,
-// so commands pipeline: send many, then handle the answers.
+//
+// Every (re)connect first runs a handshake: AUTH (with the URL's user and password, if any),
+// SELECT (db other than 0), PING; only then connected() is emitted. A handshake refused by
+// Redis (wrong or missing password, bad database) on the first connect is fatal: failed() is
+// emitted and the connection gives up. Refused after having been connected (the password was
+// changed under us), it is logged and retried every 5 s; commands never run unauthenticated
+// or in the wrong database.
+//
+// Every command's callback is called exactly once: with the reply, or with Type::Failed when
+// the command could not be sent, the connection was lost or the command timed out. Failures
+// are delivered from the event loop, never from inside command(). Replies come in the order
+// commands were sent, so commands pipeline: send many, then handle the answers.
 //
 // Lives on one thread; not thread-safe. Deleting it drops callbacks without calling them.
 class RedisConnection final : public QObject
@@ -51,6 +60,7 @@ public:
 
     void open(); // starts connecting; idempotent
     bool isConnected() const { return m_state == State::Connected; }
+    bool hasFailed() const { return m_state == State::Failed; }
     const RedisUrl &url() const { return m_url; }
 
     // `blockMs`: for blocking commands (XREADGROUP BLOCK), added to the reply deadline.
@@ -63,14 +73,20 @@ public:
 Q_SIGNALS:
     void connected();    // (again) ready; owners re-issue their setup commands here
     void disconnected(); // lost; pending commands have failed
+    // The first handshake was refused (authentication, database): the connection gave up.
+    // `why` says what to fix and never contains the password.
+    void failed(const QString &why);
 
 private:
-    enum class State { Idle, Connecting, Connected, Waiting };
+    enum class State { Idle, Connecting, Handshaking, Connected, Waiting, Failed };
     struct Pending;
 
     void connectNow();
     void onConnect(int status);
     void onDisconnect(int status);
+    void handshake();
+    void handshakeRefused(const QString &why);
+    bool send(const QList<QByteArray> &args, Callback &callback, int blockMs);
     void lost(const QString &why);
     void scheduleReconnect();
     void checkDeadlines();
@@ -100,7 +116,7 @@ private:
     int m_commandTimeoutMs = 10000;
     qint64 m_connectDeadline = 0;
     bool m_everConnected = false;
-    bool m_destroying = false;
+    bool m_destroying = false; // in the destructor: callbacks are dropped
     QString m_lastError;
 };
 

@@ -45,9 +45,23 @@ RedisExecutor::RedisExecutor(RedisUrl url, RedisExecutorConfig config, QObject *
     connect(&m_flushTimer, &QTimer::timeout, this, &RedisExecutor::flush);
     m_workersTimer.setInterval(m_config.workersPollMs);
     connect(&m_workersTimer, &QTimer::timeout, this, &RedisExecutor::pollWorkers);
+    // A blocking read that Redis served to a connection we had already given up on (it timed
+    // out while Redis was stalled) leaves those results delivered to us but never seen: they
+    // wait in our pending list, which a read from id 0 returns. Done after every reconnect and
+    // every few seconds, since the dead connection's read may be served after the reconnect.
+    // Entries seen twice are dropped by the dedupe.
+    m_backlogTimer.setInterval(m_config.backlogCheckMs);
+    connect(&m_backlogTimer, &QTimer::timeout, this, [this] { m_backlog = true; });
     connect(m_commands.get(), &RedisConnection::connected, this,
             &RedisExecutor::onCommandsConnected);
     connect(m_reader.get(), &RedisConnection::connected, this, &RedisExecutor::onReaderConnected);
+    for (RedisConnection *connection : {m_commands.get(), m_reader.get()}) {
+        connect(connection, &RedisConnection::failed, this, [this](const QString &why) {
+            if (!std::exchange(m_failed, true)) {
+                Q_EMIT brokerFailed(why);
+            }
+        });
+    }
 }
 
 RedisExecutor::~RedisExecutor()
@@ -69,6 +83,7 @@ void RedisExecutor::startReading()
     }
     m_reading = true;
     m_reader->open();
+    m_backlogTimer.start();
 }
 
 bool RedisExecutor::isConnected() const
@@ -79,24 +94,43 @@ bool RedisExecutor::isConnected() const
 void RedisExecutor::findResumable(const QStringList &ids,
                                   std::function<void(const QStringList &)> done)
 {
-    auto run = [this, ids, done = std::move(done)] {
-        auto found = std::make_shared<QStringList>();
-        for (const QString &id : ids) {
-            m_commands->command({"EXISTS", Wire::huntKey(id)},
-                                [found, id](const RedisReply &reply) {
-                                    if (reply.integer == 1) {
-                                        found->append(id);
-                                    }
-                                });
-        }
-        // Replies come in order: this one arrives after every EXISTS above.
-        m_commands->command({"PING"}, [found, done](const RedisReply &) { done(*found); });
-    };
     if (m_commands->isConnected()) {
-        run();
+        checkResumable(ids, std::move(done));
     } else {
-        m_whenConnected.append(std::move(run));
+        m_whenConnected.append([this, ids, done = std::move(done)] { checkResumable(ids, done); });
     }
+}
+
+void RedisExecutor::checkResumable(const QStringList &ids,
+                                   std::function<void(const QStringList &)> done)
+{
+    struct Answers
+    {
+        QStringList found;
+        bool complete = true; // every EXISTS answered
+    };
+    auto answers = std::make_shared<Answers>();
+    for (const QString &id : ids) {
+        m_commands->command({"EXISTS", Wire::huntKey(id)}, [answers, id](const RedisReply &reply) {
+            if (!reply.ok()) {
+                answers->complete = false;
+            } else if (reply.integer == 1) {
+                answers->found.append(id);
+            }
+        });
+    }
+    // Replies come in order: this one arrives after every EXISTS above. A partial answer
+    // (the connection went or timed out meanwhile) would leave hunts unresumed: ask again
+    // once connected.
+    m_commands->command({"PING"}, [this, ids, answers, done](const RedisReply &reply) {
+        if (reply.ok() && answers->complete) {
+            done(answers->found);
+        } else if (m_commands->isConnected()) {
+            checkResumable(ids, done);
+        } else {
+            m_whenConnected.append([this, ids, done] { checkResumable(ids, done); });
+        }
+    });
 }
 
 void RedisExecutor::onCommandsConnected()
@@ -202,29 +236,34 @@ void RedisExecutor::flush()
                 nodes.append(target.node);
             }
             const quint64 key = it.key();
-            m_commands->command({"XADD", Wire::JobsStream, "*", "hunt", it->spec.id.toUtf8(),
-                                 "nodes", Wire::encodeNodes(nodes)},
-                                [this, key, part](const RedisReply &reply) {
-                                    if (reply.ok()) {
-                                        return;
-                                    }
-                                    const auto hunt = m_hunts.find(key);
-                                    if (hunt == m_hunts.end()) {
-                                        return;
-                                    }
-                                    // Sent again after reconnecting (nodes answered meanwhile are
-                                    // skipped).
-                                    for (const Target &target : part) {
-                                        if (hunt->outstanding.contains(target.node)) {
-                                            hunt->unsent.append(target);
-                                        }
-                                    }
-                                    if (reply.type == RedisReply::Type::Error) {
-                                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
-                                                  qPrintable(hunt->spec.id),
-                                                  qPrintable(reply.errorText()));
-                                    }
-                                });
+            m_commands->command(
+                {"XADD", Wire::JobsStream, "*", "hunt", it->spec.id.toUtf8(), "nodes",
+                 Wire::encodeNodes(nodes)},
+                [this, key, part](const RedisReply &reply) {
+                    if (reply.ok()) {
+                        return;
+                    }
+                    const auto hunt = m_hunts.find(key);
+                    if (hunt == m_hunts.end()) {
+                        return;
+                    }
+                    // Timed out, lost or refused: sent again (nodes answered
+                    // meanwhile are skipped; a copy that did reach Redis is
+                    // deduplicated on the way back).
+                    for (const Target &target : part) {
+                        if (hunt->outstanding.contains(target.node)) {
+                            hunt->unsent.append(target);
+                        }
+                    }
+                    if (reply.type == RedisReply::Type::Error) {
+                        // Redis refused it (e.g. out of memory): not in a loop.
+                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
+                                  qPrintable(hunt->spec.id), qPrintable(reply.errorText()));
+                        QTimer::singleShot(1000, this, &RedisExecutor::scheduleFlush);
+                    } else {
+                        scheduleFlush(); // or onCommandsConnected() does
+                    }
+                });
         }
     }
 }

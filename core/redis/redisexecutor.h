@@ -24,6 +24,7 @@ struct RedisExecutorConfig
     int huntTtlSeconds = 7 * 86400; // hunt spec keys (deleted when the hunt ends)
     int cancelTtlSeconds = 3600;    // cancel keys
     int workersPollMs = 2000;       // how often the worker list is refreshed
+    int backlogCheckMs = 5000;      // how often our own unacknowledged results are read again
 };
 
 // The coordinator's Executor in distributed mode: hunts' nodes become job entries (batches,
@@ -68,6 +69,9 @@ public:
 
 Q_SIGNALS:
     void workersChanged();
+    // Redis refused the first handshake (wrong or missing password, bad database): distributed
+    // mode cannot work. `why` never contains the password.
+    void brokerFailed(const QString &why);
 
 private:
     struct Hunt
@@ -78,6 +82,7 @@ private:
     };
 
     void onCommandsConnected();
+    void checkResumable(const QStringList &ids, std::function<void(const QStringList &)> done);
     void storeSpec(const Hunt &hunt, bool onlyIfMissing, std::function<void(bool)> stored);
     void scheduleFlush();
     void flush();
@@ -95,7 +100,9 @@ private:
     QList<Wire::WorkerInfo> m_workers;
     QTimer m_flushTimer;
     QTimer m_workersTimer;
+    QTimer m_backlogTimer;
     bool m_detached = false;
+    bool m_failed = false;      // brokerFailed() was emitted
     bool m_reading = false;     // startReading() was called
     bool m_readPending = false; // an XREADGROUP is on the wire
     bool m_backlog = true;      // first read our own pending entries (id 0), then new ones

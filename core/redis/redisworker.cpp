@@ -47,6 +47,23 @@ RedisWorker::RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent
     connect(&m_refreshTimer, &QTimer::timeout, this, &RedisWorker::refreshClaims);
     m_cancelTimer.setInterval(m_config.cancelPollMs);
     connect(&m_cancelTimer, &QTimer::timeout, this, &RedisWorker::pollCancels);
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        if (!m_jobs.isEmpty()) {
+            qCWarning(lcRedis,
+                      "worker %s: drain time (%d ms) over; leaving %d job(s) to be taken over by "
+                      "other workers",
+                      qPrintable(m_config.name), m_config.drainMs, int(m_jobs.size()));
+        }
+        finishStop();
+    });
+    for (RedisConnection *connection : {m_commands.get(), m_reader.get()}) {
+        connect(connection, &RedisConnection::failed, this, [this](const QString &why) {
+            if (!std::exchange(m_failed, true)) {
+                Q_EMIT brokerFailed(why);
+            }
+        });
+    }
 }
 
 RedisWorker::~RedisWorker() = default;
@@ -71,9 +88,24 @@ void RedisWorker::stop()
         return;
     }
     m_stopping = true;
-    qCInfo(lcRedis, "worker %s: stopping; finishing %d job(s) in hand", qPrintable(m_config.name),
-           int(m_jobs.size()));
+    qCInfo(lcRedis, "worker %s: stopping; finishing %d job(s) in hand (at most %d ms)",
+           qPrintable(m_config.name), int(m_jobs.size()), m_config.drainMs);
+    m_drainTimer.start(m_config.drainMs);
     maybeStopped();
+}
+
+void RedisWorker::finishStop()
+{
+    if (std::exchange(m_stopEmitted, true)) {
+        return;
+    }
+    m_drainTimer.stop();
+    m_heartbeatTimer.stop();
+    m_claimTimer.stop();
+    m_refreshTimer.stop();
+    m_cancelTimer.stop();
+    qCInfo(lcRedis, "worker %s: stopped after %lld node(s)", qPrintable(m_config.name), m_done);
+    Q_EMIT stopped();
 }
 
 void RedisWorker::maybeStopped()
@@ -86,16 +118,15 @@ void RedisWorker::maybeStopped()
     m_claimTimer.stop();
     m_refreshTimer.stop();
     m_cancelTimer.stop();
-    auto done = [this](const RedisReply &) {
-        qCInfo(lcRedis, "worker %s: stopped after %lld node(s)", qPrintable(m_config.name), m_done);
-        Q_EMIT stopped();
-    };
     if (!m_commands->isConnected()) {
-        QTimer::singleShot(0, this, [done] { done(RedisReply{}); });
+        QTimer::singleShot(0, this, &RedisWorker::finishStop);
         return;
     }
+    // Leaves the list at once rather than when the heartbeat expires; the drain timer still
+    // bounds the wait for the reply.
     m_commands->command({"ZREM", Wire::WorkersIndex, m_config.name.toUtf8()});
-    m_commands->command({"DEL", Wire::workerKey(m_config.name)}, done);
+    m_commands->command({"DEL", Wire::workerKey(m_config.name)},
+                        [this](const RedisReply &) { finishStop(); });
 }
 
 int RedisWorker::room() const
@@ -108,10 +139,8 @@ void RedisWorker::onCommandsConnected()
     m_commands->command(
         {"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0", "MKSTREAM"});
     heartbeat();
-    for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
-        for (const QByteArray &payload : std::exchange(it->unsent, {})) {
-            sendOutcomes(it.key(), payload);
-        }
+    for (const QByteArray &entryId : m_jobs.keys()) {
+        resendUnsent(entryId);
     }
     for (const QByteArray &id : std::exchange(m_unacked, {})) {
         m_commands->command({"XACK", Wire::JobsStream, Wire::WorkersGroup, id});
@@ -290,25 +319,41 @@ void RedisWorker::sendOutcomes(const QByteArray &entryId, const QByteArray &payl
 {
     Job &job = m_jobs[entryId];
     ++job.sending;
-    m_commands->command({"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
-                         m_config.name.toUtf8(), "outcomes", payload},
-                        [this, entryId, payload](const RedisReply &reply) {
-                            const auto it = m_jobs.find(entryId);
-                            if (it == m_jobs.end()) {
-                                return;
-                            }
-                            --it->sending;
-                            if (!reply.ok()) {
-                                if (reply.type == RedisReply::Type::Error) {
-                                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
-                                              qPrintable(m_config.name),
-                                              qPrintable(reply.errorText()));
-                                }
-                                it->unsent.append(payload); // again once connected
-                                return;
-                            }
-                            maybeFinishJob(entryId);
-                        });
+    m_commands->command(
+        {"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
+         m_config.name.toUtf8(), "outcomes", payload},
+        [this, entryId, payload](const RedisReply &reply) {
+            const auto it = m_jobs.find(entryId);
+            if (it == m_jobs.end()) {
+                return;
+            }
+            --it->sending;
+            if (!reply.ok()) {
+                // Timed out or lost: again once connected. Refused by Redis
+                // (e.g. out of memory): again in a second, not in a loop.
+                it->unsent.append(payload);
+                if (reply.type == RedisReply::Type::Error) {
+                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
+                              qPrintable(m_config.name), qPrintable(reply.errorText()));
+                    QTimer::singleShot(1000, this, [this, entryId] { resendUnsent(entryId); });
+                } else {
+                    resendUnsent(entryId);
+                }
+                return;
+            }
+            maybeFinishJob(entryId);
+        });
+}
+
+void RedisWorker::resendUnsent(const QByteArray &entryId)
+{
+    const auto job = m_jobs.find(entryId);
+    if (job == m_jobs.end() || !m_commands->isConnected()) {
+        return; // onCommandsConnected() sends them
+    }
+    for (const QByteArray &payload : std::exchange(job->unsent, {})) {
+        sendOutcomes(entryId, payload);
+    }
 }
 
 void RedisWorker::maybeFinishJob(const QByteArray &entryId)

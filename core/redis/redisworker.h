@@ -28,6 +28,7 @@ struct RedisWorkerConfig
     int heartbeatMs = 2000;
     int cancelPollMs = 250;
     int blockMs = 1000;     // XREADGROUP BLOCK
+    int drainMs = 30000;    // stop() waits at most this long for the jobs in hand
     TargetPolicyPtr policy; // checked by the fetchers (null: none)
 };
 
@@ -47,6 +48,8 @@ public:
 
     void start();
     // Takes no new jobs, finishes the ones it holds, leaves the worker list, then stopped().
+    // Within drainMs whatever happens (Redis stalled or gone): jobs still unfinished then stay
+    // pending in Redis and another worker takes them over after the visibility timeout.
     void stop();
 
     const RedisWorkerConfig &config() const { return m_config; }
@@ -55,6 +58,9 @@ public:
 
 Q_SIGNALS:
     void stopped();
+    // Redis refused the first handshake (wrong or missing password, bad database): this worker
+    // cannot work. `why` never contains the password.
+    void brokerFailed(const QString &why);
 
 private:
     struct Job
@@ -83,6 +89,8 @@ private:
     void pollCancels();
     void heartbeat();
     void maybeStopped();
+    void finishStop();
+    void resendUnsent(const QByteArray &entryId);
     int room() const;
 
     RedisUrl m_url;
@@ -98,13 +106,16 @@ private:
     quint64 m_nextKey = 1;
     bool m_readPending = false;
     bool m_stopping = false;
-    bool m_stopped = false;
+    bool m_stopped = false;     // final clean-up sent
+    bool m_stopEmitted = false; // stopped() emitted
+    bool m_failed = false;      // brokerFailed() emitted
     QByteArray m_claimCursor = "0-0";
     QDateTime m_startedAt;
     QTimer m_heartbeatTimer;
     QTimer m_claimTimer;
     QTimer m_refreshTimer;
     QTimer m_cancelTimer;
+    QTimer m_drainTimer;
     // Declared last: destroyed first, so no callback outlives the state above.
     std::unique_ptr<LocalExecutor> m_executor;
     std::unique_ptr<RedisConnection> m_commands;
