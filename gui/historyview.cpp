@@ -11,10 +11,10 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "core/duration.h"
 #include "core/jsonvalues.h"
 #include "gui/barchart.h"
 #include "gui/huntbackend.h"
+#include "gui/schedulebox.h"
 
 using namespace Qt::StringLiterals;
 
@@ -81,6 +81,7 @@ void HistoryView::setBackend(HuntBackend *backend)
 {
     m_backend = backend;
     ++m_generation; // answers from the previous backend are dropped
+    ++m_listGeneration;
     m_schedules->clear();
     m_table->setRowCount(0);
     m_chart->setValues({}, {});
@@ -88,33 +89,27 @@ void HistoryView::setBackend(HuntBackend *backend)
 
 void HistoryView::refreshSchedules()
 {
-    const quint64 generation = ++m_generation;
-    const QString current = m_schedules->currentData().toString();
-    m_backend->listSchedules(this, [this, generation, current](Result<QList<Schedule>> list) {
-        if (generation != m_generation) {
-            return;
-        }
-        if (!list) {
-            Q_EMIT message(u"Could not list schedules: %1"_s.arg(list.error().message));
-            return;
-        }
-        m_schedules->clear();
-        for (const Schedule &s : std::as_const(*list)) {
-            m_schedules->addItem(u"%1 — %2 every %3, %4 round(s), %5 skipped"_s
-                                     .arg(s.id, s.spec.url, formatDurationMs(s.spec.everyMs))
-                                     .arg(s.roundsStarted)
-                                     .arg(s.skipped),
-                                 s.id);
-        }
-        const int index = m_schedules->findData(current);
-        m_schedules->setCurrentIndex(index >= 0 ? index : m_schedules->count() - 1);
-        Q_EMIT schedulesListed(int(list->size()));
-    });
+    const quint64 generation = ++m_listGeneration;
+    // The selection kept is the one when the answer arrives: showHistory() may have picked one.
+    listSchedulesInto(
+        m_backend, m_schedules, this, [this, generation] { return generation == m_listGeneration; },
+        [this](Result<int> count) {
+            if (!count) {
+                Q_EMIT message(count.error().message);
+                return;
+            }
+            Q_EMIT schedulesListed(*count);
+        });
 }
 
 void HistoryView::showHistory(const QString &schedule, const QString &node, const QString &path)
 {
-    const int index = m_schedules->findData(schedule);
+    int index = m_schedules->findData(schedule);
+    if (index < 0 && !schedule.isEmpty()) {
+        // Not listed yet (the tab was just opened): the next listing keeps it selected.
+        m_schedules->addItem(schedule, schedule);
+        index = m_schedules->count() - 1;
+    }
     if (index >= 0) {
         m_schedules->setCurrentIndex(index);
     }

@@ -45,8 +45,9 @@ private:
     void showCurrent();
     void fill(const QList<NodeHistoryEntry> &entries);
 
-    HuntBackend *m_backend; // not owned
-    quint64 m_generation = 0;
+    HuntBackend *m_backend;       // not owned
+    quint64 m_generation = 0;     // history answers
+    quint64 m_listGeneration = 0; // schedule listings
     QComboBox *m_schedules;
     QPushButton *m_refresh;
     QLineEdit *m_node;

@@ -21,6 +21,7 @@
 #include "core/result.h"
 #include "core/resultstore.h"
 #include "core/schedule.h"
+#include "gui/schedulealerts.h"
 
 namespace Artemis::Gui {
 
@@ -83,11 +84,18 @@ public:
     virtual void nodeHistory(const QString &schedule, const QString &node, const QString &path,
                              int limit, QObject *context,
                              Callback<QList<NodeHistoryEntry>> callback) = 0;
+    // The schedule's conditions and each node's alert state not ok (pending, firing, resolved)
+    // as of its last evaluated round; NotFound for an unknown schedule.
+    virtual void scheduleAlerts(const QString &schedule, QObject *context,
+                                Callback<ScheduleAlerts> callback) = 0;
 
 Q_SIGNALS:
     void huntStarted(const Artemis::HuntInfo &info);
     void huntProgress(const Artemis::HuntProgress &progress);
     void huntFinished(const Artemis::HuntInfo &info);
+    // The conditions of `schedule` were evaluated after its round `round` (the alert states may
+    // have changed). Only the local backend knows the moment; views of a remote one poll.
+    void alertsEvaluated(const QString &schedule, int round);
     // The backend cannot be used right now (server unreachable, token refused); empty when
     // a later call succeeded again.
     void problemChanged(const QString &problem);

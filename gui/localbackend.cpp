@@ -31,6 +31,11 @@ LocalBackend::LocalBackend(LocalStack *stack, QObject *parent) : HuntBackend(par
     connect(catalog, &HuntCatalog::huntStarted, this, &HuntBackend::huntStarted);
     connect(catalog, &HuntCatalog::huntProgress, this, &HuntBackend::huntProgress);
     connect(catalog, &HuntCatalog::huntFinished, this, &HuntBackend::huntFinished);
+    if (Scheduler *scheduler = stack->scheduler()) {
+        connect(scheduler, &Scheduler::alertsEvaluated, this, [this](const RoundAlerts &alerts) {
+            Q_EMIT alertsEvaluated(alerts.schedule, alerts.round);
+        });
+    }
 }
 
 LocalBackend::~LocalBackend()
@@ -207,6 +212,31 @@ void LocalBackend::nodeHistory(const QString &schedule, const QString &node, con
         return;
     }
     runAsync<QList<NodeHistoryEntry>>(context, std::move(callback), std::move(task).value());
+}
+
+void LocalBackend::scheduleAlerts(const QString &schedule, QObject *context,
+                                  Callback<ScheduleAlerts> callback)
+{
+    Scheduler *scheduler = m_stack->scheduler();
+    if (!scheduler) {
+        deliver<ScheduleAlerts>(context, callback, noScheduler());
+        return;
+    }
+    const std::optional<Schedule> found = scheduler->find(schedule);
+    Result<AlertBook> book = scheduler->alerts(schedule);
+    if (!found || !book) {
+        deliver<ScheduleAlerts>(
+            context, callback,
+            makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(schedule)));
+        return;
+    }
+    // The book is implicitly shared, so the copy is cheap here; sorting 100,000s of alerts
+    // for the listing is not, so it runs on the pool.
+    runAsync<ScheduleAlerts>(context, std::move(callback),
+                             [schedule, rules = found->spec.conditions,
+                              book = std::move(book).value()]() -> Result<ScheduleAlerts> {
+                                 return ScheduleAlerts::fromBook(schedule, book, rules);
+                             });
 }
 
 } // namespace Artemis::Gui

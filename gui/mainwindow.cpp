@@ -27,6 +27,7 @@
 #include <QVBoxLayout>
 
 #include "core/duration.h"
+#include "gui/alertsview.h"
 #include "gui/compareview.h"
 #include "gui/diffview.h"
 #include "gui/exportdialog.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_compare = new CompareView(local, this);
     m_history = new HistoryView(local, this);
     m_diff = new DiffView(local, this);
+    m_alerts = new AlertsView(local, this);
 
     auto *huntSplit = new QSplitter(Qt::Horizontal, this);
     huntSplit->addWidget(m_form);
@@ -97,6 +99,7 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     m_tabs->addTab(m_compare, u"&Compare"_s);
     m_tabs->addTab(m_history, u"Hist&ory"_s);
     m_tabs->addTab(m_diff, u"&Diff"_s);
+    m_tabs->addTab(m_alerts, u"&Alerts"_s);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -115,6 +118,12 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
     connect(m_results, &ResultsBrowser::message, this, [this](const QString &t) { status(t); });
     connect(m_compare, &CompareView::message, this, [this](const QString &t) { status(t); });
     connect(m_history, &HistoryView::message, this, [this](const QString &t) { status(t); });
+    connect(m_alerts, &AlertsView::message, this, [this](const QString &t) { status(t); });
+    connect(m_alerts, &AlertsView::historyRequested, this,
+            [this](const QString &schedule, const QString &node) {
+                showTab(HistoryTab);
+                m_history->showHistory(schedule, node, m_history->pathEdit()->text());
+            });
     connect(m_results, &ResultsBrowser::huntOpened, m_compare, &CompareView::setHunt);
     connect(m_results, &ResultsBrowser::huntOpened, m_diff, &DiffView::setHunt);
     connect(m_diff, &DiffView::message, this, [this](const QString &t) { status(t); });
@@ -136,6 +145,9 @@ MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *se
         }
         if (index == HistoryTab) {
             m_history->refreshSchedules();
+        }
+        if (index == AlertsTab) {
+            m_alerts->refreshSchedules();
         }
     });
     connect(m_remote, &HuntBackend::problemChanged, this, [this](const QString &problem) {
@@ -361,6 +373,7 @@ void MainWindow::connectBackend(HuntBackend *backend)
     m_compare->setBackend(backend);
     m_history->setBackend(backend);
     m_diff->setBackend(backend);
+    m_alerts->setBackend(backend);
     m_backendLabel->setText(backend->description());
     m_runningHunt.clear();
     m_form->setRunning(false);
@@ -665,6 +678,10 @@ void MainWindow::focusSearch()
         m_history->pathEdit()->setFocus();
         break;
     case DiffTab:
+        break;
+    case AlertsTab:
+        m_alerts->textFilter()->setFocus();
+        m_alerts->textFilter()->selectAll();
         break;
     case CompareTab:
         m_compare->pathEdit()->setFocus();

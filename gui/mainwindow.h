@@ -15,6 +15,7 @@ class QTabWidget;
 
 namespace Artemis::Gui {
 
+class AlertsView;
 class CompareView;
 class DiffView;
 class HistoryView;
@@ -29,7 +30,8 @@ class TokenStore;
 // The main window: connection bar (local / remote server + token + CA file), and four tabs: Hunt
 // (form
 // + live progress), Results (saved hunts -> nodes -> JSON), Compare (one path across nodes),
-// History (one node of a schedule across its rounds), Diff (one node against the majority).
+// History (one node of a schedule across its rounds), Diff (one node against the majority),
+// Alerts (each node's failing conditions in a schedule).
 // It wires views to the active backend; it holds no rules of its own.
 //
 // "Remember token" keeps the token of the server in the desktop keyring (TokenStore), never in
@@ -42,7 +44,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 public:
     enum class Mode { Local, Remote };
-    enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab, DiffTab };
+    enum Tab { HuntTab, ResultsTab, CompareTab, HistoryTab, DiffTab, AlertsTab };
 
     // `local` null: remote mode only (the data dir is held by another process). `tokens` null: a
     // store of its own, under the keyring service "Artemis".
@@ -71,6 +73,7 @@ public:
     CompareView *compare() const { return m_compare; }
     HistoryView *history() const { return m_history; }
     DiffView *diff() const { return m_diff; }
+    AlertsView *alerts() const { return m_alerts; }
     QTabWidget *tabs() const { return m_tabs; }
     QComboBox *modeBox() const { return m_modeBox; }
     QLineEdit *serverEdit() const { return m_server; }
@@ -142,6 +145,7 @@ private:
     CompareView *m_compare = nullptr;
     HistoryView *m_history = nullptr;
     DiffView *m_diff = nullptr;
+    AlertsView *m_alerts = nullptr;
     QAction *m_startAction = nullptr;
     QAction *m_cancelAction = nullptr;
 };

@@ -638,6 +638,9 @@ void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
     if (spec.maxRounds > 0) {
         body.insert(u"rounds"_s, spec.maxRounds);
     }
+    if (!spec.conditions.isEmpty()) {
+        body.insert(u"conditions"_s, alertRulesToJson(spec.conditions));
+    }
     const QPointer<RemoteBackend> self(this);
     send("POST", u"/api/v1/schedules"_s, {}, QJsonDocument(body).toJson(QJsonDocument::Compact),
          context, [self, callback, spec](Result<QJsonDocument> doc) {
@@ -698,6 +701,22 @@ void RemoteBackend::nodeHistory(const QString &schedule, const QString &node, co
                  entries.append(NodeHistoryEntry::fromJson(v.toObject()));
              }
              callback(entries);
+         });
+}
+
+void RemoteBackend::scheduleAlerts(const QString &schedule, QObject *context,
+                                   Callback<ScheduleAlerts> callback)
+{
+    // Every state (resolved too): the view filters, and the counts come with the listing.
+    QUrlQuery query;
+    query.addQueryItem(u"limit"_s, QString::number(RemoteAlertsLimit));
+    send("GET", u"/api/v1/schedules/%1/alerts"_s.arg(schedule), query, {}, context,
+         [callback](Result<QJsonDocument> doc) {
+             if (!doc) {
+                 callback(doc.error());
+                 return;
+             }
+             callback(ScheduleAlerts::fromListingJson(doc->object()));
          });
 }
 

@@ -72,6 +72,8 @@ public:
     void listSchedules(QObject *context, Callback<QList<Schedule>> callback) override;
     void nodeHistory(const QString &schedule, const QString &node, const QString &path, int limit,
                      QObject *context, Callback<QList<NodeHistoryEntry>> callback) override;
+    void scheduleAlerts(const QString &schedule, QObject *context,
+                        Callback<ScheduleAlerts> callback) override;
 
 private:
     using JsonCallback = std::function<void(Result<QJsonDocument>)>;

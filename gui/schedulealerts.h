@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include "core/alertrule.h"
+#include "core/alertstate.h"
+#include "core/result.h"
+
+namespace Artemis::Gui {
+
+// What the Alerts view shows of one schedule, from either backend: its conditions and every
+// node alert not ok (core/alertstate.h) as of the last evaluated round, sorted by node, then
+// condition. `counts` cover every alert of the schedule, also when `alerts` was cut
+// (`truncated`: the server lists at most RemoteAlertsLimit). A plain value.
+struct ScheduleAlerts
+{
+    QString schedule;
+    int round = 0; // the last evaluated round; 0: none yet
+    AlertRuleList conditions;
+    QList<NodeAlert> alerts;
+    int pending = 0;
+    int firing = 0;
+    int resolved = 0;
+    bool truncated = false;
+
+    // In process: the scheduler's book and the schedule's rules (AlertBook::list() sorts; run
+    // it off the GUI thread for big books).
+    static ScheduleAlerts fromBook(const QString &schedule, const AlertBook &book,
+                                   const AlertRuleList &rules);
+    // GET /api/v1/schedules/{id}/alerts (core alertListingJson), read with core's parsers
+    // (NodeAlert::fromJson, alertRulesFromJson). InvalidArgument when it is not such a listing.
+    static Result<ScheduleAlerts> fromListingJson(const QJsonObject &json);
+};
+
+// The most alerts the remote backend asks the service for (its MaxAlertsLimit).
+inline constexpr int RemoteAlertsLimit = 100000;
+
+} // namespace Artemis::Gui
