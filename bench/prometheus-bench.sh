@@ -16,6 +16,6 @@ trap 'rm -rf "$TMP"' EXIT
 g++ -O2 -DNDEBUG -std=c++20 -fPIC -I"$REPO_ROOT" \
     -DQT_NO_CAST_FROM_ASCII -DQT_NO_KEYWORDS -DQT_USE_QSTRINGBUILDER \
     -o "$TMP/prometheusbench" "$SCRIPT_DIR/prometheusbench.cpp" \
-    "$REPO_ROOT/build/release/core/libartemis_core.a" $(pkg-config --cflags --libs Qt6Core)
+    "$REPO_ROOT/build/release/core/libartemis_core.a" $(pkg-config --cflags --libs Qt6Core Qt6Concurrent yaml-cpp)
 echo "prometheus-bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 "$TMP/prometheusbench" "$@"

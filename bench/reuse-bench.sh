@@ -56,7 +56,7 @@ cc -O2 -o "$tmp/fakecluster" "$here/fakecluster.c"
 g++ -O2 -DNDEBUG -std=c++20 -fPIC -I"$repo" \
     -DQT_NO_CAST_FROM_ASCII -DQT_NO_KEYWORDS -DQT_USE_QSTRINGBUILDER \
     -o "$tmp/reusebench" "$here/reusebench.cpp" "$BUILD_DIR/core/libartemis_core.a" \
-    $(pkg-config --cflags --libs Qt6Core Qt6Network Qt6Concurrent)
+    $(pkg-config --cflags --libs Qt6Core Qt6Network Qt6Concurrent yaml-cpp)
 
 "$tmp/fakecluster" --count "$NODES" --ports 1000 --base-port 20000 --delay-ms "$DELAY_MS" \
     --keep-alive 1 --nodes-file "$tmp/nodes.txt" >"$tmp/fc.log" 2>&1 &
