@@ -19,6 +19,21 @@ Error fileError(const QString &name, const QString &message)
     return Error{ErrorCode::InvalidArgument, u"%1: %2"_s.arg(name, message)};
 }
 
+// Service discovery (file_sd, http_sd) sends labels named __meta_* and __address__ for
+// relabelling; Prometheus drops every label starting with "__" once relabelling is done, and so
+// do we (there is no relabelling here), rather than refuse a real SD server's answer.
+QJsonValue withoutMetaLabels(const QJsonValue &labels)
+{
+    if (!labels.isObject()) {
+        return labels;
+    }
+    QJsonObject kept = labels.toObject();
+    for (auto it = kept.begin(); it != kept.end();) {
+        it = it.key().startsWith(u"__"_s) ? kept.erase(it) : std::next(it);
+    }
+    return kept;
+}
+
 } // namespace
 
 Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name)
@@ -41,7 +56,7 @@ Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name)
         if (!groups.at(g).isObject() || !targets.isArray()) {
             return fileError(name, u"group %1: 'targets' must be an array of strings"_s.arg(g));
         }
-        Result<Labels> labels = labelsFromJson(group.value(u"labels"_s));
+        Result<Labels> labels = labelsFromJson(withoutMetaLabels(group.value(u"labels"_s)));
         if (!labels) {
             return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
         }
@@ -88,7 +103,7 @@ Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
                                        QString::fromStdString(entry.second.as<std::string>()));
                 }
             }
-            Result<Labels> labels = labelsFromJson(labelObject);
+            Result<Labels> labels = labelsFromJson(withoutMetaLabels(labelObject));
             if (!labels) {
                 return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
             }

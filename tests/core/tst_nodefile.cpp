@@ -58,6 +58,14 @@ void TestNodeFile::parse_data()
     QTest::newRow("yaml by name, numbers as text")
         << QByteArray("-\n  targets: [a]\n  labels: {rack: 12}\n") << u"sd.yml"_s
         << QStringList{u"a"_s} << LabelList{Labels{{u"rack"_s, u"12"_s}}};
+    // Service discovery's meta labels are dropped, as Prometheus drops them after relabelling.
+    QTest::newRow("json __meta labels dropped")
+        << QByteArray(R"([{"targets": ["a"], "labels": {"__meta_dc": "x", "__address__": "a",)"
+                      R"( "dc": "fra1"}}])")
+        << u"f.json"_s << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"fra1"_s}}};
+    QTest::newRow("yaml __meta labels dropped")
+        << QByteArray("- targets: [a]\n  labels: {__meta_x: y, dc: ams1}\n") << u"f.yml"_s
+        << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"ams1"_s}}};
 }
 
 void TestNodeFile::parse()
@@ -82,8 +90,8 @@ void TestNodeFile::errors_data()
     QTest::newRow("json target not a string")
         << QByteArray(R"([{"targets": [1]}])") << u"'targets' must be an array of strings"_s;
     QTest::newRow("json bad label name")
-        << QByteArray(R"([{"targets": ["a"]}, {"targets": ["b"], "labels": {"__x": "1"}}])")
-        << u"group 1: invalid label name '__x'"_s;
+        << QByteArray(R"([{"targets": ["a"]}, {"targets": ["b"], "labels": {"1x": "1"}}])")
+        << u"group 1: invalid label name '1x'"_s;
     QTest::newRow("json label not a string")
         << QByteArray(R"([{"targets": ["a"], "labels": {"dc": 1}}])") << u"string value"_s;
     QTest::newRow("yaml syntax") << QByteArray("- targets: [a\n") << u"not valid file_sd YAML"_s;
