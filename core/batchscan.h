@@ -34,8 +34,8 @@ Result<qint64> scanInBatches(QFile &file, QThreadPool *pool, Parse parse, Merge 
         inFlight.pop_front();
     };
     const auto submit = [&](QByteArray bytes) {
-        inFlight.push_back(QtConcurrent::run(
-            pool, [&parse, bytes = std::move(bytes)] { return parse(bytes); }));
+        inFlight.push_back(
+            QtConcurrent::run(pool, [&parse, bytes = std::move(bytes)] { return parse(bytes); }));
         while (qsizetype(inFlight.size()) > maxInFlight) {
             mergeFront();
         }

@@ -10,8 +10,7 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-FleetMetricsCache::FleetMetricsCache(const ResultStore *store, qsizetype maxBytes,
-                                     QObject *parent)
+FleetMetricsCache::FleetMetricsCache(const ResultStore *store, qsizetype maxBytes, QObject *parent)
     : QObject(parent), m_store(store), m_maxBytes(maxBytes)
 {
     m_pool.setMaxThreadCount(1);
