@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QFuture>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
@@ -214,6 +215,9 @@ void NodeSourceReader::readHttp(const NodeSource &source, QPointer<QObject> cont
     }
     if (!m_nam) {
         m_nam = new QNetworkAccessManager(this);
+        // Like every fetch of Artemis: direct, never through http_proxy/all_proxy (a
+        // coordinator without a local Fetcher has not set the application proxy).
+        m_nam->setProxy(QNetworkProxy::NoProxy);
     }
     QNetworkRequest request{QUrl(source.location)};
     request.setRawHeader("Accept", "application/json");
