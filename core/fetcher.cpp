@@ -445,18 +445,17 @@ void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const 
     }
     QList<QHostAddress> checked;
     checked.reserve(addresses.size());
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
     for (const QHostAddress &address : addresses) {
-        if (m_policy) {
-            if (const std::optional<QString> reason = m_policy->checkAddress(host, address)) {
-                // A first hop refused here never reached a node: this attempt was not made.
-                if (redirectTarget.isEmpty()) {
-                    end(OutcomeKind::Denied, *reason, job->attempt - 1);
-                } else {
-                    end(OutcomeKind::Denied,
-                        u"redirect to %1 denied: %2"_s.arg(redirectTarget, *reason), job->attempt);
-                }
-                return;
+        if (const std::optional<QString> reason = deniedAddress(*hunt, host, address)) {
+            // A first hop refused here never reached a node: this attempt was not made.
+            if (redirectTarget.isEmpty()) {
+                end(OutcomeKind::Denied, *reason, job->attempt - 1);
+            } else {
+                end(OutcomeKind::Denied,
+                    u"redirect to %1 denied: %2"_s.arg(redirectTarget, *reason), job->attempt);
             }
+            return;
         }
         checked.append(connectable(address));
     }
@@ -659,24 +658,48 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
                       "credentials"_s.arg(target));
     }
     const QString host = to.host();
-    if (m_policy) {
-        if (const std::optional<QString> reason = m_policy->checkHost(host)) {
-            return refuse(OutcomeKind::Denied, u"redirect to %1 denied: %2"_s.arg(target, *reason));
-        }
+    if (const std::optional<QString> reason = deniedHost(*hunt, host)) {
+        return refuse(OutcomeKind::Denied, u"redirect to %1 denied: %2"_s.arg(target, *reason));
     }
     ++job->redirects;
     connectHop(job, to, target); // resolved, checked and pinned as the first hop
     return true;
 }
 
+std::optional<QString> Fetcher::deniedHost(const Hunt &hunt, const QString &host) const
+{
+    for (const TargetPolicy *policy : {m_policy.get(), hunt.options.extraPolicy.get()}) {
+        if (policy) {
+            if (std::optional<QString> reason = policy->checkHost(host)) {
+                return reason;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> Fetcher::deniedAddress(const Hunt &hunt, const QString &host,
+                                              const QHostAddress &address) const
+{
+    for (const TargetPolicy *policy : {m_policy.get(), hunt.options.extraPolicy.get()}) {
+        if (policy) {
+            if (std::optional<QString> reason = policy->checkAddress(host, address)) {
+                return reason;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
 {
-    if (job->policyChecked || !m_policy) {
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (job->policyChecked || !hunt) {
         return true;
     }
     job->policyChecked = true;
     // The name (or literal) once; a name's addresses are checked at every hop (onResolved).
-    if (const std::optional<QString> reason = m_policy->checkHost(job->target.host)) {
+    if (const std::optional<QString> reason = deniedHost(*hunt, job->target.host)) {
         complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
                                           OutcomeKind::Denied, *reason));
         // Called from inside pump()'s loop: give the per-host slot back from the event loop.

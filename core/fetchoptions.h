@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include <QByteArray>
@@ -9,6 +10,7 @@
 #include <QString>
 
 #include "core/result.h"
+#include "core/targetpolicy.h"
 
 namespace Artemis {
 
@@ -45,6 +47,10 @@ struct FetchOptions
     // thread keeps them in its own manager, bounded (core/fetcher.h); https hunts with their
     // own CA or insecureSkipVerify do not reuse (QNAM's cache does not key by TLS settings).
     bool reuseConnections = false;
+    // A policy checked besides the fetcher's own, at every attempt and redirect hop, on the
+    // host and on every address the fetcher resolves: a worker's copy of its coordinator's
+    // policy (Wire::HuntSpec). Runtime only: never read from JSON (the spec carries it apart).
+    std::shared_ptr<const TargetPolicy> extraPolicy;
 
     // Longest schedule interval whose rounds reuse connections: under nginx's default
     // keepalive_timeout (75 s) and Qt 6.4's connection cache expiry (120 s, measured).

@@ -1,5 +1,7 @@
 #include "core/targetpolicy.h"
 
+#include <QJsonArray>
+
 #include "core/target.h"
 
 using namespace Qt::StringLiterals;
@@ -123,12 +125,53 @@ TargetPolicy TargetPolicy::none()
 
 Result<void> TargetPolicy::allow(QStringView rule)
 {
-    return addRule(m_allow, rule);
+    Result<void> added = addRule(m_allow, rule);
+    if (added) {
+        m_allowText.append(rule.trimmed().toString());
+    }
+    return added;
 }
 
 Result<void> TargetPolicy::deny(QStringView rule)
 {
-    return addRule(m_deny, rule);
+    Result<void> added = addRule(m_deny, rule);
+    if (added) {
+        m_denyText.append(rule.trimmed().toString());
+    }
+    return added;
+}
+
+QJsonObject TargetPolicy::toJson() const
+{
+    return QJsonObject{{u"allow"_s, QJsonArray::fromStringList(m_allowText)},
+                       {u"deny"_s, QJsonArray::fromStringList(m_denyText)},
+                       {u"builtins"_s, !m_builtin.isEmpty()}};
+}
+
+Result<TargetPolicy> TargetPolicy::fromJson(const QJsonObject &json)
+{
+    const QJsonValue builtins = json.value(u"builtins"_s);
+    if (!builtins.isBool() || !json.value(u"allow"_s).isArray()
+        || !json.value(u"deny"_s).isArray()) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"target policy: want {\"allow\": [...], \"deny\": [...], "
+                         u"\"builtins\": bool}"_s);
+    }
+    TargetPolicy policy = builtins.toBool() ? TargetPolicy() : TargetPolicy::none();
+    for (const QString &kind : {u"allow"_s, u"deny"_s}) {
+        for (const QJsonValue &rule : json.value(kind).toArray()) {
+            if (!rule.isString()) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 u"target policy: %1 rules must be strings"_s.arg(kind));
+            }
+            const Result<void> added =
+                kind == u"allow"_s ? policy.allow(rule.toString()) : policy.deny(rule.toString());
+            if (!added) {
+                return added.error();
+            }
+        }
+    }
+    return policy;
 }
 
 Result<void> TargetPolicy::addRule(Rules &rules, QStringView rawRule)

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -55,6 +56,12 @@ public:
 
     QStringList describe() const; // human-readable rules, for logs and /api docs
 
+    // The rules as given, for a coordinator's jobs (distributed mode: every worker applies the
+    // coordinator's policy besides its own): {"allow": [...], "deny": [...], "builtins": bool}.
+    QJsonObject toJson() const;
+    // InvalidArgument naming the bad rule or field.
+    static Result<TargetPolicy> fromJson(const QJsonObject &json);
+
 private:
     using Subnet = QPair<QHostAddress, int>;
     struct Rules
@@ -73,6 +80,8 @@ private:
     Rules m_allow;
     Rules m_deny;
     Rules m_builtin;
+    QStringList m_allowText; // the rules as given (toJson)
+    QStringList m_denyText;
 };
 
 using TargetPolicyPtr = std::shared_ptr<const TargetPolicy>;

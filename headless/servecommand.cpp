@@ -423,9 +423,13 @@ void ServeCommand::start(const QStringList &arguments)
     const ServeSettings &s = *parsed;
 
     if (s.broker) {
-        // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy);
-        // workers check resolved addresses with their own --allow/--deny.
-        m_broker = std::make_unique<RedisExecutor>(*s.broker);
+        // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy)
+        // and sends its policy with every hunt; workers check it besides their own
+        // --allow/--deny, on the host and on every address they resolve.
+        RedisExecutorConfig brokerConfig;
+        brokerConfig.policy =
+            s.policy ? TargetPolicyPtr(s.policy) : std::make_shared<const TargetPolicy>();
+        m_broker = std::make_unique<RedisExecutor>(*s.broker, brokerConfig);
         connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
             // Wrong or missing password, bad database: nothing can be fetched. Exit so the
             // operator sees it at once (and systemd's Restart= does not hide it for long).

@@ -183,6 +183,9 @@ void RedisExecutor::describeHunt(quint64 key, const HuntInfo &info)
     hunt.spec.id = info.id;
     hunt.spec.path = info.url;
     hunt.spec.options = info.options;
+    if (m_config.policy) {
+        hunt.spec.policy = m_config.policy->toJson();
+    }
     m_keyById.insert(info.id, key);
 }
 

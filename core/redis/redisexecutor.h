@@ -25,6 +25,9 @@ struct RedisExecutorConfig
     int cancelTtlSeconds = 3600;    // cancel keys
     int workersPollMs = 2000;       // how often the worker list is refreshed
     int backlogCheckMs = 5000;      // how often our own unacknowledged results are read again
+    // The coordinator's target policy, sent with every hunt (Wire::HuntSpec::policy): each
+    // worker checks it besides its own, on the host and on every address it resolves.
+    TargetPolicyPtr policy;
 };
 
 // The coordinator's Executor in distributed mode: hunts' nodes become job entries (batches,

@@ -37,9 +37,11 @@ QByteArray workerKey(const QString &name)
 
 QByteArray HuntSpec::toBytes() const
 {
-    return QJsonDocument(
-               QJsonObject{{u"id"_s, id}, {u"path"_s, path}, {u"options"_s, options.toWireJson()}})
-        .toJson(QJsonDocument::Compact);
+    QJsonObject json{{u"id"_s, id}, {u"path"_s, path}, {u"options"_s, options.toWireJson()}};
+    if (!policy.isEmpty()) {
+        json.insert(u"policy"_s, policy);
+    }
+    return QJsonDocument(json).toJson(QJsonDocument::Compact);
 }
 
 Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes)
@@ -60,6 +62,18 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes)
         return options.error();
     }
     spec.options = std::move(options).value();
+    if (const QJsonValue policy = json.value(u"policy"_s); !policy.isUndefined()) {
+        Result<TargetPolicy> parsed =
+            policy.isObject() ? TargetPolicy::fromJson(policy.toObject())
+                              : Result<TargetPolicy>(makeError(ErrorCode::InvalidArgument,
+                                                               u"hunt spec: 'policy' must be an "
+                                                               u"object"_s));
+        if (!parsed) {
+            return parsed.error();
+        }
+        spec.policy = policy.toObject();
+        spec.options.extraPolicy = std::make_shared<const TargetPolicy>(std::move(parsed).value());
+    }
     return spec;
 }
 

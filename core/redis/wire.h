@@ -33,6 +33,9 @@ struct HuntSpec
     QString id;
     QString path; // fetched on every node (HuntInfo::url)
     FetchOptions options;
+    // The coordinator's target policy (TargetPolicy::toJson; empty: none sent). fromBytes
+    // puts it in options.extraPolicy, so the worker's fetcher checks it besides its own.
+    QJsonObject policy;
 
     QByteArray toBytes() const; // options with header values (FetchOptions::toWireJson)
     static Result<HuntSpec> fromBytes(const QByteArray &bytes);

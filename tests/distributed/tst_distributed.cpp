@@ -43,6 +43,7 @@ private Q_SLOTS:
     void workerKilledMidHunt();
     void redisRestartedMidHunt();
     void cancelMidHunt();
+    void coordinatorPolicyTravels();
 
 private:
     void startWorker(const QString &name);
@@ -97,6 +98,15 @@ void TestDistributed::init()
     RedisExecutorConfig config;
     config.blockMs = 200;
     config.workersPollMs = 200;
+    if (QByteArray(QTest::currentTestFunction()) == "coordinatorPolicyTravels") {
+        // What serve --broker --deny 127.0.0.1/32 --deny ::1 sends with every hunt. The
+        // engine's own policy (the fixture's) lets every node through at submit, as a
+        // coordinator does with names it does not resolve.
+        auto policy = std::make_shared<TargetPolicy>();
+        QVERIFY(policy->deny(u"127.0.0.1/32"_s));
+        QVERIFY(policy->deny(u"::1/128"_s));
+        config.policy = policy;
+    }
     m_executor = std::make_unique<RedisExecutor>(url, config);
     m_stack = std::make_unique<StackFixture>();
     StackOptions options;
@@ -295,6 +305,41 @@ void TestDistributed::cancelMidHunt()
     const int requests = requestsSeen();
     QVERIFY2(requests < NodeCount, qPrintable(u"%1 requests"_s.arg(requests)));
     QTRY_COMPARE_WITH_TIMEOUT(xlen(Wire::JobsStream), 0, 10000);
+}
+
+// The coordinator's target policy travels with the hunt and the workers enforce it, on the
+// host as given and on the addresses their own lookup returns.
+void TestDistributed::coordinatorPolicyTravels()
+{
+    FakeNode allowed; // 127.0.0.2: not denied
+    QVERIFY(allowed.start(QHostAddress(u"127.0.0.2"_s)));
+    FakeNode byName, byLiteral; // on 127.0.0.1
+    QVERIFY(byName.start());
+    QVERIFY(byLiteral.start());
+    const QString name = u"localhost:%1"_s.arg(byName.port()); // 127.0.0.1 and ::1
+    HuntRequest request;
+    request.nodes = {allowed.node(), name, byLiteral.node()};
+    request.url = u"/metric"_s;
+    request.origin = u"test"_s;
+    request.options.attempts = 1;
+    const Result<HuntInfo> info = m_engine->submit(request);
+    QVERIFY2_OK(info);
+    waitForFinish();
+    QHash<QString, Outcome> outcomes;
+    QVERIFY2_OK(m_store->forEachResult(info->id, [&](const Outcome &o) {
+        outcomes.insert(o.node, o);
+        return true;
+    }));
+    QCOMPARE(outcomes.size(), 3);
+    QCOMPARE(outcomes.value(allowed.node()).outcome, OutcomeKind::Ok);
+    QCOMPARE(outcomes.value(byLiteral.node()).outcome, OutcomeKind::Denied);
+    QCOMPARE(outcomes.value(name).outcome, OutcomeKind::Denied); // after the worker's lookup
+    QVERIFY2(outcomes.value(name).error.contains(u"127.0.0.1"_s)
+                 || outcomes.value(name).error.contains(u"::1"_s),
+             qPrintable(outcomes.value(name).error));
+    QCOMPARE(allowed.requestCount(), 1);
+    QCOMPARE(byName.requestCount(), 0);
+    QCOMPARE(byLiteral.requestCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestDistributed)

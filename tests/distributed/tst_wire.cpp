@@ -14,6 +14,7 @@ private Q_SLOTS:
     void specKeepsHeaderValues();
     void manifestJsonStillDropsHeaderValues();
     void badSpec();
+    void specCarriesThePolicy();
     void nodesRoundTrip();
     void outcomesRoundTrip();
     void badOutcomes();
@@ -62,6 +63,44 @@ void TestWire::badSpec()
     QVERIFY(!Wire::HuntSpec::fromBytes("not json"));
     QVERIFY(!Wire::HuntSpec::fromBytes(R"({"path":"/x","options":{}})"));
     QVERIFY(!Wire::HuntSpec::fromBytes(R"({"id":"a","options":{"attempts":0}})"));
+}
+
+void TestWire::specCarriesThePolicy()
+{
+    TargetPolicy coordinator = TargetPolicy::none();
+    QVERIFY(coordinator.deny(u"10.0.0.0/8"_s));
+    QVERIFY(coordinator.allow(u"*.lab"_s));
+    Wire::HuntSpec spec;
+    spec.id = u"01ABC"_s;
+    spec.path = u"/metric"_s;
+    spec.policy = coordinator.toJson();
+    const Result<Wire::HuntSpec> back = Wire::HuntSpec::fromBytes(spec.toBytes());
+    QVERIFY(back);
+    QCOMPARE(back->policy, spec.policy);
+    const TargetPolicyPtr policy = back->options.extraPolicy;
+    QVERIFY(policy);
+    QCOMPARE(policy->toJson(), coordinator.toJson());
+    QVERIFY(policy->checkHost(u"10.1.2.3"_s));      // denied
+    QVERIFY(!policy->checkHost(u"node1.lab"_s));    // allowed
+    QVERIFY(policy->checkHost(u"node1.example"_s)); // not allowed: allow rules exist
+    // none() has no built-in denials: without allow rules, 169.254.169.254 passes.
+    TargetPolicy bare = TargetPolicy::none();
+    QVERIFY(bare.deny(u"10.0.0.0/8"_s));
+    spec.policy = bare.toJson();
+    QVERIFY(!Wire::HuntSpec::fromBytes(spec.toBytes())
+                 ->options.extraPolicy->checkHost(u"169.254.169.254"_s));
+    // The defaults keep their built-in denials across the wire.
+    spec.policy = TargetPolicy().toJson();
+    const TargetPolicyPtr defaults = Wire::HuntSpec::fromBytes(spec.toBytes())->options.extraPolicy;
+    QVERIFY(defaults->checkHost(u"169.254.169.254"_s));
+    // No policy: nothing extra (an older coordinator); a bad one: refused.
+    spec.policy = {};
+    QVERIFY(!Wire::HuntSpec::fromBytes(spec.toBytes())->options.extraPolicy);
+    QVERIFY(!Wire::HuntSpec::fromBytes(R"({"id":"a","options":{},"policy":[]})"));
+    QVERIFY(!Wire::HuntSpec::fromBytes(
+        R"({"id":"a","options":{},"policy":{"allow":[],"deny":["10.0.0.0/99"],"builtins":true}})"));
+    QVERIFY(
+        !Wire::HuntSpec::fromBytes(R"({"id":"a","options":{},"policy":{"allow":[],"deny":[]}})"));
 }
 
 void TestWire::nodesRoundTrip()
