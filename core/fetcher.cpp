@@ -421,7 +421,8 @@ void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const 
                          const QString &redirectTarget, const QList<QHostAddress> &addresses,
                          const QString &error)
 {
-    if (job->lookup != lookup || job->done || !m_hunts.contains(job->key)) {
+    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
+    if (job->lookup != lookup || job->done || !hunt) {
         return; // timed out, cancelled or ended meanwhile
     }
     job->lookup = 0;
@@ -445,7 +446,6 @@ void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const 
     }
     QList<QHostAddress> checked;
     checked.reserve(addresses.size());
-    const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
     for (const QHostAddress &address : addresses) {
         if (const std::optional<QString> reason = deniedAddress(*hunt, host, address)) {
             // A first hop refused here never reached a node: this attempt was not made.
@@ -693,8 +693,11 @@ std::optional<QString> Fetcher::deniedAddress(const Hunt &hunt, const QString &h
 
 bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
 {
+    if (job->policyChecked) {
+        return true;
+    }
     const std::shared_ptr<Hunt> hunt = m_hunts.value(job->key);
-    if (job->policyChecked || !hunt) {
+    if (!hunt) {
         return true;
     }
     job->policyChecked = true;
