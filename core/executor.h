@@ -28,6 +28,14 @@ public:
         Q_UNUSED(key);
         Q_UNUSED(info);
     }
+    // Whether this executor can run a hunt with these options (checked by HuntEngine::submit
+    // before anything is stored): an executor that sends options through a shared medium may
+    // refuse secrets it cannot protect. The default takes everything.
+    virtual Result<void> accepts(const FetchOptions &options) const
+    {
+        Q_UNUSED(options);
+        return {};
+    }
     // A hunt identified by `key` is about to submit targets fetched with `options`.
     virtual void beginHunt(quint64 key, const FetchOptions &options) = 0;
     // Fetch these targets (each yields exactly one outcome, unless the hunt is cancelled first,

@@ -50,6 +50,9 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     if (!validOptions) {
         return validOptions.error();
     }
+    if (const Result<void> accepted = m_executor->accepts(request.options); !accepted) {
+        return accepted.error();
+    }
     if (const Result<void> validExtract = validateExtracts(request.extract); !validExtract) {
         return validExtract.error();
     }

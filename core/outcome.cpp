@@ -92,6 +92,9 @@ QJsonObject Outcome::toJson() const
     if (!labels.isEmpty()) {
         json.insert(u"labels"_s, labelsToJson(labels));
     }
+    if (!worker.isEmpty()) {
+        json.insert(u"worker"_s, worker);
+    }
     return json;
 }
 
@@ -117,6 +120,7 @@ Result<Outcome> Outcome::fromJson(const QJsonObject &json)
     o.error = json.value(u"error"_s).toString();
     o.body = json.value(u"body"_s);
     o.raw = json.value(u"raw"_s).toString();
+    o.worker = json.value(u"worker"_s).toString();
     // Records written before labels existed have none; a malformed object is dropped, not
     // fatal (the rest of the record is still good).
     if (Result<Labels> labels = labelsFromJson(json.value(u"labels"_s)); labels) {

@@ -96,6 +96,9 @@ struct Outcome
     // its first RawTextLimit bytes (compare with `bytes`). Empty otherwise.
     QString raw;
     Labels labels; // the node's labels (Target::labels); "labels" in the record when not empty
+    // Distributed mode: the worker that fetched it (its --name, from the signed results
+    // entry); "worker" in the record. Empty for local fetches.
+    QString worker;
 
     static constexpr qsizetype RawBodyLimit = 4096;
     static constexpr qsizetype RawTextLimit = 64 * 1024;

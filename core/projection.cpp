@@ -58,6 +58,7 @@ Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
         {u"fetchedAt"_s, Source::FetchedAt},
         {u"error"_s, Source::Error},
         {u"url"_s, Source::Url},
+        {u"worker"_s, Source::Worker},
     };
     Projection p;
     p.m_numbers = numbers;
@@ -101,6 +102,13 @@ Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
     return p;
 }
 
+QStringList Projection::defaultCsvFields()
+{
+    return {u"node"_s,     u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
+            u"attempts"_s, u"bytes"_s,   u"fetchedAt"_s,  u"error"_s,
+            u"url"_s,      u"worker"_s,  u"body"_s};
+}
+
 QList<QJsonValue> Projection::recordValues(const QJsonObject &record) const
 {
     // The stored line's own fields, as Outcome::toJson wrote them: no Outcome (and no date
@@ -136,6 +144,9 @@ QList<QJsonValue> Projection::recordValues(const QJsonObject &record) const
             break;
         case Source::Url:
             out.append(record.value(QLatin1String("url")).toString());
+            break;
+        case Source::Worker:
+            out.append(record.value(QLatin1String("worker")).toString());
             break;
         case Source::Label: {
             const QJsonValue value =
@@ -199,6 +210,9 @@ QList<QJsonValue> Projection::values(const Outcome &outcome) const
             break;
         case Source::Url:
             out.append(outcome.url);
+            break;
+        case Source::Worker:
+            out.append(outcome.worker);
             break;
         case Source::Label: {
             const auto it = outcome.labels.constFind(field.label);

@@ -21,12 +21,12 @@ namespace Artemis {
 // GUI's "Save as").
 //
 // Fields: the record fields node, outcome, httpStatus, latencyMs, attempts, bytes, fetchedAt
-// (ISO 8601 UTC with ms), error, url; `labels.NAME` or `label:NAME` (the node's label NAME,
-// null when it has none); `body` (the whole body); `body.PATH` / `body[...]` (a
-// path into the body, for keys that clash with a record field); any other text is a JSON path
-// into the body (jsonvalues.h syntax), e.g. `version`, `mem.used`, `labels["k8s.io/name"]`.
-// A body path that is absent (or any path of a non-ok outcome's body) gives null.
-// numbers = true turns body values that jsonNumber reads ("80%", "15.9G") into numbers.
+// (ISO 8601 UTC with ms), error, url, worker (distributed mode; "" otherwise); `labels.NAME` or
+// `label:NAME` (the node's label NAME, null when it has none); `body` (the whole body); `body.PATH`
+// / `body[...]` (a path into the body, for keys that clash with a record field); any other text is
+// a JSON path into the body (jsonvalues.h syntax), e.g. `version`, `mem.used`,
+// `labels["k8s.io/name"]`. A body path that is absent (or any path of a non-ok outcome's body)
+// gives null. numbers = true turns body values that jsonNumber reads ("80%", "15.9G") into numbers.
 //
 // Projection is an immutable value (thread-safe). A ProjectionWriter is used by one thread.
 
@@ -35,6 +35,8 @@ class Projection
 public:
     // Errors: InvalidArgument for an empty field list or a bad path (naming the field).
     static Result<Projection> parse(const QStringList &fields, bool numbers = false);
+    // A CSV export's columns when no fields are given: the record's, then the whole body.
+    static QStringList defaultCsvFields();
 
     QStringList fields() const { return m_names; }
     // The fields of one outcome, in field order.
@@ -56,6 +58,7 @@ private:
         FetchedAt,
         Error,
         Url,
+        Worker,
         Label, // "labels.dc" or "label:dc": the node's label (Outcome::labels); null when absent
         Body,
     };

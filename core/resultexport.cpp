@@ -64,9 +64,7 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
     }
     std::optional<Projection> fields = projection;
     if (!fields && format == ExportFormat::Csv) {
-        fields = *Projection::parse({u"node"_s, u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
-                                     u"attempts"_s, u"bytes"_s, u"fetchedAt"_s, u"error"_s,
-                                     u"url"_s, u"body"_s});
+        fields = *Projection::parse(Projection::defaultCsvFields());
     }
     QFile file(store.resultsFile(id));
     if (!file.open(QIODevice::ReadOnly)) {

@@ -20,6 +20,7 @@ ResultRow ResultRow::from(const Outcome &outcome)
     row.bytes = outcome.bytes;
     row.attempts = outcome.attempts;
     row.error = outcome.error;
+    row.worker = outcome.worker;
     for (auto it = outcome.labels.cbegin(); it != outcome.labels.cend(); ++it) {
         if (!row.labels.isEmpty()) {
             row.labels.append(u", "_s);
@@ -48,6 +49,8 @@ QString resultColumnTitle(ResultColumn column)
         return u"Attempts"_s;
     case ResultColumn::Labels:
         return u"Labels"_s;
+    case ResultColumn::Worker:
+        return u"Worker"_s;
     case ResultColumn::Error:
         return u"Error"_s;
     case ResultColumn::Count:
@@ -120,6 +123,8 @@ QVariant resultCellData(const ResultRow &row, ResultColumn column, int role,
         return fetched ? QVariant(row.attempts) : QVariant();
     case ResultColumn::Labels:
         return row.labels;
+    case ResultColumn::Worker:
+        return row.worker;
     case ResultColumn::Error:
         return row.error;
     case ResultColumn::Count:
@@ -146,6 +151,7 @@ void setupResultTable(QTableView *table)
     table->setColumnWidth(int(ResultColumn::Bytes), 70);
     table->setColumnWidth(int(ResultColumn::Attempts), 70);
     table->setColumnWidth(int(ResultColumn::Labels), 140);
+    table->setColumnWidth(int(ResultColumn::Worker), 90);
 }
 
 } // namespace Artemis::Gui

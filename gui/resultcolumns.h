@@ -19,6 +19,7 @@ struct ResultRow
     qint64 bytes = 0;
     int attempts = 0;
     QString labels; // "dc=fra1, role=db" (Outcome::labels); empty without labels
+    QString worker; // distributed mode: the worker that fetched it (Outcome::worker)
     QString error;
 
     static ResultRow from(const Outcome &outcome);
@@ -34,6 +35,7 @@ enum class ResultColumn {
     Bytes,
     Attempts,
     Labels,
+    Worker,
     Error,
     Count
 };

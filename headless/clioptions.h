@@ -2,8 +2,11 @@
 
 #include <memory>
 
+#include <utility>
+
 #include <QCommandLineParser>
 #include <QHash>
+#include <QHostAddress>
 #include <QList>
 #include <QString>
 
@@ -32,6 +35,40 @@ Result<T> numberOption(const QCommandLineParser &parser, const QString &name, T 
                              .arg(parser.value(name)));
     }
     return T(value);
+}
+
+// ADDR:PORT of a --listen-like option (127.0.0.1:5000, [::1]:5000, localhost:5000, *:5000).
+inline Result<std::pair<QHostAddress, quint16>> parseListenAddress(const QString &option,
+                                                                   const QString &text)
+{
+    using namespace Qt::StringLiterals;
+    auto bad = [&](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--%1 '%2': %3 (expected ADDR:PORT, e.g. 127.0.0.1:5000 or "
+                         "[::1]:5000)"_s.arg(option, text, why));
+    };
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon <= 0) {
+        return bad(u"no port"_s);
+    }
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535) {
+        return bad(u"bad port"_s);
+    }
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2);
+    }
+    QHostAddress address;
+    if (host == u"localhost"_s) {
+        address = QHostAddress(QHostAddress::LocalHost);
+    } else if (host == u"*"_s) {
+        address = QHostAddress(QHostAddress::Any);
+    } else if (!address.setAddress(host)) {
+        return bad(u"'%1' is not an IP address"_s.arg(host));
+    }
+    return std::pair{address, quint16(port)};
 }
 
 // ARTEMIS_TOKEN and ARTEMIS_DATA_DIR, for the settings parsers that read them (serve, values,

@@ -18,15 +18,6 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
-namespace {
-
-// A CSV export without ?fields=: the record's columns and the body as compact JSON.
-const QStringList DefaultCsvFields{u"node"_s,     u"outcome"_s, u"httpStatus"_s, u"latencyMs"_s,
-                                   u"attempts"_s, u"bytes"_s,   u"fetchedAt"_s,  u"error"_s,
-                                   u"url"_s,      u"body"_s};
-
-} // namespace
-
 HuntResultsController::HuntResultsController(HuntCatalog *catalog) : m_catalog(catalog)
 {
     m_pool.setMaxThreadCount(2);
@@ -173,7 +164,7 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
                               QHttpServerResponder &responder)
 {
     if (format == ExportFormat::Csv && !projection) {
-        projection = *Projection::parse(DefaultCsvFields);
+        projection = *Projection::parse(Projection::defaultCsvFields());
     }
     ExportStream::Settings settings;
     settings.file = m_catalog->store()->resultsFile(id);

@@ -42,7 +42,8 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
           std::make_unique<FleetMetricsController>(stack->catalog(), stack->scheduler())),
       m_fetch(std::make_unique<FetchController>(stack->engine())),
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
-      m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
+      m_selfMetricsController(
+          std::make_unique<SelfMetricsController>(m_selfMetrics, config.broker)),
       m_health(std::make_unique<HealthController>(stack->store())),
       m_index(std::make_unique<IndexController>(stack->store(), config.token.isEmpty())),
       m_workers(std::make_unique<WorkersController>(config.broker))

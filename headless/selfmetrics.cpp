@@ -138,4 +138,36 @@ QByteArray SelfMetrics::render() const
     return out;
 }
 
+QByteArray renderWorkerMetrics(const Wire::WorkerInfo &info, bool brokerConnected)
+{
+    const QByteArray label = "{worker=\"" + escapeLabel(info.name) + "\"} ";
+    QByteArray out;
+    auto metric = [&](const char *name, const char *type, const char *help,
+                      const QByteArray &value) {
+        out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n'
+               + name + label + value + '\n';
+    };
+    metric("artemis_worker_nodes_total", "counter", "Nodes fetched since the worker started.",
+           QByteArray::number(info.done));
+    metric("artemis_worker_errors_total", "counter",
+           "Nodes fetched since start whose outcome is not ok.", QByteArray::number(info.errors));
+    metric("artemis_worker_refused_jobs_total", "counter",
+           "Jobs refused: unsigned, or signed with another secret (--broker-secret-file).",
+           QByteArray::number(info.refusedJobs));
+    metric("artemis_worker_in_flight", "gauge", "Nodes being fetched now.",
+           QByteArray::number(info.inFlight));
+    metric("artemis_worker_jobs", "gauge", "Jobs (batches of nodes) held now.",
+           QByteArray::number(info.jobs));
+    metric("artemis_worker_nodes_per_second", "gauge",
+           "Nodes fetched per second over the last 10 s.",
+           QByteArray::number(info.nodesPerSecond, 'f', 1));
+    metric("artemis_worker_broker_connected", "gauge", "1 while both Redis connections are up.",
+           brokerConnected ? "1" : "0");
+    out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+           "# TYPE process_resident_memory_bytes gauge\n"
+           "process_resident_memory_bytes "
+           + QByteArray::number(residentBytes()) + '\n';
+    return out;
+}
+
 } // namespace Artemis

@@ -7,6 +7,7 @@
 #include <QString>
 
 #include "core/huntengine.h"
+#include "core/redis/wire.h"
 
 namespace Artemis {
 
@@ -40,5 +41,9 @@ private:
     quint64 m_huntsStarted = 0;
     QHash<QString, quint64> m_requests; // "method\x1froute\x1fstatus" -> count
 };
+
+// `worker --metrics-listen`: a worker's own counters (what its heartbeat says, as Prometheus
+// text), labelled with its name.
+QByteArray renderWorkerMetrics(const Wire::WorkerInfo &info, bool brokerConnected);
 
 } // namespace Artemis

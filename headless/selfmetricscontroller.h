@@ -2,6 +2,7 @@
 
 namespace Artemis {
 
+class RedisExecutor;
 class Router;
 class SelfMetrics;
 
@@ -9,11 +10,13 @@ class SelfMetrics;
 class SelfMetricsController
 {
 public:
-    explicit SelfMetricsController(SelfMetrics *metrics); // not owned
+    // Neither is owned; `broker` (distributed mode) may be null.
+    SelfMetricsController(SelfMetrics *metrics, const RedisExecutor *broker);
     [[nodiscard]] bool registerRoutes(Router &router);
 
 private:
-    SelfMetrics *m_metrics; // not owned
+    SelfMetrics *m_metrics;
+    const RedisExecutor *m_broker;
 };
 
 } // namespace Artemis

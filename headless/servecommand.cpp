@@ -67,6 +67,11 @@ void addOptions(QCommandLineParser &parser)
          u"Read the Redis password from FILE (trailing newline ignored) instead of the "
          "--broker URL, keeping it out of 'ps'."_s,
          u"FILE"_s},
+        {u"broker-secret-file"_s,
+         u"Distributed mode: sign jobs and results with the secret in FILE (shared with every "
+         "worker) and seal header values and passwords; results not signed with it are "
+         "refused. Without it, hunts with header values or a password are refused."_s,
+         u"FILE"_s},
         {u"allow-origin"_s,
          u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
          "/fetch and /api/v1 (repeatable); other origins get 403."_s,
@@ -91,37 +96,6 @@ void addOptions(QCommandLineParser &parser)
     });
     parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
-}
-
-Result<std::pair<QHostAddress, quint16>> parseListen(const QString &text)
-{
-    auto bad = [&](const QString &why) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--listen '%1': %2 (expected ADDR:PORT, e.g. 127.0.0.1:5000 or "
-                         "[::1]:5000)"_s.arg(text, why));
-    };
-    const qsizetype colon = text.lastIndexOf(u':');
-    if (colon <= 0) {
-        return bad(u"no port"_s);
-    }
-    QString host = text.left(colon);
-    bool ok = false;
-    const uint port = text.mid(colon + 1).toUInt(&ok);
-    if (!ok || port > 65535) {
-        return bad(u"bad port"_s);
-    }
-    if (host.startsWith(u'[') && host.endsWith(u']')) {
-        host = host.mid(1, host.size() - 2);
-    }
-    QHostAddress address;
-    if (host == u"localhost"_s) {
-        address = QHostAddress(QHostAddress::LocalHost);
-    } else if (host == u"*"_s) {
-        address = QHostAddress(QHostAddress::Any);
-    } else if (!address.setAddress(host)) {
-        return bad(u"'%1' is not an IP address"_s.arg(host));
-    }
-    return std::pair{address, quint16(port)};
 }
 
 Result<QByteArray> readOptionFile(const QString &option, const QString &path)
@@ -272,7 +246,7 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     }
     ServeSettings s;
     if (parser.isSet(u"listen"_s)) {
-        const auto listen = parseListen(parser.value(u"listen"_s));
+        const auto listen = parseListenAddress(u"listen"_s, parser.value(u"listen"_s));
         if (!listen) {
             return listen.error();
         }
@@ -382,6 +356,17 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.broker = std::move(broker).value();
     }
+    if (parser.isSet(u"broker-secret-file"_s)) {
+        if (!parser.isSet(u"broker"_s)) {
+            return makeError(ErrorCode::InvalidArgument, u"--broker-secret-file needs --broker"_s);
+        }
+        Result<BrokerSecretPtr> secret =
+            BrokerSecret::fromFile(parser.value(u"broker-secret-file"_s));
+        if (!secret) {
+            return secret.error();
+        }
+        s.brokerSecret = std::move(secret).value();
+    }
     if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
         return makeError(ErrorCode::InvalidArgument,
                          u"refusing to listen on %1 without an API token: give --token-file FILE "
@@ -429,6 +414,7 @@ void ServeCommand::start(const QStringList &arguments)
         RedisExecutorConfig brokerConfig;
         brokerConfig.policy =
             s.policy ? TargetPolicyPtr(s.policy) : std::make_shared<const TargetPolicy>();
+        brokerConfig.secret = s.brokerSecret;
         m_broker = std::make_unique<RedisExecutor>(*s.broker, brokerConfig);
         connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
             // Wrong or missing password, bad database: nothing can be fetched. Exit so the

@@ -11,6 +11,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include "core/redis/brokersecret.h"
 #include "core/redis/redisurl.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
@@ -38,6 +39,7 @@ struct ServeSettings
     int maxConnections = 1024;      // --max-connections
     qint64 idleTimeoutMs = 30000;   // --idle-timeout
     std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
+    BrokerSecretPtr brokerSecret;   // --broker-secret-file (null: none)
     QUrl alertmanager;              // --alertmanager: where schedules' alerts go (empty: none)
     QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
     QStringList allowedHosts;       // lower-case Host names answered without a token

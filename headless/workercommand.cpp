@@ -2,9 +2,12 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QHttpServer>
+#include <QHttpServerResponse>
 #include <QTimer>
 
 #include "headless/clioptions.h"
+#include "headless/selfmetrics.h"
 
 using namespace Qt::StringLiterals;
 
@@ -28,6 +31,10 @@ void addOptions(QCommandLineParser &parser)
          u"Read the Redis password from FILE (trailing newline ignored) instead of the URL, "
          "keeping it out of 'ps'."_s,
          u"FILE"_s},
+        {u"broker-secret-file"_s,
+         u"The coordinator's --broker-secret-file: fetch only jobs signed with it, open their "
+         "sealed header values and passwords, sign the outcomes."_s,
+         u"FILE"_s},
         {u"concurrency"_s, u"Nodes fetched at once (default 256)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 1)."_s, u"N"_s},
         {u"name"_s, u"Name in the worker list; unique per worker (default HOST-PID)."_s, u"NAME"_s},
@@ -36,6 +43,10 @@ void addOptions(QCommandLineParser &parser)
          "over by another (default 30000)."_s,
          u"MS"_s},
         {u"heartbeat-ms"_s, u"Heartbeat interval (default 2000)."_s, u"MS"_s},
+        {u"metrics-listen"_s,
+         u"Serve this worker's Prometheus metrics on http://ADDR:PORT/metrics (off by "
+         "default; e.g. 127.0.0.1:9465; port 0 picks a free one)."_s,
+         u"ADDR:PORT"_s},
         {u"drain-ms"_s,
          u"On SIGTERM, wait at most this long for the jobs in hand (default 30000); what is "
          "left is taken over by other workers."_s,
@@ -77,6 +88,14 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return broker.error();
     }
     s.broker = std::move(broker).value();
+    if (parser.isSet(u"broker-secret-file"_s)) {
+        Result<BrokerSecretPtr> secret =
+            BrokerSecret::fromFile(parser.value(u"broker-secret-file"_s));
+        if (!secret) {
+            return secret.error();
+        }
+        s.worker.secret = std::move(secret).value();
+    }
     s.worker.name = parser.value(u"name"_s);
     if (s.worker.name.contains(u' ')) {
         return makeError(ErrorCode::InvalidArgument, u"--name must not contain spaces"_s);
@@ -100,6 +119,14 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
     s.worker.visibilityMs = *visibility;
     s.worker.heartbeatMs = *heartbeat;
     s.worker.drainMs = *drain;
+    if (parser.isSet(u"metrics-listen"_s)) {
+        const auto listen =
+            parseListenAddress(u"metrics-listen"_s, parser.value(u"metrics-listen"_s));
+        if (!listen) {
+            return listen.error();
+        }
+        s.metricsListen = *listen;
+    }
     Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
     if (!policy) {
         return policy.error();
@@ -139,6 +166,29 @@ void WorkerCommand::start(const QStringList &arguments)
                 m_err.flush();
                 finish(UsageExit);
             });
+    if (parsed->metricsListen) {
+        m_metrics = std::make_unique<QHttpServer>();
+        m_metrics->route(u"/metrics"_s, [this] {
+            return QHttpServerResponse(
+                "text/plain; version=0.0.4; charset=utf-8",
+                renderWorkerMetrics(m_worker->info(), m_worker->isConnected()));
+        });
+        const auto [address, port] = *parsed->metricsListen;
+        const quint16 bound = m_metrics->listen(address, port);
+        if (bound == 0) {
+            m_err << "artemis-headless worker: cannot listen on --metrics-listen "
+                  << address.toString() << ':' << port << '\n';
+            m_err.flush();
+            finish(UsageExit);
+            return;
+        }
+        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? u"[%1]"_s.arg(address.toString())
+                                 : address.toString();
+        m_err << "artemis-headless worker: metrics on http://" << host << ':' << bound
+              << "/metrics\n";
+        m_err.flush();
+    }
     m_worker->start();
 }
 

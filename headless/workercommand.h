@@ -1,6 +1,10 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <utility>
+
+#include <QHostAddress>
 
 #include <QObject>
 #include <QStringList>
@@ -10,6 +14,8 @@
 #include "core/redis/redisworker.h"
 #include "core/result.h"
 
+class QHttpServer;
+
 namespace Artemis {
 
 // What `worker` was asked to do, parsed and validated (no side effects).
@@ -17,6 +23,8 @@ struct WorkerSettings
 {
     RedisUrl broker;
     RedisWorkerConfig worker;
+    // --metrics-listen ADDR:PORT: serve GET /metrics there (port 0: any free one). Unset: off.
+    std::optional<std::pair<QHostAddress, quint16>> metricsListen;
 
     // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}).
     static Result<WorkerSettings> parse(const QStringList &arguments);
@@ -47,6 +55,7 @@ private:
     QTextStream &m_out;
     QTextStream &m_err;
     std::unique_ptr<RedisWorker> m_worker;
+    std::unique_ptr<QHttpServer> m_metrics;
 };
 
 } // namespace Artemis

@@ -136,6 +136,7 @@ void RedisExecutor::checkResumable(const QStringList &ids,
 void RedisExecutor::onCommandsConnected()
 {
     createGroup(m_commands.get(), Wire::JobsStream, Wire::WorkersGroup);
+    m_commands->command({"SET", Wire::SigningKey, Wire::signingMark(m_config.secret.get())});
     // A spec that is gone means Redis lost its data (restarted without persistence): the jobs
     // went with it, so every unanswered node is sent again. Dedupe makes repeats harmless.
     for (auto it = m_hunts.begin(); it != m_hunts.end(); ++it) {
@@ -160,7 +161,8 @@ void RedisExecutor::onCommandsConnected()
 void RedisExecutor::storeSpec(const Hunt &hunt, bool onlyIfMissing,
                               std::function<void(bool)> stored)
 {
-    QList<QByteArray> args{"SET", Wire::huntKey(hunt.spec.id), hunt.spec.toBytes(), "EX",
+    QList<QByteArray> args{"SET", Wire::huntKey(hunt.spec.id),
+                           hunt.spec.toBytes(m_config.secret.get()), "EX",
                            QByteArray::number(m_config.huntTtlSeconds)};
     if (onlyIfMissing) {
         args.append("NX");
@@ -175,6 +177,17 @@ void RedisExecutor::storeSpec(const Hunt &hunt, bool onlyIfMissing,
             stored(reply.type == RedisReply::Type::Status);
         }
     });
+}
+
+Result<void> RedisExecutor::accepts(const FetchOptions &options) const
+{
+    if (options.hasCredentials() && !m_config.secret) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"this hunt has header values or a password, which would cross Redis "
+                         "in clear to the workers: start serve (and the workers) with "
+                         "--broker-secret-file to seal them, or hunt without them"_s);
+    }
+    return {};
 }
 
 void RedisExecutor::describeHunt(quint64 key, const HuntInfo &info)
@@ -239,34 +252,37 @@ void RedisExecutor::flush()
                 nodes.append(target.node);
             }
             const quint64 key = it.key();
-            m_commands->command(
-                {"XADD", Wire::JobsStream, "*", "hunt", it->spec.id.toUtf8(), "nodes",
-                 Wire::encodeNodes(nodes)},
-                [this, key, part](const RedisReply &reply) {
-                    if (reply.ok()) {
-                        return;
+            const QByteArray huntId = it->spec.id.toUtf8();
+            const QByteArray encoded = Wire::encodeNodes(nodes);
+            QList<QByteArray> xadd{"XADD", Wire::JobsStream, "*", "hunt", huntId, "nodes", encoded};
+            if (m_config.secret) {
+                xadd << "mac" << Wire::jobMac(*m_config.secret, huntId, encoded);
+            }
+            m_commands->command(xadd, [this, key, part](const RedisReply &reply) {
+                if (reply.ok()) {
+                    return;
+                }
+                const auto hunt = m_hunts.find(key);
+                if (hunt == m_hunts.end()) {
+                    return;
+                }
+                // Timed out, lost or refused: sent again (nodes answered
+                // meanwhile are skipped; a copy that did reach Redis is
+                // deduplicated on the way back).
+                for (const Target &target : part) {
+                    if (hunt->outstanding.contains(target.node)) {
+                        hunt->unsent.append(target);
                     }
-                    const auto hunt = m_hunts.find(key);
-                    if (hunt == m_hunts.end()) {
-                        return;
-                    }
-                    // Timed out, lost or refused: sent again (nodes answered
-                    // meanwhile are skipped; a copy that did reach Redis is
-                    // deduplicated on the way back).
-                    for (const Target &target : part) {
-                        if (hunt->outstanding.contains(target.node)) {
-                            hunt->unsent.append(target);
-                        }
-                    }
-                    if (reply.type == RedisReply::Type::Error) {
-                        // Redis refused it (e.g. out of memory): not in a loop.
-                        qCWarning(lcRedis, "hunt %s: XADD job failed: %s",
-                                  qPrintable(hunt->spec.id), qPrintable(reply.errorText()));
-                        QTimer::singleShot(1000, this, &RedisExecutor::scheduleFlush);
-                    } else {
-                        scheduleFlush(); // or onCommandsConnected() does
-                    }
-                });
+                }
+                if (reply.type == RedisReply::Type::Error) {
+                    // Redis refused it (e.g. out of memory): not in a loop.
+                    qCWarning(lcRedis, "hunt %s: XADD job failed: %s", qPrintable(hunt->spec.id),
+                              qPrintable(reply.errorText()));
+                    QTimer::singleShot(1000, this, &RedisExecutor::scheduleFlush);
+                } else {
+                    scheduleFlush(); // or onCommandsConnected() does
+                }
+            });
         }
     }
 }
@@ -383,6 +399,17 @@ void RedisExecutor::accept(const QList<Wire::StreamEntry> &entries)
         if (key == m_keyById.cend()) {
             continue; // a hunt that ended (or another coordinator's): nothing to store
         }
+        if (m_config.secret) {
+            const Wire::Signature signature = Wire::checkResult(*m_config.secret, entry);
+            if (signature != Wire::Signature::Valid) {
+                ++m_refusedResults;
+                qCWarning(lcRedis, "hunt %s: refusing %s results entry %s (worker '%s')",
+                          qPrintable(id),
+                          signature == Wire::Signature::Missing ? "an unsigned" : "a forged",
+                          entry.id.constData(), entry.fields.value("worker").constData());
+                continue;
+            }
+        }
         const auto hunt = m_hunts.find(*key);
         Result<QList<Outcome>> outcomes = Wire::decodeOutcomes(entry.fields.value("outcomes"));
         if (!outcomes) {
@@ -391,7 +418,9 @@ void RedisExecutor::accept(const QList<Wire::StreamEntry> &entries)
                       qPrintable(outcomes.error().message));
             continue;
         }
+        const QString worker = QString::fromUtf8(entry.fields.value("worker"));
         for (Outcome &outcome : *outcomes) {
+            outcome.worker = worker; // the entry's (signed) name, whatever the record says
             // At-least-once in, exactly-once out: the first outcome for a node wins.
             if (hunt->outstanding.remove(outcome.node) > 0) {
                 accepted[*key].append(std::move(outcome));

@@ -28,6 +28,10 @@ struct RedisExecutorConfig
     // The coordinator's target policy, sent with every hunt (Wire::HuntSpec::policy): each
     // worker checks it besides its own, on the host and on every address it resolves.
     TargetPolicyPtr policy;
+    // --broker-secret-file: jobs and hunt specs are signed, their secrets sealed, and only
+    // results signed with it are taken. Without one, hunts with header values or a password
+    // are refused (accepts()): they would cross Redis in clear.
+    BrokerSecretPtr secret;
 };
 
 // The coordinator's Executor in distributed mode: hunts' nodes become job entries (batches,
@@ -64,6 +68,10 @@ public:
     const RedisUrl &url() const { return m_url; }
     QList<Wire::WorkerInfo> workers() const { return m_workers; }
 
+    // Results refused since start: unsigned or with a forged `mac` (with a secret only).
+    qint64 refusedResults() const { return m_refusedResults; }
+
+    Result<void> accepts(const FetchOptions &options) const override;
     void describeHunt(quint64 key, const HuntInfo &info) override;
     void beginHunt(quint64 key, const FetchOptions &options) override;
     void submit(quint64 key, const QList<Target> &targets) override;
@@ -104,6 +112,7 @@ private:
     QTimer m_flushTimer;
     QTimer m_workersTimer;
     QTimer m_backlogTimer;
+    qint64 m_refusedResults = 0;
     bool m_detached = false;
     bool m_failed = false;      // brokerFailed() was emitted
     bool m_reading = false;     // startReading() was called

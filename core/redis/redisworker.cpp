@@ -58,11 +58,7 @@ RedisWorker::RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent
         finishStop();
     });
     for (RedisConnection *connection : {m_commands.get(), m_reader.get()}) {
-        connect(connection, &RedisConnection::failed, this, [this](const QString &why) {
-            if (!std::exchange(m_failed, true)) {
-                Q_EMIT brokerFailed(why);
-            }
-        });
+        connect(connection, &RedisConnection::failed, this, &RedisWorker::fail);
     }
 }
 
@@ -134,8 +130,34 @@ int RedisWorker::room() const
     return m_config.concurrency - m_inFlight;
 }
 
+void RedisWorker::fail(const QString &why)
+{
+    if (!std::exchange(m_failed, true)) {
+        Q_EMIT brokerFailed(why);
+    }
+}
+
+void RedisWorker::checkSigning(std::function<void()> agreed)
+{
+    m_commands->command({"GET", Wire::SigningKey}, [this, agreed](const RedisReply &reply) {
+        // No mark yet (no coordinator has connected) or no answer: the signatures decide.
+        const QString mismatch = reply.ok() && !reply.isNil()
+                                     ? Wire::signingMismatch(reply.str, m_config.secret.get())
+                                     : QString();
+        if (!mismatch.isEmpty()) {
+            // Jobs in hand stay pending; workers that share the coordinator's secret take them.
+            fail(mismatch);
+            return;
+        }
+        if (agreed) {
+            agreed();
+        }
+    });
+}
+
 void RedisWorker::onCommandsConnected()
 {
+    checkSigning({});
     m_commands->command(
         {"XGROUP", "CREATE", Wire::JobsStream, Wire::WorkersGroup, "0", "MKSTREAM"});
     heartbeat();
@@ -211,7 +233,12 @@ void RedisWorker::onJobs(const QList<Wire::StreamEntry> &entries)
         job.nodes = entry.fields.value("nodes");
         const bool valid = !job.huntId.isEmpty() && !job.nodes.isEmpty();
         m_jobs.insert(entry.id, job);
-        if (!valid) {
+        const Wire::Signature signature =
+            m_config.secret ? Wire::checkJob(*m_config.secret, entry) : Wire::Signature::Valid;
+        if (signature != Wire::Signature::Valid) {
+            refuseJob(entry.id, signature == Wire::Signature::Missing ? u"unsigned"_s
+                                                                      : u"forged signature"_s);
+        } else if (!valid) {
             qCWarning(lcRedis, "worker %s: dropping malformed job %s", qPrintable(m_config.name),
                       entry.id.constData());
             dropJob(entry.id);
@@ -234,31 +261,41 @@ void RedisWorker::requestSpec(const QString &huntId)
     auto spec = std::make_shared<RedisReply>();
     m_commands->command({"GET", Wire::huntKey(huntId)},
                         [spec](const RedisReply &reply) { *spec = reply; });
-    m_commands->command(
-        {"EXISTS", Wire::cancelKey(huntId)}, [this, spec, huntId](const RedisReply &cancel) {
-            if (!spec->ok() || !cancel.ok()) {
-                return; // asked again after reconnecting
-            }
-            const QList<QByteArray> waiting = m_waitingForSpec.take(huntId);
-            Result<Wire::HuntSpec> parsed = Wire::HuntSpec::fromBytes(spec->str);
-            if (cancel.integer == 1 || spec->isNil() || !parsed) {
-                // Cancelled or over (the coordinator deleted its spec): nothing to fetch.
-                if (cancel.integer == 1) {
-                    m_cancelled.insert(huntId);
-                } else if (!spec->isNil()) {
-                    qCWarning(lcRedis, "worker %s: hunt %s: %s", qPrintable(m_config.name),
-                              qPrintable(huntId), qPrintable(parsed.error().message));
-                }
-                for (const QByteArray &id : waiting) {
-                    dropJob(id);
-                }
-                return;
-            }
-            m_specs.insert(huntId, std::move(parsed).value());
+    m_commands->command({"EXISTS", Wire::cancelKey(huntId)}, [this, spec,
+                                                              huntId](const RedisReply &cancel) {
+        if (!spec->ok() || !cancel.ok()) {
+            return; // asked again after reconnecting
+        }
+        const QList<QByteArray> waiting = m_waitingForSpec.take(huntId);
+        Result<Wire::HuntSpec> parsed = Wire::HuntSpec::fromBytes(spec->str, m_config.secret.get());
+        if (parsed && parsed->id != huntId) {
+            parsed = makeError(ErrorCode::Forbidden,
+                               u"the spec stored for it is hunt %1's"_s.arg(parsed->id));
+        }
+        if (!spec->isNil() && !parsed && parsed.error().code == ErrorCode::Forbidden) {
             for (const QByteArray &id : waiting) {
-                startJob(id);
+                refuseJob(id, u"hunt %1: %2"_s.arg(huntId, parsed.error().message));
             }
-        });
+            return;
+        }
+        if (cancel.integer == 1 || spec->isNil() || !parsed) {
+            // Cancelled or over (the coordinator deleted its spec): nothing to fetch.
+            if (cancel.integer == 1) {
+                m_cancelled.insert(huntId);
+            } else if (!spec->isNil()) {
+                qCWarning(lcRedis, "worker %s: hunt %s: %s", qPrintable(m_config.name),
+                          qPrintable(huntId), qPrintable(parsed.error().message));
+            }
+            for (const QByteArray &id : waiting) {
+                dropJob(id);
+            }
+            return;
+        }
+        m_specs.insert(huntId, std::move(parsed).value());
+        for (const QByteArray &id : waiting) {
+            startJob(id);
+        }
+    });
 }
 
 void RedisWorker::startJob(const QByteArray &entryId)
@@ -305,6 +342,8 @@ void RedisWorker::onOutcomes(quint64 localKey, const QList<Outcome> &outcomes)
         return;
     }
     const int n = int(outcomes.size());
+    m_errors += std::count_if(outcomes.cbegin(), outcomes.cend(),
+                              [](const Outcome &o) { return o.outcome != OutcomeKind::Ok; });
     job->remaining -= n;
     m_inFlight -= n;
     m_done += n;
@@ -319,30 +358,34 @@ void RedisWorker::sendOutcomes(const QByteArray &entryId, const QByteArray &payl
 {
     Job &job = m_jobs[entryId];
     ++job.sending;
-    m_commands->command(
-        {"XADD", Wire::ResultsStream, "*", "hunt", job.huntId.toUtf8(), "worker",
-         m_config.name.toUtf8(), "outcomes", payload},
-        [this, entryId, payload](const RedisReply &reply) {
-            const auto it = m_jobs.find(entryId);
-            if (it == m_jobs.end()) {
-                return;
+    const QByteArray hunt = job.huntId.toUtf8();
+    const QByteArray worker = m_config.name.toUtf8();
+    QList<QByteArray> xadd{"XADD", Wire::ResultsStream, "*",    "hunt", hunt, "worker",
+                           worker, "outcomes",          payload};
+    if (m_config.secret) {
+        xadd << "mac" << Wire::resultMac(*m_config.secret, hunt, worker, payload);
+    }
+    m_commands->command(xadd, [this, entryId, payload](const RedisReply &reply) {
+        const auto it = m_jobs.find(entryId);
+        if (it == m_jobs.end()) {
+            return;
+        }
+        --it->sending;
+        if (!reply.ok()) {
+            // Timed out or lost: again once connected. Refused by Redis
+            // (e.g. out of memory): again in a second, not in a loop.
+            it->unsent.append(payload);
+            if (reply.type == RedisReply::Type::Error) {
+                qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s", qPrintable(m_config.name),
+                          qPrintable(reply.errorText()));
+                QTimer::singleShot(1000, this, [this, entryId] { resendUnsent(entryId); });
+            } else {
+                resendUnsent(entryId);
             }
-            --it->sending;
-            if (!reply.ok()) {
-                // Timed out or lost: again once connected. Refused by Redis
-                // (e.g. out of memory): again in a second, not in a loop.
-                it->unsent.append(payload);
-                if (reply.type == RedisReply::Type::Error) {
-                    qCWarning(lcRedis, "worker %s: XADD outcomes failed: %s",
-                              qPrintable(m_config.name), qPrintable(reply.errorText()));
-                    QTimer::singleShot(1000, this, [this, entryId] { resendUnsent(entryId); });
-                } else {
-                    resendUnsent(entryId);
-                }
-                return;
-            }
-            maybeFinishJob(entryId);
-        });
+            return;
+        }
+        maybeFinishJob(entryId);
+    });
 }
 
 void RedisWorker::resendUnsent(const QByteArray &entryId)
@@ -394,6 +437,19 @@ void RedisWorker::dropJob(const QByteArray &entryId)
                         });
     m_commands->command({"XDEL", Wire::JobsStream, entryId});
     maybeStopped();
+}
+
+void RedisWorker::refuseJob(const QByteArray &entryId, const QString &why)
+{
+    // Never fetched. Acknowledged and deleted like a malformed job: every worker would refuse
+    // it alike, so leaving it pending would only have it claimed and refused again.
+    // First: is this worker the one misconfigured? Then it stops rather than drop genuine jobs.
+    checkSigning([this, entryId, why] {
+        ++m_refusedJobs;
+        qCWarning(lcRedis, "worker %s: refusing job %s: %s", qPrintable(m_config.name),
+                  entryId.constData(), qPrintable(why));
+        dropJob(entryId);
+    });
 }
 
 void RedisWorker::claimStale()
@@ -462,11 +518,8 @@ void RedisWorker::pollCancels()
     }
 }
 
-void RedisWorker::heartbeat()
+Wire::WorkerInfo RedisWorker::info() const
 {
-    if (!m_commands->isConnected()) {
-        return;
-    }
     Wire::WorkerInfo info;
     info.name = m_config.name;
     info.host = QSysInfo::machineHostName();
@@ -474,8 +527,35 @@ void RedisWorker::heartbeat()
     info.inFlight = m_inFlight;
     info.done = m_done;
     info.jobs = int(m_jobs.size());
+    info.errors = m_errors;
+    info.refusedJobs = m_refusedJobs;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!m_rateSamples.isEmpty() && now > m_rateSamples.first().first) {
+        info.nodesPerSecond = double(m_done - m_rateSamples.first().second) * 1000.0
+                              / double(now - m_rateSamples.first().first);
+    }
     info.startedAt = m_startedAt;
     info.seenAt = QDateTime::currentDateTimeUtc();
+    return info;
+}
+
+bool RedisWorker::isConnected() const
+{
+    return m_commands->isConnected() && m_reader->isConnected();
+}
+
+void RedisWorker::heartbeat()
+{
+    if (!m_commands->isConnected()) {
+        return;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_rateSamples.append({now, m_done});
+    // Keep one sample at least RateWindowMs old (the start of the window), none older.
+    while (m_rateSamples.size() > 2 && now - m_rateSamples.at(1).first >= RateWindowMs) {
+        m_rateSamples.removeFirst();
+    }
+    const Wire::WorkerInfo info = this->info();
     const int ttlMs = 3 * m_config.heartbeatMs;
     m_commands->command({"SET", Wire::workerKey(m_config.name),
                          QJsonDocument(info.toJson()).toJson(QJsonDocument::Compact), "PX",

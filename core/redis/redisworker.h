@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <QByteArray>
@@ -30,6 +31,9 @@ struct RedisWorkerConfig
     int blockMs = 1000;     // XREADGROUP BLOCK
     int drainMs = 30000;    // stop() waits at most this long for the jobs in hand
     TargetPolicyPtr policy; // checked by the fetchers (null: none)
+    // --broker-secret-file: only jobs and hunt specs signed with it are fetched; outcomes are
+    // signed with it. Null: unsigned jobs are taken, signed hunts refused.
+    BrokerSecretPtr secret;
 };
 
 // A distributed-mode worker: reads jobs (XREADGROUP on its own connection, as long as it has
@@ -55,6 +59,12 @@ public:
     const RedisWorkerConfig &config() const { return m_config; }
     int inFlight() const { return m_inFlight; }
     qint64 done() const { return m_done; }
+    // Jobs refused since start: unsigned, forged, or for a hunt whose spec was refused.
+    qint64 refusedJobs() const { return m_refusedJobs; }
+    // What the heartbeat says (GET /api/v1/workers, worker --metrics-listen).
+    Wire::WorkerInfo info() const;
+    bool isConnected() const;
+    static constexpr int RateWindowMs = 10000; // nodesPerSecond is averaged over this
 
 Q_SIGNALS:
     void stopped();
@@ -84,6 +94,11 @@ private:
     void sendOutcomes(const QByteArray &entryId, const QByteArray &payload);
     void maybeFinishJob(const QByteArray &entryId);
     void dropJob(const QByteArray &entryId); // ack + delete without fetching
+    void refuseJob(const QByteArray &entryId, const QString &why);
+    // Compares the coordinator's signing mark with ours; on a mismatch fails the worker
+    // (brokerFailed) and does not call `agreed`.
+    void checkSigning(std::function<void()> agreed);
+    void fail(const QString &why);
     void claimStale();
     void refreshClaims();
     void pollCancels();
@@ -103,6 +118,9 @@ private:
     QList<QByteArray> m_unacked; // finished jobs whose XACK failed
     int m_inFlight = 0;
     qint64 m_done = 0;
+    qint64 m_refusedJobs = 0;
+    qint64 m_errors = 0;
+    QList<QPair<qint64, qint64>> m_rateSamples; // (ms since epoch, m_done), oldest first
     quint64 m_nextKey = 1;
     bool m_readPending = false;
     bool m_stopping = false;

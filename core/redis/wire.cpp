@@ -1,5 +1,7 @@
 #include "core/redis/wire.h"
 
+#include <cmath>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -8,6 +10,20 @@ using namespace Qt::StringLiterals;
 namespace Artemis::Wire {
 
 namespace {
+constexpr char SpecMacPrefix[] = "artemis-mac ";
+constexpr char SpecDomain[] = "spec";
+constexpr char JobDomain[] = "job";
+constexpr char ResultDomain[] = "result";
+
+Signature check(const BrokerSecret &secret, QByteArrayView domain,
+                std::initializer_list<QByteArrayView> parts, const QByteArray &mac)
+{
+    if (mac.isEmpty()) {
+        return Signature::Missing;
+    }
+    return secret.verify(domain, parts, mac) ? Signature::Valid : Signature::Forged;
+}
+
 Result<QJsonDocument> parseJson(const QByteArray &bytes, const QString &what)
 {
     QJsonParseError error{};
@@ -35,18 +51,55 @@ QByteArray workerKey(const QString &name)
     return "artemis:worker:" + name.toUtf8();
 }
 
-QByteArray HuntSpec::toBytes() const
+QByteArray HuntSpec::toBytes(const BrokerSecret *secret) const
 {
-    QJsonObject json{{u"id"_s, id}, {u"path"_s, path}, {u"options"_s, options.toWireJson()}};
+    QJsonObject wireOptions = options.toWireJson();
+    QJsonObject json{{u"id"_s, id}, {u"path"_s, path}};
+    if (secret) {
+        QJsonObject secrets;
+        for (const QString &key : {u"headers"_s, u"basicAuth"_s}) {
+            if (wireOptions.contains(key)) {
+                secrets.insert(key, wireOptions.take(key));
+            }
+        }
+        if (!secrets.isEmpty()) {
+            json.insert(u"sealed"_s,
+                        QString::fromLatin1(secret->seal(
+                            QJsonDocument(secrets).toJson(QJsonDocument::Compact), id.toUtf8())));
+        }
+    }
+    json.insert(u"options"_s, wireOptions);
     if (!policy.isEmpty()) {
         json.insert(u"policy"_s, policy);
     }
-    return QJsonDocument(json).toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(json).toJson(QJsonDocument::Compact);
+    if (!secret) {
+        return body;
+    }
+    return SpecMacPrefix + secret->sign(SpecDomain, {body}) + '\n' + body;
 }
 
-Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes)
+Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes, const BrokerSecret *secret)
 {
-    const Result<QJsonDocument> doc = parseJson(bytes, u"hunt spec"_s);
+    QByteArray body = bytes;
+    if (bytes.startsWith(SpecMacPrefix)) {
+        if (!secret) {
+            return makeError(ErrorCode::Forbidden,
+                             u"the coordinator signs its hunts: start this worker with the "
+                             "same --broker-secret-file"_s);
+        }
+        const qsizetype newline = bytes.indexOf('\n');
+        const qsizetype prefix = qsizetype(sizeof(SpecMacPrefix) - 1);
+        const QByteArray mac = newline < 0 ? QByteArray() : bytes.mid(prefix, newline - prefix);
+        body = newline < 0 ? QByteArray() : bytes.mid(newline + 1);
+        if (newline < 0 || !secret->verify(SpecDomain, {body}, mac)) {
+            return makeError(ErrorCode::Forbidden, u"hunt spec with a forged signature"_s);
+        }
+    } else if (secret) {
+        return makeError(ErrorCode::Forbidden,
+                         u"unsigned hunt spec (this worker has --broker-secret-file)"_s);
+    }
+    const Result<QJsonDocument> doc = parseJson(body, u"hunt spec"_s);
     if (!doc) {
         return doc.error();
     }
@@ -57,7 +110,23 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes)
     if (spec.id.isEmpty() || !json.value(u"options"_s).isObject()) {
         return makeError(ErrorCode::InvalidArgument, u"hunt spec without id or options"_s);
     }
-    Result<FetchOptions> options = FetchOptions::fromJson(json.value(u"options"_s).toObject());
+    QJsonObject wireOptions = json.value(u"options"_s).toObject();
+    if (const QJsonValue sealed = json.value(u"sealed"_s); !sealed.isUndefined()) {
+        if (!secret) {
+            return makeError(ErrorCode::Forbidden, u"hunt spec with sealed secrets, and no "
+                                                   "--broker-secret-file to open them"_s);
+        }
+        const Result<QByteArray> opened =
+            secret->open(sealed.toString().toLatin1(), spec.id.toUtf8());
+        if (!opened) {
+            return makeError(ErrorCode::Forbidden, u"hunt spec: %1"_s.arg(opened.error().message));
+        }
+        const QJsonObject secrets = QJsonDocument::fromJson(*opened).object();
+        for (auto it = secrets.begin(); it != secrets.end(); ++it) {
+            wireOptions.insert(it.key(), it.value());
+        }
+    }
+    Result<FetchOptions> options = FetchOptions::fromJson(wireOptions);
     if (!options) {
         return options.error();
     }
@@ -75,6 +144,54 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes)
         spec.options.extraPolicy = std::make_shared<const TargetPolicy>(std::move(parsed).value());
     }
     return spec;
+}
+
+QByteArray signingMark(const BrokerSecret *secret)
+{
+    return secret ? "hmac-sha256 " + secret->sign("key id", {}).left(16) : QByteArray("none");
+}
+
+QString signingMismatch(const QByteArray &coordinator, const BrokerSecret *worker)
+{
+    const QByteArray mine = signingMark(worker);
+    if (coordinator == mine) {
+        return {};
+    }
+    if (!worker) {
+        return u"the coordinator signs its jobs (--broker-secret-file): start this worker with "
+               "the same file"_s;
+    }
+    if (coordinator == "none") {
+        return u"the coordinator does not sign its jobs: give it this --broker-secret-file too, "
+               "or start this worker without one"_s;
+    }
+    return u"this worker's --broker-secret-file is not the coordinator's (key ids %1 and %2)"_s.arg(
+        QString::fromLatin1(mine.mid(12)), QString::fromLatin1(coordinator.mid(12)));
+}
+
+QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView nodes)
+{
+    return secret.sign(JobDomain, {hunt, nodes});
+}
+
+QByteArray resultMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView worker,
+                     QByteArrayView outcomes)
+{
+    return secret.sign(ResultDomain, {hunt, worker, outcomes});
+}
+
+Signature checkJob(const BrokerSecret &secret, const StreamEntry &entry)
+{
+    return check(secret, JobDomain, {entry.fields.value("hunt"), entry.fields.value("nodes")},
+                 entry.fields.value("mac"));
+}
+
+Signature checkResult(const BrokerSecret &secret, const StreamEntry &entry)
+{
+    return check(
+        secret, ResultDomain,
+        {entry.fields.value("hunt"), entry.fields.value("worker"), entry.fields.value("outcomes")},
+        entry.fields.value("mac"));
 }
 
 QByteArray encodeNodes(const QStringList &nodes)
@@ -139,6 +256,9 @@ QJsonObject WorkerInfo::toJson() const
         {u"inFlight"_s, inFlight},
         {u"done"_s, done},
         {u"jobs"_s, jobs},
+        {u"errors"_s, errors},
+        {u"refusedJobs"_s, refusedJobs},
+        {u"nodesPerSecond"_s, std::round(nodesPerSecond * 10) / 10},
         {u"startedAt"_s, startedAt.toString(Qt::ISODateWithMs)},
         {u"seenAt"_s, seenAt.toString(Qt::ISODateWithMs)},
     };
@@ -156,6 +276,9 @@ Result<WorkerInfo> WorkerInfo::fromJson(const QJsonObject &json)
     info.inFlight = json.value(u"inFlight"_s).toInt();
     info.done = json.value(u"done"_s).toInteger();
     info.jobs = json.value(u"jobs"_s).toInt();
+    info.errors = json.value(u"errors"_s).toInteger();
+    info.refusedJobs = json.value(u"refusedJobs"_s).toInteger();
+    info.nodesPerSecond = json.value(u"nodesPerSecond"_s).toDouble();
     info.startedAt = QDateTime::fromString(json.value(u"startedAt"_s).toString(), Qt::ISODate);
     info.seenAt = QDateTime::fromString(json.value(u"seenAt"_s).toString(), Qt::ISODate);
     return info;

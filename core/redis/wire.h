@@ -10,6 +10,7 @@
 
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
+#include "core/redis/brokersecret.h"
 #include "core/redis/redisconnection.h"
 #include "core/result.h"
 
@@ -17,11 +18,21 @@
 // Pure functions and plain values; no I/O.
 namespace Artemis::Wire {
 
+// With a broker secret every entry also has a field `mac` (see jobMac, resultMac).
 inline constexpr char JobsStream[] = "artemis:jobs";       // entries: hunt, nodes
 inline constexpr char ResultsStream[] = "artemis:results"; // entries: hunt, worker, outcomes
 inline constexpr char WorkersGroup[] = "workers";          // consumer group on JobsStream
 inline constexpr char CoordinatorGroup[] = "coordinator";  // consumer group on ResultsStream
 inline constexpr char WorkersIndex[] = "artemis:workers";  // zset: name -> expiry (ms epoch)
+// Set by the coordinator on every connect: signingMark() of its secret. A worker whose own mark
+// differs is misconfigured (no secret, another secret): it stops with a clear error instead of
+// refusing, and so dropping, every genuine job as forged.
+inline constexpr char SigningKey[] = "artemis:signing";
+
+// "none", or "hmac-sha256 " + a key id (a MAC over nothing: names the secret, reveals nothing).
+QByteArray signingMark(const BrokerSecret *secret);
+// Why a worker's mark cannot work with the coordinator's; empty when they agree.
+QString signingMismatch(const QByteArray &coordinator, const BrokerSecret *worker);
 
 QByteArray huntKey(const QString &huntId);   // artemis:hunt:<id> -> HuntSpec JSON
 QByteArray cancelKey(const QString &huntId); // artemis:cancel:<id> -> "1"
@@ -37,9 +48,20 @@ struct HuntSpec
     // puts it in options.extraPolicy, so the worker's fetcher checks it besides its own.
     QJsonObject policy;
 
-    QByteArray toBytes() const; // options with header values (FetchOptions::toWireJson)
-    static Result<HuntSpec> fromBytes(const QByteArray &bytes);
+    // Options with header values (FetchOptions::toWireJson). With a secret: the header values
+    // and the Basic auth are sealed (AES-GCM, bound to the hunt id) in `sealed`, and the JSON
+    // is preceded by a line `artemis-mac <HMAC>`.
+    QByteArray toBytes(const BrokerSecret *secret = nullptr) const;
+    // With a secret, only a spec signed by it is taken; without one, a signed spec is refused
+    // (its secrets could not be opened), naming the missing --broker-secret-file.
+    static Result<HuntSpec> fromBytes(const QByteArray &bytes,
+                                      const BrokerSecret *secret = nullptr);
 };
+
+// MACs of stream entries (field `mac`), over the entry's other fields.
+QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView nodes);
+QByteArray resultMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView worker,
+                     QByteArrayView outcomes);
 
 QByteArray encodeNodes(const QStringList &nodes); // JSON array of node strings
 Result<QStringList> decodeNodes(const QByteArray &bytes);
@@ -53,9 +75,12 @@ struct WorkerInfo
     QString name;
     QString host;
     qint64 pid = 0;
-    int inFlight = 0; // nodes being fetched now
-    qint64 done = 0;  // nodes fetched since start
-    int jobs = 0;     // jobs (batches) held now
+    int inFlight = 0;          // nodes being fetched now
+    qint64 done = 0;           // nodes fetched since start
+    int jobs = 0;              // jobs (batches) held now
+    qint64 errors = 0;         // nodes fetched since start whose outcome is not ok
+    qint64 refusedJobs = 0;    // jobs refused since start (unsigned, forged)
+    double nodesPerSecond = 0; // over the last RateWindowMs
     QDateTime startedAt;
     QDateTime seenAt; // last heartbeat
 
@@ -77,5 +102,10 @@ QList<StreamEntry> parseReadReply(const RedisReply &reply);
 // to the next cursor ("0-0" when the scan is complete).
 QList<StreamEntry> parseAutoClaimReply(const RedisReply &reply, QByteArray *cursor);
 QList<StreamEntry> parseEntries(const RedisReply &array);
+
+// A job or result entry's `mac` checked against its fields.
+enum class Signature { Valid, Missing, Forged };
+Signature checkJob(const BrokerSecret &secret, const StreamEntry &entry);
+Signature checkResult(const BrokerSecret &secret, const StreamEntry &entry);
 
 } // namespace Artemis::Wire

@@ -15,6 +15,14 @@ private Q_SLOTS:
     void manifestJsonStillDropsHeaderValues();
     void badSpec();
     void specCarriesThePolicy();
+    void secretFromBytes_data();
+    void secretFromBytes();
+    void sealOpens();
+    void signedSpecSealsItsSecrets();
+    void signedSpecRefused_data();
+    void signedSpecRefused();
+    void entrySignatures();
+    void signingMarks();
     void nodesRoundTrip();
     void outcomesRoundTrip();
     void badOutcomes();
@@ -103,6 +111,169 @@ void TestWire::specCarriesThePolicy()
         !Wire::HuntSpec::fromBytes(R"({"id":"a","options":{},"policy":{"allow":[],"deny":[]}})"));
 }
 
+namespace {
+BrokerSecretPtr makeSecret(const QByteArray &bytes = "0123456789abcdef0123456789abcdef")
+{
+    Result<BrokerSecretPtr> secret = BrokerSecret::fromBytes(bytes);
+    return secret ? *secret : nullptr;
+}
+
+Wire::HuntSpec specWithSecrets()
+{
+    Wire::HuntSpec spec;
+    spec.id = u"20240101-abc"_s;
+    spec.path = u"/metric"_s;
+    spec.options.headers = {{"X-Api-Key", "hdr-s3cret"}};
+    spec.options.basicAuth = FetchOptions::BasicAuth{u"ops"_s, u"pw-s3cret"_s};
+    return spec;
+}
+} // namespace
+
+void TestWire::secretFromBytes_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("15 bytes") << QByteArray(15, 'x') << false;
+    QTest::newRow("15 bytes and newlines") << QByteArray(15, 'x') + "\r\n\n" << false;
+    QTest::newRow("16 bytes") << QByteArray(16, 'x') << true;
+    QTest::newRow("openssl rand -hex 32") << QByteArray(64, 'a') + '\n' << true;
+    QTest::newRow("binary") << QByteArray(32, '\0') << true;
+}
+
+void TestWire::secretFromBytes()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, valid);
+    const Result<BrokerSecretPtr> secret = BrokerSecret::fromBytes(bytes);
+    QCOMPARE(bool(secret), valid);
+    if (!valid) {
+        QVERIFY2(secret.error().message.contains(u"at least 16"_s),
+                 qPrintable(secret.error().message));
+    }
+}
+
+void TestWire::sealOpens()
+{
+    const BrokerSecretPtr secret = makeSecret();
+    QVERIFY(secret);
+    const QByteArray sealed = secret->seal("header value", "hunt-a");
+    QVERIFY(!sealed.contains("header value"));
+    QCOMPARE(*secret->open(sealed, "hunt-a"), QByteArray("header value"));
+    QVERIFY(secret->seal("header value", "hunt-a") != sealed); // a fresh nonce each time
+    QVERIFY(!secret->open(sealed, "hunt-b"));                  // bound to its hunt
+    QVERIFY(!makeSecret(QByteArray(32, 'z'))->open(sealed, "hunt-a"));
+    QByteArray raw = QByteArray::fromBase64(sealed);
+    raw[14] = char(raw[14] ^ 1); // one bit of the ciphertext
+    QVERIFY(!secret->open(raw.toBase64(), "hunt-a"));
+    QVERIFY(!secret->open("short", "hunt-a"));
+    QCOMPARE(*secret->open(secret->seal({}, "h"), "h"), QByteArray());
+}
+
+void TestWire::signedSpecSealsItsSecrets()
+{
+    const BrokerSecretPtr secret = makeSecret();
+    const Wire::HuntSpec spec = specWithSecrets();
+    const QByteArray bytes = spec.toBytes(secret.get());
+    QVERIFY(bytes.startsWith("artemis-mac "));
+    QVERIFY2(!bytes.contains("s3cret"), bytes.constData()); // neither the header nor the password
+    QVERIFY(bytes.contains("/metric"));                     // the rest stays readable
+    const Result<Wire::HuntSpec> back = Wire::HuntSpec::fromBytes(bytes, secret.get());
+    QVERIFY2(back, back ? "" : qPrintable(back.error().message));
+    QCOMPARE(back->options.headers, spec.options.headers);
+    QVERIFY(back->options.basicAuth);
+    QCOMPARE(back->options.basicAuth->password, u"pw-s3cret"_s);
+    // Without secrets nothing is sealed, but the spec is still signed.
+    Wire::HuntSpec plain = spec;
+    plain.options.headers.clear();
+    plain.options.basicAuth.reset();
+    const QByteArray plainBytes = plain.toBytes(secret.get());
+    QVERIFY(!plainBytes.contains("sealed"));
+    QVERIFY(Wire::HuntSpec::fromBytes(plainBytes, secret.get()));
+    QVERIFY(!Wire::HuntSpec::fromBytes(plainBytes)); // a worker without the secret refuses it
+}
+
+void TestWire::signedSpecRefused_data()
+{
+    const BrokerSecretPtr secret = makeSecret();
+    const QByteArray good = specWithSecrets().toBytes(secret.get());
+    const qsizetype newline = good.indexOf('\n');
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("unsigned") << specWithSecrets().toBytes() << u"unsigned"_s;
+    QByteArray path = good;
+    path.replace("/metric", "/evil!");
+    QTest::newRow("path changed") << path << u"forged"_s;
+    QByteArray mac = good;
+    mac[13] = mac[13] == 'a' ? 'b' : 'a';
+    QTest::newRow("mac changed") << mac << u"forged"_s;
+    QTest::newRow("no newline") << good.left(newline) << u"forged"_s;
+    QTest::newRow("another secret")
+        << specWithSecrets().toBytes(makeSecret(QByteArray(20, 'q')).get()) << u"forged"_s;
+    QTest::newRow("empty") << QByteArray() << u"unsigned"_s;
+}
+
+void TestWire::signedSpecRefused()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, reason);
+    const Result<Wire::HuntSpec> spec = Wire::HuntSpec::fromBytes(bytes, makeSecret().get());
+    QVERIFY(!spec);
+    QCOMPARE(spec.error().code, ErrorCode::Forbidden);
+    QVERIFY2(spec.error().message.contains(reason), qPrintable(spec.error().message));
+}
+
+void TestWire::entrySignatures()
+{
+    const BrokerSecretPtr secret = makeSecret();
+    Wire::StreamEntry job;
+    job.fields = {{"hunt", "h1"}, {"nodes", R"(["10.0.0.1:80"])"}};
+    QCOMPARE(Wire::checkJob(*secret, job), Wire::Signature::Missing);
+    job.fields.insert("mac", Wire::jobMac(*secret, "h1", R"(["10.0.0.1:80"])"));
+    QCOMPARE(Wire::checkJob(*secret, job), Wire::Signature::Valid);
+    Wire::StreamEntry moved = job;
+    moved.fields.insert("hunt", "h2");
+    QCOMPARE(Wire::checkJob(*secret, moved), Wire::Signature::Forged);
+    Wire::StreamEntry more = job;
+    more.fields.insert("nodes", R"(["10.0.0.1:80","10.0.0.2:80"])");
+    QCOMPARE(Wire::checkJob(*secret, more), Wire::Signature::Forged);
+    QCOMPARE(Wire::checkJob(*makeSecret(QByteArray(16, 'k')), job), Wire::Signature::Forged);
+    // Parts are length-prefixed: moving bytes between fields changes the MAC.
+    Wire::StreamEntry shifted;
+    shifted.fields = {{"hunt", "h1[\"10"}, {"nodes", R"(.0.0.1:80"])"}};
+    shifted.fields.insert("mac", job.fields.value("mac"));
+    QCOMPARE(Wire::checkJob(*secret, shifted), Wire::Signature::Forged);
+
+    Wire::StreamEntry result;
+    result.fields = {{"hunt", "h1"}, {"worker", "w1"}, {"outcomes", "[]"}};
+    result.fields.insert("mac", Wire::resultMac(*secret, "h1", "w1", "[]"));
+    QCOMPARE(Wire::checkResult(*secret, result), Wire::Signature::Valid);
+    result.fields.insert("worker", "w2");
+    QCOMPARE(Wire::checkResult(*secret, result), Wire::Signature::Forged);
+    // A job's MAC is never a result's (domains differ).
+    Wire::StreamEntry asResult;
+    asResult.fields = {{"hunt", "h1"}, {"worker", R"(["10.0.0.1:80"])"}, {"outcomes", ""}};
+    asResult.fields.insert("mac", job.fields.value("mac"));
+    QCOMPARE(Wire::checkResult(*secret, asResult), Wire::Signature::Forged);
+}
+
+void TestWire::signingMarks()
+{
+    const BrokerSecretPtr one = makeSecret();
+    const BrokerSecretPtr other = makeSecret(QByteArray(16, 'o'));
+    QCOMPARE(Wire::signingMark(nullptr), QByteArray("none"));
+    QVERIFY(Wire::signingMark(one.get()).startsWith("hmac-sha256 "));
+    QVERIFY(!Wire::signingMark(one.get()).contains("0123456789abcdef"));
+    QCOMPARE(Wire::signingMark(one.get()), Wire::signingMark(makeSecret().get()));
+    QVERIFY(Wire::signingMismatch(Wire::signingMark(one.get()), one.get()).isEmpty());
+    QVERIFY(Wire::signingMismatch("none", nullptr).isEmpty());
+    QVERIFY(Wire::signingMismatch(Wire::signingMark(one.get()), nullptr)
+                .contains(u"start this worker with"_s));
+    QVERIFY(Wire::signingMismatch("none", one.get()).contains(u"does not sign"_s));
+    QVERIFY(Wire::signingMismatch(Wire::signingMark(other.get()), one.get())
+                .contains(u"is not the coordinator's"_s));
+}
+
 void TestWire::nodesRoundTrip()
 {
     const QStringList nodes{u"10.0.0.1:9100"_s, u"https://[::1]:443"_s, u"name with \"quote\""_s};
@@ -153,11 +324,17 @@ void TestWire::workerInfoRoundTrip()
     info.inFlight = 17;
     info.done = 123456789012;
     info.jobs = 3;
+    info.errors = 12;
+    info.refusedJobs = 2;
+    info.nodesPerSecond = 1234.56;
     info.startedAt = QDateTime::fromString(u"2024-01-02T03:04:05.678Z"_s, Qt::ISODateWithMs);
     info.seenAt = info.startedAt.addSecs(10);
     const Result<Wire::WorkerInfo> back = Wire::WorkerInfo::fromJson(info.toJson());
     QVERIFY(back);
     QCOMPARE(back->toJson(), info.toJson());
+    QCOMPARE(back->errors, 12);
+    QCOMPARE(back->refusedJobs, 2);
+    QCOMPARE(back->nodesPerSecond, 1234.6); // one decimal on the wire
     QVERIFY(!Wire::WorkerInfo::fromJson(QJsonObject{}));
 }
 
