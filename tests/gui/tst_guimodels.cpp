@@ -36,6 +36,7 @@ Outcome outcomeFor(int i)
     o.bytes = 100 + i % 50;
     o.fetchedAt = QDateTime::currentDateTimeUtc();
     o.body = o.outcome == OutcomeKind::Ok ? QJsonValue(QJsonObject{{u"i"_s, i}}) : QJsonValue();
+    o.worker = u"worker-%1"_s.arg(i % 3); // as a distributed hunt stores it
     return o;
 }
 } // namespace
@@ -145,6 +146,12 @@ void TestGuiModels::pagedModelOpensBigStoredHunt()
     QTRY_VERIFY(model.isLoaded(BigHunt - 1));
     QCOMPARE(model.index(BigHunt - 1, int(ResultColumn::Node)).data().toString(),
              outcomeFor(BigHunt - 1).node);
+    // The Worker column shows who fetched each node (distributed mode).
+    QCOMPARE(
+        model.headerData(int(ResultColumn::Worker), Qt::Horizontal, Qt::DisplayRole).toString(),
+        u"Worker"_s);
+    QCOMPARE(model.index(BigHunt - 1, int(ResultColumn::Worker)).data().toString(),
+             outcomeFor(BigHunt - 1).worker);
 
     QSignalSpy loadedAgain(&model, &PagedResultsModel::loaded);
     model.open(info.id, OutcomeKind::Timeout);
