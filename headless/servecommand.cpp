@@ -19,6 +19,7 @@
 #include "headless/clioptions.h"
 #include "headless/optionsource.h"
 #include "headless/restserver.h"
+#include "headless/servicenotify.h"
 
 using namespace Qt::StringLiterals;
 
@@ -539,6 +540,8 @@ void ServeCommand::start(const QStringList &arguments)
         m_err << "artemis-headless serve: " << schedules->size() << " schedule(s) resumed\n";
     }
     m_err.flush();
+    // Only now: the data dir is locked and the port answers.
+    notifyServiceManager("READY=1\nSTATUS=listening on " + url.toUtf8());
 }
 
 void ServeCommand::resumeHunts()
@@ -575,6 +578,7 @@ void ServeCommand::interrupt()
         return;
     }
     m_stopping = true;
+    notifyServiceManager("STOPPING=1\nSTATUS=stopping");
     if (m_broker) {
         m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
     }

@@ -7,9 +7,10 @@ set_name=${1:-build}
 # qtkeychain-qt6-dev: the GUI keeps a remembered token in the desktop keyring; QtKeychain loads
 # libsecret-1-0 at run time to reach the Secret Service (without it only KWallet would do).
 # libyaml-cpp-dev: node files in Prometheus file_sd YAML (core/nodefile.cpp).
+# libsystemd-dev: serve's sd_notify for the packaged Type=notify unit (headless/servicenotify.cpp).
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev
           qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates
-          qtkeychain-qt6-dev libsecret-1-0 libyaml-cpp-dev)
+          qtkeychain-qt6-dev libsecret-1-0 libyaml-cpp-dev libsystemd-dev)
 case "$set_name" in
     build) ;;
     # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of

@@ -1,5 +1,12 @@
 // `artemis-headless serve`: argument rules, and the real binary as a child process (start
 // line, port in use, SIGTERM storing running hunts as interrupted).
+#include <csignal>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <QtTest>
 
 #include <QNetworkAccessManager>
@@ -7,10 +14,12 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 
 #include "core/resultstore.h"
 #include "headless/servecommand.h"
+#include "tests/common/childprocess.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"
@@ -30,6 +39,7 @@ private Q_SLOTS:
     void configFile_data();
     void configFile();
     void configPrecedenceLive();
+    void notifiesReadyAndStopping();
 };
 
 namespace {
@@ -278,6 +288,66 @@ void TestServeCommand::configPrecedenceLive()
     reply = Test::HttpClient(serve.base()).send("POST", u"/api/v1/hunts"_s, threeNodes);
     QCOMPARE(reply.status, 202);
     QCOMPARE(serve.terminate(), 0);
+}
+
+// Type=notify: with NOTIFY_SOCKET set, serve sends READY=1 once its port answers and STOPPING=1
+// when SIGTERM starts the shutdown, as datagrams to that socket (what systemd listens on).
+void TestServeCommand::notifiesReadyAndStopping()
+{
+    QTemporaryDir dir;
+    const QByteArray socketPath = dir.filePath(u"notify"_s).toUtf8();
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    QVERIFY(fd >= 0);
+    const auto closeSocket = qScopeGuard([fd] { ::close(fd); });
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    QVERIFY(size_t(socketPath.size()) < sizeof(address.sun_path));
+    std::memcpy(address.sun_path, socketPath.constData(), size_t(socketPath.size()));
+    QCOMPARE(::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof(address)), 0);
+    QByteArray received; // every datagram so far, each followed by '\n'
+    auto waitFor = [&](const QByteArray &line) {
+        QDeadlineTimer deadline(20000);
+        while (!received.split('\n').contains(line) && !deadline.hasExpired()) {
+            pollfd readable{fd, POLLIN, 0};
+            if (::poll(&readable, 1, 50) == 1) {
+                char buffer[4096];
+                const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
+                if (n > 0) {
+                    received.append(buffer, n).append('\n');
+                }
+            }
+        }
+        return received.split('\n').contains(line);
+    };
+
+    QTcpServer probe; // a port free a moment ago, given to serve so that it is known before READY
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcess serve;
+    Test::killWithParent(serve);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(u"NOTIFY_SOCKET"_s, QString::fromUtf8(socketPath));
+    serve.setProcessEnvironment(environment);
+    serve.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    serve.start(QStringLiteral(ARTEMIS_HEADLESS_BIN),
+                {u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port), u"--data-dir"_s,
+                 dir.filePath(u"data"_s)});
+    QVERIFY(serve.waitForStarted(10000));
+    QVERIFY2(waitFor("READY=1"), received.constData());
+    // Not a moment too early: the port answers (no refusal) as soon as READY has arrived.
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY2(client.waitForConnected(5000), qPrintable(client.errorString()));
+    QVERIFY(received.contains(
+        QByteArray("STATUS=listening on http://127.0.0.1:" + QByteArray::number(port))));
+    QVERIFY(!received.contains("STOPPING=1"));
+
+    ::kill(pid_t(serve.processId()), SIGTERM);
+    QVERIFY2(waitFor("STOPPING=1"), received.constData());
+    QVERIFY(serve.waitForFinished(10000));
+    QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(serve.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestServeCommand)
