@@ -18,7 +18,8 @@ struct WorkerSettings
     RedisUrl broker;
     RedisWorkerConfig worker;
 
-    // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}).
+    // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}), and
+    // with --config FILE that file's common part and [worker] section (flags win).
     static Result<WorkerSettings> parse(const QStringList &arguments);
     static QString helpText();
 };
