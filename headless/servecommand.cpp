@@ -285,19 +285,21 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         s.address = listen->first;
         s.port = listen->second;
     }
-    // Precedence: flag, environment, config file, default.
+    // Precedence: flag, environment, config file, default. A variable set but empty counts as
+    // not set, so that it cannot hide the file's value (an empty token would mean no auth).
+    const QString envDataDir = environment.value(u"ARTEMIS_DATA_DIR"_s);
+    const QByteArray envToken = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
     if (o.onCommandLine(u"data-dir"_s)) {
         s.dataDir = o.value(u"data-dir"_s);
-    } else if (environment.contains(u"ARTEMIS_DATA_DIR"_s)) {
-        s.dataDir = environment.value(u"ARTEMIS_DATA_DIR"_s);
+    } else if (!envDataDir.isEmpty()) {
+        s.dataDir = envDataDir;
     } else {
         s.dataDir = o.value(u"data-dir"_s);
     }
     if (s.dataDir.isEmpty()) {
         s.dataDir = u"./data"_s;
     }
-    if (o.isSet(u"token-file"_s)
-        && (o.onCommandLine(u"token-file"_s) || !environment.contains(u"ARTEMIS_TOKEN"_s))) {
+    if (o.isSet(u"token-file"_s) && (o.onCommandLine(u"token-file"_s) || envToken.isEmpty())) {
         QFile tokenFile(o.value(u"token-file"_s));
         if (!tokenFile.open(QIODevice::ReadOnly)) {
             return o.locate(u"token-file"_s,
@@ -312,7 +314,7 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
                                       u"--token-file '%1' is empty"_s.arg(tokenFile.fileName())));
         }
     } else {
-        s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
+        s.token = envToken;
     }
     s.insecureNoAuth = o.isSet(u"insecure-no-auth"_s);
     const QStringList origins = o.values(u"allow-origin"_s);

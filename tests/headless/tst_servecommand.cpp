@@ -210,6 +210,13 @@ void TestServeCommand::configFile_data()
     QTest::newRow("environment token over the file's token-file")
         << QByteArray("listen = 0.0.0.0:5000\ntoken-file = /nonexistent/token\n") << QStringList{}
         << QStringList{u"ARTEMIS_TOKEN=t0k"_s} << u"./data"_s << QString();
+    QTest::newRow("an empty environment token does not hide the file's token-file")
+        << QByteArray("token-file = /nonexistent/token\n") << QStringList{}
+        << QStringList{u"ARTEMIS_TOKEN="_s} << QString()
+        << u"FILE:1: key 'token-file': cannot read --token-file '/nonexistent/token'"_s;
+    QTest::newRow("an empty ARTEMIS_DATA_DIR does not hide the file's data-dir")
+        << QByteArray("data-dir = /from/file\n") << QStringList{}
+        << QStringList{u"ARTEMIS_DATA_DIR="_s} << u"/from/file"_s << QString();
     QTest::newRow("the file's token-file read without the environment")
         << QByteArray("token-file = /nonexistent/token\n") << QStringList{} << QStringList{}
         << QString()
