@@ -1,5 +1,6 @@
 // artemis: the desktop GUI. Only argument parsing and the object graph live here.
 #include <cstdio>
+#include <cstring>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -33,6 +34,13 @@ constexpr int FetchThreads = 2;
 int main(int argc, char *argv[])
 {
     Artemis::installMessagePattern();
+    // Before QApplication, which needs a display: `artemis --version` works on a server too.
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {
+            std::printf("artemis %s\n", ARTEMIS_VERSION);
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
     QApplication::setOrganizationName(u"Artemis"_s);
     QApplication::setApplicationName(u"artemis"_s);

@@ -58,6 +58,11 @@ int main(int argc, char *argv[])
     }
     args.removeAt(1);
     args[0] = u"artemis-headless "_s + command;
+    // Every sub-command answers --version too (help2man asks the binary it documents).
+    if (args.contains(u"--version"_s)) {
+        out << "artemis-headless " << ARTEMIS_VERSION << '\n';
+        return 0;
+    }
 
     Artemis::SignalWatcher signals;
     if (command == u"hunt"_s) {

@@ -1,7 +1,7 @@
 #pragma once
 
+#include <initializer_list>
 #include <memory>
-
 #include <utility>
 
 #include <QCommandLineParser>
@@ -12,14 +12,15 @@
 
 #include "core/result.h"
 #include "core/targetpolicy.h"
+#include "headless/optionsource.h"
 
 namespace Artemis {
 
 // Reads a whole-number command line option: `current` when absent; an InvalidArgument error
 // naming the flag, its range and the bad text when it is not a number in [min, max].
-template <typename T>
-Result<T> numberOption(const QCommandLineParser &parser, const QString &name, T current, T min,
-                       T max)
+// `Options` is a QCommandLineParser or an OptionSource (flags and config file).
+template <typename T, typename Options>
+Result<T> numberOption(const Options &parser, const QString &name, T current, T min, T max)
 {
     using namespace Qt::StringLiterals;
     if (!parser.isSet(name)) {
@@ -71,6 +72,32 @@ inline Result<std::pair<QHostAddress, quint16>> parseListenAddress(const QString
     return std::pair{address, quint16(port)};
 }
 
+// One whole-number option for readNumbers(): where its value goes and its range.
+template <typename T> struct NumberOption
+{
+    QString name;
+    T *value; // holds the default; not owned
+    T min;
+    T max;
+};
+
+// Reads each option of `numbers` (flag or config file) into its value; the first bad one is an
+// error naming it (and its file and line).
+template <typename T>
+Result<void> readNumbers(const OptionSource &options,
+                         std::initializer_list<NumberOption<T>> numbers)
+{
+    for (const NumberOption<T> &number : numbers) {
+        const Result<T> read =
+            numberOption<T>(options, number.name, *number.value, number.min, number.max);
+        if (!read) {
+            return options.locate(number.name, read.error());
+        }
+        *number.value = *read;
+    }
+    return {};
+}
+
 // ARTEMIS_TOKEN and ARTEMIS_DATA_DIR, for the settings parsers that read them (serve, values,
 // results, diff): the parsers take a map so that tests can give their own.
 inline QHash<QString, QString> artemisEnvironment()
@@ -97,20 +124,20 @@ inline QList<QCommandLineOption> targetPolicyOptions()
     };
 }
 
-// The default policy (core/targetpolicy.h) plus the --allow/--deny rules given; an error
-// names a malformed rule.
-inline Result<std::shared_ptr<TargetPolicy>> targetPolicyFrom(const QCommandLineParser &parser)
+// The default policy (core/targetpolicy.h) plus the --allow/--deny rules given (flags or config
+// file); an error names a malformed rule, and its file and line when it came from the file.
+inline Result<std::shared_ptr<TargetPolicy>> targetPolicyFrom(const OptionSource &options)
 {
     using namespace Qt::StringLiterals;
     auto policy = std::make_shared<TargetPolicy>();
-    for (const QString &rule : parser.values(u"allow"_s)) {
-        if (const Result<void> added = policy->allow(rule); !added) {
-            return added.error();
-        }
-    }
-    for (const QString &rule : parser.values(u"deny"_s)) {
-        if (const Result<void> added = policy->deny(rule); !added) {
-            return added.error();
+    for (const QString &name : {u"allow"_s, u"deny"_s}) {
+        const QStringList rules = options.values(name);
+        for (qsizetype i = 0; i < rules.size(); ++i) {
+            const Result<void> added =
+                name == u"allow"_s ? policy->allow(rules.at(i)) : policy->deny(rules.at(i));
+            if (!added) {
+                return options.locate(name, added.error(), i);
+            }
         }
     }
     return policy;

@@ -311,7 +311,7 @@ void HuntCommand::start(const QStringList &arguments)
         return;
     }
 
-    const Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    const Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(OptionSource(parser));
     if (!policy) {
         usageError(policy.error().message);
         return;

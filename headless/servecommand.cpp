@@ -17,7 +17,9 @@
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "headless/clioptions.h"
+#include "headless/optionsource.h"
 #include "headless/restserver.h"
+#include "headless/servicenotify.h"
 
 using namespace Qt::StringLiterals;
 
@@ -27,12 +29,15 @@ namespace {
 
 constexpr int UsageExit = 2;
 
-void addOptions(QCommandLineParser &parser)
+const QString Description =
+    u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
+    "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s;
+// The options that may be given more than once (and on several lines of a config file).
+const QStringList Repeatable = {u"allow"_s, u"deny"_s, u"allow-origin"_s, u"allow-host"_s};
+
+QList<QCommandLineOption> serveOptions()
 {
-    parser.setApplicationDescription(
-        u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
-        "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s);
-    parser.addOptions({
+    QList<QCommandLineOption> options{
         {u"listen"_s,
          u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
          "free one). A non-loopback address needs a token."_s,
@@ -93,9 +98,9 @@ void addOptions(QCommandLineParser &parser)
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
-    });
-    parser.addOptions(targetPolicyOptions());
-    parser.addHelpOption();
+    };
+    options.append(targetPolicyOptions());
+    return options;
 }
 
 Result<QByteArray> readOptionFile(const QString &option, const QString &path)
@@ -226,7 +231,10 @@ bool ServeSettings::tokenInClear() const
 QString ServeSettings::helpText()
 {
     QCommandLineParser parser;
-    addOptions(parser);
+    parser.setApplicationDescription(Description);
+    parser.addOptions(serveOptions());
+    parser.addOption(configOption());
+    parser.addHelpOption();
     QString text = parser.helpText();
     text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless serve"_s);
     return text;
@@ -236,142 +244,168 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
                                            const QHash<QString, QString> &environment)
 {
     QCommandLineParser parser;
-    addOptions(parser);
-    if (!parser.parse(arguments)) {
-        return makeError(ErrorCode::InvalidArgument, parser.errorText());
+    Result<ConfigFile> file =
+        parseWithConfig(parser, arguments, serveOptions(), Repeatable, u"serve"_s);
+    if (!file) {
+        return file.error();
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
-    }
+    const OptionSource o(parser, std::move(file).value());
     ServeSettings s;
-    if (parser.isSet(u"listen"_s)) {
-        const auto listen = parseListenAddress(u"listen"_s, parser.value(u"listen"_s));
+    if (o.isSet(u"listen"_s)) {
+        const auto listen = parseListenAddress(u"listen"_s, o.value(u"listen"_s));
         if (!listen) {
-            return listen.error();
+            return o.locate(u"listen"_s, listen.error());
         }
         s.address = listen->first;
         s.port = listen->second;
     }
-    s.dataDir = parser.value(u"data-dir"_s);
-    if (s.dataDir.isEmpty()) {
-        s.dataDir = environment.value(u"ARTEMIS_DATA_DIR"_s, u"./data"_s);
+    // Precedence: flag, environment, config file, default. A variable set but empty counts as
+    // not set, so that it cannot hide the file's value (an empty token would mean no auth).
+    const QString envDataDir = environment.value(u"ARTEMIS_DATA_DIR"_s);
+    const QByteArray envToken = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
+    if (o.onCommandLine(u"data-dir"_s)) {
+        s.dataDir = o.value(u"data-dir"_s);
+    } else if (!envDataDir.isEmpty()) {
+        s.dataDir = envDataDir;
+    } else {
+        s.dataDir = o.value(u"data-dir"_s);
     }
-    if (parser.isSet(u"token-file"_s)) {
-        QFile file(parser.value(u"token-file"_s));
-        if (!file.open(QIODevice::ReadOnly)) {
-            return makeError(ErrorCode::InvalidArgument, u"cannot read --token-file '%1': %2"_s.arg(
-                                                             file.fileName(), file.errorString()));
+    if (s.dataDir.isEmpty()) {
+        s.dataDir = u"./data"_s;
+    }
+    if (o.isSet(u"token-file"_s) && (o.onCommandLine(u"token-file"_s) || envToken.isEmpty())) {
+        QFile tokenFile(o.value(u"token-file"_s));
+        if (!tokenFile.open(QIODevice::ReadOnly)) {
+            return o.locate(u"token-file"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"cannot read --token-file '%1': %2"_s.arg(
+                                          tokenFile.fileName(), tokenFile.errorString())));
         }
-        s.token = file.readAll().trimmed();
+        s.token = tokenFile.readAll().trimmed();
         if (s.token.isEmpty()) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"--token-file '%1' is empty"_s.arg(file.fileName()));
+            return o.locate(u"token-file"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"--token-file '%1' is empty"_s.arg(tokenFile.fileName())));
         }
     } else {
-        s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
+        s.token = envToken;
     }
-    s.insecureNoAuth = parser.isSet(u"insecure-no-auth"_s);
-    for (const QString &origin : parser.values(u"allow-origin"_s)) {
+    s.insecureNoAuth = o.isSet(u"insecure-no-auth"_s);
+    const QStringList origins = o.values(u"allow-origin"_s);
+    for (qsizetype i = 0; i < origins.size(); ++i) {
+        const QString &origin = origins.at(i);
         const QUrl url(origin);
         if (!url.isValid() || url.host().isEmpty() || !url.path().isEmpty()
             || (url.scheme() != u"http"_s && url.scheme() != u"https"_s)) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"--allow-origin '%1' is not an origin (scheme://host[:port], no "
-                             "path)"_s.arg(origin));
+            return o.locate(
+                u"allow-origin"_s,
+                makeError(ErrorCode::InvalidArgument,
+                          u"--allow-origin '%1' is not an origin (scheme://host[:port], "
+                          "no path)"_s.arg(origin)),
+                i);
         }
         s.allowedOrigins.append(origin.toLower());
     }
-    for (const QString &host : parser.values(u"allow-host"_s)) {
+    const QStringList hosts = o.values(u"allow-host"_s);
+    for (qsizetype i = 0; i < hosts.size(); ++i) {
+        const QString &host = hosts.at(i);
         if (host.isEmpty() || host.contains(u':') || host.contains(u'/')) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"--allow-host '%1' must be a host name without port"_s.arg(host));
+            return o.locate(
+                u"allow-host"_s,
+                makeError(ErrorCode::InvalidArgument,
+                          u"--allow-host '%1' must be a host name without port"_s.arg(host)),
+                i);
         }
         s.allowedHosts.append(host.toLower());
     }
-    if (parser.isSet(u"tls-cert"_s) != parser.isSet(u"tls-key"_s)) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--tls-cert and --tls-key go together: give both or neither"_s);
+    if (o.isSet(u"tls-cert"_s) != o.isSet(u"tls-key"_s)) {
+        return o.locate(o.isSet(u"tls-cert"_s) ? u"tls-cert"_s : u"tls-key"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"--tls-cert and --tls-key go together: give both or neither"_s));
     }
-    if (parser.isSet(u"tls-cert"_s)) {
-        const Result<void> tls =
-            readTls(parser.value(u"tls-cert"_s), parser.value(u"tls-key"_s), s);
+    if (o.isSet(u"tls-cert"_s)) {
+        const Result<void> tls = readTls(o.value(u"tls-cert"_s), o.value(u"tls-key"_s), s);
         if (!tls) {
-            return tls.error();
+            return o.locate(tls.error().message.startsWith(u"--tls-cert"_s) ? u"tls-cert"_s
+                                                                            : u"tls-key"_s,
+                            tls.error());
         }
     }
-    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(o);
     if (!policy) {
         return policy.error();
     }
     s.policy = std::move(policy).value();
-    const Result<qint64> maxNodes =
-        numberOption<qint64>(parser, u"max-nodes"_s, s.maxNodes, 1, 10000000);
-    const Result<qint64> maxBody =
-        numberOption<qint64>(parser, u"max-body"_s, s.maxBodyBytes, 1024, qint64(1) << 32);
-    const Result<qint64> maxRunning =
-        numberOption<qint64>(parser, u"max-running"_s, s.maxRunning, 1, 1000);
-    const Result<qint64> maxQueued =
-        numberOption<qint64>(parser, u"max-queued"_s, s.maxQueued, 0, 100000);
-    const Result<qint64> threads = numberOption<qint64>(parser, u"threads"_s, s.threads, 1, 64);
-    const Result<qint64> maxConnections =
-        numberOption<qint64>(parser, u"max-connections"_s, s.maxConnections, 1, 1000000);
-    for (const Result<qint64> *r :
-         {&maxNodes, &maxBody, &maxRunning, &maxQueued, &threads, &maxConnections}) {
-        if (!*r) {
-            return r->error();
-        }
+    qint64 maxNodes = s.maxNodes;
+    qint64 maxRunning = s.maxRunning;
+    qint64 maxQueued = s.maxQueued;
+    qint64 threads = s.threads;
+    qint64 maxConnections = s.maxConnections;
+    const Result<void> numbers =
+        readNumbers<qint64>(o, {{u"max-nodes"_s, &maxNodes, 1, 10000000},
+                                {u"max-body"_s, &s.maxBodyBytes, 1024, qint64(1) << 32},
+                                {u"max-running"_s, &maxRunning, 1, 1000},
+                                {u"max-queued"_s, &maxQueued, 0, 100000},
+                                {u"threads"_s, &threads, 1, 64},
+                                {u"max-connections"_s, &maxConnections, 1, 1000000}});
+    if (!numbers) {
+        return numbers.error();
     }
-    s.maxNodes = int(*maxNodes);
-    s.maxBodyBytes = *maxBody;
-    s.maxRunning = int(*maxRunning);
-    s.maxQueued = int(*maxQueued);
-    s.threads = int(*threads);
-    s.maxConnections = int(*maxConnections);
-    if (parser.isSet(u"idle-timeout"_s)) {
-        const Result<qint64> idle = parseDurationMs(parser.value(u"idle-timeout"_s));
+    s.maxNodes = int(maxNodes);
+    s.maxRunning = int(maxRunning);
+    s.maxQueued = int(maxQueued);
+    s.threads = int(threads);
+    s.maxConnections = int(maxConnections);
+    if (o.isSet(u"idle-timeout"_s)) {
+        const Result<qint64> idle = parseDurationMs(o.value(u"idle-timeout"_s));
         if (!idle) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"--idle-timeout: %1"_s.arg(idle.error().message));
+            return o.locate(u"idle-timeout"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"--idle-timeout: %1"_s.arg(idle.error().message)));
         }
         s.idleTimeoutMs = *idle;
     }
-    if (parser.isSet(u"alertmanager"_s)) {
-        const Result<QUrl> url = parseWebhookUrl(parser.value(u"alertmanager"_s));
+    if (o.isSet(u"alertmanager"_s)) {
+        const Result<QUrl> url = parseWebhookUrl(o.value(u"alertmanager"_s));
         if (!url || url->isEmpty()) {
-            return makeError(ErrorCode::InvalidArgument,
-                             u"--alertmanager '%1' is not an http:// or https:// URL with a "
-                             "host"_s.arg(parser.value(u"alertmanager"_s)));
+            return o.locate(u"alertmanager"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"--alertmanager '%1' is not an http:// or https:// URL "
+                                      "with a host"_s.arg(o.value(u"alertmanager"_s))));
         }
         s.alertmanager = *url;
     }
-    if (parser.isSet(u"broker-password-file"_s) && !parser.isSet(u"broker"_s)) {
-        return makeError(ErrorCode::InvalidArgument, u"--broker-password-file needs --broker"_s);
+    if (o.isSet(u"broker-password-file"_s) && !o.isSet(u"broker"_s)) {
+        return o.locate(
+            u"broker-password-file"_s,
+            makeError(ErrorCode::InvalidArgument, u"--broker-password-file needs --broker"_s));
     }
-    if (parser.isSet(u"broker"_s)) {
+    if (o.isSet(u"broker"_s)) {
         Result<RedisUrl> broker =
-            RedisUrl::parse(parser.value(u"broker"_s), parser.value(u"broker-password-file"_s));
+            RedisUrl::parse(o.value(u"broker"_s), o.value(u"broker-password-file"_s));
         if (!broker) {
-            return broker.error();
+            return o.locate(u"broker"_s, broker.error());
         }
         s.broker = std::move(broker).value();
     }
-    if (parser.isSet(u"broker-secret-file"_s)) {
-        if (!parser.isSet(u"broker"_s)) {
-            return makeError(ErrorCode::InvalidArgument, u"--broker-secret-file needs --broker"_s);
+    if (o.isSet(u"broker-secret-file"_s)) {
+        if (!o.isSet(u"broker"_s)) {
+            return o.locate(
+                u"broker-secret-file"_s,
+                makeError(ErrorCode::InvalidArgument, u"--broker-secret-file needs --broker"_s));
         }
-        Result<BrokerSecretPtr> secret =
-            BrokerSecret::fromFile(parser.value(u"broker-secret-file"_s));
+        Result<BrokerSecretPtr> secret = BrokerSecret::fromFile(o.value(u"broker-secret-file"_s));
         if (!secret) {
-            return secret.error();
+            return o.locate(u"broker-secret-file"_s, secret.error());
         }
         s.brokerSecret = std::move(secret).value();
     }
     if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"refusing to listen on %1 without an API token: give --token-file FILE "
-                         "or ARTEMIS_TOKEN (or --insecure-no-auth to accept the risk)"_s.arg(
-                             s.address.toString()));
+        return o.locate(u"listen"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"refusing to listen on %1 without an API token: give "
+                                  "--token-file FILE or ARTEMIS_TOKEN (or --insecure-no-auth to "
+                                  "accept the risk)"_s.arg(s.address.toString())));
     }
     return s;
 }
@@ -495,6 +529,8 @@ void ServeCommand::start(const QStringList &arguments)
         m_err << "artemis-headless serve: " << schedules->size() << " schedule(s) resumed\n";
     }
     m_err.flush();
+    // Only now: the data dir is locked and the port answers.
+    notifyServiceManager("READY=1\nSTATUS=listening on " + url.toUtf8());
 }
 
 void ServeCommand::resumeHunts()
@@ -531,6 +567,7 @@ void ServeCommand::interrupt()
         return;
     }
     m_stopping = true;
+    notifyServiceManager("STOPPING=1\nSTATUS=stopping");
     if (m_broker) {
         m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
     }

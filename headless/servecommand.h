@@ -52,7 +52,9 @@ struct ServeSettings
     bool tokenInClear() const;
 
     // `arguments` as after the sub-command ({"artemis-headless serve", "--listen", ...});
-    // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it.
+    // `environment`: ARTEMIS_TOKEN and ARTEMIS_DATA_DIR are read from it. With --config FILE the
+    // file's keys too (headless/configfile.h): flags > environment > file > defaults; an error
+    // about a value from the file starts with "FILE:LINE: key 'NAME': ".
     static Result<ServeSettings> parse(const QStringList &arguments,
                                        const QHash<QString, QString> &environment);
     static QString helpText();

@@ -17,12 +17,15 @@ namespace {
 
 constexpr int UsageExit = 2;
 
-void addOptions(QCommandLineParser &parser)
+const QString Description =
+    u"Fetch jobs of a distributed Artemis coordinator ('serve --broker'): read them from "
+    "Redis, fetch the nodes, send the outcomes back. Run any number, on any machines."_s;
+// The options that may be given more than once (and on several lines of a config file).
+const QStringList Repeatable = {u"allow"_s, u"deny"_s};
+
+QList<QCommandLineOption> workerOptions()
 {
-    parser.setApplicationDescription(
-        u"Fetch jobs of a distributed Artemis coordinator ('serve --broker'): read them from "
-        "Redis, fetch the nodes, send the outcomes back. Run any number, on any machines."_s);
-    parser.addOptions({
+    QList<QCommandLineOption> options{
         {u"broker"_s,
          u"Redis to take jobs from: redis://[USER:PASSWORD@]HOST:PORT[/DB] (required; "
          "percent-encode reserved characters in USER and PASSWORD)."_s,
@@ -51,9 +54,9 @@ void addOptions(QCommandLineParser &parser)
          u"On SIGTERM, wait at most this long for the jobs in hand (default 30000); what is "
          "left is taken over by other workers."_s,
          u"MS"_s},
-    });
-    parser.addOptions(targetPolicyOptions());
-    parser.addHelpOption();
+    };
+    options.append(targetPolicyOptions());
+    return options;
 }
 
 } // namespace
@@ -61,7 +64,10 @@ void addOptions(QCommandLineParser &parser)
 QString WorkerSettings::helpText()
 {
     QCommandLineParser parser;
-    addOptions(parser);
+    parser.setApplicationDescription(Description);
+    parser.addOptions(workerOptions());
+    parser.addOption(configOption());
+    parser.addHelpOption();
     QString text = parser.helpText();
     text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless worker"_s);
     return text;
@@ -70,64 +76,51 @@ QString WorkerSettings::helpText()
 Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    addOptions(parser);
-    if (!parser.parse(arguments)) {
-        return makeError(ErrorCode::InvalidArgument, parser.errorText());
+    Result<ConfigFile> file =
+        parseWithConfig(parser, arguments, workerOptions(), Repeatable, u"worker"_s);
+    if (!file) {
+        return file.error();
     }
-    if (!parser.positionalArguments().isEmpty()) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"unexpected argument '%1'"_s.arg(parser.positionalArguments().first()));
-    }
-    if (!parser.isSet(u"broker"_s)) {
+    const OptionSource o(parser, std::move(file).value());
+    if (!o.isSet(u"broker"_s)) {
         return makeError(ErrorCode::InvalidArgument, u"--broker redis://HOST:PORT is required"_s);
     }
     WorkerSettings s;
     Result<RedisUrl> broker =
-        RedisUrl::parse(parser.value(u"broker"_s), parser.value(u"broker-password-file"_s));
+        RedisUrl::parse(o.value(u"broker"_s), o.value(u"broker-password-file"_s));
     if (!broker) {
-        return broker.error();
+        return o.locate(u"broker"_s, broker.error());
     }
     s.broker = std::move(broker).value();
-    if (parser.isSet(u"broker-secret-file"_s)) {
-        Result<BrokerSecretPtr> secret =
-            BrokerSecret::fromFile(parser.value(u"broker-secret-file"_s));
+    if (o.isSet(u"broker-secret-file"_s)) {
+        Result<BrokerSecretPtr> secret = BrokerSecret::fromFile(o.value(u"broker-secret-file"_s));
         if (!secret) {
-            return secret.error();
+            return o.locate(u"broker-secret-file"_s, secret.error());
         }
         s.worker.secret = std::move(secret).value();
     }
-    s.worker.name = parser.value(u"name"_s);
+    s.worker.name = o.value(u"name"_s);
     if (s.worker.name.contains(u' ')) {
-        return makeError(ErrorCode::InvalidArgument, u"--name must not contain spaces"_s);
+        return o.locate(u"name"_s,
+                        makeError(ErrorCode::InvalidArgument, u"--name must not contain spaces"_s));
     }
-    const Result<int> concurrency =
-        numberOption<int>(parser, u"concurrency"_s, s.worker.concurrency, 1, 10000);
-    const Result<int> threads = numberOption<int>(parser, u"threads"_s, s.worker.threads, 1, 64);
-    const Result<int> visibility =
-        numberOption<int>(parser, u"visibility-ms"_s, s.worker.visibilityMs, 100, 86400000);
-    const Result<int> heartbeat =
-        numberOption<int>(parser, u"heartbeat-ms"_s, s.worker.heartbeatMs, 100, 600000);
-    const Result<int> drain =
-        numberOption<int>(parser, u"drain-ms"_s, s.worker.drainMs, 0, 86400000);
-    for (const Result<int> *r : {&concurrency, &threads, &visibility, &heartbeat, &drain}) {
-        if (!*r) {
-            return r->error();
-        }
+    const Result<void> numbers =
+        readNumbers<int>(o, {{u"concurrency"_s, &s.worker.concurrency, 1, 10000},
+                             {u"threads"_s, &s.worker.threads, 1, 64},
+                             {u"visibility-ms"_s, &s.worker.visibilityMs, 100, 86400000},
+                             {u"heartbeat-ms"_s, &s.worker.heartbeatMs, 100, 600000},
+                             {u"drain-ms"_s, &s.worker.drainMs, 0, 86400000}});
+    if (!numbers) {
+        return numbers.error();
     }
-    s.worker.concurrency = *concurrency;
-    s.worker.threads = *threads;
-    s.worker.visibilityMs = *visibility;
-    s.worker.heartbeatMs = *heartbeat;
-    s.worker.drainMs = *drain;
-    if (parser.isSet(u"metrics-listen"_s)) {
-        const auto listen =
-            parseListenAddress(u"metrics-listen"_s, parser.value(u"metrics-listen"_s));
+    if (o.isSet(u"metrics-listen"_s)) {
+        const auto listen = parseListenAddress(u"metrics-listen"_s, o.value(u"metrics-listen"_s));
         if (!listen) {
-            return listen.error();
+            return o.locate(u"metrics-listen"_s, listen.error());
         }
         s.metricsListen = *listen;
     }
-    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(parser);
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(o);
     if (!policy) {
         return policy.error();
     }

@@ -26,7 +26,8 @@ struct WorkerSettings
     // --metrics-listen ADDR:PORT: serve GET /metrics there (port 0: any free one). Unset: off.
     std::optional<std::pair<QHostAddress, quint16>> metricsListen;
 
-    // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}).
+    // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}), and
+    // with --config FILE that file's common part and [worker] section (flags win).
     static Result<WorkerSettings> parse(const QStringList &arguments);
     static QString helpText();
 };

@@ -9,9 +9,11 @@ set_name=${1:-build}
 # libyaml-cpp-dev: node files in Prometheus file_sd YAML (core/nodefile.cpp).
 # libssl-dev: libcrypto (HKDF, AES-256-GCM) for signed and sealed broker messages
 # (core/redis/brokersecret.cpp).
+# libsystemd-dev: serve's sd_notify for the packaged Type=notify unit (headless/servicenotify.cpp).
+# help2man: the man pages, made from --help at build time (cmake/ManPages.cmake).
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev
           qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates
-          qtkeychain-qt6-dev libsecret-1-0 libyaml-cpp-dev libssl-dev)
+          qtkeychain-qt6-dev libsecret-1-0 libyaml-cpp-dev libssl-dev libsystemd-dev help2man)
 case "$set_name" in
     build) ;;
     # openssl: the HTTPS tests' throwaway CA. clang + libclang-rt-dev: the libFuzzer targets of
@@ -21,8 +23,11 @@ case "$set_name" in
     # gnome-keyring: tst_tokenkeyring's private session bus and Secret Service (~9 MB download).
     # prometheus-alertmanager: tst_alerts sends schedule alerts to a real one. prometheus:
     # promtool checks tst_fleetmetrics' text; tst_fleetmetricsapi has a real one scrape /metrics.
+    # dpkg-dev (dpkg-shlibdeps) + file: cpack's DEB Depends; systemd: systemd-analyze verify of
+    # the units (tests/package).
     test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
-                     dbus-daemon gnome-keyring prometheus-alertmanager prometheus) ;;
+                     dbus-daemon gnome-keyring prometheus-alertmanager prometheus dpkg-dev file
+                     systemd) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
