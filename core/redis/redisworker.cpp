@@ -131,7 +131,15 @@ void RedisWorker::maybeStopped()
 
 int RedisWorker::room() const
 {
-    return m_config.concurrency - m_inFlight;
+    // A job read before its hunt's spec has arrived is not in m_inFlight yet: it counts as a
+    // full one, or a worker new to a hunt goes on reading the stream's jobs while the spec is
+    // on its way (with --concurrency 16 a worker took 2 to 4 jobs of 64 nodes at once,
+    // tst_distributedlifecycle::workerTakesOnlyItsWindow).
+    qsizetype waiting = 0;
+    for (const QList<QByteArray> &jobs : m_waitingForSpec) {
+        waiting += jobs.size();
+    }
+    return m_config.concurrency - m_inFlight - int(waiting) * NodesPerJobGuess;
 }
 
 void RedisWorker::onCommandsConnected()
@@ -252,12 +260,14 @@ void RedisWorker::requestSpec(const QString &huntId)
                 for (const QByteArray &id : waiting) {
                     dropJob(id);
                 }
+                readNext();
                 return;
             }
             m_specs.insert(huntId, std::move(parsed).value());
             for (const QByteArray &id : waiting) {
                 startJob(id);
             }
+            readNext(); // the jobs that waited are counted by their real size now
         });
 }
 
