@@ -19,8 +19,9 @@ case "$set_name" in
     # gnome-keyring: tst_tokenkeyring's private session bus and Secret Service (~9 MB download).
     # prometheus-alertmanager: tst_alerts sends schedule alerts to a real one. prometheus:
     # promtool checks tst_fleetmetrics' text; tst_fleetmetricsapi has a real one scrape /metrics.
+    # stunnel4: tst_brokertls runs a distributed hunt with TLS to Redis (hiredis 0.14 has none).
     test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
-                     dbus-daemon gnome-keyring prometheus-alertmanager prometheus) ;;
+                     dbus-daemon gnome-keyring prometheus-alertmanager prometheus stunnel4) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
