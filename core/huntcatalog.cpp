@@ -36,6 +36,10 @@ HuntCatalog::HuntCatalog(HuntEngine *engine, ResultStore *store, QObject *parent
     if (!engine) {
         return; // read-only: what the store holds
     }
+    // A stored hunt queued again is being resumed (HuntEngine::resume): its cached manifest,
+    // interrupted, is out of date from now on.
+    connect(engine, &HuntEngine::huntQueued, this,
+            [this](const HuntInfo &info) { forget(info.id); });
     connect(engine, &HuntEngine::huntStarted, this,
             [this](const HuntInfo &info) { Q_EMIT huntStarted(presented(info)); });
     connect(engine, &HuntEngine::huntProgress, this,

@@ -26,11 +26,16 @@ HuntsController::HuntsController(HuntEngine *engine, HuntCatalog *catalog, Sched
 {
     m_removed = QObject::connect(catalog, &HuntCatalog::huntRemoved, catalog,
                                  [this](const QString &id) { m_settledBodies.remove(id); });
+    // A settled hunt becomes active again when it is resumed (a restarted coordinator resumes
+    // the interrupted ones): the body rendered while it was interrupted no longer holds.
+    m_started = QObject::connect(catalog, &HuntCatalog::huntStarted, catalog,
+                                 [this](const HuntInfo &info) { m_settledBodies.remove(info.id); });
 }
 
 HuntsController::~HuntsController()
 {
     QObject::disconnect(m_removed);
+    QObject::disconnect(m_started);
 }
 
 bool HuntsController::registerRoutes(Router &router)

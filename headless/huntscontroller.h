@@ -45,6 +45,7 @@ private:
     // Rendered GET answers of settled hunts (HuntCatalog::isSettled): they no longer change.
     QHash<QString, QByteArray> m_settledBodies;
     QMetaObject::Connection m_removed; // drops a removed hunt's body; ends with this
+    QMetaObject::Connection m_started; // drops a resumed hunt's (interrupted) body; ditto
 };
 
 } // namespace Artemis

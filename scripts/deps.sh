@@ -24,10 +24,11 @@ case "$set_name" in
     # prometheus-alertmanager: tst_alerts sends schedule alerts to a real one. prometheus:
     # promtool checks tst_fleetmetrics' text; tst_fleetmetricsapi has a real one scrape /metrics.
     # dpkg-dev (dpkg-shlibdeps) + file: cpack's DEB Depends; systemd: systemd-analyze verify of
-    # the units (tests/package).
+    # the units (tests/package). stunnel4: tst_brokertls runs a distributed hunt with TLS to
+    # Redis (hiredis 0.14 has none).
     test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
                      dbus-daemon gnome-keyring prometheus-alertmanager prometheus dpkg-dev file
-                     systemd) ;;
+                     systemd stunnel4) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac

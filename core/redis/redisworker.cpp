@@ -127,7 +127,15 @@ void RedisWorker::maybeStopped()
 
 int RedisWorker::room() const
 {
-    return m_config.concurrency - m_inFlight;
+    // A job read before its hunt's spec has arrived is not in m_inFlight yet: it counts as a
+    // full one, or a worker new to a hunt goes on reading the stream's jobs while the spec is
+    // on its way (with --concurrency 16 a worker took 2 to 4 jobs of 64 nodes at once,
+    // tst_distributedlifecycle::workerTakesOnlyItsWindow).
+    qsizetype waiting = 0;
+    for (const QList<QByteArray> &jobs : m_waitingForSpec) {
+        waiting += jobs.size();
+    }
+    return m_config.concurrency - m_inFlight - int(waiting) * NodesPerJobGuess;
 }
 
 void RedisWorker::fail(const QString &why)
@@ -289,12 +297,14 @@ void RedisWorker::requestSpec(const QString &huntId)
             for (const QByteArray &id : waiting) {
                 dropJob(id);
             }
+            readNext();
             return;
         }
         m_specs.insert(huntId, std::move(parsed).value());
         for (const QByteArray &id : waiting) {
             startJob(id);
         }
+        readNext(); // the jobs that waited are counted by their real size now
     });
 }
 
@@ -449,6 +459,7 @@ void RedisWorker::refuseJob(const QByteArray &entryId, const QString &why)
         qCWarning(lcRedis, "worker %s: refusing job %s: %s", qPrintable(m_config.name),
                   entryId.constData(), qPrintable(why));
         dropJob(entryId);
+        readNext();
     });
 }
 

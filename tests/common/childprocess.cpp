@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <QProcess>
+#include <QStandardPaths>
 
 namespace Artemis::Test {
 
@@ -20,6 +21,14 @@ void killWithParent(QProcess &process, int openFiles)
         const rlimit limit{rlim_t(openFiles), rlim_t(openFiles)};
         ::setrlimit(RLIMIT_NOFILE, &limit);
     });
+}
+
+QString findProgram(const QString &name)
+{
+    const QString path = QStandardPaths::findExecutable(name);
+    return path.isEmpty() ? QStandardPaths::findExecutable(
+               name, {QStringLiteral("/usr/bin"), QStringLiteral("/usr/sbin")})
+                          : path;
 }
 
 } // namespace Artemis::Test

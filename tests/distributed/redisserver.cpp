@@ -2,7 +2,6 @@
 
 #include <csignal>
 
-#include <QStandardPaths>
 #include <QTcpServer>
 
 using namespace Qt::StringLiterals;
@@ -12,11 +11,7 @@ namespace Artemis::Test {
 namespace {
 QString binary()
 {
-    QString path = QStandardPaths::findExecutable(u"redis-server"_s);
-    if (path.isEmpty()) {
-        path = QStandardPaths::findExecutable(u"redis-server"_s, {u"/usr/bin"_s, u"/usr/sbin"_s});
-    }
-    return path;
+    return findProgram(u"redis-server"_s);
 }
 } // namespace
 

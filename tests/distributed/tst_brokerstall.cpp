@@ -6,17 +6,16 @@
 // worker's SIGTERM, during the stall and after it, completes within its --drain-ms.
 #include <QDateTime>
 #include <QElapsedTimer>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
 
+#include "brokertest.h"
 #include "headless/filelimit.h"
 #include "redisserver.h"
 #include "tests/chaos/chaoschecks.h"
-#include "tests/common/childprocess.h"
 #include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;
@@ -46,7 +45,6 @@ private:
     std::unique_ptr<QProcess> startWorker(const QString &name);
     // SIGTERM; the ms until it exited with code 0, or -1.
     qint64 terminateWorker(QProcess &worker);
-    QJsonObject worker(HttpClient &client, const QString &name);
 
     Test::NodePool m_nodes;
     std::unique_ptr<Test::RedisServer> m_redis;
@@ -82,20 +80,11 @@ void TestBrokerStall::cleanup()
 
 std::unique_ptr<QProcess> TestBrokerStall::startWorker(const QString &name)
 {
-    auto worker = std::make_unique<QProcess>();
-    worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    Test::killWithParent(*worker);
-    worker->start(
+    return Test::startWorker(
         QStringLiteral(ARTEMIS_HEADLESS_BIN),
-        {u"worker"_s, u"--broker"_s,
-         u"redis://:%1@127.0.0.1:%2"_s.arg(QString::fromUtf8(Password)).arg(m_redis->port()),
-         u"--name"_s, name, u"--concurrency"_s, u"64"_s, u"--visibility-ms"_s,
-         QString::number(VisibilityMs), u"--heartbeat-ms"_s, u"300"_s, u"--drain-ms"_s,
-         QString::number(DrainMs)});
-    if (!worker->waitForStarted(10000)) {
-        return nullptr;
-    }
-    return worker;
+        u"redis://:%1@127.0.0.1:%2"_s.arg(QString::fromUtf8(Password)).arg(m_redis->port()), name,
+        {u"--concurrency"_s, u"64"_s, u"--visibility-ms"_s, QString::number(VisibilityMs),
+         u"--drain-ms"_s, QString::number(DrainMs)});
 }
 
 qint64 TestBrokerStall::terminateWorker(QProcess &worker)
@@ -108,17 +97,6 @@ qint64 TestBrokerStall::terminateWorker(QProcess &worker)
         return -1;
     }
     return clock.elapsed();
-}
-
-QJsonObject TestBrokerStall::worker(HttpClient &client, const QString &name)
-{
-    for (const QJsonValue &w :
-         client.get(u"/api/v1/workers"_s).json().value(u"workers"_s).toArray()) {
-        if (w.toObject().value(u"name"_s).toString() == name) {
-            return w.toObject();
-        }
-    }
-    return {};
 }
 
 void TestBrokerStall::stallMidHunt()
@@ -144,8 +122,7 @@ void TestBrokerStall::stallMidHunt()
         m_workers.push_back(std::move(worker));
     }
     HttpClient client(m_serve->base());
-    QTRY_COMPARE_WITH_TIMEOUT(
-        client.get(u"/api/v1/workers"_s).json().value(u"workers"_s).toArray().size(), 2, WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(Test::listedWorkerCount(client), 2, WaitMs);
 
     m_nodes.setSlow(NodeDelayMs);
     const QString id = Test::submitHunt(client, m_nodes.names(), {{u"attempts"_s, 1}});
@@ -193,11 +170,13 @@ void TestBrokerStall::stallMidHunt()
 
     // w1 is alive: its heartbeat reaches the coordinator again, dated after the stall.
     QTRY_VERIFY_WITH_TIMEOUT(
-        QDateTime::fromString(worker(client, u"w1"_s).value(u"seenAt"_s).toString(), Qt::ISODate)
+        QDateTime::fromString(Test::listedWorker(client, u"w1"_s).value(u"seenAt"_s).toString(),
+                              Qt::ISODate)
                 .toMSecsSinceEpoch()
             > resumedAtMs,
         WaitMs);
-    QCOMPARE(worker(client, u"w2"_s), QJsonObject()); // left the list on SIGTERM or expired
+    QCOMPARE(Test::listedWorker(client, u"w2"_s),
+             QJsonObject()); // left the list on SIGTERM or expired
     QCOMPARE(client.get(u"/healthz"_s).status, 200);
     QCOMPARE(client.get(u"/api/v1/workers"_s).json().value(u"connected"_s).toBool(), true);
 
