@@ -273,11 +273,14 @@ void TestDistributedLifecycle::workerAddedMidHunt()
         extra += requestsOf(i) - 1;
     }
     QVERIFY2(extra <= 64, qPrintable(u"%1 repeated fetches"_s.arg(extra)));
-    // Both did part of it, as their heartbeats report; together each fetch once.
-    QTRY_VERIFY_WITH_TIMEOUT(Test::listedWorker(client, u"w1"_s).value(u"done"_s).toInt()
-                                     + Test::listedWorker(client, u"w2"_s).value(u"done"_s).toInt()
-                                 == NodeCount + extra,
-                             WaitMs);
+    // Both did part of it, as their heartbeats report: together every node (a job delivered
+    // twice counts twice there; a GET QNAM sent again does not).
+    const auto doneByBoth = [&] {
+        return Test::listedWorker(client, u"w1"_s).value(u"done"_s).toInt()
+               + Test::listedWorker(client, u"w2"_s).value(u"done"_s).toInt();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(doneByBoth() >= NodeCount, WaitMs);
+    QVERIFY2(doneByBoth() <= NodeCount + extra, qPrintable(QString::number(doneByBoth())));
     const int byW2 = Test::listedWorker(client, u"w2"_s).value(u"done"_s).toInt();
     qInfo("w2, listed at %d of %d nodes done, fetched %d", Test::doneOf(joined), NodeCount, byW2);
     QVERIFY2(byW2 > 0, "the worker added mid-hunt fetched nothing");
