@@ -44,7 +44,7 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(std::make_unique<SelfMetricsController>(m_selfMetrics)),
       m_health(std::make_unique<HealthController>(stack->store())),
-      m_index(std::make_unique<IndexController>(stack->store(), config.token.isEmpty())),
+      m_index(std::make_unique<IndexController>()),
       m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.
