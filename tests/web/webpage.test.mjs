@@ -228,8 +228,10 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the first node by name', async () => (await rows(page, '#nodes'))[0]?.startsWith(sorted[0]));
     await page.click('button.sort[data-sort="node"]');
     await until('the last node first', async () => (await rows(page, '#nodes'))[0]?.startsWith(sorted[sorted.length - 1]));
-    await page.click('button.sort[data-sort="node"]'); // back to ascending for the screenshot
-    await until('ascending again', async () => (await rows(page, '#nodes'))[0]?.startsWith(sorted[0]));
+    await page.click('button.sort[data-sort="outcome"]');
+    await page.click('button.sort[data-sort="outcome"]'); // descending: refused before ok
+    await until('the failed node first', async () => (await rows(page, '#nodes'))[0]?.startsWith(nodes.refused));
+    assert.match(page.url(), /sort=-outcome/);
     if (screenshots) {
         await shot(page, 'web-hunt.png');
     }
