@@ -7,6 +7,9 @@ let asking = null; // one dialog for every request that got 401 at the same time
 
 export const token = () => sessionStorage.getItem(TokenKey) ?? '';
 
+// Esc would close the dialog with the token still needed.
+document.getElementById('token-dialog').addEventListener('cancel', (event) => event.preventDefault());
+
 function askToken(refused) {
     if (asking) {
         return asking;
@@ -32,7 +35,6 @@ function askToken(refused) {
             resolve();
         };
         form.addEventListener('submit', done);
-        dialog.addEventListener('cancel', (event) => event.preventDefault()); // Esc: still needed
     });
     dialog.showModal();
     input.focus();

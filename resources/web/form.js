@@ -3,6 +3,29 @@
 import {api, errorText} from './api.js';
 import {enc, h, route} from './dom.js';
 
+// Lines, and commas outside brackets: "a:1, b[1,3-5]:9100" is two nodes (ranges keep their commas).
+export function splitNodes(text) {
+    const nodes = [];
+    let current = '';
+    let depth = 0;
+    for (const c of text) {
+        if (c === '[') {
+            depth += 1;
+        } else if (c === ']') {
+            depth = Math.max(0, depth - 1);
+        }
+        if (c === '\n' || (c === ',' && depth === 0)) {
+            nodes.push(current);
+            current = '';
+            depth = 0;
+        } else {
+            current += c;
+        }
+    }
+    nodes.push(current);
+    return nodes.map((s) => s.trim()).filter(Boolean);
+}
+
 const numberField = (id, label, placeholder) => h('label', {}, label,
     h('input', {id, type: 'number', min: 1, placeholder}));
 
@@ -21,7 +44,7 @@ export function renderForm(main) {
 
     const form = h('form', {class: 'hunt-form card', id: 'hunt-form', onsubmit: async (event) => {
         event.preventDefault();
-        const list = nodes.value.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+        const list = splitNodes(nodes.value);
         const options = {};
         for (const [key, field] of [['timeoutMs', timeout], ['attempts', attempts],
                                     ['concurrency', concurrency], ['perHostLimit', perHost]]) {
@@ -48,7 +71,7 @@ export function renderForm(main) {
         result.replaceChildren(h('p', {class: 'error', id: 'form-error'}, errorText(answer)));
         if (Array.isArray(bad) && bad.length) {
             result.append(h('div', {class: 'table-wrap'}, h('table', {class: 'bad-nodes', id: 'bad-nodes'},
-                h('thead', {}, h('tr', {}, h('th', {class: 'num'}, 'Line'), h('th', {}, 'Node'), h('th', {}, 'Reason'))),
+                h('thead', {}, h('tr', {}, h('th', {class: 'num', title: 'position in the list'}, '#'), h('th', {}, 'Node'), h('th', {}, 'Reason'))),
                 h('tbody', {}, bad.map((b) => h('tr', {},
                     h('td', {class: 'num'}, typeof b.index === 'number' ? b.index + 1 : ''),
                     h('td', {class: 'mono'}, b.node ?? ''),

@@ -46,6 +46,7 @@ export function renderHunts(main, params) {
         if (!answer.ok) {
             status.hidden = false;
             status.textContent = errorText(answer);
+            timer = setTimeout(load, 5000);
             return;
         }
         status.hidden = true;

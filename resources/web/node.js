@@ -41,11 +41,19 @@ function jsonTree(hunt, value, path, label, depth) {
         h('summary', {}, label === null ? null : [keyLink(label), ': '],
           `${brackets[0]} `, h('span', {class: 'note'},
                                `${entries.length} ${Array.isArray(value) ? 'items' : 'keys'}`), ` ${brackets[1]}`));
-    for (const [key, child] of entries.slice(0, MaxChildren)) {
-        details.append(jsonTree(hunt, child, childPath(path, key), typeof key === 'number' ? `[${key}]` : key, depth + 1));
-    }
-    if (entries.length > MaxChildren) {
-        details.append(h('div', {class: 'leaf note'}, `… ${number(entries.length - MaxChildren)} more (see the raw JSON)`));
+    const fill = () => {
+        for (const [key, child] of entries.slice(0, MaxChildren)) {
+            details.append(jsonTree(hunt, child, childPath(path, key), typeof key === 'number' ? `[${key}]` : key, depth + 1));
+        }
+        if (entries.length > MaxChildren) {
+            details.append(h('div', {class: 'leaf note'}, `… ${number(entries.length - MaxChildren)} more (see the raw JSON)`));
+        }
+    };
+    if (details.open) {
+        fill();
+    } else {
+        // A folded level is built when first opened: a large answer costs only what is shown.
+        details.addEventListener('toggle', fill, {once: true});
     }
     return details;
 }

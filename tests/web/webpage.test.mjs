@@ -84,6 +84,7 @@ const body = (i, version) => ({
     note: '<b id="injected">markup in an answer</b>', // must show as text
     mem: {used: i === -1 ? 5000 : 100 + (i % 4), total: 1024},
     cpu: [12.5, 30],
+    disks: [{name: 'sda', free: 10}], // disks[0] is folded: built when opened
     labels: {'k8s.io/name': `pod-${i}`},
 });
 
@@ -195,6 +196,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the held node to be asked', () => nodes.gate.waiting() > 0);
     await until('the state running', async () => (await text(page, '#hunt-state')) === 'running');
     await until('every other node done', async () => (await text(page, '#progress')) === '120 / 121 nodes');
+    await until('the table live', async () => (await text(page, '#range')) === '1–100 of 120 nodes');
     if (screenshots) {
         await shot(page, 'web-hunt-running.png');
     }
@@ -258,7 +260,11 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     assert.equal(await text(page, '#tree [data-path="cpu[1]"]'), '[1]: 30');
     assert.ok((await text(page, '#tree [data-path=\'labels["k8s.io/name"]\']')).includes('"pod--1"'));
     const keys = await page.locator('#tree > details > :is(details, div)').evaluateAll((els) => els.map((e) => e.dataset.path));
-    assert.deepEqual(keys.sort(), ['cpu', 'labels', 'mem', 'note', 'version']);
+    assert.deepEqual(keys.sort(), ['cpu', 'disks', 'labels', 'mem', 'note', 'version']);
+    assert.equal(await page.locator('#tree [data-path="disks[0].free"]').count(), 0, 'folded, not built yet');
+    await page.click('#tree details[data-path="disks[0]"] > summary');
+    assert.equal(await text(page, '#tree [data-path="disks[0].free"]'), 'free: 10');
+    await page.click('#tree details[data-path="disks[0]"] > summary'); // folded again for the screenshot
     assert.equal(await text(page, '#tree [data-path="note"]'), 'note: "<b id=\\"injected\\">markup in an answer</b>"');
     assert.equal(await page.locator('#injected').count(), 0, 'answers are text, never markup');
     if (screenshots) {
@@ -304,6 +310,14 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     if (screenshots) {
         await shot(page, 'web-new.png');
     }
+    // A comma inside a range's brackets does not split the line: the range is one (bad) node.
+    await page.fill('#nodes', `${nodes.odd.node}, 10.0.0.[1,x]:9100`);
+    await page.click('#start');
+    await until('the bad range', async () => (await rows(page, '#bad-nodes')).length === 1
+                                             && (await rows(page, '#bad-nodes'))[0].includes('[1,x]'));
+    const range = await page.locator('#bad-nodes tbody td').allInnerTexts();
+    assert.deepEqual(range.slice(0, 2), ['2', '10.0.0.[1,x]:9100']);
+    assert.match(range[2], /bad range \[1,x\]: 'x' is not a number/);
 
     // The hunts list: the hunt, done, with its counts, and a schedule's round (made by the API).
     const created = await page.request.post(`${base}/api/v1/schedules`, {
@@ -398,10 +412,10 @@ try {
     const context = await browser();
     await withoutToken(context);
     await withToken(context);
-    // The browser logs the answers it was meant to get: the bad nodes' 400 (once a scenario)
+    // The browser logs the answers it was meant to get: the bad nodes' 400s (twice a scenario)
     // and the token scenario's 401s.
     const unexpected = problems.filter((p) => !/status of 40[01] /.test(p));
-    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 2);
+    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 4);
     assert.deepEqual(unexpected, [], 'console errors, page errors or CSP violations');
     console.log(`webpage.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
