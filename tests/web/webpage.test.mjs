@@ -146,7 +146,9 @@ async function browser() {
 
 // Console errors, uncaught exceptions and CSP violations fail the test at the end.
 const problems = [];
+const pages = []; // shown on failure: URL and text of each open page
 function watch(page) {
+    pages.push(page);
     page.setDefaultTimeout(Bound);
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -421,6 +423,11 @@ try {
 } catch (error) {
     failed = true;
     console.error(`webpage.test: FAILED: ${error.stack ?? error}`);
+    for (const page of pages.filter((p) => !p.isClosed())) {
+        const shown = await page.locator('body').innerText({timeout: 2000}).catch((e) => e.message);
+        console.error(`--- ${page.url()}\n${shown.slice(0, 4000)}`);
+    }
+    console.error(problems.join('\n'));
 } finally {
     for (const cleanup of cleanups.reverse()) {
         try {
