@@ -223,8 +223,9 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     assert.ok(failedRow.includes(nodes.refused) && failedRow.includes('refused'), failedRow);
     await page.selectOption('#outcome-filter', '');
     await page.fill('#search', nodes.odd.node.split(':')[1]);
-    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 nodes');
-    assert.ok((await rows(page, '#nodes'))[0].startsWith(nodes.odd.node));
+    // The failed filter also showed "1–1 of 1": wait for the searched row itself.
+    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                                && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.fill('#search', '');
     await page.click('button.sort[data-sort="node"]');
     await until('sorted by node', async () => (await page.locator('button.sort[data-sort="node"]').getAttribute('aria-sort')) === 'ascending');
@@ -253,7 +254,8 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
 
     // A node's JSON as a tree (found by text first: sorted, it may be on any page).
     await page.fill('#search', nodes.odd.node);
-    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 nodes');
+    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                                 && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.click(`#nodes a:text-is("${nodes.odd.node}")`);
     await page.waitForURL(/\/nodes\//, {timeout: Bound});
     await until('the tree', () => page.locator('#tree [data-path="version"]').count());
