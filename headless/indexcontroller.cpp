@@ -1,8 +1,11 @@
 #include "headless/indexcontroller.h"
 
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
+#include <QHash>
 
-#include "core/resultstore.h"
+#include "headless/httperrors.h"
 #include "headless/router.h"
 
 using namespace Qt::StringLiterals;
@@ -10,27 +13,101 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 namespace {
-constexpr int RecentHunts = 20;
+
+struct WebFile
+{
+    QByteArray type;
+    QByteArray body;
+    QByteArray etag;
+};
+
+QByteArray contentTypeFor(const QString &name)
+{
+    if (name.endsWith(u".html"_s)) {
+        return "text/html; charset=utf-8";
+    }
+    if (name.endsWith(u".js"_s)) {
+        return "text/javascript; charset=utf-8"; // module scripts need a JavaScript type
+    }
+    if (name.endsWith(u".css"_s)) {
+        return "text/css; charset=utf-8";
+    }
+    if (name.endsWith(u".svg"_s)) {
+        return "image/svg+xml";
+    }
+    return {};
+}
+
+// Every file under :/artemis/web, read once: they are compiled in (resources/CMakeLists.txt).
+const QHash<QString, WebFile> &webFiles()
+{
+    static const QHash<QString, WebFile> files = [] {
+        QHash<QString, WebFile> all;
+        // The list of files is resources/CMakeLists.txt's; an unknown extension is a build bug.
+        const QDir dir(u":/artemis/web"_s);
+        for (const QString &name : dir.entryList(QDir::Files)) {
+            QFile file(dir.filePath(name));
+            [[maybe_unused]] const bool opened = file.open(QIODevice::ReadOnly);
+            Q_ASSERT(opened);
+            WebFile web{contentTypeFor(name), file.readAll(), {}};
+            Q_ASSERT_X(!web.type.isEmpty(), "webFiles", "a web file of unknown type");
+            web.etag =
+                '"'
+                + QCryptographicHash::hash(web.body, QCryptographicHash::Sha256).toHex().left(20)
+                + '"';
+            all.insert(name, web);
+        }
+        return all;
+    }();
+    return files;
+}
+
+QHttpServerResponse webAnswer(const QHttpServerRequest &request, const QString &name)
+{
+    const auto found = webFiles().constFind(name);
+    if (found == webFiles().cend()) {
+        return errorResponse(404, u"no such file of the web page: %1"_s.arg(name));
+    }
+    const bool fresh = request.value("If-None-Match") == found->etag;
+    QHttpServerResponse response =
+        fresh ? QHttpServerResponse(QHttpServerResponse::StatusCode::NotModified)
+              : QHttpServerResponse(found->type, found->body);
+    response.setHeader("ETag", found->etag);
+    // Revalidate every time: an upgraded service must not run with yesterday's modules.
+    response.setHeader("Cache-Control", "no-cache");
+    response.setHeader("Content-Security-Policy", IndexController::contentSecurityPolicy());
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    response.setHeader("Referrer-Policy", "no-referrer");
+    return response;
+}
+
 } // namespace
 
-IndexController::IndexController(ResultStore *store, bool showHunts)
-    : m_store(store), m_showHunts(showHunts)
+QByteArray IndexController::contentSecurityPolicy()
 {
+    // Nothing from elsewhere, no inline script or style (so injected markup cannot run), no
+    // plugins, no framing by other sites (clickjacking), forms post only here.
+    return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+           "frame-ancestors 'none'";
 }
 
 bool IndexController::registerRoutes(Router &router)
 {
-    const bool index =
-        router.add(Router::Method::Get, u"/"_s, Router::Access::Open,
-                   [this](const QHttpServerRequest &, const QStringList &) {
-                       return QHttpServerResponse("text/html; charset=utf-8", page());
-                   });
+    const bool index = router.add(Router::Method::Get, u"/"_s, Router::Access::Open,
+                                  [](const QHttpServerRequest &request, const QStringList &) {
+                                      return webAnswer(request, u"index.html"_s);
+                                  });
+    const bool web = router.add(Router::Method::Get, u"/web/<arg>"_s, Router::Access::Open,
+                                [](const QHttpServerRequest &request, const QStringList &args) {
+                                    return webAnswer(request, args.value(0));
+                                });
     const bool spec =
         router.add(Router::Method::Get, u"/api/v1/openapi.json"_s, Router::Access::Token,
                    [](const QHttpServerRequest &, const QStringList &) {
                        return QHttpServerResponse("application/json", openApiJson());
                    });
-    return index && spec;
+    return index && web && spec;
 }
 
 QByteArray IndexController::openApiJson()
@@ -44,46 +121,6 @@ QByteArray IndexController::openApiJson()
         return file.readAll();
     }();
     return spec;
-}
-
-QByteArray IndexController::page() const
-{
-    QString html =
-        u"<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Artemis</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;"
-        "text-align:left}</style></head><body>\n<h1>Artemis</h1>\n"
-        "<p>Fetches <code>http://NODE/PATH</code> from many nodes and stores every "
-        "JSON answer.</p>\n<ul>\n"
-        "<li><a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (the API)</li>\n"
-        "<li><a href=\"/api/v1/hunts\">/api/v1/hunts</a> (hunts, newest first)</li>\n"
-        "<li><a href=\"/metric\">/metric</a> (this host's metrics)</li>\n"
-        "<li><a href=\"/metrics\">/metrics</a> (Prometheus)</li>\n"
-        "<li><a href=\"/healthz\">/healthz</a>, <a href=\"/readyz\">/readyz</a></li>\n</ul>\n"
-        "<p>Start a hunt: <code>curl -d \"node=HOST:PORT&amp;node=...&amp;url=metric\" "
-        "http://THIS-HOST/fetch</code></p>\n"_s;
-    if (m_showHunts) {
-        html += u"<h2>Recent hunts</h2>\n"_s;
-        const Result<QList<HuntInfo>> hunts = m_store->listHunts(RecentHunts);
-        if (!hunts || hunts->isEmpty()) {
-            html += u"<p>None yet.</p>\n"_s;
-        } else {
-            html += u"<table><tr><th>id</th><th>state</th><th>url</th><th>done</th>"
-                    "<th>ok</th><th>created</th></tr>\n"_s;
-            for (const HuntInfo &h : *hunts) {
-                html += u"<tr><td><a href=\"/api/v1/hunts/%1\">%1</a></td><td>%2</td>"
-                        "<td>%3</td><td>%4/%5</td><td>%6</td><td>%7</td></tr>\n"_s.arg(
-                            h.id, huntStateName(h.state), h.url.toHtmlEscaped(),
-                            QString::number(h.done), QString::number(h.total),
-                            QString::number(h.counts.count(OutcomeKind::Ok)),
-                            h.createdAt.toString(Qt::ISODate));
-            }
-            html += u"</table>\n"_s;
-        }
-    } else {
-        html += u"<p>Hunts are listed by the API (a token is required).</p>\n"_s;
-    }
-    html += u"</body></html>\n"_s;
-    return html.toUtf8();
 }
 
 } // namespace Artemis

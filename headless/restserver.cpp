@@ -45,7 +45,7 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_selfMetricsController(
           std::make_unique<SelfMetricsController>(m_selfMetrics, config.broker)),
       m_health(std::make_unique<HealthController>(stack->store())),
-      m_index(std::make_unique<IndexController>(stack->store(), config.token.isEmpty())),
+      m_index(std::make_unique<IndexController>()),
       m_workers(std::make_unique<WorkersController>(config.broker))
 {
     // Results routes first: QtHttpServer tries rules in order of registration.

@@ -25,13 +25,26 @@ case "$set_name" in
     # promtool checks tst_fleetmetrics' text; tst_fleetmetricsapi has a real one scrape /metrics.
     # dpkg-dev (dpkg-shlibdeps) + file: cpack's DEB Depends; systemd: systemd-analyze verify of
     # the units (tests/package). stunnel4: tst_brokertls runs a distributed hunt with TLS to
-    # Redis (hiredis 0.14 has none).
+    # Redis (hiredis 0.14 has none). chromium: tst_webpage drives the service's web page in it
+    # (through playwright-core from npm, installed below; never a browser downloaded by
+    # playwright).
     test) packages+=(redis-server curl procps openssl clang libclang-rt-dev clang-format strace jq
                      dbus-daemon gnome-keyring prometheus-alertmanager prometheus dpkg-dev file
-                     systemd stunnel4) ;;
+                     systemd stunnel4 chromium) ;;
     bench) packages+=(redis-server curl procps openssl nginx-light wrk time gcc iproute2 gnuplot-nox) ;;
     *) echo "deps.sh: unknown set '$set_name' (build, test or bench)" >&2; exit 2 ;;
 esac
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+
+# tst_webpage runs under node (any node that has npm; Debian's nodejs + npm when there is none).
+if [ "$set_name" = test ] && ! command -v node >/dev/null; then
+    packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,14 +52,15 @@ for p in "${packages[@]}"; do
         missing+=("$p")
     fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-    exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "deps.sh: installing ${missing[*]}" >&2
+    $sudo apt-get update -q
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-echo "deps.sh: installing ${missing[*]}" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
+
+# playwright-core, pinned by tests/web/package-lock.json (one package, no browser download).
+web="$(cd "$(dirname "$0")/.." && pwd)/tests/web"
+if [ "$set_name" = test ] && [ ! -f "$web/node_modules/playwright-core/package.json" ]; then
+    echo "deps.sh: npm ci in $web" >&2
+    (cd "$web" && npm ci --no-audit --no-fund)
 fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q
-$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -519,10 +519,21 @@ void TestRestServer::probesAndDocs()
           u"/metrics"_s, u"/healthz"_s, u"/readyz"_s}) {
         QVERIFY2(paths.contains(path), qPrintable(path));
     }
+    // GET / is the web page (resources/web/; tst_webpage drives it in a browser): its module
+    // and the API links, under a policy that loads nothing from elsewhere.
     const HttpReply index = client.get(u"/"_s);
     QCOMPARE(index.status, 200);
-    QVERIFY(index.body.contains("/api/v1/openapi.json"));
-    QVERIFY(index.body.contains("Recent hunts"));
+    QCOMPARE(index.headers.value("content-type"), QByteArray("text/html; charset=utf-8"));
+    QVERIFY(index.body.contains("<script type=\"module\" src=\"/web/app.js\">"));
+    QVERIFY(index.body.contains("href=\"/api/v1/openapi.json\""));
+    QVERIFY(index.headers.value("content-security-policy").startsWith("default-src 'self';"));
+    QCOMPARE(index.headers.value("cache-control"), QByteArray("no-cache"));
+    const HttpReply module = client.get(u"/web/app.js"_s);
+    QCOMPARE(module.status, 200);
+    QCOMPARE(module.headers.value("content-type"), QByteArray("text/javascript; charset=utf-8"));
+    QVERIFY(!module.headers.value("etag").isEmpty());
+    QCOMPARE(client.get(u"/web/missing.js"_s).status, 404);
+    QCOMPARE(client.get(u"/web/..%2Fopenapi.json"_s).status, 404);
 }
 
 void TestRestServer::requestSettingsValidatedAndSecretsNotShown()

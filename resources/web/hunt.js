@@ -1,0 +1,237 @@
+// #/hunts/ID : one hunt, live while it runs (the manifest is polled), and its nodes as a table
+// paged, filtered and sorted by the API (a 100k-node hunt never comes to the page whole).
+import {api, downloadLink, errorText} from './api.js';
+import {append, badge, clear, duration, enc, failedCount, h, number, route, when} from './dom.js';
+
+const PageSize = 100;
+const Outcomes = ['ok', 'http_error', 'invalid_json', 'timeout', 'refused', 'dns', 'tls',
+                  'too_large', 'cancelled', 'denied', 'error'];
+const Fields = 'node,outcome,httpStatus,latencyMs,attempts,bytes,error';
+const Live = (state) => state === 'queued' || state === 'running';
+
+export function renderHunt(main, id, params) {
+    const view = {
+        outcome: params.get('outcome') ?? '',
+        search: params.get('search') ?? '',
+        sort: params.get('sort') ?? '',
+        offset: Math.max(0, Number(params.get('offset')) || 0),
+    };
+    const base = `/api/v1/hunts/${enc(id)}`;
+
+    const title = h('h1', {}, 'Hunt ', h('span', {class: 'mono'}, id));
+    const summary = h('div', {class: 'card', id: 'summary'}, h('p', {class: 'muted'}, 'Loading…'));
+    const status = h('p', {class: 'error', hidden: true});
+
+    const outcome = h('select', {id: 'outcome-filter', 'aria-label': 'Outcome'},
+                      h('option', {value: ''}, 'every outcome'),
+                      h('option', {value: 'failed'}, 'failed (not ok)'),
+                      Outcomes.map((o) => h('option', {value: o}, o)));
+    outcome.value = view.outcome;
+    const search = h('input', {id: 'search', type: 'search', placeholder: 'Find nodes…',
+                               'aria-label': 'Find nodes', value: view.search});
+    const downloads = h('span', {class: 'toolbar'});
+    const pathInput = h('input', {id: 'values-path', placeholder: 'JSON path, e.g. mem.used',
+                                  'aria-label': 'JSON path', required: true});
+    const valuesForm = h('form', {class: 'toolbar', id: 'values-form', onsubmit: (event) => {
+        event.preventDefault();
+        location.hash = route(`/hunts/${enc(id)}/values`, {path: pathInput.value.trim()});
+    }}, pathInput, h('button', {type: 'submit'}, 'Values across nodes'));
+
+    const sortButton = (key, label) => h('button', {class: 'sort', type: 'button', dataset: {sort: key},
+                                                    onclick: () => {
+        view.sort = view.sort === key ? `-${key}` : key;
+        view.offset = 0;
+        update();
+    }}, label);
+    const head = h('tr', {},
+        h('th', {}, sortButton('node', 'Node')), h('th', {}, sortButton('outcome', 'Outcome')),
+        h('th', {class: 'num'}, 'HTTP'), h('th', {class: 'num'}, sortButton('latency', 'Latency')),
+        h('th', {class: 'num'}, 'Attempts'), h('th', {class: 'num'}, 'Bytes'), h('th', {}, 'Error'));
+    const body = h('tbody', {});
+    const pager = h('div', {class: 'pager', id: 'pager'});
+
+    main.append(title, summary, status,
+        h('div', {class: 'toolbar'}, outcome, search, h('span', {class: 'grow'}), downloads),
+        h('div', {class: 'table-wrap'}, h('table', {id: 'nodes'}, h('thead', {}, head), body)),
+        pager, valuesForm);
+
+    let gone = false;
+    let timer = null;
+    let searchTimer = null;
+    let state = '';
+
+    outcome.addEventListener('change', () => {
+        view.outcome = outcome.value;
+        view.offset = 0;
+        update();
+    });
+    search.addEventListener('input', () => {
+        clearTimeout(searchTimer);
+        searchTimer = setTimeout(() => {
+            view.search = search.value.trim();
+            view.offset = 0;
+            update();
+        }, 250);
+    });
+
+    function filterQuery() {
+        const q = new URLSearchParams();
+        if (view.outcome) {
+            q.set('outcome', view.outcome);
+        }
+        if (view.search) {
+            q.set('search', view.search);
+        }
+        if (view.sort) {
+            q.set('sort', view.sort);
+        }
+        return q;
+    }
+
+    function update() {
+        // The view's state lives in the hash (shareable), without re-rendering the view.
+        history.replaceState(null, '', route(`/hunts/${enc(id)}`, {...view, offset: view.offset || ''}));
+        for (const b of head.querySelectorAll('button.sort')) {
+            const key = b.dataset.sort;
+            if (view.sort === key || view.sort === `-${key}`) {
+                b.setAttribute('aria-sort', view.sort.startsWith('-') ? 'descending' : 'ascending');
+            } else {
+                b.removeAttribute('aria-sort');
+            }
+        }
+        clear(downloads);
+        const q = filterQuery();
+        const file = (fmt) => { q.set('format', fmt); return `${base}/results?${q}`; };
+        downloads.append(downloadLink(file('ndjson'), `${id}.ndjson`, 'NDJSON'),
+                         downloadLink(file('csv'), `${id}.csv`, 'CSV'));
+        loadRows();
+    }
+
+    function renderSummary(hunt) {
+        const failed = failedCount(hunt.counts);
+        const total = hunt.total || 0;
+        const ok = hunt.counts?.ok ?? 0;
+        const pct = (n) => (total ? `${(100 * n / total).toFixed(2)}%` : '0');
+        const chips = Object.entries(hunt.counts ?? {}).filter(([, n]) => n > 0).map(([kind, n]) =>
+            h('a', {class: `chip ${kind === 'ok' ? 'ok' : 'bad'}`, href: '#', dataset: {outcome: kind},
+                    onclick: (event) => {
+                        event.preventDefault();
+                        outcome.value = kind;
+                        outcome.dispatchEvent(new Event('change'));
+                    }}, `${kind} ${number(n)}`));
+        const cancel = Live(hunt.state)
+            ? h('button', {class: 'danger', id: 'cancel', onclick: async () => {
+                const answer = await api(`${base}/cancel`, {method: 'POST'});
+                if (!answer.ok) {
+                    status.hidden = false;
+                    status.textContent = errorText(answer);
+                }
+                poll();
+            }}, 'Cancel hunt')
+            : null;
+        append(clear(summary), [
+            h('div', {class: 'toolbar'}, h('span', {id: 'hunt-state'}, badge(hunt.state)),
+              h('span', {class: 'mono'}, hunt.url),
+              hunt.schedule ? h('span', {class: 'muted'}, `schedule ${hunt.schedule}, round ${hunt.round}`) : null,
+              h('span', {class: 'grow'}), cancel),
+            h('div', {class: 'progress', title: `${hunt.done} of ${total} nodes`},
+              h('span', {class: 'ok', dataset: {w: pct(ok)}}),
+              h('span', {class: 'bad', dataset: {w: pct(failed)}})),
+            h('div', {class: 'facts'},
+              h('div', {}, h('span', {}, 'Progress'),
+                h('b', {id: 'progress'}, `${number(hunt.done)} / ${number(total)} nodes`),
+                hunt.progress ? ` (${hunt.progress.percent}%)` : ''),
+              h('div', {}, h('span', {}, 'OK'), h('b', {class: 'count-ok', id: 'ok-count'}, number(ok))),
+              h('div', {}, h('span', {}, 'Failed'),
+                h('b', {class: failed ? 'count-bad' : '', id: 'failed-count'}, number(failed))),
+              h('div', {}, h('span', {}, 'Created'), when(hunt.createdAt)),
+              h('div', {}, h('span', {}, 'Finished'), when(hunt.finishedAt) || '—'),
+              h('div', {}, h('span', {}, 'Took'), duration(hunt.elapsedMs))),
+            h('div', {class: 'chips'}, chips),
+            hunt.error ? h('p', {class: 'error', id: 'hunt-error'}, hunt.error) : null]);
+        // Widths through the CSSOM: the policy allows no inline style attributes.
+        for (const bar of summary.querySelectorAll('.progress span')) {
+            bar.style.width = bar.dataset.w;
+        }
+    }
+
+    async function poll() {
+        clearTimeout(timer);
+        const answer = await api(base);
+        if (gone) {
+            return;
+        }
+        if (!answer.ok) {
+            clear(summary).append(h('p', {class: 'error'}, errorText(answer)));
+            return;
+        }
+        const wasLive = Live(state);
+        state = answer.data.state;
+        renderSummary(answer.data);
+        if (Live(state) || wasLive) {
+            // New rows arrive while it runs, and once more when it has ended. A page of a large
+            // sorted hunt can take longer than a poll (1.7 s at 100k nodes): never stack them.
+            loadRows({whileLive: Live(state)});
+        }
+        if (Live(state)) {
+            timer = setTimeout(poll, 1000);
+        }
+    }
+
+    let rowsSeq = 0;
+    let rowsInFlight = 0;
+    async function loadRows({whileLive = false} = {}) {
+        if (whileLive && rowsInFlight > 0) {
+            return; // the next poll asks again
+        }
+        const seq = ++rowsSeq;
+        const q = filterQuery();
+        q.set('offset', view.offset);
+        q.set('limit', PageSize);
+        q.set('fields', Fields);
+        rowsInFlight += 1;
+        const answer = await api(`${base}/results?${q}`).finally(() => { rowsInFlight -= 1; });
+        if (gone || seq !== rowsSeq) {
+            return; // a newer request (typing, paging) is on its way
+        }
+        clear(body);
+        clear(pager);
+        if (!answer.ok) {
+            body.append(h('tr', {}, h('td', {class: 'empty error', colspan: 7}, errorText(answer))));
+            return;
+        }
+        const {results = [], total = 0} = answer.data;
+        if (results.length === 0) {
+            body.append(h('tr', {}, h('td', {class: 'empty', colspan: 7},
+                                      Live(state) ? 'No results yet.' : 'No nodes match.')));
+        }
+        for (const r of results) {
+            body.append(h('tr', {dataset: {node: r.node}},
+                h('td', {class: 'mono'}, h('a', {href: route(`/hunts/${enc(id)}/nodes/${enc(r.node)}`)}, r.node)),
+                h('td', {}, badge(r.outcome, r.outcome === 'ok' ? 'ok' : 'bad')),
+                h('td', {class: 'num'}, r.httpStatus || ''),
+                h('td', {class: 'num'}, r.latencyMs === undefined ? '' : `${number(r.latencyMs)} ms`),
+                h('td', {class: 'num'}, r.attempts ?? ''),
+                h('td', {class: 'num'}, number(r.bytes)),
+                h('td', {class: 'wrap'}, r.error ?? '')));
+        }
+        const first = total ? view.offset + 1 : 0;
+        const last = view.offset + results.length;
+        const go = (offset) => () => {
+            view.offset = offset;
+            update();
+        };
+        pager.append(
+            h('button', {id: 'prev', disabled: view.offset === 0, onclick: go(Math.max(0, view.offset - PageSize))}, '← Previous'),
+            h('span', {id: 'range'}, `${number(first)}–${number(last)} of ${number(total)} nodes`),
+            h('button', {id: 'next', disabled: last >= total, onclick: go(view.offset + PageSize)}, 'Next →'));
+    }
+
+    update();
+    poll();
+    return () => {
+        gone = true;
+        clearTimeout(timer);
+        clearTimeout(searchTimer);
+    };
+}

@@ -1,0 +1,442 @@
+// The service's web page in a real browser (Debian's chromium driven by playwright-core):
+// starts `artemis-headless serve` (a temp data dir, a free loopback port) and ~120 fake nodes
+// (HTTP servers on 127.0.0.1 in this process), then, through the page only: starts a hunt from
+// the form, follows it live to `done`, filters, sorts, pages and downloads its nodes, opens a
+// node's JSON tree, the values of a path (groups, minority, stats, outlier), and submits bad
+// nodes to see each reason. Then the same with a token: asked once, kept for the tab.
+//
+// Usage: node webpage.test.mjs ARTEMIS_HEADLESS_BINARY   (CTest: tests/web/CMakeLists.txt)
+// ARTEMIS_SCREENSHOTS=DIR also writes the pages as PNGs there (scripts/web-screenshots.sh).
+// Waits are on conditions (playwright's expect-like polling with a bound), never fixed sleeps.
+
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import http from 'node:http';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+
+const here = new URL('.', import.meta.url).pathname;
+let chromium;
+try {
+    ({chromium} = await import(join(here, 'node_modules/playwright-core/index.mjs')));
+} catch (error) {
+    console.error(`webpage.test: playwright-core is not installed in ${here}node_modules ` +
+                  `(scripts/deps.sh test runs npm ci there): ${error.message}`);
+    process.exit(1);
+}
+
+const binary = process.argv[2];
+if (!binary) {
+    console.error('usage: node webpage.test.mjs ARTEMIS_HEADLESS_BINARY');
+    process.exit(2);
+}
+const shots = process.env.ARTEMIS_SCREENSHOTS ?? '';
+const Bound = 20000; // ms: the bound of every wait
+const cleanups = [];
+
+// ---- fake nodes ---------------------------------------------------------------------------
+
+function listen(server) {
+    return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+    });
+}
+
+// A node answering `body` as JSON; with `held`, requests wait until release() is called.
+async function fakeNode(body, {held = false} = {}) {
+    const waiting = [];
+    let released = !held;
+    const server = http.createServer((req, res) => {
+        const answer = () => {
+            res.writeHead(200, {'Content-Type': 'application/json'});
+            res.end(JSON.stringify(body));
+        };
+        if (released) {
+            answer();
+        } else {
+            waiting.push(answer);
+        }
+    });
+    const port = await listen(server);
+    cleanups.push(() => server.close());
+    return {
+        node: `127.0.0.1:${port}`,
+        release() {
+            released = true;
+            waiting.splice(0).forEach((answer) => answer());
+        },
+        waiting: () => waiting.length,
+    };
+}
+
+// A port nothing listens on: bound, read, closed.
+async function refusedNode() {
+    const server = http.createServer();
+    const port = await listen(server);
+    await new Promise((resolve) => server.close(resolve));
+    return `127.0.0.1:${port}`;
+}
+
+const body = (i, version) => ({
+    version,
+    note: '<b id="injected">markup in an answer</b>', // must show as text
+    mem: {used: i === -1 ? 5000 : 100 + (i % 4), total: 1024},
+    cpu: [12.5, 30],
+    disks: [{name: 'sda', free: 10}], // disks[0] is folded: built when opened
+    labels: {'k8s.io/name': `pod-${i}`},
+});
+
+async function fleet() {
+    const plain = [];
+    for (let i = 0; i < 118; ++i) {
+        plain.push(await fakeNode(body(i, '1.4.2')));
+    }
+    const gate = await fakeNode(body(118, '1.4.2'), {held: true});
+    const odd = await fakeNode(body(-1, '1.5.0')); // the minority and the mem.used outlier
+    const refused = await refusedNode();
+    return {plain, gate, odd, refused, all: [...plain.map((n) => n.node), gate.node, odd.node, refused]};
+}
+
+// ---- the service ----------------------------------------------------------------------------
+
+async function serve(env = {}) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'artemis-web-'));
+    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir],
+                        {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']});
+    cleanups.push(() => {
+        child.kill('SIGKILL');
+        rmSync(dataDir, {recursive: true, force: true});
+    });
+    let stderr = '';
+    const port = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), Bound);
+        child.stderr.on('data', (chunk) => {
+            stderr += chunk;
+            const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+            if (m) {
+                clearTimeout(timer);
+                resolve(Number(m[1]));
+            }
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+    });
+    return {base: `http://127.0.0.1:${port}`, stderr: () => stderr};
+}
+
+// ---- the browser ----------------------------------------------------------------------------
+
+async function browser() {
+    const profile = mkdtempSync(join(tmpdir(), 'artemis-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath: '/usr/bin/chromium',
+        headless: true,
+        acceptDownloads: true,
+        viewport: {width: 1280, height: 800},
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+               '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    cleanups.push(async () => {
+        await context.close();
+        rmSync(profile, {recursive: true, force: true});
+    });
+    return context;
+}
+
+// Console errors, uncaught exceptions and CSP violations fail the test at the end.
+const problems = [];
+const pages = []; // shown on failure: URL and text of each open page
+function watch(page) {
+    pages.push(page);
+    page.setDefaultTimeout(Bound);
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    return page;
+}
+
+async function until(what, check) {
+    const end = Date.now() + Bound;
+    let last;
+    for (;;) {
+        try {
+            last = await check();
+            if (last) {
+                return last;
+            }
+        } catch (error) {
+            last = error.message;
+        }
+        if (Date.now() > end) {
+            throw new Error(`timed out waiting for ${what} (last: ${last})`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+const text = (page, selector) => page.locator(selector).first().innerText({timeout: Bound});
+const rows = (page, table) => page.locator(`${table} tbody tr`).allInnerTexts();
+async function shot(page, name, {fullPage = false} = {}) {
+    if (shots) {
+        await page.screenshot({path: join(shots, name), fullPage});
+    }
+}
+
+// ---- the scenario ---------------------------------------------------------------------------
+
+async function huntThroughThePage(page, base, nodes, {screenshots, authorization = {}}) {
+    // The form: start a hunt.
+    await page.goto(`${base}/#/new`);
+    await page.fill('#nodes', nodes.all.join('\n'));
+    await page.fill('#path', 'metric');
+    await page.fill('#timeoutMs', '20000');
+    await page.fill('#attempts', '1');
+    await page.click('#start');
+
+    // Follows it live: running while the held node waits, then done once it answers (no reload).
+    await page.waitForURL(/#\/hunts\/[0-9A-Z]+$/, {timeout: Bound});
+    const id = decodeURIComponent(page.url().split('/').pop());
+    await until('the held node to be asked', () => nodes.gate.waiting() > 0);
+    await until('the state running', async () => (await text(page, '#hunt-state')) === 'running');
+    await until('every other node done', async () => (await text(page, '#progress')) === '120 / 121 nodes');
+    await until('the table live', async () => (await text(page, '#range')) === '1–100 of 120 nodes');
+    if (screenshots) {
+        await shot(page, 'web-hunt-running.png');
+    }
+    nodes.gate.release();
+    await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(await text(page, '#progress'), '121 / 121 nodes');
+    assert.equal(await text(page, '#ok-count'), '120');
+    assert.equal(await text(page, '#failed-count'), '1');
+    assert.equal(await page.locator('#cancel').count(), 0, 'no cancel button on a finished hunt');
+    assert.ok(!(await text(page, 'main')).includes('null'), 'nothing rendered as "null"');
+
+    // The per-node table: paged by 100, then filtered by outcome and text, and sorted.
+    await until('page 1 of the nodes', async () => (await text(page, '#range')) === '1–100 of 121 nodes');
+    assert.equal((await rows(page, '#nodes')).length, 100);
+    await page.click('#next');
+    await until('page 2', async () => (await text(page, '#range')) === '101–121 of 121 nodes');
+    assert.equal((await rows(page, '#nodes')).length, 21);
+    assert.match(page.url(), /offset=100/);
+    await page.selectOption('#outcome-filter', 'failed');
+    await until('the failed node only', async () => (await text(page, '#range')) === '1–1 of 1 nodes');
+    const failedRow = (await rows(page, '#nodes'))[0];
+    assert.ok(failedRow.includes(nodes.refused) && failedRow.includes('refused'), failedRow);
+    await page.selectOption('#outcome-filter', '');
+    await page.fill('#search', nodes.odd.node.split(':')[1]);
+    // The failed filter also showed "1–1 of 1": wait for the searched row itself.
+    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                                && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
+    await page.fill('#search', '');
+    await page.click('button.sort[data-sort="node"]');
+    await until('sorted by node', async () => (await page.locator('button.sort[data-sort="node"]').getAttribute('aria-sort')) === 'ascending');
+    const sorted = [...nodes.all].sort();
+    await until('the first node by name', async () => (await rows(page, '#nodes'))[0]?.startsWith(sorted[0]));
+    await page.click('button.sort[data-sort="node"]');
+    await until('the last node first', async () => (await rows(page, '#nodes'))[0]?.startsWith(sorted[sorted.length - 1]));
+    await page.click('button.sort[data-sort="outcome"]');
+    await page.click('button.sort[data-sort="outcome"]'); // descending: refused before ok
+    await until('the failed node first', async () => (await rows(page, '#nodes'))[0]?.startsWith(nodes.refused));
+    assert.match(page.url(), /sort=-outcome/);
+    if (screenshots) {
+        await shot(page, 'web-hunt.png');
+    }
+
+    // The downloads: every node, as NDJSON and CSV.
+    const [ndjson] = await Promise.all([page.waitForEvent('download', {timeout: Bound}), page.click('text=NDJSON')]);
+    const lines = readFileSync(await ndjson.path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 121);
+    assert.deepEqual(new Set(lines.map((l) => l.node)), new Set(nodes.all));
+    assert.equal(lines.find((l) => l.node === nodes.odd.node).body.version, '1.5.0');
+    const [csv] = await Promise.all([page.waitForEvent('download', {timeout: Bound}), page.click('text=CSV')]);
+    const csvLines = readFileSync(await csv.path(), 'utf8').trim().split(/\r?\n/);
+    assert.equal(csvLines.length, 122, 'a header row and one row a node');
+    assert.match(csvLines[0], /^node,/);
+
+    // A node's JSON as a tree (found by text first: sorted, it may be on any page).
+    await page.fill('#search', nodes.odd.node);
+    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                                 && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
+    await page.click(`#nodes a:text-is("${nodes.odd.node}")`);
+    await page.waitForURL(/\/nodes\//, {timeout: Bound});
+    await until('the tree', () => page.locator('#tree [data-path="version"]').count());
+    assert.equal(await text(page, '#tree [data-path="version"]'), 'version: "1.5.0"');
+    assert.equal(await text(page, '#tree [data-path="mem.used"]'), 'used: 5000');
+    assert.equal(await text(page, '#tree [data-path="cpu[1]"]'), '[1]: 30');
+    assert.ok((await text(page, '#tree [data-path=\'labels["k8s.io/name"]\']')).includes('"pod--1"'));
+    const keys = await page.locator('#tree > details > :is(details, div)').evaluateAll((els) => els.map((e) => e.dataset.path));
+    assert.deepEqual(keys.sort(), ['cpu', 'disks', 'labels', 'mem', 'note', 'version']);
+    assert.equal(await page.locator('#tree [data-path="disks[0].free"]').count(), 0, 'folded, not built yet');
+    await page.click('#tree details[data-path="disks[0]"] > summary');
+    assert.equal(await text(page, '#tree [data-path="disks[0].free"]'), 'free: 10');
+    await page.click('#tree details[data-path="disks[0]"] > summary'); // folded again for the screenshot
+    assert.equal(await text(page, '#tree [data-path="note"]'), 'note: "<b id=\\"injected\\">markup in an answer</b>"');
+    assert.equal(await page.locator('#injected').count(), 0, 'answers are text, never markup');
+    if (screenshots) {
+        await shot(page, 'web-node.png');
+    }
+
+    // The values of a path, from a key of the tree: groups, the minority.
+    await page.click('#tree [data-path="version"] a.key');
+    await page.waitForURL(/\/values\?path=version/, {timeout: Bound});
+    await until('the groups', () => page.locator('#groups tbody tr').count());
+    const groups = await page.locator('#groups tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+        value: tr.dataset.value, count: tr.children[1].textContent, minority: tr.classList.contains('minority'),
+    })));
+    assert.deepEqual(groups, [{value: '1.4.2', count: '119', minority: false},
+                              {value: '1.5.0', count: '1', minority: true}]);
+    assert.ok((await text(page, '#values-summary')).includes('Failed\nrefused 1'));
+    // A numeric path: stats and the outlier.
+    await page.fill('#values-path', 'mem.used');
+    await page.press('#values-path', 'Enter');
+    await until('the stats', () => page.locator('#stats tbody td').count());
+    const stats = await page.locator('#stats tbody td').allInnerTexts();
+    assert.deepEqual([stats[0], stats[1], stats[5]], ['120', '100', '5,000']); // count, min, max
+    assert.ok(!(await text(page, 'main')).includes('null'), 'nothing rendered as "null"');
+    const outliers = await rows(page, '#outliers');
+    assert.equal(outliers.length, 1);
+    assert.ok(outliers[0].startsWith(nodes.odd.node), outliers[0]);
+    if (screenshots) {
+        await shot(page, 'web-values.png', {fullPage: true});
+    }
+
+    // Bad nodes: nothing starts, each is listed with its reason.
+    await page.goto(`${base}/#/new`);
+    await page.fill('#nodes', `${nodes.odd.node}\nbob@10.0.0.1:9100\n10.0.0.1:99999`);
+    await page.click('#start');
+    await until('the bad nodes', () => page.locator('#bad-nodes tbody tr').count());
+    const bad = await page.locator('#bad-nodes tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert.equal(bad.length, 2, JSON.stringify(bad));
+    assert.deepEqual(bad[0].slice(0, 2), ['2', 'bob@10.0.0.1:9100']);
+    assert.match(bad[0][2], /user-info \('user@'\) is not allowed in a node/);
+    assert.deepEqual(bad[1].slice(0, 2), ['3', '10.0.0.1:99999']);
+    assert.match(bad[1][2], /port 99999 out of range \(1-65535\)/);
+    assert.match(await text(page, '#form-error'), /^Invalid request/);
+    if (screenshots) {
+        await shot(page, 'web-new.png');
+    }
+    // A comma inside a range's brackets does not split the line: the range is one (bad) node.
+    await page.fill('#nodes', `${nodes.odd.node}, 10.0.0.[1,x]:9100`);
+    await page.click('#start');
+    await until('the bad range', async () => (await rows(page, '#bad-nodes')).length === 1
+                                             && (await rows(page, '#bad-nodes'))[0].includes('[1,x]'));
+    const range = await page.locator('#bad-nodes tbody td').allInnerTexts();
+    assert.deepEqual(range.slice(0, 2), ['2', '10.0.0.[1,x]:9100']);
+    assert.match(range[2], /bad range \[1,x\]: 'x' is not a number/);
+
+    // The hunts list: the hunt, done, with its counts, and a schedule's round (made by the API).
+    const created = await page.request.post(`${base}/api/v1/schedules`, {
+        headers: authorization,
+        data: {nodes: nodes.plain.slice(0, 3).map((n) => n.node), url: 'metric', every: '1h', spread: 0},
+    });
+    assert.equal(created.status(), 201, await created.text());
+    const {schedule, hunt: round} = await created.json();
+    await page.goto(`${base}/#/`);
+    const row = page.locator(`#hunts tr[data-hunt="${id}"]`);
+    await until('the hunt listed', () => row.count());
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(1, 7), ['done', '/metric', '121 / 121', '120', '1', '']);
+    const roundRow = page.locator(`#hunts tr[data-hunt="${round}"]`);
+    await until('the round done', async () => (await roundRow.locator('td').nth(1).innerText()) === 'done');
+    const roundCells = await roundRow.locator('td').allInnerTexts();
+    assert.deepEqual(roundCells.slice(1, 7), ['done', '/metric', '3 / 3', '3', '0', `${schedule.slice(-8)} · round 1`]);
+    assert.equal(await page.locator('#hunts tbody tr').count(), 2);
+    assert.deepEqual(await page.locator('#hunts tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.hunt)),
+                     [round, id], 'newest first');
+    if (screenshots) {
+        await shot(page, 'web-hunts.png');
+    }
+    return id;
+}
+
+async function withoutToken(context) {
+    const service = await serve();
+    const nodes = await fleet();
+    const page = watch(await context.newPage());
+
+    // The page's files: types, the policy, revalidation.
+    const index = await page.request.get(`${service.base}/`);
+    assert.equal(index.status(), 200);
+    assert.equal(index.headers()['content-type'], 'text/html; charset=utf-8');
+    assert.match(index.headers()['content-security-policy'], /^default-src 'self';/);
+    assert.equal(index.headers()['cache-control'], 'no-cache');
+    const js = await page.request.get(`${service.base}/web/app.js`);
+    assert.equal(js.headers()['content-type'], 'text/javascript; charset=utf-8');
+    const again = await page.request.get(`${service.base}/web/app.js`, {headers: {'If-None-Match': js.headers().etag}});
+    assert.equal(again.status(), 304);
+    assert.equal((await page.request.get(`${service.base}/web/nothing.js`)).status(), 404);
+
+    await huntThroughThePage(page, service.base, nodes, {screenshots: true});
+    assert.equal(await page.locator('#token-dialog[open]').count(), 0, 'no token asked without one');
+    await page.close();
+}
+
+async function withToken(context) {
+    const token = 'web-test-token-7';
+    const service = await serve({ARTEMIS_TOKEN: token});
+    const nodes = await fleet();
+    const page = watch(await context.newPage());
+    // Asked at the first 401; a wrong token is refused and asked again.
+    let asked = 0;
+    await page.exposeFunction('countAsk', () => { asked += 1; });
+    await page.addInitScript(() => {
+        const show = HTMLDialogElement.prototype.showModal;
+        HTMLDialogElement.prototype.showModal = function () { window.countAsk(); return show.call(this); };
+    });
+    await page.goto(`${service.base}/`);
+    await page.waitForSelector('#token-dialog[open]', {timeout: Bound});
+    await page.fill('#token-input', 'wrong');
+    await page.click('#token-form button[type=submit]');
+    await until('the refusal', async () => (await text(page, '#token-error')) === 'The service refused that token.');
+    await page.fill('#token-input', token);
+    await page.click('#token-form button[type=submit]');
+    await until('the hunts list', () => page.locator('#hunts tbody td.empty:text("No hunts yet")').count());
+    assert.equal(asked, 2);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('artemis.token')), token);
+    assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing kept beyond the tab');
+
+    // Everything, downloads too, with the token kept: not asked again.
+    const id = await huntThroughThePage(page, service.base, nodes,
+                                        {screenshots: false, authorization: {Authorization: `Bearer ${token}`}});
+    await page.reload();
+    await page.goto(`${service.base}/#/hunts/${id}`);
+    await until('the hunt after a reload', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(asked, 2, 'the token was asked once (plus once after the wrong one)');
+
+    // Another tab does not have it.
+    const other = watch(await context.newPage());
+    await other.goto(`${service.base}/`);
+    await other.waitForSelector('#token-dialog[open]', {timeout: Bound});
+    await other.close();
+    await page.close();
+}
+
+const started = Date.now();
+let failed = false;
+try {
+    const context = await browser();
+    await withoutToken(context);
+    await withToken(context);
+    // The browser logs the answers it was meant to get: the bad nodes' 400s (twice a scenario)
+    // and the token scenario's 401s.
+    const unexpected = problems.filter((p) => !/status of 40[01] /.test(p));
+    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 4);
+    assert.deepEqual(unexpected, [], 'console errors, page errors or CSP violations');
+    console.log(`webpage.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (error) {
+    failed = true;
+    console.error(`webpage.test: FAILED: ${error.stack ?? error}`);
+    for (const page of pages.filter((p) => !p.isClosed())) {
+        const shown = await page.locator('body').innerText({timeout: 2000}).catch((e) => e.message);
+        console.error(`--- ${page.url()}\n${shown.slice(0, 4000)}`);
+    }
+    console.error(problems.join('\n'));
+} finally {
+    for (const cleanup of cleanups.reverse()) {
+        try {
+            await cleanup();
+        } catch {
+            // best effort: the process exits next
+        }
+    }
+}
+process.exit(failed ? 1 : 0);
