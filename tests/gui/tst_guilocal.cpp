@@ -438,8 +438,8 @@ void TestGuiLocal::answersMatchTheCatalog()
     QCOMPARE((*writing)->state, HuntState::Running);
     // elapsedMs of a running hunt is read off the clock at each toJson(): the two calls may be
     // a millisecond apart (seen under ASan); everything else must be equal.
-    const auto withoutClock = [](const HuntInfo &info) {
-        QJsonObject json = info.toJson();
+    const auto withoutClock = [](const HuntInfo &manifest) {
+        QJsonObject json = manifest.toJson();
         json.remove(u"elapsedMs"_s);
         return json;
     };
