@@ -26,6 +26,17 @@ template <typename T> void checkFailure(const Result<T> &result)
     }
 }
 
+// A spec may also be refused as Forbidden: signed where no secret is held, unsigned or forged
+// where one is (the worker refuses those jobs rather than drop them as malformed).
+void checkSpecFailure(const Result<Wire::HuntSpec> &result)
+{
+    if (!result) {
+        FUZZ_CHECK(result.error().code == ErrorCode::InvalidArgument
+                   || result.error().code == ErrorCode::Forbidden);
+        FUZZ_CHECK(!result.error().message.isEmpty());
+    }
+}
+
 // A reply tree read from bytes: each byte picks the next node's type, strings take a length
 // byte, arrays an element count; depth is bounded.
 RedisReply readReply(QByteArrayView &in, int depth)
@@ -70,15 +81,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     const QByteArray bytes(reinterpret_cast<const char *>(data), qsizetype(size));
 
+    static const BrokerSecretPtr secret = *BrokerSecret::fromBytes("fuzz-broker-secret-0123");
     const Result<Wire::HuntSpec> spec = Wire::HuntSpec::fromBytes(bytes);
-    checkFailure(spec);
+    checkSpecFailure(spec);
     if (spec) {
         const QByteArray encoded = spec->toBytes();
         const Result<Wire::HuntSpec> again = Wire::HuntSpec::fromBytes(encoded);
         FUZZ_CHECK_MSG(again.hasValue(), again ? nullptr : qPrintable(again.error().message));
         FUZZ_CHECK(again->id == spec->id && again->path == spec->path);
         FUZZ_CHECK_MSG(again->toBytes() == encoded, encoded.constData());
+        // Signed and sealed with a secret, it reads back the same; without it, never.
+        const QByteArray sealed = spec->toBytes(secret.get());
+        const Result<Wire::HuntSpec> opened = Wire::HuntSpec::fromBytes(sealed, secret.get());
+        FUZZ_CHECK_MSG(opened.hasValue(), opened ? nullptr : qPrintable(opened.error().message));
+        FUZZ_CHECK_MSG(opened->toBytes() == encoded, encoded.constData());
+        FUZZ_CHECK(!Wire::HuntSpec::fromBytes(sealed));
     }
+    // Bytes no coordinator signed never pass as a signed spec.
+    const Result<Wire::HuntSpec> signedSpec = Wire::HuntSpec::fromBytes(bytes, secret.get());
+    checkSpecFailure(signedSpec);
+    FUZZ_CHECK(!signedSpec);
 
     const Result<QStringList> nodes = Wire::decodeNodes(bytes);
     checkFailure(nodes);
