@@ -17,6 +17,7 @@
 
 #include <memory>
 
+#include "brokertest.h"
 #include "core/redis/brokersecret.h"
 #include "core/redis/wire.h"
 #include "headless/filelimit.h"
@@ -57,7 +58,6 @@ private:
     QString startSlowHunt(HttpClient &client, int delayMs, const QJsonObject &extra = {});
     qint64 metric(HttpClient &client, const QByteArray &name);
     qint64 workerMetric(const QByteArray &name);
-    QJsonObject workerInfo(HttpClient &client);
 
     Test::NodePool m_nodes;
     Test::FakeNode m_bait;
@@ -167,15 +167,24 @@ QString TestBrokerSecret::startSlowHunt(HttpClient &client, int delayMs, const Q
     return Test::submitHunt(client, m_nodes.names(), options);
 }
 
-qint64 TestBrokerSecret::metric(HttpClient &client, const QByteArray &name)
+namespace {
+// The value of `series` (a name, with its labels if it has any) in Prometheus text; -1 when
+// absent.
+qint64 sampleValue(const QByteArray &text, const QByteArray &series)
 {
-    const QByteArray text = client.get(u"/metrics"_s).body;
+    const QByteArray prefix = series + ' ';
     for (const QByteArray &line : text.split('\n')) {
-        if (line.startsWith(QByteArray(name + ' '))) {
-            return line.mid(name.size() + 1).toLongLong();
+        if (line.startsWith(prefix)) {
+            return line.mid(prefix.size()).toLongLong();
         }
     }
     return -1;
+}
+} // namespace
+
+qint64 TestBrokerSecret::metric(HttpClient &client, const QByteArray &name)
+{
+    return sampleValue(client.get(u"/metrics"_s).body, name);
 }
 
 qint64 TestBrokerSecret::workerMetric(const QByteArray &name)
@@ -183,24 +192,10 @@ qint64 TestBrokerSecret::workerMetric(const QByteArray &name)
     static const QRegularExpression announced(u"metrics on (http://\\S+)/metrics"_s);
     const QRegularExpressionMatch match = announced.match(QString::fromUtf8(m_workerLog));
     if (!match.hasMatch()) {
-        return -1;
+        return -2; // the worker has not said where its metrics are
     }
     HttpClient client(match.captured(1));
-    const Test::HttpReply reply = client.get(u"/metrics"_s);
-    const QByteArray prefix = name + "{worker=\"w1\"} ";
-    for (const QByteArray &line : reply.body.split('\n')) {
-        if (line.startsWith(prefix)) {
-            return line.mid(prefix.size()).toLongLong();
-        }
-    }
-    return -2;
-}
-
-QJsonObject TestBrokerSecret::workerInfo(HttpClient &client)
-{
-    const QJsonArray workers =
-        client.get(u"/api/v1/workers"_s).json().value(u"workers"_s).toArray();
-    return workers.isEmpty() ? QJsonObject() : workers.first().toObject();
+    return sampleValue(client.get(u"/metrics"_s).body, name + "{worker=\"w1\"}");
 }
 
 void TestBrokerSecret::credentialsSealedAndSent()
@@ -344,9 +339,10 @@ void TestBrokerSecret::workerVisibility()
     QCOMPARE(workerMetric("artemis_worker_broker_connected"), 1);
     // The coordinator's list: the same counts from the heartbeat, and a rate while the last
     // 10 s hold fetches.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        workerInfo(client).value(u"done"_s).toInteger() == doneBefore + NodeCount, WaitMs);
-    const QJsonObject info = workerInfo(client);
+    QTRY_VERIFY_WITH_TIMEOUT(Test::listedWorker(client, u"w1"_s).value(u"done"_s).toInteger()
+                                 == doneBefore + NodeCount,
+                             WaitMs);
+    const QJsonObject info = Test::listedWorker(client, u"w1"_s);
     QCOMPARE(info.value(u"errors"_s).toInteger(), errorsBefore + 3);
     QCOMPARE(info.value(u"refusedJobs"_s).toInteger(), 4);
     QCOMPARE(info.value(u"inFlight"_s).toInt(), 0);
