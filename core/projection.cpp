@@ -2,6 +2,7 @@
 
 #include <QIODevice>
 #include <QJsonArray>
+#include <QRegularExpression>
 
 #include "core/fleetvalues.h"
 
@@ -255,9 +256,38 @@ Result<ExportFormat> exportFormatFromName(QStringView name)
                      u"unknown export format '%1' (expected ndjson, json or csv)"_s.arg(name));
 }
 
-QString csvField(const QJsonValue &value)
+namespace {
+
+// A plain decimal number, as a spreadsheet reads one: "-2.5", "+3", "1e-9", ".5".
+bool isNumberText(QStringView text)
 {
-    QString text = cellText(value);
+    static const QRegularExpression number(
+        u"\\A[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?\\z"_s);
+    return number.match(text).hasMatch();
+}
+
+bool startsFormula(QStringView text)
+{
+    if (text.isEmpty()) {
+        return false;
+    }
+    const QChar first = text.front();
+    return first == u'=' || first == u'+' || first == u'-' || first == u'@' || first == u'\t'
+           || first == u'\r';
+}
+
+} // namespace
+
+QString csvField(const QJsonValue &value, CsvCells cells)
+{
+    return csvCell(cellText(value), cells);
+}
+
+QString csvCell(QString text, CsvCells cells)
+{
+    if (cells == CsvCells::Safe && startsFormula(text) && !isNumberText(text)) {
+        text.prepend(u'\'');
+    }
     const bool quote =
         text.contains(u',') || text.contains(u'"') || text.contains(u'\r') || text.contains(u'\n');
     if (!quote) {
@@ -267,8 +297,9 @@ QString csvField(const QJsonValue &value)
     return u'"' + text + u'"';
 }
 
-ProjectionWriter::ProjectionWriter(QIODevice *device, Projection projection, ExportFormat format)
-    : m_device(device), m_projection(std::move(projection)), m_format(format)
+ProjectionWriter::ProjectionWriter(QIODevice *device, Projection projection, ExportFormat format,
+                                   CsvCells cells)
+    : m_device(device), m_projection(std::move(projection)), m_format(format), m_cells(cells)
 {
     Q_ASSERT(m_device);
 }
@@ -293,7 +324,7 @@ Result<void> ProjectionWriter::begin()
     case ExportFormat::Csv: {
         QStringList cells;
         for (const QString &name : m_projection.fields()) {
-            cells.append(csvField(name));
+            cells.append(csvField(name, m_cells));
         }
         return put(cells.join(u',').toUtf8() + "\r\n");
     }
@@ -329,7 +360,7 @@ Result<void> ProjectionWriter::writeValues(const QList<QJsonValue> &values)
             if (i > 0) {
                 row.append(u',');
             }
-            row.append(csvField(values[i]));
+            row.append(csvField(values[i], m_cells));
         }
         line = row.toUtf8();
         line.append("\r\n");

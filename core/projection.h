@@ -76,6 +76,13 @@ private:
     bool m_numbers = false;
 };
 
+// How CSV cells that a spreadsheet would run as a formula are written. Safe (the default of
+// every CSV the project writes): a cell beginning with '=', '+', '-', '@', a tab or a carriage
+// return gets a leading "'" so a spreadsheet shows it as text, unless the whole cell is a number
+// ("-2.5" stays -2.5). Raw: the text unchanged, for pipelines (REST `raw=1`, CLI `--csv-raw`).
+// Node answers, labels and even a Content-Type are chosen by the nodes, so their text is hostile.
+enum class CsvCells : quint8 { Safe, Raw };
+
 enum class ExportFormat : quint8 {
     Ndjson,    // one compact JSON object per line, keys in field order, '\n' line ends
     JsonArray, // "[\n" objects separated by ",\n" "\n]\n"
@@ -91,7 +98,8 @@ Result<ExportFormat> exportFormatFromName(QStringView name);
 class ProjectionWriter
 {
 public:
-    ProjectionWriter(QIODevice *device, Projection projection, ExportFormat format);
+    ProjectionWriter(QIODevice *device, Projection projection, ExportFormat format,
+                     CsvCells cells = CsvCells::Safe);
 
     Result<void> begin();
     Result<void> write(const Outcome &outcome);
@@ -106,13 +114,16 @@ private:
     QIODevice *m_device; // not owned
     Projection m_projection;
     ExportFormat m_format;
+    CsvCells m_cells;
     qint64 m_rows = 0;
     qint64 m_bytes = 0;
 };
 
 // One CSV cell: strings as is, numbers in their shortest form, true/false, null and undefined
-// as "", objects/arrays as compact JSON; quoted (with inner quotes doubled) when it contains a
-// comma, a quote, CR or LF.
-QString csvField(const QJsonValue &value);
+// as "", objects/arrays as compact JSON; then as csvCell.
+QString csvField(const QJsonValue &value, CsvCells cells = CsvCells::Safe);
+// One CSV cell from its text: neutralised as `cells` says (CsvCells), then quoted (inner quotes
+// doubled) when it contains a comma, a quote, CR or LF.
+QString csvCell(QString text, CsvCells cells = CsvCells::Safe);
 
 } // namespace Artemis

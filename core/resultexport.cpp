@@ -57,7 +57,7 @@ Result<QList<LineRef>> scanLines(QFile &file)
 
 Result<qint64> exportResults(const ResultStore &store, const QString &id, const ResultQuery &query,
                              const std::optional<Projection> &projection, ExportFormat format,
-                             QIODevice *out)
+                             QIODevice *out, CsvCells cells)
 {
     if (format == ExportFormat::JsonArray) {
         return makeError(ErrorCode::InvalidArgument, u"exports are NDJSON or CSV"_s);
@@ -94,7 +94,7 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
     if (fields && format == ExportFormat::Csv) {
         QBuffer header;
         header.open(QIODevice::WriteOnly);
-        ProjectionWriter writer(&header, *fields, format);
+        ProjectionWriter writer(&header, *fields, format, cells);
         (void)writer.begin();
         if (const Result<void> r = put(header.data()); !r) {
             return r.error();
@@ -103,7 +103,7 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
     // The lines already match the filter (the index selected them). One task per LinesPerTask
     // lines: parse and project. Rows are independent in NDJSON and CSV, so each task has its
     // own writer and the results are concatenated in order.
-    auto work = [&fields, format](const Task &task) -> QByteArray {
+    auto work = [&fields, format, cells](const Task &task) -> QByteArray {
         QByteArray bytes;
         if (!fields) {
             for (const QByteArray &line : task.lines) {
@@ -117,7 +117,7 @@ Result<qint64> exportResults(const ResultStore &store, const QString &id, const 
         }
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
-        ProjectionWriter writer(&buffer, *fields, format);
+        ProjectionWriter writer(&buffer, *fields, format, cells);
         for (const QByteArray &line : task.lines) {
             const QJsonDocument doc = QJsonDocument::fromJson(line);
             if (doc.isObject()) {

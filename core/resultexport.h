@@ -17,9 +17,10 @@ namespace Artemis {
 // format is NDJSON, else the projected fields as NDJSON or CSV (a header row first). Streams:
 // lines are read in 4 MiB batches, parsed and projected in parallel on the global pool and
 // written in order, so memory stays flat at any hunt size. Returns the bytes written.
-// JsonArray is not offered here (exports are NDJSON or CSV). Thread-safe; blocks on the disk.
+// JsonArray is not offered here (exports are NDJSON or CSV). CSV cells are neutralised as
+// `cells` says (CsvCells). Thread-safe; blocks on the disk.
 Result<qint64> exportResults(const ResultStore &store, const QString &id, const ResultQuery &query,
                              const std::optional<Projection> &projection, ExportFormat format,
-                             QIODevice *out);
+                             QIODevice *out, CsvCells cells = CsvCells::Safe);
 
 } // namespace Artemis

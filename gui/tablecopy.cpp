@@ -12,6 +12,7 @@
 #include <QTableView>
 #include <QThreadPool>
 
+#include "core/projection.h"
 #include "gui/async.h"
 
 using namespace Qt::StringLiterals;
@@ -39,23 +40,13 @@ QString tsvCell(QString text)
     return text;
 }
 
-QString csvCell(const QString &text)
-{
-    if (text.contains(u',') || text.contains(u'"') || text.contains(u'\n')
-        || text.contains(u'\r')) {
-        QString quoted = text;
-        quoted.replace(u"\""_s, u"\"\""_s);
-        return u'"' + quoted + u'"';
-    }
-    return text;
-}
-
 QString rowsText(const QTableView *view, const QList<int> &rows, bool csv)
 {
     const QAbstractItemModel *model = view->model();
     const QList<int> columns = visibleColumns(view);
     const QString sep = csv ? u","_s : u"\t"_s;
     const QString eol = csv ? u"\r\n"_s : u"\n"_s;
+    // CSV as every export writes it: safe to open in a spreadsheet (core/projection.h).
     const auto cell = [csv](const QString &t) { return csv ? csvCell(t) : tsvCell(t); };
     QStringList line;
     for (int c : columns) {

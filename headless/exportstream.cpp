@@ -31,7 +31,7 @@ ExportStream::ExportStream(QTcpSocket *socket, Settings settings)
 {
     m_buffer.open(QIODevice::WriteOnly);
     if (m_settings.projection) {
-        m_writer.emplace(&m_buffer, *m_settings.projection, m_settings.format);
+        m_writer.emplace(&m_buffer, *m_settings.projection, m_settings.format, m_settings.cells);
     }
 }
 

@@ -35,6 +35,7 @@ public:
         OutcomeFilter filter;
         std::optional<Projection> projection; // null: whole records (NDJSON only)
         ExportFormat format = ExportFormat::Ndjson;
+        CsvCells cells = CsvCells::Safe;
         std::optional<QList<LineRef>> order; // null: file order
     };
 

@@ -93,7 +93,15 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
         if (!exportFormat || *exportFormat == ExportFormat::JsonArray) {
             return errorResponse(400, u"unknown format '%1' (json, ndjson or csv)"_s.arg(format));
         }
-        return stream(id, rq, std::move(projection), *exportFormat, responder);
+        // raw=1: CSV cells exactly as stored, for pipelines; otherwise safe to open in a
+        // spreadsheet (CsvCells).
+        const QString raw = query.queryItemValue(u"raw"_s);
+        if (!raw.isEmpty() && raw != u"0"_s && raw != u"1"_s && raw != u"true"_s
+            && raw != u"false"_s) {
+            return errorResponse(400, u"'raw' must be 1 or 0, not '%1'"_s.arg(raw.left(40)));
+        }
+        const CsvCells cells = raw == u"1"_s || raw == u"true"_s ? CsvCells::Raw : CsvCells::Safe;
+        return stream(id, rq, std::move(projection), *exportFormat, cells, responder);
     }
     const std::optional<int> offset =
         intParam(query, u"offset"_s, 0, 0, std::numeric_limits<int>::max());
@@ -161,7 +169,7 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
 std::optional<QHttpServerResponse>
 HuntResultsController::stream(const QString &id, const ResultQuery &query,
                               std::optional<Projection> projection, ExportFormat format,
-                              QHttpServerResponder &responder)
+                              CsvCells cells, QHttpServerResponder &responder)
 {
     if (format == ExportFormat::Csv && !projection) {
         projection = *Projection::parse(Projection::defaultCsvFields());
@@ -171,6 +179,7 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
     settings.filter = query.outcome;
     settings.projection = std::move(projection);
     settings.format = format;
+    settings.cells = cells;
     if (!query.readsEveryLine()) {
         (new ExportStream(responder.socket(), std::move(settings)))->start(); // socket's child
         return std::nullopt;

@@ -40,7 +40,8 @@ private:
                                                QHttpServerResponder &responder);
     std::optional<QHttpServerResponse> stream(const QString &id, const ResultQuery &query,
                                               std::optional<Projection> projection,
-                                              ExportFormat format, QHttpServerResponder &responder);
+                                              ExportFormat format, CsvCells cells,
+                                              QHttpServerResponder &responder);
     QHttpServerResponse result(const QString &id, const QString &node);
 
     HuntCatalog *m_catalog; // not owned

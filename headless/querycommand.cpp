@@ -43,6 +43,10 @@ QString commandName(QuerySettings::Kind kind)
     return u"diff"_s;
 }
 
+const QString CsvRawHelp =
+    u"CSV cells exactly as stored: no leading ' before a cell starting with =, +, -, @, tab or "
+    "CR (by default such cells are neutralised so a spreadsheet cannot run them as formulas)."_s;
+
 void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
 {
     using K = QuerySettings::Kind;
@@ -74,6 +78,7 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
             {u"group-by"_s,
              u"Also answer per value of a node label, e.g. label:dc (one table per value)."_s,
              u"label:NAME"_s},
+            {u"csv-raw"_s, CsvRawHelp},
         });
         break;
     case K::Results:
@@ -89,6 +94,7 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
             {u"sort"_s, u"node, latency or a JSON path; '-' first for descending."_s, u"KEY"_s},
             {u"numbers"_s, u"Turn number-like strings (\"80%\", \"1.5G\") into numbers."_s},
             {u"format"_s, u"ndjson (default) or csv."_s, u"FORMAT"_s},
+            {u"csv-raw"_s, CsvRawHelp},
         });
         break;
     case K::Diff:
@@ -184,6 +190,7 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         s.token = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
     }
     const QString format = parser.value(u"format"_s);
+    s.csvCells = kind != Kind::Diff && parser.isSet(u"csv-raw"_s) ? CsvCells::Raw : CsvCells::Safe;
     switch (kind) {
     case Kind::Values: {
         s.path = parser.value(u"path"_s);
@@ -372,8 +379,8 @@ void QueryCommand::runLocal()
         }
         const Result<qint64> written = exportResults(
             store, id, query, projection,
-            s.output == QuerySettings::Output::Csv ? ExportFormat::Csv : ExportFormat::Ndjson,
-            &out);
+            s.output == QuerySettings::Output::Csv ? ExportFormat::Csv : ExportFormat::Ndjson, &out,
+            s.csvCells);
         out.flush();
         if (!written) {
             fail(written.error().message);
@@ -495,6 +502,9 @@ void QueryCommand::runRemote()
         if (s.numbers) {
             query.append({u"numbers"_s, u"true"_s});
         }
+        if (s.csvCells == CsvCells::Raw) {
+            query.append({u"raw"_s, u"1"_s});
+        }
         get(base + u"/results"_s, query, [](const QByteArray &) {});
         return;
     }
@@ -507,7 +517,8 @@ void QueryCommand::render(const QJsonObject &answer)
     if (output == QuerySettings::Output::Json) {
         m_out << QJsonDocument(answer).toJson(QJsonDocument::Indented);
     } else if (m_kind == QuerySettings::Kind::Values) {
-        m_out << (output == QuerySettings::Output::Csv ? valuesCsv(answer) : valuesTable(answer));
+        m_out << (output == QuerySettings::Output::Csv ? valuesCsv(answer, m_settings.csvCells)
+                                                       : valuesTable(answer));
     } else {
         m_out << diffTable(answer);
     }
@@ -625,15 +636,15 @@ QString valuesTable(const QJsonObject &v)
     return text;
 }
 
-QString valuesCsv(const QJsonObject &v)
+QString valuesCsv(const QJsonObject &v, CsvCells cells)
 {
     if (v.contains(u"byLabel"_s)) {
         // One block of rows per label value, the label's value first (null: without it).
         QString text = u"label,value,count,share,minority\r\n"_s;
         for (const QJsonValue &s : v.value(u"byLabel"_s).toArray()) {
             const QJsonObject slice = s.toObject();
-            const QString rows = valuesCsv(slice);
-            const QString label = csvField(slice.value(u"label"_s)) + u',';
+            const QString rows = valuesCsv(slice, cells);
+            const QString label = csvField(slice.value(u"label"_s), cells) + u',';
             for (const QString &row : rows.split(u"\r\n"_s, Qt::SkipEmptyParts).mid(1)) {
                 text += label + row + u"\r\n"_s;
             }
@@ -643,7 +654,7 @@ QString valuesCsv(const QJsonObject &v)
     QString text = u"value,count,share,minority\r\n"_s;
     for (const QJsonValue &g : v.value(u"groups"_s).toArray()) {
         const QJsonObject group = g.toObject();
-        text += csvField(group.value(u"value"_s)) + u','
+        text += csvField(group.value(u"value"_s), cells) + u','
                 + QString::number(group.value(u"count"_s).toInt()) + u','
                 + QString::number(group.value(u"share"_s).toDouble(), 'g', 6) + u','
                 + (group.value(u"minority"_s).toBool() ? u"true"_s : u"false"_s) + u"\r\n"_s;

@@ -27,6 +27,7 @@ struct QuerySettings
     QUrl server;     // remote mode when valid
     QByteArray token;
     Output output = Output::Table;
+    CsvCells csvCells = CsvCells::Safe; // --csv-raw: Raw (values and results)
     // values
     QString path;
     int groups = 20;
@@ -88,7 +89,7 @@ private:
 
 // Renderers shared by the local and the remote path (they read the API's JSON shapes).
 QString valuesTable(const QJsonObject &values);
-QString valuesCsv(const QJsonObject &values);
+QString valuesCsv(const QJsonObject &values, CsvCells cells = CsvCells::Safe);
 QString diffTable(const QJsonObject &diff);
 
 } // namespace Artemis

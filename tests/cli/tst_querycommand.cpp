@@ -81,6 +81,7 @@ private Q_SLOTS:
     void serverModeAgreesWithDataDirWhileServeHoldsIt();
     void huntNdjsonPrintsOneLinePerNode();
     void labelsFromFlagAndFileSdGroupValues();
+    void csvCellsAreSafeUnlessRaw();
 
 private:
     QStringList local(const QString &command, const QStringList &args) const
@@ -535,6 +536,58 @@ void TestQueryCommand::labelsFromFlagAndFileSdGroupValues()
     const Run badGroup = runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id,
                                     u"--path"_s, u"version"_s, u"--group-by"_s, u"dc"_s});
     QCOMPARE(badGroup.exitCode, 2);
+}
+
+// Node answers and labels become CSV cells: a cell a spreadsheet would run as a formula gets a
+// leading "'" in every CSV (results and values, from the data dir and through the service),
+// numbers stay numbers, and --csv-raw (raw=1) gives the text unchanged.
+void TestQueryCommand::csvCellsAreSafeUnlessRaw()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    FakeNode node;
+    QVERIFY(node.start());
+    node.setJsonBody(R"json({"cmd": "=HYPERLINK(\"http://evil.example\",\"x\")", "n": -2.5,
+                             "s": "-2.5", "at": "@SUM(1+1)"})json");
+    const QString data = dir.filePath(u"data"_s);
+    const Run hunt =
+        runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--data-dir"_s, data, u"--node"_s,
+                   node.node(), u"--label"_s, u"team=+cmd|calc"_s, u"--json"_s});
+    QCOMPARE(hunt.exitCode, 0);
+    const QString id = hunt.json().value(u"hunt"_s).toString();
+    const QStringList results{u"results"_s,
+                              u"--hunt"_s,
+                              id,
+                              u"--format"_s,
+                              u"csv"_s,
+                              u"--fields"_s,
+                              u"cmd,n,s,at,label:team"_s};
+    const QByteArray safeRow = "\"'=HYPERLINK(\"\"http://"
+                               "evil.example\"\",\"\"x\"\")\",-2.5,-2.5,'@SUM(1+1),'+cmd|calc\r\n";
+    const QByteArray rawRow =
+        "\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",-2.5,-2.5,@SUM(1+1),+cmd|calc\r\n";
+    const QByteArray header = "cmd,n,s,at,label:team\r\n";
+    const Run safe = runBinary(results + QStringList{u"--data-dir"_s, data});
+    QCOMPARE(safe.exitCode, 0);
+    QCOMPARE(safe.out, header + safeRow);
+    const Run raw = runBinary(results + QStringList{u"--data-dir"_s, data, u"--csv-raw"_s});
+    QCOMPARE(raw.exitCode, 0);
+    QCOMPARE(raw.out, header + rawRow);
+    const Run values = runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--path"_s,
+                                  u"at"_s, u"--format"_s, u"csv"_s});
+    QCOMPARE(values.exitCode, 0);
+    QCOMPARE(values.out, QByteArray("value,count,share,minority\r\n'@SUM(1+1),1,1,false\r\n"));
+
+    // The same through the service (REST format=csv, raw=1).
+    Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    QVERIFY2(serve.start({u"--data-dir"_s, data}) != 0, serve.stderrText().constData());
+    const QStringList remote{u"--server"_s, serve.base()};
+    const Run safeServer = runBinary(results + remote);
+    QVERIFY2(safeServer.exitCode == 0, safeServer.err.constData());
+    QCOMPARE(safeServer.out, header + safeRow);
+    const Run rawServer = runBinary(results + remote + QStringList{u"--csv-raw"_s});
+    QVERIFY2(rawServer.exitCode == 0, rawServer.err.constData());
+    QCOMPARE(rawServer.out, header + rawRow);
 }
 
 QTEST_GUILESS_MAIN(TestQueryCommand)

@@ -203,24 +203,49 @@ void TestProjection::csvQuoting_data()
 {
     QTest::addColumn<QJsonValue>("value");
     QTest::addColumn<QString>("cell");
-    QTest::newRow("plain") << QJsonValue(u"abc"_s) << u"abc"_s;
-    QTest::newRow("comma") << QJsonValue(u"a,b"_s) << u"\"a,b\""_s;
-    QTest::newRow("quote doubled") << QJsonValue(u"say \"hi\""_s) << u"\"say \"\"hi\"\"\""_s;
-    QTest::newRow("LF") << QJsonValue(u"a\nb"_s) << u"\"a\nb\""_s;
-    QTest::newRow("CR") << QJsonValue(u"a\rb"_s) << u"\"a\rb\""_s;
-    QTest::newRow("number") << QJsonValue(2.5) << u"2.5"_s;
-    QTest::newRow("big integer") << QJsonValue(qint64(17179869184)) << u"17179869184"_s;
-    QTest::newRow("bool") << QJsonValue(false) << u"false"_s;
-    QTest::newRow("null empty") << QJsonValue(QJsonValue::Null) << QString();
-    QTest::newRow("array quoted") << QJsonValue(QJsonArray{1, 2}) << u"\"[1,2]\""_s;
-    QTest::newRow("unicode") << QJsonValue(u"日本"_s) << u"日本"_s;
+    QTest::addColumn<QString>("raw"); // with CsvCells::Raw; empty: the same as `cell`
+    QTest::newRow("plain") << QJsonValue(u"abc"_s) << u"abc"_s << QString();
+    QTest::newRow("comma") << QJsonValue(u"a,b"_s) << u"\"a,b\""_s << QString();
+    QTest::newRow("quote doubled")
+        << QJsonValue(u"say \"hi\""_s) << u"\"say \"\"hi\"\"\""_s << QString();
+    QTest::newRow("LF") << QJsonValue(u"a\nb"_s) << u"\"a\nb\""_s << QString();
+    QTest::newRow("CR") << QJsonValue(u"a\rb"_s) << u"\"a\rb\""_s << QString();
+    QTest::newRow("number") << QJsonValue(2.5) << u"2.5"_s << QString();
+    QTest::newRow("big integer") << QJsonValue(qint64(17179869184)) << u"17179869184"_s
+                                 << QString();
+    QTest::newRow("bool") << QJsonValue(false) << u"false"_s << QString();
+    QTest::newRow("null empty") << QJsonValue(QJsonValue::Null) << QString() << QString();
+    QTest::newRow("array quoted") << QJsonValue(QJsonArray{1, 2}) << u"\"[1,2]\""_s << QString();
+    QTest::newRow("unicode") << QJsonValue(u"日本"_s) << u"日本"_s << QString();
+    // Spreadsheet formulas from node answers, labels or a Content-Type: neutralised by a "'".
+    QTest::newRow("= formula") << QJsonValue(u"=HYPERLINK(\"http://x\",\"y\")"_s)
+                               << u"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""_s
+                               << u"\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""_s;
+    QTest::newRow("+ command") << QJsonValue(u"+cmd|' /C calc'!A0"_s) << u"'+cmd|' /C calc'!A0"_s
+                               << u"+cmd|' /C calc'!A0"_s;
+    QTest::newRow("@ function") << QJsonValue(u"@SUM(1+1)"_s) << u"'@SUM(1+1)"_s << u"@SUM(1+1)"_s;
+    QTest::newRow("- formula") << QJsonValue(u"-1+2"_s) << u"'-1+2"_s << u"-1+2"_s;
+    QTest::newRow("tab first") << QJsonValue(u"\t=1"_s) << u"'\t=1"_s << u"\t=1"_s;
+    QTest::newRow("CR first") << QJsonValue(u"\r=1"_s) << u"\"'\r=1\""_s << u"\"\r=1\""_s;
+    QTest::newRow("= with comma") << QJsonValue(u"=A1,B1"_s) << u"\"'=A1,B1\""_s << u"\"=A1,B1\""_s;
+    QTest::newRow("negative number") << QJsonValue(-2.5) << u"-2.5"_s << QString();
+    QTest::newRow("negative number text") << QJsonValue(u"-2.5"_s) << u"-2.5"_s << QString();
+    QTest::newRow("signed exponent text") << QJsonValue(u"+1.5e-3"_s) << u"+1.5e-3"_s << QString();
+    QTest::newRow("lone minus") << QJsonValue(u"-"_s) << u"'-"_s << u"-"_s;
+    QTest::newRow("minus then text") << QJsonValue(u"-2.5x"_s) << u"'-2.5x"_s << u"-2.5x"_s;
+    QTest::newRow("= inside") << QJsonValue(u"a=b"_s) << u"a=b"_s << QString();
+    QTest::newRow("object starting {") << QJsonValue(QJsonObject{{u"a"_s, u"=1"_s}})
+                                       << u"\"{\"\"a\"\":\"\"=1\"\"}\""_s << QString();
 }
 
 void TestProjection::csvQuoting()
 {
     QFETCH(QJsonValue, value);
     QFETCH(QString, cell);
+    QFETCH(QString, raw);
     QCOMPARE(csvField(value), cell);
+    QCOMPARE(csvField(value, CsvCells::Safe), cell);
+    QCOMPARE(csvField(value, CsvCells::Raw), raw.isEmpty() ? cell : raw);
 }
 
 // Exports project the stored line's JSON (no Outcome built); it must give what projecting the
