@@ -324,8 +324,16 @@ FleetValues FleetValuesBuilder::finish()
                   return a.count != b.count ? a.count > b.count : a.text < b.text;
               });
 
-    if (!result.groups.isEmpty() && result.groups.first().share >= m_options.majorityShare) {
-        for (qsizetype i = 1; i < result.groups.size(); ++i) {
+    // Groups are sorted by count: the common ones come first.
+    double commonShare = 0;
+    for (const ValueGroup &g : std::as_const(result.groups)) {
+        if (g.share < m_options.minorityShare) {
+            break;
+        }
+        commonShare += g.share;
+    }
+    if (commonShare >= m_options.majorityShare) {
+        for (qsizetype i = 0; i < result.groups.size(); ++i) {
             if (result.groups[i].share < m_options.minorityShare) {
                 result.groups[i].minority = true;
                 result.minorities.append(int(i));

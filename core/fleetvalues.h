@@ -31,8 +31,12 @@ class ResultStore;
 //   under its outcome name. A JSON null at the path is a value ("null").
 // - Groups: identical values, compared as compact JSON text (so "1" and 1 differ); most common
 //   first, ties by that text. share = count / withValue.
-// - Minority: a group is a minority when its share < minorityShare and another group holds at
-//   least majorityShare of the values (no majority, no minorities: a 40/30/30 split has none).
+// - Minority: a group is rare when its share < minorityShare, common otherwise. Rare groups are
+//   minorities when the common groups together hold at least majorityShare of the values,
+//   whether or not one of them holds a majority: 95/5 flags nothing (5 % is not rare), 96/4
+//   flags the 4 %, 33/33/33/0.5 flags the 0.5 %, 40/30/30 has no rare value; a path where
+//   every value is rare (uptimes, a spread of disk percentages) has no minorities: its outliers
+//   tell more.
 // - Stats: over the values that jsonNumber() reads (numbers and number-like strings such as
 //   "15.9G"); each node counts once. Percentiles are nearest-rank: pN is the smallest value
 //   with at least N% of the values at or below it (always an observed value; p50 of an even

@@ -50,10 +50,17 @@ QJsonArray entriesToJson(const QList<NodeDifference> &entries, bool value, bool 
         if (value) {
             o.insert(u"value"_s, d.value);
         }
-        if (expected) {
-            o.insert(u"expected"_s, d.expected);
+        if (d.noMajority) {
+            o.insert(u"majority"_s, false);
+        } else {
+            if (expected) {
+                o.insert(u"expected"_s, d.expected);
+            }
+            o.insert(u"share"_s, d.share);
         }
-        o.insert(u"share"_s, d.share);
+        if (expected && !value) {
+            o.insert(u"present"_s, d.present); // onlyOther
+        }
         out.append(o);
     }
     return out;
@@ -230,9 +237,45 @@ Result<NodeDiff> diffAgainstMajority(const ResultStore &store, const QString &hu
         }
     }
     lackingPaths.sort();
+    if (lackingPaths.isEmpty()) {
+        return diff;
+    }
+    // Pass 3: how many nodes hold each vote's winner (the vote finds the majority value when
+    // there is one, and some value when there is none: only a count tells them apart).
+    QHash<QString, int> winnerCounts;
+    for (const QString &path : std::as_const(lackingPaths)) {
+        winnerCounts.insert(path, 0);
+    }
+    seen = QSet<QString>{node};
+    const Result<int> third = store.forEachResult(huntId, [&](const Outcome &outcome) {
+        const qsizetype before = seen.size();
+        seen.insert(outcome.node);
+        if (seen.size() == before || outcome.outcome != OutcomeKind::Ok) {
+            return true;
+        }
+        for (const LeafValue &leaf : flattenJson(outcome.body)) {
+            const auto it = winnerCounts.find(leaf.path);
+            if (it != winnerCounts.end()
+                && compactJsonText(leaf.value) == lacking[leaf.path].candidateText) {
+                ++*it;
+            }
+        }
+        return true;
+    });
+    if (!third) {
+        return third.error();
+    }
     for (const QString &path : std::as_const(lackingPaths)) {
         const VoteTally &vote = lacking[path];
-        diff.onlyOther.append(NodeDifference{path, {}, vote.candidate, vote.nodes / n});
+        const int held = winnerCounts.value(path);
+        NodeDifference entry{path, {}, vote.candidate, held / n};
+        entry.present = vote.nodes / n;
+        if (double(held) <= options.majorityShare * vote.nodes) {
+            entry.expected = QJsonValue(QJsonValue::Undefined);
+            entry.share = 0;
+            entry.noMajority = true;
+        }
+        diff.onlyOther.append(std::move(entry));
     }
     return diff;
 }
@@ -265,6 +308,11 @@ Result<NodeDiff> nodeDiffFromJson(const QJsonObject &json)
             d.value = o.value(u"value"_s);
             d.expected = o.value(u"expected"_s);
             d.share = o.value(u"share"_s).toDouble(1);
+            d.present = o.value(u"present"_s).toDouble(d.share);
+            d.noMajority = o.value(u"majority"_s) == QJsonValue(false);
+            if (d.noMajority) {
+                d.share = 0;
+            }
             list.append(std::move(d));
         }
         return list;

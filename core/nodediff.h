@@ -27,9 +27,12 @@ class ResultStore;
 //   `variable`, never reported as differences.
 // - a path the node has that at most half of the N have: onlyNode {path, value, share}, share =
 //   nodes having it / N.
-// - a path the node lacks that more than half of the N have: onlyOther {path, expected, share};
-//   expected is the Boyer-Moore vote winner: the majority value whenever one value is held by
-//   more than half of the nodes having the path (otherwise just a common one).
+// - a path the node lacks that more than half of the N have: onlyOther {path, expected, share,
+//   present}; present = nodes having the path / N. When one value there is held by more than
+//   majorityShare of the nodes having the path (a Boyer-Moore vote, then a count of the winner
+//   in one more pass), expected is that value and share = its nodes / N; otherwise noMajority
+//   is set and there is neither expected nor share (JSON: "majority": false): every share names
+//   the value it is the share of.
 // Memory: value tallies only for the node's own paths, plus one counter and one vote per path
 // the node lacks.
 //
@@ -50,8 +53,12 @@ struct NodeDifference
 {
     QString path;
     QJsonValue value;    // the node's; Undefined in onlyOther
-    QJsonValue expected; // the other side's; Undefined in onlyNode
-    double share = 1;
+    QJsonValue expected; // the other side's; Undefined in onlyNode (and without a majority)
+    double share = 1;    // of `expected` (differences, onlyOther) or of the path (onlyNode)
+    // onlyOther against the majority: the share of the N having the path at all, and whether
+    // no value there has a majority (then `expected` is Undefined and `share` 0).
+    double present = 1;
+    bool noMajority = false;
 };
 
 struct NodeDiff

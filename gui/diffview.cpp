@@ -168,8 +168,10 @@ void DiffView::onArrived()
     const auto add = [this](const QString &kind, const NodeDifference &e) {
         const int row = m_table->rowCount();
         m_table->insertRow(row);
-        const QStringList cells{kind, e.path, valueText(e.value), valueText(e.expected),
-                                shareText(e.share)};
+        // Without a majority there is no value to name, so no share of one (NodeDiff).
+        const QStringList cells{kind, e.path, valueText(e.value),
+                                e.noMajority ? u"(no majority value)"_s : valueText(e.expected),
+                                e.noMajority ? QString() : shareText(e.share)};
         for (int c = 0; c < cells.size(); ++c) {
             m_table->setItem(row, c, new QTableWidgetItem(cells[c]));
         }

@@ -675,7 +675,12 @@ QString diffTable(const QJsonObject &d)
         out << " (" << d.value(u"compared"_s).toInt() << " other nodes)";
     }
     out << ": " << differences.size() << " differing, " << onlyNode.size() << " only here, "
-        << onlyOther.size() << " missing here\n";
+        << onlyOther.size() << " missing here";
+    if (const int variable = d.value(u"variable"_s).toInt(); variable > 0) {
+        out << "; " << variable << (variable == 1 ? " path has" : " paths have")
+            << " no majority value (not compared)";
+    }
+    out << "\n";
     auto share = [](const QJsonObject &o) {
         return o.contains(u"share"_s) ? u"  (%1 %)"_s.arg(
                    QString::number(o.value(u"share"_s).toDouble() * 100, 'f', 1))
@@ -693,8 +698,15 @@ QString diffTable(const QJsonObject &d)
     }
     for (const QJsonValue &x : onlyOther) {
         const QJsonObject o = x.toObject();
-        out << "  - " << o.value(u"path"_s).toString() << ": expected "
-            << shortValue(o.value(u"expected"_s)) << share(o) << "\n";
+        out << "  - " << o.value(u"path"_s).toString() << ": ";
+        if (o.value(u"majority"_s) == QJsonValue(false)) {
+            // No value to name: the share is of the nodes having the path at all.
+            out << "no majority value, on "
+                << QString::number(o.value(u"present"_s).toDouble() * 100, 'f', 1)
+                << " % of the others\n";
+            continue;
+        }
+        out << "expected " << shortValue(o.value(u"expected"_s)) << share(o) << "\n";
     }
     return text;
 }

@@ -318,9 +318,22 @@ void TestFleetValues::minorityRule_data()
     QTest::addColumn<QList<bool>>("minority");
     QTest::newRow("96/4") << QList<int>{96, 4} << QList<bool>{false, true};
     QTest::newRow("95/5: 5% is not below 5%") << QList<int>{95, 5} << QList<bool>{false, false};
+    // Rare against the other values, with or without a majority value (issue #22: a 33/33/33 %
+    // build split plus 10 canaries was not flagged).
     QTest::newRow("no majority: 46/30/20/4")
-        << QList<int>{46, 30, 20, 4} << QList<bool>{false, false, false, false};
+        << QList<int>{46, 30, 20, 4} << QList<bool>{false, false, false, true};
     QTest::newRow("50/46/4") << QList<int>{50, 46, 4} << QList<bool>{false, false, true};
+    QTest::newRow("33/33/33 % + 10 canaries of 2,000")
+        << QList<int>{664, 663, 663, 10} << QList<bool>{false, false, false, true};
+    QTest::newRow("33/33/33 % + 0.5 % + 0.25 %")
+        << QList<int>{660, 660, 660, 10, 5} << QList<bool>{false, false, false, true, true};
+    QTest::newRow("40/30/30: nothing rare")
+        << QList<int>{40, 30, 30} << QList<bool>{false, false, false};
+    QTest::newRow("every value rare: 25 x 4 %") << QList<int>(25, 4) << QList<bool>(25, false);
+    QTest::newRow("rare values hold most: 10 x 3 % + 70 x 1 %")
+        << (QList<int>(10, 3) + QList<int>(70, 1)) << QList<bool>(80, false);
+    QTest::newRow("two common values at 48 % + 4 %")
+        << QList<int>{48, 48, 4} << QList<bool>{false, false, true};
 }
 
 void TestFleetValues::minorityRule()

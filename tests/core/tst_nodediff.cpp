@@ -50,6 +50,7 @@ private Q_SLOTS:
     void flatten();
     void nodeAgainstNode();
     void againstMajority();
+    void missingPathWithoutAMajorityNamesNoValue();
     void errors();
 };
 
@@ -153,7 +154,9 @@ void TestNodeDiff::againstMajority()
     QCOMPARE(json[u"onlyNode"_s].toArray()[0].toObject().keys(),
              (QStringList{u"path"_s, u"share"_s, u"value"_s}));
     QCOMPARE(json[u"onlyOther"_s].toArray()[0].toObject().keys(),
-             (QStringList{u"expected"_s, u"path"_s, u"share"_s}));
+             (QStringList{u"expected"_s, u"path"_s, u"present"_s, u"share"_s}));
+    QCOMPARE(diff->onlyOther[0].share, 1.0);
+    QCOMPARE(diff->onlyOther[0].present, 1.0);
 
     // A node that agrees with the majority has no differences.
     const Result<NodeDiff> normal = diffAgainstMajority(store, info.id, u"node-5"_s);
@@ -161,6 +164,64 @@ void TestNodeDiff::againstMajority()
     QVERIFY(normal->differences.isEmpty());
     QVERIFY(normal->onlyOther.isEmpty());
     QVERIFY(normal->onlyNode.isEmpty());
+}
+
+// The trial's case: a path the node lacks that 99 % of the others have, where the most common
+// value (42.5) is held by 21 of 140 nodes. The diff must not call 42.5 "expected (99.3 %)": it
+// says there is no majority, and how common the path is. A path whose value is a majority names
+// it with that value's own share, not the share of nodes having the path.
+void TestNodeDiff::missingPathWithoutAMajorityNamesNoValue()
+{
+    QTemporaryDir dir;
+    ResultStore store(dir.path());
+    QVERIFY(store.open());
+    QList<Outcome> outcomes;
+    QStringList nodes;
+    for (int i = 0; i < 140; ++i) {
+        const QString node = u"node-%1"_s.arg(i);
+        nodes.append(node);
+        QJsonObject body{{u"build"_s, i < 80 ? u"b1"_s : u"b2"_s}};
+        if (i > 0) { // node-0 lacks it too
+            body.insert(u"disk"_s, i <= 21 ? 42.5 : 10.0 + i);
+        }
+        outcomes.append(okOutcome(node, body));
+    }
+    const QString target = u"odd"_s;
+    nodes.append(target);
+    outcomes.append(okOutcome(target, QJsonObject{{u"other"_s, 1}}));
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    info.total = int(nodes.size());
+    QVERIFY(store.createHunt(info, nodes));
+    QVERIFY(store.appendResults(info.id, outcomes));
+
+    const Result<NodeDiff> diff = diffAgainstMajority(store, info.id, target);
+    QVERIFY2(diff, qPrintable(diff ? QString() : diff.error().message));
+    QCOMPARE(diff->compared, 140);
+    QCOMPARE(paths(diff->onlyOther), (QStringList{u"build"_s, u"disk"_s}));
+    const NodeDifference &build = diff->onlyOther[0];
+    QCOMPARE(build.noMajority, false);
+    QCOMPARE(build.expected, QJsonValue(u"b1"_s));
+    QCOMPARE(build.share, 80.0 / 140.0); // the share of "b1", not of nodes having "build"
+    QCOMPARE(build.present, 1.0);
+    const NodeDifference &disk = diff->onlyOther[1];
+    QCOMPARE(disk.noMajority, true);
+    QVERIFY(disk.expected.isUndefined());
+    QCOMPARE(disk.present, 139.0 / 140.0);
+
+    const QJsonObject json = toJson(*diff);
+    const QJsonObject diskJson = json[u"onlyOther"_s].toArray()[1].toObject();
+    QCOMPARE(diskJson.keys(), (QStringList{u"majority"_s, u"path"_s, u"present"_s}));
+    QCOMPARE(diskJson[u"majority"_s], QJsonValue(false));
+    // And back (the GUI's remote mode reads the service's JSON).
+    const Result<NodeDiff> back = nodeDiffFromJson(json);
+    QVERIFY(back);
+    QCOMPARE(back->onlyOther[1].noMajority, true);
+    QCOMPARE(back->onlyOther[1].present, 139.0 / 140.0);
+    QCOMPARE(back->onlyOther[0].noMajority, false);
+    QCOMPARE(back->onlyOther[0].share, 80.0 / 140.0);
 }
 
 void TestNodeDiff::errors()
