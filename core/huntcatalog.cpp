@@ -109,6 +109,25 @@ Result<HuntInfo> HuntCatalog::stored(const QString &id) const
 
 HuntCatalog::FindTask HuntCatalog::findTask(const QString &id)
 {
+    if (id == Latest) {
+        HuntListQuery newestDone;
+        // A few, not one: a hunt whose stored manifest says done while its last results are
+        // being written is presented as running and left out of the page.
+        newestDone.limit = 8;
+        newestDone.state = HuntState::Done;
+        return [list = listTask(newestDone)]() -> Result<HuntInfo> {
+            const Result<HuntListPage> page = list();
+            if (!page) {
+                return page.error();
+            }
+            if (page->hunts.isEmpty()) {
+                return makeError(ErrorCode::NotFound,
+                                 u"no hunt is done yet ('latest' is the newest hunt that is done; "
+                                 "name a running hunt by its id)"_s);
+            }
+            return page->hunts.first();
+        };
+    }
     if (!isValidHuntId(id)) {
         return [id]() -> Result<HuntInfo> { return notFound(id); };
     }

@@ -65,6 +65,10 @@ public:
     HuntCatalog(HuntEngine *engine, ResultStore *store, QObject *parent = nullptr);
     ~HuntCatalog() override;
 
+    // `id` may be "latest" (Latest): the newest hunt that is done, so that an answer read
+    // from "latest" covers every node (a running round, or a cancelled, interrupted or failed
+    // hunt, is never "latest"; name it by its id). NotFound when no hunt is done yet.
+    static constexpr QStringView Latest = u"latest";
     Result<HuntInfo> find(const QString &id);
     Result<HuntListPage> list(const HuntListQuery &query);
     // Conflict when the hunt has ended (or is ending); NotFound when there is no such hunt.

@@ -1,6 +1,7 @@
 #include "core/huntinfo.h"
 
 #include <QJsonArray>
+#include <QLocale>
 
 using namespace Qt::StringLiterals;
 
@@ -40,6 +41,36 @@ std::optional<HuntState> huntStateFromName(QStringView name)
 bool isFinished(HuntState state)
 {
     return state != HuntState::Queued && state != HuntState::Running;
+}
+
+QJsonObject HuntInfo::coverage() const
+{
+    return QJsonObject{{u"state"_s, huntStateName(state)}, {u"done"_s, done}, {u"total"_s, total}};
+}
+
+QString HuntInfo::coverageNote() const
+{
+    if (state == HuntState::Done) {
+        return {};
+    }
+    const QLocale english(QLocale::English);
+    const QString progress =
+        u"%1 of %2 done"_s.arg(english.toString(done), english.toString(total));
+    switch (state) {
+    case HuntState::Queued:
+        return u"hunt still queued: %1"_s.arg(progress);
+    case HuntState::Running:
+        return u"hunt still running: %1"_s.arg(progress);
+    case HuntState::Cancelled:
+        return u"hunt cancelled: %1"_s.arg(progress);
+    case HuntState::Interrupted:
+        return u"hunt interrupted: %1"_s.arg(progress);
+    case HuntState::Failed:
+        return u"hunt failed: %1"_s.arg(progress);
+    case HuntState::Done:
+        break;
+    }
+    return {};
 }
 
 qint64 HuntInfo::elapsedMs() const

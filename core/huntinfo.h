@@ -55,6 +55,14 @@ struct HuntInfo
     qint64 elapsedMs() const; // started -> finished (or now)
     QJsonObject toJson() const;
     static Result<HuntInfo> fromJson(const QJsonObject &json);
+
+    // What an answer built from this hunt covers, for every answer that reads its results
+    // (values, diff, result pages, exports): {"state", "done", "total"}.
+    QJsonObject coverage() const;
+    // The same for people: "" when the hunt is done (its answers cover every node), else e.g.
+    // "hunt still running: 1,990 of 2,000 done" or "hunt cancelled: 1,200 of 2,000 done". The CLI
+    // prints it first, the GUI and the web page show it as a banner.
+    QString coverageNote() const;
 };
 
 } // namespace Artemis

@@ -48,6 +48,7 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
       m_go(new QPushButton(u"Compare"_s, this)),
       m_export(new QPushButton(u"Export CSV…"_s, this)),
       m_stats(new QLabel(this)),
+      m_coverage(new QLabel(this)),
       m_groupsTable(new QTableView(this)),
       m_filterLabel(new QLabel(this)),
       m_showAll(new QPushButton(u"Show all nodes"_s, this)),
@@ -65,6 +66,11 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     QFont statsFont = m_stats->font();
     statsFont.setBold(true);
     m_stats->setFont(statsFont);
+    // "hunt still running: 1,990 of 2,000 done": the answer shown covers only those nodes.
+    m_coverage->setObjectName(u"compareCoverage"_s);
+    m_coverage->setStyleSheet(
+        u"QLabel { background: #fff3cd; color: #664d03; padding: 4px; border-radius: 3px; }"_s);
+    m_coverage->hide();
     m_export->setToolTip(u"Save the node table as shown (sorted, filtered) as CSV"_s);
     m_export->setEnabled(false);
 
@@ -127,6 +133,7 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_hunt);
     layout->addLayout(top);
+    layout->addWidget(m_coverage);
     layout->addWidget(m_stats);
     layout->addWidget(split, 1);
 
@@ -170,6 +177,7 @@ void CompareView::setHunt(const QString &huntId, const QString &description)
         m_export->setEnabled(false);
         m_go->setEnabled(true);
         m_stats->clear();
+        m_coverage->hide();
         updateChart();
     }
     m_huntId = huntId;
@@ -212,6 +220,15 @@ void CompareView::compare(const QString &path)
                                m_pending.values = std::move(*values);
                                onArrived();
                            });
+    // What the answer covers, asked beside it: a hunt still running is said in a banner.
+    m_backend->huntInfo(m_huntId, this, [this, generation](Result<HuntInfo> info) {
+        if (generation != m_generation || !info) {
+            return;
+        }
+        const QString note = info->coverageNote();
+        m_coverage->setText(note);
+        m_coverage->setVisible(!note.isEmpty());
+    });
     m_backend->collectValues(m_huntId, path, this,
                              [this, generation, failed](Result<QList<CompareRow>> rows) {
                                  if (generation != m_generation) {

@@ -90,6 +90,7 @@ private:
     QPushButton *m_go;
     QPushButton *m_export;
     QLabel *m_stats;
+    QLabel *m_coverage; // a banner when the hunt is not done (HuntInfo::coverageNote)
     QTableView *m_groupsTable;
     QLabel *m_filterLabel;
     QPushButton *m_showAll;

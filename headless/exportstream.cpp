@@ -3,6 +3,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+using namespace Qt::StringLiterals;
+
 namespace Artemis {
 
 namespace {
@@ -40,8 +42,16 @@ void ExportStream::start()
     if (m_file.open(QIODevice::ReadOnly)) {
         m_end = m_file.size();
     }
+    QByteArray coverage;
+    if (!m_settings.coverage.isEmpty()) {
+        const QJsonObject &c = m_settings.coverage;
+        coverage = "Artemis-Hunt-State: " + c.value(u"state"_s).toString().toUtf8()
+                   + "; done=" + QByteArray::number(c.value(u"done"_s).toInt())
+                   + "; total=" + QByteArray::number(c.value(u"total"_s).toInt()) + "\r\n";
+    }
     m_socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType(m_settings.format)
-                    + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n\r\n");
+                    + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n" + coverage
+                    + "\r\n");
     if (m_writer) {
         (void)m_writer->begin(); // the CSV header row, "[" of a JSON array
         writeChunk();

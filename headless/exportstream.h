@@ -5,6 +5,7 @@
 #include <QBuffer>
 #include <QByteArray>
 #include <QFile>
+#include <QJsonObject>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -36,6 +37,9 @@ public:
         std::optional<Projection> projection; // null: whole records (NDJSON only)
         ExportFormat format = ExportFormat::Ndjson;
         CsvCells cells = CsvCells::Safe;
+        // HuntInfo::coverage() when the stream starts; sent as the header
+        // `Artemis-Hunt-State: running; done=1990; total=2000` (a body cannot say it).
+        QJsonObject coverage;
         std::optional<QList<LineRef>> order; // null: file order
     };
 

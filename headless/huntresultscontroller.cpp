@@ -42,14 +42,15 @@ bool HuntResultsController::registerRoutes(Router &router)
     return pages && one;
 }
 
-std::optional<QHttpServerResponse> HuntResultsController::results(const QString &id,
+std::optional<QHttpServerResponse> HuntResultsController::results(const QString &requested,
                                                                   const QHttpServerRequest &request,
                                                                   QHttpServerResponder &responder)
 {
-    const Result<HuntInfo> hunt = m_catalog->find(id);
+    const Result<HuntInfo> hunt = m_catalog->find(requested); // "latest" too
     if (!hunt) {
         return errorResponse(hunt.error());
     }
+    const QString id = hunt->id;
     const QUrlQuery query = request.query();
     ResultQuery rq;
     if (query.hasQueryItem(u"outcome"_s)) {
@@ -101,7 +102,7 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
             return errorResponse(400, u"'raw' must be 1 or 0, not '%1'"_s.arg(raw.left(40)));
         }
         const CsvCells cells = raw == u"1"_s || raw == u"true"_s ? CsvCells::Raw : CsvCells::Safe;
-        return stream(id, rq, std::move(projection), *exportFormat, cells, responder);
+        return stream(*hunt, rq, std::move(projection), *exportFormat, cells, responder);
     }
     const std::optional<int> offset =
         intParam(query, u"offset"_s, 0, 0, std::numeric_limits<int>::max());
@@ -111,8 +112,12 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
     }
     rq.offset = *offset;
     rq.limit = *limit;
+    // What the page covers: `total` counts the matching results, so the hunt's node count is
+    // `huntTotal` here (HuntInfo::coverage).
     const QString state = huntStateName(hunt->state);
-    auto render = [id, rq, state,
+    const int done = hunt->done;
+    const int huntTotal = hunt->total;
+    auto render = [id, rq, state, done, huntTotal,
                    projection](const Result<ResultPage> &page) -> DeferredAnswer::Reply {
         if (!page) {
             return {httpStatusFor(page.error().code), errorBody(page.error())};
@@ -125,6 +130,7 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
             {u"hunt"_s, id},           {u"state"_s, state},
             {u"total"_s, page->total}, {u"offset"_s, page->offset},
             {u"limit"_s, rq.limit},    {u"results"_s, items},
+            {u"done"_s, done},         {u"huntTotal"_s, huntTotal},
         };
         if (projection) {
             body.insert(u"fields"_s, QJsonArray::fromStringList(projection->fields()));
@@ -167,7 +173,7 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
 }
 
 std::optional<QHttpServerResponse>
-HuntResultsController::stream(const QString &id, const ResultQuery &query,
+HuntResultsController::stream(const HuntInfo &hunt, const ResultQuery &query,
                               std::optional<Projection> projection, ExportFormat format,
                               CsvCells cells, QHttpServerResponder &responder)
 {
@@ -175,7 +181,9 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
         projection = *Projection::parse(Projection::defaultCsvFields());
     }
     ExportStream::Settings settings;
+    const QString id = hunt.id;
     settings.file = m_catalog->store()->resultsFile(id);
+    settings.coverage = hunt.coverage();
     settings.filter = query.outcome;
     settings.projection = std::move(projection);
     settings.format = format;
@@ -208,12 +216,13 @@ HuntResultsController::stream(const QString &id, const ResultQuery &query,
     return std::nullopt;
 }
 
-QHttpServerResponse HuntResultsController::result(const QString &id, const QString &node)
+QHttpServerResponse HuntResultsController::result(const QString &requested, const QString &node)
 {
-    const Result<HuntInfo> hunt = m_catalog->find(id);
+    const Result<HuntInfo> hunt = m_catalog->find(requested); // "latest" too
     if (!hunt) {
         return errorResponse(hunt.error());
     }
+    const QString id = hunt->id;
     const Result<Outcome> outcome = m_catalog->store()->findResult(id, node);
     if (!outcome) {
         if (outcome.error().code == ErrorCode::NotFound) {

@@ -7,6 +7,7 @@
 #include <QHttpServerResponse>
 #include <QThreadPool>
 
+#include "core/huntinfo.h"
 #include "core/projection.h"
 #include "core/resultstore.h"
 
@@ -38,7 +39,7 @@ public:
 private:
     std::optional<QHttpServerResponse> results(const QString &id, const QHttpServerRequest &request,
                                                QHttpServerResponder &responder);
-    std::optional<QHttpServerResponse> stream(const QString &id, const ResultQuery &query,
+    std::optional<QHttpServerResponse> stream(const HuntInfo &hunt, const ResultQuery &query,
                                               std::optional<Projection> projection,
                                               ExportFormat format, CsvCells cells,
                                               QHttpServerResponder &responder);

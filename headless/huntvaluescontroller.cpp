@@ -24,6 +24,18 @@ DeferredAnswer::Reply replyOf(const Result<T> &result, Render render)
     return {200, render(*result)};
 }
 
+// Which hunt the answer is of (a request may say "latest") and what it covers: a running
+// hunt's answer says so in itself (HuntInfo::coverage).
+QJsonObject withCoverage(QJsonObject json, const HuntInfo &info)
+{
+    json.insert(u"hunt"_s, info.id);
+    const QJsonObject coverage = info.coverage();
+    for (auto it = coverage.begin(); it != coverage.end(); ++it) {
+        json.insert(it.key(), it.value());
+    }
+    return json;
+}
+
 } // namespace
 
 HuntValuesController::HuntValuesController(HuntCatalog *catalog) : m_catalog(catalog)
@@ -78,7 +90,8 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     if (!groupBy) {
         return errorResponse(groupBy.error());
     }
-    if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
+    const Result<HuntInfo> hunt = m_catalog->find(id); // "latest" too
+    if (!hunt) {
         return errorResponse(hunt.error());
     }
     FleetValuesOptions options;
@@ -86,9 +99,10 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     options.maxNodesPerGroup = *nodes;
     options.groupByLabel = *groupBy;
     const HuntCatalog *catalog = m_catalog;
-    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, path, options] {
-        return replyOf(catalog->values(id, path, options),
-                       [&](const FleetValues &v) { return toJson(v, options); });
+    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, path, options] {
+        return replyOf(catalog->values(info.id, path, options), [&](const FleetValues &v) {
+            return withCoverage(toJson(v, options), info);
+        });
     });
     return std::nullopt;
 }
@@ -106,13 +120,14 @@ std::optional<QHttpServerResponse> HuntValuesController::diff(const QString &id,
     if (against.isEmpty()) {
         against = u"majority"_s;
     }
-    if (const Result<HuntInfo> hunt = m_catalog->find(id); !hunt) {
+    const Result<HuntInfo> hunt = m_catalog->find(id); // "latest" too
+    if (!hunt) {
         return errorResponse(hunt.error());
     }
     const HuntCatalog *catalog = m_catalog;
-    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, node, against] {
-        return replyOf(catalog->diff(id, node, against),
-                       [](const NodeDiff &d) { return toJson(d); });
+    DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, node, against] {
+        return replyOf(catalog->diff(info.id, node, against),
+                       [&](const NodeDiff &d) { return withCoverage(toJson(d), info); });
     });
     return std::nullopt;
 }

@@ -323,19 +323,14 @@ void QueryCommand::runLocal()
     // Read-only: no open() (it would mark the holder's running hunts interrupted), no lock.
     ResultStore store(s.dataDir);
     HuntCatalog catalog(nullptr, &store);
-    QString id = s.hunt;
-    if (id == u"latest"_s) {
-        const Result<HuntListPage> newest = catalog.list(HuntListQuery{1, {}, {}});
-        if (!newest || newest->hunts.isEmpty()) {
-            fail(u"no hunts in data dir '%1'"_s.arg(s.dataDir));
-            return;
-        }
-        id = newest->hunts.first().id;
-    }
-    if (const Result<HuntInfo> info = catalog.find(id); !info) {
+    const Result<HuntInfo> info = catalog.find(s.hunt); // "latest": the newest done hunt
+    if (!info) {
         fail(info.error().message);
         return;
     }
+    const QString id = info->id;
+    m_coverage = info->coverage();
+    m_note = info->coverageNote();
     switch (m_kind) {
     case QuerySettings::Kind::Values: {
         FleetValuesOptions options;
@@ -347,9 +342,7 @@ void QueryCommand::runLocal()
             fail(values.error().message);
             return;
         }
-        QJsonObject json = toJson(*values, options);
-        json.insert(u"hunt"_s, id);
-        render(json);
+        render(withCoverage(toJson(*values, options), id));
         return;
     }
     case QuerySettings::Kind::Diff: {
@@ -358,9 +351,7 @@ void QueryCommand::runLocal()
             fail(diff.error().message);
             return;
         }
-        QJsonObject json = toJson(*diff);
-        json.insert(u"hunt"_s, id);
-        render(json);
+        render(withCoverage(toJson(*diff), id));
         return;
     }
     case QuerySettings::Kind::Results: {
@@ -372,6 +363,7 @@ void QueryCommand::runLocal()
             projection = *Projection::parse(s.fields, s.numbers);
         }
         m_out.flush();
+        noteOnStderr();
         QFile out;
         if (!out.open(stdout, QIODevice::WriteOnly)) {
             fail(u"cannot write to standard output"_s);
@@ -455,16 +447,21 @@ void QueryCommand::get(const QString &path, const QList<std::pair<QString, QStri
 
 void QueryCommand::runRemote()
 {
-    m_nam = std::make_unique<QNetworkAccessManager>();
-    if (m_settings.hunt == u"latest"_s) {
-        get(u"/api/v1/hunts"_s, {{u"limit"_s, u"1"_s}}, [this](const QByteArray &body) {
-            const QJsonArray hunts =
-                QJsonDocument::fromJson(body).object().value(u"hunts"_s).toArray();
-            if (hunts.isEmpty()) {
-                fail(u"the service at %1 has no hunts"_s.arg(m_settings.server.toDisplayString()));
+    if (!m_nam) {
+        // First the hunt itself: the service resolves "latest" (the newest done hunt), and its
+        // state says what the answers will cover.
+        m_nam = std::make_unique<QNetworkAccessManager>();
+        get(u"/api/v1/hunts/"_s + m_settings.hunt, {}, [this](const QByteArray &body) {
+            const Result<HuntInfo> info =
+                HuntInfo::fromJson(QJsonDocument::fromJson(body).object());
+            if (!info) {
+                fail(u"unexpected answer from %1: %2"_s.arg(m_settings.server.toDisplayString(),
+                                                            info.error().message));
                 return;
             }
-            m_settings.hunt = hunts.first().toObject().value(u"id"_s).toString();
+            m_settings.hunt = info->id;
+            m_coverage = info->coverage();
+            m_note = info->coverageNote();
             runRemote();
         });
         return;
@@ -472,9 +469,7 @@ void QueryCommand::runRemote()
     const QString base = u"/api/v1/hunts/"_s + m_settings.hunt;
     const QuerySettings &s = m_settings;
     auto answer = [this](const QByteArray &body) {
-        QJsonObject json = QJsonDocument::fromJson(body).object();
-        json.insert(u"hunt"_s, m_settings.hunt);
-        render(json);
+        render(withCoverage(QJsonDocument::fromJson(body).object(), m_settings.hunt));
     };
     switch (m_kind) {
     case QuerySettings::Kind::Values:
@@ -505,15 +500,39 @@ void QueryCommand::runRemote()
         if (s.csvCells == CsvCells::Raw) {
             query.append({u"raw"_s, u"1"_s});
         }
+        noteOnStderr();
         get(base + u"/results"_s, query, [](const QByteArray &) {});
         return;
     }
     }
 }
 
+QJsonObject QueryCommand::withCoverage(QJsonObject json, const QString &id) const
+{
+    json.insert(u"hunt"_s, id);
+    for (auto it = m_coverage.begin(); it != m_coverage.end(); ++it) {
+        json.insert(it.key(), it.value());
+    }
+    return json;
+}
+
+void QueryCommand::noteOnStderr()
+{
+    if (!m_note.isEmpty()) {
+        m_err << m_note << '\n';
+        m_err.flush();
+    }
+}
+
 void QueryCommand::render(const QJsonObject &answer)
 {
     const QuerySettings::Output output = m_settings.output;
+    // An answer from a hunt that is not done says so first (in JSON, its "state" does).
+    if (output == QuerySettings::Output::Table && !m_note.isEmpty()) {
+        m_out << m_note << '\n';
+    } else if (output == QuerySettings::Output::Csv) {
+        noteOnStderr();
+    }
     if (output == QuerySettings::Output::Json) {
         m_out << QJsonDocument(answer).toJson(QJsonDocument::Indented);
     } else if (m_kind == QuerySettings::Kind::Values) {

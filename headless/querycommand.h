@@ -76,6 +76,8 @@ private:
     void get(const QString &path, const QList<std::pair<QString, QString>> &query,
              std::function<void(const QByteArray &)> done);
     void render(const QJsonObject &answer);
+    QJsonObject withCoverage(QJsonObject json, const QString &id) const;
+    void noteOnStderr();
     void fail(const QString &message, int code = 2);
     void finish(int exitCode);
 
@@ -85,6 +87,8 @@ private:
     bool m_tty;
     QuerySettings m_settings;
     std::unique_ptr<QNetworkAccessManager> m_nam; // remote mode
+    QJsonObject m_coverage;                       // of the hunt asked about (HuntInfo::coverage)
+    QString m_note; // HuntInfo::coverageNote: "" when the hunt is done
 };
 
 // Renderers shared by the local and the remote path (they read the API's JSON shapes).

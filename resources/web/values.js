@@ -39,6 +39,13 @@ export function renderValues(main, hunt, params) {
         }
         const v = answer.data;
         const failed = Object.entries(v.failed ?? {});
+        // An answer from a hunt that is not done covers only its finished nodes: say so first.
+        if (v.state && v.state !== 'done') {
+            const what = v.state === 'running' || v.state === 'queued' ? `still ${v.state}` : v.state;
+            content.append(h('p', {class: 'banner', id: 'values-coverage'},
+                `Hunt ${what}: ${number(v.done)} of ${number(v.total)} done. `
+                + 'These values cover only the nodes that have answered so far.'));
+        }
         content.append(h('div', {class: 'card facts', id: 'values-summary'},
             h('div', {}, h('span', {}, 'Nodes'), number(v.nodes)),
             h('div', {}, h('span', {}, 'With a value'), number(v.withValue)),

@@ -10,6 +10,7 @@
 
 #include "core/huntid.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"
 #include "tests/common/wait.h"
 
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void huntNdjsonPrintsOneLinePerNode();
     void labelsFromFlagAndFileSdGroupValues();
     void csvCellsAreSafeUnlessRaw();
+    void latestIsDoneAndARunningHuntSaysSo();
 
 private:
     QStringList local(const QString &command, const QStringList &args) const
@@ -224,7 +226,7 @@ void TestQueryCommand::latestIsTheNewestHunt()
     const Run none = runBinary({u"values"_s, u"--data-dir"_s, empty.path(), u"--hunt"_s,
                                 u"latest"_s, u"--path"_s, u"version"_s});
     QCOMPARE(none.exitCode, 2);
-    QVERIFY2(none.err.contains("no hunts"), none.err.constData());
+    QVERIFY2(none.err.contains("no hunt is done yet"), none.err.constData());
 }
 
 void TestQueryCommand::unknownHuntExitsTwo()
@@ -590,6 +592,84 @@ void TestQueryCommand::csvCellsAreSafeUnlessRaw()
     const Run rawServer = runBinary(results + remote + QStringList{u"--csv-raw"_s});
     QVERIFY2(rawServer.exitCode == 0, rawServer.err.constData());
     QCOMPARE(rawServer.out, header + rawRow);
+}
+
+// --hunt latest is the newest hunt that is done, never one still running; an answer built from
+// a running hunt, asked for by its id, says so: a first line in a table, "state", "done" and
+// "total" in JSON, a line on stderr beside CSV, a header on a REST export.
+void TestQueryCommand::latestIsDoneAndARunningHuntSaysSo()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString data = dir.filePath(u"data"_s);
+    const Run first = runBinary({u"hunt"_s, u"--url"_s, u"metric"_s, u"--data-dir"_s, data,
+                                 u"--node"_s, m_v20, u"--json"_s});
+    QCOMPARE(first.exitCode, 0);
+    const QString doneId = first.json().value(u"hunt"_s).toString();
+
+    FakeNode hang;
+    QVERIFY(hang.start());
+    hang.setBehaviour(FakeNode::Behaviour::Hang);
+    Test::ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
+    QVERIFY2(serve.start({u"--data-dir"_s, data}) != 0, serve.stderrText().constData());
+    Test::HttpClient client(serve.base());
+    const Test::HttpReply submitted = client.send(
+        "POST", u"/api/v1/hunts"_s,
+        QJsonDocument(
+            QJsonObject{{u"nodes"_s, QJsonArray{m_v12.at(0), hang.node()}},
+                        {u"url"_s, u"metric"_s},
+                        {u"options"_s, QJsonObject{{u"timeoutMs"_s, 60000}, {u"attempts"_s, 1}}}})
+            .toJson());
+    QCOMPARE(submitted.status, 202);
+    const QString runningId = submitted.json().value(u"hunt"_s).toString();
+    QVERIFY(Test::waitUntil([&] {
+        return client.send("GET", u"/api/v1/hunts/"_s + runningId).json().value(u"done"_s) == 1;
+    }));
+    const QStringList remote{u"--server"_s, serve.base()};
+
+    const Run latest = runBinary(
+        QStringList{u"values"_s, u"--hunt"_s, u"latest"_s, u"--path"_s, u"version"_s} + remote);
+    QVERIFY2(latest.exitCode == 0, latest.err.constData());
+    QCOMPARE(latest.json().value(u"hunt"_s).toString(), doneId);
+    QCOMPARE(latest.json().value(u"state"_s).toString(), u"done"_s);
+    const Run latestDir = runBinary(
+        {u"values"_s, u"--hunt"_s, u"latest"_s, u"--path"_s, u"version"_s, u"--data-dir"_s, data});
+    QCOMPARE(latestDir.exitCode, 0);
+    QCOMPARE(latestDir.json().value(u"hunt"_s).toString(), doneId);
+    QCOMPARE(client.send("GET", u"/api/v1/hunts/latest"_s).json().value(u"id"_s).toString(),
+             doneId);
+
+    const QStringList values{u"values"_s, u"--hunt"_s, runningId, u"--path"_s, u"version"_s};
+    const Run json = runBinary(values + remote);
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    QCOMPARE(json.json().value(u"state"_s).toString(), u"running"_s);
+    QCOMPARE(json.json().value(u"done"_s).toInt(), 1);
+    QCOMPARE(json.json().value(u"total"_s).toInt(), 2);
+    const Run table = runBinary(values + remote + QStringList{u"--format"_s, u"table"_s});
+    QVERIFY2(table.exitCode == 0, table.err.constData());
+    QVERIFY2(table.out.startsWith("hunt still running: 1 of 2 done\n"), table.out.constData());
+    const Run csv = runBinary(QStringList{u"results"_s, u"--hunt"_s, runningId, u"--format"_s,
+                                          u"csv"_s, u"--fields"_s, u"node"_s}
+                              + remote);
+    QVERIFY2(csv.exitCode == 0, csv.err.constData());
+    QCOMPARE(csv.err, QByteArray("hunt still running: 1 of 2 done\n"));
+    QCOMPARE(csv.out, "node\r\n" + m_v12.at(0).toUtf8() + "\r\n");
+
+    const Test::HttpReply page =
+        client.send("GET", u"/api/v1/hunts/%1/results?limit=10"_s.arg(runningId));
+    QCOMPARE(page.json().value(u"state"_s).toString(), u"running"_s);
+    QCOMPARE(page.json().value(u"done"_s).toInt(), 1);
+    QCOMPARE(page.json().value(u"huntTotal"_s).toInt(), 2);
+    const Test::HttpReply stream =
+        client.send("GET", u"/api/v1/hunts/%1/results?format=ndjson"_s.arg(runningId));
+    QCOMPARE(stream.status, 200);
+    QCOMPARE(stream.headers.value("artemis-hunt-state"), QByteArray("running; done=1; total=2"));
+    const Test::HttpReply diff =
+        client.send("GET", u"/api/v1/hunts/%1/diff?node=%2"_s.arg(runningId, m_v12.at(0)));
+    QCOMPARE(diff.json().value(u"state"_s).toString(), u"running"_s);
+    const int cancelled =
+        client.send("POST", u"/api/v1/hunts/%1/cancel"_s.arg(runningId), "{}").status;
+    QVERIFY2(cancelled >= 200 && cancelled < 300, QByteArray::number(cancelled).constData());
 }
 
 QTEST_GUILESS_MAIN(TestQueryCommand)

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void listPagesNewestFirstAndFiltersByState();
     void cancelAndRemoveRules();
     void collectValues();
+    void latestIsTheNewestDoneHunt();
 
 private:
     std::unique_ptr<StackFixture> m_stack;
@@ -290,6 +291,50 @@ void TestHuntCatalog::collectValues()
     QCOMPARE(m_catalog->collectValues(info.id, u"x["_s).error().code, ErrorCode::InvalidArgument);
     QCOMPARE(m_catalog->collectValues(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, u"v"_s).error().code,
              ErrorCode::NotFound);
+}
+
+// "latest" names the newest hunt that is done: never a running round (the trial read a running
+// schedule round through it about half the time), nor a cancelled or failed hunt. A running
+// hunt is still found by its id, and says what it covers.
+void TestHuntCatalog::latestIsTheNewestDoneHunt()
+{
+    ResultStore *store = m_stack->store();
+    QCOMPARE(m_catalog->find(u"latest"_s).error().code, ErrorCode::NotFound);
+    const HuntInfo older = storedHunt(*store, HuntState::Done, 3);
+    const HuntInfo done = storedHunt(*store, HuntState::Done, 2);
+    storedHunt(*store, HuntState::Cancelled);
+    storedHunt(*store, HuntState::Failed);
+    QCOMPARE(m_catalog->find(u"latest"_s)->id, done.id);
+    QVERIFY(older.id < done.id);
+
+    FakeNode fast;
+    FakeNode hang;
+    QVERIFY(fast.start() && hang.start());
+    hang.setBehaviour(FakeNode::Behaviour::Hang);
+    const Result<HuntInfo> running = m_engine->submit(request({fast.node(), hang.node()}));
+    QVERIFY2_OK(running);
+    QVERIFY(waitUntil([&] { return m_catalog->find(running->id)->done == 1; }));
+    QCOMPARE(m_catalog->find(u"latest"_s)->id, done.id);
+    const Result<HuntInfo> shown = m_catalog->find(running->id);
+    QVERIFY2_OK(shown);
+    QCOMPARE(shown->coverage(),
+             (QJsonObject{{u"state"_s, u"running"_s}, {u"done"_s, 1}, {u"total"_s, 2}}));
+    QCOMPARE(shown->coverageNote(), u"hunt still running: 1 of 2 done"_s);
+    QCOMPARE(m_catalog->find(done.id)->coverageNote(), QString());
+    QVERIFY2_OK(m_catalog->cancel(running->id));
+    QVERIFY(waitUntil([&] {
+        const Result<HuntInfo> ended = m_catalog->find(running->id);
+        return ended && ended->state == HuntState::Cancelled && m_catalog->isSettled(running->id);
+    }));
+    QCOMPARE(m_catalog->find(u"latest"_s)->id, done.id); // cancelled: not latest either
+
+    HuntInfo big = done;
+    big.state = HuntState::Running;
+    big.done = 1990;
+    big.total = 2000;
+    QCOMPARE(big.coverageNote(), u"hunt still running: 1,990 of 2,000 done"_s);
+    big.state = HuntState::Interrupted;
+    QCOMPARE(big.coverageNote(), u"hunt interrupted: 1,990 of 2,000 done"_s);
 }
 
 QTEST_GUILESS_MAIN(TestHuntCatalog)

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void jsonRoundTrip();
     void numberStyles_data();
     void numberStyles();
+    void runningHuntSaysSoInABanner();
 
 private:
     int groupRow(const QString &value) const;
@@ -314,6 +315,36 @@ void TestCompareView::numberStyles()
     QFETCH(double, number);
     QFETCH(QString, shown);
     QCOMPARE(formatNumber(number, detectNumberStyle({sample})), shown);
+}
+
+// Values read from a hunt still running cover only its finished nodes: the view says so above
+// the answer, and says nothing once the hunt shown is done.
+void TestCompareView::runningHuntSaysSoInABanner()
+{
+    FakeNode hang;
+    QVERIFY(hang.start());
+    hang.setBehaviour(FakeNode::Behaviour::Hang);
+    HuntRequest request{{m_nodes[0], hang.node()}, u"metric"_s, {}, u"test"_s};
+    request.options.timeoutMs = 60000;
+    request.options.attempts = 1;
+    const Result<HuntInfo> running = m_stack->engine()->submit(request);
+    QVERIFY2_OK(running);
+    QTRY_COMPARE_WITH_TIMEOUT(m_stack->catalog()->find(running->id)->done, 1, 10000);
+    const auto *banner = m_view->findChild<QLabel *>(u"compareCoverage"_s);
+    QVERIFY(banner);
+    QSignalSpy compared(m_view.get(), &CompareView::compared);
+    m_view->setHunt(running->id, u"running hunt"_s);
+    m_view->compare(u"version"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 1, 10000);
+    QTRY_VERIFY(banner->isVisible());
+    QCOMPARE(banner->text(), u"hunt still running: 1 of 2 done"_s);
+
+    m_view->setHunt(m_hunt, u"test hunt"_s);
+    QVERIFY(!banner->isVisible());
+    m_view->compare(u"version"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 2, 10000);
+    QVERIFY(!banner->isVisible());
+    QVERIFY2_OK(m_stack->catalog()->cancel(running->id));
 }
 
 QTEST_MAIN(TestCompareView)

@@ -202,6 +202,12 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     if (screenshots) {
         await shot(page, 'web-hunt-running.png');
     }
+    // Values read while it runs say what they cover (issue #22: no silent partial answers).
+    await page.goto(`${base}/#/hunts/${id}/values?path=version`);
+    await until('the running banner', async () => (await text(page, '#values-coverage'))
+        === 'Hunt still running: 120 of 121 done. These values cover only the nodes that have answered so far.');
+    await page.goto(`${base}/#/hunts/${id}`);
+    await until('the hunt again', async () => (await text(page, '#progress')) === '120 / 121 nodes');
     nodes.gate.release();
     await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
     assert.equal(await text(page, '#progress'), '121 / 121 nodes');
