@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -440,6 +441,10 @@ void TestBrokerSecret::signingNoneChangesNothing()
     // Whoever can write to Redis says nobody signs, and queues an unsigned job for a running
     // hunt: the worker warns, stays up, refuses it, and goes on fetching the genuine jobs.
     QCOMPARE(Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, "none"}).str, QByteArray("OK"));
+    // Put back even if a check below fails, so that the tests after this one are not affected.
+    const auto restore = qScopeGuard([&] {
+        Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, mark.str});
+    });
     QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_signing_mismatch"), 1, WaitMs);
     QVERIFY(m_workerLog.contains("the coordinator does not sign its jobs"));
     QVERIFY(m_workerLog.contains("keeps refusing every job its --broker-secret-file did not sign"));
@@ -466,6 +471,7 @@ void TestBrokerSecret::signingNoneChangesNothing()
     QCOMPARE(Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, mark.str}).str,
              QByteArray("OK"));
     QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_signing_mismatch"), 0, WaitMs);
+    QVERIFY(m_workerLog.contains("the coordinator's signing mark agrees again"));
 }
 
 void TestBrokerSecret::expiredJobRefused()
@@ -474,18 +480,21 @@ void TestBrokerSecret::expiredJobRefused()
     const qint64 refusedBefore = workerMetric("artemis_worker_refused_jobs_total");
     const QString id = startSlowHunt(client, 300);
     QVERIFY(!id.isEmpty());
-    // Signed with the fleet's own secret, for the running hunt, but past its expiry.
+    // Signed with the fleet's own secret: for the running hunt but past its expiry, and within
+    // its expiry but for a hunt that Redis has no spec of.
     const BrokerSecretPtr secret = *BrokerSecret::fromBytes(Secret);
     const QByteArray bait = "[\"" + m_bait.node().toUtf8() + "\"]";
-    QVERIFY(!addJob(Wire::jobFields(secret.get(), id.toUtf8(),
-                                    QDateTime::currentMSecsSinceEpoch() - 1000, bait))
-                 .isEmpty());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(!addJob(Wire::jobFields(secret.get(), id.toUtf8(), now - 1000, bait)).isEmpty());
+    QVERIFY(
+        !addJob(Wire::jobFields(secret.get(), "no-such-hunt", now + 3600 * 1000, bait)).isEmpty());
     QCOMPARE(
         Test::pollHunt(client, id, &Test::isFinishedState, WaitMs).value(u"state"_s).toString(),
         u"done"_s);
-    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 1,
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 2,
                               WaitMs);
     QVERIFY(m_workerLog.contains(": expired at "));
+    QVERIFY(m_workerLog.contains("hunt no-such-hunt is unknown (no spec in Redis)"));
     QCOMPARE(m_bait.requestCount(), 0);
     QCOMPARE(Test::readResultsFile(m_dir.path() + u"/data"_s, id).ok, NodeCount);
 }
