@@ -331,7 +331,7 @@ void RedisWorker::requestSpec(const QString &huntId)
             for (const QByteArray &id : waiting) {
                 refuseJob(id, why);
             }
-            readNext(); // and refuseJob() again once each is refused
+            readNext(); // refuseJob() reads on too, once each is refused
             return;
         }
         m_specs.insert(huntId, std::move(parsed).value());
