@@ -152,8 +152,13 @@ QByteArray renderWorkerMetrics(const Wire::WorkerInfo &info, bool brokerConnecte
     metric("artemis_worker_errors_total", "counter",
            "Nodes fetched since start whose outcome is not ok.", QByteArray::number(info.errors));
     metric("artemis_worker_refused_jobs_total", "counter",
-           "Jobs refused: unsigned, or signed with another secret (--broker-secret-file).",
+           "Jobs refused: unsigned, forged, expired, added again, or of a hunt that is over, "
+           "cancelled or unknown.",
            QByteArray::number(info.refusedJobs));
+    metric("artemis_worker_signing_mismatch", "gauge",
+           "1 while the coordinator's signing mark in Redis is not this worker's "
+           "--broker-secret-file (the worker still refuses whatever its secret did not sign).",
+           info.signingMismatch.isEmpty() ? "0" : "1");
     metric("artemis_worker_in_flight", "gauge", "Nodes being fetched now.",
            QByteArray::number(info.inFlight));
     metric("artemis_worker_jobs", "gauge", "Jobs (batches of nodes) held now.",

@@ -111,13 +111,21 @@ void RedisExecutor::checkResumable(const QStringList &ids,
     };
     auto answers = std::make_shared<Answers>();
     for (const QString &id : ids) {
-        m_commands->command({"EXISTS", Wire::huntKey(id)}, [answers, id](const RedisReply &reply) {
-            if (!reply.ok()) {
-                answers->complete = false;
-            } else if (reply.integer == 1) {
-                answers->found.append(id);
-            }
-        });
+        m_commands->command({"GET", Wire::huntKey(id)},
+                            [this, answers, id](const RedisReply &reply) {
+                                if (!reply.ok()) {
+                                    answers->complete = false;
+                                    return;
+                                }
+                                // An `ended` marker: the hunt is over (this process died before it
+                                // recorded so). A spec that does not read with our secret (rotated)
+                                // is still resumed: we sign it anew.
+                                const Result<Wire::HuntSpec> spec =
+                                    Wire::HuntSpec::fromBytes(reply.str, m_config.secret.get());
+                                if (!reply.isNil() && !(spec && spec->ended)) {
+                                    answers->found.append(id);
+                                }
+                            });
     }
     // Replies come in order: this one arrives after every EXISTS above. A partial answer
     // (the connection went or timed out meanwhile) would leave hunts unresumed: ask again
@@ -162,8 +170,8 @@ void RedisExecutor::storeSpec(const Hunt &hunt, bool onlyIfMissing,
                               std::function<void(bool)> stored)
 {
     QList<QByteArray> args{"SET", Wire::huntKey(hunt.spec.id),
-                           hunt.spec.toBytes(m_config.secret.get()), "EX",
-                           QByteArray::number(m_config.huntTtlSeconds)};
+                           hunt.spec.toBytes(m_config.secret.get()), "PXAT",
+                           QByteArray::number(hunt.spec.expiresAtMs)};
     if (onlyIfMissing) {
         args.append("NX");
     }
@@ -196,6 +204,10 @@ void RedisExecutor::describeHunt(quint64 key, const HuntInfo &info)
     hunt.spec.id = info.id;
     hunt.spec.path = info.url;
     hunt.spec.options = info.options;
+    // The bound every job of the hunt carries, signed: past it a copy of a job or of the spec
+    // is refused whatever Redis says. The spec key had this lifetime before jobs carried it.
+    hunt.spec.expiresAtMs =
+        QDateTime::currentMSecsSinceEpoch() + qint64(m_config.huntTtlSeconds) * 1000;
     if (m_config.policy) {
         hunt.spec.policy = m_config.policy->toJson();
     }
@@ -252,12 +264,10 @@ void RedisExecutor::flush()
                 nodes.append(target.node);
             }
             const quint64 key = it.key();
-            const QByteArray huntId = it->spec.id.toUtf8();
-            const QByteArray encoded = Wire::encodeNodes(nodes);
-            QList<QByteArray> xadd{"XADD", Wire::JobsStream, "*", "hunt", huntId, "nodes", encoded};
-            if (m_config.secret) {
-                xadd << "mac" << Wire::jobMac(*m_config.secret, huntId, encoded);
-            }
+            const QList<QByteArray> xadd =
+                QList<QByteArray>{"XADD", Wire::JobsStream, "*"}
+                + Wire::jobFields(m_config.secret.get(), it->spec.id.toUtf8(), it->spec.expiresAtMs,
+                                  Wire::encodeNodes(nodes));
             m_commands->command(xadd, [this, key, part](const RedisReply &reply) {
                 if (reply.ok()) {
                     return;
@@ -324,8 +334,15 @@ void RedisExecutor::endHunt(quint64 key)
         return;
     }
     if (!m_detached) {
-        // Jobs of this hunt still in the stream are dropped by workers that find no spec.
-        m_commands->command({"DEL", Wire::huntKey(hunt->spec.id)});
+        // The spec gives way to a signed `ended` marker that lives as long as the hunt's jobs
+        // would: workers refuse jobs of this hunt still in the stream, and copies of them
+        // added again later, instead of fetching them.
+        Wire::HuntSpec ended;
+        ended.id = hunt->spec.id;
+        ended.expiresAtMs = hunt->spec.expiresAtMs;
+        ended.ended = true;
+        m_commands->command({"SET", Wire::huntKey(ended.id), ended.toBytes(m_config.secret.get()),
+                             "PXAT", QByteArray::number(ended.expiresAtMs)});
     }
     m_keyById.remove(hunt->spec.id);
     m_hunts.erase(hunt);

@@ -18,13 +18,15 @@ class RedisConnection;
 
 struct RedisExecutorConfig
 {
-    int batchSize = 64;             // nodes per job entry
-    int readCount = 256;            // result entries per XREADGROUP
-    int blockMs = 1000;             // XREADGROUP BLOCK
-    int huntTtlSeconds = 7 * 86400; // hunt spec keys (deleted when the hunt ends)
-    int cancelTtlSeconds = 3600;    // cancel keys
-    int workersPollMs = 2000;       // how often the worker list is refreshed
-    int backlogCheckMs = 5000;      // how often our own unacknowledged results are read again
+    int batchSize = 64;          // nodes per job entry
+    int readCount = 256;         // result entries per XREADGROUP
+    int blockMs = 1000;          // XREADGROUP BLOCK
+    int cancelTtlSeconds = 3600; // cancel keys
+    int workersPollMs = 2000;    // how often the worker list is refreshed
+    int backlogCheckMs = 5000;   // how often our own unacknowledged results are read again
+    // A hunt's lifetime: its spec key, then its `ended` marker, expire this long after it
+    // started, and so do its jobs (the signed `expires` of each); a job older is refused.
+    int huntTtlSeconds = 7 * 86400;
     // The coordinator's target policy, sent with every hunt (Wire::HuntSpec::policy): each
     // worker checks it besides its own, on the host and on every address it resolves.
     TargetPolicyPtr policy;

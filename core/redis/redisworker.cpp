@@ -22,6 +22,12 @@ bool isBusyGroup(const RedisReply &reply)
 {
     return reply.type == RedisReply::Type::Error && reply.str.startsWith("BUSYGROUP");
 }
+
+QString expiredAt(qint64 ms)
+{
+    return u"expired at %1"_s.arg(
+        QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs));
+}
 } // namespace
 
 RedisWorker::RedisWorker(RedisUrl url, RedisWorkerConfig config, QObject *parent)
@@ -145,20 +151,35 @@ void RedisWorker::fail(const QString &why)
     }
 }
 
-void RedisWorker::checkSigning(std::function<void()> agreed)
+void RedisWorker::checkSigning(std::function<void()> then)
 {
-    m_commands->command({"GET", Wire::SigningKey}, [this, agreed](const RedisReply &reply) {
+    m_commands->command({"GET", Wire::SigningKey}, [this, then](const RedisReply &reply) {
         // No mark yet (no coordinator has connected) or no answer: the signatures decide.
         const QString mismatch = reply.ok() && !reply.isNil()
                                      ? Wire::signingMismatch(reply.str, m_config.secret.get())
                                      : QString();
-        if (!mismatch.isEmpty()) {
-            // Jobs in hand stay pending; workers that share the coordinator's secret take them.
+        if (!mismatch.isEmpty() && !m_config.secret) {
+            // It could fetch nothing (every spec is signed). Jobs in hand stay pending;
+            // workers that share the coordinator's secret take them.
             fail(mismatch);
             return;
         }
-        if (agreed) {
-            agreed();
+        // With a secret the mark is advice only: anyone who can write to Redis can write
+        // `none` there. What this worker accepts never changes; the operator is told.
+        if (reply.ok() && mismatch != m_signingMismatch) {
+            if (mismatch.isEmpty()) {
+                qCInfo(lcRedis, "worker %s: the coordinator's signing mark agrees again",
+                       qPrintable(m_config.name));
+            } else {
+                qCWarning(lcRedis,
+                          "worker %s: %s; this worker keeps refusing every job its "
+                          "--broker-secret-file did not sign",
+                          qPrintable(m_config.name), qPrintable(mismatch));
+            }
+            m_signingMismatch = mismatch;
+        }
+        if (then) {
+            then();
         }
     });
 }
@@ -237,10 +258,14 @@ void RedisWorker::onJobs(const QList<Wire::StreamEntry> &entries)
         }
         Job job;
         job.entryId = entry.id;
+        job.jobId = entry.fields.value("job");
+        job.expiresAtMs = Wire::jobExpiry(entry);
         job.huntId = QString::fromUtf8(entry.fields.value("hunt"));
         job.nodes = entry.fields.value("nodes");
-        const bool valid = !job.huntId.isEmpty() && !job.nodes.isEmpty();
+        const bool valid = !job.huntId.isEmpty() && !job.nodes.isEmpty() && !job.jobId.isEmpty()
+                           && job.expiresAtMs > 0;
         m_jobs.insert(entry.id, job);
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
         const Wire::Signature signature =
             m_config.secret ? Wire::checkJob(*m_config.secret, entry) : Wire::Signature::Valid;
         if (signature != Wire::Signature::Valid) {
@@ -250,11 +275,13 @@ void RedisWorker::onJobs(const QList<Wire::StreamEntry> &entries)
             qCWarning(lcRedis, "worker %s: dropping malformed job %s", qPrintable(m_config.name),
                       entry.id.constData());
             dropJob(entry.id);
-        } else if (m_cancelled.contains(job.huntId)) {
-            dropJob(entry.id);
+        } else if (const QString why = replayRefusal(job, now); !why.isEmpty()) {
+            refuseJob(entry.id, why);
         } else if (m_specs.contains(job.huntId)) {
+            m_takenJobs.insert(job.jobId, job.expiresAtMs, now);
             startJob(entry.id);
         } else {
+            m_takenJobs.insert(job.jobId, job.expiresAtMs, now);
             QList<QByteArray> &waiting = m_waitingForSpec[job.huntId];
             waiting.append(entry.id);
             if (waiting.size() == 1) {
@@ -280,24 +307,31 @@ void RedisWorker::requestSpec(const QString &huntId)
             parsed = makeError(ErrorCode::Forbidden,
                                u"the spec stored for it is hunt %1's"_s.arg(parsed->id));
         }
-        if (!spec->isNil() && !parsed && parsed.error().code == ErrorCode::Forbidden) {
-            for (const QByteArray &id : waiting) {
-                refuseJob(id, u"hunt %1: %2"_s.arg(huntId, parsed.error().message));
-            }
-            return;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QString why;
+        if (cancel.integer == 1) {
+            m_cancelled.insert(huntId);
+            why = u"hunt %1 was cancelled"_s.arg(huntId);
+        } else if (spec->isNil()) {
+            why = u"hunt %1 is unknown (no spec in Redis)"_s.arg(huntId);
+        } else if (!parsed) {
+            why = u"hunt %1: %2"_s.arg(huntId, parsed.error().message);
+        } else if (parsed->ended) {
+            // Remembered: a spec put back later by whoever can write to Redis does not revive
+            // the hunt here.
+            constexpr qint64 NoExpiryMemoryMs = 7 * 86400 * 1000LL;
+            m_endedHunts.insert(
+                huntId.toUtf8(),
+                parsed->expiresAtMs > 0 ? parsed->expiresAtMs : now + NoExpiryMemoryMs, now);
+            why = u"hunt %1 has ended"_s.arg(huntId);
+        } else if (parsed->expiresAtMs > 0 && parsed->expiresAtMs <= now) {
+            why = u"hunt %1 %2"_s.arg(huntId, expiredAt(parsed->expiresAtMs));
         }
-        if (cancel.integer == 1 || spec->isNil() || !parsed) {
-            // Cancelled or over (the coordinator deleted its spec): nothing to fetch.
-            if (cancel.integer == 1) {
-                m_cancelled.insert(huntId);
-            } else if (!spec->isNil()) {
-                qCWarning(lcRedis, "worker %s: hunt %s: %s", qPrintable(m_config.name),
-                          qPrintable(huntId), qPrintable(parsed.error().message));
-            }
+        if (!why.isEmpty()) {
             for (const QByteArray &id : waiting) {
-                dropJob(id);
+                refuseJob(id, why);
             }
-            readNext();
+            readNext(); // refuseJob() reads on too, once each is refused
             return;
         }
         m_specs.insert(huntId, std::move(parsed).value());
@@ -449,11 +483,30 @@ void RedisWorker::dropJob(const QByteArray &entryId)
     maybeStopped();
 }
 
+QString RedisWorker::replayRefusal(const Job &job, qint64 nowMs) const
+{
+    if (job.expiresAtMs <= nowMs) {
+        return expiredAt(job.expiresAtMs);
+    }
+    if (m_takenJobs.contains(job.jobId, nowMs)) {
+        return u"job %1 was taken here before (a copy added again)"_s.arg(
+            QString::fromLatin1(job.jobId));
+    }
+    if (m_endedHunts.contains(job.huntId.toUtf8(), nowMs)) {
+        return u"hunt %1 has ended"_s.arg(job.huntId);
+    }
+    if (m_cancelled.contains(job.huntId)) {
+        return u"hunt %1 was cancelled"_s.arg(job.huntId);
+    }
+    return {};
+}
+
 void RedisWorker::refuseJob(const QByteArray &entryId, const QString &why)
 {
     // Never fetched. Acknowledged and deleted like a malformed job: every worker would refuse
     // it alike, so leaving it pending would only have it claimed and refused again.
-    // First: is this worker the one misconfigured? Then it stops rather than drop genuine jobs.
+    // Without a secret, first: is this worker the one misconfigured? Then it stops rather than
+    // drop genuine jobs. With one, nothing in Redis changes what it refuses.
     checkSigning([this, entryId, why] {
         ++m_refusedJobs;
         qCWarning(lcRedis, "worker %s: refusing job %s: %s", qPrintable(m_config.name),
@@ -540,6 +593,7 @@ Wire::WorkerInfo RedisWorker::info() const
     info.jobs = int(m_jobs.size());
     info.errors = m_errors;
     info.refusedJobs = m_refusedJobs;
+    info.signingMismatch = m_signingMismatch;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (!m_rateSamples.isEmpty() && now > m_rateSamples.first().first) {
         info.nodesPerSecond = double(m_done - m_rateSamples.first().second) * 1000.0
@@ -565,6 +619,9 @@ void RedisWorker::heartbeat()
     // Keep one sample at least RateWindowMs old (the start of the window), none older.
     while (m_rateSamples.size() > 2 && now - m_rateSamples.at(1).first >= RateWindowMs) {
         m_rateSamples.removeFirst();
+    }
+    if (m_config.secret) {
+        checkSigning({}); // keeps the warning (and its heartbeat field) current
     }
     const Wire::WorkerInfo info = this->info();
     const int ttlMs = 3 * m_config.heartbeatMs;

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include "core/redis/expiringset.h"
 #include "core/redis/redisurl.h"
 #include "core/redis/wire.h"
 #include "core/targetpolicy.h"
@@ -31,8 +32,10 @@ struct RedisWorkerConfig
     int blockMs = 1000;     // XREADGROUP BLOCK
     int drainMs = 30000;    // stop() waits at most this long for the jobs in hand
     TargetPolicyPtr policy; // checked by the fetchers (null: none)
-    // --broker-secret-file: only jobs and hunt specs signed with it are fetched; outcomes are
-    // signed with it. Null: unsigned jobs are taken, signed hunts refused.
+    // --broker-secret-file: only jobs and hunt specs signed with it are fetched, whatever Redis
+    // holds (artemis:signing is only compared, for a warning); outcomes are signed with it.
+    // Null: unsigned jobs are taken, signed hunts refused, and a coordinator that signs stops
+    // the worker (brokerFailed).
     BrokerSecretPtr secret;
 };
 
@@ -41,6 +44,8 @@ struct RedisWorkerConfig
 // the outcomes to the results stream and XACKs + XDELs a job only once all its outcomes are
 // stored in Redis. Takes over jobs left pending by dead workers (XAUTOCLAIM) and keeps its
 // own jobs from being taken (XCLAIM refreshes their idle time). Heartbeats a key with a TTL.
+// Refuses (acknowledges and deletes unfetched, counts, logs) a job that is unsigned or forged,
+// past its expiry, taken here before, or of a hunt that is cancelled, over or unknown.
 //
 // Lives on the thread that created it (the main thread); owns its connections and executor.
 class RedisWorker final : public QObject
@@ -59,7 +64,8 @@ public:
     const RedisWorkerConfig &config() const { return m_config; }
     int inFlight() const { return m_inFlight; }
     qint64 done() const { return m_done; }
-    // Jobs refused since start: unsigned, forged, or for a hunt whose spec was refused.
+    // Jobs refused since start: unsigned, forged, expired, replayed, or for a hunt that is
+    // cancelled, over, unknown, or whose spec was refused.
     qint64 refusedJobs() const { return m_refusedJobs; }
     // What the heartbeat says (GET /api/v1/workers, worker --metrics-listen).
     Wire::WorkerInfo info() const;
@@ -76,6 +82,8 @@ private:
     struct Job
     {
         QByteArray entryId;
+        QByteArray jobId; // the coordinator's (signed) id: the same in every copy of the job
+        qint64 expiresAtMs = 0;
         QString huntId;
         quint64 localKey = 0;
         int remaining = 0;        // nodes without an outcome yet
@@ -95,9 +103,12 @@ private:
     void maybeFinishJob(const QByteArray &entryId);
     void dropJob(const QByteArray &entryId); // ack + delete without fetching
     void refuseJob(const QByteArray &entryId, const QString &why);
-    // Compares the coordinator's signing mark with ours; on a mismatch fails the worker
-    // (brokerFailed) and does not call `agreed`.
-    void checkSigning(std::function<void()> agreed);
+    // Why a signed, well-formed job must not be fetched now; empty when it may.
+    QString replayRefusal(const Job &job, qint64 nowMs) const;
+    // Compares the coordinator's signing mark with ours. With a secret: a mismatch is a
+    // warning (log, heartbeat, metric), and `then` is called. Without one: a coordinator that
+    // signs fails the worker (brokerFailed) and `then` is not called.
+    void checkSigning(std::function<void()> then);
     void fail(const QString &why);
     void claimStale();
     void refreshClaims();
@@ -115,6 +126,11 @@ private:
     QHash<QString, Wire::HuntSpec> m_specs; // hunts with jobs here
     QHash<QString, QList<QByteArray>> m_waitingForSpec;
     QSet<QString> m_cancelled;
+    // Remembered until their expiry, so that a copy added again later is refused even if Redis
+    // has been rolled back: job ids taken here, hunts seen ended (utf-8 ids).
+    ExpiringSet m_takenJobs{100000}; // ~100 bytes each: 10 MB at most, 6.4 M nodes of jobs
+    ExpiringSet m_endedHunts{10000};
+    QString m_signingMismatch;   // with a secret: why the coordinator's mark is not ours
     QList<QByteArray> m_unacked; // finished jobs whose XACK failed
     int m_inFlight = 0;
     qint64 m_done = 0;

@@ -4,6 +4,8 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -22,6 +24,15 @@ Signature check(const BrokerSecret &secret, QByteArrayView domain,
         return Signature::Missing;
     }
     return secret.verify(domain, parts, mac) ? Signature::Valid : Signature::Forged;
+}
+
+// A spec's bytes: its JSON, preceded with a secret by the line `artemis-mac HMAC`.
+QByteArray sign(const QByteArray &body, const BrokerSecret *secret)
+{
+    if (!secret) {
+        return body;
+    }
+    return SpecMacPrefix + secret->sign(SpecDomain, {body}) + '\n' + body;
 }
 
 Result<QJsonDocument> parseJson(const QByteArray &bytes, const QString &what)
@@ -53,8 +64,17 @@ QByteArray workerKey(const QString &name)
 
 QByteArray HuntSpec::toBytes(const BrokerSecret *secret) const
 {
+    QJsonObject json{{u"id"_s, id}};
+    if (expiresAtMs > 0) {
+        json.insert(u"expiresAt"_s, expiresAtMs);
+    }
+    if (ended) {
+        // A marker, kept for days: as small as it can be (about 150 bytes, signed).
+        json.insert(u"ended"_s, true);
+        return sign(QJsonDocument(json).toJson(QJsonDocument::Compact), secret);
+    }
+    json.insert(u"path"_s, path);
     QJsonObject wireOptions = options.toWireJson();
-    QJsonObject json{{u"id"_s, id}, {u"path"_s, path}};
     if (secret) {
         QJsonObject secrets;
         for (const QString &key : {u"headers"_s, u"basicAuth"_s}) {
@@ -72,11 +92,7 @@ QByteArray HuntSpec::toBytes(const BrokerSecret *secret) const
     if (!policy.isEmpty()) {
         json.insert(u"policy"_s, policy);
     }
-    const QByteArray body = QJsonDocument(json).toJson(QJsonDocument::Compact);
-    if (!secret) {
-        return body;
-    }
-    return SpecMacPrefix + secret->sign(SpecDomain, {body}) + '\n' + body;
+    return sign(QJsonDocument(json).toJson(QJsonDocument::Compact), secret);
 }
 
 Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes, const BrokerSecret *secret)
@@ -106,6 +122,11 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes, const BrokerSecret
     const QJsonObject json = doc->object();
     HuntSpec spec;
     spec.id = json.value(u"id"_s).toString();
+    spec.expiresAtMs = std::max<qint64>(0, json.value(u"expiresAt"_s).toInteger());
+    spec.ended = json.value(u"ended"_s).toBool();
+    if (spec.ended && !spec.id.isEmpty()) {
+        return spec; // the marker of a hunt that is over: nothing else counts
+    }
     spec.path = json.value(u"path"_s).toString();
     if (spec.id.isEmpty() || !json.value(u"options"_s).isObject()) {
         return makeError(ErrorCode::InvalidArgument, u"hunt spec without id or options"_s);
@@ -165,13 +186,47 @@ QString signingMismatch(const QByteArray &coordinator, const BrokerSecret *worke
         return u"the coordinator does not sign its jobs: give it this --broker-secret-file too, "
                "or start this worker without one"_s;
     }
+    // Whoever can write to Redis writes this key too: only a well-formed key id is quoted.
+    const QByteArray theirs = coordinator.mid(12);
+    static const QRegularExpression keyId(u"^[0-9a-f]{16}$"_s);
+    const bool wellFormed = coordinator.startsWith("hmac-sha256 ")
+                            && keyId.match(QString::fromLatin1(theirs)).hasMatch();
     return u"this worker's --broker-secret-file is not the coordinator's (key ids %1 and %2)"_s.arg(
-        QString::fromLatin1(mine.mid(12)), QString::fromLatin1(coordinator.mid(12)));
+        QString::fromLatin1(mine.mid(12)),
+        wellFormed ? QString::fromLatin1(theirs) : u"(not a key id)"_s);
 }
 
-QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView nodes)
+QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView job,
+                  QByteArrayView expires, QByteArrayView nodes)
 {
-    return secret.sign(JobDomain, {hunt, nodes});
+    return secret.sign(JobDomain, {hunt, job, expires, nodes});
+}
+
+QByteArray newJobId()
+{
+    quint64 words[2];
+    QRandomGenerator::system()->fillRange(words);
+    return QByteArray(reinterpret_cast<const char *>(words), sizeof(words)).toHex();
+}
+
+QList<QByteArray> jobFields(const BrokerSecret *secret, QByteArrayView hunt, qint64 expiresAtMs,
+                            const QByteArray &nodes)
+{
+    const QByteArray job = newJobId();
+    const QByteArray expires = QByteArray::number(expiresAtMs);
+    QList<QByteArray> fields{"hunt", hunt.toByteArray(), "job", job, "expires", expires, "nodes",
+                             nodes};
+    if (secret) {
+        fields << "mac" << jobMac(*secret, hunt, job, expires, nodes);
+    }
+    return fields;
+}
+
+qint64 jobExpiry(const StreamEntry &entry)
+{
+    bool ok = false;
+    const qint64 expires = entry.fields.value("expires").toLongLong(&ok);
+    return ok && expires > 0 ? expires : 0;
 }
 
 QByteArray resultMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView worker,
@@ -182,7 +237,9 @@ QByteArray resultMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArray
 
 Signature checkJob(const BrokerSecret &secret, const StreamEntry &entry)
 {
-    return check(secret, JobDomain, {entry.fields.value("hunt"), entry.fields.value("nodes")},
+    return check(secret, JobDomain,
+                 {entry.fields.value("hunt"), entry.fields.value("job"),
+                  entry.fields.value("expires"), entry.fields.value("nodes")},
                  entry.fields.value("mac"));
 }
 
@@ -258,6 +315,7 @@ QJsonObject WorkerInfo::toJson() const
         {u"jobs"_s, jobs},
         {u"errors"_s, errors},
         {u"refusedJobs"_s, refusedJobs},
+        {u"signingMismatch"_s, signingMismatch},
         {u"nodesPerSecond"_s, std::round(nodesPerSecond * 10) / 10},
         {u"startedAt"_s, startedAt.toString(Qt::ISODateWithMs)},
         {u"seenAt"_s, seenAt.toString(Qt::ISODateWithMs)},
@@ -278,6 +336,7 @@ Result<WorkerInfo> WorkerInfo::fromJson(const QJsonObject &json)
     info.jobs = json.value(u"jobs"_s).toInt();
     info.errors = json.value(u"errors"_s).toInteger();
     info.refusedJobs = json.value(u"refusedJobs"_s).toInteger();
+    info.signingMismatch = json.value(u"signingMismatch"_s).toString();
     info.nodesPerSecond = json.value(u"nodesPerSecond"_s).toDouble();
     info.startedAt = QDateTime::fromString(json.value(u"startedAt"_s).toString(), Qt::ISODate);
     info.seenAt = QDateTime::fromString(json.value(u"seenAt"_s).toString(), Qt::ISODate);

@@ -19,22 +19,27 @@
 namespace Artemis::Wire {
 
 // With a broker secret every entry also has a field `mac` (see jobMac, resultMac).
-inline constexpr char JobsStream[] = "artemis:jobs";       // entries: hunt, nodes
+// entries: hunt, job (a unique id, newJobId), expires (ms since epoch, the hunt's expiry), nodes
+inline constexpr char JobsStream[] = "artemis:jobs";
 inline constexpr char ResultsStream[] = "artemis:results"; // entries: hunt, worker, outcomes
 inline constexpr char WorkersGroup[] = "workers";          // consumer group on JobsStream
 inline constexpr char CoordinatorGroup[] = "coordinator";  // consumer group on ResultsStream
 inline constexpr char WorkersIndex[] = "artemis:workers";  // zset: name -> expiry (ms epoch)
-// Set by the coordinator on every connect: signingMark() of its secret. A worker whose own mark
-// differs is misconfigured (no secret, another secret): it stops with a clear error instead of
-// refusing, and so dropping, every genuine job as forged.
+// Set by the coordinator on every connect: signingMark() of its secret. Advice only: anyone who
+// can write to Redis can write it too. A worker without a secret that finds a coordinator that
+// signs stops with a clear error (it could fetch nothing); a worker with a secret never changes
+// what it accepts because of it, it warns (log, heartbeat, metric) and goes on refusing
+// whatever its secret did not sign.
 inline constexpr char SigningKey[] = "artemis:signing";
 
 // "none", or "hmac-sha256 " + a key id (a MAC over nothing: names the secret, reveals nothing).
 QByteArray signingMark(const BrokerSecret *secret);
-// Why a worker's mark cannot work with the coordinator's; empty when they agree.
+// Why a worker's mark cannot work with the coordinator's; empty when they agree. Quotes nothing
+// of `coordinator` but a well-formed key id.
 QString signingMismatch(const QByteArray &coordinator, const BrokerSecret *worker);
 
-QByteArray huntKey(const QString &huntId);   // artemis:hunt:<id> -> HuntSpec JSON
+// artemis:hunt:<id> -> HuntSpec JSON while the hunt runs, then its `ended` marker until it expires
+QByteArray huntKey(const QString &huntId);
 QByteArray cancelKey(const QString &huntId); // artemis:cancel:<id> -> "1"
 QByteArray workerKey(const QString &name);   // artemis:worker:<name> -> WorkerInfo JSON
 
@@ -47,6 +52,13 @@ struct HuntSpec
     // The coordinator's target policy (TargetPolicy::toJson; empty: none sent). fromBytes
     // puts it in options.extraPolicy, so the worker's fetcher checks it besides its own.
     QJsonObject policy;
+    // Jobs of this hunt, and the spec itself, are refused after this (ms since epoch; 0: never).
+    // Every job carries the same time in its signed `expires`.
+    qint64 expiresAtMs = 0;
+    // The hunt is over (done or cancelled): what the coordinator leaves in huntKey() until
+    // expiresAtMs, so that a job replayed after the end is refused rather than fetched. Only
+    // id and expiresAtMs go with it.
+    bool ended = false;
 
     // Options with header values (FetchOptions::toWireJson). With a secret: the header values
     // and the Basic auth are sealed (AES-GCM, bound to the hunt id) in `sealed`, and the JSON
@@ -59,9 +71,15 @@ struct HuntSpec
 };
 
 // MACs of stream entries (field `mac`), over the entry's other fields.
-QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView nodes);
+QByteArray jobMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView job,
+                  QByteArrayView expires, QByteArrayView nodes);
 QByteArray resultMac(const BrokerSecret &secret, QByteArrayView hunt, QByteArrayView worker,
                      QByteArrayView outcomes);
+
+// The fields of a job entry (XADD after "XADD stream *"), signed when `secret` is given.
+QList<QByteArray> jobFields(const BrokerSecret *secret, QByteArrayView hunt, qint64 expiresAtMs,
+                            const QByteArray &nodes);
+QByteArray newJobId(); // 32 random hex digits
 
 QByteArray encodeNodes(const QStringList &nodes); // JSON array of node strings
 Result<QStringList> decodeNodes(const QByteArray &bytes);
@@ -79,7 +97,8 @@ struct WorkerInfo
     qint64 done = 0;           // nodes fetched since start
     int jobs = 0;              // jobs (batches) held now
     qint64 errors = 0;         // nodes fetched since start whose outcome is not ok
-    qint64 refusedJobs = 0;    // jobs refused since start (unsigned, forged)
+    qint64 refusedJobs = 0;    // jobs refused since start (unsigned, forged, expired, replayed)
+    QString signingMismatch;   // why its secret disagrees with the coordinator's mark; empty: not
     double nodesPerSecond = 0; // over the last RateWindowMs
     QDateTime startedAt;
     QDateTime seenAt; // last heartbeat
@@ -107,5 +126,8 @@ QList<StreamEntry> parseEntries(const RedisReply &array);
 enum class Signature { Valid, Missing, Forged };
 Signature checkJob(const BrokerSecret &secret, const StreamEntry &entry);
 Signature checkResult(const BrokerSecret &secret, const StreamEntry &entry);
+
+// A job entry's `expires` (ms since epoch); 0 when absent or not a positive number.
+qint64 jobExpiry(const StreamEntry &entry);
 
 } // namespace Artemis::Wire

@@ -3,8 +3,12 @@
 // same file. Forged jobs and results are injected with `redis-cli`, as anyone who can write to
 // Redis could: the stored results must be the true ones, the bait node never fetched, and the
 // refusals counted in /metrics. Header values and passwords never appear in Redis in clear.
-// Misconfigured workers (no secret, another secret) stop with a clear error instead of dropping
-// the fleet's jobs; without a secret a coordinator refuses hunts with credentials.
+// A worker without a secret stops with a clear error when the coordinator signs; one with another
+// secret warns and keeps refusing; without a secret a coordinator refuses hunts with credentials.
+// No downgrade, no replay (issue 21 item 6): `artemis:signing none` in Redis changes nothing a
+// signing worker accepts; a genuine signed job captured from Redis and added again after its hunt
+// ended (with or without its spec put back) is refused, and so is a genuinely signed but expired
+// job.
 // Visibility (item 6): every stored outcome names its worker (API, CSV export); the worker's
 // own --metrics-listen and GET /api/v1/workers show its nodes, errors, refusals and rate.
 #include <QFile>
@@ -12,6 +16,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -19,6 +24,7 @@
 
 #include "brokertest.h"
 #include "core/redis/brokersecret.h"
+#include "core/redis/redisurl.h"
 #include "core/redis/wire.h"
 #include "headless/filelimit.h"
 #include "redisserver.h"
@@ -47,7 +53,10 @@ private Q_SLOTS:
     void forgedJobsNotFetched();
     void forgedResultsNotStored();
     void workerVisibility();
-    void misconfiguredWorkersStop();
+    void replayedJobRefused();
+    void signingNoneChangesNothing();
+    void expiredJobRefused();
+    void misconfiguredWorkers();
     void noSecretRefusesCredentials();
 
 private:
@@ -58,6 +67,8 @@ private:
     QString startSlowHunt(HttpClient &client, int delayMs, const QJsonObject &extra = {});
     qint64 metric(HttpClient &client, const QByteArray &name);
     qint64 workerMetric(const QByteArray &name);
+    QByteArray addJob(const QList<QByteArray> &fields);
+    int nodeRequests();
 
     Test::NodePool m_nodes;
     Test::FakeNode m_bait;
@@ -65,6 +76,7 @@ private:
     QString m_secretFile;
     std::unique_ptr<Test::RedisServer> m_redis;
     std::unique_ptr<Test::ServeProcess> m_serve;
+    std::unique_ptr<RedisConnection> m_probe; // exact bytes in and out, where redis-cli trims
     std::unique_ptr<QProcess> m_worker;
     QByteArray m_workerLog;
 };
@@ -83,6 +95,8 @@ void TestBrokerSecret::initTestCase()
     m_redis = std::make_unique<Test::RedisServer>();
     QVERIFY(m_redis->start());
     QTRY_VERIFY_WITH_TIMEOUT(m_redis->ready(), 10000);
+    m_probe = std::make_unique<RedisConnection>(*RedisUrl::parse(m_redis->url()), u"probe"_s);
+    m_probe->open();
     m_serve = std::make_unique<Test::ServeProcess>(QStringLiteral(ARTEMIS_HEADLESS_BIN));
     QVERIFY2(m_serve->start({u"--data-dir"_s, m_dir.path() + u"/data"_s, u"--broker"_s,
                              m_redis->url(), u"--broker-secret-file"_s, m_secretFile})
@@ -109,6 +123,7 @@ void TestBrokerSecret::cleanupTestCase()
                  m_workerLog.constData());
     }
     m_serve.reset();
+    m_probe.reset();
     m_redis.reset();
 }
 
@@ -198,6 +213,22 @@ qint64 TestBrokerSecret::workerMetric(const QByteArray &name)
     return sampleValue(client.get(u"/metrics"_s).body, name + "{worker=\"w1\"}");
 }
 
+QByteArray TestBrokerSecret::addJob(const QList<QByteArray> &fields)
+{
+    const RedisReply reply =
+        Test::redisCommand(*m_probe, QList<QByteArray>{"XADD", Wire::JobsStream, "*"} + fields);
+    return reply.type == RedisReply::Type::String ? reply.str : QByteArray();
+}
+
+int TestBrokerSecret::nodeRequests()
+{
+    int requests = m_bait.requestCount();
+    for (int i = 0; i < NodeCount; ++i) {
+        requests += m_nodes.at(i).requestCount();
+    }
+    return requests;
+}
+
 void TestBrokerSecret::credentialsSealedAndSent()
 {
     HttpClient client(m_serve->base());
@@ -244,26 +275,23 @@ void TestBrokerSecret::forgedJobsNotFetched()
     const QByteArray hunt = id.toUtf8();
     const QByteArray bait = "[\"" + m_bait.node().toUtf8() + "\"]";
     const BrokerSecretPtr other = *BrokerSecret::fromBytes(OtherSecret);
-    // Jobs for the running hunt (its spec is genuine): unsigned, a made-up MAC, a MAC made
-    // with another secret, and the hunt's own MAC moved to other nodes.
+    const qint64 later = QDateTime::currentMSecsSinceEpoch() + 3600 * 1000;
+    // Jobs for the running hunt (its spec is genuine): unsigned, a made-up MAC, and a MAC made
+    // with another secret.
     const QByteArray genuine = redisCli({"XRANGE", Wire::JobsStream, "-", "+", "COUNT", "1"});
     QVERIFY2(genuine.contains("mac"), genuine.constData()); // the coordinator signs its jobs
-    QVERIFY(!redisCli({"XADD", Wire::JobsStream, "*", "hunt", hunt, "nodes", bait}).isEmpty());
-    QVERIFY(!redisCli({"XADD", Wire::JobsStream, "*", "hunt", hunt, "nodes", bait, "mac",
-                       QByteArray(64, 'a')})
+    QVERIFY(!addJob(Wire::jobFields(nullptr, hunt, later, bait)).isEmpty());
+    QVERIFY(!addJob(Wire::jobFields(nullptr, hunt, later, bait)
+                    + QList<QByteArray>{"mac", QByteArray(64, 'a')})
                  .isEmpty());
-    QVERIFY(!redisCli({"XADD", Wire::JobsStream, "*", "hunt", hunt, "nodes", bait, "mac",
-                       Wire::jobMac(*other, hunt, bait)})
-                 .isEmpty());
+    QVERIFY(!addJob(Wire::jobFields(other.get(), hunt, later, bait)).isEmpty());
     // A whole forged hunt: its spec and its job signed with another secret.
     Wire::HuntSpec forged;
     forged.id = u"forged-hunt"_s;
     forged.path = u"/evil"_s;
     QCOMPARE(redisCli({"SET", Wire::huntKey(forged.id), forged.toBytes(other.get())}),
              QByteArray("OK"));
-    QVERIFY(!redisCli({"XADD", Wire::JobsStream, "*", "hunt", "forged-hunt", "nodes", bait, "mac",
-                       Wire::jobMac(*other, "forged-hunt", bait)})
-                 .isEmpty());
+    QVERIFY(!addJob(Wire::jobFields(other.get(), "forged-hunt", later, bait)).isEmpty());
 
     const QJsonObject done = Test::pollHunt(client, id, &Test::isFinishedState, WaitMs);
     QCOMPARE(done.value(u"state"_s).toString(), u"done"_s);
@@ -351,26 +379,159 @@ void TestBrokerSecret::workerVisibility()
     m_nodes.reset();
 }
 
-void TestBrokerSecret::misconfiguredWorkersStop()
+void TestBrokerSecret::replayedJobRefused()
 {
-    const QString otherFile = writeFile(u"other-secret"_s, OtherSecret);
-    struct Case
-    {
-        QString secretFile;
-        QByteArray says;
-    };
-    for (const Case &c : {Case{QString(), "start this worker with the same file"},
-                          Case{otherFile, "is not the coordinator's"}}) {
-        std::unique_ptr<QProcess> worker = startWorker(u"bad"_s, c.secretFile, m_redis->url());
-        QVERIFY(worker);
-        QVERIFY(worker->waitForFinished(WaitMs));
-        QCOMPARE(worker->exitCode(), 2);
-        const QByteArray err = worker->readAllStandardError();
-        QVERIFY2(err.contains(c.says), err.constData());
-        QVERIFY2(!err.contains("6b1f0c0e") && !err.contains("fleet-secret"), err.constData());
-    }
-    // The fleet still works.
     HttpClient client(m_serve->base());
+    const qint64 refusedBefore = workerMetric("artemis_worker_refused_jobs_total");
+    QVERIFY(refusedBefore >= 0);
+    const QString id = startSlowHunt(client, 1500);
+    QVERIFY(!id.isEmpty());
+    // What anyone who can read Redis sees while the hunt runs: its genuine job (a job stays in
+    // the stream until its outcomes are stored) and its genuine spec.
+    QList<Wire::StreamEntry> captured;
+    QTRY_VERIFY_WITH_TIMEOUT(!(captured = Wire::parseEntries(Test::redisCommand(
+                                   *m_probe, {"XRANGE", Wire::JobsStream, "-", "+", "COUNT", "1"})))
+                                  .isEmpty(),
+                             WaitMs);
+    const Wire::StreamEntry job = captured.first();
+    QCOMPARE(job.fields.value("hunt"), id.toUtf8());
+    QVERIFY(!job.fields.value("mac").isEmpty() && !job.fields.value("job").isEmpty());
+    const RedisReply spec = Test::redisCommand(*m_probe, {"GET", Wire::huntKey(id)});
+    QVERIFY2(spec.str.startsWith("artemis-mac "), spec.str.constData());
+    QCOMPARE(
+        Test::pollHunt(client, id, &Test::isFinishedState, WaitMs).value(u"state"_s).toString(),
+        u"done"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(Test::redisCommand(*m_probe, {"XLEN", Wire::JobsStream}).integer, 0,
+                              WaitMs);
+    // The spec gave way to the hunt's signed `ended` marker.
+    const QByteArray marker = Test::redisCommand(*m_probe, {"GET", Wire::huntKey(id)}).str;
+    QVERIFY2(marker.startsWith("artemis-mac ") && marker.contains("\"ended\":true"),
+             marker.constData());
+    const int requestsBefore = nodeRequests();
+
+    QList<QByteArray> fields;
+    for (auto it = job.fields.cbegin(); it != job.fields.cend(); ++it) {
+        fields << it.key() << it.value();
+    }
+    // The job alone, added again; then with its spec put back, as a rolled-back Redis would.
+    QVERIFY(!addJob(fields).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 1,
+                              WaitMs);
+    QCOMPARE(Test::redisCommand(*m_probe, {"SET", Wire::huntKey(id), spec.str}).str,
+             QByteArray("OK"));
+    QVERIFY(!addJob(fields).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 2,
+                              WaitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(Test::redisCommand(*m_probe, {"XLEN", Wire::JobsStream}).integer, 0,
+                              WaitMs);
+    QCOMPARE(nodeRequests(), requestsBefore);
+    QVERIFY2(m_workerLog.contains("was taken here before"), m_workerLog.right(2000).constData());
+    QCOMPARE(Test::readResultsFile(m_dir.path() + u"/data"_s, id).lines, NodeCount);
+    QVERIFY(m_worker->state() == QProcess::Running);
+    QCOMPARE(Test::redisCommand(*m_probe, {"DEL", Wire::huntKey(id)}).integer, 1);
+}
+
+void TestBrokerSecret::signingNoneChangesNothing()
+{
+    HttpClient client(m_serve->base());
+    const qint64 refusedBefore = workerMetric("artemis_worker_refused_jobs_total");
+    const qint64 requestsBefore = nodeRequests();
+    const RedisReply mark = Test::redisCommand(*m_probe, {"GET", Wire::SigningKey});
+    QVERIFY(mark.str.startsWith("hmac-sha256 "));
+    // Whoever can write to Redis says nobody signs, and queues an unsigned job for a running
+    // hunt: the worker warns, stays up, refuses it, and goes on fetching the genuine jobs.
+    QCOMPARE(Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, "none"}).str, QByteArray("OK"));
+    // Put back even if a check below fails, so that the tests after this one are not affected.
+    const auto restore = qScopeGuard([&] {
+        Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, mark.str});
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_signing_mismatch"), 1, WaitMs);
+    QVERIFY(m_workerLog.contains("the coordinator does not sign its jobs"));
+    QVERIFY(m_workerLog.contains("keeps refusing every job its --broker-secret-file did not sign"));
+    QTRY_VERIFY_WITH_TIMEOUT(Test::listedWorker(client, u"w1"_s)
+                                 .value(u"signingMismatch"_s)
+                                 .toString()
+                                 .contains(u"does not sign"_s),
+                             WaitMs);
+    const QString id = startSlowHunt(client, 300);
+    QVERIFY(!id.isEmpty());
+    const QByteArray bait = "[\"" + m_bait.node().toUtf8() + "\"]";
+    QVERIFY(!addJob(Wire::jobFields(nullptr, id.toUtf8(),
+                                    QDateTime::currentMSecsSinceEpoch() + 3600 * 1000, bait))
+                 .isEmpty());
+    QCOMPARE(
+        Test::pollHunt(client, id, &Test::isFinishedState, WaitMs).value(u"state"_s).toString(),
+        u"done"_s);
+    QCOMPARE(Test::readResultsFile(m_dir.path() + u"/data"_s, id).ok, NodeCount);
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 1,
+                              WaitMs);
+    QCOMPARE(m_bait.requestCount(), 0);
+    QCOMPARE(nodeRequests(), requestsBefore + NodeCount);
+    QVERIFY(m_worker->state() == QProcess::Running);
+    QCOMPARE(Test::redisCommand(*m_probe, {"SET", Wire::SigningKey, mark.str}).str,
+             QByteArray("OK"));
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_signing_mismatch"), 0, WaitMs);
+    QVERIFY(m_workerLog.contains("the coordinator's signing mark agrees again"));
+}
+
+void TestBrokerSecret::expiredJobRefused()
+{
+    HttpClient client(m_serve->base());
+    const qint64 refusedBefore = workerMetric("artemis_worker_refused_jobs_total");
+    const QString id = startSlowHunt(client, 300);
+    QVERIFY(!id.isEmpty());
+    // Signed with the fleet's own secret: for the running hunt but past its expiry, and within
+    // its expiry but for a hunt that Redis has no spec of.
+    const BrokerSecretPtr secret = *BrokerSecret::fromBytes(Secret);
+    const QByteArray bait = "[\"" + m_bait.node().toUtf8() + "\"]";
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QVERIFY(!addJob(Wire::jobFields(secret.get(), id.toUtf8(), now - 1000, bait)).isEmpty());
+    QVERIFY(
+        !addJob(Wire::jobFields(secret.get(), "no-such-hunt", now + 3600 * 1000, bait)).isEmpty());
+    QCOMPARE(
+        Test::pollHunt(client, id, &Test::isFinishedState, WaitMs).value(u"state"_s).toString(),
+        u"done"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(workerMetric("artemis_worker_refused_jobs_total"), refusedBefore + 2,
+                              WaitMs);
+    QVERIFY(m_workerLog.contains(": expired at "));
+    QVERIFY(m_workerLog.contains("hunt no-such-hunt is unknown (no spec in Redis)"));
+    QCOMPARE(m_bait.requestCount(), 0);
+    QCOMPARE(Test::readResultsFile(m_dir.path() + u"/data"_s, id).ok, NodeCount);
+}
+
+void TestBrokerSecret::misconfiguredWorkers()
+{
+    // Without a secret, facing a coordinator that signs: it could fetch nothing, and says so.
+    std::unique_ptr<QProcess> bare = startWorker(u"bare"_s, QString(), m_redis->url());
+    QVERIFY(bare);
+    QVERIFY(bare->waitForFinished(WaitMs));
+    QCOMPARE(bare->exitCode(), 2);
+    const QByteArray err = bare->readAllStandardError();
+    QVERIFY2(err.contains("start this worker with the same file"), err.constData());
+    QVERIFY2(!err.contains("6b1f0c0e") && !err.contains("fleet-secret"), err.constData());
+    // With another secret: Redis cannot stop a worker that has one, so it stays up and warns
+    // (log, GET /api/v1/workers); it refuses whatever its own secret did not sign.
+    const QString otherFile = writeFile(u"other-secret"_s, OtherSecret);
+    std::unique_ptr<QProcess> wrong = startWorker(u"wrong"_s, otherFile, m_redis->url());
+    QVERIFY(wrong);
+    QByteArray wrongLog;
+    connect(wrong.get(), &QProcess::readyReadStandardError, this,
+            [&] { wrongLog += wrong->readAllStandardError(); });
+    HttpClient client(m_serve->base());
+    QTRY_VERIFY_WITH_TIMEOUT(Test::listedWorker(client, u"wrong"_s)
+                                 .value(u"signingMismatch"_s)
+                                 .toString()
+                                 .contains(u"is not the coordinator's"_s),
+                             WaitMs);
+    QTRY_VERIFY_WITH_TIMEOUT(wrongLog.contains("is not the coordinator's"), WaitMs);
+    QVERIFY2(!wrongLog.contains("6b1f0c0e") && !wrongLog.contains("fleet-secret"),
+             wrongLog.constData());
+    QVERIFY(wrong->state() == QProcess::Running);
+    wrong->kill();
+    QVERIFY(wrong->waitForFinished(10000));
+    wrong->disconnect(this);
+    QTRY_COMPARE_WITH_TIMEOUT(Test::listedWorkerCount(client), 1, WaitMs);
+    // The fleet still works.
     const QString id = startSlowHunt(client, 10);
     QCOMPARE(
         Test::pollHunt(client, id, &Test::isFinishedState, WaitMs).value(u"state"_s).toString(),

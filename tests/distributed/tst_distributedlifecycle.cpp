@@ -226,12 +226,16 @@ void TestDistributedLifecycle::coordinatorKilledMidHunt()
           Concurrency);
     QVERIFY2(twice > 0, "nothing was in flight at the kill");
     QVERIFY2(twice <= Concurrency, qPrintable(u"%1 nodes fetched twice"_s.arg(twice)));
-    // Redis holds only work in progress: nothing once the hunt is over.
+    // Redis holds only work in progress once the hunt is over, and the hunt's `ended` marker
+    // (so that its jobs, added again, are refused) until it expires.
     QTRY_COMPARE_WITH_TIMEOUT(Test::redisCommand(*m_probe, {"XLEN", Wire::ResultsStream}).integer,
                               0, WaitMs);
     QTRY_COMPARE_WITH_TIMEOUT(Test::redisCommand(*m_probe, {"XLEN", Wire::JobsStream}).integer, 0,
                               WaitMs);
-    QCOMPARE(Test::redisCommand(*m_probe, {"EXISTS", Wire::huntKey(id)}).integer, 0);
+    const Result<Wire::HuntSpec> marker =
+        Wire::HuntSpec::fromBytes(Test::redisCommand(*m_probe, {"GET", Wire::huntKey(id)}).str);
+    QVERIFY(marker && marker->ended);
+    QVERIFY(Test::redisCommand(*m_probe, {"PTTL", Wire::huntKey(id)}).integer > 0);
 }
 
 // One worker starts the hunt; a second one started mid-hunt takes jobs from the same group.

@@ -1,6 +1,7 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include "core/redis/expiringset.h"
 #include "core/redis/wire.h"
 
 using namespace Qt::StringLiterals;
@@ -23,6 +24,8 @@ private Q_SLOTS:
     void signedSpecRefused();
     void entrySignatures();
     void signingMarks();
+    void specExpiryAndEnd();
+    void expiringSet();
     void nodesRoundTrip();
     void outcomesRoundTrip();
     void badOutcomes();
@@ -226,23 +229,42 @@ void TestWire::signedSpecRefused()
 void TestWire::entrySignatures()
 {
     const BrokerSecretPtr secret = makeSecret();
+    const QByteArray nodes = R"(["10.0.0.1:80"])";
+    Wire::StreamEntry unsignedJob;
+    const QList<QByteArray> plain = Wire::jobFields(nullptr, "h1", 1700000000000, nodes);
+    for (qsizetype i = 0; i + 1 < plain.size(); i += 2) {
+        unsignedJob.fields.insert(plain.at(i), plain.at(i + 1));
+    }
+    QCOMPARE(Wire::checkJob(*secret, unsignedJob), Wire::Signature::Missing);
+    QCOMPARE(Wire::jobExpiry(unsignedJob), 1700000000000);
+    QCOMPARE(unsignedJob.fields.value("job").size(), 32);
     Wire::StreamEntry job;
-    job.fields = {{"hunt", "h1"}, {"nodes", R"(["10.0.0.1:80"])"}};
-    QCOMPARE(Wire::checkJob(*secret, job), Wire::Signature::Missing);
-    job.fields.insert("mac", Wire::jobMac(*secret, "h1", R"(["10.0.0.1:80"])"));
+    const QList<QByteArray> fields = Wire::jobFields(secret.get(), "h1", 1700000000000, nodes);
+    for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+        job.fields.insert(fields.at(i), fields.at(i + 1));
+    }
     QCOMPARE(Wire::checkJob(*secret, job), Wire::Signature::Valid);
-    Wire::StreamEntry moved = job;
-    moved.fields.insert("hunt", "h2");
-    QCOMPARE(Wire::checkJob(*secret, moved), Wire::Signature::Forged);
-    Wire::StreamEntry more = job;
-    more.fields.insert("nodes", R"(["10.0.0.1:80","10.0.0.2:80"])");
-    QCOMPARE(Wire::checkJob(*secret, more), Wire::Signature::Forged);
+    QVERIFY(job.fields.value("job") != unsignedJob.fields.value("job")); // unique per job
+    // Every field is covered: hunt, nodes, the job id and the expiry.
+    for (const auto &[field, value] : {std::pair<QByteArray, QByteArray>{"hunt", "h2"},
+                                       {"nodes", R"(["10.0.0.1:80","10.0.0.2:80"])"},
+                                       {"job", QByteArray(32, '0')},
+                                       {"expires", "1800000000000"}}) {
+        Wire::StreamEntry changed = job;
+        changed.fields.insert(field, value);
+        QVERIFY2(Wire::checkJob(*secret, changed) == Wire::Signature::Forged, field.constData());
+    }
     QCOMPARE(Wire::checkJob(*makeSecret(QByteArray(16, 'k')), job), Wire::Signature::Forged);
+    QCOMPARE(Wire::jobMac(*secret, "h1", job.fields.value("job"), "1700000000000", nodes),
+             job.fields.value("mac"));
     // Parts are length-prefixed: moving bytes between fields changes the MAC.
-    Wire::StreamEntry shifted;
-    shifted.fields = {{"hunt", "h1[\"10"}, {"nodes", R"(.0.0.1:80"])"}};
-    shifted.fields.insert("mac", job.fields.value("mac"));
+    Wire::StreamEntry shifted = job;
+    shifted.fields.insert("hunt", "h1[\"10");
+    shifted.fields.insert("nodes", R"(.0.0.1:80"])");
     QCOMPARE(Wire::checkJob(*secret, shifted), Wire::Signature::Forged);
+    Wire::StreamEntry noExpiry = job;
+    noExpiry.fields.insert("expires", "soon");
+    QCOMPARE(Wire::jobExpiry(noExpiry), 0);
 
     Wire::StreamEntry result;
     result.fields = {{"hunt", "h1"}, {"worker", "w1"}, {"outcomes", "[]"}};
@@ -272,6 +294,60 @@ void TestWire::signingMarks()
     QVERIFY(Wire::signingMismatch("none", one.get()).contains(u"does not sign"_s));
     QVERIFY(Wire::signingMismatch(Wire::signingMark(other.get()), one.get())
                 .contains(u"is not the coordinator's"_s));
+    // Anyone can write the mark: only a key id is quoted from it, never other bytes.
+    const QString odd = Wire::signingMismatch("hmac-sha256 <script>\nfake log line", one.get());
+    QVERIFY2(odd.contains(u"(not a key id)"_s) && !odd.contains(u"script"_s), qPrintable(odd));
+}
+
+void TestWire::specExpiryAndEnd()
+{
+    const BrokerSecretPtr secret = makeSecret();
+    Wire::HuntSpec spec = specWithSecrets();
+    spec.expiresAtMs = 1700000000123;
+    const Result<Wire::HuntSpec> back =
+        Wire::HuntSpec::fromBytes(spec.toBytes(secret.get()), secret.get());
+    QVERIFY(back);
+    QCOMPARE(back->expiresAtMs, 1700000000123);
+    QVERIFY(!back->ended);
+    // The expiry is signed: changing it forges the spec.
+    QByteArray later = spec.toBytes(secret.get());
+    later.replace("1700000000123", "1900000000123");
+    QCOMPARE(Wire::HuntSpec::fromBytes(later, secret.get()).error().code, ErrorCode::Forbidden);
+    // The `ended` marker: signed, no secrets in it.
+    Wire::HuntSpec ended;
+    ended.id = spec.id;
+    ended.expiresAtMs = spec.expiresAtMs;
+    ended.ended = true;
+    const QByteArray marker = ended.toBytes(secret.get());
+    QVERIFY(!marker.contains("s3cret") && !marker.contains("sealed"));
+    const Result<Wire::HuntSpec> endedBack = Wire::HuntSpec::fromBytes(marker, secret.get());
+    QVERIFY(endedBack);
+    QVERIFY(endedBack->ended);
+    QCOMPARE(endedBack->expiresAtMs, spec.expiresAtMs);
+    QByteArray revived = marker;
+    revived.replace("\"ended\":true,", ""); // compact JSON sorts the keys: it comes first
+    QVERIFY(revived != marker);
+    QCOMPARE(Wire::HuntSpec::fromBytes(revived, secret.get()).error().code, ErrorCode::Forbidden);
+}
+
+void TestWire::expiringSet()
+{
+    ExpiringSet set(3);
+    set.insert("a", 1000, 0);
+    set.insert("b", 2000, 0);
+    QVERIFY(set.contains("a", 999));
+    QVERIFY(!set.contains("a", 1000)); // expired
+    QVERIFY(set.contains("b", 1000));
+    set.insert("past", 10, 100); // already expired: not kept
+    QVERIFY(!set.contains("past", 0));
+    set.insert("c", 3000, 0);
+    set.insert("d", 4000, 0); // over capacity: the oldest inserted goes
+    QCOMPARE(set.size(), 3);
+    QVERIFY(!set.contains("a", 0));
+    QVERIFY(set.contains("d", 0));
+    set.insert("e", 5000, 2500); // a and b's time is over: pruned from the front
+    QVERIFY(!set.contains("b", 2500));
+    QVERIFY(set.contains("c", 2500) && set.contains("e", 2500));
 }
 
 void TestWire::nodesRoundTrip()

@@ -5,7 +5,8 @@
 // Invariants: a failure is InvalidArgument with a message; what decodes is a fixed point of
 // encode/decode: encoding it, decoding that and encoding again gives the same bytes (the types
 // have no operator==, their wire form is their identity); reply parsing never reads out of
-// range and returns at most one entry per element.
+// range and returns at most one entry per element; a spec's expiry and `ended` survive the
+// round trip, signed or not; no stream entry made of fuzz bytes passes as a signed job.
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -89,12 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const Result<Wire::HuntSpec> again = Wire::HuntSpec::fromBytes(encoded);
         FUZZ_CHECK_MSG(again.hasValue(), again ? nullptr : qPrintable(again.error().message));
         FUZZ_CHECK(again->id == spec->id && again->path == spec->path);
+        FUZZ_CHECK(again->expiresAtMs == spec->expiresAtMs && again->ended == spec->ended);
+        FUZZ_CHECK(spec->expiresAtMs >= 0);
         FUZZ_CHECK_MSG(again->toBytes() == encoded, encoded.constData());
         // Signed and sealed with a secret, it reads back the same; without it, never.
         const QByteArray sealed = spec->toBytes(secret.get());
         const Result<Wire::HuntSpec> opened = Wire::HuntSpec::fromBytes(sealed, secret.get());
         FUZZ_CHECK_MSG(opened.hasValue(), opened ? nullptr : qPrintable(opened.error().message));
         FUZZ_CHECK_MSG(opened->toBytes() == encoded, encoded.constData());
+        FUZZ_CHECK(opened->expiresAtMs == spec->expiresAtMs && opened->ended == spec->ended);
         FUZZ_CHECK(!Wire::HuntSpec::fromBytes(sealed));
     }
     // Bytes no coordinator signed never pass as a signed spec.
@@ -137,5 +141,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(cursor != "unset");
     FUZZ_CHECK(reply.elements.size() < 2 || claimed.size() <= reply.elements.at(1).elements.size());
     FUZZ_CHECK(Wire::parseEntries(reply).size() <= reply.elements.size());
+    // No entry built from fuzz bytes passes as a signed job; an expiry is never negative.
+    for (const Wire::StreamEntry &entry : claimed) {
+        FUZZ_CHECK(Wire::checkJob(*secret, entry) != Wire::Signature::Valid);
+        FUZZ_CHECK(Wire::jobExpiry(entry) >= 0);
+    }
     return 0;
 }
