@@ -4,6 +4,7 @@
 // address (real FakeNodes on 127.0.0.x) receives zero connections, whatever name (a FakeResolver
 // answer) points at it; a name with one denied address of two is refused whole.
 
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QTest>
 
@@ -68,7 +69,7 @@ RoundAlerts oneAlert()
 // Sends one request to http://HOST:PORT through `channel` under `policy`, names resolved by
 // `resolver`, and waits for its end.
 Ended request(Channel channel, const QString &host, quint16 port, const TargetPolicyPtr &policy,
-              const ResolverPtr &resolver)
+              const ResolverPtr &resolver, int timeoutMs = TimeoutMs)
 {
     Ended ended;
     const QString base = u"http://%1:%2"_s.arg(host).arg(port);
@@ -85,18 +86,18 @@ Ended request(Channel channel, const QString &host, quint16 port, const TargetPo
                              ended.error = o.outcome == OutcomeKind::Ok ? QString() : o.error;
                          });
         FetchOptions options;
-        options.timeoutMs = TimeoutMs;
+        options.timeoutMs = timeoutMs;
         options.attempts = 1;
         const Result<Target> target = parseTarget(u"%1:%2"_s.arg(host).arg(port), u"/metric"_s);
         Q_ASSERT(target);
         fetcher.beginHunt(1, options);
         fetcher.fetch(1, {*target});
-        Test::waitUntil([&ended] { return ended.answered; }, 2 * TimeoutMs);
+        Test::waitUntil([&ended] { return ended.answered; }, 2 * timeoutMs);
         fetcher.endHunt(1);
         break;
     }
     case Channel::HttpSd: {
-        NodeSourceReader reader({TimeoutMs, 1000, policy, resolver});
+        NodeSourceReader reader({timeoutMs, 1000, policy, resolver});
         const Result<NodeSource> source =
             NodeSource::fromJson(QJsonObject{{u"http"_s, QString(base + u"/sd"_s)}});
         Q_ASSERT(source);
@@ -104,13 +105,13 @@ Ended request(Channel channel, const QString &host, quint16 port, const TargetPo
             ended.answered = true;
             ended.error = read ? QString() : read.error().message;
         });
-        Test::waitUntil([&ended] { return ended.answered; }, 2 * TimeoutMs);
+        Test::waitUntil([&ended] { return ended.answered; }, 2 * timeoutMs);
         break;
     }
     case Channel::Webhook:
     case Channel::Alertmanager: {
         const bool hook = channel == Channel::Webhook;
-        AlertSink sink(AlertSinkConfig{hook ? QUrl() : QUrl(base), QString(), TimeoutMs}, policy,
+        AlertSink sink(AlertSinkConfig{hook ? QUrl() : QUrl(base), QString(), timeoutMs}, policy,
                        resolver);
         QObject::connect(&sink, &AlertSink::posted, &context,
                          [&ended](const QUrl &, int, const QString &error) {
@@ -118,7 +119,7 @@ Ended request(Channel channel, const QString &host, quint16 port, const TargetPo
                              ended.error = error;
                          });
         sink.deliver(oneAlert(), hook ? base + u"/hook/secret"_s : QString(), 60000);
-        Test::waitUntil([&ended] { return ended.answered; }, 2 * TimeoutMs);
+        Test::waitUntil([&ended] { return ended.answered; }, 2 * timeoutMs);
         break;
     }
     }
@@ -152,6 +153,10 @@ private Q_SLOTS:
     void oneDeniedAddressRefusesTheName();
     void errorsNeverQuoteTheBody_data();
     void errorsNeverQuoteTheBody();
+    void nextCheckedAddressWhenRefused_data();
+    void nextCheckedAddressWhenRefused();
+    void lookupWithinTheDeadline_data();
+    void lookupWithinTheDeadline();
 };
 
 // Under each policy, each channel to a name of the denied listener: refused, zero connections.
@@ -276,6 +281,53 @@ void TestOutboundPolicy::errorsNeverQuoteTheBody()
     QVERIFY2(!ended.error.contains(u"SECRET"_s) && !ended.error.contains(u"root:"_s),
              qPrintable(ended.error));
     QCOMPARE(sink.connectionCount(), 1); // allowed: it was asked, once, redirect not followed
+}
+
+// As QNAM does with a name it resolves itself: a refused connection moves on to the next
+// checked address of the same lookup.
+void TestOutboundPolicy::nextCheckedAddressWhenRefused_data()
+{
+    QTest::addColumn<int>("channel");
+    addChannelRows([](const char *channel, Channel c) { QTest::newRow(channel) << int(c); });
+}
+
+void TestOutboundPolicy::nextCheckedAddressWhenRefused()
+{
+    QFETCH(int, channel);
+    FakeNode second;
+    QVERIFY(startSink(second, Sink2)); // nothing listens on Sink1 at that port
+    auto resolver = std::make_shared<FakeResolver>();
+    resolver->setAnswers(u"two.test"_s, {{Sink1, Sink2}});
+
+    const Ended ended = request(Channel(channel), u"two.test"_s, second.port(),
+                                std::make_shared<TargetPolicy>(), resolver);
+    QVERIFY(ended.answered);
+    QVERIFY2(ended.error.isEmpty(), qPrintable(ended.error));
+    QCOMPARE(second.connectionCount(), 1);
+}
+
+// A lookup that never answers ends the request at its deadline, as a timeout.
+void TestOutboundPolicy::lookupWithinTheDeadline_data()
+{
+    QTest::addColumn<int>("channel");
+    QTest::newRow("http_sd") << int(Channel::HttpSd);
+    QTest::newRow("webhook") << int(Channel::Webhook);
+}
+
+void TestOutboundPolicy::lookupWithinTheDeadline()
+{
+    QFETCH(int, channel);
+    auto resolver = std::make_shared<FakeResolver>();
+    resolver->setSilent(u"silent.test"_s);
+    constexpr int ShortMs = 300;
+    QElapsedTimer timer;
+    timer.start();
+    const Ended ended = request(Channel(channel), u"silent.test"_s, 9,
+                                std::make_shared<TargetPolicy>(), resolver, ShortMs);
+    QVERIFY(ended.answered);
+    QVERIFY2(ended.error.contains(u"timed out after %1 ms"_s.arg(ShortMs)),
+             qPrintable(ended.error));
+    QVERIFY2(timer.elapsed() >= ShortMs - 20, qPrintable(QString::number(timer.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestOutboundPolicy)
