@@ -2,11 +2,9 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 
 #include "core/logging.h"
+#include "core/policedrequest.h"
 
 using namespace Qt::StringLiterals;
 
@@ -16,6 +14,8 @@ namespace {
 
 // Prometheus sends endsAt = 4 x its resend delay ahead; a round is our resend delay.
 constexpr qint64 MinFiringHorizonMs = 4 * 60 * 1000;
+// An answer's body is only counted; a receiver sending more is cut off.
+constexpr qint64 MaxAnswerBytes = 64 * 1024;
 
 QString rfc3339(const QDateTime &t)
 {
@@ -57,8 +57,11 @@ QJsonObject alertJson(const NodeAlert &alert, const RoundAlerts &round, qint64 e
 
 } // namespace
 
-AlertSink::AlertSink(AlertSinkConfig config, QObject *parent)
-    : QObject(parent), m_config(std::move(config))
+AlertSink::AlertSink(AlertSinkConfig config, TargetPolicyPtr policy, ResolverPtr resolver,
+                     QObject *parent)
+    : QObject(parent),
+      m_config(std::move(config)),
+      m_dialer({std::move(policy)}, std::move(resolver))
 {
 }
 
@@ -101,37 +104,36 @@ void AlertSink::deliver(const RoundAlerts &alerts, const QString &webhook, qint6
 void AlertSink::post(const QUrl &url, const QByteArray &body, int count)
 {
     if (!m_nam) {
-        m_nam = new QNetworkAccessManager(this);
+        m_nam = PolicedRequest::newManager(this);
     }
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-    request.setTransferTimeout(m_config.timeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy);
-    QNetworkReply *reply = m_nam->post(request, body);
-    // The URL without its path in logs: a webhook's path may be its secret.
-    const QString shown = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveUserInfo
-                                       | QUrl::RemoveFragment)
-                              .toString();
-    connect(reply, &QNetworkReply::finished, this, [this, reply, url, shown, count] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        QString error;
-        if (reply->error() != QNetworkReply::NoError && status == 0) {
-            error = reply->errorString();
-        } else if (status < 200 || status > 299) {
-            error = u"HTTP %1: %2"_s.arg(status).arg(QString::fromUtf8(reply->readAll().left(200)));
-        }
-        if (error.isEmpty()) {
-            ++m_sent;
-            qCDebug(lcSched).noquote() << u"%1 alert(s) sent to %2"_s.arg(count).arg(shown);
-        } else {
-            ++m_failed;
-            qCWarning(lcSched).noquote()
-                << u"cannot send %1 alert(s) to %2: %3"_s.arg(count).arg(shown, error);
-        }
-        Q_EMIT posted(url, count, error);
-    });
+    PolicedRequest::Options options;
+    options.method = "POST";
+    options.body = body;
+    options.headers = {{"Content-Type", "application/json"}};
+    options.timeoutMs = m_config.timeoutMs;
+    options.maxBodyBytes = MaxAnswerBytes;
+    PolicedRequest::send(
+        m_nam, m_dialer, url, std::move(options), this,
+        [this, url, count](const Result<PolicedRequest::Response> &answer) {
+            // The URL without its path in logs: a webhook's path may be its secret.
+            const QString shown = PolicedRequest::shown(url);
+            QString error;
+            if (!answer) {
+                error = answer.error().message;
+            } else if (answer->status < 200 || answer->status > 299) {
+                // The answer's size, not its text: whatever the receiver says stays there.
+                error = u"HTTP %1, %2-byte body"_s.arg(answer->status).arg(answer->body.size());
+            }
+            if (error.isEmpty()) {
+                ++m_sent;
+                qCDebug(lcSched).noquote() << u"%1 alert(s) sent to %2"_s.arg(count).arg(shown);
+            } else {
+                ++m_failed;
+                qCWarning(lcSched).noquote()
+                    << u"cannot send %1 alert(s) to %2: %3"_s.arg(count).arg(shown, error);
+            }
+            Q_EMIT posted(url, count, error);
+        });
 }
 
 } // namespace Artemis

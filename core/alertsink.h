@@ -6,6 +6,7 @@
 #include <QUrl>
 
 #include "core/alertstate.h"
+#include "core/outbounddialer.h"
 
 class QNetworkAccessManager;
 
@@ -30,13 +31,20 @@ struct AlertSinkConfig
 // ones once, with endsAt = the round's time. Fire and forget: a failure is logged and counted,
 // never retried and never blocks a round (each POST has a timeout).
 //
+// Every POST goes through the target policy as a node fetch does (PolicedRequest: the host
+// resolved, every address checked, the connection pinned to a checked address, no redirects):
+// a webhook or Alertmanager on a denied address receives nothing, whatever name points at it.
+// Errors name the status and the body's size, never its text.
+//
 // Lives on the Scheduler's thread (the main thread); owns its QNetworkAccessManager (made at
 // the first delivery).
 class AlertSink final : public QObject
 {
     Q_OBJECT
 public:
-    explicit AlertSink(AlertSinkConfig config, QObject *parent = nullptr);
+    // `policy`: the engine's (null: every host allowed); `resolver` null: the system's.
+    AlertSink(AlertSinkConfig config, TargetPolicyPtr policy, ResolverPtr resolver = {},
+              QObject *parent = nullptr);
     ~AlertSink() override;
 
     void deliver(const Artemis::RoundAlerts &alerts, const QString &webhook, qint64 everyMs);
@@ -58,6 +66,7 @@ private:
     void post(const QUrl &url, const QByteArray &body, int count);
 
     AlertSinkConfig m_config;
+    OutboundDialer m_dialer;
     QNetworkAccessManager *m_nam = nullptr; // child; made on first use
     quint64 m_sent = 0;
     quint64 m_failed = 0;

@@ -56,51 +56,6 @@ public:
     }
 };
 
-// The address a URL host spells when it is an IP literal (QUrl::host(): no brackets). Plain
-// dotted quads, the common case once per node, skip QHostAddress' general parser.
-std::optional<QHostAddress> literalHost(const QString &host)
-{
-    if (const std::optional<quint32> v4 = parsePlainIPv4(host)) {
-        return QHostAddress(*v4);
-    }
-    QHostAddress address;
-    if (address.setAddress(host)) {
-        return address;
-    }
-    return std::nullopt;
-}
-
-// The Host header QNAM itself would send for `url` (toAce'd name, the port when not default).
-QByteArray hostHeader(const QUrl &url)
-{
-    QByteArray host = QUrl::toAce(url.host());
-    if (const int port = url.port(); port != -1) {
-        host += ':' + QByteArray::number(port);
-    }
-    return host;
-}
-
-QString addressList(const QList<QHostAddress> &addresses)
-{
-    QStringList texts;
-    for (const QHostAddress &address : addresses) {
-        texts.append(address.toString());
-    }
-    return texts.join(u", "_s);
-}
-
-// An IPv4-mapped answer is connected to as the IPv4 address it carries (as the policy checks
-// it): that also works on a host without IPv6.
-QHostAddress connectable(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol
-        && address != QHostAddress(QHostAddress::AnyIPv6)) {
-        return QHostAddress(v4);
-    }
-    return address;
-}
 } // namespace
 
 struct Fetcher::Job
@@ -145,6 +100,7 @@ struct Fetcher::Hunt
     QHash<QString, std::deque<std::shared_ptr<Job>>> waiting; // by host:port
     QHash<QString, int> inFlightPerHost;
     QSet<std::shared_ptr<Job>> active; // in flight or waiting to retry
+    OutboundDialer dialer;             // the fetcher's policy and options.extraPolicy
 };
 
 Fetcher::Fetcher(QObject *parent)
@@ -324,6 +280,7 @@ void Fetcher::beginHunt(quint64 key, const FetchOptions &options)
     // QNAM's connection cache is keyed without the TLS configuration: a connection verified
     // against one hunt's CA (or not verified at all) must not serve a hunt with other settings.
     hunt->reuse = options.reuseConnections && !hunt->tls && m_keptLimit > 0;
+    hunt->dialer = OutboundDialer({m_policy, options.extraPolicy}, m_resolver);
     m_hunts.insert(key, hunt);
 }
 
@@ -391,7 +348,7 @@ void Fetcher::connectHop(const std::shared_ptr<Job> &job, const QUrl &url,
                          const QString &redirectTarget)
 {
     const QString host = url.host();
-    if (const std::optional<QHostAddress> literal = literalHost(host)) {
+    if (const std::optional<QHostAddress> literal = TargetPolicy::literalAddress(host)) {
         // Checked with the host (checkPolicy, or followRedirect for a hop).
         job->byName = false;
         job->addresses = {*literal};
@@ -410,11 +367,11 @@ void Fetcher::connectHop(const std::shared_ptr<Job> &job, const QUrl &url,
             [this, job, lookup] { onLookupTimeout(job, lookup); });
     job->lookupTimer->start(
         int(std::max<qint64>(1, hunt->options.timeoutMs - job->started.elapsed())));
-    m_resolver->lookup(host, this,
-                       [this, job, lookup, url, redirectTarget](
-                           const QList<QHostAddress> &addresses, const QString &error) {
-                           onResolved(job, lookup, url, redirectTarget, addresses, error);
-                       });
+    hunt->dialer.resolve(host, this,
+                         [this, job, lookup, url, redirectTarget](
+                             const QList<QHostAddress> &addresses, const QString &error) {
+                             onResolved(job, lookup, url, redirectTarget, addresses, error);
+                         });
 }
 
 void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const QUrl &url,
@@ -444,27 +401,24 @@ void Fetcher::onResolved(const std::shared_ptr<Job> &job, quint64 lookup, const 
             job->attempt);
         return;
     }
-    QList<QHostAddress> checked;
-    checked.reserve(addresses.size());
-    for (const QHostAddress &address : addresses) {
-        if (const std::optional<QString> reason = deniedAddress(*hunt, host, address)) {
-            // A first hop refused here never reached a node: this attempt was not made.
-            if (redirectTarget.isEmpty()) {
-                end(OutcomeKind::Denied, *reason, job->attempt - 1);
-            } else {
-                end(OutcomeKind::Denied,
-                    u"redirect to %1 denied: %2"_s.arg(redirectTarget, *reason), job->attempt);
-            }
-            return;
+    Result<QList<QHostAddress>> checked = hunt->dialer.checkAddresses(host, addresses);
+    if (!checked) {
+        // A first hop refused here never reached a node: this attempt was not made.
+        if (redirectTarget.isEmpty()) {
+            end(OutcomeKind::Denied, checked.error().message, job->attempt - 1);
+        } else {
+            end(OutcomeKind::Denied,
+                u"redirect to %1 denied: %2"_s.arg(redirectTarget, checked.error().message),
+                job->attempt);
         }
-        checked.append(connectable(address));
+        return;
     }
     job->byName = true;
-    job->addresses = std::move(checked);
+    job->addresses = std::move(checked).value();
     job->addressIndex = 0;
     qCDebug(lcFetch).noquote() << u"%1, attempt %2: %3 resolved to %4; connecting to %5"_s.arg(
-        job->target.node, QString::number(job->attempt), host, addressList(job->addresses),
-        job->addresses.first().toString());
+        job->target.node, QString::number(job->attempt), host,
+        OutboundDialer::addressList(job->addresses), job->addresses.first().toString());
     sendRequest(job, url);
 }
 
@@ -504,28 +458,10 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     // The deadline covers the whole attempt, redirects included.
     const int remainingMs = int(std::max<qint64>(1, options.timeoutMs - job->started.elapsed()));
 
-    QUrl wire = url;
-    QNetworkRequest request;
-    if (job->byName) {
-        // Connect to the checked address, and say the name everywhere else: in Host (QNAM only
-        // adds its own when none is set), in the TLS certificate check and in SNI (both use the
-        // peer verify name). HTTP/2 is off for such a request: Qt's HTTP/2 sends the URL's
-        // authority (the address) as :authority and drops Host.
-        wire.setHost(job->addresses.at(job->addressIndex).toString());
-        request.setRawHeader("Host", hostHeader(url));
-        request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
-        if (url.scheme() == u"https"_s) {
-            request.setPeerVerifyName(url.host());
-        }
-    }
-    request.setUrl(wire);
-    request.setTransferTimeout(remainingMs);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    request.setRawHeader("User-Agent", "Artemis/" ARTEMIS_VERSION);
+    // A name: connect to the checked address, and say the name everywhere else.
+    QNetworkRequest request = OutboundDialer::request(
+        url, job->byName ? &job->addresses.at(job->addressIndex) : nullptr, remainingMs);
+    const QUrl wire = request.url();
     request.setRawHeader("Accept", "application/json, */*;q=0.5");
     // A one-off hunt requests each node once: a kept-alive connection would only sit in QNAM's
     // cache, holding a file descriptor and memory per node until it expires (10k nodes: 10k
@@ -658,37 +594,12 @@ bool Fetcher::followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *rep
                       "credentials"_s.arg(target));
     }
     const QString host = to.host();
-    if (const std::optional<QString> reason = deniedHost(*hunt, host)) {
+    if (const std::optional<QString> reason = hunt->dialer.checkHost(host)) {
         return refuse(OutcomeKind::Denied, u"redirect to %1 denied: %2"_s.arg(target, *reason));
     }
     ++job->redirects;
     connectHop(job, to, target); // resolved, checked and pinned as the first hop
     return true;
-}
-
-std::optional<QString> Fetcher::deniedHost(const Hunt &hunt, const QString &host) const
-{
-    for (const TargetPolicy *policy : {m_policy.get(), hunt.options.extraPolicy.get()}) {
-        if (policy) {
-            if (std::optional<QString> reason = policy->checkHost(host)) {
-                return reason;
-            }
-        }
-    }
-    return std::nullopt;
-}
-
-std::optional<QString> Fetcher::deniedAddress(const Hunt &hunt, const QString &host,
-                                              const QHostAddress &address) const
-{
-    for (const TargetPolicy *policy : {m_policy.get(), hunt.options.extraPolicy.get()}) {
-        if (policy) {
-            if (std::optional<QString> reason = policy->checkAddress(host, address)) {
-                return reason;
-            }
-        }
-    }
-    return std::nullopt;
 }
 
 bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
@@ -702,7 +613,7 @@ bool Fetcher::checkPolicy(const std::shared_ptr<Job> &job)
     }
     job->policyChecked = true;
     // The name (or literal) once; a name's addresses are checked at every hop (onResolved).
-    if (const std::optional<QString> reason = deniedHost(*hunt, job->target.host)) {
+    if (const std::optional<QString> reason = hunt->dialer.checkHost(job->target.host)) {
         complete(job, Outcome::unanswered(job->target.node, job->targetUrl.toString(),
                                           OutcomeKind::Denied, *reason));
         // Called from inside pump()'s loop: give the per-host slot back from the event loop.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/fetchoptions.h"
+#include "core/outbounddialer.h"
 #include "core/outcome.h"
 #include "core/resolver.h"
 #include "core/target.h"
@@ -95,10 +96,6 @@ private:
     bool tryNextAddress(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     bool followRedirect(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     bool checkPolicy(const std::shared_ptr<Job> &job); // false: the host is denied
-    // The fetcher's policy, then the hunt's FetchOptions::extraPolicy: the first reason to deny.
-    std::optional<QString> deniedHost(const Hunt &hunt, const QString &host) const;
-    std::optional<QString> deniedAddress(const Hunt &hunt, const QString &host,
-                                         const QHostAddress &address) const;
     void releaseSlot(const std::shared_ptr<Job> &job); // after a fetch ended without a reply
     void onFinished(const std::shared_ptr<Job> &job, QNetworkReply *reply);
     void finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool transient,

@@ -50,7 +50,8 @@ Result<std::unique_ptr<LocalStack>> LocalStack::open(LocalStackConfig config)
     stack->m_catalog = std::make_unique<HuntCatalog>(stack->m_engine.get(), stack->m_store.get());
     if (c.scheduler) {
         stack->m_scheduler = std::make_unique<Scheduler>(stack->m_engine.get(), *c.scheduler);
-        stack->m_alertSink = std::make_unique<AlertSink>(c.alerts);
+        stack->m_alertSink =
+            std::make_unique<AlertSink>(c.alerts, c.engine.policy, c.scheduler->resolver);
         QObject::connect(stack->m_scheduler.get(), &Scheduler::alertsEvaluated,
                          stack->m_alertSink.get(), &AlertSink::deliver);
     }

@@ -3,16 +3,12 @@
 #include <QDir>
 #include <QFile>
 #include <QFuture>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
-#include <QNetworkRequest>
-#include <QTimer>
 #include <QUrl>
 #include <QtConcurrentRun>
 
 #include "core/huntinfo.h"
 #include "core/noderange.h"
+#include "core/policedrequest.h"
 
 using namespace Qt::StringLiterals;
 
@@ -186,10 +182,11 @@ void NodeSourceReader::parseLater(QByteArray body, const NodeSource &source,
                        maxNodes = m_config.maxNodes] {
         // http_sd is JSON only: a body of plain lines is an error page, not a node list.
         if (!body.trimmed().startsWith('[')) {
+            // Its size, never its text: the answer of a host the service was pointed at.
             return Result<NodeFile>(sourceError(
                 u"%1: not http_sd JSON (want an array of {\"targets\": [...], \"labels\": "
-                "{...}}), the body starts with '%2'"_s.arg(
-                    name, QString::fromUtf8(body.trimmed().left(40)))));
+                "{...}}): the %2-byte body is not a JSON array"_s.arg(name)
+                    .arg(body.size())));
         }
         return checkList(parseFileSdJson(body, name), name, maxNodes);
     }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
@@ -201,69 +198,50 @@ void NodeSourceReader::parseLater(QByteArray body, const NodeSource &source,
 
 void NodeSourceReader::readHttp(const NodeSource &source, QPointer<QObject> context, Done done)
 {
-    const QString name = source.location;
-    if (const Result<void> allowed = checkPolicy(source, m_config.policy); !allowed) {
-        QMetaObject::invokeMethod(
-            this,
-            [context, done = std::move(done), error = allowed.error()] {
-                if (context) {
-                    done(error);
-                }
-            },
-            Qt::QueuedConnection);
-        return;
-    }
     if (!m_nam) {
-        m_nam = new QNetworkAccessManager(this);
-        // Like every fetch of Artemis: direct, never through http_proxy/all_proxy (a
-        // coordinator without a local Fetcher has not set the application proxy).
-        m_nam->setProxy(QNetworkProxy::NoProxy);
+        m_nam = PolicedRequest::newManager(this);
     }
-    QNetworkRequest request{QUrl(source.location)};
-    request.setRawHeader("Accept", "application/json");
-    // Prometheus sends it too; some http_sd servers tailor their answer to it.
-    request.setRawHeader("X-Prometheus-Refresh-Interval-Seconds", "60");
-    request.setTransferTimeout(m_config.timeoutMs);
-    // A redirect could lead past the target policy: it is an answer like any other non-200.
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy);
-    QNetworkReply *reply = m_nam->get(request);
-    // setTransferTimeout is an inactivity timer: a trickling body needs a whole-read deadline.
-    auto *deadline = new QTimer(reply);
-    deadline->setSingleShot(true);
-    auto failure = std::make_shared<QString>();
-    connect(deadline, &QTimer::timeout, reply, [reply, failure, ms = m_config.timeoutMs] {
-        *failure = u"timed out after %1 ms"_s.arg(ms);
-        reply->abort();
-    });
-    deadline->start(m_config.timeoutMs);
-    connect(reply, &QNetworkReply::downloadProgress, reply, [reply, failure](qint64 received) {
-        if (received > NodeSource::MaxBytes && failure->isEmpty()) {
-            *failure = u"body larger than %1 MiB"_s.arg(NodeSource::MaxBytes >> 20);
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::finished, this,
-            [this, reply, failure, source, name, context, done = std::move(done)]() mutable {
-                reply->deleteLater();
-                const int status =
-                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                QString error = *failure;
-                if (error.isEmpty() && reply->error() == QNetworkReply::OperationCanceledError) {
-                    error = u"timed out after %1 ms"_s.arg(m_config.timeoutMs);
-                } else if (error.isEmpty() && status == 0) {
-                    error = reply->errorString();
-                } else if (error.isEmpty() && status != 200) {
-                    error = u"HTTP %1 (want 200)"_s.arg(status);
+    PolicedRequest::Options options;
+    options.headers = {{"Accept", "application/json"},
+                       // Prometheus sends it too; some http_sd servers tailor their answer to it.
+                       {"X-Prometheus-Refresh-Interval-Seconds", "60"}};
+    options.timeoutMs = m_config.timeoutMs;
+    options.maxBodyBytes = NodeSource::MaxBytes;
+    // Resolved, every address checked and the connection pinned, as a node fetch (issue #21):
+    // checking the name alone let a name of a denied address through. No redirects: a 3xx is
+    // an answer like any other non-200.
+    const OutboundDialer dialer({m_config.policy}, m_config.resolver);
+    PolicedRequest::send(
+        m_nam, dialer, QUrl(source.location), std::move(options), this,
+        [this, source, context,
+         done = std::move(done)](Result<PolicedRequest::Response> answer) mutable {
+            const QString name = source.location;
+            if (!answer) {
+                const Error &error = answer.error();
+                if (context) {
+                    done(error.code == ErrorCode::Denied
+                             ? sourceError(u"%1: refused: %2"_s.arg(name, error.message),
+                                           ErrorCode::Denied)
+                             : sourceError(u"%1: %2"_s.arg(name, error.message),
+                                           error.code == ErrorCode::TooLarge
+                                               ? ErrorCode::TooLarge
+                                               : ErrorCode::InvalidArgument));
                 }
-                if (!error.isEmpty()) {
-                    if (context) {
-                        done(sourceError(u"%1: %2"_s.arg(name, error)));
-                    }
-                    return;
+                return;
+            }
+            if (answer->status != 200) {
+                if (context) {
+                    done(sourceError(u"%1: HTTP %2 (want 200%3), %4-byte body"_s.arg(name)
+                                         .arg(answer->status)
+                                         .arg(answer->status >= 300 && answer->status < 400
+                                                  ? u"; redirects are not followed"_s
+                                                  : QString())
+                                         .arg(answer->body.size())));
                 }
-                parseLater(reply->readAll(), source, context, std::move(done));
-            });
+                return;
+            }
+            parseLater(std::move(answer->body), source, context, std::move(done));
+        });
 }
 
 } // namespace Artemis

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include "core/nodefile.h"
+#include "core/resolver.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
 
@@ -61,10 +62,12 @@ struct NodeSourceStatus
 // Reads node sources asynchronously: a file on the pool, an http_sd URL with its own
 // QNetworkAccessManager (made on first use) and a timeout, the body parsed on the pool. The
 // list read is bounded by `maxNodes` after expanding ranges (core/noderange.h), must not be
-// empty, and an http host must pass the target policy (checked before connecting; redirects
+// empty, and an http read goes through the target policy as a node fetch does (PolicedRequest:
+// the name resolved, every address checked, the connection pinned to a checked one; redirects
 // are not followed). Errors (InvalidArgument; TooLarge over maxNodes) name the source and what
 // was wrong: the file missing, a parse error with its position (core/nodefile.h), the HTTP
-// status, a timeout, a body that is not http_sd JSON or is over NodeSource::MaxBytes.
+// status, a timeout, a body that is not http_sd JSON or is over NodeSource::MaxBytes (by its
+// size: no error quotes the body); Denied naming the address the policy refused.
 //
 // Lives on the thread that made it (the scheduler's); `done` runs there, always later (never
 // inside read()), and not at all once `context` is gone.
@@ -77,6 +80,7 @@ public:
         int timeoutMs = 10000; // a whole HTTP read, connect to last byte
         int maxNodes = 100000;
         TargetPolicyPtr policy; // null: every host allowed
+        ResolverPtr resolver;   // an http host's lookups; null: the system's
     };
     using Done = std::function<void(Result<NodeFile>)>;
 

@@ -11,9 +11,10 @@ class QObject;
 
 namespace Artemis {
 
-// Turns a host name into addresses, for the fetcher: it resolves each name itself, checks every
-// address against the target policy and connects to the one it checked (see Fetcher). The seam
-// tests use to feed names whose answers change between lookups.
+// Turns a host name into addresses, for every outbound request (OutboundDialer: the fetcher, the
+// http_sd reader, the alert sink): each name is resolved here, every address checked against
+// the target policy, and the connection goes to one it checked. The seam tests use to feed
+// names whose answers change between lookups, or that point at a denied address.
 //
 // Thread: lookup() is called on the caller's thread (a fetch thread) and always answers later,
 // on `context`'s thread, never from inside lookup(); no answer comes once `context` is gone.
@@ -26,7 +27,7 @@ public:
         std::function<void(const QList<QHostAddress> &addresses, const QString &error)>;
 
     virtual ~Resolver() = default;
-    // `host` is a name (the fetcher never asks about IP literals).
+    // `host` is a name (IP literals are never looked up).
     virtual void lookup(const QString &host, QObject *context, Callback done) = 0;
 };
 

@@ -16,6 +16,7 @@
 #include "core/huntinfo.h"
 #include "core/nodehistory.h"
 #include "core/nodesource.h"
+#include "core/resolver.h"
 #include "core/result.h"
 #include "core/schedule.h"
 #include "core/schedulerclock.h"
@@ -38,6 +39,8 @@ struct SchedulerConfig
     std::shared_ptr<SchedulerClock> clock;
     // A schedule's nodesFrom http read, connect to last byte (core/nodesource.h).
     int nodeSourceTimeoutMs = 10000;
+    // The name lookups of those reads (checked against the engine's policy); null: the system's.
+    ResolverPtr resolver;
 };
 
 // Repeats hunts. Each round is a normal hunt submitted through the HuntEngine, linked to its

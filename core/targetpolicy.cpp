@@ -1,5 +1,7 @@
 #include "core/targetpolicy.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 
 #include "core/target.h"
@@ -49,9 +51,7 @@ QHostAddress canonical(const QHostAddress &address)
 }
 
 // Connecting to the unspecified address (0.0.0.0, ::, ::ffff:0.0.0.0) reaches this host: Linux
-// and the BSDs route it to the loopback. Such an address is checked both as itself and as the
-// loopback address it reaches, so `--deny 127.0.0.0/8` also refuses 0.0.0.0 and a name resolving
-// to it. `address` already canonical.
+// and the BSDs route it to the loopback of its family. `address` already canonical.
 std::optional<QHostAddress> reachedLoopback(const QHostAddress &address)
 {
     if (address.protocol() == QAbstractSocket::IPv4Protocol && address.toIPv4Address() == 0) {
@@ -62,6 +62,62 @@ std::optional<QHostAddress> reachedLoopback(const QHostAddress &address)
         return QHostAddress(QHostAddress::LocalHostIPv6);
     }
     return std::nullopt;
+}
+
+struct ClassRules
+{
+    TargetPolicy::AddressClass addressClass;
+    QString name;
+    QList<QPair<QHostAddress, int>> subnets;
+    QStringList hosts;
+};
+
+// The address classes of TargetPolicy (see its header), parsed once.
+const QList<ClassRules> &classTable()
+{
+    using C = TargetPolicy::AddressClass;
+    static const QList<ClassRules> table = [] {
+        const struct
+        {
+            C addressClass;
+            QString name;
+            QStringList subnets;
+            QStringList hosts;
+        } text[] = {
+            {C::Loopback,
+             u"loopback"_s,
+             {u"127.0.0.0/8"_s, u"::1/128"_s, u"0.0.0.0/32"_s, u"::/128"_s},
+             {}},
+            {C::Private,
+             u"private"_s,
+             {u"10.0.0.0/8"_s, u"172.16.0.0/12"_s, u"192.168.0.0/16"_s, u"100.64.0.0/10"_s,
+              u"fc00::/7"_s, u"fec0::/10"_s},
+             {}},
+            {C::LinkLocal, u"link-local"_s, {u"169.254.0.0/16"_s, u"fe80::/10"_s}, {}},
+            {C::Metadata,
+             u"metadata"_s,
+             {u"169.254.169.254/32"_s, u"169.254.170.2/32"_s, u"100.100.100.200/32"_s,
+              u"fd00:ec2::254/128"_s},
+             {u"metadata.google.internal"_s}},
+        };
+        QList<ClassRules> parsed;
+        for (const auto &entry : text) {
+            ClassRules rules{entry.addressClass, entry.name, {}, entry.hosts};
+            for (const QString &subnet : entry.subnets) {
+                rules.subnets.append(QHostAddress::parseSubnet(subnet));
+                Q_ASSERT(!rules.subnets.last().first.isNull());
+            }
+            parsed.append(std::move(rules));
+        }
+        return parsed;
+    }();
+    return table;
+}
+
+const ClassRules &classRules(TargetPolicy::AddressClass addressClass)
+{
+    const QList<ClassRules> &table = classTable();
+    return table.at(qsizetype(addressClass));
 }
 
 // '*' matches any run of characters (dots included), '?' one character.
@@ -91,29 +147,42 @@ bool globMatch(QStringView pattern, QStringView text)
     return p == pattern.size();
 }
 
-// The address a normalized host spells, if it is an IP literal. Plain dotted quads skip
-// QHostAddress' general parser (the common case, once per node).
-std::optional<QHostAddress> literalAddress(const QString &normalized)
+} // namespace
+
+TargetPolicy::TargetPolicy()
 {
-    if (const std::optional<quint32> v4 = parsePlainIPv4(normalized)) {
+    m_builtin.classes = {AddressClass::LinkLocal, AddressClass::Metadata};
+}
+
+std::optional<QHostAddress> TargetPolicy::literalAddress(const QString &host)
+{
+    // Plain dotted quads, the common case once per node, skip QHostAddress' general parser.
+    if (const std::optional<quint32> v4 = parsePlainIPv4(host)) {
         return QHostAddress(*v4);
     }
     QHostAddress literal;
-    if (literal.setAddress(normalized)) {
+    if (literal.setAddress(host)) {
         return literal;
     }
     return std::nullopt;
 }
 
-} // namespace
-
-TargetPolicy::TargetPolicy()
+std::optional<TargetPolicy::AddressClass> TargetPolicy::addressClass(QStringView rule)
 {
-    for (const QString &rule : {u"169.254.0.0/16"_s, u"fe80::/10"_s, u"100.100.100.200"_s,
-                                u"fd00:ec2::254"_s, u"metadata.google.internal"_s}) {
-        [[maybe_unused]] const Result<void> added = addRule(m_builtin, rule);
-        Q_ASSERT(added);
+    // Exact words only: "private." (a trailing dot) still names a host called "private".
+    const QString word = rule.trimmed().toString().toLower();
+    for (const ClassRules &rules : classTable()) {
+        if (rules.name == word) {
+            return rules.addressClass;
+        }
     }
+    return std::nullopt;
+}
+
+bool TargetPolicy::Rules::hasSubnets() const
+{
+    // Every class has subnets.
+    return !subnets.isEmpty() || !classes.isEmpty();
 }
 
 TargetPolicy TargetPolicy::none()
@@ -183,6 +252,12 @@ Result<void> TargetPolicy::addRule(Rules &rules, QStringView rawRule)
     if (rule.isEmpty()) {
         return bad(u"empty"_s);
     }
+    if (const std::optional<AddressClass> named = addressClass(rule)) {
+        if (!rules.classes.contains(*named)) {
+            rules.classes.append(*named);
+        }
+        return {};
+    }
     if (rule.contains(u'/')) {
         const Subnet subnet = QHostAddress::parseSubnet(rule);
         if (subnet.first.isNull() || subnet.second < 0) {
@@ -219,22 +294,24 @@ Result<void> TargetPolicy::addRule(Rules &rules, QStringView rawRule)
 
 bool TargetPolicy::matchesHost(const Rules &rules, const QString &host)
 {
-    for (const QString &pattern : rules.hostPatterns) {
-        if (globMatch(pattern, host)) {
-            return true;
-        }
-    }
-    return false;
+    auto any = [&host](const QStringList &patterns) {
+        return std::any_of(patterns.begin(), patterns.end(),
+                           [&host](const QString &pattern) { return globMatch(pattern, host); });
+    };
+    return any(rules.hostPatterns)
+           || std::any_of(rules.classes.begin(), rules.classes.end(),
+                          [&any](AddressClass c) { return any(classRules(c).hosts); });
 }
 
 bool TargetPolicy::matchesAddress(const Rules &rules, const QHostAddress &address)
 {
-    for (const Subnet &subnet : rules.subnets) {
-        if (address.isInSubnet(subnet)) {
-            return true;
-        }
-    }
-    return false;
+    auto any = [&address](const QList<Subnet> &subnets) {
+        return std::any_of(subnets.begin(), subnets.end(),
+                           [&address](const Subnet &subnet) { return address.isInSubnet(subnet); });
+    };
+    return any(rules.subnets)
+           || std::any_of(rules.classes.begin(), rules.classes.end(),
+                          [&any](AddressClass c) { return any(classRules(c).subnets); });
 }
 
 std::optional<QString> TargetPolicy::verdict(const QString &host,
@@ -256,17 +333,27 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
         }
         return text;
     };
-    auto addressIn = [&](const Rules &rules) {
+    // An unspecified address is loopback in every check: a denial of either loopback denies it
+    // (a dual-stack listener on :: takes 0.0.0.0's connections too); an allow lifts it only
+    // for the loopback it really reaches.
+    auto deniedIn = [&](const Rules &rules) {
+        return address
+               && (matchesAddress(rules, *address)
+                   || (loopback
+                       && (matchesAddress(rules, QHostAddress(QHostAddress::LocalHost))
+                           || matchesAddress(rules, QHostAddress(QHostAddress::LocalHostIPv6)))));
+    };
+    auto allowedIn = [&](const Rules &rules) {
         return address
                && (matchesAddress(rules, *address)
                    || (loopback && matchesAddress(rules, *loopback)));
     };
-    if (matchesHost(m_deny, host) || addressIn(m_deny)) {
+    if (matchesHost(m_deny, host) || deniedIn(m_deny)) {
         return u"%1 is denied by the target policy (--deny)"_s.arg(what());
     }
     const bool allowedByHost = matchesHost(m_allow, host);
-    const bool allowedByAddress = addressIn(m_allow);
-    const bool builtinAddress = addressIn(m_builtin);
+    const bool allowedByAddress = allowedIn(m_allow);
+    const bool builtinAddress = deniedIn(m_builtin);
     if (builtinAddress && !allowedByAddress) {
         return u"%1 is link-local or a cloud metadata address, denied by default (lift it with "
                "--allow)"_s.arg(what());
@@ -281,7 +368,7 @@ std::optional<QString> TargetPolicy::verdict(const QString &host,
     if (!m_allow.isEmpty()) {
         // A name not allowed by a host pattern may still be allowed by the address it
         // resolves to, which only the resolved check knows.
-        if (!address && !m_allow.subnets.isEmpty()) {
+        if (!address && m_allow.hasSubnets()) {
             return std::nullopt;
         }
         return u"%1 is not in the allow list (--allow)"_s.arg(what());
@@ -307,7 +394,7 @@ bool TargetPolicy::needsResolution(const QString &host) const
     if (literalAddress(normalizeHost(host))) {
         return false;
     }
-    return !m_deny.subnets.isEmpty() || !m_allow.subnets.isEmpty() || !m_builtin.subnets.isEmpty();
+    return m_deny.hasSubnets() || m_allow.hasSubnets() || m_builtin.hasSubnets();
 }
 
 QStringList TargetPolicy::describe() const
@@ -319,6 +406,15 @@ QStringList TargetPolicy::describe() const
         }
         for (const QString &p : rules.hostPatterns) {
             lines.append(u"%1 %2"_s.arg(kind, p));
+        }
+        for (const AddressClass c : rules.classes) {
+            const ClassRules &named = classRules(c);
+            QStringList members;
+            for (const Subnet &s : named.subnets) {
+                members.append(u"%1/%2"_s.arg(s.first.toString()).arg(s.second));
+            }
+            members += named.hosts;
+            lines.append(u"%1 %2 (%3)"_s.arg(kind, named.name, members.join(u", "_s)));
         }
     };
     add(u"deny"_s, m_deny);

@@ -117,10 +117,14 @@ inline QList<QCommandLineOption> targetPolicyOptions()
     using namespace Qt::StringLiterals;
     return {
         {u"allow"_s,
-         u"Allow only targets matching CIDR or HOST pattern (repeatable); also lifts "
-         "the default denial of link-local/metadata addresses it covers."_s,
+         u"Allow only targets matching CIDR, HOST pattern or address class (loopback, "
+         "private, link-local, metadata) (repeatable); also lifts the default denial of "
+         "link-local/metadata addresses it covers."_s,
          u"CIDR|HOST"_s},
-        {u"deny"_s, u"Deny targets matching CIDR or HOST pattern (repeatable)."_s, u"CIDR|HOST"_s},
+        {u"deny"_s,
+         u"Deny targets matching CIDR, HOST pattern or address class (loopback, private, "
+         "link-local, metadata) (repeatable)."_s,
+         u"CIDR|HOST"_s},
     };
 }
 

@@ -17,68 +17,20 @@
 #include "core/target.h"
 #include "core/targetpolicy.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/fakeresolver.h"
 #include "tests/common/testca.h"
 #include "tests/common/wait.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
 using Artemis::Test::FakeNode;
+using Artemis::Test::FakeResolver;
 
 namespace {
 
 const QHostAddress Local1(u"127.0.0.1"_s);
 const QHostAddress Local2(u"127.0.0.2"_s);
 const QHostAddress Local3(u"127.0.0.3"_s);
-
-// Answers each lookup of a name with the next of the answers the test gave it (the last one
-// repeats; none: the lookup fails). Later, from the event loop, as Resolver promises.
-class FakeResolver final : public Resolver
-{
-public:
-    void setAnswers(const QString &host, QList<QList<QHostAddress>> answers)
-    {
-        const QMutexLocker lock(&m_mutex);
-        m_answers.insert(host, std::move(answers));
-    }
-    void setSilent(const QString &host) // its lookups never answer
-    {
-        const QMutexLocker lock(&m_mutex);
-        m_silent.insert(host);
-    }
-    int lookups(const QString &host) const
-    {
-        const QMutexLocker lock(&m_mutex);
-        return m_lookups.value(host);
-    }
-
-    void lookup(const QString &host, QObject *context, Callback done) override
-    {
-        QList<QHostAddress> answer;
-        {
-            const QMutexLocker lock(&m_mutex);
-            const int n = m_lookups[host]++;
-            if (m_silent.contains(host)) {
-                return;
-            }
-            const QList<QList<QHostAddress>> answers = m_answers.value(host);
-            if (!answers.isEmpty()) {
-                answer = answers.at(std::min<qsizetype>(n, answers.size() - 1));
-            }
-        }
-        QMetaObject::invokeMethod(
-            context,
-            [done = std::move(done), answer] {
-                done(answer, answer.isEmpty() ? u"no such name (fake resolver)"_s : QString());
-            },
-            Qt::QueuedConnection);
-    }
-
-private:
-    mutable QMutex m_mutex;
-    QHash<QString, QList<QList<QHostAddress>>> m_answers;
-    QHash<QString, int> m_lookups;
-    QSet<QString> m_silent;
-};
 
 FetchOptions quickOptions()
 {
@@ -389,6 +341,11 @@ void TestPinning::unspecifiedIsLoopback_data()
     QTest::newRow("name -> ::") << u"zero.test"_s << u"::"_s << u"::1"_s;
     QTest::newRow("literal 0.0.0.0") << u"0.0.0.0"_s << QString() << u"127.0.0.0/8"_s;
     QTest::newRow("literal [::]") << u"[::]"_s << QString() << u"::1/128"_s;
+    // Loopback in every check (issue #21 item 8): either loopback's denial denies both.
+    QTest::newRow("literal [::], deny 127/8") << u"[::]"_s << QString() << u"127.0.0.0/8"_s;
+    QTest::newRow("name -> ::, deny 127/8") << u"zero.test"_s << u"::"_s << u"127.0.0.0/8"_s;
+    QTest::newRow("literal 0.0.0.0, deny ::1") << u"0.0.0.0"_s << QString() << u"::1"_s;
+    QTest::newRow("literal [::], deny loopback") << u"[::]"_s << QString() << u"loopback"_s;
 }
 
 void TestPinning::unspecifiedIsLoopback()

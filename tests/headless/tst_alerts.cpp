@@ -288,7 +288,8 @@ void TestAlerts::stateMachineAndDelivery()
     QVERIFY2(am.start(), "Alertmanager did not become ready");
     RestService service(fast());
     // What serve --alertmanager builds (LocalStack's sink), here with the test's Alertmanager.
-    AlertSink sink(AlertSinkConfig{QUrl(am.url()), service.base(), 5000});
+    AlertSink sink(AlertSinkConfig{QUrl(am.url()), service.base(), 5000},
+                   std::make_shared<const TargetPolicy>());
     QObject::connect(service.scheduler(), &Scheduler::alertsEvaluated, &sink, &AlertSink::deliver);
     QList<QString> postErrors;
     QObject::connect(&sink, &AlertSink::posted, &sink,

@@ -26,6 +26,8 @@ private Q_SLOTS:
     void badRequests_data();
     void badRequests();
     void restartKeepsLastGoodList();
+    void nameOfDeniedAddressGetsNothing_data();
+    void nameOfDeniedAddressGetsNothing();
 
 private:
     ServiceOptions fast()
@@ -322,6 +324,53 @@ void TestNodeSources::badRequests()
     const QString message =
         details.isString() ? details.toString() : details[u"message"_s].toString();
     QVERIFY2(message.contains(error), reply.body.constData());
+    QCOMPARE(service.scheduler()->list().size(), 0);
+}
+
+// Issue #21: the service's own stack (scheduler -> NodeSourceReader, the system resolver)
+// resolves a nodesFrom name and checks its addresses: `localhost` under --deny 127.0.0.0/8 or
+// --allow 10.0.0.0/8 is refused at creation (400, naming the address) and the listener behind
+// it receives no connection; without the rule the same source is read.
+void TestNodeSources::nameOfDeniedAddressGetsNothing_data()
+{
+    QTest::addColumn<QString>("allow");
+    QTest::addColumn<QString>("deny");
+    QTest::addColumn<int>("status");
+    QTest::newRow("deny 127/8") << QString() << u"127.0.0.0/8"_s << 400;
+    QTest::newRow("deny loopback") << QString() << u"loopback"_s << 400;
+    QTest::newRow("allow 10/8") << u"10.0.0.0/8"_s << QString() << 400;
+    QTest::newRow("default policy") << QString() << QString() << 201;
+}
+
+void TestNodeSources::nameOfDeniedAddressGetsNothing()
+{
+    QFETCH(QString, allow);
+    QFETCH(QString, deny);
+    QFETCH(int, status);
+    FakeNode sd, node;
+    QVERIFY(sd.start(QHostAddress::LocalHost) && node.start());
+    sd.setJsonBody(sdJson({node.node()}, u"dc"_s, u"a"_s));
+    ServiceOptions options = fast();
+    if (!allow.isEmpty()) {
+        QVERIFY(options.policy->allow(allow));
+    }
+    if (!deny.isEmpty()) {
+        QVERIFY(options.policy->deny(deny));
+    }
+    RestService service(options);
+    HttpClient client(service.base());
+    const HttpReply reply =
+        client.postJson(u"/api/v1/schedules"_s,
+                        scheduleBody({{u"http"_s, u"http://localhost:%1/sd"_s.arg(sd.port())}}));
+    QCOMPARE(reply.status, status);
+    if (status != 400) {
+        QCOMPARE(sd.connectionCount(), 1);
+        return;
+    }
+    const QString details = reply.json().value(u"details"_s).toString();
+    QVERIFY2(details.contains(u"127.0.0.1"_s) && details.contains(u"refused"_s),
+             reply.body.constData());
+    QCOMPARE(sd.connectionCount(), 0);
     QCOMPARE(service.scheduler()->list().size(), 0);
 }
 
