@@ -82,12 +82,18 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
                              .arg(queuedCount()));
     }
     TargetList list = std::move(parsed).value();
+    FetchOptions options = request.options;
+    // Read now, when the hunt or the schedule's round starts: a password file changed between
+    // rounds applies from the next one. Only in memory: the manifest keeps the paths.
+    if (const Result<void> resolved = resolveAuthRules(options.auth, m_config.files); !resolved) {
+        return resolved.error();
+    }
 
     HuntInfo info;
     info.id = newHuntId();
     info.state = HuntState::Queued;
     info.url = *normalizePath(request.url);
-    info.options = request.options;
+    info.options = std::move(options);
     info.total = int(list.targets.size());
     info.duplicates = list.duplicates;
     info.createdAt = QDateTime::currentDateTimeUtc();
@@ -156,6 +162,11 @@ Result<HuntInfo> HuntEngine::resume(const QString &id)
         if (!done.contains(target.node)) {
             remaining.append(std::move(target));
         }
+    }
+    // The manifest keeps the auth rules' paths only: read them again.
+    if (const Result<void> resolved = resolveAuthRules(info.options.auth, m_config.files);
+        !resolved) {
+        return resolved.error();
     }
     info.done = int(done.size());
     info.total = int(parsed->targets.size());

@@ -57,7 +57,7 @@ QByteArray HuntSpec::toBytes(const BrokerSecret *secret) const
     QJsonObject json{{u"id"_s, id}, {u"path"_s, path}};
     if (secret) {
         QJsonObject secrets;
-        for (const QString &key : {u"headers"_s, u"basicAuth"_s}) {
+        for (const QString &key : {u"headers"_s, u"basicAuth"_s, u"auth"_s}) {
             if (wireOptions.contains(key)) {
                 secrets.insert(key, wireOptions.take(key));
             }
@@ -126,7 +126,7 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes, const BrokerSecret
             wireOptions.insert(it.key(), it.value());
         }
     }
-    Result<FetchOptions> options = FetchOptions::fromJson(wireOptions);
+    Result<FetchOptions> options = FetchOptions::fromWireJson(wireOptions);
     if (!options) {
         return options.error();
     }
