@@ -80,9 +80,9 @@ Result<AuthRules> authRulesFromJson(const QJsonValue &json, bool withSecrets)
     }
     const QJsonArray array = json.toArray();
     if (array.size() > AuthRule::MaxRules) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"'auth' has %1 rules; at most %2"_s.arg(array.size())
-                             .arg(AuthRule::MaxRules));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"'auth' has %1 rules; at most %2"_s.arg(array.size()).arg(AuthRule::MaxRules));
     }
     AuthRules rules;
     for (qsizetype i = 0; i < array.size(); ++i) {
@@ -96,8 +96,8 @@ Result<AuthRules> authRulesFromJson(const QJsonValue &json, bool withSecrets)
         }
         for (auto it = object.begin(); it != object.end(); ++it) {
             if (!known.contains(it.key())) {
-                return ruleError(i, u"unknown field '%1' (known: %2)"_s.arg(
-                                        it.key(), known.join(u", "_s)));
+                return ruleError(
+                    i, u"unknown field '%1' (known: %2)"_s.arg(it.key(), known.join(u", "_s)));
             }
         }
         AuthRule rule;

@@ -87,10 +87,10 @@ Result<QString> FileAccess::check(const QString &path, const QString &what) cons
         return makeError(code, u"%1 '%2' %3"_s.arg(what, path, why));
     };
     if (!m_unrestricted && m_dirs.isEmpty()) {
-        return refuse(ErrorCode::Forbidden,
-                      u"refused: this service reads no file named in a request (start it with "
-                      "%1 DIR to allow the files under DIR)"_s.arg(
-                          QString::fromUtf16(AllowFilesFlag)));
+        return refuse(
+            ErrorCode::Forbidden,
+            u"refused: this service reads no file named in a request (start it with "
+            "%1 DIR to allow the files under DIR)"_s.arg(QString::fromUtf16(AllowFilesFlag)));
     }
     if (!QDir::isAbsolutePath(path)) {
         return refuse(ErrorCode::InvalidArgument, u"must be an absolute path"_s);
@@ -99,18 +99,16 @@ Result<QString> FileAccess::check(const QString &path, const QString &what) cons
     // Checked on the path as written first, so that the answer says nothing about files
     // outside the allowed dirs (not even whether they exist).
     if (!m_unrestricted && !isUnder(cleaned, m_dirs) && !isUnder(cleaned, m_canonicalDirs)) {
-        return refuse(ErrorCode::Forbidden,
-                      u"is outside the directories allowed with %1"_s.arg(
-                          QString::fromUtf16(AllowFilesFlag)));
+        return refuse(ErrorCode::Forbidden, u"is outside the directories allowed with %1"_s.arg(
+                                                QString::fromUtf16(AllowFilesFlag)));
     }
     const QString canonical = QFileInfo(cleaned).canonicalFilePath();
     if (canonical.isEmpty()) {
         return refuse(ErrorCode::InvalidArgument, u"does not exist"_s);
     }
     if (!m_unrestricted && (!isUnder(canonical, m_canonicalDirs) || isKernelView(canonical))) {
-        return refuse(ErrorCode::Forbidden,
-                      u"leads outside the directories allowed with %1"_s.arg(
-                          QString::fromUtf16(AllowFilesFlag)));
+        return refuse(ErrorCode::Forbidden, u"leads outside the directories allowed with %1"_s.arg(
+                                                QString::fromUtf16(AllowFilesFlag)));
     }
     return canonical;
 }
@@ -127,8 +125,8 @@ Result<QByteArray> FileAccess::read(const QString &path, qint64 maxBytes, const 
     // O_NOFOLLOW: the canonical path has no symlink left, so one now is a swap after check().
     // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting for one.
     const QByteArray native = QFile::encodeName(*canonical);
-    const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC
-                                                  | O_NOCTTY);
+    const int fd =
+        ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         const int error = errno;
         return refuse(ErrorCode::InvalidArgument, u"cannot be read: "_s + errnoText(error));
@@ -179,10 +177,10 @@ std::optional<QString> FileAccess::permissionProblem(const QString &path)
         return std::nullopt;
     }
     const QString who = (st.st_mode & S_IRGRP) && (st.st_mode & S_IROTH) ? u"group and others"_s
-                        : (st.st_mode & S_IRGRP)                       ? u"group"_s
-                                                                       : u"others"_s;
-    return u"%1 is readable by %2 (mode %3)"_s.arg(path, who)
-        .arg(uint(st.st_mode & 07777), 4, 8, QLatin1Char('0'));
+                        : (st.st_mode & S_IRGRP)                         ? u"group"_s
+                                                                         : u"others"_s;
+    return u"%1 is readable by %2 (mode %3)"_s.arg(path, who).arg(uint(st.st_mode & 07777), 4, 8,
+                                                                  QLatin1Char('0'));
 }
 
 } // namespace Artemis

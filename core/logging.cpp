@@ -58,8 +58,7 @@ QRegularExpression buildPattern(const QStringList &names)
         escaped.append(QRegularExpression::escape(name));
     }
     return QRegularExpression(
-        u"(?<![A-Za-z0-9_-])(%1)(\\?\"?\\s*[:=,]\\s*\\?\"?)([^\"\\r\\n]*)"_s.arg(
-            escaped.join(u'|')),
+        uR"((?<![A-Za-z0-9_-])(%1)(\\?"?\s*[:=,]\s*\\?"?)([^"\r\n]*))"_s.arg(escaped.join(u'|')),
         QRegularExpression::CaseInsensitiveOption);
 }
 

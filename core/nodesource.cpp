@@ -50,10 +50,11 @@ Result<void> checkTargets(const NodeFile &file, const QString &name, int maxNode
                 return fail(u"not a valid node range"_s);
             }
             if (*count > maxNodes) {
-                return Error{ErrorCode::TooLarge,
-                             u"nodesFrom %1 %2: the range expands to more than %3 nodes"_s
-                                 .arg(name, nodeLocation(file, i))
-                                 .arg(maxNodes)};
+                return Error{
+                    ErrorCode::TooLarge,
+                    u"nodesFrom %1 %2: the range expands to more than %3 nodes (at most %3 per hunt)"_s
+                        .arg(name, nodeLocation(file, i))
+                        .arg(maxNodes)};
             }
             Result<QStringList> nodes = expandNodeRange(node);
             if (!nodes) {
@@ -79,8 +80,10 @@ Result<void> checkTargets(const NodeFile &file, const QString &name, int maxNode
 // What every list read must satisfy besides its format: not empty, every node a target the
 // policy allows, within maxNodes once its ranges are expanded (checked here so that an
 // oversized list never becomes the last good one).
+// `targets`: check every node here (a file's list; an http_sd body's nodes are checked by
+// HuntEngine::submit).
 Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNodes,
-                           const TargetPolicy *policy)
+                           const TargetPolicy *policy, bool targets)
 {
     if (!read) {
         return sourceError(read.error().message, read.error().code);
@@ -88,7 +91,9 @@ Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNo
     if (read->nodes.isEmpty()) {
         return sourceError(u"%1: the list has no targets"_s.arg(name));
     }
-    if (const Result<void> valid = checkTargets(*read, name, maxNodes, policy); !valid) {
+    if (const Result<void> valid =
+            targets ? checkTargets(*read, name, maxNodes, policy) : Result<void>();
+        !valid) {
         return valid.error();
     }
     const Result<ExpandedNodes> expanded = expandNodeRanges(read->nodes, read->labels, maxNodes);
@@ -96,7 +101,9 @@ Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNo
         // Its message and details quote the node that passes the bound: not repeated.
         return Error{
             expanded.error().code,
-            u"nodesFrom %1: more than %2 nodes once ranges are expanded"_s.arg(name).arg(maxNodes)};
+            u"nodesFrom %1: more than %2 nodes once ranges are expanded (at most %2 per hunt)"_s
+                .arg(name)
+                .arg(maxNodes)};
     }
     return read;
 }
@@ -108,7 +115,7 @@ Result<NodeFile> readNodeFile(const QString &path, const NodeSourceReader::Confi
     if (!text) {
         return text.error();
     }
-    return checkList(parseNodeFile(*text, path), path, config.maxNodes, config.policy.get());
+    return checkList(parseNodeFile(*text, path), path, config.maxNodes, config.policy.get(), true);
 }
 
 } // namespace
@@ -251,7 +258,7 @@ void NodeSourceReader::parseLater(QByteArray body, const NodeSource &source,
                 "{...}}), the body starts with '%2'"_s.arg(
                     name, QString::fromUtf8(body.trimmed().left(40)))));
         }
-        return checkList(parseFileSdJson(body, name), name, maxNodes, nullptr);
+        return checkList(parseFileSdJson(body, name), name, maxNodes, nullptr, false);
     }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
         if (context) {
             done(std::move(read));

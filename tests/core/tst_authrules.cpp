@@ -57,8 +57,8 @@ void TestAuthRules::parse_data()
         << QByteArray(R"([{"match": {"dc": "fra1"}, "basicAuth": {"user": "svc", "passwordFile":
            "/p"}}, {"match": {}, "bearerTokenFile": "/t"}])")
         << QString();
-    QTest::newRow("no match means all") << QByteArray(R"([{"bearerTokenFile": "/t"}])")
-                                        << QString();
+    QTest::newRow("no match means all")
+        << QByteArray(R"([{"bearerTokenFile": "/t"}])") << QString();
     QTest::newRow("not an array") << QByteArray(R"({"bearerTokenFile": "/t"})")
                                   << u"'auth' must be an array"_s;
     QTest::newRow("both kinds") << QByteArray(R"([{"bearerTokenFile": "/t", "basicAuth":

@@ -30,8 +30,8 @@ private Q_SLOTS:
 
 private:
     QTemporaryDir m_root;
-    QString m_allowed;   // the allowed dir
-    QString m_outside;   // a dir beside it
+    QString m_allowed; // the allowed dir
+    QString m_outside; // a dir beside it
     QString write(const QString &path, const QByteArray &text);
 };
 
@@ -69,24 +69,22 @@ void TestFileAccess::refused_data()
     const QString a = m_allowed;
     const int forbidden = int(ErrorCode::Forbidden);
     const int invalid = int(ErrorCode::InvalidArgument);
-    QTest::newRow("no dirs allowed") << QString() << a + u"/nodes.txt"_s << forbidden
-                                     << u"--allow-files DIR"_s;
+    QTest::newRow("no dirs allowed")
+        << QString() << a + u"/nodes.txt"_s << forbidden << u"--allow-files DIR"_s;
     QTest::newRow("/etc/shadow") << a << u"/etc/shadow"_s << forbidden << u"outside"_s;
-    QTest::newRow("dot-dot out") << a << a + u"/../outside/secret"_s << forbidden
-                                 << u"outside"_s;
+    QTest::newRow("dot-dot out") << a << a + u"/../outside/secret"_s << forbidden << u"outside"_s;
     QTest::newRow("relative") << a << u"nodes.txt"_s << invalid << u"absolute"_s;
-    QTest::newRow("symlink out of the dir") << a << a + u"/link-out"_s << forbidden
-                                            << u"leads outside"_s;
-    QTest::newRow("symlink to /etc") << a << a + u"/link-etc"_s << forbidden
-                                     << u"leads outside"_s;
-    QTest::newRow("/proc even when / is allowed") << u"/"_s << u"/proc/self/environ"_s
-                                                  << forbidden << u"leads outside"_s;
-    QTest::newRow("symlink to /proc") << u"/"_s << a + u"/link-proc"_s << forbidden
-                                      << u"leads outside"_s;
-    QTest::newRow("a device even when / is allowed") << u"/"_s << u"/dev/zero"_s << forbidden
-                                                     << u"leads outside"_s;
-    QTest::newRow("a device, unrestricted") << u"*"_s << u"/dev/zero"_s << invalid
-                                            << u"not a regular file"_s;
+    QTest::newRow("symlink out of the dir")
+        << a << a + u"/link-out"_s << forbidden << u"leads outside"_s;
+    QTest::newRow("symlink to /etc") << a << a + u"/link-etc"_s << forbidden << u"leads outside"_s;
+    QTest::newRow("/proc even when / is allowed")
+        << u"/"_s << u"/proc/self/environ"_s << forbidden << u"leads outside"_s;
+    QTest::newRow("symlink to /proc")
+        << u"/"_s << a + u"/link-proc"_s << forbidden << u"leads outside"_s;
+    QTest::newRow("a device even when / is allowed")
+        << u"/"_s << u"/dev/zero"_s << forbidden << u"leads outside"_s;
+    QTest::newRow("a device, unrestricted")
+        << u"*"_s << u"/dev/zero"_s << invalid << u"not a regular file"_s;
     QTest::newRow("a directory") << a << a + u"/sub"_s << invalid << u"not a regular file"_s;
     QTest::newRow("missing") << a << a + u"/none"_s << invalid << u"does not exist"_s;
     QTest::newRow("too large") << a << a + u"/big"_s << int(ErrorCode::TooLarge)

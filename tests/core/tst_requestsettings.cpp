@@ -367,7 +367,8 @@ void TestRequestSettings::optionsJson()
     QFETCH(QString, error);
     const QJsonDocument doc = QJsonDocument::fromJson(json);
     QVERIFY2(doc.isObject(), json.constData());
-    const Result<FetchOptions> parsed = FetchOptions::fromJson(doc.object());
+    const Result<FetchOptions> parsed =
+        FetchOptions::fromJson(doc.object(), FileAccess::unrestricted());
     if (!error.isEmpty()) {
         QVERIFY(!parsed);
         QCOMPARE(parsed.error().code, ErrorCode::InvalidArgument);
