@@ -248,12 +248,18 @@ void RedisExecutor::flush()
             const QList<Target> part = unsent.mid(i, batch);
             QStringList nodes;
             nodes.reserve(part.size());
+            // With auth rules the workers choose each node's credentials by its labels.
+            const bool withLabels = !it->spec.options.auth.isEmpty();
+            QList<Labels> labels;
             for (const Target &target : part) {
                 nodes.append(target.node);
+                if (withLabels) {
+                    labels.append(target.labels);
+                }
             }
             const quint64 key = it.key();
             const QByteArray huntId = it->spec.id.toUtf8();
-            const QByteArray encoded = Wire::encodeNodes(nodes);
+            const QByteArray encoded = Wire::encodeNodes(nodes, labels);
             QList<QByteArray> xadd{"XADD", Wire::JobsStream, "*", "hunt", huntId, "nodes", encoded};
             if (m_config.secret) {
                 xadd << "mac" << Wire::jobMac(*m_config.secret, huntId, encoded);

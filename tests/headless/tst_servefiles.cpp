@@ -75,9 +75,8 @@ void TestServeFiles::noFileWithoutAllowFiles()
         u"/api/v1/hunts"_s,
         {{u"nodes"_s, QJsonArray{u"127.0.0.1:1"_s}},
          {u"url"_s, u"metric"_s},
-         {u"options"_s,
-          QJsonObject{{u"auth"_s, QJsonArray{QJsonObject{
-                                      {u"bearerTokenFile"_s, u"/etc/passwd"_s}}}}}}});
+         {u"options"_s, QJsonObject{{u"auth"_s, QJsonArray{QJsonObject{
+                                                    {u"bearerTokenFile"_s, u"/etc/passwd"_s}}}}}}});
     QCOMPARE(auth.status, 403);
     QVERIFY(!auth.body.contains("root:"));
 }
@@ -87,12 +86,12 @@ void TestServeFiles::allowedDirsOnly()
     const QString allowed = m_dir.filePath(u"allowed"_s);
     QVERIFY(QDir().mkpath(allowed));
     // A secret file in the allowed dir is still never quoted: the line and the reason only.
-    const QString secret = writeFile(allowed + u"/secret.conf"_s,
-                                     "# credentials\npassword = hunter2-very-secret\n");
+    const QString secret =
+        writeFile(allowed + u"/secret.conf"_s, "# credentials\npassword = hunter2-very-secret\n");
     QVERIFY(QFile::link(u"/etc/passwd"_s, allowed + u"/passwd"_s));
     ServeProcess serve(QStringLiteral(ARTEMIS_HEADLESS_BIN));
-    QVERIFY(serve.start({u"--data-dir"_s, m_dir.filePath(u"data2"_s), u"--allow-files"_s,
-                         allowed}) != 0);
+    QVERIFY(serve.start({u"--data-dir"_s, m_dir.filePath(u"data2"_s), u"--allow-files"_s, allowed})
+            != 0);
     HttpClient client(serve.base());
 
     const HttpReply bad = client.postJson(u"/api/v1/schedules"_s, scheduleFrom(secret));
@@ -100,10 +99,12 @@ void TestServeFiles::allowedDirsOnly()
     QVERIFY2(bad.body.contains("line 2: not a node (expected host:port)"), bad.body.constData());
     QVERIFY2(!bad.body.contains("hunter2"), bad.body.constData());
 
-    const HttpReply out = client.postJson(u"/api/v1/schedules"_s, scheduleFrom(allowed + u"/passwd"_s));
+    const HttpReply out =
+        client.postJson(u"/api/v1/schedules"_s, scheduleFrom(allowed + u"/passwd"_s));
     QCOMPARE(out.status, 403);
     QVERIFY(!out.body.contains("root:"));
-    const HttpReply shadow = client.postJson(u"/api/v1/schedules"_s, scheduleFrom(u"/etc/shadow"_s));
+    const HttpReply shadow =
+        client.postJson(u"/api/v1/schedules"_s, scheduleFrom(u"/etc/shadow"_s));
     QCOMPARE(shadow.status, 403);
 
     const QString good = writeFile(allowed + u"/nodes.txt"_s, "127.0.0.1:1\n");
@@ -123,16 +124,17 @@ void TestServeFiles::secretsNeverLogged()
     QVERIFY(serve.start({u"--data-dir"_s, m_dir.filePath(u"data3"_s), u"--token-file"_s, token})
             != 0);
     HttpClient wrong(serve.base(), "wrong-guess-7c1d");
-    const HttpReply refused = wrong.get(u"/api/v1/hunts"_s, {{"Cookie", "session=cookie-9e2b"},
-                                                            {"Proxy-Authorization", "Basic cHJveHk6OWY="}});
+    const HttpReply refused =
+        wrong.get(u"/api/v1/hunts"_s, {{"Cookie", "session=cookie-9e2b"},
+                                       {"Proxy-Authorization", "Basic cHJveHk6OWY="}});
     QCOMPARE(refused.status, 401);
     HttpClient right(serve.base(), "right-token-5f3a");
     QCOMPARE(right.get(u"/api/v1/hunts"_s).status, 200);
     QTRY_VERIFY_WITH_TIMEOUT(serve.stderrText().contains("<redacted>"), 10000);
     const QByteArray log = serve.stderrText();
     QVERIFY2(log.contains("qt.httpserver"), log.constData()); // the category did log
-    for (const QByteArray secret : {"wrong-guess-7c1d", "right-token-5f3a", "cookie-9e2b",
-                                    "cHJveHk6OWY="}) {
+    for (const QByteArray secret :
+         {"wrong-guess-7c1d", "right-token-5f3a", "cookie-9e2b", "cHJveHk6OWY="}) {
         QVERIFY2(!log.contains(secret), secret.constData());
     }
 }
