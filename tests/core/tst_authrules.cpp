@@ -14,7 +14,9 @@
 
 #include "core/authrules.h"
 #include "core/huntengine.h"
+#include "core/scheduler.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/manualclock.h"
 #include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
@@ -32,6 +34,7 @@ private Q_SLOTS:
     void resolveReadsAllowedFilesOnly();
     void jsonKeepsPathsOnly();
     void thousandNodesFiveCredentials();
+    void roundsReadTheFilesAgain();
 
 private:
     QTemporaryDir m_dir;
@@ -247,6 +250,56 @@ void TestAuthRules::thousandNodesFiveCredentials()
         ++files;
     }
     QVERIFY(files > 0);
+}
+
+// A schedule's rounds read the files when each starts: a token rotated between rounds is sent
+// from the next round on, and neither schedule.json nor hunt.json ever holds one.
+void TestAuthRules::roundsReadTheFilesAgain()
+{
+    const QString token = write(u"rotating.token"_s, "tok-round-one\n");
+    auto clock = std::make_shared<ManualClock>();
+    StackFixture fixture;
+    StackOptions options;
+    options.scheduler->minEveryMs = 100;
+    options.scheduler->clock = clock;
+    const Result<FileAccess> allowed = FileAccess::allowing({m_dir.path()});
+    QVERIFY2_OK(allowed);
+    options.engine.files = *allowed;
+    QVERIFY2_OK(fixture.open(options));
+    FakeNode node;
+    QVERIFY(node.start());
+
+    ScheduleSpec spec;
+    spec.nodes = {node.node()};
+    spec.labels = {{{u"dc"_s, u"fra1"_s}}};
+    spec.url = u"metric"_s;
+    spec.everyMs = 1000;
+    spec.spreadMs = 0;
+    spec.origin = u"api"_s;
+    spec.options.attempts = 1;
+    spec.options.auth.append(AuthRule{});
+    spec.options.auth[0].match = {{u"dc"_s, u"fra1"_s}};
+    spec.options.auth[0].bearerTokenFile = token;
+    QSignalSpy finished(fixture.engine(), &HuntEngine::huntFinished);
+    QVERIFY2_OK(fixture.scheduler()->create(spec));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QCOMPARE(node.requestHeaders().last().value("authorization"), "Bearer tok-round-one");
+
+    write(u"rotating.token"_s, "tok-round-two\n");
+    clock->advance(spec.everyMs);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+    QCOMPARE(node.requestHeaders().last().value("authorization"), "Bearer tok-round-two");
+
+    QDirIterator it(fixture.dataDir(), QDir::Files, QDirIterator::Subdirectories);
+    bool sawSchedule = false;
+    while (it.hasNext()) {
+        QFile file(it.next());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY2(!text.contains("tok-round"), qPrintable(file.fileName()));
+        sawSchedule = sawSchedule || file.fileName().endsWith(u"schedule.json"_s);
+    }
+    QVERIFY(sawSchedule);
 }
 
 QTEST_GUILESS_MAIN(TestAuthRules)
