@@ -7,6 +7,7 @@
 #include "core/executor.h"
 #include "core/huntid.h"
 #include "core/huntrun.h"
+#include "core/logging.h"
 #include "core/noderange.h"
 #include "core/resultstore.h"
 #include "core/target.h"
@@ -83,6 +84,12 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     }
     TargetList list = std::move(parsed).value();
     FetchOptions options = request.options;
+    // Their values are secrets: no log line shows them (core/logging.h), Qt's own included.
+    QStringList headerNames;
+    for (const auto &header : std::as_const(options.headers)) {
+        headerNames.append(QString::fromLatin1(header.first));
+    }
+    addRedactedHeaderNames(headerNames);
     // Read now, when the hunt or the schedule's round starts: a password file changed between
     // rounds applies from the next one. Only in memory: the manifest keeps the paths.
     if (const Result<void> resolved = resolveAuthRules(options.auth, m_config.files); !resolved) {
