@@ -34,6 +34,7 @@ constexpr int FetchThreads = 2;
 int main(int argc, char *argv[])
 {
     Artemis::installMessagePattern();
+    Artemis::installSecretRedaction();
     // Before QApplication, which needs a display: `artemis --version` works on a server too.
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--version") == 0 || std::strcmp(argv[i], "-v") == 0) {

@@ -39,6 +39,7 @@ void printUsage(QTextStream &stream)
 int main(int argc, char *argv[])
 {
     Artemis::installMessagePattern();
+    Artemis::installSecretRedaction();
     QCoreApplication app(argc, argv);
     Artemis::raiseOpenFileLimit();
     QCoreApplication::setApplicationName(u"artemis-headless"_s);

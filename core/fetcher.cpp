@@ -481,8 +481,12 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     for (const auto &header : options.headers) {
         request.setRawHeader(header.first, header.second);
     }
-    if (!hunt->authorization.isEmpty()) {
-        request.setRawHeader("Authorization", hunt->authorization);
+    // Auth rules give each node its group's credentials (core/authrules.h), else basicAuth.
+    const QByteArray authorization = options.auth.isEmpty()
+                                         ? hunt->authorization
+                                         : authorizationFor(options.auth, job->target.labels);
+    if (!authorization.isEmpty()) {
+        request.setRawHeader("Authorization", authorization);
     }
     if (hunt->tls) {
         request.setSslConfiguration(*hunt->tls);

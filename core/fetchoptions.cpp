@@ -89,6 +89,9 @@ QJsonObject FetchOptions::toJson() const
     if (basicAuth) {
         json.insert(u"basicAuth"_s, QJsonObject{{u"username"_s, basicAuth->username}});
     }
+    if (!auth.isEmpty()) {
+        json.insert(u"auth"_s, authRulesToJson(auth, false)); // the files' paths, never their text
+    }
     if (!caPem.isEmpty()) {
         json.insert(u"caPem"_s, QString::fromLatin1(caPem));
     }
@@ -115,6 +118,9 @@ QJsonObject FetchOptions::toWireJson() const
         json.insert(u"basicAuth"_s, QJsonObject{{u"username"_s, basicAuth->username},
                                                 {u"password"_s, basicAuth->password}});
     }
+    if (!auth.isEmpty()) {
+        json.insert(u"auth"_s, authRulesToJson(auth, true));
+    }
     return json;
 }
 
@@ -126,42 +132,40 @@ QByteArray FetchOptions::basicAuthorization() const
     return "Basic " + (basicAuth->username + u':' + basicAuth->password).toUtf8().toBase64();
 }
 
-Result<void> FetchOptions::loadCaFile(const QString &path)
+Result<void> FetchOptions::loadCaFile(const QString &path, const FileAccess &files)
 {
-    const QFileInfo info(path);
-    auto fail = [&path](const QString &why) {
-        return makeError(ErrorCode::InvalidArgument, u"CA file '%1' %2"_s.arg(path, why));
-    };
-    if (!info.exists()) {
-        return fail(u"does not exist"_s);
+    const Result<QByteArray> read = files.read(path, MaxCaFileBytes, u"CA file"_s);
+    if (!read) {
+        return read.error();
     }
-    // A FIFO or a device would block or never end.
-    if (!info.isFile()) {
-        return fail(u"is not a regular file"_s);
-    }
-    if (info.size() > MaxCaFileBytes) {
-        return fail(u"is larger than %1 bytes"_s.arg(MaxCaFileBytes));
-    }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return fail(u"cannot be read: "_s + file.errorString());
-    }
-    const QByteArray pem = certificatesOnly(file.read(MaxCaFileBytes));
+    const QByteArray pem = certificatesOnly(*read);
     if (pem.isEmpty()) {
-        return fail(u"holds no PEM certificate"_s);
+        return makeError(ErrorCode::InvalidArgument,
+                         u"CA file '%1' holds no PEM certificate"_s.arg(path));
     }
     caPem = pem;
-    caFile = info.absoluteFilePath();
+    caFile = QFileInfo(path).canonicalFilePath();
     return {};
 }
 
-Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
+Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json, const FileAccess &files)
+{
+    return parse(json, files, false);
+}
+
+Result<FetchOptions> FetchOptions::fromWireJson(const QJsonObject &json)
+{
+    return parse(json, FileAccess::none(), true);
+}
+
+Result<FetchOptions> FetchOptions::parse(const QJsonObject &json, const FileAccess &files,
+                                         bool wire)
 {
     static const QStringList Known = {
-        u"timeoutMs"_s,      u"attempts"_s,      u"concurrency"_s,  u"perHostLimit"_s,
-        u"maxBodyBytes"_s,   u"backoffBaseMs"_s, u"backoffCapMs"_s, u"headers"_s,
-        u"basicAuth"_s,      u"caFile"_s,        u"caPem"_s,        u"insecureSkipVerify"_s,
-        u"followRedirects"_s};
+        u"timeoutMs"_s,       u"attempts"_s,      u"concurrency"_s,  u"perHostLimit"_s,
+        u"maxBodyBytes"_s,    u"backoffBaseMs"_s, u"backoffCapMs"_s, u"headers"_s,
+        u"basicAuth"_s,       u"caFile"_s,        u"caPem"_s,        u"insecureSkipVerify"_s,
+        u"followRedirects"_s, u"auth"_s};
     for (auto it = json.begin(); it != json.end(); ++it) {
         // headerNames: what toJson() writes instead of the header values; read as nothing.
         if (!Known.contains(it.key()) && it.key() != u"headerNames"_s) {
@@ -248,10 +252,20 @@ Result<FetchOptions> FetchOptions::fromJson(const QJsonObject &json)
                              u"option 'caPem' holds no PEM certificate"_s);
         }
     } else if (!caFile.toString().isEmpty()) {
-        const Result<void> loaded = o.loadCaFile(caFile.toString());
+        const Result<void> loaded = o.loadCaFile(caFile.toString(), files);
         if (!loaded) {
             return loaded.error();
         }
+    }
+    if (const QJsonValue rulesJson = json.value(u"auth"_s);
+        !rulesJson.isUndefined() && !rulesJson.isNull()) {
+        // Resolved secrets come only with the wire form, which carries the hunt's options
+        // sealed: "authorization" in an API body is refused as an unknown field.
+        Result<AuthRules> rules = authRulesFromJson(rulesJson, wire);
+        if (!rules) {
+            return rules.error();
+        }
+        o.auth = std::move(rules).value();
     }
     const Result<void> valid = o.validate();
     if (!valid) {
@@ -305,6 +319,13 @@ Result<void> FetchOptions::validate() const
                                  u"give either basicAuth or an Authorization header, not both"_s);
             }
         }
+    }
+    if (!auth.isEmpty()
+        && (basicAuth || std::any_of(headers.begin(), headers.end(), [](const auto &h) {
+                return h.first.compare("Authorization", Qt::CaseInsensitive) == 0;
+            }))) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"give either 'auth' rules or basicAuth / an Authorization header"_s);
     }
     if (!caPem.isEmpty() && QSslCertificate::fromData(caPem, QSsl::Pem).isEmpty()) {
         return makeError(ErrorCode::InvalidArgument, u"the CA certificates are not valid PEM"_s);

@@ -9,6 +9,8 @@
 #include <QPair>
 #include <QString>
 
+#include "core/authrules.h"
+#include "core/fileaccess.h"
 #include "core/result.h"
 #include "core/targetpolicy.h"
 
@@ -32,6 +34,9 @@ struct FetchOptions
         QString password; // a secret
     };
     std::optional<BasicAuth> basicAuth; // sent with every request (preemptive Basic)
+    // Credentials per group of nodes by label, first match wins (core/authrules.h): the rules
+    // name files; HuntEngine::submit reads them (resolveAuthRules) when the hunt or round starts.
+    AuthRules auth;
     // CA certificates (PEM, certificates only) that https nodes must chain to, instead of the
     // system's. Carried as text so workers need no file; caFile only says where it came from.
     QByteArray caPem;
@@ -68,19 +73,31 @@ struct FetchOptions
     // "basicAuth": {"username", "password"}); fromJson reads it back.
     QJsonObject toWireJson() const;
     // Reads the JSON form; absent keys keep defaults; bad values are an InvalidArgument error
-    // naming the key. "caFile" is read here (see loadCaFile) unless "caPem" is given too.
-    static Result<FetchOptions> fromJson(const QJsonObject &json);
+    // naming the key. "caFile" is read here through `files` (see loadCaFile) unless "caPem" is
+    // given too: an API request passes the service's --allow-files, stored and wire forms
+    // (which carry caPem) FileAccess::none(). "auth" rules are parsed, not read; their resolved
+    // secrets are read back from the wire form only.
+    static Result<FetchOptions> fromJson(const QJsonObject &json,
+                                         const FileAccess &files = FileAccess::none());
+    // The toWireJson() form (a worker's copy of a hunt): also the auth rules' resolved values.
+    static Result<FetchOptions> fromWireJson(const QJsonObject &json);
     Result<void> validate() const;
 
-    // Reads the CA certificates of a PEM file (at most MaxCaFileBytes) into caPem and sets
-    // caFile to its absolute path. InvalidArgument naming the file when it is missing,
-    // unreadable, not a regular file, too large or holds no PEM certificate.
-    Result<void> loadCaFile(const QString &path);
+    // Reads the CA certificates of a PEM file (at most MaxCaFileBytes) through `files` into
+    // caPem and sets caFile to its canonical path. Errors name the file (FileAccess: missing,
+    // not a regular file, too large, outside the allowed dirs) or say it holds no certificate.
+    Result<void> loadCaFile(const QString &path, const FileAccess &files);
     // True when requests carry values the hunt was given (headers, basic auth): they must not
     // follow a redirect to another origin.
-    bool hasCredentials() const { return !headers.isEmpty() || basicAuth.has_value(); }
+    bool hasCredentials() const
+    {
+        return !headers.isEmpty() || basicAuth.has_value() || !auth.isEmpty();
+    }
     // The Authorization header value for basicAuth; empty without it.
     QByteArray basicAuthorization() const;
+
+private:
+    static Result<FetchOptions> parse(const QJsonObject &json, const FileAccess &files, bool wire);
 };
 
 } // namespace Artemis

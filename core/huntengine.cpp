@@ -7,6 +7,7 @@
 #include "core/executor.h"
 #include "core/huntid.h"
 #include "core/huntrun.h"
+#include "core/logging.h"
 #include "core/noderange.h"
 #include "core/resultstore.h"
 #include "core/target.h"
@@ -82,12 +83,24 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
                              .arg(queuedCount()));
     }
     TargetList list = std::move(parsed).value();
+    FetchOptions options = request.options;
+    // Their values are secrets: no log line shows them (core/logging.h), Qt's own included.
+    QStringList headerNames;
+    for (const auto &header : std::as_const(options.headers)) {
+        headerNames.append(QString::fromLatin1(header.first));
+    }
+    addRedactedHeaderNames(headerNames);
+    // Read now, when the hunt or the schedule's round starts: a password file changed between
+    // rounds applies from the next one. Only in memory: the manifest keeps the paths.
+    if (const Result<void> resolved = resolveAuthRules(options.auth, m_config.files); !resolved) {
+        return resolved.error();
+    }
 
     HuntInfo info;
     info.id = newHuntId();
     info.state = HuntState::Queued;
     info.url = *normalizePath(request.url);
-    info.options = request.options;
+    info.options = std::move(options);
     info.total = int(list.targets.size());
     info.duplicates = list.duplicates;
     info.createdAt = QDateTime::currentDateTimeUtc();
@@ -156,6 +169,11 @@ Result<HuntInfo> HuntEngine::resume(const QString &id)
         if (!done.contains(target.node)) {
             remaining.append(std::move(target));
         }
+    }
+    // The manifest keeps the auth rules' paths only: read them again.
+    if (const Result<void> resolved = resolveAuthRules(info.options.auth, m_config.files);
+        !resolved) {
+        return resolved.error();
     }
     info.done = int(done.size());
     info.total = int(parsed->targets.size());

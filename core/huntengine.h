@@ -58,6 +58,10 @@ struct EngineConfig
     // ErrorCode::Denied listing each one); null = no policy. Resolved addresses are checked by
     // the executor's fetchers, which should get the same policy.
     TargetPolicyPtr policy;
+    // What files a hunt's auth rules may name (core/fileaccess.h), read at submit. The service
+    // passes its --allow-files dirs (API requests parse caFile through the same); the CLI and
+    // the GUI, whose paths are the operator's own, keep the default.
+    FileAccess files = FileAccess::unrestricted();
 };
 
 // Accepts hunts, stores them, runs them on an Executor, and reports progress.

@@ -23,4 +23,23 @@ void installMessagePattern();
 // The pattern installMessagePattern() sets (for tests and the docs).
 const char *defaultMessagePattern();
 
+// Secrets never reach a log line (issue #21 item 7): a message handler, installed once first
+// thing in main() (before any other handler) and kept for the whole process, passes every
+// message, Qt's own categories included (qt.httpserver logs request headers), through
+// redactSecrets() before the previous handler prints it. Thread-safe.
+void installSecretRedaction();
+
+// The text with the values of the Authorization, Proxy-Authorization, Cookie and Set-Cookie
+// headers, and of the headers named with addRedactedHeaderNames(), replaced by "<redacted>",
+// as written in "Name: value", "Name=value" or QDebug's ("Name", "value"); and every value
+// given to addRedactedValue() replaced wherever it occurs. Thread-safe.
+QString redactSecrets(const QString &text);
+
+// Header names whose values are secrets (a hunt's --header names); case-insensitive. At most
+// 256 names are kept (the first ones).
+void addRedactedHeaderNames(const QStringList &names);
+// A secret value (the API token, a broker password) hidden wherever it appears; values
+// shorter than 4 characters are ignored (they would blank ordinary words). At most 64.
+void addRedactedValue(const QString &value);
+
 } // namespace Artemis

@@ -14,6 +14,10 @@ namespace Artemis {
 
 namespace {
 
+// What is wrong with a group's labels, without the names or values (the file's text).
+const QString LabelsReason = u"'labels' must map valid names (letters, digits, '_'; not "
+                             "starting with __) to strings"_s;
+
 Error fileError(const QString &name, const QString &message)
 {
     return Error{ErrorCode::InvalidArgument, u"%1: %2"_s.arg(name, message)};
@@ -58,7 +62,7 @@ Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name)
         }
         Result<Labels> labels = labelsFromJson(withoutMetaLabels(group.value(u"labels"_s)));
         if (!labels) {
-            return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
+            return fileError(name, u"group %1: %2"_s.arg(g).arg(LabelsReason));
         }
         for (const QJsonValue &target : targets.toArray()) {
             if (!target.isString()) {
@@ -95,9 +99,9 @@ Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
                 }
                 for (const auto &entry : labels) {
                     if (!entry.second.IsScalar()) {
-                        return fileError(
-                            name, u"group %1: label '%2' must have a string value"_s.arg(g).arg(
-                                      QString::fromStdString(entry.first.as<std::string>())));
+                        return fileError(name, u"group %1 (line %2): %3"_s.arg(g)
+                                                   .arg(entry.second.Mark().line + 1)
+                                                   .arg(LabelsReason));
                     }
                     labelObject.insert(QString::fromStdString(entry.first.as<std::string>()),
                                        QString::fromStdString(entry.second.as<std::string>()));
@@ -105,7 +109,9 @@ Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
             }
             Result<Labels> labels = labelsFromJson(withoutMetaLabels(labelObject));
             if (!labels) {
-                return fileError(name, u"group %1: %2"_s.arg(g).arg(labels.error().message));
+                return fileError(name, u"group %1 (line %2): %3"_s.arg(g)
+                                           .arg(group.Mark().line + 1)
+                                           .arg(LabelsReason));
             }
             for (const auto &target : targets) {
                 if (!target.IsScalar()) {
@@ -114,12 +120,13 @@ Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
                 }
                 file.nodes.append(QString::fromStdString(target.as<std::string>()));
                 file.labels.append(*labels);
+                file.lines.append(target.Mark().line + 1);
             }
         }
         return file;
     } catch (const YAML::Exception &e) {
-        return fileError(name,
-                         u"not valid file_sd YAML: %1"_s.arg(QString::fromStdString(e.what())));
+        // e.what() may quote the text ("unknown escape character: x"): the line only.
+        return fileError(name, u"line %1: not valid file_sd YAML"_s.arg(e.mark.line + 1));
     }
 }
 
@@ -154,7 +161,22 @@ Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name)
     if (yaml) {
         return fromFileSdYaml(text, name);
     }
-    return NodeFile{parseNodeList(QString::fromUtf8(text)), {}};
+    // parseNodeList's rules, counting lines.
+    NodeFile file;
+    int number = 0;
+    const QString decoded = QString::fromUtf8(text);
+    for (QStringView line : QStringView(decoded).split(u'\n')) {
+        ++number;
+        if (const qsizetype hash = line.indexOf(u'#'); hash >= 0) {
+            line = line.left(hash);
+        }
+        line = line.trimmed();
+        if (!line.isEmpty()) {
+            file.nodes.append(line.toString());
+            file.lines.append(number);
+        }
+    }
+    return file;
 }
 
 } // namespace Artemis

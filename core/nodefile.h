@@ -15,6 +15,9 @@ struct NodeFile
 {
     QStringList nodes;
     QList<Labels> labels;
+    // The line (1-based) each node is on, for errors about it: plain text and YAML; empty for
+    // JSON, whose errors say "group G target T".
+    QList<int> lines;
 };
 
 // Reads the text of a node file in any of three formats, told apart by content (the name only
@@ -24,7 +27,8 @@ struct NodeFile
 // - plain text: one node per line, blank lines and '#' comments ignored (parseNodeList)
 // Text starting with '[' is JSON; text whose first non-comment line starts with "- " (or a
 // .yaml/.yml name) is YAML; anything else is plain. Targets may be ranges (core/noderange.h).
-// Errors (InvalidArgument) name the file, and the group and field at fault. Pure; never reads
+// Errors (InvalidArgument) name the file, and the group, line or byte and the field at fault;
+// they never quote the text (a file may be a secret: issue #21). Pure; never reads
 // the disk (the caller reads, so the CLI can take stdin and the scheduler a downloaded body).
 Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name);
 

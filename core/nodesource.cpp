@@ -9,6 +9,7 @@
 #include "core/huntinfo.h"
 #include "core/noderange.h"
 #include "core/policedrequest.h"
+#include "core/target.h"
 
 using namespace Qt::StringLiterals;
 
@@ -21,9 +22,64 @@ Error sourceError(const QString &message, ErrorCode code = ErrorCode::InvalidArg
     return Error{code, u"nodesFrom "_s + message};
 }
 
-// What every list read must satisfy besides its format: not empty, within maxNodes once its
-// ranges are expanded (checked here so that an oversized list never becomes the last good one).
-Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNodes)
+// Where node i of a list is, for errors that must not quote it: its line, or its position.
+QString nodeLocation(const NodeFile &file, qsizetype i)
+{
+    return i < file.lines.size() ? u"line %1"_s.arg(file.lines.at(i)) : u"target %1"_s.arg(i + 1);
+}
+
+// Every node of a list read is a target (or a range of them) the policy allows. Checked here,
+// not left to HuntEngine::submit, whose errors quote the nodes: a list's text may be a secret
+// (issue #21), so these name the line and the reason only.
+Result<void> checkTargets(const NodeFile &file, const QString &name, int maxNodes,
+                          const TargetPolicy *policy)
+{
+    for (qsizetype i = 0; i < file.nodes.size(); ++i) {
+        const QString &node = file.nodes.at(i);
+        auto fail = [&](const QString &reason) {
+            return sourceError(u"%1 %2: %3"_s.arg(name, nodeLocation(file, i), reason));
+        };
+        QStringList expanded{node};
+        if (hasNodeRange(node)) {
+            const Result<qint64> count = nodeRangeCount(node, maxNodes);
+            if (!count) {
+                return fail(u"not a valid node range"_s);
+            }
+            if (*count > maxNodes) {
+                return Error{
+                    ErrorCode::TooLarge,
+                    u"nodesFrom %1 %2: the range expands to more than %3 nodes (at most %3 per hunt)"_s
+                        .arg(name, nodeLocation(file, i))
+                        .arg(maxNodes)};
+            }
+            Result<QStringList> nodes = expandNodeRange(node);
+            if (!nodes) {
+                return fail(u"not a valid node range"_s);
+            }
+            expanded = std::move(nodes).value();
+        }
+        for (const QString &one : std::as_const(expanded)) {
+            const Result<Target> target = parseTarget(one, u"/"_s);
+            if (!target) {
+                return fail(u"not a node (expected host:port)"_s);
+            }
+            if (policy && policy->checkHost(target->host)) {
+                return Error{ErrorCode::Denied,
+                             u"nodesFrom %1 %2: the host is refused by the target policy"_s.arg(
+                                 name, nodeLocation(file, i))};
+            }
+        }
+    }
+    return {};
+}
+
+// What every list read must satisfy besides its format: not empty, every node a target the
+// policy allows, within maxNodes once its ranges are expanded (checked here so that an
+// oversized list never becomes the last good one).
+// `targets`: check every node here (a file's list; an http_sd body's nodes are checked by
+// HuntEngine::submit).
+Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNodes,
+                           const TargetPolicy *policy, bool targets)
 {
     if (!read) {
         return sourceError(read.error().message, read.error().code);
@@ -31,28 +87,31 @@ Result<NodeFile> checkList(Result<NodeFile> read, const QString &name, int maxNo
     if (read->nodes.isEmpty()) {
         return sourceError(u"%1: the list has no targets"_s.arg(name));
     }
+    if (const Result<void> valid =
+            targets ? checkTargets(*read, name, maxNodes, policy) : Result<void>();
+        !valid) {
+        return valid.error();
+    }
     const Result<ExpandedNodes> expanded = expandNodeRanges(read->nodes, read->labels, maxNodes);
     if (!expanded) {
-        return Error{expanded.error().code,
-                     u"nodesFrom %1: %2"_s.arg(name, expanded.error().message),
-                     expanded.error().details};
+        // Its message and details quote the node that passes the bound: not repeated.
+        return Error{
+            expanded.error().code,
+            u"nodesFrom %1: more than %2 nodes once ranges are expanded (at most %2 per hunt)"_s
+                .arg(name)
+                .arg(maxNodes)};
     }
     return read;
 }
 
-Result<NodeFile> readNodeFile(const QString &path, int maxNodes)
+Result<NodeFile> readNodeFile(const QString &path, const NodeSourceReader::Config &config)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return sourceError(u"%1: cannot read: %2"_s.arg(path, file.errorString()));
+    const Result<QByteArray> text =
+        config.files.read(path, NodeSource::MaxBytes, u"nodesFrom file"_s);
+    if (!text) {
+        return text.error();
     }
-    // One byte more than allowed tells "too large" from "exactly the limit".
-    const QByteArray text = file.read(NodeSource::MaxBytes + 1);
-    if (text.size() > NodeSource::MaxBytes) {
-        return sourceError(u"%1: larger than %2 MiB"_s.arg(path).arg(NodeSource::MaxBytes >> 20),
-                           ErrorCode::TooLarge);
-    }
-    return checkList(parseNodeFile(text, path), path, maxNodes);
+    return checkList(parseNodeFile(*text, path), path, config.maxNodes, config.policy.get(), true);
 }
 
 } // namespace
@@ -138,6 +197,12 @@ void NodeSourceStatus::recordFailure(const QDateTime &at, const QString &error)
 NodeSourceReader::NodeSourceReader(Config config, QObject *parent)
     : QObject(parent), m_config(std::move(config))
 {
+    m_filePool.setMaxThreadCount(1); // one schedule's file at a time; reads are short
+}
+
+NodeSourceReader::~NodeSourceReader()
+{
+    m_filePool.waitForDone(); // its tasks read m_config's copy, but `then` targets this
 }
 
 Result<void> NodeSourceReader::checkPolicy(const NodeSource &source, const TargetPolicyPtr &policy)
@@ -165,9 +230,11 @@ void NodeSourceReader::read(const NodeSource &source, QObject *context, Done don
 
 void NodeSourceReader::readFile(const NodeSource &source, QPointer<QObject> context, Done done)
 {
-    // A node file is small, but YAML of a few MiB takes a while to parse: on the pool.
-    QtConcurrent::run([path = source.location, maxNodes = m_config.maxNodes] {
-        return readNodeFile(path, maxNodes);
+    // A node file is small, but YAML of a few MiB takes a while to parse, and a file on a hung
+    // network filesystem would hold its thread: on this reader's own pool, never the shared one
+    // where the hunts' results are parsed and stored.
+    QtConcurrent::run(&m_filePool, [path = source.location, config = m_config] {
+        return readNodeFile(path, config);
     }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
         if (context) {
             done(std::move(read));
@@ -188,7 +255,7 @@ void NodeSourceReader::parseLater(QByteArray body, const NodeSource &source,
                 "{...}}): the %2-byte body is not a JSON array"_s.arg(name)
                     .arg(body.size())));
         }
-        return checkList(parseFileSdJson(body, name), name, maxNodes);
+        return checkList(parseFileSdJson(body, name), name, maxNodes, nullptr, false);
     }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
         if (context) {
             done(std::move(read));

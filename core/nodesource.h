@@ -9,7 +9,9 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QThreadPool>
 
+#include "core/fileaccess.h"
 #include "core/nodefile.h"
 #include "core/resolver.h"
 #include "core/result.h"
@@ -59,15 +61,17 @@ struct NodeSourceStatus
     void recordFailure(const QDateTime &at, const QString &error);
 };
 
-// Reads node sources asynchronously: a file on the pool, an http_sd URL with its own
-// QNetworkAccessManager (made on first use) and a timeout, the body parsed on the pool. The
-// list read is bounded by `maxNodes` after expanding ranges (core/noderange.h), must not be
-// empty, and an http read goes through the target policy as a node fetch does (PolicedRequest:
-// the name resolved, every address checked, the connection pinned to a checked one; redirects
-// are not followed). Errors (InvalidArgument; TooLarge over maxNodes) name the source and what
-// was wrong: the file missing, a parse error with its position (core/nodefile.h), the HTTP
-// status, a timeout, a body that is not http_sd JSON or is over NodeSource::MaxBytes (by its
-// size: no error quotes the body); Denied naming the address the policy refused.
+// Reads node sources asynchronously: a file through Config::files on a pool of its own, an
+// http_sd URL with its own QNetworkAccessManager (made on first use) and a timeout, the body
+// parsed on the pool. The list read is bounded by `maxNodes` after expanding ranges
+// (core/noderange.h), must not be empty, and an http read goes through the target policy as a
+// node fetch does (PolicedRequest: the name resolved, every address checked, the connection
+// pinned to a checked one; redirects are not followed). Errors (InvalidArgument; TooLarge over
+// maxNodes) name the source and what was wrong: the file missing, a parse error with its
+// position (core/nodefile.h), the HTTP status, a timeout, a body that is not http_sd JSON or is
+// over NodeSource::MaxBytes (by its size: no error quotes the body); Denied naming the address
+// the policy refused. A file's errors name the file, the line and the reason ("FILE line 3: not
+// a node (expected host:port)"), never its text; a file outside the allowed dirs is Forbidden.
 //
 // Lives on the thread that made it (the scheduler's); `done` runs there, always later (never
 // inside read()), and not at all once `context` is gone.
@@ -81,10 +85,13 @@ public:
         int maxNodes = 100000;
         TargetPolicyPtr policy; // null: every host allowed
         ResolverPtr resolver;   // an http host's lookups; null: the system's
+        // Which node files may be read (core/fileaccess.h): the service's --allow-files.
+        FileAccess files = FileAccess::none();
     };
     using Done = std::function<void(Result<NodeFile>)>;
 
     explicit NodeSourceReader(Config config, QObject *parent = nullptr);
+    ~NodeSourceReader() override;
 
     void read(const NodeSource &source, QObject *context, Done done);
 
@@ -99,6 +106,7 @@ private:
 
     Config m_config;
     QNetworkAccessManager *m_nam = nullptr; // child, made on first use
+    QThreadPool m_filePool;                 // file reads and their parse
 };
 
 } // namespace Artemis

@@ -107,7 +107,8 @@ Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent
       m_engine(engine),
       m_config(std::move(config)),
       m_reader(new NodeSourceReader({m_config.nodeSourceTimeoutMs, m_engine->config().maxNodes,
-                                     m_engine->config().policy, m_config.resolver},
+                                     m_engine->config().policy, m_config.resolver,
+                                     m_engine->config().files},
                                     this))
 {
     if (!m_config.clock) {

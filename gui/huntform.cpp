@@ -325,7 +325,7 @@ void HuntForm::loadCaFile()
         QThreadPool::globalInstance(), this,
         [path] {
             FetchOptions options;
-            const Result<void> loaded = options.loadCaFile(path);
+            const Result<void> loaded = options.loadCaFile(path, FileAccess::unrestricted());
             return loaded ? Result<FetchOptions>(options) : Result<FetchOptions>(loaded.error());
         },
         [this, path](const Result<FetchOptions> &loaded) {

@@ -16,6 +16,7 @@
 #include "core/duration.h"
 #include "core/huntcatalog.h"
 #include "core/localstack.h"
+#include "core/logging.h"
 #include "core/nodefile.h"
 #include "core/noderange.h"
 #include "core/resultstore.h"
@@ -76,6 +77,13 @@ void addOptions(QCommandLineParser &parser)
          u"Basic auth for every node as USER:PASSWORD (the password is never stored; mind "
          "that the command line is visible to other local users)."_s,
          u"USER:PASSWORD"_s},
+        {u"auth-file"_s,
+         u"Credentials per group of nodes: a JSON file with the API's \"auth\" array, e.g. "
+         "[{\"match\": {\"dc\": \"fra1\"}, \"basicAuth\": {\"user\": \"svc\", "
+         "\"passwordFile\": \"/etc/artemis/fra1.pass\"}}, {\"match\": {}, "
+         "\"bearerTokenFile\": \"/etc/artemis/default.token\"}] (first match wins; the files "
+         "are read when each round starts)."_s,
+         u"FILE"_s},
         {u"ca-file"_s,
          u"PEM file of the CA certificate(s) https nodes must chain to (instead of the "
          "system's)."_s,
@@ -105,6 +113,7 @@ void addOptions(QCommandLineParser &parser)
                       "finishes (the summary goes to standard error)."_s},
         {u"quiet"_s, u"No progress line and no failure list."_s},
     });
+    parser.addOption(strictPermissionsOption());
     parser.addOptions(targetPolicyOptions());
     parser.addHelpOption();
 }
@@ -291,9 +300,52 @@ void HuntCommand::start(const QStringList &arguments)
             return;
         }
         o.basicAuth = FetchOptions::BasicAuth{user.left(colon), user.mid(colon + 1)};
+        addRedactedValue(o.basicAuth->password);
+    }
+    QStringList headerNames;
+    for (const auto &header : std::as_const(o.headers)) {
+        headerNames.append(QString::fromLatin1(header.first));
+    }
+    addRedactedHeaderNames(headerNames); // their values never reach a log line
+    QStringList secretFiles;
+    if (parser.isSet(u"auth-file"_s)) {
+        const QString path = parser.value(u"auth-file"_s);
+        const Result<QByteArray> text =
+            FileAccess::unrestricted().read(path, 1024 * 1024, u"--auth-file"_s);
+        QJsonParseError parseError;
+        const QJsonDocument doc =
+            text ? QJsonDocument::fromJson(*text, &parseError) : QJsonDocument();
+        if (!text || parseError.error != QJsonParseError::NoError) {
+            usageError(!text ? text.error().message
+                             : u"--auth-file '%1': not valid JSON at byte %2"_s.arg(path).arg(
+                                 parseError.offset));
+            return;
+        }
+        Result<AuthRules> rules = authRulesFromJson(
+            doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()), false);
+        if (!rules) {
+            usageError(u"--auth-file '%1': %2"_s.arg(path, rules.error().message));
+            return;
+        }
+        o.auth = std::move(rules).value();
+        for (const AuthRule &rule : std::as_const(o.auth)) {
+            secretFiles.append(rule.bearerTokenFile.isEmpty() ? rule.passwordFile
+                                                              : rule.bearerTokenFile);
+        }
+    }
+    const Result<QStringList> permissions =
+        secretFileWarnings(OptionSource(parser), {}, secretFiles);
+    if (!permissions) {
+        usageError(permissions.error().message);
+        return;
+    }
+    for (const QString &warning : *permissions) {
+        m_err << "artemis-headless hunt: warning: " << warning << '\n';
     }
     if (parser.isSet(u"ca-file"_s)) {
-        if (const Result<void> loaded = o.loadCaFile(parser.value(u"ca-file"_s)); !loaded) {
+        if (const Result<void> loaded =
+                o.loadCaFile(parser.value(u"ca-file"_s), FileAccess::unrestricted());
+            !loaded) {
             usageError(loaded.error().message);
             return;
         }

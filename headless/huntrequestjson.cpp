@@ -10,7 +10,8 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
-                                  const QStringList &extraFields, QJsonObject *object)
+                                  const QStringList &extraFields, QJsonObject *object,
+                                  const FileAccess &files)
 {
     auto bad = [](const QString &message) {
         return makeError(ErrorCode::InvalidArgument, message);
@@ -99,7 +100,7 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
         if (!options.isObject()) {
             return bad(u"'options' must be an object"_s);
         }
-        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject());
+        Result<FetchOptions> parsed = FetchOptions::fromJson(options.toObject(), files);
         if (!parsed) {
             return parsed.error();
         }
@@ -116,9 +117,10 @@ Result<HuntRequest> parseHuntBody(const QByteArray &data, int maxNodes,
     return hunt;
 }
 
-Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes)
+Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes,
+                                         const FileAccess &files)
 {
-    return parseHuntBody(body, maxNodes, {}, nullptr);
+    return parseHuntBody(body, maxNodes, {}, nullptr, files);
 }
 
 } // namespace Artemis

@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "core/fileaccess.h"
 #include "core/huntengine.h"
 #include "core/result.h"
 
@@ -18,10 +19,13 @@ namespace Artemis {
 // The nodes themselves are parsed by HuntEngine::submit. When `extraFields` has "nodesFrom",
 // exactly one of "nodes" and "nodesFrom" must be given (the nodes are then left empty). Pure (no
 // HTTP server); fuzzed by tests/fuzz/fuzz_huntrequest.cpp.
+// Paths in the options (caFile) are read through `files`: the service's --allow-files dirs.
 Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
-                                  const QStringList &extraFields, QJsonObject *object);
+                                  const QStringList &extraFields, QJsonObject *object,
+                                  const FileAccess &files);
 
 // parseHuntBody with no extra fields.
-Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes);
+Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes,
+                                         const FileAccess &files = FileAccess::none());
 
 } // namespace Artemis

@@ -66,8 +66,8 @@ bool HuntsController::registerRoutes(Router &router)
 QHttpServerResponse HuntsController::create(const QHttpServerRequest &request)
 {
     QJsonObject body;
-    const Result<HuntRequest> hunt =
-        parseHuntBody(request.body(), m_engine->config().maxNodes, ScheduleFields, &body);
+    const Result<HuntRequest> hunt = parseHuntBody(request.body(), m_engine->config().maxNodes,
+                                                   ScheduleFields, &body, m_engine->config().files);
     if (!hunt) {
         return errorResponse(hunt.error());
     }

@@ -1,5 +1,7 @@
 #include "headless/optionsource.h"
 
+#include "core/fileaccess.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -87,6 +89,42 @@ Result<ConfigFile> parseWithConfig(QCommandLineParser &parser, const QStringList
         return ConfigFile{};
     }
     return readConfigFile(parser.value(u"config"_s), command, configKeys(options, repeatable));
+}
+
+QCommandLineOption strictPermissionsOption()
+{
+    return {u"strict-permissions"_s,
+            u"Refuse to start when a token, password or secret file is readable by group or "
+            "others (without it: a warning naming the file and its mode)."_s};
+}
+
+Result<QStringList> secretFileWarnings(const OptionSource &o, const QStringList &options,
+                                       const QStringList &extraFiles)
+{
+    const bool strict = o.isSet(u"strict-permissions"_s);
+    QStringList warnings;
+    QList<std::pair<QString, QString>> files; // option (empty for extraFiles), path
+    for (const QString &option : options) {
+        if (o.isSet(option)) {
+            files.append({option, o.value(option)});
+        }
+    }
+    for (const QString &path : extraFiles) {
+        files.append({QString(), path});
+    }
+    for (const auto &[option, path] : files) {
+        const std::optional<QString> problem = FileAccess::permissionProblem(path);
+        if (!problem) {
+            continue;
+        }
+        const QString text = option.isEmpty() ? *problem : u"--%1: %2"_s.arg(option, *problem);
+        if (strict) {
+            const Error error{ErrorCode::InvalidArgument, text + u" (--strict-permissions)"_s};
+            return option.isEmpty() ? error : o.locate(option, error);
+        }
+        warnings.append(text);
+    }
+    return warnings;
 }
 
 } // namespace Artemis

@@ -39,6 +39,16 @@ private:
 // The --config option every command that reads a config file has.
 QCommandLineOption configOption();
 
+// --strict-permissions, for the commands that read secret files (serve, worker, hunt).
+QCommandLineOption strictPermissionsOption();
+
+// The files named by `options` (the token, password and secret files given) that group or
+// others can read: one warning each, "--OPTION: FILE is readable by group and others (mode
+// 0644)". With --strict-permissions set, the first one is an InvalidArgument error instead.
+// `extraFiles` are checked too (the auth file's password files), named by their own text.
+Result<QStringList> secretFileWarnings(const OptionSource &o, const QStringList &options,
+                                       const QStringList &extraFiles = {});
+
 // Parses `arguments` with `parser` (set up with `options`, configOption() and --help) and, when
 // --config is given, reads that file's keys for `command`. Errors: the parser's, or the file's.
 Result<ConfigFile> parseWithConfig(QCommandLineParser &parser, const QStringList &arguments,

@@ -57,9 +57,9 @@ std::optional<QHttpServerResponse> SchedulesController::create(const QHttpServer
                                                                QHttpServerResponder &responder)
 {
     QJsonObject body;
-    const Result<HuntRequest> hunt =
-        parseHuntBody(request.body(), m_engine->config().maxNodes,
-                      ScheduleFields + QStringList{u"nodesFrom"_s}, &body);
+    const Result<HuntRequest> hunt = parseHuntBody(request.body(), m_engine->config().maxNodes,
+                                                   ScheduleFields + QStringList{u"nodesFrom"_s},
+                                                   &body, m_engine->config().files);
     if (!hunt) {
         return errorResponse(hunt.error());
     }

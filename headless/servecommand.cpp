@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/huntengine.h"
 #include "core/localstack.h"
+#include "core/logging.h"
 #include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
@@ -33,7 +34,8 @@ const QString Description =
     u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
     "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s;
 // The options that may be given more than once (and on several lines of a config file).
-const QStringList Repeatable = {u"allow"_s, u"deny"_s, u"allow-origin"_s, u"allow-host"_s};
+const QStringList Repeatable = {u"allow"_s, u"deny"_s, u"allow-origin"_s, u"allow-host"_s,
+                                u"allow-files"_s};
 
 QList<QCommandLineOption> serveOptions()
 {
@@ -95,10 +97,16 @@ QList<QCommandLineOption> serveOptions()
          u"Send the schedules' firing and resolved alerts to this Alertmanager "
          "(http://HOST:9093; its v2 API)."_s,
          u"URL"_s},
+        {u"allow-files"_s,
+         u"Let API requests and schedules name files under DIR (repeatable): nodesFrom "
+         "files, caFile, auth password and token files. Regular files only; none by default "
+         "(such a request gets 403)."_s,
+         u"DIR"_s},
         {u"insecure-no-auth"_s,
          u"Allow listening on a non-loopback address without a token (anyone who can reach "
          "the port can make this host fetch URLs)."_s},
     };
+    options.append(strictPermissionsOption());
     options.append(targetPolicyOptions());
     return options;
 }
@@ -400,6 +408,17 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.brokerSecret = std::move(secret).value();
     }
+    Result<FileAccess> files = FileAccess::allowing(o.values(u"allow-files"_s));
+    if (!files) {
+        return o.locate(u"allow-files"_s, files.error());
+    }
+    s.files = std::move(files).value();
+    Result<QStringList> warnings = secretFileWarnings(
+        o, {u"token-file"_s, u"broker-password-file"_s, u"broker-secret-file"_s});
+    if (!warnings) {
+        return warnings.error();
+    }
+    s.permissionWarnings = std::move(warnings).value();
     if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
         return o.locate(u"listen"_s,
                         makeError(ErrorCode::InvalidArgument,
@@ -440,6 +459,10 @@ void ServeCommand::start(const QStringList &arguments)
         return;
     }
     const ServeSettings &s = *parsed;
+    for (const QString &warning : s.permissionWarnings) {
+        m_err << "artemis-headless serve: warning: " << warning << '\n';
+    }
+    addRedactedValue(QString::fromUtf8(s.token));
 
     if (s.broker) {
         // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy)
@@ -472,6 +495,7 @@ void ServeCommand::start(const QStringList &arguments)
     config.engine.maxQueued = s.maxQueued;
     config.engine.maxNodes = s.maxNodes;
     config.engine.policy = s.policy;
+    config.engine.files = s.files;
     config.executor = m_broker.get();
     config.alerts.alertmanager = s.alertmanager;
     Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));

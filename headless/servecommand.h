@@ -11,6 +11,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include "core/fileaccess.h"
 #include "core/redis/brokersecret.h"
 #include "core/redis/redisurl.h"
 #include "core/result.h"
@@ -47,6 +48,10 @@ struct ServeSettings
     // any intermediates from the same file. Both null: plain HTTP.
     QList<QSslCertificate> tlsChain;
     QSslKey tlsKey;
+    // --allow-files: the files API requests and schedules may name (none by default).
+    FileAccess files = FileAccess::none();
+    // "--token-file: FILE is readable by group and others (mode 0644)", logged at start.
+    QStringList permissionWarnings;
     bool tls() const { return !tlsChain.isEmpty(); }
     // Not loopback, a token, no TLS: the token crosses the network in clear text.
     bool tokenInClear() const;

@@ -55,6 +55,7 @@ QList<QCommandLineOption> workerOptions()
          "left is taken over by other workers."_s,
          u"MS"_s},
     };
+    options.append(strictPermissionsOption());
     options.append(targetPolicyOptions());
     return options;
 }
@@ -125,6 +126,12 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return policy.error();
     }
     s.worker.policy = std::move(policy).value();
+    Result<QStringList> warnings =
+        secretFileWarnings(o, {u"broker-password-file"_s, u"broker-secret-file"_s});
+    if (!warnings) {
+        return warnings.error();
+    }
+    s.permissionWarnings = std::move(warnings).value();
     return s;
 }
 
@@ -151,6 +158,10 @@ void WorkerCommand::start(const QStringList &arguments)
         finish(UsageExit);
         return;
     }
+    for (const QString &warning : parsed->permissionWarnings) {
+        m_err << "artemis-headless worker: warning: " << warning << '\n';
+    }
+    m_err.flush();
     m_worker = std::make_unique<RedisWorker>(parsed->broker, parsed->worker);
     connect(m_worker.get(), &RedisWorker::stopped, this, [this] { finish(0); });
     connect(m_worker.get(), &RedisWorker::brokerFailed, this,

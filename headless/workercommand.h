@@ -25,6 +25,8 @@ struct WorkerSettings
     RedisWorkerConfig worker;
     // --metrics-listen ADDR:PORT: serve GET /metrics there (port 0: any free one). Unset: off.
     std::optional<std::pair<QHostAddress, quint16>> metricsListen;
+    // Secret files group or others can read (--strict-permissions makes them errors).
+    QStringList permissionWarnings;
 
     // `arguments` as after the sub-command ({"artemis-headless worker", "--broker", ...}), and
     // with --config FILE that file's common part and [worker] section (flags win).

@@ -260,14 +260,20 @@ void RedisExecutor::flush()
             const QList<Target> part = unsent.mid(i, batch);
             QStringList nodes;
             nodes.reserve(part.size());
+            // With auth rules the workers choose each node's credentials by its labels.
+            const bool withLabels = !it->spec.options.auth.isEmpty();
+            QList<Labels> labels;
             for (const Target &target : part) {
                 nodes.append(target.node);
+                if (withLabels) {
+                    labels.append(target.labels);
+                }
             }
             const quint64 key = it.key();
             const QList<QByteArray> xadd =
                 QList<QByteArray>{"XADD", Wire::JobsStream, "*"}
                 + Wire::jobFields(m_config.secret.get(), it->spec.id.toUtf8(), it->spec.expiresAtMs,
-                                  Wire::encodeNodes(nodes));
+                                  Wire::encodeNodes(nodes, labels));
             m_commands->command(xadd, [this, key, part](const RedisReply &reply) {
                 if (reply.ok()) {
                     return;

@@ -349,12 +349,15 @@ void RedisWorker::startJob(const QByteArray &entryId)
         return;
     }
     const Wire::HuntSpec &spec = m_specs[job->huntId];
-    const Result<QStringList> nodes = Wire::decodeNodes(std::exchange(job->nodes, {}));
+    QList<Labels> labels; // one per node for hunts with auth rules (core/authrules.h)
+    const Result<QStringList> nodes = Wire::decodeNodes(std::exchange(job->nodes, {}), &labels);
     QList<Target> targets;
     QList<Outcome> bad;
-    for (const QString &node : nodes ? *nodes : QStringList{}) {
+    for (qsizetype i = 0; nodes && i < nodes->size(); ++i) {
+        const QString &node = nodes->at(i);
         Result<Target> target = parseTarget(node, spec.path);
         if (target) {
+            target->labels = labels.value(i);
             targets.append(std::move(target).value());
         } else {
             Outcome outcome;

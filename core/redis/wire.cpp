@@ -77,7 +77,7 @@ QByteArray HuntSpec::toBytes(const BrokerSecret *secret) const
     QJsonObject wireOptions = options.toWireJson();
     if (secret) {
         QJsonObject secrets;
-        for (const QString &key : {u"headers"_s, u"basicAuth"_s}) {
+        for (const QString &key : {u"headers"_s, u"basicAuth"_s, u"auth"_s}) {
             if (wireOptions.contains(key)) {
                 secrets.insert(key, wireOptions.take(key));
             }
@@ -147,7 +147,7 @@ Result<HuntSpec> HuntSpec::fromBytes(const QByteArray &bytes, const BrokerSecret
             wireOptions.insert(it.key(), it.value());
         }
     }
-    Result<FetchOptions> options = FetchOptions::fromJson(wireOptions);
+    Result<FetchOptions> options = FetchOptions::fromWireJson(wireOptions);
     if (!options) {
         return options.error();
     }
@@ -251,12 +251,20 @@ Signature checkResult(const BrokerSecret &secret, const StreamEntry &entry)
         entry.fields.value("mac"));
 }
 
-QByteArray encodeNodes(const QStringList &nodes)
+QByteArray encodeNodes(const QStringList &nodes, const QList<Labels> &labels)
 {
-    return QJsonDocument(QJsonArray::fromStringList(nodes)).toJson(QJsonDocument::Compact);
+    if (labels.isEmpty()) {
+        return QJsonDocument(QJsonArray::fromStringList(nodes)).toJson(QJsonDocument::Compact);
+    }
+    QJsonArray array;
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        array.append(
+            QJsonObject{{u"node"_s, nodes.at(i)}, {u"labels"_s, labelsToJson(labels.value(i))}});
+    }
+    return QJsonDocument(array).toJson(QJsonDocument::Compact);
 }
 
-Result<QStringList> decodeNodes(const QByteArray &bytes)
+Result<QStringList> decodeNodes(const QByteArray &bytes, QList<Labels> *labels)
 {
     const Result<QJsonDocument> doc = parseJson(bytes, u"job nodes"_s);
     if (!doc) {
@@ -267,10 +275,23 @@ Result<QStringList> decodeNodes(const QByteArray &bytes)
     }
     QStringList nodes;
     for (const QJsonValue &value : doc->array()) {
+        if (value.isObject() && labels) {
+            Result<Labels> parsed = labelsFromJson(value[u"labels"_s]);
+            if (!value[u"node"_s].isString() || !parsed) {
+                return makeError(ErrorCode::InvalidArgument, u"job nodes: a bad labelled node"_s);
+            }
+            nodes.append(value[u"node"_s].toString());
+            labels->resize(nodes.size() - 1);
+            labels->append(std::move(parsed).value());
+            continue;
+        }
         if (!value.isString()) {
             return makeError(ErrorCode::InvalidArgument, u"job nodes: not a string"_s);
         }
         nodes.append(value.toString());
+    }
+    if (labels && !labels->isEmpty()) {
+        labels->resize(nodes.size());
     }
     return nodes;
 }

@@ -81,8 +81,11 @@ QList<QByteArray> jobFields(const BrokerSecret *secret, QByteArrayView hunt, qin
                             const QByteArray &nodes);
 QByteArray newJobId(); // 32 random hex digits
 
-QByteArray encodeNodes(const QStringList &nodes); // JSON array of node strings
-Result<QStringList> decodeNodes(const QByteArray &bytes);
+// A job's nodes: a JSON array of node strings, or, with `labels` (one per node: a hunt with auth
+// rules, whose workers pick each node's credentials by its labels, core/authrules.h), of
+// {"node", "labels"} objects. Inside the job's signed field, so the MAC covers the labels too.
+QByteArray encodeNodes(const QStringList &nodes, const QList<Labels> &labels = {});
+Result<QStringList> decodeNodes(const QByteArray &bytes, QList<Labels> *labels = nullptr);
 
 QByteArray encodeOutcomes(const QList<Outcome> &outcomes); // JSON array of Outcome::toJson
 Result<QList<Outcome>> decodeOutcomes(const QByteArray &bytes);

@@ -34,6 +34,7 @@ private Q_SLOTS:
     void summaryListsOutcomesAndFailures();
     void failuresAreGroupedByReason();
     void helpDocumentsEveryFlag();
+    void authFileByLabelAndPermissions();
     void httpsWithCaFileAndCredentials();
     void binaryExitCodesAndJson();
     void everyRunsRoundsInForeground();
@@ -259,7 +260,10 @@ void TestHuntCommand::nodesFileSdYamlWithLabelsAndRanges()
     const Run bad = run({u"--url"_s, u"metric"_s, u"--nodes-file"_s, path, u"--data-dir"_s,
                          m_dir->filePath(u"data"_s)});
     QCOMPARE(bad.exitCode, 2);
-    QVERIFY2(bad.err.contains(path) && bad.err.contains(u"my-dc"_s), qPrintable(bad.err));
+    // It names the file, the group and the line, never the text (issue #21).
+    QVERIFY2(bad.err.contains(path) && bad.err.contains(u"group 0 (line 1)"_s)
+                 && !bad.err.contains(u"my-dc"_s),
+             qPrintable(bad.err));
 }
 
 void TestHuntCommand::summaryListsOutcomesAndFailures()
@@ -331,6 +335,8 @@ void TestHuntCommand::helpDocumentsEveryFlag()
                                 u"--quiet"_s,
                                 u"--user"_s,
                                 u"--ca-file"_s,
+                                u"--auth-file"_s,
+                                u"--strict-permissions"_s,
                                 u"--insecure-skip-verify"_s,
                                 u"--follow-redirects"_s,
                                 u"--every"_s,
@@ -339,6 +345,62 @@ void TestHuntCommand::helpDocumentsEveryFlag()
                                 u"Exit status"_s}) {
         QVERIFY2(r.out.contains(flag), qPrintable(flag));
     }
+}
+
+// --auth-file (issue #21 item 9): credentials per label group from files, a token file others
+// can read warned about (refused with --strict-permissions), errors that never quote a file.
+void TestHuntCommand::authFileByLabelAndPermissions()
+{
+    FakeNode fra;
+    FakeNode ams;
+    QVERIFY(fra.start() && ams.start());
+    auto write = [this](const QString &name, const QByteArray &text, QFile::Permissions mode) {
+        const QString path = m_dir->filePath(name);
+        QFile file(path);
+        if (file.open(QIODevice::WriteOnly) && file.write(text) == text.size()) {
+            file.close();
+            file.setPermissions(mode);
+        }
+        return path;
+    };
+    const QFile::Permissions ownerOnly = QFile::ReadOwner | QFile::WriteOwner;
+    const QString password = write(u"fra1.pass"_s, "pw-cli-fra1\n", ownerOnly);
+    const QString token = write(u"default.token"_s, "tok-cli-default\n",
+                                ownerOnly | QFile::ReadGroup | QFile::ReadOther);
+    const QString rules =
+        write(u"auth.json"_s,
+              u"[{\"match\": {\"dc\": \"fra1\"}, \"basicAuth\": {\"user\": \"svc\", "
+              "\"passwordFile\": \"%1\"}}, {\"match\": {}, \"bearerTokenFile\": \"%2\"}]"_s
+                  .arg(password, token)
+                  .toUtf8(),
+              ownerOnly);
+    const QString nodes =
+        write(u"sd.yaml"_s,
+              u"- targets: ['%1']\n  labels: {dc: fra1}\n"
+              "- targets: ['%2']\n  labels: {dc: ams1}\n"_s.arg(fra.node(), ams.node())
+                  .toUtf8(),
+              ownerOnly);
+    const QStringList args{
+        u"--url"_s,       u"metric"_s, u"--nodes-file"_s, nodes,
+        u"--auth-file"_s, rules,       u"--data-dir"_s,   m_dir->filePath(u"data"_s)};
+    const Run r = run(args);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains(token + u" is readable by group and others (mode 0644)"_s),
+             qPrintable(r.err));
+    QCOMPARE(fra.requestHeaders().last().value("authorization"),
+             "Basic " + QByteArray("svc:pw-cli-fra1").toBase64());
+    QCOMPARE(ams.requestHeaders().last().value("authorization"), "Bearer tok-cli-default");
+
+    const Run strict = run(args + QStringList{u"--strict-permissions"_s});
+    QCOMPARE(strict.exitCode, 2);
+    QVERIFY2(strict.err.contains(u"(--strict-permissions)"_s), qPrintable(strict.err));
+    QCOMPARE(ams.requestCount(), 1); // nothing fetched
+
+    // Not JSON: the file and the byte, never its text.
+    write(u"auth.json"_s, "password: hunter2-cli\n", ownerOnly);
+    const Run bad = run(args);
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY2(bad.err.contains(rules) && !bad.err.contains(u"hunter2"_s), qPrintable(bad.err));
 }
 
 void TestHuntCommand::httpsWithCaFileAndCredentials()

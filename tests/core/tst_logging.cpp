@@ -12,6 +12,8 @@ private Q_SLOTS:
     void categories_data();
     void categories();
     void messagePattern();
+    void redaction_data();
+    void redaction();
 };
 
 void TestLogging::categories_data()
@@ -56,6 +58,36 @@ void TestLogging::messagePattern()
     const QString plain = qFormatLogMessage(QtInfoMsg, uncategorised, u"hello"_s);
     QVERIFY2(plain.endsWith(u" I hello"_s), qPrintable(plain));
     qSetMessagePattern(QString()); // back to Qt's default for the test log
+}
+
+void TestLogging::redaction_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    // What qt.httpserver prints at debug level (QtHttpServer 6.4, measured).
+    QTest::newRow("QDebug of a request")
+        << uR"(Request: QHttpServerRequest((Headers: ("Host": "h"), ("Authorization": "Bearer x-1"), ("Cookie": "s=2"))))"_s
+        << uR"(Request: QHttpServerRequest((Headers: ("Host": "h"), ("Authorization": "<redacted>"), ("Cookie": "<redacted>"))))"_s;
+    QTest::newRow("header line") << u"Proxy-Authorization: Basic abc=="_s
+                                 << u"Proxy-Authorization: <redacted>"_s;
+    QTest::newRow("lower case, equals")
+        << u"authorization=Bearer t"_s << u"authorization=<redacted>"_s;
+    QTest::newRow("configured header")
+        << u"(\"X-Api-Key\", \"k-123\")"_s << u"(\"X-Api-Key\", \"<redacted>\")"_s;
+    QTest::newRow("configured value") << u"hello s3cret-value-9 bye"_s << u"hello <redacted> bye"_s;
+    QTest::newRow("words left alone")
+        << u"Authorization header missing"_s << u"Authorization header missing"_s;
+    QTest::newRow("not a suffix") << u"X-Authorization-Hint: keep"_s
+                                  << u"X-Authorization-Hint: keep"_s;
+}
+
+void TestLogging::redaction()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    addRedactedHeaderNames({u"X-Api-Key"_s});
+    addRedactedValue(u"s3cret-value-9"_s);
+    QCOMPARE(redactSecrets(text), expected);
 }
 
 QTEST_GUILESS_MAIN(TestLogging)

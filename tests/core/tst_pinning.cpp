@@ -447,7 +447,7 @@ void TestPinning::tlsVerifiedAgainstName()
     Fetcher fetcher;
     fetcher.setResolver(resolver);
     FetchOptions options = quickOptions();
-    QVERIFY(options.loadCaFile(ca->caFile()));
+    QVERIFY(options.loadCaFile(ca->caFile(), FileAccess::unrestricted()));
 
     const QString node = u"https://flip.test:%1"_s.arg(a.port());
     const Outcome outcome = fetchOne(fetcher, node, options);

@@ -137,7 +137,7 @@ void TestRequestSettings::httpsWithCaFileIsOk()
 {
     FakeNode *node = fake(FakeNode::Behaviour::Json, true);
     FetchOptions o;
-    QVERIFY(o.loadCaFile(m_ca->caFile()));
+    QVERIFY(o.loadCaFile(m_ca->caFile(), FileAccess::unrestricted()));
     const Outcome outcome = huntOne(node->node(), o);
     QCOMPARE(outcomeName(outcome.outcome), u"ok"_s);
     QCOMPARE(outcome.body[u"cpu"_s].toDouble(), 12.5);
@@ -160,7 +160,7 @@ void TestRequestSettings::httpsWithAnotherCaIsTls()
     // The given CA replaces the trusted set: a certificate from another CA fails.
     FakeNode *node = fake(FakeNode::Behaviour::Json, true);
     FetchOptions o;
-    QVERIFY(o.loadCaFile(m_otherCa->caFile()));
+    QVERIFY(o.loadCaFile(m_otherCa->caFile(), FileAccess::unrestricted()));
     QCOMPARE(outcomeName(huntOne(node->node(), o).outcome), u"tls"_s);
     QCOMPARE(node->requestCount(), 0);
 }
@@ -178,7 +178,7 @@ void TestRequestSettings::headersAndBasicAuthReachNodeButNotTheDisk()
 {
     FakeNode *node = fake(FakeNode::Behaviour::Json, true);
     FetchOptions o;
-    QVERIFY(o.loadCaFile(m_ca->caFile()));
+    QVERIFY(o.loadCaFile(m_ca->caFile(), FileAccess::unrestricted()));
     o.headers = {{"X-Api-Key", "k-7f3a9c"}};
     o.basicAuth = FetchOptions::BasicAuth{u"bob"_s, u"s3cr\u00e9t pass"_s};
     const Outcome outcome = huntOne(node->node(), o);
@@ -367,7 +367,8 @@ void TestRequestSettings::optionsJson()
     QFETCH(QString, error);
     const QJsonDocument doc = QJsonDocument::fromJson(json);
     QVERIFY2(doc.isObject(), json.constData());
-    const Result<FetchOptions> parsed = FetchOptions::fromJson(doc.object());
+    const Result<FetchOptions> parsed =
+        FetchOptions::fromJson(doc.object(), FileAccess::unrestricted());
     if (!error.isEmpty()) {
         QVERIFY(!parsed);
         QCOMPARE(parsed.error().code, ErrorCode::InvalidArgument);
@@ -391,7 +392,7 @@ void TestRequestSettings::secretsOnlyOnTheWire()
 {
     FetchOptions o;
     o.headers = {{"Authorization", "Bearer t0ken"}};
-    QVERIFY(o.loadCaFile(m_ca->caFile()));
+    QVERIFY(o.loadCaFile(m_ca->caFile(), FileAccess::unrestricted()));
     o.followRedirects = true;
     const QByteArray manifest = QJsonDocument(o.toJson()).toJson();
     QVERIFY(!manifest.contains("t0ken"));

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void credentialsSealedAndSent();
+    void authRulesPerGroup();
     void forgedJobsNotFetched();
     void forgedResultsNotStored();
     void workerVisibility();
@@ -98,10 +99,11 @@ void TestBrokerSecret::initTestCase()
     m_probe = std::make_unique<RedisConnection>(*RedisUrl::parse(m_redis->url()), u"probe"_s);
     m_probe->open();
     m_serve = std::make_unique<Test::ServeProcess>(QStringLiteral(ARTEMIS_HEADLESS_BIN));
-    QVERIFY2(m_serve->start({u"--data-dir"_s, m_dir.path() + u"/data"_s, u"--broker"_s,
-                             m_redis->url(), u"--broker-secret-file"_s, m_secretFile})
-                 != 0,
-             m_serve->stderrText().constData());
+    QVERIFY2(
+        m_serve->start({u"--data-dir"_s, m_dir.path() + u"/data"_s, u"--broker"_s, m_redis->url(),
+                        u"--broker-secret-file"_s, m_secretFile, u"--allow-files"_s, m_dir.path()})
+            != 0,
+        m_serve->stderrText().constData());
     m_worker = startWorker(u"w1"_s, m_secretFile, m_redis->url(),
                            {u"--metrics-listen"_s, u"127.0.0.1:0"_s});
     QVERIFY(m_worker);
@@ -265,6 +267,50 @@ void TestBrokerSecret::credentialsSealedAndSent()
         client.get(u"/api/v1/hunts/%1/results?format=csv"_s.arg(id)).body.split('\n');
     QVERIFY2(csv.first().contains(",worker,"), csv.first().constData());
     QVERIFY2(csv.value(1).contains(",w1,"), csv.value(1).constData());
+}
+
+void TestBrokerSecret::authRulesPerGroup()
+{
+    // Two groups by label, read by the coordinator from its --allow-files dir; the workers get
+    // the resolved values sealed and each node's labels in its signed job.
+    const QString fra = writeFile(u"fra1.pass"_s, "pw-fra1-s3cret\n");
+    const QString other = writeFile(u"default.token"_s, "tok-default-s3cret\n");
+    QJsonArray nodes;
+    for (int i = 0; i < NodeCount; ++i) {
+        nodes.append(
+            QJsonObject{{u"node"_s, m_nodes.names().at(i)},
+                        {u"labels"_s, QJsonObject{{u"dc"_s, i % 2 ? u"ams1"_s : u"fra1"_s}}}});
+    }
+    const QJsonArray auth{
+        QJsonObject{{u"match"_s, QJsonObject{{u"dc"_s, u"fra1"_s}}},
+                    {u"basicAuth"_s, QJsonObject{{u"user"_s, u"svc"_s}, {u"passwordFile"_s, fra}}}},
+        QJsonObject{{u"match"_s, QJsonObject{}}, {u"bearerTokenFile"_s, other}}};
+    m_nodes.setSlow(1500);
+    HttpClient client(m_serve->base());
+    const Test::HttpReply submitted = client.postJson(
+        u"/api/v1/hunts"_s,
+        {{u"nodes"_s, nodes},
+         {u"url"_s, u"metric"_s},
+         {u"options"_s,
+          QJsonObject{{u"attempts"_s, 1}, {u"concurrency"_s, NodeCount}, {u"auth"_s, auth}}}});
+    QCOMPARE(submitted.status, 202);
+    const QString id = submitted.json().value(u"hunt"_s).toString();
+    const QByteArray spec = redisCli({"GET", Wire::huntKey(id)});
+    QVERIFY2(!spec.isEmpty() && !spec.contains("s3cret"), spec.constData());
+    const QJsonObject hunt = Test::pollHunt(client, id, &Test::isFinishedState, WaitMs);
+    QCOMPARE(hunt.value(u"state"_s).toString(), u"done"_s);
+    const QByteArray basic = "Basic " + QByteArray("svc:pw-fra1-s3cret").toBase64();
+    for (int i = 0; i < NodeCount; ++i) {
+        const QList<QHash<QByteArray, QByteArray>> headers = m_nodes.at(i).requestHeaders();
+        QVERIFY(!headers.isEmpty());
+        QCOMPARE(headers.last().value("authorization"),
+                 i % 2 ? QByteArray("Bearer tok-default-s3cret") : basic);
+    }
+    // The manifest keeps the files' paths only.
+    QFile manifest(m_dir.path() + u"/data/hunts/"_s + id + u"/hunt.json"_s);
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    const QByteArray stored = manifest.readAll();
+    QVERIFY(stored.contains(fra.toUtf8()) && !stored.contains("s3cret"));
 }
 
 void TestBrokerSecret::forgedJobsNotFetched()

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void specExpiryAndEnd();
     void expiringSet();
     void nodesRoundTrip();
+    void authRulesTravelSealed();
     void outcomesRoundTrip();
     void badOutcomes();
     void workerInfoRoundTrip();
@@ -358,6 +359,39 @@ void TestWire::nodesRoundTrip()
     QCOMPARE(*back, nodes);
     QVERIFY(!Wire::decodeNodes("{}"));
     QVERIFY(!Wire::decodeNodes("[1]"));
+
+    // A hunt with auth rules sends each node's labels (its workers choose credentials by them).
+    const QList<Labels> labels{{{u"dc"_s, u"fra1"_s}}, {}, {{u"dc"_s, u"ams1"_s}}};
+    QList<Labels> labelsBack;
+    const Result<QStringList> labelled =
+        Wire::decodeNodes(Wire::encodeNodes(nodes, labels), &labelsBack);
+    QVERIFY(labelled);
+    QCOMPARE(*labelled, nodes);
+    QCOMPARE(labelsBack, labels);
+}
+
+void TestWire::authRulesTravelSealed()
+{
+    Wire::HuntSpec spec;
+    spec.id = u"20240101-auth"_s;
+    spec.path = u"/metric"_s;
+    spec.options.auth.resize(2);
+    spec.options.auth[0].match = {{u"dc"_s, u"fra1"_s}};
+    spec.options.auth[0].bearerTokenFile = u"/etc/artemis/fra1.token"_s;
+    spec.options.auth[0].authorization = "Bearer tok-s3cret";
+    spec.options.auth[1].user = u"svc"_s;
+    spec.options.auth[1].passwordFile = u"/etc/artemis/default.pass"_s;
+    spec.options.auth[1].authorization = "Basic c3ZjOnB3LXMzY3JldA==";
+    const BrokerSecretPtr secret = makeSecret();
+    const QByteArray bytes = spec.toBytes(secret.get());
+    QVERIFY2(!bytes.contains("s3cret") && !bytes.contains("c3ZjOnB3LXMzY3JldA=="),
+             bytes.constData());
+    const Result<Wire::HuntSpec> back = Wire::HuntSpec::fromBytes(bytes, secret.get());
+    QVERIFY2(back, back ? "" : qPrintable(back.error().message));
+    QCOMPARE(back->options.auth, spec.options.auth);
+    // Rules are credentials: without a broker secret the coordinator refuses the hunt
+    // (RedisExecutor::accepts, through FetchOptions::hasCredentials).
+    QVERIFY(spec.options.hasCredentials());
 }
 
 void TestWire::outcomesRoundTrip()

@@ -28,8 +28,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const Result<HuntRequest> request = parseHuntRequestJson(body, MaxNodes);
     if (!request) {
         const ErrorCode code = request.error().code;
+        // Forbidden: a caFile, which no request may name without serve --allow-files.
         FUZZ_CHECK(code == ErrorCode::InvalidArgument || code == ErrorCode::InvalidNode
-                   || code == ErrorCode::TooLarge);
+                   || code == ErrorCode::TooLarge || code == ErrorCode::Forbidden);
         FUZZ_CHECK(!request.error().message.isEmpty());
         return 0;
     }

@@ -158,7 +158,7 @@ void TestNodeSources::fileSources()
     schedule = waitRoundDone(client, id, 4);
     QVERIFY(!schedule.isEmpty());
     QCOMPARE(newestRoundLabels(client, schedule).size(), 2);
-    QVERIFY(sourceOf(schedule).value(u"lastError"_s).toString().contains(u"cannot read"_s));
+    QVERIFY(sourceOf(schedule).value(u"lastError"_s).toString().contains(u"does not exist"_s));
     QCOMPARE(sourceOf(schedule).value(u"failures"_s).toInt(), 2);
 }
 
@@ -287,7 +287,7 @@ void TestNodeSources::badRequests_data()
         << schedules << scheduleBody({{u"file"_s, u"nodes.json"_s}}) << 400 << u"absolute path"_s;
     QTest::newRow("missing file") << schedules
                                   << scheduleBody({{u"file"_s, dir.filePath(u"none.json"_s)}})
-                                  << 400 << u"cannot read"_s;
+                                  << 400 << u"does not exist"_s;
     QTest::newRow("empty list") << schedules << scheduleBody(file(u"empty.json"_s, "[]")) << 400
                                 << u"the list has no targets"_s;
     QTest::newRow("bad YAML") << schedules
@@ -297,7 +297,7 @@ void TestNodeSources::badRequests_data()
     QTest::newRow("bad label name")
         << schedules
         << scheduleBody(file(u"badlabel.json"_s, sdJson({u"127.0.0.1:1"_s}, u"my-dc"_s, u"1"_s)))
-        << 400 << u"invalid label name 'my-dc'"_s;
+        << 400 << u"group 0: 'labels' must map valid names"_s;
     QTest::newRow("over the node limit")
         << schedules << scheduleBody(file(u"big.txt"_s, "10.0.[0-9].[1-200]:9100\n")) << 413
         << u"at most 1000"_s;
@@ -432,7 +432,7 @@ void TestNodeSources::restartKeepsLastGoodList()
     clock->advance(EveryMs);
     QTRY_VERIFY_WITH_TIMEOUT(newestDone(3), 10000);
     loaded = fixture.scheduler()->find(id);
-    QVERIFY(loaded->sourceStatus.lastError.contains(u"cannot read"_s));
+    QVERIFY(loaded->sourceStatus.lastError.contains(u"does not exist"_s));
     const Result<HuntInfo> third = fixture.catalog()->find(loaded->rounds.last().hunt);
     QVERIFY2_OK(third);
     QCOMPARE(third->total, 2);

@@ -85,6 +85,13 @@ void TestServeCommand::settings_data()
         << QStringList{u"--max-nodes"_s, u"0"_s} << QString() << false << QString();
     QTest::newRow("missing token file") << QStringList{u"--token-file"_s, u"/nonexistent/token"_s}
                                         << QString() << false << QString();
+    QTest::newRow("allow-files, repeatable")
+        << QStringList{u"--allow-files"_s, u"/tmp"_s, u"--allow-files"_s, u"/etc"_s} << QString()
+        << true << u"127.0.0.1:5000"_s;
+    QTest::newRow("allow-files not a dir") << QStringList{u"--allow-files"_s, u"/nonexistent/dir"_s}
+                                           << QString() << false << QString();
+    QTest::newRow("allow-files relative")
+        << QStringList{u"--allow-files"_s, u"tmp"_s} << QString() << false << QString();
 }
 
 void TestServeCommand::settings()
@@ -106,6 +113,11 @@ void TestServeCommand::settings()
         QCOMPARE(s->dataDir, u"./data"_s);
         QCOMPARE(s->maxNodes, 100000);
         QCOMPARE(s->maxBodyBytes, 10 * 1024 * 1024);
+        // No file named in a request is read unless --allow-files says where.
+        QCOMPARE(s->files.dirs(), args.contains(u"--allow-files"_s)
+                                      ? QStringList({u"/tmp"_s, u"/etc"_s})
+                                      : QStringList());
+        QVERIFY(!s->files.isUnrestricted());
     } else {
         QVERIFY(!s.error().message.isEmpty());
     }
