@@ -61,6 +61,11 @@ void TestRequestGuard::rules_data()
     QTest::newRow("allowed origin")
         << "GET"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
         << "http://dash.example:8080"_ba << QByteArray() << QByteArray() << false << 0 << QString();
+    QTest::newRow("allowed origin from another site")
+        << "POST"_ba << u"/api/v1/hunts"_s << "127.0.0.1:5000"_ba
+        << "http://dash.example:8080"_ba
+        << "cross-site"_ba
+        << "application/json"_ba << true << 0 << QString();
     QTest::newRow("JSON as text/plain")
         << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba << QByteArray() << QByteArray()
         << "text/plain"_ba << false << 415 << u"text/plain"_s;
