@@ -72,7 +72,8 @@ qsizetype headEnd(const QByteArray &bytes, qsizetype from)
     return -1;
 }
 
-QByteArray rawResponse(int status, const QString &reason, bool close)
+QByteArray rawResponse(int status, const QString &reason, bool close,
+                       const QByteArray &allowOrigin = {})
 {
     const QByteArray body =
         QJsonDocument(errorBody(statusTitle(status), reason)).toJson(QJsonDocument::Compact);
@@ -83,6 +84,9 @@ QByteArray rawResponse(int status, const QString &reason, bool close)
         out += "WWW-Authenticate: Bearer\r\n";
     } else if (status == 503) {
         out += "Retry-After: 1\r\n";
+    }
+    if (!allowOrigin.isEmpty()) {
+        out += "Access-Control-Allow-Origin: " + allowOrigin + "\r\nVary: Origin\r\n";
     }
     if (close) {
         out += "Connection: close\r\n";
@@ -103,6 +107,7 @@ public:
           m_scanner(limits.maxBodyBytes,
                     [this](const RequestScanner::Head &head) { return admit(head); }),
           m_token(limits.token),
+          m_allowedOrigins(limits.allowedOrigins),
           m_budget(std::move(budget)),
           m_timeoutMs(int(std::min<qint64>(limits.idleTimeoutMs, INT_MAX))),
           m_bodyTimeoutMs(int(std::min<qint64>(limits.bodyTimeoutMs, INT_MAX)))
@@ -134,6 +139,10 @@ private:
         const bool preflight = head.method == "OPTIONS" && head.bodyBytes == 0;
         if (!m_token.isEmpty() && !preflight && pathNeedsToken(head.path)
             && !bearerTokenMatches(head.authorization, m_token)) {
+            // A page from an --allow-origin origin may read why (and ask for the token).
+            if (m_allowedOrigins.contains(QString::fromLatin1(head.origin).toLower())) {
+                m_refusalOrigin = head.origin;
+            }
             return RequestScanner::Refusal{
                 401, u"%1 needs 'Authorization: Bearer TOKEN' with the service's token"_s.arg(
                          head.path.left(100))};
@@ -212,7 +221,7 @@ private:
         const int completedBefore = m_scanner.completed();
         const RequestScanner::Step step = m_scanner.feed(bytes);
         if (step.refusal) {
-            refuse(step.refusal->status, step.refusal->reason);
+            refuse(step.refusal->status, step.refusal->reason, m_refusalOrigin);
             return false;
         }
         if (!m_scanner.inBody()) {
@@ -314,7 +323,7 @@ private:
     // lingers: the write side is shut once the answer is out, and what the client still sends
     // is read and dropped for a while, so that its kernel does not discard our answer on a
     // reset (a client sending a large body would never see its 413).
-    void refuse(int status, const QString &reason)
+    void refuse(int status, const QString &reason, const QByteArray &allowOrigin = {})
     {
         m_closing = true;
         releaseBody();
@@ -323,7 +332,7 @@ private:
             QObject::disconnect(m_socket, &QIODevice::readyRead, server->parent(), nullptr);
         }
         discard();
-        m_socket->write(rawResponse(status, reason, true));
+        m_socket->write(rawResponse(status, reason, true, allowOrigin));
         m_timer.start(LingerMs); // then the connection is cut
     }
 
@@ -353,6 +362,8 @@ private:
     QTcpSocket *m_socket; // parent
     RequestScanner m_scanner;
     QByteArray m_token;
+    QStringList m_allowedOrigins;
+    QByteArray m_refusalOrigin; // the 401 goes to a page from an --allow-origin origin
     std::shared_ptr<BodyBudget> m_budget;
     qint64 m_reserved = 0; // of m_budget, for the body in progress
     QTimer m_timer;
@@ -432,6 +443,7 @@ RequestScanner::Step RequestScanner::endOfHead()
     bool chunked = false;
     bool expectContinue = false;
     QByteArray authorization;
+    QByteArray origin;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArrayView line = lines[i];
         const qsizetype colon = line.indexOf(':');
@@ -471,6 +483,8 @@ RequestScanner::Step RequestScanner::endOfHead()
             if (authorization.isEmpty()) {
                 authorization = value.toByteArray();
             }
+        } else if (name == "origin") {
+            origin = value.toByteArray();
         } else if (name == "expect") {
             expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
         }
@@ -492,6 +506,7 @@ RequestScanner::Step RequestScanner::endOfHead()
         head.method = words.value(0).toByteArray();
         head.path = QUrl::fromEncoded(words.value(1).toByteArray()).path();
         head.authorization = authorization;
+        head.origin = origin;
         head.bodyBytes = length.value_or(0);
         if (std::optional<Refusal> refusal = m_admission(head)) {
             return {std::move(refusal), false};

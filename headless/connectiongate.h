@@ -10,6 +10,7 @@
 #include <QSocketNotifier>
 #include <QSslServer>
 #include <QString>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -27,6 +28,7 @@ struct ConnectionLimits
     qint64 bodyTimeoutMs = 10000; // a body must be whole this long after its head ends (408)
     qint64 maxBodyMemory = 64 * 1024 * 1024; // declared bodies in progress, all connections (503)
     QByteArray token; // non-empty: pathNeedsToken() paths need it when their head is complete (401)
+    QStringList allowedOrigins; // --allow-origin: a 401 to a page there says so (CORS)
     static constexpr qint64 MaxHeadBytes = 64 * 1024; // request line + headers
 };
 
@@ -73,6 +75,7 @@ public:
         QByteArray method;        // "POST"
         QString path;             // percent-decoded, as QHttpServerRequest::url().path()
         QByteArray authorization; // the Authorization header
+        QByteArray origin;        // the Origin header
         qint64 bodyBytes = 0;     // declared Content-Length (0: none)
     };
     // Called for every head that passed the scanner's own checks, in order, before any byte of
