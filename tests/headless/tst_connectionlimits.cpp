@@ -118,6 +118,7 @@ private Q_SLOTS:
     void scannerFollowsSplitHeads_data();
     void scannerFollowsSplitHeads();
     void scannerFollowsPipelinedRequests();
+    void scannerAdmitsEachHead();
     void declaredHugeBodiesRefusedUnread();
     void expectContinueAnswered();
     void connectionCapRefusesAtAccept();
@@ -241,6 +242,36 @@ void TestConnectionLimits::scannerFollowsPipelinedRequests()
     QCOMPARE(over.refusal->status, 413);
     QCOMPARE(scanner.completed(), 5);
     QVERIFY(over.refusal->reason.contains(u"101"_s));
+}
+
+// The admission function sees each head as QtHttpServer will (the path percent-decoded, so an
+// encoded /api/v1 is still the API), before any byte of its body, and its refusal ends the
+// connection.
+void TestConnectionLimits::scannerAdmitsEachHead()
+{
+    QList<RequestScanner::Head> heads;
+    RequestScanner scanner(1000, [&](const RequestScanner::Head &head) {
+        heads.append(head);
+        return head.authorization == "Bearer ok"
+                   ? std::nullopt
+                   : std::optional<RequestScanner::Refusal>({401, u"no token"_s});
+    });
+    QVERIFY(!scanner
+                 .feed("POST /api/v1/hunts?x=1 HTTP/1.1\r\nAuthorization: Bearer ok\r\n"
+                       "Origin: http://a.example\r\nContent-Length: 3\r\n\r\nabc")
+                 .refusal);
+    QCOMPARE(heads.size(), 1);
+    QCOMPARE(heads[0].method, "POST"_ba);
+    QCOMPARE(heads[0].path, u"/api/v1/hunts"_s);
+    QCOMPARE(heads[0].bodyBytes, 3);
+    QCOMPARE(heads[0].origin, "http://a.example"_ba);
+    const RequestScanner::Step refused =
+        scanner.feed("POST /%61pi/v1/hunts HTTP/1.1\r\nContent-Length: 900\r\n\r\n{");
+    QVERIFY(refused.refusal);
+    QCOMPARE(refused.refusal->status, 401);
+    QCOMPARE(heads.size(), 2);
+    QCOMPARE(heads[1].path, u"/api/v1/hunts"_s);
+    QVERIFY(scanner.done());
 }
 
 void TestConnectionLimits::declaredHugeBodiesRefusedUnread()
