@@ -95,8 +95,10 @@ QByteArray rawResponse(int status, const QString &reason, bool close,
 }
 
 // One connection handed to QtHttpServer: sees every byte before it does (its readyRead slot
-// is connected first), refuses a request whose head breaks the limits, and closes the
-// connection when it idles or stalls. A child of the socket.
+// is connected first), refuses a request whose head breaks the limits or lacks the token before
+// its body is read, holds the body budget and deadline of the body in progress, lets
+// QtHttpServer take the next pipelined request only once the answer before it is written out
+// (hold/release), and closes the connection when it idles or stalls. A child of the socket.
 class ConnectionWatch final : public QObject
 {
 public:

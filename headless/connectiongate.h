@@ -110,7 +110,8 @@ private:
 
 // The admission rules of one listening server (GatedServer below): accepts connections itself,
 // counts those open, refuses one over the cap at accept (plain HTTP gets a 503 first), and
-// watches each connection handed to QtHttpServer (RequestScanner, idle timer).
+// watches each connection handed to QtHttpServer (RequestScanner with the token check and the
+// shared BodyBudget, idle timer, body deadline, one answer in flight).
 // Accepting is ours because Qt 6.4 cannot recover from EMFILE: its socket engine keeps only the
 // first error it ever sets, so once an accept() has said EAGAIN (any quiet moment), a later
 // EMFILE reads as "temporary", Qt neither pauses nor reports it, and its read notifier spins on
