@@ -10,6 +10,7 @@
 #include <QSocketNotifier>
 #include <QSslServer>
 #include <QString>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTimer>
 
@@ -24,15 +25,36 @@ struct ConnectionLimits
     qint64 maxBodyBytes = 10 * 1024 * 1024; // a larger declared Content-Length: 413, body unread
     int maxConnections = 1024;              // open at once; the next one is refused at accept
     qint64 idleTimeoutMs = 30000;           // idle or stalled connections are closed after
+    qint64 bodyTimeoutMs = 10000; // a body must be whole this long after its head ends (408)
+    qint64 maxBodyMemory = 64 * 1024 * 1024; // declared bodies in progress, all connections (503)
+    QByteArray token; // non-empty: pathNeedsToken() paths need it when their head is complete (401)
+    QStringList allowedOrigins; // --allow-origin: a 401 to a page there says so (CORS)
     static constexpr qint64 MaxHeadBytes = 64 * 1024; // request line + headers
+};
+
+// The bytes of request bodies that may be in memory at once, over all connections of a server:
+// a head's declared Content-Length is reserved when it is admitted and released when its body is
+// complete or its connection ends. Lives on the server's thread; shared by its connections.
+class BodyBudget
+{
+public:
+    explicit BodyBudget(qint64 limit) : m_limit(limit) {}
+    bool reserve(qint64 bytes); // false: over the limit, nothing reserved
+    void release(qint64 bytes) { m_used -= bytes; }
+    qint64 used() const { return m_used; }
+    qint64 limit() const { return m_limit; }
+
+private:
+    qint64 m_limit;
+    qint64 m_used = 0;
 };
 
 // Follows the requests on one connection from the bytes the client sends, so that one can be
 // refused as soon as its head is complete: a Content-Length over the limit (413), an unusable
 // Content-Length (400), a body without Content-Length (411: chunked bodies are not taken), a
-// head over MaxHeadBytes (431). Bytes that are not HTTP are left to QtHttpServer (it closes
-// such connections). After a refusal the scanner is done: the connection closes.
-// Pure; not thread-safe.
+// head over MaxHeadBytes (431), or whatever the admission function refuses (token, budget).
+// Bytes that are not HTTP are left to QtHttpServer (it closes such connections). After a
+// refusal the scanner is done: the connection closes. Pure; not thread-safe.
 class RequestScanner
 {
 public:
@@ -47,7 +69,23 @@ public:
         bool expectsContinue = false; // a head with `Expect: 100-continue` was accepted
     };
 
-    explicit RequestScanner(qint64 maxBodyBytes) : m_maxBody(maxBodyBytes) {}
+    // What a whole head says, for the admission function.
+    struct Head
+    {
+        QByteArray method;        // "POST"
+        QString path;             // percent-decoded, as QHttpServerRequest::url().path()
+        QByteArray authorization; // the Authorization header
+        QByteArray origin;        // the Origin header
+        qint64 bodyBytes = 0;     // declared Content-Length (0: none)
+    };
+    // Called for every head that passed the scanner's own checks, in order, before any byte of
+    // its body is taken; a refusal ends the connection as the scanner's own do.
+    using Admission = std::function<std::optional<Refusal>(const Head &)>;
+
+    explicit RequestScanner(qint64 maxBodyBytes, Admission admission = {})
+        : m_maxBody(maxBodyBytes), m_admission(std::move(admission))
+    {
+    }
 
     // The next bytes the client sent, in order.
     Step feed(QByteArrayView bytes);
@@ -63,6 +101,7 @@ private:
     Step endOfHead(); // m_head holds a whole head
 
     qint64 m_maxBody;
+    Admission m_admission;
     State m_state = State::Head;
     QByteArray m_head;
     qint64 m_bodyLeft = 0;
@@ -71,7 +110,8 @@ private:
 
 // The admission rules of one listening server (GatedServer below): accepts connections itself,
 // counts those open, refuses one over the cap at accept (plain HTTP gets a 503 first), and
-// watches each connection handed to QtHttpServer (RequestScanner, idle timer).
+// watches each connection handed to QtHttpServer (RequestScanner with the token check and the
+// shared BodyBudget, idle timer, body deadline, one answer in flight).
 // Accepting is ours because Qt 6.4 cannot recover from EMFILE: its socket engine keeps only the
 // first error it ever sets, so once an accept() has said EAGAIN (any quiet moment), a later
 // EMFILE reads as "temporary", Qt neither pauses nor reports it, and its read notifier spins on
@@ -100,6 +140,7 @@ private:
     Incoming m_incoming;
     std::unique_ptr<QSocketNotifier> m_notifier; // on the listening socket
     ConnectionLimits m_limits;
+    std::shared_ptr<BodyBudget> m_budget; // shared with the connections, which may outlive us
     bool m_tls;
     bool m_adopting = false;
     int m_open = 0;

@@ -30,6 +30,17 @@ void DeferredAnswer::answer(const Reply &reply)
     deleteLater();
 }
 
+namespace {
+constexpr char OriginProperty[] = "artemisAllowedOrigin";
+}
+
+void DeferredAnswer::setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin)
+{
+    if (socket) {
+        socket->setProperty(OriginProperty, origin.isEmpty() ? QVariant() : QVariant(origin));
+    }
+}
+
 void DeferredAnswer::write(const Reply &reply)
 {
     if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
@@ -39,13 +50,16 @@ void DeferredAnswer::write(const Reply &reply)
     const QByteArray body =
         text ? reply.text : QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
     const QByteArray type = text ? reply.contentType : QByteArray("application/json");
-    const QByteArray reason = statusTitle(reply.status).toLatin1();
     QByteArray extra;
     for (const auto &[name, value] : reply.headers) {
         extra += name + ": " + value + "\r\n";
     }
-    m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' ' + reason
-                    + "\r\nContent-Type: " + type
+    if (const QByteArray origin = m_socket->property(OriginProperty).toByteArray();
+        !origin.isEmpty()) {
+        extra += "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";
+    }
+    m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' '
+                    + reasonPhrase(reply.status) + "\r\nContent-Type: " + type
                     + "\r\nContent-Length: " + QByteArray::number(body.size())
                     + "\r\nCache-Control: no-store\r\n" + extra + "\r\n");
     m_socket->write(body);

@@ -54,6 +54,9 @@ public:
     // call answer() once. Null afterwards, or once the client has gone (nothing is written).
     static QPointer<DeferredAnswer> pending(QTcpSocket *socket);
     void answer(const Reply &reply); // writes the reply, then deletes itself
+    // The --allow-origin origin of the request being answered on `socket` (empty: none): the
+    // answer then carries `Access-Control-Allow-Origin` (the router sets it before a handler).
+    static void setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin);
 
 private:
     explicit DeferredAnswer(QTcpSocket *socket);

@@ -1,5 +1,6 @@
 #include "headless/requestguard.h"
 
+#include <QCryptographicHash>
 #include <QHostAddress>
 
 using namespace Qt::StringLiterals;
@@ -20,17 +21,36 @@ QString hostOf(const QByteArray &header)
     return colon < 0 ? text : text.left(colon);
 }
 
-bool isGuarded(const QString &path)
-{
-    return path == u"/fetch"_s || path.startsWith(u"/api/v1/"_s) || path == u"/api/v1"_s;
-}
-
 QByteArray mediaType(const QByteArray &contentType)
 {
     return contentType.split(';').first().trimmed().toLower();
 }
 
 } // namespace
+
+bool pathNeedsToken(const QString &path)
+{
+    return path == u"/fetch"_s || path.startsWith(u"/fetch/"_s) || path == u"/api/v1"_s
+           || path.startsWith(u"/api/v1/"_s);
+}
+
+bool bearerTokenMatches(const QByteArray &authorization, const QByteArray &token)
+{
+    const QByteArray prefix = "bearer ";
+    QByteArray given;
+    if (authorization.size() > prefix.size()
+        && authorization.left(prefix.size()).toLower() == prefix) {
+        given = authorization.mid(prefix.size()).trimmed();
+    }
+    // Compare digests so neither the length nor the first differing byte shows in the timing.
+    const QByteArray a = QCryptographicHash::hash(given, QCryptographicHash::Sha256);
+    const QByteArray b = QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+    unsigned char diff = given.isEmpty() ? 1 : 0;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    }
+    return diff == 0;
+}
 
 bool isLoopbackHostName(const QString &host)
 {
@@ -53,18 +73,21 @@ std::optional<RequestRefusal> checkRequestSource(const RequestFacts &f,
                          QString::fromLatin1(f.host), host)};
         }
     }
-    if (!isGuarded(f.path)) {
+    if (!pathNeedsToken(f.path)) {
         return std::nullopt;
+    }
+    const QString origin = QString::fromLatin1(f.origin).trimmed().toLower();
+    if (!origin.isEmpty() && policy.allowedOrigins.contains(origin)) {
+        return std::nullopt; // --allow-origin: a page there may call, from any site
     }
     if (f.secFetchSite.trimmed().toLower() == "cross-site") {
         return RequestRefusal{403, u"cross-site requests are refused (Sec-Fetch-Site: "
                                    "cross-site)"_s};
     }
-    if (!f.origin.isEmpty()) {
-        const QString origin = QString::fromLatin1(f.origin).trimmed().toLower();
+    if (!origin.isEmpty()) {
         const QString own = (policy.tls ? u"https://"_s : u"http://"_s)
                             + QString::fromLatin1(f.host).trimmed().toLower();
-        if (origin != own && !policy.allowedOrigins.contains(origin)) {
+        if (origin != own) {
             return RequestRefusal{
                 403, u"Origin '%1' may not use this service (only its own origin %2, or one "
                      "given with --allow-origin)"_s.arg(origin, own)};
@@ -75,7 +98,7 @@ std::optional<RequestRefusal> checkRequestSource(const RequestFacts &f,
 
 std::optional<RequestRefusal> checkRequestBody(const RequestFacts &f)
 {
-    if (!isGuarded(f.path)) {
+    if (!pathNeedsToken(f.path)) {
         return std::nullopt;
     }
     const bool sendsBody = f.hasBody || !f.contentType.isEmpty();

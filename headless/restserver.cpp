@@ -25,7 +25,9 @@ namespace Artemis {
 
 RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *parent)
     : QObject(parent),
-      m_limits{config.maxBodyBytes, config.maxConnections, config.idleTimeoutMs},
+      m_limits{config.maxBodyBytes,  config.maxConnections, config.idleTimeoutMs,
+               config.bodyTimeoutMs, config.maxBodyMemory,  config.token,
+               config.allowedOrigins},
       m_server(std::make_unique<QHttpServer>()),
       m_selfMetrics(new SelfMetrics(stack->engine(), this)),
       m_hostMetrics(std::make_unique<HostMetrics>(stack->store()->dataDir())),

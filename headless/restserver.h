@@ -36,15 +36,17 @@ class WorkersController;
 
 struct RestServerConfig
 {
-    QByteArray token;                       // empty: no authentication (loopback only)
-    qint64 maxBodyBytes = 10 * 1024 * 1024; // request bodies
-    const RedisExecutor *broker = nullptr;  // distributed mode (not owned); null: local
-    QStringList allowedOrigins;             // --allow-origin (headless/requestguard.h)
-    QStringList allowedHosts;               // --allow-host
-    QList<QSslCertificate> tlsChain{};      // non-empty: HTTPS only (server certificate first)
-    QSslKey tlsKey{};                       // the first certificate's private key
-    int maxConnections = 1024;              // open at once (headless/connectiongate.h)
-    qint64 idleTimeoutMs = 30000;           // idle or stalled connections closed after
+    QByteArray token;                        // empty: no authentication (loopback only)
+    qint64 maxBodyBytes = 10 * 1024 * 1024;  // request bodies
+    const RedisExecutor *broker = nullptr;   // distributed mode (not owned); null: local
+    QStringList allowedOrigins;              // --allow-origin (headless/requestguard.h)
+    QStringList allowedHosts;                // --allow-host
+    QList<QSslCertificate> tlsChain{};       // non-empty: HTTPS only (server certificate first)
+    QSslKey tlsKey{};                        // the first certificate's private key
+    int maxConnections = 1024;               // open at once (headless/connectiongate.h)
+    qint64 idleTimeoutMs = 30000;            // idle or stalled connections closed after
+    qint64 bodyTimeoutMs = 10000;            // a body must be whole this long after its head
+    qint64 maxBodyMemory = 64 * 1024 * 1024; // request bodies in progress, all connections
 };
 
 // The REST service: one QHttpServer, the Router in front of it and one controller per
@@ -52,7 +54,8 @@ struct RestServerConfig
 // Without a scheduler in the stack there is no /api/v1/schedules and no "every". With a TLS
 // chain every connection is TLS: a plain HTTP request fails the handshake and gets no answer.
 // Connections come through a GatedServer (headless/connectiongate.h): capped, timed out, and
-// refused with 413 as soon as a head declares a body over the limit, before it is read.
+// refused as soon as a head is complete, before its body is read: 401 without the token, 413
+// for a body over the limit, 503 beyond the budget for bodies in memory.
 // Lives on the thread that created it (the engine's); borrows the stack, which must outlive it.
 class RestServer final : public QObject
 {

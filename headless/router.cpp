@@ -1,9 +1,9 @@
 #include "headless/router.h"
 
-#include <QCryptographicHash>
 #include <QHttpServer>
 #include <QUrl>
 
+#include "headless/deferredanswer.h"
 #include "headless/httperrors.h"
 #include "headless/requestguard.h"
 #include "headless/selfmetrics.h"
@@ -19,13 +19,6 @@ QStringList splitPath(const QString &path)
     return path.split(u'/', Qt::SkipEmptyParts);
 }
 
-// Fetch and the versioned API need the token; /metric, /metrics, /healthz, /readyz, / stay open.
-bool isProtectedPath(const QString &path)
-{
-    return path == u"/fetch"_s || path.startsWith(u"/fetch/"_s) || path == u"/api/v1"_s
-           || path.startsWith(u"/api/v1/"_s);
-}
-
 QStringList decoded(QStringList args)
 {
     for (QString &arg : args) {
@@ -34,6 +27,26 @@ QStringList decoded(QStringList args)
         arg = QUrl::fromPercentEncoding(arg.toUtf8());
     }
     return args;
+}
+
+// The request's Origin when it is one of --allow-origin (as the client sent it), else empty.
+QByteArray allowedOrigin(const QHttpServerRequest &request, const QStringList &allowed)
+{
+    const QByteArray origin = request.value("Origin").trimmed();
+    if (origin.isEmpty() || !allowed.contains(QString::fromLatin1(origin).toLower())) {
+        return {};
+    }
+    return origin;
+}
+
+// What a page from an allowed origin may read: the answer itself (Vary: caches keep one per
+// origin).
+void allowReading(QHttpServerResponse &response, const QByteArray &origin)
+{
+    if (!origin.isEmpty()) {
+        response.setHeader("Access-Control-Allow-Origin", origin);
+        response.addHeader("Vary", "Origin");
+    }
 }
 
 } // namespace
@@ -65,24 +78,6 @@ QString Router::methodName(Method method)
     }
 }
 
-bool Router::tokenMatches(const QByteArray &authorization, const QByteArray &token)
-{
-    const QByteArray prefix = "bearer ";
-    QByteArray given;
-    if (authorization.size() > prefix.size()
-        && authorization.left(prefix.size()).toLower() == prefix) {
-        given = authorization.mid(prefix.size()).trimmed();
-    }
-    // Compare digests so neither the length nor the first differing byte shows in the timing.
-    const QByteArray a = QCryptographicHash::hash(given, QCryptographicHash::Sha256);
-    const QByteArray b = QCryptographicHash::hash(token, QCryptographicHash::Sha256);
-    unsigned char diff = given.isEmpty() ? 1 : 0;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    }
-    return diff == 0;
-}
-
 bool Router::add(Method method, const QString &path, Access access, Handler handler)
 {
     return addStreaming(method, path, access,
@@ -95,6 +90,8 @@ bool Router::add(Method method, const QString &path, Access access, Handler hand
 
 bool Router::addStreaming(Method method, const QString &path, Access access, StreamHandler handler)
 {
+    // The connection gate asks pathNeedsToken() before a body is read: a route must agree.
+    Q_ASSERT((access == Access::Token) == pathNeedsToken(path));
     const Route route{method, path, splitPath(path), access};
     m_routes.append(route);
     const qsizetype arity = path.count(u"<arg>"_s);
@@ -136,7 +133,7 @@ std::optional<QHttpServerResponse> Router::guard(const Route &route,
         return errorResponse(refusal->status, refusal->reason);
     }
     if (route.access == Access::Token && !m_settings.token.isEmpty()
-        && !tokenMatches(request.value("Authorization"), m_settings.token)) {
+        && !bearerTokenMatches(request.value("Authorization"), m_settings.token)) {
         QHttpServerResponse response = errorResponse(
             401, u"this endpoint needs 'Authorization: Bearer TOKEN' with the service's token"_s);
         response.setHeader("WWW-Authenticate", "Bearer");
@@ -173,14 +170,18 @@ void Router::dispatch(const Route &route, const QHttpServerRequest &request,
                       const QStringList &args, QHttpServerResponder &&responder,
                       const StreamHandler &handler)
 {
+    const QByteArray origin = allowedOrigin(request, m_settings.allowedOrigins);
     std::optional<QHttpServerResponse> response = guard(route, request);
     if (!response) {
+        // Answers written later on the socket (values, diffs) say the origin too.
+        DeferredAnswer::setAllowedOrigin(responder.socket(), origin);
         response = handler(request, args, responder);
     }
     if (!response) {
         record(request, route.path, 200); // streamed
         return;
     }
+    allowReading(*response, origin);
     record(request, route.path, int(response->statusCode()));
     response->write(std::move(responder));
 }
@@ -218,9 +219,15 @@ void Router::answerMissing(const QHttpServerRequest &request, QHttpServerRespond
             routePath = route.path;
         }
     }
+    if (request.method() == Method::Options && !allowed.isEmpty()) {
+        QHttpServerResponse preflight = answerPreflight(request, allowed);
+        record(request, routePath, int(preflight.statusCode()));
+        preflight.write(std::move(responder));
+        return;
+    }
     QHttpServerResponse response = [&] {
-        if (isProtectedPath(path) && !m_settings.token.isEmpty()
-            && !tokenMatches(request.value("Authorization"), m_settings.token)) {
+        if (pathNeedsToken(path) && !m_settings.token.isEmpty()
+            && !bearerTokenMatches(request.value("Authorization"), m_settings.token)) {
             QHttpServerResponse r =
                 errorResponse(401, u"this endpoint needs 'Authorization: Bearer TOKEN'"_s);
             r.setHeader("WWW-Authenticate", "Bearer");
@@ -236,8 +243,38 @@ void Router::answerMissing(const QHttpServerRequest &request, QHttpServerRespond
         }
         return errorResponse(404, u"no such resource: %1 (see /api/v1/openapi.json)"_s.arg(path));
     }();
+    allowReading(response, allowedOrigin(request, m_settings.allowedOrigins));
     record(request, routePath, int(response.statusCode()));
     response.write(std::move(responder));
+}
+
+QHttpServerResponse Router::answerPreflight(const QHttpServerRequest &request,
+                                            QStringList allowed) const
+{
+    allowed.removeDuplicates();
+    const RequestSourcePolicy policy{!m_settings.token.isEmpty(), m_settings.allowedOrigins,
+                                     m_settings.allowedHosts, m_settings.tls};
+    if (const std::optional<RequestRefusal> refusal =
+            checkRequestSource(requestFacts(request), policy)) {
+        return errorResponse(refusal->status, refusal->reason); // no CORS header: not readable
+    }
+    const QByteArray origin = allowedOrigin(request, m_settings.allowedOrigins);
+    if (!request.value("Origin").isEmpty() && origin.isEmpty()) {
+        // An open path (the Origin checks above guard the API only): still no cross-origin use.
+        return errorResponse(403, u"Origin '%1' may not use this service (start serve with "
+                                  "--allow-origin to let a page from it call the API)"_s.arg(
+                                      QString::fromLatin1(request.value("Origin").left(200))));
+    }
+    QHttpServerResponse response(QHttpServerResponder::StatusCode::NoContent);
+    const QByteArray methods = (allowed.join(u", "_s) + u", OPTIONS"_s).toLatin1();
+    response.setHeader("Allow", methods);
+    if (!origin.isEmpty()) {
+        allowReading(response, origin);
+        response.setHeader("Access-Control-Allow-Methods", methods);
+        response.setHeader("Access-Control-Allow-Headers", "Authorization, Content-Type");
+        response.setHeader("Access-Control-Max-Age", "600");
+    }
+    return response;
 }
 
 void Router::record(const QHttpServerRequest &request, const QString &route, int status)

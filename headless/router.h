@@ -30,9 +30,10 @@ struct RouterSettings
 // The single place that calls QHttpServer::route(): every route is registered through it with
 // its method, path and access, and gets the same treatment in front of its handler (Host,
 // Origin and Content-Type checks of headless/requestguard.h, bearer token check, body limit) and
-// behind it (request metrics). Unknown paths get a JSON 404; a known path with the wrong method
-// gets 405 with `Allow` (QtHttpServer 6.4 would say 404). Lives on the server's thread; borrows the
-// server and the metrics.
+// behind it (request metrics, `Access-Control-Allow-Origin` for an --allow-origin origin).
+// OPTIONS on a known path is the CORS preflight (answerPreflight). Unknown paths get a JSON 404; a
+// known path with the wrong method gets 405 with `Allow` (QtHttpServer 6.4 would say 404). Lives on
+// the server's thread; borrows the server and the metrics.
 class Router
 {
 public:
@@ -56,8 +57,6 @@ public:
     void installFallback();
 
     static QString methodName(Method method);
-    // Constant-time comparison of the bearer token in `authorization` with `token`.
-    static bool tokenMatches(const QByteArray &authorization, const QByteArray &token);
 
 private:
     struct Route
@@ -74,6 +73,10 @@ private:
                                              const QHttpServerRequest &request) const;
     static RequestFacts requestFacts(const QHttpServerRequest &request);
     void answerMissing(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // OPTIONS on a known path: 204 with Allow, plus the CORS answer for an --allow-origin
+    // origin; 403 (without any Access-Control header) for another origin.
+    QHttpServerResponse answerPreflight(const QHttpServerRequest &request,
+                                        QStringList allowed) const;
     void record(const QHttpServerRequest &request, const QString &route, int status);
     static bool matches(const Route &route, const QStringList &segments);
 

@@ -62,6 +62,14 @@ QList<QCommandLineOption> serveOptions()
          u"Close a connection idle this long, or whose request stalls this long (default "
          "30s; e.g. 500ms, 2m)."_s,
          u"DURATION"_s},
+        {u"body-timeout"_s,
+         u"A request body must arrive whole within this time after its head (default 10s); "
+         "else 408 and the connection is closed."_s,
+         u"DURATION"_s},
+        {u"max-body-memory"_s,
+         u"Bytes of request bodies held in memory at once, over all connections (default "
+         "67108864); a body beyond it gets 503 before it is read."_s,
+         u"BYTES"_s},
         {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s, u"N"_s},
         {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s, u"N"_s},
         {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
@@ -355,7 +363,8 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
                                 {u"max-running"_s, &maxRunning, 1, 1000},
                                 {u"max-queued"_s, &maxQueued, 0, 100000},
                                 {u"threads"_s, &threads, 1, 64},
-                                {u"max-connections"_s, &maxConnections, 1, 1000000}});
+                                {u"max-connections"_s, &maxConnections, 1, 1000000},
+                                {u"max-body-memory"_s, &s.maxBodyMemory, 1024, qint64(1) << 40}});
     if (!numbers) {
         return numbers.error();
     }
@@ -364,14 +373,18 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     s.maxQueued = int(maxQueued);
     s.threads = int(threads);
     s.maxConnections = int(maxConnections);
-    if (o.isSet(u"idle-timeout"_s)) {
-        const Result<qint64> idle = parseDurationMs(o.value(u"idle-timeout"_s));
-        if (!idle) {
-            return o.locate(u"idle-timeout"_s,
-                            makeError(ErrorCode::InvalidArgument,
-                                      u"--idle-timeout: %1"_s.arg(idle.error().message)));
+    const std::pair<QString, qint64 *> durations[] = {{u"idle-timeout"_s, &s.idleTimeoutMs},
+                                                      {u"body-timeout"_s, &s.bodyTimeoutMs}};
+    for (const auto &[name, target] : durations) {
+        if (!o.isSet(name)) {
+            continue;
         }
-        s.idleTimeoutMs = *idle;
+        const Result<qint64> ms = parseDurationMs(o.value(name));
+        if (!ms) {
+            return o.locate(name, makeError(ErrorCode::InvalidArgument,
+                                            u"--%1: %2"_s.arg(name, ms.error().message)));
+        }
+        *target = *ms;
     }
     if (o.isSet(u"alertmanager"_s)) {
         const Result<QUrl> url = parseWebhookUrl(o.value(u"alertmanager"_s));
@@ -511,9 +524,9 @@ void ServeCommand::start(const QStringList &arguments)
               << " hunt(s) left running by an earlier process marked interrupted\n";
     }
     m_server = std::make_unique<RestServer>(
-        m_stack.get(),
-        RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins, s.allowedHosts,
-                         s.tlsChain, s.tlsKey, s.maxConnections, s.idleTimeoutMs});
+        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins,
+                                        s.allowedHosts, s.tlsChain, s.tlsKey, s.maxConnections,
+                                        s.idleTimeoutMs, s.bodyTimeoutMs, s.maxBodyMemory});
     m_port = m_server->listen(s.address, s.port);
     if (m_port == 0) {
         m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'

@@ -37,13 +37,15 @@ struct ServeSettings
     int maxRunning = 4;
     int maxQueued = 64;
     int threads = 2;
-    int maxConnections = 1024;      // --max-connections
-    qint64 idleTimeoutMs = 30000;   // --idle-timeout
-    std::optional<RedisUrl> broker; // distributed mode: workers fetch, this coordinates
-    BrokerSecretPtr brokerSecret;   // --broker-secret-file (null: none)
-    QUrl alertmanager;              // --alertmanager: where schedules' alerts go (empty: none)
-    QStringList allowedOrigins;     // lower-case origins that may call /fetch and /api/v1
-    QStringList allowedHosts;       // lower-case Host names answered without a token
+    int maxConnections = 1024;               // --max-connections
+    qint64 idleTimeoutMs = 30000;            // --idle-timeout
+    qint64 bodyTimeoutMs = 10000;            // --body-timeout
+    qint64 maxBodyMemory = 64 * 1024 * 1024; // --max-body-memory
+    std::optional<RedisUrl> broker;          // distributed mode: workers fetch, this coordinates
+    BrokerSecretPtr brokerSecret;            // --broker-secret-file (null: none)
+    QUrl alertmanager;          // --alertmanager: where schedules' alerts go (empty: none)
+    QStringList allowedOrigins; // lower-case origins that may call /fetch and /api/v1
+    QStringList allowedHosts;   // lower-case Host names answered without a token
     // --tls-cert/--tls-key (PEM): HTTPS only. The chain is the server certificate first, then
     // any intermediates from the same file. Both null: plain HTTP.
     QList<QSslCertificate> tlsChain;

@@ -31,6 +31,7 @@ struct ServiceOptions
     qint64 minEveryMs = 1000;              // schedules: shortest interval accepted
     std::shared_ptr<SchedulerClock> clock; // schedules: null = the system clock
     int nodeSourceTimeoutMs = 10000;       // schedules: a nodesFrom http read
+    QStringList allowedOrigins;            // --allow-origin (lower-case)
 
     // Schedules at test speed: intervals from 100 ms, time from `clock` (the test moves it).
     static ServiceOptions fastSchedules(std::shared_ptr<SchedulerClock> clock)
@@ -59,7 +60,8 @@ public:
         QVERIFY2_OK(m_fixture.open(stack));
         m_server = std::make_unique<RestServer>(
             m_fixture.stack(),
-            RestServerConfig{options.token, options.maxBodyBytes, nullptr, {}, {}});
+            RestServerConfig{
+                options.token, options.maxBodyBytes, nullptr, options.allowedOrigins, {}});
         m_port = m_server->listen(QHostAddress::LocalHost, 0);
         QVERIFY(m_port != 0);
     }

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void rules_data();
     void rules();
     void throughTheService();
+    void corsPreflightAndAnswers();
     void seedCurlLineStillWorks();
 };
 
@@ -61,6 +62,11 @@ void TestRequestGuard::rules_data()
     QTest::newRow("allowed origin")
         << "GET"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba
         << "http://dash.example:8080"_ba << QByteArray() << QByteArray() << false << 0 << QString();
+    QTest::newRow("allowed origin from another site")
+        << "POST"_ba << u"/api/v1/hunts"_s << "127.0.0.1:5000"_ba
+        << "http://dash.example:8080"_ba
+        << "cross-site"_ba
+        << "application/json"_ba << true << 0 << QString();
     QTest::newRow("JSON as text/plain")
         << "POST"_ba << u"/api/v1/hunts"_s << "localhost:5000"_ba << QByteArray() << QByteArray()
         << "text/plain"_ba << false << 415 << u"text/plain"_s;
@@ -137,6 +143,51 @@ void TestRequestGuard::throughTheService()
     QCOMPARE(rebound.status, 403);
     // Nothing of the refused requests was started.
     QCOMPARE(client.get(u"/api/v1/hunts"_s).json().value(u"count"_s).toInt(), 0);
+}
+
+// --allow-origin: the preflight a browser sends before a call with `Authorization` or a JSON
+// body gets 204 with what it may send; the answers say the origin; any other origin gets 403
+// and not one Access-Control header (the browser then refuses to let the page read anything).
+void TestRequestGuard::corsPreflightAndAnswers()
+{
+    Artemis::Test::ServiceOptions options;
+    options.token = "secret";
+    options.allowedOrigins = {u"http://127.0.0.1:8081"_s};
+    RestService service(options);
+    HttpClient anonymous(service.base());
+    const QList<QPair<QByteArray, QByteArray>> preflight{
+        {"Origin", "http://127.0.0.1:8081"},
+        {"Access-Control-Request-Method", "POST"},
+        {"Access-Control-Request-Headers", "authorization, content-type"}};
+    const HttpReply allowed = anonymous.send("OPTIONS", u"/api/v1/hunts"_s, {}, preflight);
+    QCOMPARE(allowed.status, 204);
+    QCOMPARE(allowed.headers.value("access-control-allow-origin"), "http://127.0.0.1:8081"_ba);
+    const QByteArray methods = allowed.headers.value("access-control-allow-methods");
+    QVERIFY2(methods.contains("GET") && methods.contains("POST"), methods.constData());
+    const QByteArray headers = allowed.headers.value("access-control-allow-headers");
+    QVERIFY2(headers.contains("Authorization") && headers.contains("Content-Type"),
+             headers.constData());
+
+    QList<QPair<QByteArray, QByteArray>> other = preflight;
+    other[0].second = "http://127.0.0.1:9999";
+    const HttpReply refused = anonymous.send("OPTIONS", u"/api/v1/hunts"_s, {}, other);
+    QCOMPARE(refused.status, 403);
+    for (auto it = refused.headers.cbegin(); it != refused.headers.cend(); ++it) {
+        QVERIFY2(!it.key().startsWith("access-control-"), it.key().constData());
+    }
+
+    HttpClient page(service.base(), "secret");
+    const HttpReply list = page.get(u"/api/v1/hunts"_s, {{"Origin", "http://127.0.0.1:8081"}});
+    QCOMPARE(list.status, 200);
+    QCOMPARE(list.headers.value("access-control-allow-origin"), "http://127.0.0.1:8081"_ba);
+    const HttpReply stranger = page.get(u"/api/v1/hunts"_s, {{"Origin", "http://127.0.0.1:9999"}});
+    QCOMPARE(stranger.status, 403);
+    QVERIFY(!stranger.headers.contains("access-control-allow-origin"));
+    // An error the page may read too (it must see its 401 to ask for a token).
+    const HttpReply noToken =
+        anonymous.get(u"/api/v1/hunts"_s, {{"Origin", "http://127.0.0.1:8081"}});
+    QCOMPARE(noToken.status, 401);
+    QCOMPARE(noToken.headers.value("access-control-allow-origin"), "http://127.0.0.1:8081"_ba);
 }
 
 void TestRequestGuard::seedCurlLineStillWorks()

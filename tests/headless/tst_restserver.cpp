@@ -4,6 +4,7 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#include "headless/requestguard.h"
 #include "headless/router.h"
 #include "restservice.h"
 #include "tests/common/fakenode.h"
@@ -422,11 +423,11 @@ void TestRestServer::tokenGuardsApiButNotProbes()
     QCOMPARE(anonymous.get(u"/metrics"_s).status, 200);
     QCOMPARE(service.store()->listHunts()->size(), 0);
 
-    QVERIFY(Router::tokenMatches("Bearer abc", "abc"));
-    QVERIFY(Router::tokenMatches("bearer  abc ", "abc"));
-    QVERIFY(!Router::tokenMatches("Bearer abcd", "abc"));
-    QVERIFY(!Router::tokenMatches("abc", "abc"));
-    QVERIFY(!Router::tokenMatches("Bearer ", ""));
+    QVERIFY(bearerTokenMatches("Bearer abc", "abc"));
+    QVERIFY(bearerTokenMatches("bearer  abc ", "abc"));
+    QVERIFY(!bearerTokenMatches("Bearer abcd", "abc"));
+    QVERIFY(!bearerTokenMatches("abc", "abc"));
+    QVERIFY(!bearerTokenMatches("Bearer ", ""));
 }
 
 void TestRestServer::policyDeniesLiteralAndResolvedTargets()

@@ -3,7 +3,9 @@
 // (HTTP servers on 127.0.0.1 in this process), then, through the page only: starts a hunt from
 // the form, follows it live to `done`, filters, sorts, pages and downloads its nodes, opens a
 // node's JSON tree, the values of a path (groups, minority, stats, outlier), and submits bad
-// nodes to see each reason. Then the same with a token: asked once, kept for the tab.
+// nodes to see each reason. Then the same with a token: asked once, kept for the tab. Then a
+// page from a second loopback origin calls the API with the token (--allow-origin) and one
+// from a third cannot.
 //
 // Usage: node webpage.test.mjs ARTEMIS_HEADLESS_BINARY   (CTest: tests/web/CMakeLists.txt)
 // ARTEMIS_SCREENSHOTS=DIR also writes the pages as PNGs there (scripts/web-screenshots.sh).
@@ -101,9 +103,9 @@ async function fleet() {
 
 // ---- the service ----------------------------------------------------------------------------
 
-async function serve(env = {}) {
+async function serve(env = {}, args = []) {
     const dataDir = mkdtempSync(join(tmpdir(), 'artemis-web-'));
-    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir],
+    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args],
                         {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']});
     cleanups.push(() => {
         child.kill('SIGKILL');
@@ -416,12 +418,58 @@ async function withToken(context) {
     await page.close();
 }
 
+// A page on its own loopback origin (another port: another origin) that calls `api` with the
+// token from a script, as a dashboard would: a JSON POST with `Authorization` needs the CORS
+// preflight. Resolves to what the call saw ("201 ..." or the error's message).
+async function pageOrigin() {
+    const server = http.createServer((req, res) => {
+        res.writeHead(200, {'Content-Type': 'text/html'});
+        res.end('<!doctype html><title>dashboard</title><p>dashboard</p>');
+    });
+    const port = await listen(server);
+    cleanups.push(() => server.close());
+    return `http://127.0.0.1:${port}`;
+}
+
+async function callFrom(context, origin, base, token) {
+    const page = await context.newPage();
+    page.setDefaultTimeout(Bound);
+    await page.goto(`${origin}/`);
+    const seen = await page.evaluate(async ({base, token}) => {
+        try {
+            const headers = {Authorization: `Bearer ${token}`, 'Content-Type': 'application/json'};
+            const list = await fetch(`${base}/api/v1/hunts`, {headers});
+            const hunt = await fetch(`${base}/api/v1/hunts`, {
+                method: 'POST', headers,
+                body: JSON.stringify({nodes: ['127.0.0.1:1'], url: 'metric'}),
+            });
+            return `${list.status} ${hunt.status} ${(await hunt.json()).hunt ? 'hunt' : 'none'}`;
+        } catch (error) {
+            return `refused: ${error.message}`;
+        }
+    }, {base, token});
+    await page.close();
+    return seen;
+}
+
+// Issue #21 item 10: --allow-origin lets a page there call the API with the token (preflight
+// 204, answers readable); a page from any other origin cannot read a thing.
+async function crossOrigin(context) {
+    const token = 'web-test-token-cors';
+    const allowed = await pageOrigin();
+    const other = await pageOrigin();
+    const service = await serve({ARTEMIS_TOKEN: token}, ['--allow-origin', allowed]);
+    assert.equal(await callFrom(context, allowed, service.base, token), '200 202 hunt');
+    assert.match(await callFrom(context, other, service.base, token), /^refused: /);
+}
+
 const started = Date.now();
 let failed = false;
 try {
     const context = await browser();
     await withoutToken(context);
     await withToken(context);
+    await crossOrigin(context);
     // The browser logs the answers it was meant to get: the bad nodes' 400s (twice a scenario)
     // and the token scenario's 401s.
     const unexpected = problems.filter((p) => !/status of 40[01] /.test(p));
