@@ -34,6 +34,14 @@ namespace {
 constexpr char OriginProperty[] = "artemisAllowedOrigin";
 }
 
+QByteArray DeferredAnswer::corsHeaders(QTcpSocket *socket)
+{
+    const QByteArray origin =
+        socket ? socket->property(OriginProperty).toByteArray() : QByteArray();
+    return origin.isEmpty() ? QByteArray()
+                            : "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";
+}
+
 void DeferredAnswer::setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin)
 {
     if (socket) {
@@ -54,10 +62,7 @@ void DeferredAnswer::write(const Reply &reply)
     for (const auto &[name, value] : reply.headers) {
         extra += name + ": " + value + "\r\n";
     }
-    if (const QByteArray origin = m_socket->property(OriginProperty).toByteArray();
-        !origin.isEmpty()) {
-        extra += "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";
-    }
+    extra += corsHeaders(m_socket);
     m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' '
                     + reasonPhrase(reply.status) + "\r\nContent-Type: " + type
                     + "\r\nContent-Length: " + QByteArray::number(body.size())

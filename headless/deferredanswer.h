@@ -57,6 +57,9 @@ public:
     // The --allow-origin origin of the request being answered on `socket` (empty: none): the
     // answer then carries `Access-Control-Allow-Origin` (the router sets it before a handler).
     static void setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin);
+    // Its header lines ("Access-Control-Allow-Origin: O\r\nVary: Origin\r\n"), or empty: for
+    // answers written by hand on the socket (ExportStream).
+    static QByteArray corsHeaders(QTcpSocket *socket);
 
 private:
     explicit DeferredAnswer(QTcpSocket *socket);

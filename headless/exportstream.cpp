@@ -3,6 +3,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "headless/deferredanswer.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -51,7 +53,7 @@ void ExportStream::start()
     }
     m_socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType(m_settings.format)
                     + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n" + coverage
-                    + "\r\n");
+                    + DeferredAnswer::corsHeaders(m_socket) + "\r\n");
     if (m_writer) {
         (void)m_writer->begin(); // the CSV header row, "[" of a JSON array
         writeChunk();

@@ -203,11 +203,10 @@ HuntResultsController::stream(const HuntInfo &hunt, const ResultQuery &query,
                 return;
             }
             if (!order) {
-                const QByteArray body =
-                    QJsonDocument(errorBody(order.error())).toJson(QJsonDocument::Compact);
-                socket->write("HTTP/1.1 500 Internal error\r\nContent-Type: application/json\r\n"
-                              "Content-Length: "
-                              + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                // The error's own status and reason phrase, CORS header included.
+                if (const QPointer<DeferredAnswer> answer = DeferredAnswer::pending(socket)) {
+                    answer->answer({httpStatusFor(order.error().code), errorBody(order.error())});
+                }
                 return;
             }
             settings.order = std::move(order).value();
