@@ -363,6 +363,7 @@ void Fetcher::connectHop(const std::shared_ptr<Job> &job, const QUrl &url,
     job->lookupHost = host;
     job->lookupTimer = std::make_unique<QTimer>();
     job->lookupTimer->setSingleShot(true);
+    job->lookupTimer->setTimerType(Qt::PreciseTimer); // never early (onLookupTimeout)
     connect(job->lookupTimer.get(), &QTimer::timeout, this,
             [this, job, lookup] { onLookupTimeout(job, lookup); });
     job->lookupTimer->start(
@@ -428,6 +429,10 @@ void Fetcher::onLookupTimeout(const std::shared_ptr<Job> &job, quint64 lookup)
     if (job->lookup != lookup || job->done || !hunt) {
         return;
     }
+    if (const qint64 left = hunt->options.timeoutMs - job->started.elapsed(); left > 0) {
+        job->lookupTimer->start(int(left)); // fired early: a timeout is never declared before
+        return;
+    }
     job->lookup = 0; // its answer, if it ever comes, is dropped
     job->lookupTimer.reset();
     Outcome outcome;
@@ -461,6 +466,9 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     // A name: connect to the checked address, and say the name everywhere else.
     QNetworkRequest request = OutboundDialer::request(
         url, job->byName ? &job->addresses.at(job->addressIndex) : nullptr, remainingMs);
+    // QNAM's own inactivity timer is coarse (it may fire 5 % early): give it slack, so that the
+    // precise whole-attempt deadline below is what ends a silent node.
+    request.setTransferTimeout(remainingMs + remainingMs / 16 + 50);
     const QUrl wire = request.url();
     request.setRawHeader("Accept", "application/json, */*;q=0.5");
     // A one-off hunt requests each node once: a kept-alive connection would only sit in QNAM's
@@ -500,10 +508,18 @@ void Fetcher::sendRequest(const std::shared_ptr<Job> &job, const QUrl &url)
     const qint64 cap = options.maxBodyBytes;
 
     // A whole-attempt deadline: setTransferTimeout only fires after a quiet period, so a node
-    // that trickles bytes forever would never time out without this.
+    // that trickles bytes forever would never time out without this. Precise, and checked
+    // when it fires: Qt's default coarse timers fired up to 5 % early (10,000 ms gave up at
+    // 9,712 while the error said "within 10000 ms"); a timeout is never declared before its time.
     auto *deadline = new QTimer(reply);
     deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, reply, [job, reply] {
+    deadline->setTimerType(Qt::PreciseTimer);
+    const qint64 timeoutMs = options.timeoutMs;
+    connect(deadline, &QTimer::timeout, reply, [job, reply, deadline, timeoutMs] {
+        if (const qint64 left = timeoutMs - job->started.elapsed(); left > 0) {
+            deadline->start(int(left));
+            return;
+        }
         job->timedOut = true;
         reply->abort();
     });

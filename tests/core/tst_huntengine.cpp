@@ -44,6 +44,8 @@ private Q_SLOTS:
     void retryAfterIsHonoured();
     void retryAfterIsCappedByBackoffCap();
     void deadlineStopsTricklingNode();
+    void deadlinesAreNeverEarly_data();
+    void deadlinesAreNeverEarly();
     void tooLargeWithoutContentLength();
     void concurrencyIsBounded();
     void cancelStopsPromptly();
@@ -322,6 +324,39 @@ void TestHuntEngine::deadlineStopsTricklingNode()
     QCOMPARE(outcome.outcome, OutcomeKind::Timeout);
     QVERIFY2(outcome.latencyMs >= 550 && outcome.latencyMs < 3000,
              qPrintable(QString::number(outcome.latencyMs)));
+}
+
+// Qt's coarse timers fired up to 5 % early (--timeout-ms 10000 gave up at 9,712 ms, while the
+// error said "no complete answer within 10000 ms"). A silent node (QNAM's inactivity timer) and
+// a trickling one (the whole-attempt deadline) both time out at or after their time.
+void TestHuntEngine::deadlinesAreNeverEarly_data()
+{
+    QTest::addColumn<int>("timeoutMs");
+    QTest::newRow("2,000 ms") << 2000;
+    QTest::newRow("10,000 ms") << 10000;
+}
+
+void TestHuntEngine::deadlinesAreNeverEarly()
+{
+    QFETCH(int, timeoutMs);
+    FakeNode *hang = fake(FakeNode::Behaviour::Hang);
+    FakeNode *trickle = fake(FakeNode::Behaviour::Trickle);
+    trickle->setTrickleIntervalMs(100);
+    FetchOptions o;
+    o.attempts = 1;
+    o.timeoutMs = timeoutMs;
+    const HuntInfo info = runHunt({hang->node(), trickle->node()}, o, timeoutMs + 15000);
+    QCOMPARE(info.state, HuntState::Done);
+    const auto r = results(info.id);
+    for (const FakeNode *node : {hang, trickle}) {
+        const Outcome outcome = r.value(node->node());
+        QCOMPARE(outcome.outcome, OutcomeKind::Timeout);
+        QVERIFY2(outcome.latencyMs >= timeoutMs,
+                 qPrintable(u"%1: %2 ms"_s.arg(node->node()).arg(outcome.latencyMs)));
+        QVERIFY2(outcome.latencyMs < timeoutMs + 2000,
+                 qPrintable(QString::number(outcome.latencyMs)));
+        QCOMPARE(outcome.error, u"no complete answer within %1 ms"_s.arg(timeoutMs));
+    }
 }
 
 void TestHuntEngine::tooLargeWithoutContentLength()
