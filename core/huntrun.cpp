@@ -208,25 +208,9 @@ void HuntRun::expire()
     if (m_cancelRequested || m_finishing) {
         return;
     }
+    // A cancel whose cancellations addOutcomes turns into timeouts naming the deadline.
     m_deadlinePassed = true;
-    m_cancelRequested = true;
-    m_spreadTimer.stop();
-    m_executor->cancel(m_key);
-    QList<Outcome> never;
-    for (qsizetype i = m_nextTarget; i < m_targets.size(); ++i) {
-        Outcome outcome = Outcome::unanswered(
-            m_targets.at(i).node, m_targets.at(i).url().toString(), OutcomeKind::Timeout,
-            deadlineText() + u" before the first attempt"_s);
-        outcome.attempts = 0;
-        never.append(std::move(outcome));
-    }
-    m_inFlight += int(never.size()); // addOutcomes subtracts them again
-    m_nextTarget = m_targets.size();
-    if (!never.isEmpty()) {
-        addOutcomes(never);
-    } else {
-        maybeFinish();
-    }
+    cancel();
 }
 
 void HuntRun::interrupt()
