@@ -108,6 +108,7 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     info.schedule = request.schedule;
     info.round = request.round;
     info.spreadMs = std::max(0, request.spreadMs);
+    info.deadlineMs = std::max(0, request.deadlineMs);
     info.extract = request.extract;
 
     QStringList nodes;

@@ -32,6 +32,7 @@ struct HuntRequest
     QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
     int round = 0;
     int spreadMs = 0;       // start jitter window (HuntInfo::spreadMs)
+    int deadlineMs = 0;     // the whole hunt's deadline (HuntInfo::deadlineMs); 0: none
     ExtractList extract{};  // named values served as metrics (core/extract.h, HuntInfo::extract)
     QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
 };

@@ -111,6 +111,9 @@ QJsonObject HuntInfo::toJson() const
     if (spreadMs > 0) {
         json.insert(u"spreadMs"_s, spreadMs);
     }
+    if (deadlineMs > 0) {
+        json.insert(u"deadlineMs"_s, deadlineMs);
+    }
     if (!extract.isEmpty()) {
         json.insert(u"extract"_s, extractsToJson(extract));
     }
@@ -149,6 +152,7 @@ Result<HuntInfo> HuntInfo::fromJson(const QJsonObject &json)
     info.schedule = json.value(u"schedule"_s).toString();
     info.round = json.value(u"round"_s).toInt();
     info.spreadMs = std::max(0, json.value(u"spreadMs"_s).toInt());
+    info.deadlineMs = std::max(0, json.value(u"deadlineMs"_s).toInt());
     // Validated when submitted; a manifest edited by hand into a bad list serves no extracts.
     if (Result<ExtractList> extract = extractsFromJson(json.value(u"extract"_s)); extract) {
         info.extract = std::move(extract).value();

@@ -49,6 +49,10 @@ struct HuntInfo
     // Start jitter: each node's first attempt waits a fixed share of this window (a hash of
     // the node), so rounds do not hit every node at the same instant. 0 = all at once.
     int spreadMs = 0;
+    // A deadline for the whole hunt (a schedule's round deadline), from its start: when it
+    // passes, nodes still in flight or waiting to retry end as `timeout` naming the deadline,
+    // and the hunt is done, so a slow node never makes the next round be skipped. 0 = none.
+    int deadlineMs = 0;
     // Named values of each node's body, served as Prometheus metrics (core/fleetmetrics.h).
     ExtractList extract;
 

@@ -2,6 +2,7 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "core/duration.h"
 #include "core/executor.h"
 #include "core/logging.h"
 #include "core/resultstore.h"
@@ -91,6 +92,13 @@ void HuntRun::start()
     m_executor->beginHunt(m_key, m_info.options);
     m_progressTimer.start();
     m_manifestTimer.start();
+    if (m_info.deadlineMs > 0) {
+        // Precise: a coarse timer may fire 5 % early, and the round would end before its time.
+        m_deadlineTimer.setSingleShot(true);
+        m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+        connect(&m_deadlineTimer, &QTimer::timeout, this, &HuntRun::expire);
+        m_deadlineTimer.start(m_info.deadlineMs);
+    }
     dispatch();
     maybeFinish(); // a resumed hunt may have nothing left to fetch
 }
@@ -121,10 +129,25 @@ void HuntRun::dispatch()
     m_inFlight += int(count);
 }
 
-void HuntRun::addOutcomes(const QList<Outcome> &outcomes)
+void HuntRun::addOutcomes(const QList<Outcome> &given)
 {
     if (m_finishing || m_ended) {
         return; // e.g. cancelled in-flight outcomes arriving after an interrupt
+    }
+    QList<Outcome> outcomes = given; // shared, copied only when changed below
+    if (m_deadlinePassed) {
+        // The executor's cancellation of what was still in flight or waiting to retry: to
+        // the user, those nodes did not answer in time.
+        for (Outcome &outcome : outcomes) {
+            if (outcome.outcome == OutcomeKind::Cancelled) {
+                // "cancelled while fetching" -> "the round deadline (5s) passed while fetching"
+                outcome.outcome = OutcomeKind::Timeout;
+                const QString when = outcome.error.startsWith(u"cancelled "_s)
+                                         ? outcome.error.mid(10)
+                                         : u"(%1)"_s.arg(outcome.error);
+                outcome.error = deadlineText() + u' ' + when;
+            }
+        }
     }
     m_inFlight -= int(outcomes.size());
     for (const Outcome &outcome : outcomes) {
@@ -173,6 +196,21 @@ void HuntRun::cancel()
     } else {
         maybeFinish();
     }
+}
+
+QString HuntRun::deadlineText() const
+{
+    return u"the round deadline (%1) passed"_s.arg(formatDurationMs(m_info.deadlineMs));
+}
+
+void HuntRun::expire()
+{
+    if (m_cancelRequested || m_finishing) {
+        return;
+    }
+    // A cancel whose cancellations addOutcomes turns into timeouts naming the deadline.
+    m_deadlinePassed = true;
+    cancel();
 }
 
 void HuntRun::interrupt()
@@ -355,7 +393,9 @@ void HuntRun::maybeFinish()
         m_finishing = true;
         m_progressTimer.stop();
         m_manifestTimer.stop();
-        m_info.state = m_cancelRequested ? HuntState::Cancelled : HuntState::Done;
+        // A passed deadline ends the hunt as done: every node has its (timeout) outcome.
+        m_info.state =
+            m_cancelRequested && !m_deadlinePassed ? HuntState::Cancelled : HuntState::Done;
         m_info.finishedAt = QDateTime::currentDateTimeUtc();
         m_executor->endHunt(m_key);
         enqueueWrite(saveManifestTask());

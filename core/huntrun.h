@@ -43,9 +43,12 @@ public:
 
     void start();
     void cancel();
+    // The hunt's deadline passed (HuntInfo::deadlineMs): as cancel(), but what was not
+    // answered ends as `timeout` naming the deadline, and the hunt is done, not cancelled.
+    void expire();
     // Shutdown: stop fetching, wait for pending writes, store the manifest as interrupted.
     void interrupt();
-    void addOutcomes(const QList<Outcome> &outcomes);
+    void addOutcomes(const QList<Outcome> &given);
 
 Q_SIGNALS:
     void progress(const Artemis::HuntProgress &progress);
@@ -62,6 +65,7 @@ private:
     void emitProgress();
     void maybeFinish();
     void fail(const QString &message);
+    QString deadlineText() const; // "the round deadline (4750ms) passed"
     StoreTask saveManifestTask();
     void keepOnlyStoredCounts();
 
@@ -77,6 +81,8 @@ private:
     int m_inFlight = 0;
     int m_doneAtStart = 0; // outcomes stored before this run started (resumed hunts)
     bool m_cancelRequested = false;
+    bool m_deadlinePassed = false; // expire(): cancelled in-flight outcomes become timeouts
+    QTimer m_deadlineTimer;
     bool m_finishing = false;
     bool m_ended = false;
     QList<Outcome> m_unwritten;

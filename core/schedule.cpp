@@ -1,5 +1,8 @@
 #include "core/schedule.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "core/huntengine.h"
 
 #include <QJsonArray>
@@ -33,6 +36,7 @@ QJsonObject commonJson(const Schedule &s)
         {u"every"_s, formatDurationMs(s.spec.everyMs)},
         {u"everyMs"_s, s.spec.everyMs},
         {u"spreadMs"_s, s.spec.effectiveSpreadMs()},
+        {u"deadlineMs"_s, s.spec.effectiveDeadlineMs()},
         {u"retention"_s, retention},
         {u"maxRounds"_s, s.spec.maxRounds},
         {u"origin"_s, s.spec.origin},
@@ -53,6 +57,9 @@ QJsonObject commonJson(const Schedule &s)
     }
     if (s.spec.spreadMs >= 0) {
         json.insert(u"spreadMsGiven"_s, s.spec.spreadMs);
+    }
+    if (s.spec.deadlineMs > 0) {
+        json.insert(u"deadlineMsGiven"_s, s.spec.deadlineMs);
     }
     if (!s.spec.extract.isEmpty()) {
         json.insert(u"extract"_s, extractsToJson(s.spec.extract));
@@ -84,6 +91,45 @@ ScheduleSpec ScheduleSpec::forRequest(const HuntRequest &request, qint64 everyMs
     return spec;
 }
 
+int ScheduleSpec::effectiveDeadlineMs() const
+{
+    if (deadlineMs > 0) {
+        return int(std::min<qint64>(deadlineMs, std::numeric_limits<int>::max()));
+    }
+    if (everyMs < MinDefaultDeadlineEveryMs) {
+        return 0; // none: such intervals exist only in tests, whose clocks are not the wall's
+    }
+    const qint64 margin = std::max<qint64>(200, everyMs / 20);
+    return int(std::min<qint64>(everyMs - margin, std::numeric_limits<int>::max()));
+}
+
+QStringList ScheduleSpec::warnings() const
+{
+    // Backoff before retry i (1-based) is up to min(cap, base * 2^(i-1)) (FetchOptions).
+    qint64 backoff = 0;
+    for (int i = 1; i < options.attempts; ++i) {
+        backoff += std::min<qint64>(options.backoffCapMs, qint64(options.backoffBaseMs)
+                                                              << std::min(i - 1, 20));
+    }
+    const qint64 worst =
+        effectiveSpreadMs() + qint64(options.timeoutMs) * options.attempts + backoff;
+    QStringList out;
+    if (effectiveDeadlineMs() > 0 && worst > effectiveDeadlineMs()) {
+        out.append(u"a node's worst case (%1: %2 start spread + %3 x %4 attempts + %5 backoff) "
+                   "is past the round deadline (%6): nodes that slow end as timeouts at the "
+                   "deadline; lower timeoutMs or attempts, or give a longer 'every'"_s.arg(
+                       formatDurationMs(worst), formatDurationMs(effectiveSpreadMs()),
+                       formatDurationMs(options.timeoutMs), QString::number(options.attempts),
+                       formatDurationMs(backoff), formatDurationMs(effectiveDeadlineMs())));
+    }
+    if (deadlineMs > everyMs) {
+        out.append(
+            u"the round deadline (%1) is longer than 'every' (%2): a slow round makes the "
+            "next one be skipped"_s.arg(formatDurationMs(deadlineMs), formatDurationMs(everyMs)));
+    }
+    return out;
+}
+
 int ScheduleSpec::effectiveSpreadMs() const
 {
     const qint64 wanted = spreadMs >= 0 ? spreadMs : std::min(everyMs / 10, DefaultSpreadCapMs);
@@ -94,6 +140,7 @@ QJsonObject Schedule::toJson() const
 {
     QJsonObject json = commonJson(*this);
     json.remove(u"spreadMsGiven"_s);
+    json.remove(u"deadlineMsGiven"_s);
     json.insert(u"options"_s, spec.options.toJson());
     json.insert(u"nodeCount"_s, int(spec.nodes.size()));
     if (!spec.webhook.isEmpty()) {
@@ -129,6 +176,7 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
         return makeError(ErrorCode::Io, u"schedule %1 has no valid everyMs"_s.arg(s.id));
     }
     s.spec.spreadMs = qint64(json.value(u"spreadMsGiven"_s).toDouble(-1));
+    s.spec.deadlineMs = qint64(json.value(u"deadlineMsGiven"_s).toDouble(-1));
     const QJsonObject retention = json.value(u"retention"_s).toObject();
     s.spec.retention.keepRounds =
         std::clamp(retention.value(u"keep"_s).toInt(100), 0, RetentionPolicy::MaxKeepRounds);

@@ -45,6 +45,9 @@ struct ScheduleSpec
     // Start jitter window of each round (HuntInfo::spreadMs); -1 = the default,
     // min(every / 10, 10 s).
     qint64 spreadMs = -1;
+    // Each round's deadline (HuntInfo::deadlineMs); -1 = the default, the interval less
+    // max(200 ms, 5 %): the round is over before the next one is due, so none is skipped.
+    qint64 deadlineMs = -1;
     RetentionPolicy retention;
     int maxRounds = 0;   // stop after this many rounds have started; 0 = never
     QString origin;      // "api", "cli", "gui"
@@ -58,6 +61,13 @@ struct ScheduleSpec
     static constexpr qint64 DefaultSpreadCapMs = 10000;
     // The window actually used: spreadMs, or the default, never more than half the interval.
     int effectiveSpreadMs() const;
+    int effectiveDeadlineMs() const; // deadlineMs, or the default (0: none)
+    // Intervals shorter than this (below the service's minimum: tests) get no default deadline.
+    static constexpr qint64 MinDefaultDeadlineEveryMs = 1000;
+    // What the caller should know before the first round (the 201 body, the CLI, the GUI):
+    // e.g. when one node's worst case (timeout x attempts + backoff, after the start spread)
+    // is past the round deadline, so slow nodes will end as timeouts at the deadline.
+    QStringList warnings() const;
     // A schedule repeating `request` (nodes, url, options, origin) every `everyMs`; the other
     // fields keep their defaults.
     static ScheduleSpec forRequest(const HuntRequest &request, qint64 everyMs);

@@ -82,6 +82,10 @@ Result<void> validate(const ScheduleSpec &spec, const SchedulerConfig &config)
         return bad(u"'spread' (%1) must be at most half of 'every' (%2)"_s.arg(
             formatDurationMs(spec.spreadMs), formatDurationMs(spec.everyMs)));
     }
+    if (spec.deadlineMs == 0 || spec.deadlineMs > ScheduleSpec::MaxEveryMs) {
+        return bad(u"'deadline' must be a positive duration, not %1"_s.arg(
+            formatDurationMs(spec.deadlineMs)));
+    }
     const RetentionPolicy &r = spec.retention;
     if (r.keepRounds < 0 || r.keepRounds > RetentionPolicy::MaxKeepRounds || r.maxAgeMs < 0
         || (r.keepRounds == 0 && r.maxAgeMs == 0)) {
@@ -193,6 +197,7 @@ Result<HuntInfo> Scheduler::submitRound(const Schedule &schedule, const NodeFile
     request.schedule = schedule.id;
     request.round = schedule.roundsStarted + 1;
     request.spreadMs = schedule.spec.effectiveSpreadMs();
+    request.deadlineMs = schedule.spec.effectiveDeadlineMs();
     return m_engine->submit(request);
 }
 

@@ -467,8 +467,11 @@ bool HuntCommand::scheduleCreated(const Result<Schedule> &created, qint64 everyM
     if (!m_json) {
         m_err << "schedule " << created->id << ": one round every " << formatDurationMs(everyMs)
               << (rounds > 0 ? u", %1 round(s)"_s.arg(rounds) : u" until Ctrl-C"_s) << '\n';
-        m_err.flush();
     }
+    for (const QString &warning : created->spec.warnings()) {
+        m_err << "warning: " << warning << '\n';
+    }
+    m_err.flush();
     return true;
 }
 

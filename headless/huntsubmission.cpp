@@ -80,6 +80,14 @@ Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObjec
         }
         spec.spreadMs = *ms;
     }
+    if (const QJsonValue deadline = object.value(u"deadline"_s);
+        !deadline.isUndefined() && !deadline.isNull()) {
+        const Result<qint64> ms = duration(deadline, u"deadline"_s);
+        if (!ms) {
+            return ms.error();
+        }
+        spec.deadlineMs = *ms;
+    }
     const QJsonValue retention = object.value(u"retention"_s);
     if (!retention.isUndefined() && !retention.isNull()) {
         const QJsonObject r = retention.toObject();
@@ -169,6 +177,9 @@ QHttpServerResponse createdResponse(const Result<Schedule> &created)
     body.insert(u"schedule"_s, created->id);
     body.insert(u"hunt"_s, firstHunt);
     body.insert(u"status"_s, self);
+    if (const QStringList warnings = created->spec.warnings(); !warnings.isEmpty()) {
+        body.insert(u"warnings"_s, QJsonArray::fromStringList(warnings));
+    }
     QHttpServerResponse response = jsonResponse(body, 201);
     response.setHeader("Location", self.toUtf8());
     return response;
