@@ -103,12 +103,37 @@ void AlertSink::deliver(const RoundAlerts &alerts, const QString &webhook, qint6
 
 void AlertSink::post(const QUrl &url, const QByteArray &body, int count)
 {
+    std::deque<Pending> &queue = m_queues[url.toString()];
+    queue.push_back({url, body, count});
+    if (queue.size() == 1) {
+        send(queue.front());
+    }
+}
+
+void AlertSink::sent(const QUrl &url)
+{
+    const auto it = m_queues.find(url.toString());
+    if (it == m_queues.end()) {
+        return;
+    }
+    it->pop_front();
+    if (it->empty()) {
+        m_queues.erase(it);
+        return;
+    }
+    send(it->front());
+}
+
+void AlertSink::send(const Pending &pending)
+{
+    const QUrl &url = pending.url;
+    const int count = pending.count;
     if (!m_nam) {
         m_nam = PolicedRequest::newManager(this);
     }
     PolicedRequest::Options options;
     options.method = "POST";
-    options.body = body;
+    options.body = pending.body;
     options.headers = {{"Content-Type", "application/json"}};
     options.timeoutMs = m_config.timeoutMs;
     options.maxBodyBytes = MaxAnswerBytes;
@@ -133,6 +158,7 @@ void AlertSink::post(const QUrl &url, const QByteArray &body, int count)
                     << u"cannot send %1 alert(s) to %2: %3"_s.arg(count).arg(shown, error);
             }
             Q_EMIT posted(url, count, error);
+            sent(url);
         });
 }
 

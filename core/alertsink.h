@@ -1,5 +1,8 @@
 #pragma once
 
+#include <deque>
+
+#include <QHash>
 #include <QJsonArray>
 #include <QObject>
 #include <QString>
@@ -29,7 +32,10 @@ struct AlertSinkConfig
 // expr}, startsAt, endsAt, generatorURL}. Firing alerts are sent again every round with an
 // endsAt a few intervals ahead (Alertmanager resolves an alert that stops coming); resolved
 // ones once, with endsAt = the round's time. Fire and forget: a failure is logged and counted,
-// never retried and never blocks a round (each POST has a timeout).
+// never retried and never blocks a round (each POST has a timeout). POSTs to one receiver go
+// one at a time, in round order: a round's "resolved" must never be overtaken by the previous
+// round's "firing" (QNAM runs up to six requests to a host at once, and Alertmanager keeps the
+// one that arrives last, so a resolved alert could come back active).
 //
 // Every POST goes through the target policy as a node fetch does (PolicedRequest: the host
 // resolved, every address checked, the connection pinned to a checked address, no redirects):
@@ -63,11 +69,21 @@ Q_SIGNALS:
     void posted(const QUrl &url, int count, const QString &error);
 
 private:
-    void post(const QUrl &url, const QByteArray &body, int count);
+    struct Pending
+    {
+        QUrl url;
+        QByteArray body;
+        int count = 0;
+    };
+    void post(const QUrl &url, const QByteArray &body, int count); // queued per receiver
+    void send(const Pending &pending);
+    void sent(const QUrl &url); // the receiver's next POST, if any
 
     AlertSinkConfig m_config;
     OutboundDialer m_dialer;
     QNetworkAccessManager *m_nam = nullptr; // child; made on first use
+    // Per receiver (its URL): the POST in flight first, then those waiting.
+    QHash<QString, std::deque<Pending>> m_queues;
     quint64 m_sent = 0;
     quint64 m_failed = 0;
 };
