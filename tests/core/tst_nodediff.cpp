@@ -32,6 +32,17 @@ Outcome okOutcome(const QString &node, const QJsonObject &body)
     return o;
 }
 
+// The manifest of a new hunt of `total` nodes fetching /metric.
+HuntInfo huntManifest(int total)
+{
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    info.total = total;
+    return info;
+}
+
 QStringList paths(const QList<NodeDifference> &entries)
 {
     QStringList out;
@@ -121,11 +132,7 @@ void TestNodeDiff::againstMajority()
     // A second record of an already counted node (distributed-mode edge case): ignored.
     outcomes.append(okOutcome(u"node-0"_s, object(R"({"version":"1.3.0"})")));
 
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    info.total = int(nodes.size());
+    const HuntInfo info = huntManifest(int(nodes.size()));
     QVERIFY(store.createHunt(info, nodes));
     QVERIFY(store.appendResults(info.id, outcomes));
 
@@ -189,11 +196,7 @@ void TestNodeDiff::missingPathWithoutAMajorityNamesNoValue()
     const QString target = u"odd"_s;
     nodes.append(target);
     outcomes.append(okOutcome(target, QJsonObject{{u"other"_s, 1}}));
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    info.total = int(nodes.size());
+    const HuntInfo info = huntManifest(int(nodes.size()));
     QVERIFY(store.createHunt(info, nodes));
     QVERIFY(store.appendResults(info.id, outcomes));
 
@@ -229,10 +232,7 @@ void TestNodeDiff::errors()
     QTemporaryDir dir;
     ResultStore store(dir.path());
     QVERIFY(store.open());
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.createdAt = QDateTime::currentDateTimeUtc();
+    const HuntInfo info = huntManifest(0);
     QVERIFY(store.createHunt(info, {u"a"_s, u"b"_s}));
     QVERIFY(store.appendResults(
         info.id, {okOutcome(u"a"_s, object(R"({"x":1})")),
