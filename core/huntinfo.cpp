@@ -48,6 +48,16 @@ QJsonObject HuntInfo::coverage() const
     return QJsonObject{{u"state"_s, huntStateName(state)}, {u"done"_s, done}, {u"total"_s, total}};
 }
 
+QJsonObject HuntInfo::withCoverage(QJsonObject json) const
+{
+    json.insert(u"hunt"_s, id);
+    const QJsonObject fields = coverage();
+    for (auto it = fields.begin(); it != fields.end(); ++it) {
+        json.insert(it.key(), it.value());
+    }
+    return json;
+}
+
 QString HuntInfo::coverageNote() const
 {
     if (state == HuntState::Done) {

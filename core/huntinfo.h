@@ -63,6 +63,8 @@ struct HuntInfo
     // What an answer built from this hunt covers, for every answer that reads its results
     // (values, diff, result pages, exports): {"state", "done", "total"}.
     QJsonObject coverage() const;
+    // `json` (an answer built from this hunt) with "hunt": id and the coverage fields.
+    QJsonObject withCoverage(QJsonObject json) const;
     // The same for people: "" when the hunt is done (its answers cover every node), else e.g.
     // "hunt still running: 1,990 of 2,000 done" or "hunt cancelled: 1,200 of 2,000 done". The CLI
     // prints it first, the GUI and the web page show it as a banner.

@@ -24,18 +24,6 @@ DeferredAnswer::Reply replyOf(const Result<T> &result, Render render)
     return {200, render(*result)};
 }
 
-// Which hunt the answer is of (a request may say "latest") and what it covers: a running
-// hunt's answer says so in itself (HuntInfo::coverage).
-QJsonObject withCoverage(QJsonObject json, const HuntInfo &info)
-{
-    json.insert(u"hunt"_s, info.id);
-    const QJsonObject coverage = info.coverage();
-    for (auto it = coverage.begin(); it != coverage.end(); ++it) {
-        json.insert(it.key(), it.value());
-    }
-    return json;
-}
-
 } // namespace
 
 HuntValuesController::HuntValuesController(HuntCatalog *catalog) : m_catalog(catalog)
@@ -100,9 +88,8 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     options.groupByLabel = *groupBy;
     const HuntCatalog *catalog = m_catalog;
     DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, path, options] {
-        return replyOf(catalog->values(info.id, path, options), [&](const FleetValues &v) {
-            return withCoverage(toJson(v, options), info);
-        });
+        return replyOf(catalog->values(info.id, path, options),
+                       [&](const FleetValues &v) { return info.withCoverage(toJson(v, options)); });
     });
     return std::nullopt;
 }
@@ -127,7 +114,7 @@ std::optional<QHttpServerResponse> HuntValuesController::diff(const QString &id,
     const HuntCatalog *catalog = m_catalog;
     DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, node, against] {
         return replyOf(catalog->diff(info.id, node, against),
-                       [&](const NodeDiff &d) { return withCoverage(toJson(d), info); });
+                       [&](const NodeDiff &d) { return info.withCoverage(toJson(d)); });
     });
     return std::nullopt;
 }

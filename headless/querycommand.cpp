@@ -329,8 +329,7 @@ void QueryCommand::runLocal()
         return;
     }
     const QString id = info->id;
-    m_coverage = info->coverage();
-    m_note = info->coverageNote();
+    m_hunt = *info;
     switch (m_kind) {
     case QuerySettings::Kind::Values: {
         FleetValuesOptions options;
@@ -342,7 +341,7 @@ void QueryCommand::runLocal()
             fail(values.error().message);
             return;
         }
-        render(withCoverage(toJson(*values, options), id));
+        render(m_hunt->withCoverage(toJson(*values, options)));
         return;
     }
     case QuerySettings::Kind::Diff: {
@@ -351,7 +350,7 @@ void QueryCommand::runLocal()
             fail(diff.error().message);
             return;
         }
-        render(withCoverage(toJson(*diff), id));
+        render(m_hunt->withCoverage(toJson(*diff)));
         return;
     }
     case QuerySettings::Kind::Results: {
@@ -460,8 +459,7 @@ void QueryCommand::runRemote()
                 return;
             }
             m_settings.hunt = info->id;
-            m_coverage = info->coverage();
-            m_note = info->coverageNote();
+            m_hunt = *info;
             runRemote();
         });
         return;
@@ -469,7 +467,7 @@ void QueryCommand::runRemote()
     const QString base = u"/api/v1/hunts/"_s + m_settings.hunt;
     const QuerySettings &s = m_settings;
     auto answer = [this](const QByteArray &body) {
-        render(withCoverage(QJsonDocument::fromJson(body).object(), m_settings.hunt));
+        render(m_hunt->withCoverage(QJsonDocument::fromJson(body).object()));
     };
     switch (m_kind) {
     case QuerySettings::Kind::Values:
@@ -507,19 +505,15 @@ void QueryCommand::runRemote()
     }
 }
 
-QJsonObject QueryCommand::withCoverage(QJsonObject json, const QString &id) const
+QString QueryCommand::coverageNote() const
 {
-    json.insert(u"hunt"_s, id);
-    for (auto it = m_coverage.begin(); it != m_coverage.end(); ++it) {
-        json.insert(it.key(), it.value());
-    }
-    return json;
+    return m_hunt ? m_hunt->coverageNote() : QString();
 }
 
 void QueryCommand::noteOnStderr()
 {
-    if (!m_note.isEmpty()) {
-        m_err << m_note << '\n';
+    if (const QString note = coverageNote(); !note.isEmpty()) {
+        m_err << note << '\n';
         m_err.flush();
     }
 }
@@ -528,8 +522,8 @@ void QueryCommand::render(const QJsonObject &answer)
 {
     const QuerySettings::Output output = m_settings.output;
     // An answer from a hunt that is not done says so first (in JSON, its "state" does).
-    if (output == QuerySettings::Output::Table && !m_note.isEmpty()) {
-        m_out << m_note << '\n';
+    if (output == QuerySettings::Output::Table && !coverageNote().isEmpty()) {
+        m_out << coverageNote() << '\n';
     } else if (output == QuerySettings::Output::Csv) {
         noteOnStderr();
     }

@@ -10,6 +10,7 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include "core/huntinfo.h"
 #include "core/projection.h"
 #include "core/result.h"
 #include "core/resultstore.h"
@@ -76,7 +77,7 @@ private:
     void get(const QString &path, const QList<std::pair<QString, QString>> &query,
              std::function<void(const QByteArray &)> done);
     void render(const QJsonObject &answer);
-    QJsonObject withCoverage(QJsonObject json, const QString &id) const;
+    QString coverageNote() const; // of the hunt asked about; "" before it is known
     void noteOnStderr();
     void fail(const QString &message, int code = 2);
     void finish(int exitCode);
@@ -87,8 +88,7 @@ private:
     bool m_tty;
     QuerySettings m_settings;
     std::unique_ptr<QNetworkAccessManager> m_nam; // remote mode
-    QJsonObject m_coverage;                       // of the hunt asked about (HuntInfo::coverage)
-    QString m_note; // HuntInfo::coverageNote: "" when the hunt is done
+    std::optional<HuntInfo> m_hunt; // the hunt asked about, once resolved (its coverage)
 };
 
 // Renderers shared by the local and the remote path (they read the API's JSON shapes).
