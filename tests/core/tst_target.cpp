@@ -204,14 +204,12 @@ void TestTarget::duplicatesFetchedOnce()
 
 void TestTarget::ipv4FormsAreOneHost()
 {
-    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s,
-                               u"0177.0.0.1"_s};
+    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s, u"0177.0.0.1"_s};
     const Result<TargetList> list = parseTargets(nodes, u"metric");
     QVERIFY(list);
     QCOMPARE(list->targets.size(), 1);
     QCOMPARE(list->targets.at(0).host, u"127.0.0.1"_s);
-    QCOMPARE(list->duplicates,
-             (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"0177.0.0.1"_s}));
+    QCOMPARE(list->duplicates, (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"0177.0.0.1"_s}));
 }
 
 void TestTarget::nodeList()
