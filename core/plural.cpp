@@ -7,8 +7,8 @@ namespace Artemis {
 QString countOf(qint64 n, QStringView singular, QStringView plural)
 {
     const bool one = n == 1 || n == -1;
-    const QString word = one ? singular.toString()
-                             : (plural.isEmpty() ? singular + u"s"_s : plural.toString());
+    const QString word =
+        one ? singular.toString() : (plural.isEmpty() ? singular + u"s"_s : plural.toString());
     return QString::number(n) + u' ' + word;
 }
 
