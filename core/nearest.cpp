@@ -19,7 +19,8 @@ int editDistance(QStringView a, QStringView b)
         for (qsizetype j = 1; j <= b.size(); ++j) {
             const int above = row[size_t(j)];
             const bool same = a.at(i - 1).toCaseFolded() == b.at(j - 1).toCaseFolded();
-            row[size_t(j)] = std::min({above + 1, row[size_t(j - 1)] + 1, diagonal + (same ? 0 : 1)});
+            row[size_t(j)] =
+                std::min({above + 1, row[size_t(j - 1)] + 1, diagonal + (same ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -38,17 +39,18 @@ QStringList nearestNames(QStringView typed, const QStringList &candidates, int m
     for (qsizetype i = 0; i < candidates.size(); ++i) {
         const QString &candidate = candidates.at(i);
         const int distance = editDistance(typed, candidate);
-        const int allowed =
-            std::clamp(int(std::max(typed.size(), candidate.size()) / 3), 1, 3);
-        const QStringView candidateLast = QStringView(candidate).mid(candidate.lastIndexOf(u'.') + 1);
-        const bool sameLast = !lastPart.isEmpty()
-                              && candidateLast.compare(lastPart, Qt::CaseInsensitive) == 0;
+        const int allowed = std::clamp(int(std::max(typed.size(), candidate.size()) / 3), 1, 3);
+        const QStringView candidateLast =
+            QStringView(candidate).mid(candidate.lastIndexOf(u'.') + 1);
+        const bool sameLast =
+            !lastPart.isEmpty() && candidateLast.compare(lastPart, Qt::CaseInsensitive) == 0;
         if (candidate != typed && (distance <= allowed || sameLast)) {
             matches.push_back({{distance, i}, candidate});
         }
     }
     std::sort(matches.begin(), matches.end(), [](const auto &x, const auto &y) {
-        return std::tie(x.first.distance, x.first.order) < std::tie(y.first.distance, y.first.order);
+        return std::tie(x.first.distance, x.first.order)
+               < std::tie(y.first.distance, y.first.order);
     });
     QStringList out;
     for (const auto &match : matches) {

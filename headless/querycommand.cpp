@@ -577,6 +577,9 @@ QString valuesTable(const QJsonObject &v)
         out << " (" << failedParts.join(u", "_s) << ")";
     }
     out << "\n";
+    for (const QJsonValue &warning : v.value(u"warnings"_s).toArray()) {
+        out << "warning: " << warning.toString() << "\n";
+    }
     const QJsonArray groups = v.value(u"groups"_s).toArray();
     if (!groups.isEmpty()) {
         out << "\n  " << qSetFieldWidth(7) << Qt::right << "COUNT" << qSetFieldWidth(0) << "  "

@@ -479,10 +479,10 @@ try {
     await withoutToken(context);
     await withToken(context);
     await crossOrigin(context);
-    // The browser logs the answers it was meant to get: the bad nodes' 400s (twice a scenario)
+    // The browser logs the answers it was meant to get: the bad nodes' 400s (three a scenario)
     // and the token scenario's 401s.
     const unexpected = problems.filter((p) => !/status of 40[01] /.test(p));
-    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 4);
+    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 6);
     assert.deepEqual(unexpected, [], 'console errors, page errors or CSP violations');
     console.log(`webpage.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
