@@ -85,12 +85,9 @@ void addPathWarning(const ResultStore &store, const QString &huntId, FleetValues
         values.suggestions.append({s.path, s.nodes});
         named.append(u"%1 (%2)"_s.arg(s.path, nodeCount(s.nodes)));
     }
-    values.warnings.append(
-        u"no node has '%1' (%2 answered without it)%3"_s.arg(values.path, nodeCount(values.missing),
-                                                            named.isEmpty()
-                                                                ? QString()
-                                                                : u"; did you mean %1?"_s.arg(
-                                                                      named.join(u" or "_s))));
+    values.warnings.append(u"no node has '%1' (%2 answered without it)%3"_s.arg(
+        values.path, nodeCount(values.missing),
+        named.isEmpty() ? QString() : u"; did you mean %1?"_s.arg(named.join(u" or "_s))));
 }
 
 } // namespace Artemis

@@ -13,7 +13,7 @@ class ResultStore;
 // answered an empty table and exit 0. Pure over the store; reads at most MaxBodies ok bodies.
 struct PathSuggestion
 {
-    QString path; // a leaf path present in the hunt's bodies (jsonvalues.h syntax)
+    QString path;  // a leaf path present in the hunt's bodies (jsonvalues.h syntax)
     int nodes = 0; // how many of the bodies read have it
 };
 
