@@ -1,5 +1,7 @@
 #include "core/plural.h"
 
+#include "core/duration.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -15,6 +17,11 @@ QString countOf(qint64 n, QStringView singular, QStringView plural)
 QString millis(qint64 ms)
 {
     return QString::number(ms) + u" ms"_s;
+}
+
+QString durationText(qint64 ms)
+{
+    return ms != 0 && ms % 1000 == 0 ? formatDurationMs(ms) : millis(ms);
 }
 
 } // namespace Artemis

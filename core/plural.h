@@ -19,4 +19,8 @@ inline QString nodeCount(qint64 n)
 // A duration in milliseconds with its unit apart: "0 ms", "1500 ms".
 QString millis(qint64 ms);
 
+// A duration for people: whole seconds, minutes, ... as formatDurationMs writes them ("30s",
+// "5m"), anything else in milliseconds ("0 ms", "4750 ms"), never "0ms".
+QString durationText(qint64 ms);
+
 } // namespace Artemis

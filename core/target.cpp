@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include "core/plural.h"
 #include "core/targetpolicy.h"
 
 using namespace Qt::StringLiterals;
@@ -439,7 +440,7 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
     if (!denied.isEmpty()) {
         return makeError(
             ErrorCode::Denied,
-            u"%1 node(s) denied by the target policy; nothing was started"_s.arg(denied.size()),
+            u"%1 denied by the target policy; nothing was started"_s.arg(nodeCount(denied.size())),
             denied);
     }
     return list;

@@ -19,6 +19,7 @@
 #include "core/logging.h"
 #include "core/nodefile.h"
 #include "core/noderange.h"
+#include "core/plural.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "core/target.h"
@@ -420,8 +421,8 @@ void HuntCommand::start(const QStringList &arguments)
     }
     m_huntId = submitted->id;
     if (!m_json && !submitted->duplicates.isEmpty()) {
-        m_err << "note: " << submitted->duplicates.size()
-              << " duplicate node(s) fetched once: " << submitted->duplicates.join(u", "_s) << '\n';
+        m_err << "note: " << countOf(submitted->duplicates.size(), u"duplicate node")
+              << " fetched once: " << submitted->duplicates.join(u", "_s) << '\n';
         m_err.flush();
     }
 }
@@ -555,7 +556,7 @@ void HuntCommand::drawProgress()
         m_err << cancelled << " cancelled  ";
     }
     m_err << p.total - p.done << " in flight or waiting to retry  " << qRound(p.nodesPerSecond)
-          << " nodes/s  " << formatDurationMs(m_progressClock.elapsed() / 1000 * 1000);
+          << " nodes/s  " << durationText(m_progressClock.elapsed() / 1000 * 1000);
     m_err.flush();
     m_progressShown = true;
 }
@@ -618,8 +619,9 @@ int HuntCommand::printSummary(const HuntInfo &info)
     QTextStream &out = m_ndjson ? m_err : m_out; // stdout carries the outcomes then
     const int cancelled = info.counts.count(OutcomeKind::Cancelled);
     out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
-        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total << " nodes, "
-        << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed() << " failed";
+        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << nodeCount(info.total)
+        << ", " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
+        << " failed";
     if (cancelled > 0) {
         out << ", " << cancelled << " cancelled";
     }

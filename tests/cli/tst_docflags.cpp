@@ -128,8 +128,8 @@ void TestDocFlags::everyCommandHasATable()
             covered += QSet<QString>(table.commands.cbegin(), table.commands.cend());
         }
     }
-    for (const QString &command : {u"hunt"_s, u"serve"_s, u"worker"_s, u"values"_s,
-                                   u"results"_s, u"diff"_s}) {
+    for (const QString &command :
+         {u"hunt"_s, u"serve"_s, u"worker"_s, u"values"_s, u"results"_s, u"diff"_s}) {
         QVERIFY2(covered.contains(command), qPrintable(command));
     }
 }

@@ -284,6 +284,9 @@ void TestNodeRange::plural_data()
     QTest::newRow("1 key") << countOf(1, u"key") << u"1 key"_s;
     QTest::newRow("irregular") << countOf(3, u"entry", u"entries") << u"3 entries"_s;
     QTest::newRow("0 ms") << millis(0) << u"0 ms"_s;
+    QTest::newRow("duration 0") << durationText(0) << u"0 ms"_s;
+    QTest::newRow("duration 4750") << durationText(4750) << u"4750 ms"_s;
+    QTest::newRow("duration 30s") << durationText(30000) << u"30s"_s;
 }
 
 void TestNodeRange::plural()
