@@ -552,6 +552,14 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         json.insert(u"groupBy"_s, QString(u"label:"_s + values.groupLabel));
         json.insert(u"byLabel"_s, slices);
     }
+    if (!values.warnings.isEmpty()) {
+        QJsonArray suggestions;
+        for (const auto &[path, nodes] : values.suggestions) {
+            suggestions.append(QJsonObject{{u"path"_s, path}, {u"nodes"_s, nodes}});
+        }
+        json.insert(u"warnings"_s, QJsonArray::fromStringList(values.warnings));
+        json.insert(u"suggestions"_s, suggestions);
+    }
     return json;
 }
 

@@ -113,6 +113,10 @@ struct FleetValues
     // nodes first (ties by value); nodes without the label form the last slice.
     QString groupLabel;
     std::vector<LabelSlice> byLabel;
+    // When no node has the path (core/pathsuggest.h): what to say, and the nearest paths the
+    // hunt does have with how many nodes have each. Empty otherwise.
+    QStringList warnings;
+    QList<QPair<QString, int>> suggestions;
 };
 
 struct LabelSlice
@@ -178,7 +182,8 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
 // {"path", "nodes", "withValue", "missing", "failed": {OUTCOME: N},
 //  "groups": [{"value", "count", "share", "nodes": [...], "minority": bool}], "groupCount",
 //  "stats": {"count", "min", "p50", "p90", "p99", "max", "mean"} | null,
-//  "outliers": [{"node", "value", "number", "score"}]}
+//  "outliers": [{"node", "value", "number", "score"}],
+//  "warnings": [TEXT], "suggestions": [{"path", "nodes"}]} (the last two only when set)
 // groups: the first options.maxGroups; nodes: the first options.maxNodesPerGroup of each
 // (`count` always tells the full number); groupCount: all distinct values.
 QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options = {});

@@ -6,6 +6,7 @@
 
 #include "core/huntid.h"
 #include "core/jsonvalues.h"
+#include "core/pathsuggest.h"
 #include "core/resultstore.h"
 
 using namespace Qt::StringLiterals;
@@ -295,6 +296,9 @@ Result<FleetValues> HuntCatalog::values(const QString &id, const QString &path,
     Result<FleetValues> values = computeFleetValues(*m_store, id, *parsed, options);
     if (!values && values.error().code == ErrorCode::NotFound) {
         return notFound(id);
+    }
+    if (values) {
+        addPathWarning(*m_store, id, *values);
     }
     return values;
 }

@@ -65,7 +65,7 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     }
     Result<TargetList> parsed = parseTargets(expanded->nodes, request.url, m_config.policy.get());
     if (!parsed) {
-        return parsed.error();
+        return perGivenNode(parsed.error(), request.nodes, *expanded);
     }
     if (!expanded->labels.isEmpty()) {
         // A node given twice keeps the labels it was first given with (as its target).

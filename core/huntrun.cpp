@@ -5,6 +5,7 @@
 #include "core/duration.h"
 #include "core/executor.h"
 #include "core/logging.h"
+#include "core/plural.h"
 #include "core/resultstore.h"
 
 using namespace Qt::StringLiterals;
@@ -200,7 +201,7 @@ void HuntRun::cancel()
 
 QString HuntRun::deadlineText() const
 {
-    return u"the round deadline (%1) passed"_s.arg(formatDurationMs(m_info.deadlineMs));
+    return u"the round deadline (%1) passed"_s.arg(durationText(m_info.deadlineMs));
 }
 
 void HuntRun::expire()

@@ -146,6 +146,10 @@ QByteArray firstContentLine(const QByteArray &text)
 
 Result<NodeFile> parseNodeFile(const QByteArray &text, const QString &name)
 {
+    if (const qsizetype nul = text.indexOf('\0'); nul >= 0) {
+        // A binary file (a core dump, a key) given by mistake: said by position, never shown.
+        return fileError(name, u"not a text file (NUL byte at byte %1)"_s.arg(nul));
+    }
     const QByteArray first = firstContentLine(text);
     const QString lower = name.toLower();
     // A plain node line never starts with '[' unless it is an IPv6 literal ("[::1]:9100"),

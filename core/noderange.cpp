@@ -2,6 +2,9 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QMap>
+
+#include "core/plural.h"
 
 using namespace Qt::StringLiterals;
 
@@ -269,10 +272,11 @@ Result<ExpandedNodes> expandNodeRanges(const QStringList &nodes, const QList<Lab
         return makeError(ErrorCode::InvalidNode, message, bad);
     }
     if (!anyRange) {
-        return ExpandedNodes{nodes, labels};
+        return ExpandedNodes{nodes, labels, {}};
     }
     ExpandedNodes out;
     out.nodes.reserve(total);
+    out.origins.reserve(total);
     if (!labels.isEmpty()) {
         out.labels.reserve(total);
     }
@@ -284,9 +288,66 @@ Result<ExpandedNodes> expandNodeRanges(const QStringList &nodes, const QList<Lab
                 out.labels.append(labels.at(i));
             }
         }
+        out.origins.insert(out.origins.size(), expanded->size(), int(i));
         out.nodes.append(std::move(expanded).value());
     }
     return out;
+}
+
+Error perGivenNode(const Error &error, const QStringList &given, const ExpandedNodes &expanded)
+{
+    const bool nodeError = error.code == ErrorCode::InvalidNode || error.code == ErrorCode::Denied;
+    if (!nodeError || !error.details.isArray()) {
+        return error;
+    }
+    struct Group
+    {
+        QJsonObject first; // the first bad expanded node's entry
+        int bad = 0;
+    };
+    QMap<int, Group> groups; // by given position, in order
+    const QJsonArray details = error.details.toArray();
+    for (const QJsonValue &value : details) {
+        const QJsonObject entry = value.toObject();
+        const int index = entry.value(u"index"_s).toInt();
+        const int origin = expanded.origins.isEmpty() ? index : expanded.origins.value(index);
+        Group &group = groups[origin];
+        if (group.bad++ == 0) {
+            group.first = entry;
+        }
+    }
+    QJsonArray listed;
+    QString firstMessage;
+    for (auto it = groups.cbegin(); it != groups.cend() && listed.size() < MaxListedNodes; ++it) {
+        const QString node = given.value(it.key());
+        const QString firstNode = it->first.value(u"node"_s).toString();
+        QString reason = it->first.value(u"reason"_s).toString();
+        if (firstNode != node) {
+            const qint64 size =
+                std::count(expanded.origins.cbegin(), expanded.origins.cend(), it.key());
+            reason = u"%1 of the %2 it expands to; first '%3': %4"_s.arg(nodeCount(it->bad))
+                         .arg(size)
+                         .arg(firstNode, reason);
+        }
+        if (firstMessage.isEmpty()) {
+            firstMessage = u"node %1 '%2': %3"_s.arg(it.key() + 1).arg(node, reason);
+        }
+        listed.append(
+            QJsonObject{{u"index"_s, it.key()}, {u"node"_s, node}, {u"reason"_s, reason}});
+    }
+    const qsizetype unlisted = groups.size() - listed.size();
+    const QString what =
+        error.code == ErrorCode::Denied ? u"denied by the target policy"_s : u"invalid"_s;
+    QString message =
+        groups.size() == 1
+            ? firstMessage
+            : u"%1 %2%3; first: %4"_s.arg(
+                nodeCount(groups.size()), what,
+                unlisted > 0 ? u", %1 more not listed"_s.arg(unlisted) : QString(), firstMessage);
+    if (error.code == ErrorCode::Denied) {
+        message += u"; nothing was started"_s;
+    }
+    return makeError(error.code, message, listed);
 }
 
 } // namespace Artemis

@@ -39,6 +39,7 @@ struct ExpandedNodes
 {
     QStringList nodes;
     QList<Labels> labels; // empty when the request has no labels; else one per node
+    QList<int> origins;   // the given node each came from; empty when nothing was expanded
 };
 
 // Expands every node of a request; `labels` is empty or one per node, and each expanded node
@@ -48,5 +49,15 @@ struct ExpandedNodes
 // each bad node (parseTargets' shape). Without any range the input comes back unchanged.
 Result<ExpandedNodes> expandNodeRanges(const QStringList &nodes, const QList<Labels> &labels,
                                        int maxNodes);
+
+// How many bad nodes an error lists (details); the message gives the full count.
+constexpr int MaxListedNodes = 20;
+
+// Rewrites an error about expanded nodes (parseTargets' InvalidNode or Denied, details
+// [{index, node, reason}] by expanded position) in terms of the nodes as given: one entry per
+// given node (index = its position in `given`), a range's entry saying how many of its nodes
+// are bad and the first of them, at most MaxListedNodes entries ("N invalid nodes, M more not
+// listed; first: ..."). Other errors come back unchanged.
+Error perGivenNode(const Error &error, const QStringList &given, const ExpandedNodes &expanded);
 
 } // namespace Artemis

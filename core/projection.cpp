@@ -5,6 +5,7 @@
 #include <QRegularExpression>
 
 #include "core/fleetvalues.h"
+#include "core/nearest.h"
 
 using namespace Qt::StringLiterals;
 
@@ -82,6 +83,22 @@ Result<Projection> Projection::parse(const QStringList &fields, bool numbers)
                                  u"field '%1': '%2' is not a label name"_s.arg(name, field.label));
             }
         } else if (!record) {
+            // Any other name is a body path, so "outcom" or "latency" gave an empty column
+            // with exit 0 (issue #22): a bare name close to a record field is a typo for it.
+            if (!name.contains(u'.') && !name.contains(u'[') && name != u"body") {
+                QStringList known;
+                for (const auto &entry : records) {
+                    known.append(entry.first);
+                }
+                const QStringList near = nearestNames(name, known, 1);
+                if (!near.isEmpty()) {
+                    return makeError(
+                        ErrorCode::InvalidArgument,
+                        u"unknown field '%1' (did you mean %2?); the fields are %3, labels.NAME "
+                        u"and body paths (a body value named so: body.%1)"_s.arg(
+                            name, near.first(), known.join(u", "_s)));
+                }
+            }
             QStringView path = name;
             if (path == u"body") {
                 path = {};

@@ -9,6 +9,7 @@
 #include <QSet>
 #include <QtConcurrent/QtConcurrentMap>
 
+#include "core/plural.h"
 #include "core/targetpolicy.h"
 
 using namespace Qt::StringLiterals;
@@ -44,6 +45,37 @@ bool hostMayBeRewritten(const QString &host)
     const QChar first = dot + 1 < host.size() ? host.at(dot + 1) : QChar();
     return first.isDigit() && !parsePlainIPv4(host);
 }
+
+// "300.1.1.1", "1.2.3", "10.0.0.1.5": decimal numbers and dots are meant as an IPv4 address,
+// never as a name (no top-level domain is numeric), so a mistyped one must not go to DNS. Four
+// numbers 0-255 pass (leading zeros too: QUrl reads them as octal, as inet_aton does).
+bool isBadDottedDecimal(QStringView host)
+{
+    if (!host.contains(u'.')) {
+        return false;
+    }
+    int parts = 0;
+    for (const QStringView part : host.split(u'.')) {
+        if (part.isEmpty()) {
+            return false; // "a..b" has its own error; "1.2.3.4." is a name-like trailing dot
+        }
+        uint value = 0;
+        for (const QChar c : part) {
+            if (c < u'0' || c > u'9') {
+                return false; // not all decimal: a name, or a hex inet_aton form
+            }
+            value = value > 255 ? value : value * 10 + uint(c.unicode() - u'0');
+        }
+        if (value > 255) {
+            return true;
+        }
+        ++parts;
+    }
+    return parts != 4;
+}
+
+const QString NotIPv4Reason =
+    u"not a valid IPv4 address (four numbers 0-255, e.g. 10.0.0.1); not looked up as a name"_s;
 
 bool isHostnameChar(QChar c)
 {
@@ -278,6 +310,9 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
         if (!reason.isEmpty()) {
             return fail(reason);
         }
+        if (isBadDottedDecimal(host)) {
+            return fail(NotIPv4Reason);
+        }
         target.host = host.toString().toLower();
         if (target.host.endsWith(u'.')) {
             target.host.chop(1);
@@ -305,6 +340,10 @@ static Result<Target> parseTargetWithPath(QStringView rawNode, const QString &pa
             return fail(u"the host does not form a valid URL"_s);
         }
         target.host = url.host();
+        // A number-like last label that QUrl did not read as an address ("0x7f.1.1.1.1").
+        if (!target.host.contains(u':') && !parsePlainIPv4(target.host)) {
+            return fail(NotIPv4Reason);
+        }
     }
     target.path = path;
     return target;
@@ -401,7 +440,7 @@ Result<TargetList> parseTargets(const QStringList &nodes, QStringView path,
     if (!denied.isEmpty()) {
         return makeError(
             ErrorCode::Denied,
-            u"%1 node(s) denied by the target policy; nothing was started"_s.arg(denied.size()),
+            u"%1 denied by the target policy; nothing was started"_s.arg(nodeCount(denied.size())),
             denied);
     }
     return list;

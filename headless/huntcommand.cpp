@@ -19,6 +19,7 @@
 #include "core/logging.h"
 #include "core/nodefile.h"
 #include "core/noderange.h"
+#include "core/plural.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
 #include "core/target.h"
@@ -209,6 +210,14 @@ void HuntCommand::start(const QStringList &arguments)
             usageError(read.error().message);
             return;
         }
+        if (read->nodes.isEmpty()) {
+            usageError(
+                u"nodes file '%1' has no nodes (only blank lines and # comments)"_s.arg(path));
+            return;
+        }
+        m_flagNodes = nodes.size();
+        m_nodesFile = path;
+        m_fileLines = read->lines;
         for (qsizetype i = 0; i < read->nodes.size(); ++i) {
             labels.append(read->labels.isEmpty() ? commonLabels
                                                  : withDefaults(read->labels.at(i), commonLabels));
@@ -412,19 +421,38 @@ void HuntCommand::start(const QStringList &arguments)
     }
     m_huntId = submitted->id;
     if (!m_json && !submitted->duplicates.isEmpty()) {
-        m_err << "note: " << submitted->duplicates.size()
-              << " duplicate node(s) fetched once: " << submitted->duplicates.join(u", "_s) << '\n';
+        m_err << "note: " << countOf(submitted->duplicates.size(), u"duplicate node")
+              << " fetched once: " << submitted->duplicates.join(u", "_s) << '\n';
         m_err.flush();
     }
 }
 
 void HuntCommand::reportRefused(const Error &error)
 {
-    m_err << "artemis-headless hunt: " << error.message << '\n';
-    for (const QJsonValue &bad : error.details.toArray()) {
-        const QJsonObject b = bad.toObject();
-        m_err << "  node " << b.value(u"index"_s).toInt() + 1 << " '"
-              << b.value(u"node"_s).toString() << "': " << b.value(u"reason"_s).toString() << '\n';
+    // A position from core counts the nodes as given; a file's node is named by its line.
+    auto where = [this](int index) {
+        const qsizetype inFile = index - m_flagNodes;
+        if (inFile >= 0 && !m_nodesFile.isEmpty()) {
+            return inFile < m_fileLines.size()
+                       ? u"%1 line %2"_s.arg(m_nodesFile).arg(m_fileLines.at(inFile))
+                       : u"%1 node %2"_s.arg(m_nodesFile).arg(inFile + 1);
+        }
+        return u"node %1"_s.arg(index + 1);
+    };
+    const QJsonArray bad = error.details.toArray();
+    QString message = error.message;
+    if (!bad.isEmpty()) {
+        // The message's own "first: node N ..." repeats the first line below, by position.
+        const qsizetype first = message.indexOf(u"; first: "_s);
+        const QString one = error.code == ErrorCode::Denied ? u"node denied by the target policy"_s
+                                                            : u"invalid node"_s;
+        message = first < 0 ? one : message.left(first);
+    }
+    m_err << "artemis-headless hunt: " << message << '\n';
+    for (const QJsonValue &value : bad) {
+        const QJsonObject b = value.toObject();
+        m_err << "  " << where(b.value(u"index"_s).toInt()) << " '" << b.value(u"node"_s).toString()
+              << "': " << b.value(u"reason"_s).toString() << '\n';
     }
     m_err << "Nothing was fetched.\n";
     m_err.flush();
@@ -528,7 +556,7 @@ void HuntCommand::drawProgress()
         m_err << cancelled << " cancelled  ";
     }
     m_err << p.total - p.done << " in flight or waiting to retry  " << qRound(p.nodesPerSecond)
-          << " nodes/s  " << formatDurationMs(m_progressClock.elapsed() / 1000 * 1000);
+          << " nodes/s  " << durationText(m_progressClock.elapsed() / 1000 * 1000);
     m_err.flush();
     m_progressShown = true;
 }
@@ -591,8 +619,9 @@ int HuntCommand::printSummary(const HuntInfo &info)
     QTextStream &out = m_ndjson ? m_err : m_out; // stdout carries the outcomes then
     const int cancelled = info.counts.count(OutcomeKind::Cancelled);
     out << "hunt " << info.id << ' ' << huntStateName(info.state) << " in "
-        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << info.total << " nodes, "
-        << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed() << " failed";
+        << QString::number(double(elapsed) / 1000.0, 'f', 2) << " s: " << nodeCount(info.total)
+        << ", " << info.counts.count(OutcomeKind::Ok) << " ok, " << info.counts.failed()
+        << " failed";
     if (cancelled > 0) {
         out << ", " << cancelled << " cancelled";
     }

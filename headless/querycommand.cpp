@@ -18,6 +18,7 @@
 #include "core/huntid.h"
 #include "core/jsonvalues.h"
 #include "core/nodediff.h"
+#include "core/plural.h"
 #include "core/resultexport.h"
 #include "headless/clioptions.h"
 
@@ -570,13 +571,16 @@ QString valuesTable(const QJsonObject &v)
         failedParts.append(u"%1 %2"_s.arg(it.value().toInt()).arg(it.key()));
     }
     out << "values of '" << v.value(u"path"_s).toString() << "' in hunt "
-        << v.value(u"hunt"_s).toString() << ": " << v.value(u"nodes"_s).toInt() << " nodes, "
+        << v.value(u"hunt"_s).toString() << ": " << nodeCount(v.value(u"nodes"_s).toInt()) << ", "
         << v.value(u"withValue"_s).toInt() << " with a value, " << v.value(u"missing"_s).toInt()
         << " answered without it, " << failedTotal << " failed";
     if (!failedParts.isEmpty()) {
         out << " (" << failedParts.join(u", "_s) << ")";
     }
     out << "\n";
+    for (const QJsonValue &warning : v.value(u"warnings"_s).toArray()) {
+        out << "warning: " << warning.toString() << "\n";
+    }
     const QJsonArray groups = v.value(u"groups"_s).toArray();
     if (!groups.isEmpty()) {
         out << "\n  " << qSetFieldWidth(7) << Qt::right << "COUNT" << qSetFieldWidth(0) << "  "

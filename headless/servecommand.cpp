@@ -14,6 +14,7 @@
 #include "core/huntengine.h"
 #include "core/localstack.h"
 #include "core/logging.h"
+#include "core/plural.h"
 #include "core/redis/redisexecutor.h"
 #include "core/resultstore.h"
 #include "core/scheduler.h"
@@ -587,7 +588,7 @@ void ServeCommand::resumeHunts()
             const Result<HuntInfo> resumed = m_stack->engine()->resume(id);
             if (resumed) {
                 m_err << "artemis-headless serve: resumed hunt " << id << " (" << resumed->done
-                      << " of " << resumed->total << " nodes stored)\n";
+                      << " of " << nodeCount(resumed->total) << " stored)\n";
             } else {
                 m_err << "artemis-headless serve: cannot resume hunt " << id << ": "
                       << resumed.error().message << '\n';

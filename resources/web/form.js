@@ -1,29 +1,39 @@
 // #/new : start a hunt (POST /api/v1/hunts). A refused request shows its reason; bad nodes are
-// listed each with its reason, as the API names them (details.nodes[] = {index, node, reason}).
+// listed each with its line and reason, as the API names them (details.nodes[] = {index, node,
+// reason}; the service lists a range once and at most 20 entries).
 import {api, errorText} from './api.js';
 import {enc, h, route} from './dom.js';
 
-// Lines, and commas outside brackets: "a:1, b[1,3-5]:9100" is two nodes (ranges keep their commas).
+// The CLI's nodes-file rules (core/nodefile.h): one node a line, blank lines and '#' comments
+// ignored; commas outside brackets split a line too: "a:1, b[1,3-5]:9100" is two nodes (ranges
+// keep their commas). Each node keeps its line (1-based), so errors name the line typed.
 export function splitNodes(text) {
     const nodes = [];
-    let current = '';
-    let depth = 0;
-    for (const c of text) {
-        if (c === '[') {
-            depth += 1;
-        } else if (c === ']') {
-            depth = Math.max(0, depth - 1);
+    text.split('\n').forEach((raw, i) => {
+        const hash = raw.indexOf('#');
+        const line = hash < 0 ? raw : raw.slice(0, hash);
+        let current = '';
+        let depth = 0;
+        for (const c of `${line},`) {
+            if (c === '[') {
+                depth += 1;
+            } else if (c === ']') {
+                depth = Math.max(0, depth - 1);
+            }
+            if (c === ',' && depth === 0) {
+                if (current.trim()) {
+                    nodes.push({node: current.trim(), line: i + 1});
+                }
+                current = '';
+            } else {
+                current += c;
+            }
         }
-        if (c === '\n' || (c === ',' && depth === 0)) {
-            nodes.push(current);
-            current = '';
-            depth = 0;
-        } else {
-            current += c;
+        if (current.trim()) { // an unclosed '[' swallowed the end: still one (bad) node
+            nodes.push({node: current.slice(0, -1).trim(), line: i + 1});
         }
-    }
-    nodes.push(current);
-    return nodes.map((s) => s.trim()).filter(Boolean);
+    });
+    return nodes;
 }
 
 const numberField = (id, label, placeholder) => h('label', {}, label,
@@ -61,7 +71,7 @@ export function renderForm(main) {
         }
         submit.disabled = true;
         result.replaceChildren(h('p', {class: 'muted'}, 'Starting…'));
-        const answer = await api('/api/v1/hunts', {method: 'POST', body: {nodes: list, url: path.value.trim(), options}});
+        const answer = await api('/api/v1/hunts', {method: 'POST', body: {nodes: list.map((n) => n.node), url: path.value.trim(), options}});
         submit.disabled = false;
         if (answer.ok && answer.data?.hunt) {
             location.hash = route(`/hunts/${enc(answer.data.hunt)}`);
@@ -71,9 +81,9 @@ export function renderForm(main) {
         result.replaceChildren(h('p', {class: 'error', id: 'form-error'}, errorText(answer)));
         if (Array.isArray(bad) && bad.length) {
             result.append(h('div', {class: 'table-wrap'}, h('table', {class: 'bad-nodes', id: 'bad-nodes'},
-                h('thead', {}, h('tr', {}, h('th', {class: 'num', title: 'position in the list'}, '#'), h('th', {}, 'Node'), h('th', {}, 'Reason'))),
+                h('thead', {}, h('tr', {}, h('th', {class: 'num', title: 'line in the list above'}, 'Line'), h('th', {}, 'Node'), h('th', {}, 'Reason'))),
                 h('tbody', {}, bad.map((b) => h('tr', {},
-                    h('td', {class: 'num'}, typeof b.index === 'number' ? b.index + 1 : ''),
+                    h('td', {class: 'num'}, list[b.index]?.line ?? ''),
                     h('td', {class: 'mono'}, b.node ?? ''),
                     h('td', {class: 'reason wrap'}, b.reason ?? '')))))));
         }

@@ -40,7 +40,7 @@ function jsonTree(hunt, value, path, label, depth) {
     const details = h('details', {open: depth < OpenDepth, dataset: {path}},
         h('summary', {}, label === null ? null : [keyLink(label), ': '],
           `${brackets[0]} `, h('span', {class: 'note'},
-                               `${entries.length} ${Array.isArray(value) ? 'items' : 'keys'}`), ` ${brackets[1]}`));
+                               `${entries.length} ${Array.isArray(value) ? 'item' : 'key'}${entries.length === 1 ? '' : 's'}`), ` ${brackets[1]}`));
     const fill = () => {
         for (const [key, child] of entries.slice(0, MaxChildren)) {
             details.append(jsonTree(hunt, child, childPath(path, key), typeof key === 'number' ? `[${key}]` : key, depth + 1));

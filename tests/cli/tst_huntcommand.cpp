@@ -30,6 +30,8 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void nodesFileWithCommentsAndDuplicates();
+    void nodesFileMistakes_data();
+    void nodesFileMistakes();
     void nodesFileSdYamlWithLabelsAndRanges();
     void summaryListsOutcomesAndFailures();
     void failuresAreGroupedByReason();
@@ -191,6 +193,62 @@ void TestHuntCommand::usageErrors()
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QVERIFY(r.out.isEmpty());
+}
+
+// Issue #22 item 8: each mistake in a nodes file is told once, by its file line, without
+// quoting the file; a bad range is one line, not one per node it expands to.
+void TestHuntCommand::nodesFileMistakes_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QStringList>("expected"); // substrings of stderr
+    QTest::addColumn<int>("maxLines");         // stderr lines at most
+    QTest::addColumn<QString>("notShown");     // never in stderr
+
+    QTest::newRow("bad port range") << QByteArray("# fleet\n\n127.0.0.1:9100\n"
+                                                  "127.0.0.1:[30000-99999]\n")
+                                    << QStringList{u"nodes.txt line 4 '127.0.0.1:[30000-99999]'"_s,
+                                                   u"34464 nodes of the 70000"_s}
+                                    << 3 << u"node 34"_s;
+    QTest::newRow("ipv4 out of range")
+        << QByteArray("\n# c\n300.1.1.1:80\n")
+        << QStringList{u"nodes.txt line 3 '300.1.1.1:80'"_s, u"not a valid IPv4"_s} << 3
+        << QString();
+    QTest::newRow("two bad lines")
+        << QByteArray("a:1\n1.2.3:80 # typo\nb:0\n")
+        << QStringList{u"2 nodes invalid"_s, u"nodes.txt line 2"_s, u"nodes.txt line 3 'b:0'"_s}
+        << 4 << u"typo"_s;
+    QTest::newRow("only comments")
+        << QByteArray("# nothing yet\n\n   \n") << QStringList{u"nodes file"_s, u"has no nodes"_s}
+        << 2 << u"nothing yet"_s;
+    QTest::newRow("empty file") << QByteArray() << QStringList{u"has no nodes"_s} << 2
+                                << u"--node"_s;
+    QTest::newRow("binary file") << QByteArray("\x7f"
+                                               "ELF\0\0secret-bytes",
+                                               16)
+                                 << QStringList{u"not a text file"_s} << 2 << u"secret"_s;
+}
+
+void TestHuntCommand::nodesFileMistakes()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QStringList, expected);
+    QFETCH(int, maxLines);
+    QFETCH(QString, notShown);
+    const QString path = m_dir->filePath(u"nodes.txt"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(text);
+    file.close();
+    const Run r = run(
+        {u"--url"_s, u"m"_s, u"--nodes-file"_s, path, u"--data-dir"_s, m_dir->filePath(u"data"_s)});
+    QCOMPARE(r.exitCode, 2);
+    for (const QString &part : expected) {
+        QVERIFY2(r.err.contains(part), qPrintable(r.err));
+    }
+    QVERIFY2(r.err.count(u'\n') <= maxLines, qPrintable(r.err));
+    if (!notShown.isEmpty()) {
+        QVERIFY2(!r.err.contains(notShown), qPrintable(r.err));
+    }
 }
 
 void TestHuntCommand::nodesFileWithCommentsAndDuplicates()

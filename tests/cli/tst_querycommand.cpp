@@ -75,6 +75,8 @@ private Q_SLOTS:
     void latestIsTheNewestHunt();
     void unknownHuntExitsTwo();
     void badPathExitsTwo();
+    void pathNoNodeHasSuggestsNearest_data();
+    void pathNoNodeHasSuggestsNearest();
     void usageErrorsExitTwo_data();
     void usageErrorsExitTwo();
     void resultsNdjsonCsvFieldsOutcome();
@@ -262,6 +264,63 @@ void TestQueryCommand::badPathExitsTwo()
         runBinary(local(u"results"_s, {u"--hunt"_s, m_hunt, u"--fields"_s, u"node,cpu["_s}));
     QCOMPARE(field.exitCode, 2);
     QVERIFY2(field.err.contains("cpu["), field.err.constData());
+}
+
+// Issue #22 item 8: a path no node has still answers, with a warning naming the nearest paths
+// the hunt does have and their node counts; a --fields typo is an error naming the fields.
+void TestQueryCommand::pathNoNodeHasSuggestsNearest_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("warning"); // in the table's warning line
+    QTest::addColumn<QString>("first");   // suggestions[0].path in JSON
+    QTest::addColumn<int>("nodes");       // suggestions[0].nodes
+    QTest::newRow("swapped letters")
+        << u"versoin"_s << u"did you mean version (21 nodes)?"_s << u"version"_s << 21;
+    QTest::newRow("dropped letter")
+        << u"mem.usd"_s << u"did you mean mem.used (21 nodes)?"_s << u"mem.used"_s << 21;
+    QTest::newRow("last part only")
+        << u"used"_s << u"did you mean mem.used (21 nodes)?"_s << u"mem.used"_s << 21;
+    QTest::newRow("one node has it")
+        << u"features"_s << u"did you mean feature (1 node)?"_s << u"feature"_s << 1;
+    QTest::newRow("nothing near") << u"zzzzzzzz"_s
+                                  << u"no node has 'zzzzzzzz' (22 nodes "
+                                     u"answered without it)\n"_s
+                                  << QString() << 0;
+}
+
+void TestQueryCommand::pathNoNodeHasSuggestsNearest()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, warning);
+    QFETCH(QString, first);
+    QFETCH(int, nodes);
+    const Run table = runBinary(
+        local(u"values"_s, {u"--hunt"_s, m_hunt, u"--path"_s, path, u"--format"_s, u"table"_s}));
+    QCOMPARE(table.exitCode, 0);
+    const QString out = QString::fromUtf8(table.out);
+    QVERIFY2(out.contains(u"\nwarning: no node has '%1'"_s.arg(path)) && out.contains(warning),
+             qPrintable(out));
+    const Run json = runBinary(
+        local(u"values"_s, {u"--hunt"_s, m_hunt, u"--path"_s, path, u"--format"_s, u"json"_s}));
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject answer = json.json();
+    QCOMPARE(answer.value(u"warnings"_s).toArray().size(), 1);
+    const QJsonArray suggestions = answer.value(u"suggestions"_s).toArray();
+    QCOMPARE(suggestions.isEmpty(), first.isEmpty());
+    if (!first.isEmpty()) {
+        QCOMPARE(suggestions.at(0)[u"path"_s].toString(), first);
+        QCOMPARE(suggestions.at(0)[u"nodes"_s].toInt(), nodes);
+    }
+    // A path some node has carries no warning.
+    const Run found = runBinary(local(
+        u"values"_s, {u"--hunt"_s, m_hunt, u"--path"_s, u"version"_s, u"--format"_s, u"json"_s}));
+    QVERIFY(!found.json().contains(u"warnings"_s));
+    // --fields: a typo of a record field is refused, naming the fields.
+    const Run field =
+        runBinary(local(u"results"_s, {u"--hunt"_s, m_hunt, u"--fields"_s, u"node,outcom"_s}));
+    QCOMPARE(field.exitCode, 2);
+    QVERIFY2(field.err.contains("unknown field 'outcom' (did you mean outcome?)"),
+             field.err.constData());
 }
 
 void TestQueryCommand::usageErrorsExitTwo_data()

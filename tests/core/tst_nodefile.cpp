@@ -106,6 +106,11 @@ void TestNodeFile::errors_data()
     QTest::newRow("yaml syntax, line only")
         << QByteArray("- targets: [a]\n- targets: [\"s3cret\\q\"]\n")
         << u"line 2: not valid file_sd YAML"_s;
+    // Issue #22: a binary file given by mistake is refused by position, never echoed.
+    QTest::newRow("NUL byte") << QByteArray("10.0.0.1:9100\ns3cret\0\x01\x02", 23)
+                              << u"not a text file (NUL byte at byte 20)"_s;
+    QTest::newRow("NUL in json") << QByteArray("[{\"targets\": [\"s3cret\0\"]}]", 25)
+                                 << u"not a text file"_s;
 }
 
 void TestNodeFile::errors()

@@ -5,6 +5,8 @@
 #include "core/nodelabels.h"
 #include "core/noderange.h"
 #include "core/outcome.h"
+#include "core/plural.h"
+#include "core/target.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -27,6 +29,10 @@ private Q_SLOTS:
     void labelNames();
     void labelsFromJson();
     void outcomeRecordKeepsLabels();
+    void errorsPerGivenNode_data();
+    void errorsPerGivenNode();
+    void plural_data();
+    void plural();
 };
 
 void TestNodeRange::expand_data()
@@ -214,6 +220,80 @@ void TestNodeRange::outcomeRecordKeepsLabels()
     old.remove(u"labels"_s); // a record written before labels existed
     QVERIFY(Outcome::fromJson(old));
     QVERIFY(Outcome::fromJson(old)->labels.isEmpty());
+}
+
+// Issue #22: a mistyped range is one error naming it, never one per expanded node; many bad
+// nodes are capped with a count of the rest.
+void TestNodeRange::errorsPerGivenNode_data()
+{
+    QTest::addColumn<QStringList>("given");
+    QTest::addColumn<int>("listed");      // entries in details
+    QTest::addColumn<int>("firstIndex");  // details[0].index (position as given)
+    QTest::addColumn<QString>("message"); // substring of the message
+    QTest::addColumn<QString>("reason");  // substring of details[0].reason
+
+    QTest::newRow("bad port range") << QStringList{u"127.0.0.1:[30000-99999]"_s} << 1 << 0
+                                    << u"node 1 '127.0.0.1:[30000-99999]': 34464 nodes of the "
+                                       u"70000 it expands to; first '127.0.0.1:65536'"_s
+                                    << u"port 65536 out of range"_s;
+    QTest::newRow("range after good nodes")
+        << QStringList{u"a:1"_s, u"b[1-3]:9100"_s, u"10.0.0.[250-300]:80"_s} << 1 << 2
+        << u"node 3 '10.0.0.[250-300]:80': 45 nodes of the 51"_s << u"not a valid IPv4"_s;
+    QStringList many;
+    for (int i = 0; i < 30; ++i) {
+        many.append(u"h%1:0"_s.arg(i));
+    }
+    QTest::newRow("30 bad nodes capped")
+        << many << MaxListedNodes << 0
+        << u"30 nodes invalid, 10 more not listed; first: node 1 'h0:0'"_s << u"out of range"_s;
+    QTest::newRow("one bad plain node")
+        << QStringList{u"ok:1"_s, u"300.1.1.1:80"_s} << 1 << 1
+        << u"node 2 '300.1.1.1:80': not a valid IPv4"_s << u"not looked up"_s;
+}
+
+void TestNodeRange::errorsPerGivenNode()
+{
+    QFETCH(QStringList, given);
+    QFETCH(int, listed);
+    QFETCH(int, firstIndex);
+    QFETCH(QString, message);
+    QFETCH(QString, reason);
+    const Result<ExpandedNodes> expanded = expandNodeRanges(given, {}, 100000);
+    QVERIFY(expanded);
+    const Result<TargetList> parsed = parseTargets(expanded->nodes, u"m");
+    QVERIFY(!parsed);
+    const Error error = perGivenNode(parsed.error(), given, *expanded);
+    QCOMPARE(error.code, ErrorCode::InvalidNode);
+    QVERIFY2(error.message.contains(message), qPrintable(error.message));
+    QVERIFY(!error.message.contains(u'\n'));
+    const QJsonArray details = error.details.toArray();
+    QCOMPARE(details.size(), listed);
+    QCOMPARE(details.at(0)[u"index"_s].toInt(), firstIndex);
+    QCOMPARE(details.at(0)[u"node"_s].toString(), given.at(firstIndex));
+    QVERIFY2(details.at(0)[u"reason"_s].toString().contains(reason),
+             qPrintable(details.at(0)[u"reason"_s].toString()));
+}
+
+void TestNodeRange::plural_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("0 nodes") << nodeCount(0) << u"0 nodes"_s;
+    QTest::newRow("1 node") << nodeCount(1) << u"1 node"_s;
+    QTest::newRow("2 nodes") << nodeCount(2) << u"2 nodes"_s;
+    QTest::newRow("1 key") << countOf(1, u"key") << u"1 key"_s;
+    QTest::newRow("irregular") << countOf(3, u"entry", u"entries") << u"3 entries"_s;
+    QTest::newRow("0 ms") << millis(0) << u"0 ms"_s;
+    QTest::newRow("duration 0") << durationText(0) << u"0 ms"_s;
+    QTest::newRow("duration 4750") << durationText(4750) << u"4750 ms"_s;
+    QTest::newRow("duration 30s") << durationText(30000) << u"30s"_s;
+}
+
+void TestNodeRange::plural()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, expected);
+    QCOMPARE(text, expected);
 }
 
 QTEST_GUILESS_MAIN(TestNodeRange)

@@ -159,6 +159,8 @@ private Q_SLOTS:
     void ndjsonFields();
     void jsonArray();
     void badFields();
+    void typoFields_data();
+    void typoFields();
     void outcomeFilter_data();
     void outcomeFilter();
     void formats();
@@ -322,6 +324,40 @@ void TestProjection::jsonArray()
     const QByteArray empty = exportAll(*projection, ExportFormat::JsonArray, {});
     QCOMPARE(QJsonDocument::fromJson(empty).array().size(), 0);
     QVERIFY(QJsonDocument::fromJson(empty).isArray());
+}
+
+// Issue #22: a bare name next to a record field is a typo, refused with the known fields; real
+// body paths (and body.NAME for a clash) still pass.
+void TestProjection::typoFields_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("suggestion"); // empty: accepted
+    QTest::newRow("outcom") << u"outcome"_s.chopped(1) << u"did you mean outcome?"_s;
+    QTest::newRow("nod") << u"nod"_s << u"did you mean node?"_s;
+    QTest::newRow("latencyms") << u"latencyms"_s << u"did you mean latencyMs?"_s;
+    QTest::newRow("httpstatus case") << u"HttpStatus"_s << u"did you mean httpStatus?"_s;
+    QTest::newRow("fetched_at") << u"fetched_at"_s << u"did you mean fetchedAt?"_s;
+    QTest::newRow("body path") << u"version"_s << QString();
+    QTest::newRow("dotted body path") << u"mem.used"_s << QString();
+    QTest::newRow("clash spelled out") << u"body.nod"_s << QString();
+}
+
+void TestProjection::typoFields()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, suggestion);
+    const Result<Projection> p = Projection::parse({u"node"_s, field});
+    if (suggestion.isEmpty()) {
+        QVERIFY2(p, qPrintable(p ? QString() : p.error().message));
+        return;
+    }
+    QVERIFY(!p);
+    QCOMPARE(p.error().code, ErrorCode::InvalidArgument);
+    const QString message = p.error().message;
+    QVERIFY2(message.contains(u"unknown field '%1'"_s.arg(field)) && message.contains(suggestion)
+                 && message.contains(u"node, outcome, httpStatus, latencyMs"_s)
+                 && message.contains(u"body." + field),
+             qPrintable(message));
 }
 
 void TestProjection::badFields()

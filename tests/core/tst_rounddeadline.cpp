@@ -102,7 +102,7 @@ void TestRoundDeadline::slowNodesNeverSkipARound()
             const Result<Outcome> outcome = fixture.store()->findResult(round.id, node);
             QVERIFY2_OK(outcome);
             QCOMPARE(outcome->outcome, OutcomeKind::Timeout);
-            QVERIFY2(outcome->error.startsWith(u"the round deadline (4750ms) passed"_s),
+            QVERIFY2(outcome->error.startsWith(u"the round deadline (4750 ms) passed"_s),
                      qPrintable(outcome->error));
         }
     }

@@ -71,6 +71,17 @@ void TestTarget::parse_data()
         << u"0177.0.0.1:81"_s << u"m"_s << u"http://127.0.0.1:81/m"_s << QString();
 
     // Rejected, one row per rule
+    QTest::newRow("ipv4 octet > 255")
+        << u"300.1.1.1:80"_s << u"m"_s << QString() << u"not a valid IPv4 address"_s;
+    QTest::newRow("ipv4 three parts")
+        << u"1.2.3:80"_s << u"m"_s << QString() << u"not a valid IPv4 address"_s;
+    QTest::newRow("ipv4 two parts") << u"127.1"_s << u"m"_s << QString() << u"not looked up"_s;
+    QTest::newRow("ipv4 five parts")
+        << u"10.0.0.1.5:80"_s << u"m"_s << QString() << u"not a valid IPv4 address"_s;
+    QTest::newRow("ipv4 huge octet")
+        << u"10.0.0.99999:80"_s << u"m"_s << QString() << u"not a valid IPv4 address"_s;
+    QTest::newRow("hex ipv4 too many parts")
+        << u"0x7f.1.1.1.1"_s << u"m"_s << QString() << u"not a valid IPv4 address"_s;
     QTest::newRow("empty") << u""_s << u"m"_s << QString() << u"empty"_s;
     QTest::newRow("blank") << u"   "_s << u"m"_s << QString() << u"empty"_s;
     QTest::newRow("port 0") << u"n:0"_s << u"m"_s << QString() << u"out of range"_s;
@@ -193,12 +204,12 @@ void TestTarget::duplicatesFetchedOnce()
 
 void TestTarget::ipv4FormsAreOneHost()
 {
-    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s};
+    const QStringList nodes = {u"127.0.0.1:80"_s, u"0x7f.1:80"_s, u"2130706433"_s, u"0177.0.0.1"_s};
     const Result<TargetList> list = parseTargets(nodes, u"metric");
     QVERIFY(list);
     QCOMPARE(list->targets.size(), 1);
     QCOMPARE(list->targets.at(0).host, u"127.0.0.1"_s);
-    QCOMPARE(list->duplicates, (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"127.1"_s}));
+    QCOMPARE(list->duplicates, (QStringList{u"0x7f.1:80"_s, u"2130706433"_s, u"0177.0.0.1"_s}));
 }
 
 void TestTarget::nodeList()

@@ -328,8 +328,17 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the bad range', async () => (await rows(page, '#bad-nodes')).length === 1
                                              && (await rows(page, '#bad-nodes'))[0].includes('[1,x]'));
     const range = await page.locator('#bad-nodes tbody td').allInnerTexts();
-    assert.deepEqual(range.slice(0, 2), ['2', '10.0.0.[1,x]:9100']);
+    assert.deepEqual(range.slice(0, 2), ['1', '10.0.0.[1,x]:9100']); // both on line 1
     assert.match(range[2], /bad range \[1,x\]: 'x' is not a number/);
+    // Issue #22: comments and blank lines are ignored as by the CLI, a bad port range is one
+    // row (not one per port), and the row names the line typed.
+    await page.fill('#nodes', `# the fleet\n\n${nodes.odd.node} # the odd one\n127.0.0.1:[30000-99999]`);
+    await page.click('#start');
+    await until('the one bad range', async () => (await rows(page, '#bad-nodes'))[0]?.includes('[30000-99999]'));
+    const ports = await page.locator('#bad-nodes tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    assert.equal(ports.length, 1, JSON.stringify(ports));
+    assert.equal(ports[0][0], '4');
+    assert.match(ports[0][2], /^34464 nodes of the 70000 it expands to; first '127\.0\.0\.1:65536': port 65536 out of range/);
 
     // The hunts list: the hunt, done, with its counts, and a schedule's round (made by the API).
     const created = await page.request.post(`${base}/api/v1/schedules`, {
@@ -470,10 +479,10 @@ try {
     await withoutToken(context);
     await withToken(context);
     await crossOrigin(context);
-    // The browser logs the answers it was meant to get: the bad nodes' 400s (twice a scenario)
+    // The browser logs the answers it was meant to get: the bad nodes' 400s (three a scenario)
     // and the token scenario's 401s.
     const unexpected = problems.filter((p) => !/status of 40[01] /.test(p));
-    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 4);
+    assert.equal(problems.filter((p) => /status of 400 /.test(p)).length, 6);
     assert.deepEqual(unexpected, [], 'console errors, page errors or CSP violations');
     console.log(`webpage.test: passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (error) {
