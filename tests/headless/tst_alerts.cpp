@@ -177,6 +177,16 @@ private Q_SLOTS:
     void fleetShapeMeansWhatItSays();
 
 private:
+    // What serve --alertmanager builds (LocalStack's sink), here with the test's Alertmanager.
+    static std::unique_ptr<AlertSink> sinkTo(const Alertmanager &am, RestService &service)
+    {
+        auto sink =
+            std::make_unique<AlertSink>(AlertSinkConfig{QUrl(am.url()), service.base(), 5000},
+                                        std::make_shared<const TargetPolicy>());
+        QObject::connect(service.scheduler(), &Scheduler::alertsEvaluated, sink.get(),
+                         &AlertSink::deliver);
+        return sink;
+    }
     ServiceOptions fast()
     {
         m_clock = std::make_shared<ManualClock>();
@@ -288,10 +298,8 @@ void TestAlerts::stateMachineAndDelivery()
     Alertmanager am;
     QVERIFY2(am.start(), "Alertmanager did not become ready");
     RestService service(fast());
-    // What serve --alertmanager builds (LocalStack's sink), here with the test's Alertmanager.
-    AlertSink sink(AlertSinkConfig{QUrl(am.url()), service.base(), 5000},
-                   std::make_shared<const TargetPolicy>());
-    QObject::connect(service.scheduler(), &Scheduler::alertsEvaluated, &sink, &AlertSink::deliver);
+    const std::unique_ptr<AlertSink> sinkOwner = sinkTo(am, service);
+    AlertSink &sink = *sinkOwner;
     QList<QString> postErrors;
     QObject::connect(&sink, &AlertSink::posted, &sink,
                      [&](const QUrl &, int, const QString &error) { postErrors.append(error); });
@@ -478,9 +486,7 @@ void TestAlerts::fleetShapeMeansWhatItSays()
     Alertmanager am;
     QVERIFY2(am.start(), "Alertmanager did not become ready");
     RestService service(fast());
-    AlertSink sink(AlertSinkConfig{QUrl(am.url()), service.base(), 5000},
-                   std::make_shared<const TargetPolicy>());
-    QObject::connect(service.scheduler(), &Scheduler::alertsEvaluated, &sink, &AlertSink::deliver);
+    const std::unique_ptr<AlertSink> sink = sinkTo(am, service);
     HttpClient client(service.base());
 
     std::vector<std::unique_ptr<FakeNode>> fakes;
