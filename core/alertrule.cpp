@@ -7,6 +7,29 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
+namespace {
+
+// `for`: absent/null keeps *rounds; false when not a whole number from 1 to MaxForRounds.
+bool forRoundsFromJson(const QJsonValue &value, int *rounds)
+{
+    if (value.isUndefined() || value.isNull()) {
+        return true;
+    }
+    const double n = value.toDouble(-1);
+    if (!value.isDouble() || n != double(qint64(n)) || n < 1 || n > AlertRule::MaxForRounds) {
+        return false;
+    }
+    *rounds = int(n);
+    return true;
+}
+
+QString forRoundsError()
+{
+    return u"'for' must be a whole number of rounds from 1 to %1"_s.arg(AlertRule::MaxForRounds);
+}
+
+} // namespace
+
 bool isValidAlertName(QStringView name)
 {
     if (name.isEmpty() || name.size() > 200) {
@@ -61,6 +84,10 @@ Result<AlertRuleList> alertRulesFromJson(const QJsonValue &json)
         if (!isValidAlertName(name)) {
             return bad(u"'name' must match [A-Za-z_][A-Za-z0-9_]*"_s);
         }
+        if (name == NodeDownRule::Name) {
+            return bad(u"'NodeDown' is the built-in condition for unreachable nodes (see "
+                       "'nodeDown'): pick another name"_s);
+        }
         if (names.contains(name)) {
             return bad(u"the name is given twice"_s);
         }
@@ -78,15 +105,8 @@ Result<AlertRuleList> alertRulesFromJson(const QJsonValue &json)
             return bad(condition.error().message);
         }
         AlertRule rule{name, std::move(condition).value(), 1};
-        const QJsonValue forValue = object.value(u"for"_s);
-        if (!forValue.isUndefined() && !forValue.isNull()) {
-            const double n = forValue.toDouble(-1);
-            if (!forValue.isDouble() || n != double(qint64(n)) || n < 1
-                || n > AlertRule::MaxForRounds) {
-                return bad(u"'for' must be a whole number of rounds from 1 to %1"_s.arg(
-                    AlertRule::MaxForRounds));
-            }
-            rule.forRounds = int(n);
+        if (!forRoundsFromJson(object.value(u"for"_s), &rule.forRounds)) {
+            return bad(forRoundsError());
         }
         rules.append(std::move(rule));
     }
@@ -102,6 +122,65 @@ QJsonArray alertRulesToJson(const AlertRuleList &rules)
                                  {u"for"_s, rule.forRounds}});
     }
     return array;
+}
+
+Result<NodeDownRule> NodeDownRule::fromJson(const QJsonValue &json)
+{
+    NodeDownRule rule;
+    if (json.isUndefined() || json.isNull()) {
+        return rule;
+    }
+    if (json.isBool()) {
+        rule.enabled = json.toBool();
+        return rule;
+    }
+    auto bad = [](const QString &why) {
+        return makeError(ErrorCode::InvalidArgument, u"'nodeDown': "_s + why,
+                         QJsonObject{{u"field"_s, u"nodeDown"_s}});
+    };
+    if (!json.isObject()) {
+        return bad(u"must be true, false or {\"enabled\": true, \"for\": N}"_s);
+    }
+    const QJsonObject object = json.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (it.key() != u"enabled"_s && it.key() != u"for"_s) {
+            return bad(u"unknown field '%1' (known: enabled, for)"_s.arg(it.key()));
+        }
+    }
+    const QJsonValue enabled = object.value(u"enabled"_s);
+    if (!enabled.isUndefined() && !enabled.isNull() && !enabled.isBool()) {
+        return bad(u"'enabled' must be true or false"_s);
+    }
+    rule.enabled = enabled.toBool(true);
+    if (!forRoundsFromJson(object.value(u"for"_s), &rule.forRounds)) {
+        return bad(forRoundsError());
+    }
+    return rule;
+}
+
+QJsonObject NodeDownRule::toJson() const
+{
+    return QJsonObject{{u"enabled"_s, enabled}, {u"for"_s, forRounds}};
+}
+
+AlertRule NodeDownRule::rule() const
+{
+    static const Condition up = *Condition::parse(u"outcome == \"ok\""_s);
+    return AlertRule{Name, up, forRounds};
+}
+
+bool operator==(const NodeDownRule &a, const NodeDownRule &b)
+{
+    return a.enabled == b.enabled && a.forRounds == b.forRounds;
+}
+
+AlertRuleList effectiveAlertRules(const AlertRuleList &conditions, const NodeDownRule &nodeDown)
+{
+    AlertRuleList rules = conditions;
+    if (nodeDown.enabled) {
+        rules.append(nodeDown.rule());
+    }
+    return rules;
 }
 
 Result<QUrl> parseWebhookUrl(const QString &text)

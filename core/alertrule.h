@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
 #include <QString>
@@ -38,6 +39,29 @@ bool isValidAlertName(QStringView name);
 // {"condition": NAME, "index": I, "position": N} (position only for a parse error).
 Result<AlertRuleList> alertRulesFromJson(const QJsonValue &json);
 QJsonArray alertRulesToJson(const AlertRuleList &rules);
+
+// The built-in condition of every schedule: a node whose outcome is not "ok" (refused, timeout,
+// http_error, bad JSON, ...) for `forRounds` consecutive rounds fires an alert named NodeDown
+// with the outcome and the error as annotations. The user's conditions are unknown for such a
+// node (core/condition.h), so unreachability is told once, here. On by default. JSON:
+// {"enabled": true, "for": 1}; `true`/`false` alone set `enabled`; null/undefined: the default.
+// The name NodeDown is reserved: a user condition cannot take it.
+struct NodeDownRule
+{
+    bool enabled = true;
+    int forRounds = 1;
+
+    static inline const QString Name = QStringLiteral("NodeDown");
+    // InvalidArgument naming 'nodeDown' and the field.
+    static Result<NodeDownRule> fromJson(const QJsonValue &json);
+    QJsonObject toJson() const;
+    // The rule the alert book evaluates: `outcome == "ok"` for `for` rounds. Enabled only.
+    AlertRule rule() const;
+};
+bool operator==(const NodeDownRule &a, const NodeDownRule &b);
+
+// The user's conditions, then NodeDown when enabled: what each round evaluates.
+AlertRuleList effectiveAlertRules(const AlertRuleList &conditions, const NodeDownRule &nodeDown);
 
 // A schedule's webhook: an absolute http:// or https:// URL with a host; the empty string is
 // "none". InvalidArgument otherwise.

@@ -35,14 +35,28 @@ QJsonObject alertJson(const NodeAlert &alert, const RoundAlerts &round, qint64 e
     labels.insert(u"schedule"_s, round.schedule);
     // A resolved alert's endsAt must not be ahead of Alertmanager's clock: it would take the
     // alert for still firing and keep the firing one's later endsAt (types.Alert.Merge).
-    const QString summary =
-        resolved ? u"%1 on %2 is true again (round %3)"_s.arg(alert.condition, alert.node)
-                       .arg(round.round)
-                 : u"%1 on %2 false for %3 round(s)"_s.arg(alert.condition, alert.node)
-                       .arg(alert.failingRounds);
+    const bool down = alert.condition == NodeDownRule::Name;
+    QString summary;
+    if (resolved) {
+        summary = down ? u"%1 answers again (round %2)"_s.arg(alert.node).arg(round.round)
+                       : u"%1 on %2 is true again (round %3)"_s.arg(alert.condition, alert.node)
+                             .arg(round.round);
+    } else {
+        summary = down ? u"%1 unreachable for %2 round(s): %3"_s.arg(alert.node)
+                             .arg(alert.failingRounds)
+                             .arg(alert.outcome)
+                       : u"%1 on %2 false for %3 round(s)"_s.arg(alert.condition, alert.node)
+                             .arg(alert.failingRounds);
+    }
+    QJsonObject annotations{{u"summary"_s, summary}, {u"value"_s, alert.value}};
+    // A node that was not ok says how (NodeDown; a rule on outcome or latency alone).
+    if (!alert.outcome.isEmpty() && alert.outcome != outcomeName(OutcomeKind::Ok)) {
+        annotations.insert(u"outcome"_s, alert.outcome);
+        annotations.insert(u"error"_s, alert.error);
+    }
     QJsonObject json{
         {u"labels"_s, labels},
-        {u"annotations"_s, QJsonObject{{u"summary"_s, summary}, {u"value"_s, alert.value}}},
+        {u"annotations"_s, annotations},
         {u"startsAt"_s, rfc3339(alert.firingSince.isValid() ? alert.firingSince : round.at)},
         {u"endsAt"_s,
          rfc3339(resolved ? std::min(round.at, QDateTime::currentDateTimeUtc())

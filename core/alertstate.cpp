@@ -32,6 +32,12 @@ QJsonObject NodeAlert::toJson() const
                      {u"since"_s, isoOrEmpty(since)},
                      {u"sinceRound"_s, sinceRound},
                      {u"value"_s, value}};
+    if (!outcome.isEmpty()) {
+        json.insert(u"outcome"_s, outcome);
+    }
+    if (!error.isEmpty()) {
+        json.insert(u"error"_s, error);
+    }
     if (firingSince.isValid()) {
         json.insert(u"firingSince"_s, isoOrEmpty(firingSince));
     }
@@ -52,6 +58,8 @@ NodeAlert NodeAlert::fromJson(const QJsonObject &json)
     a.sinceRound = json.value(u"sinceRound"_s).toInt();
     a.firingSince = parseIso(json.value(u"firingSince"_s));
     a.value = json.value(u"value"_s).toString();
+    a.outcome = json.value(u"outcome"_s).toString();
+    a.error = json.value(u"error"_s).toString();
     if (Result<Labels> labels = labelsFromJson(json.value(u"labels"_s)); labels) {
         a.labels = std::move(labels).value();
     }
@@ -61,9 +69,19 @@ NodeAlert NodeAlert::fromJson(const QJsonObject &json)
 void AlertBook::observe(const AlertRuleList &rules, const Outcome &outcome, int round,
                         const QDateTime &at, RoundAlerts *changes)
 {
+    if (round != m_countsRound) {
+        m_roundCounts.clear();
+        m_countsRound = round;
+    }
     for (const AlertRule &rule : rules) {
         const Condition::Verdict verdict =
             rule.condition.evaluate(outcome.body, outcome.outcome, outcome.latencyMs);
+        RuleCounts &counts = m_roundCounts[rule.name];
+        if (verdict.unknown) {
+            ++counts.unknown;
+            continue; // keeps its state (the class comment says why)
+        }
+        ++(verdict.passed ? counts.passed : counts.failed);
         const QString k = key(rule.name, outcome.node);
         const auto it = m_alerts.find(k);
         if (verdict.passed) {
@@ -92,6 +110,8 @@ void AlertBook::observe(const AlertRuleList &rules, const Outcome &outcome, int 
         }
         ++alert.failingRounds;
         alert.value = verdict.value;
+        alert.outcome = outcomeName(outcome.outcome);
+        alert.error = outcome.error;
         alert.labels = outcome.labels;
         if (alert.phase == AlertPhase::Pending && alert.failingRounds >= rule.forRounds) {
             alert.phase = AlertPhase::Firing;
@@ -139,7 +159,20 @@ QJsonObject AlertBook::toJson() const
     for (const NodeAlert &alert : list()) {
         alerts.append(alert.toJson());
     }
-    return QJsonObject{{u"round"_s, m_lastRound}, {u"alerts"_s, alerts}};
+    return QJsonObject{{u"round"_s, m_lastRound},
+                       {u"alerts"_s, alerts},
+                       {u"verdicts"_s, roundCountsJson(m_roundCounts)}};
+}
+
+QJsonObject roundCountsJson(const QHash<QString, RuleCounts> &counts)
+{
+    QJsonObject json;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        json.insert(it.key(), QJsonObject{{u"passed"_s, it->passed},
+                                          {u"failed"_s, it->failed},
+                                          {u"unknown"_s, it->unknown}});
+    }
+    return json;
 }
 
 std::optional<AlertPhase> alertPhaseFromName(QStringView name)
@@ -176,6 +209,7 @@ QJsonObject alertListingJson(const QString &schedule, const AlertBook &book,
                      {u"counts"_s, QJsonObject{{u"pending"_s, counts[int(AlertPhase::Pending)]},
                                                {u"firing"_s, counts[int(AlertPhase::Firing)]},
                                                {u"resolved"_s, counts[int(AlertPhase::Resolved)]}}},
+                     {u"verdicts"_s, roundCountsJson(book.roundCounts())},
                      {u"count"_s, alerts.size()},
                      {u"alerts"_s, alerts}};
     if (truncated) {
@@ -188,6 +222,14 @@ AlertBook AlertBook::fromJson(const QJsonObject &json)
 {
     AlertBook book;
     book.m_lastRound = std::max(0, json.value(u"round"_s).toInt());
+    book.m_countsRound = book.m_lastRound;
+    const QJsonObject verdicts = json.value(u"verdicts"_s).toObject();
+    for (auto it = verdicts.begin(); it != verdicts.end(); ++it) {
+        const QJsonObject c = it.value().toObject();
+        book.m_roundCounts.insert(it.key(), RuleCounts{c.value(u"passed"_s).toInt(),
+                                                       c.value(u"failed"_s).toInt(),
+                                                       c.value(u"unknown"_s).toInt()});
+    }
     for (const QJsonValue &value : json.value(u"alerts"_s).toArray()) {
         NodeAlert alert = NodeAlert::fromJson(value.toObject());
         if (alert.phase != AlertPhase::Ok && !alert.node.isEmpty() && !alert.condition.isEmpty()) {

@@ -19,7 +19,10 @@ namespace Artemis {
 // Where one node stands on one alert rule of a schedule. ok -> pending (the condition was false
 // for fewer than `for` consecutive rounds) -> firing (for `for` rounds or more) -> resolved (true
 // again after firing; for one round) -> ok. A pending node whose condition is true again goes
-// straight back to ok.
+// straight back to ok. A round whose verdict is unknown (fetch failed, value missing:
+// core/condition.h) changes nothing: the node keeps its phase and its count does not advance, so
+// an unknown never fires, never counts toward `for`, and a firing node that turns unknown stays
+// firing (no resolve-then-refire flapping while it is unreachable; NodeDown tells that).
 enum class AlertPhase : quint8 { Ok, Pending, Firing, Resolved };
 QString alertPhaseName(AlertPhase phase);
 
@@ -33,10 +36,20 @@ struct NodeAlert
     int sinceRound = 0;
     QDateTime firingSince; // Alertmanager's startsAt; invalid until firing
     QString value;         // what the condition read when it last failed (Condition::Verdict)
-    Labels labels;         // the node's labels (Outcome::labels)
+    QString outcome;       // the node's outcome then (outcomeName), and its error when not ok
+    QString error;
+    Labels labels; // the node's labels (Outcome::labels)
 
     QJsonObject toJson() const;
     static NodeAlert fromJson(const QJsonObject &json);
+};
+
+// How the nodes of the last evaluated round came out on one rule (core/condition.h verdicts).
+struct RuleCounts
+{
+    int passed = 0;
+    int failed = 0;
+    int unknown = 0;
 };
 
 // What one round changed, for delivery (core/alertsink.h): every alert firing after it (sent
@@ -69,10 +82,12 @@ public:
     QList<NodeAlert> list(int limit = 0) const;
     int size() const { return int(m_alerts.size()); }
     int lastRound() const { return m_lastRound; }
+    // Per rule name, the verdicts of the last round observed.
+    const QHash<QString, RuleCounts> &roundCounts() const { return m_roundCounts; }
     // Forgets states of rules no longer in `rules`.
     void keepOnly(const AlertRuleList &rules);
 
-    // alerts.json: {"round": N, "alerts": [...]}.
+    // alerts.json: {"round": N, "alerts": [...], "verdicts": {...}}.
     QJsonObject toJson() const;
     static AlertBook fromJson(const QJsonObject &json);
 
@@ -83,16 +98,21 @@ private:
     }
     QHash<QString, NodeAlert> m_alerts;
     int m_lastRound = 0;
+    QHash<QString, RuleCounts> m_roundCounts;
+    int m_countsRound = 0;
 };
 
 // The listing GET /api/v1/schedules/{id}/alerts answers (and the GUI shows): {"schedule",
 // "round" (the last evaluated), "conditions" (the rules), "counts" {"pending", "firing",
-// "resolved"}, "count", "alerts": [NodeAlert::toJson...]} with only `phase` when given, at
-// most `limit` alerts (sorted by node, then condition; "truncated": true when cut).
+// "resolved"}, "verdicts" {rule name: {"passed", "failed", "unknown"}} (the last round's, for every
+// rule evaluated, NodeDown included), "count", "alerts": [NodeAlert::toJson...]} with only `phase`
+// when given, at most `limit` alerts (sorted by node, then condition; "truncated": true when cut).
 QJsonObject alertListingJson(const QString &schedule, const AlertBook &book,
                              const AlertRuleList &rules, std::optional<AlertPhase> phase,
                              int limit);
 std::optional<AlertPhase> alertPhaseFromName(QStringView name);
+// {rule name: {"passed", "failed", "unknown"}}.
+QJsonObject roundCountsJson(const QHash<QString, RuleCounts> &counts);
 
 } // namespace Artemis
 

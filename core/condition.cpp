@@ -716,22 +716,33 @@ std::optional<double> asNumber(const Value &v)
     return std::nullopt;
 }
 
-bool compare(const Value &a, CmpOp op, const Value &b)
+// Three-valued (Kleene) logic: a comparison or a bare path on a value the answer lacks is
+// unknown, and unknown spreads unless the other side decides: `false && x` is false, `true || x`
+// true, `!unknown` unknown. exists() always decides, so an expression that guards a path with it
+// (`!exists(p) || p < 5`) states itself what a missing value means.
+enum class Truth : quint8 { False, True, Unknown };
+
+Truth truth(bool b)
+{
+    return b ? Truth::True : Truth::False;
+}
+
+Truth compare(const Value &a, CmpOp op, const Value &b)
 {
     using T = Value::Type;
     if (a.type == T::Missing || b.type == T::Missing) {
-        return false;
+        return Truth::Unknown;
     }
     if (a.type == T::Number || b.type == T::Number) {
         const std::optional<double> x = asNumber(a);
         const std::optional<double> y = asNumber(b);
         if (x && y) {
-            return ordered(*x, op, *y);
+            return truth(ordered(*x, op, *y));
         }
     } else if (a.type == b.type) {
         switch (a.type) {
         case T::String:
-            return ordered(a.string, op, b.string);
+            return truth(ordered(a.string, op, b.string));
         case T::Bool:
         case T::Null:
         case T::Other:
@@ -739,35 +750,52 @@ bool compare(const Value &a, CmpOp op, const Value &b)
                 const bool equal = a.type == T::Bool   ? a.boolean == b.boolean
                                    : a.type == T::Null ? true
                                                        : a.json == b.json;
-                return (op == CmpOp::Eq) == equal;
+                return truth((op == CmpOp::Eq) == equal);
             }
-            return false;
+            return Truth::False;
         default:
             break;
         }
     }
-    return op == CmpOp::Ne; // different types
+    return truth(op == CmpOp::Ne); // different types
 }
 
-bool eval(const Node &n, const Input &in)
+Truth eval(const Node &n, const Input &in)
 {
     switch (n.kind) {
-    case Node::Kind::Or:
-        return eval(*n.left, in) || eval(*n.right, in);
-    case Node::Kind::And:
-        return eval(*n.left, in) && eval(*n.right, in);
-    case Node::Kind::Not:
-        return !eval(*n.left, in);
+    case Node::Kind::Or: {
+        const Truth left = eval(*n.left, in);
+        if (left == Truth::True) {
+            return left;
+        }
+        const Truth right = eval(*n.right, in);
+        return right == Truth::True ? right : left == Truth::Unknown ? left : right;
+    }
+    case Node::Kind::And: {
+        const Truth left = eval(*n.left, in);
+        if (left == Truth::False) {
+            return left;
+        }
+        const Truth right = eval(*n.right, in);
+        return right == Truth::False ? right : left == Truth::Unknown ? left : right;
+    }
+    case Node::Kind::Not: {
+        const Truth inner = eval(*n.left, in);
+        return inner == Truth::Unknown ? inner : truth(inner == Truth::False);
+    }
     case Node::Kind::Exists:
-        return !jsonValueAt(in.body, n.lhs.path).isUndefined();
+        return truth(!jsonValueAt(in.body, n.lhs.path).isUndefined());
     case Node::Kind::Truth: {
         const Value v = resolve(n.lhs, in);
-        return v.type == Value::Type::Bool && v.boolean;
+        if (v.type == Value::Type::Missing) {
+            return Truth::Unknown;
+        }
+        return truth(v.type == Value::Type::Bool && v.boolean);
     }
     case Node::Kind::Compare:
         return compare(resolve(n.lhs, in), n.op, resolve(n.rhs, in));
     }
-    return false;
+    return Truth::False;
 }
 
 void collect(const Node &n, std::vector<Operand> &reads)
@@ -834,11 +862,14 @@ Condition::Verdict Condition::evaluate(const QJsonValue &body, OutcomeKind outco
         return verdict;
     }
     if (outcome != OutcomeKind::Ok && m_root->readsBody) {
+        verdict.unknown = true;
         verdict.value = u"fetch failed: "_s + outcomeName(outcome);
         return verdict;
     }
     const Input in{body, outcome, latencyMs};
-    verdict.passed = eval(*m_root, in);
+    const Truth result = eval(*m_root, in);
+    verdict.passed = result == Truth::True;
+    verdict.unknown = result == Truth::Unknown;
     QStringList parts;
     for (const Operand &o : m_root->reads) {
         QString shown;

@@ -29,11 +29,17 @@ namespace Artemis {
 // double-quoted with backslash escapes. A bare path (or true/false) is true when its value is
 // JSON true.
 //
-// Rules: a comparison on a path the answer lacks is false, whatever the operator (write
-// `!exists(p) || p < 5` to allow a missing value); values of different types are unequal
-// (`!=` true, everything else false); strings order by code unit. A node whose fetch failed
-// (outcome not "ok") fails every condition that reads its body, including `exists()`; a
-// condition on `outcome` and `latencyMs` only is evaluated as written.
+// Rules: values of different types are unequal (`!=` true, everything else false); strings
+// order by code unit. A verdict is true, false or *unknown* (three-valued logic):
+//  - a node whose fetch failed (outcome not "ok") is unknown for every condition that reads its
+//    body, including exists(); a condition on `outcome` and `latencyMs` only is evaluated as
+//    written (`outcome == "ok"` is false for it);
+//  - a comparison or a bare path on a path the answer lacks is unknown, whatever the operator;
+//    unknown spreads through `!`, and through `&&`/`||` unless the other side decides
+//    (`false && x` is false, `true || x` is true);
+//  - exists() always decides: `!exists(p) || p < 5` passes a node without p, `exists(p) &&
+//    p < 5` fails it.
+// An alert rule never fires on unknown and does not count it toward `for` (core/alertstate.h).
 //
 // Immutable after parse(); copies share the tree; evaluate() is pure and thread-safe.
 class Condition
@@ -49,6 +55,7 @@ public:
     struct Verdict
     {
         bool passed = false;
+        bool unknown = false; // neither passed nor failed (passed is false)
         // What the condition read, for an alert's annotation: "mem.usedPercent=93.5,
         // latencyMs=12" (a missing path reads "missing"), or "fetch failed: timeout".
         QString value;

@@ -67,6 +67,7 @@ QJsonObject commonJson(const Schedule &s)
     if (!s.spec.conditions.isEmpty()) {
         json.insert(u"conditions"_s, alertRulesToJson(s.spec.conditions));
     }
+    json.insert(u"nodeDown"_s, s.spec.nodeDown.toJson());
     if (s.spec.nodesFrom) {
         QJsonObject source = s.spec.nodesFrom->toJson();
         s.sourceStatus.addToJson(source);
@@ -194,6 +195,11 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
         return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, conditions.error().message));
     }
     s.spec.conditions = std::move(conditions).value();
+    Result<NodeDownRule> nodeDown = NodeDownRule::fromJson(json.value(u"nodeDown"_s));
+    if (!nodeDown) {
+        return makeError(ErrorCode::Io, u"schedule %1: %2"_s.arg(s.id, nodeDown.error().message));
+    }
+    s.spec.nodeDown = *nodeDown;
     s.spec.webhook = json.value(u"webhook"_s).toString();
     if (const QJsonValue from = json.value(u"nodesFrom"_s); !from.isUndefined()) {
         // The status fields sit next to the source's one key: read the key alone.

@@ -55,7 +55,10 @@ struct ScheduleSpec
     // Alert rules evaluated on each node's answer after every round (core/alertstate.h), and
     // where firing and resolved alerts go besides serve's --alertmanager (empty = nowhere).
     AlertRuleList conditions;
-    QString webhook; // http(s) URL; may hold a secret path: the API shows its origin only
+    QString webhook;       // http(s) URL; may hold a secret path: the API shows its origin only
+    NodeDownRule nodeDown; // the built-in NodeDown condition (core/alertrule.h)
+    // What each round evaluates: conditions, then NodeDown when enabled.
+    AlertRuleList alertRules() const { return effectiveAlertRules(conditions, nodeDown); }
 
     static constexpr qint64 MaxEveryMs = qint64(365) * 86400000;
     static constexpr qint64 DefaultSpreadCapMs = 10000;

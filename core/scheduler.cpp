@@ -125,7 +125,7 @@ Scheduler::Scheduler(HuntEngine *engine, SchedulerConfig config, QObject *parent
             return;
         }
         // Before pruning: keep=1 never prunes the newest round, but the order states intent.
-        if (info.state == HuntState::Done && !it->schedule.spec.conditions.isEmpty()) {
+        if (info.state == HuntState::Done && !it->schedule.spec.alertRules().isEmpty()) {
             it->alertQueue.append({info, now()});
             evaluateAlerts(info.schedule);
         }
@@ -166,7 +166,7 @@ Result<QStringList> Scheduler::load()
         }
         ids.append(schedule.id);
         const QString id = schedule.id;
-        const AlertRuleList rules = schedule.spec.conditions;
+        const AlertRuleList rules = schedule.spec.alertRules();
         insert(std::move(schedule));
         if (!rules.isEmpty()) {
             const Result<QJsonObject> alerts = m_engine->store()->loadScheduleAlerts(id);
@@ -590,8 +590,9 @@ void Scheduler::evaluateAlerts(const QString &id)
     // Reading 100k results and evaluating each rule is CPU and disk work: on the pool. The task
     // works on a copy of the book and hands the new one back; rounds are evaluated one at a
     // time, so no two copies race.
-    auto task = [store = m_engine->store(), book = it->alerts, rules = it->schedule.spec.conditions,
-                 info = info, at = at, id, persist = m_config.persist]() mutable {
+    auto task = [store = m_engine->store(), book = it->alerts,
+                 rules = it->schedule.spec.alertRules(), info = info, at = at, id,
+                 persist = m_config.persist]() mutable {
         RoundAlerts changes;
         changes.schedule = id;
         changes.round = info.round;

@@ -130,6 +130,11 @@ Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObjec
         return conditions.error();
     }
     spec.conditions = std::move(conditions).value();
+    Result<NodeDownRule> nodeDown = NodeDownRule::fromJson(object.value(u"nodeDown"_s));
+    if (!nodeDown) {
+        return nodeDown.error();
+    }
+    spec.nodeDown = *nodeDown;
     if (object.contains(u"nodesFrom"_s)) {
         Result<NodeSource> source = NodeSource::fromJson(object.value(u"nodesFrom"_s));
         if (!source) {

@@ -23,12 +23,13 @@ QJsonObject huntJson(const HuntInfo &info);
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "deadline" (each round's, a duration; default: every less max(200 ms, 5 %)), "retention"
 // {"keep": N, "maxAge": duration}, "rounds" (N, 0 = no end), "conditions" (core/alertrule.h),
-// "webhook" (URL); and "nodesFrom" (core/nodesource.h) when the caller passes it in the extra
-// fields (POST /api/v1/schedules only: its first read is asynchronous).
+// "nodeDown" (core/alertrule.h NodeDownRule), "webhook" (URL); and "nodesFrom" (core/nodesource.h)
+// when the caller passes it in the extra fields (POST /api/v1/schedules only: its first read is
+// asynchronous).
 inline const QStringList ScheduleFields = {QStringLiteral("every"),    QStringLiteral("spread"),
                                            QStringLiteral("deadline"), QStringLiteral("retention"),
                                            QStringLiteral("rounds"),   QStringLiteral("conditions"),
-                                           QStringLiteral("webhook")};
+                                           QStringLiteral("nodeDown"), QStringLiteral("webhook")};
 Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object);
 
 // The JSON of one schedule as the API shows it (Schedule::toJson plus links).

@@ -43,6 +43,8 @@ private Q_SLOTS:
     void evaluate();
     void failedFetch_data();
     void failedFetch();
+    void unknown_data();
+    void unknown();
     void errors_data();
     void errors();
     void valueText();
@@ -117,7 +119,7 @@ void TestCondition::evaluate_data()
     QTest::newRow("exists present") << u"exists(mem.usedPercent)"_s << true;
     QTest::newRow("exists null") << u"exists(nothing)"_s << true;
     QTest::newRow("exists missing") << u"exists(mem.nope)"_s << false;
-    QTest::newRow("not missing comparison") << u"!(mem.nope < 90)"_s << true;
+    QTest::newRow("not missing comparison") << u"!(mem.nope < 90)"_s << false; // unknown
     // Precedence: ! > comparison grouping > && > ||.
     QTest::newRow("and before or") << u"true || false && false"_s << true;
     QTest::newRow("and before or 2") << u"false && false || true"_s << true;
@@ -183,6 +185,47 @@ void TestCondition::failedFetch()
     QCOMPARE(v.passed, passed);
     QCOMPARE(v.value, value);
     QCOMPARE(c->readsBody(), value.startsWith(u"fetch failed"_s));
+}
+
+void TestCondition::unknown_data()
+{
+    QTest::addColumn<QString>("expr");
+    QTest::addColumn<int>("outcome");     // OutcomeKind
+    QTest::addColumn<QString>("verdict"); // passed, failed, unknown
+
+    const int ok = int(OutcomeKind::Ok), timeout = int(OutcomeKind::Timeout);
+    QTest::newRow("failed node, body read") << u"disk.used < 90"_s << timeout << u"unknown"_s;
+    QTest::newRow("failed node, exists") << u"exists(disk.used)"_s << timeout << u"unknown"_s;
+    QTest::newRow("failed node, allowance")
+        << u"!exists(mem.x) || mem.x < 1"_s << timeout << u"unknown"_s;
+    QTest::newRow("failed node, outcome only") << u"outcome == \"ok\""_s << timeout << u"failed"_s;
+    QTest::newRow("failed node, latency only") << u"latencyMs < 5000"_s << timeout << u"passed"_s;
+    QTest::newRow("missing path") << u"mem.nope < 90"_s << ok << u"unknown"_s;
+    QTest::newRow("missing, negated") << u"!(mem.nope < 90)"_s << ok << u"unknown"_s;
+    QTest::newRow("missing bare path") << u"nope"_s << ok << u"unknown"_s;
+    QTest::newRow("missing and false") << u"mem.nope < 90 && sick"_s << ok << u"failed"_s;
+    QTest::newRow("missing or true") << u"mem.nope < 90 || healthy"_s << ok << u"passed"_s;
+    QTest::newRow("missing and true") << u"mem.nope < 90 && healthy"_s << ok << u"unknown"_s;
+    QTest::newRow("exists decides: allowed")
+        << u"!exists(mem.nope) || mem.nope < 90"_s << ok << u"passed"_s;
+    QTest::newRow("exists decides: required")
+        << u"exists(mem.nope) && mem.nope < 90"_s << ok << u"failed"_s;
+    QTest::newRow("exists missing") << u"exists(mem.nope)"_s << ok << u"failed"_s;
+    QTest::newRow("present fails") << u"mem.usedPercent < 90"_s << ok << u"failed"_s;
+    QTest::newRow("present passes") << u"mem.usedPercent < 95"_s << ok << u"passed"_s;
+    QTest::newRow("null is a value") << u"nothing == null"_s << ok << u"passed"_s;
+}
+
+void TestCondition::unknown()
+{
+    QFETCH(QString, expr);
+    QFETCH(int, outcome);
+    QFETCH(QString, verdict);
+    const Result<Condition> c = Condition::parse(expr);
+    QVERIFY2(c, qPrintable(c ? QString() : c.error().message));
+    const Condition::Verdict v = c->evaluate(body(), OutcomeKind(outcome), 3000);
+    QCOMPARE(v.unknown ? u"unknown"_s : v.passed ? u"passed"_s : u"failed"_s, verdict);
+    QVERIFY(!(v.unknown && v.passed));
 }
 
 void TestCondition::errors_data()
