@@ -48,6 +48,10 @@ public:
 
 Q_SIGNALS:
     void outcomesReady(quint64 key, const QList<Artemis::Outcome> &outcomes);
+    // Optional news for the "still running" view (core/unfinishednodes.h): `node` waits to
+    // retry after attempt `attempt` failed (waiting), or its attempt `attempt` began. An
+    // executor that cannot tell (remote workers) never emits it; its nodes show as in flight.
+    void retryStateChanged(quint64 key, const QString &node, int attempt, bool waiting);
 };
 
 } // namespace Artemis

@@ -728,6 +728,8 @@ void Fetcher::finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool t
         return;
     }
     const int delay = backoffDelayMs(hunt->options, job->attempt + 1, retryAfterMs);
+    // Retries are the rare case: one signal each way, not one per attempt of every node.
+    Q_EMIT retryStateChanged(job->key, job->target.node, job->attempt, true);
     job->retryTimer = std::make_unique<QTimer>();
     job->retryTimer->setSingleShot(true);
     connect(job->retryTimer.get(), &QTimer::timeout, this, [this, job] {
@@ -736,6 +738,7 @@ void Fetcher::finishJob(const std::shared_ptr<Job> &job, Outcome outcome, bool t
         if (!h || job->done) {
             return;
         }
+        Q_EMIT retryStateChanged(job->key, job->target.node, job->attempt + 1, false);
         const QString host = job->target.hostPort();
         h->waiting[host].push_front(job);
         pump(*h, host);

@@ -63,6 +63,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void outcomesReady(quint64 key, const QList<Artemis::Outcome> &outcomes);
+    void retryStateChanged(quint64 key, const QString &node, int attempt, bool waiting);
 
 private:
     struct Job;

@@ -30,6 +30,15 @@ HuntEngine::HuntEngine(ResultStore *store, Executor *executor, EngineConfig conf
                     }
                 }
             });
+    connect(m_executor, &Executor::retryStateChanged, this,
+            [this](quint64 key, const QString &node, int attempt, bool waiting) {
+                for (HuntRun *run : std::as_const(m_runs)) {
+                    if (run->key() == key) {
+                        run->setRetryState(node, attempt, waiting);
+                        return;
+                    }
+                }
+            });
 }
 
 HuntEngine::~HuntEngine()
@@ -250,6 +259,14 @@ std::optional<HuntInfo> HuntEngine::activeInfo(const QString &id) const
 {
     if (const HuntRun *run = m_runs.value(id)) {
         return run->info();
+    }
+    return std::nullopt;
+}
+
+std::optional<HuntProgress> HuntEngine::liveProgress(const QString &id) const
+{
+    if (const HuntRun *run = m_runs.value(id)) {
+        return run->liveProgress();
     }
     return std::nullopt;
 }

@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "core/target.h"
 #include "core/targetpolicy.h"
+#include "core/unfinishednodes.h"
 
 namespace Artemis {
 
@@ -46,7 +47,9 @@ struct HuntProgress
     int total = 0;
     OutcomeCounts counts;
     QList<Outcome> newOutcomes;
-    double nodesPerSecond = 0;
+    double nodesPerSecond = 0;     // over the last few seconds (RateWindow), 0 when stalled
+    UnfinishedSnapshot unfinished; // the nodes still waited on, oldest first (bounded)
+    qint64 sinceLastOutcomeMs = 0; // how long no node has finished
 };
 
 struct EngineConfig
@@ -88,6 +91,9 @@ public:
     // Manifest of a queued or running hunt (live counts), or nullopt when not active.
     std::optional<HuntInfo> activeInfo(const QString &id) const;
     QList<HuntInfo> activeHunts() const;
+    // A running hunt's live view: counts, moving-window rate and the nodes it still waits on
+    // (oldest first, bounded); newOutcomes is empty. nullopt when the hunt is not active.
+    std::optional<HuntProgress> liveProgress(const QString &id) const;
     // The final manifest of a hunt that ended but could not store it (disk full, read-only):
     // the store still shows an older state. Kept until removeHunt() or the process ends.
     std::optional<HuntInfo> unstoredInfo(const QString &id) const;

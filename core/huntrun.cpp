@@ -86,6 +86,7 @@ void HuntRun::start()
     m_info.finishedAt = {};
     m_info.error.clear();
     m_clock.start();
+    m_rate.add(0, 0);
     m_doneAtStart = m_info.done;
     m_stored = m_info.counts; // a resumed hunt starts from what is stored
     enqueueWrite(saveManifestTask());
@@ -125,6 +126,10 @@ void HuntRun::dispatch()
     if (count <= 0) {
         return;
     }
+    const qint64 now = m_clock.elapsed();
+    for (qsizetype i = m_nextTarget; i < m_nextTarget + count; ++i) {
+        m_unfinished.started(m_targets.at(i).node, now);
+    }
     m_executor->submit(m_key, m_targets.mid(m_nextTarget, count));
     m_nextTarget += count;
     m_inFlight += int(count);
@@ -153,8 +158,13 @@ void HuntRun::addOutcomes(const QList<Outcome> &given)
     m_inFlight -= int(outcomes.size());
     for (const Outcome &outcome : outcomes) {
         m_info.counts.add(outcome.outcome);
+        m_unfinished.finished(outcome.node);
     }
     m_info.done += int(outcomes.size());
+    if (m_clock.isValid()) {
+        m_lastOutcomeMs = m_clock.elapsed();
+        m_rate.add(m_lastOutcomeMs, m_info.done - m_doneAtStart);
+    }
     if (m_labels.isEmpty()) {
         m_unwritten.append(outcomes);
         m_newForProgress.append(outcomes);
@@ -368,7 +378,12 @@ void HuntRun::fail(const QString &message)
     Q_EMIT finished(this);
 }
 
-void HuntRun::emitProgress()
+void HuntRun::setRetryState(const QString &node, int attempt, bool waiting)
+{
+    m_unfinished.retryState(node, attempt, waiting);
+}
+
+HuntProgress HuntRun::liveProgress() const
 {
     HuntProgress p;
     p.id = m_info.id;
@@ -376,12 +391,28 @@ void HuntRun::emitProgress()
     p.done = m_info.done;
     p.total = m_info.total;
     p.counts = m_info.counts;
-    p.newOutcomes = std::exchange(m_newForProgress, {});
     const qint64 ms = m_clock.isValid() ? m_clock.elapsed() : 0;
-    p.nodesPerSecond = ms > 0 ? (m_info.done - m_doneAtStart) * 1000.0 / double(ms) : 0.0;
-    if (p.newOutcomes.isEmpty() && !isFinished(p.state) && p.done != 0 && p.done != p.total) {
+    // Over the last few seconds, not since the start: when the last nodes hang the rate
+    // falls to 0 instead of freezing at the average.
+    p.nodesPerSecond = m_rate.perSecond(ms);
+    p.unfinished = m_unfinished.snapshot(ms);
+    p.sinceLastOutcomeMs = ms - m_lastOutcomeMs;
+    return p;
+}
+
+void HuntRun::emitProgress()
+{
+    // With nothing new, progress is still told every StillRunningMs: ages grow, the rate
+    // falls, and every face shows it without polling.
+    static constexpr qint64 StillRunningMs = 1000;
+    const qint64 now = m_clock.isValid() ? m_clock.elapsed() : 0;
+    if (m_newForProgress.isEmpty() && !isFinished(m_info.state) && m_info.done != 0
+        && m_info.done != m_info.total && now - m_lastEmitMs < StillRunningMs) {
         return; // nothing new to tell
     }
+    m_lastEmitMs = now;
+    HuntProgress p = liveProgress();
+    p.newOutcomes = std::exchange(m_newForProgress, {});
     Q_EMIT progress(p);
 }
 

@@ -12,6 +12,7 @@
 #include "core/huntengine.h"
 #include "core/huntinfo.h"
 #include "core/target.h"
+#include "core/unfinishednodes.h"
 
 namespace Artemis {
 
@@ -49,6 +50,9 @@ public:
     // Shutdown: stop fetching, wait for pending writes, store the manifest as interrupted.
     void interrupt();
     void addOutcomes(const QList<Outcome> &given);
+    void setRetryState(const QString &node, int attempt, bool waiting);
+    // Counts, moving-window rate and the unfinished nodes now (newOutcomes empty).
+    HuntProgress liveProgress() const;
 
 Q_SIGNALS:
     void progress(const Artemis::HuntProgress &progress);
@@ -98,6 +102,10 @@ private:
     QTimer m_progressTimer;
     QTimer m_manifestTimer;
     QElapsedTimer m_clock;
+    UnfinishedNodes m_unfinished;
+    RateWindow m_rate;
+    qint64 m_lastOutcomeMs = 0; // of m_clock
+    qint64 m_lastEmitMs = 0;    // of m_clock: progress is told at least every StillRunningMs
 };
 
 } // namespace Artemis

@@ -50,6 +50,8 @@ LocalExecutor::LocalExecutor(int threads, TargetPolicyPtr policy, QObject *paren
         connect(thread.get(), &QThread::finished, fetcher, &QObject::deleteLater);
         connect(fetcher, &Fetcher::outcomesReady, this, &Executor::outcomesReady,
                 Qt::QueuedConnection);
+        connect(fetcher, &Fetcher::retryStateChanged, this, &Executor::retryStateChanged,
+                Qt::QueuedConnection);
         thread->start();
         m_fetchers.push_back(fetcher);
         m_threads.push_back(std::move(thread));
