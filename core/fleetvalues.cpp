@@ -102,7 +102,7 @@ struct Record
     QString node;
     OutcomeKind kind = OutcomeKind::Error;
     QJsonValue value;
-    QString text;                 // compactJsonText(value)
+    QString text;  // compactJsonText(value)
     Labels labels; // with groupByLabels: the node's values of those it has
 };
 
@@ -178,11 +178,8 @@ ParsedBatch parseBatch(const QByteArray &bytes, const JsonPath &path)
             ++out.skipped;
             continue;
         }
-        Record record{std::move(skimmed.node),
-                      *skimmed.kind,
-                      QJsonValue(QJsonValue::Undefined),
-                      {},
-                      {}};
+        Record record{
+            std::move(skimmed.node), *skimmed.kind, QJsonValue(QJsonValue::Undefined), {}, {}};
         if (record.kind == OutcomeKind::Ok && !skimmed.value.isUndefined()) {
             record.text = compactJsonText(skimmed.value);
             record.value = std::move(skimmed.value);

@@ -77,10 +77,10 @@ Result<QStringList> parseLabelGroupBy(const QStringList &texts)
         for (const QStringView item : QStringView(text).split(u',')) {
             const QStringView trimmed = item.trimmed();
             if (!trimmed.startsWith(u"label:") || !isValidLabelName(trimmed.mid(6))) {
-                return makeError(ErrorCode::InvalidArgument,
-                                 u"bad groupBy '%1': want label:NAME (a node label, e.g. label:dc; "
-                                 u"several comma-separated: label:dc,label:rack)"_s.arg(
-                                     trimmed.toString()));
+                return makeError(
+                    ErrorCode::InvalidArgument,
+                    u"bad groupBy '%1': want label:NAME (a node label, e.g. label:dc; "
+                    u"several comma-separated: label:dc,label:rack)"_s.arg(trimmed.toString()));
             }
             const QString name = trimmed.mid(6).toString();
             if (names.contains(name)) {
@@ -91,9 +91,9 @@ Result<QStringList> parseLabelGroupBy(const QStringList &texts)
         }
     }
     if (names.size() > MaxGroupByLabels) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"groupBy names %1 labels; at most %2"_s.arg(names.size()).arg(
-                             MaxGroupByLabels));
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"groupBy names %1 labels; at most %2"_s.arg(names.size()).arg(MaxGroupByLabels));
     }
     return names;
 }

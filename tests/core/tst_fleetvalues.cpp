@@ -48,6 +48,27 @@ Outcome failedOutcome(const QString &node, OutcomeKind kind)
     return Outcome::unanswered(node, u"http://"_s + node + u"/metric"_s, kind, u"no answer"_s, 1);
 }
 
+// A done hunt in `store` holding `outcomes` (its nodes: theirs, in order); its id ("" when it
+// could not be stored).
+QString storeHunt(ResultStore &store, const QList<Outcome> &outcomes)
+{
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.state = HuntState::Done;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    QStringList nodes;
+    for (const Outcome &o : outcomes) {
+        nodes.append(o.node);
+    }
+    nodes.removeDuplicates();
+    info.total = int(nodes.size());
+    if (!store.createHunt(info, nodes) || !store.appendResults(info.id, outcomes)) {
+        return {};
+    }
+    return info.id;
+}
+
 // Deterministic noise: a 32-bit LCG, and the sum of three uniforms on [-1, 1) (variance 1,
 // bounded at 3 sigma, so no normal node can score past 3.5).
 class Noise
@@ -487,22 +508,11 @@ void TestFleetValues::fromStore()
     ResultStore store(dir.path());
     QVERIFY(store.open());
     const Planted p = planted();
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.state = HuntState::Done;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    QStringList nodes;
-    for (int i = 0; i < Nodes; ++i) {
-        nodes.append(nodeName(i));
-    }
-    info.total = Nodes;
-    const Result<void> created = store.createHunt(info, nodes);
-    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
-    QVERIFY(store.appendResults(info.id, p.outcomes));
+    const QString id = storeHunt(store, p.outcomes);
+    QVERIFY(!id.isEmpty());
 
     for (const QString &path : {u"version"_s, u"mem.used"_s, u"status"_s}) {
-        const Result<FleetValues> stored = computeFleetValues(store, info.id, *parseJsonPath(path));
+        const Result<FleetValues> stored = computeFleetValues(store, id, *parseJsonPath(path));
         QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().message));
         QCOMPARE(stored->skippedLines, 0);
         QCOMPARE(stored->duplicates, 1);
@@ -511,12 +521,12 @@ void TestFleetValues::fromStore()
 
     // A corrupt line is counted and skipped; the rest is read.
     {
-        QFile file(store.huntDir(info.id) + u"/results.ndjson"_s);
+        QFile file(store.huntDir(id) + u"/results.ndjson"_s);
         QVERIFY(file.open(QIODevice::Append));
         file.write("{not json\n");
     }
     const Result<FleetValues> withCorrupt =
-        computeFleetValues(store, info.id, *parseJsonPath(u"version"));
+        computeFleetValues(store, id, *parseJsonPath(u"version"));
     QVERIFY(withCorrupt);
     QCOMPARE(withCorrupt->skippedLines, 1);
     QCOMPARE(withCorrupt->groups[0].count, 1826);
@@ -616,28 +626,17 @@ void TestFleetValues::labelCombinations()
     QVERIFY(dir.isValid());
     ResultStore store(dir.path());
     QVERIFY(store.open());
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.state = HuntState::Done;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    QStringList nodes;
-    for (const Outcome &o : std::as_const(outcomes)) {
-        nodes.append(o.node);
-    }
-    nodes.removeDuplicates();
-    info.total = int(nodes.size());
-    QVERIFY(store.createHunt(info, nodes));
-    QVERIFY(store.appendResults(info.id, outcomes));
+    const QString id = storeHunt(store, outcomes);
+    QVERIFY(!id.isEmpty());
     const Result<FleetValues> stored =
-        computeFleetValues(store, info.id, *parseJsonPath(u"version"), options);
+        computeFleetValues(store, id, *parseJsonPath(u"version"), options);
     QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().message));
     QCOMPARE(toJson(*stored, options), json);
 
     // One name keeps the single-label shape: "label" beside "labels".
     options.groupByLabels = {u"rack"_s};
-    const QJsonObject byRack = toJson(
-        *computeFleetValues(store, info.id, *parseJsonPath(u"version"), options), options);
+    const QJsonObject byRack =
+        toJson(*computeFleetValues(store, id, *parseJsonPath(u"version"), options), options);
     QCOMPARE(byRack.value(u"groupBy"_s).toString(), u"label:rack"_s);
     const QJsonObject r7 = byRack.value(u"byLabel"_s).toArray().at(0).toObject();
     QCOMPARE(r7.value(u"label"_s).toString(), u"r7"_s);
