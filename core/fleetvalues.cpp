@@ -102,8 +102,8 @@ struct Record
     QString node;
     OutcomeKind kind = OutcomeKind::Error;
     QJsonValue value;
-    QString text;                 // compactJsonText(value)
-    std::optional<QString> label; // with groupByLabel: the node's value of it, if any
+    QString text;  // compactJsonText(value)
+    Labels labels; // with groupByLabels: the node's values of those it has
 };
 
 struct ParsedBatch
@@ -115,9 +115,10 @@ struct ParsedBatch
 // Accepts the lines Outcome::fromJson accepts (well-formed JSON, a non-empty node, a known
 // outcome). Skimmed rather than parsed: measured on 100,000 lines of 486 bytes, QJsonDocument
 // took ~1.3 s on 2 cores, nearly all of it allocating the containers of bodies thrown away.
-// With groupByLabel the node's labels are needed too: the line is parsed whole (QJsonDocument,
+// With groupByLabels the node's labels are needed too: the line is parsed whole (QJsonDocument,
 // as Outcome::fromJson reads it), which is slower than the skimmer but only asked for then.
-ParsedBatch parseLabelledBatch(const QByteArray &bytes, const JsonPath &path, const QString &label)
+ParsedBatch parseLabelledBatch(const QByteArray &bytes, const JsonPath &path,
+                               const QStringList &names)
 {
     ParsedBatch out;
     qsizetype start = 0;
@@ -139,7 +140,7 @@ ParsedBatch parseLabelledBatch(const QByteArray &bytes, const JsonPath &path, co
             ++out.skipped;
             continue;
         }
-        Record record{node, *kind, QJsonValue(QJsonValue::Undefined), {}, std::nullopt};
+        Record record{node, *kind, QJsonValue(QJsonValue::Undefined), {}, {}};
         if (record.kind == OutcomeKind::Ok) {
             QJsonValue value = jsonValueAt(json.value(QLatin1String("body")), path);
             if (!value.isUndefined()) {
@@ -147,9 +148,11 @@ ParsedBatch parseLabelledBatch(const QByteArray &bytes, const JsonPath &path, co
                 record.value = std::move(value);
             }
         }
-        const QJsonValue l = json.value(QLatin1String("labels")).toObject().value(label);
-        if (l.isString()) {
-            record.label = l.toString();
+        const QJsonObject labels = json.value(QLatin1String("labels")).toObject();
+        for (const QString &name : names) {
+            if (const QJsonValue l = labels.value(name); l.isString()) {
+                record.labels.insert(name, l.toString());
+            }
         }
         out.records.append(std::move(record));
     }
@@ -175,11 +178,8 @@ ParsedBatch parseBatch(const QByteArray &bytes, const JsonPath &path)
             ++out.skipped;
             continue;
         }
-        Record record{std::move(skimmed.node),
-                      *skimmed.kind,
-                      QJsonValue(QJsonValue::Undefined),
-                      {},
-                      std::nullopt};
+        Record record{
+            std::move(skimmed.node), *skimmed.kind, QJsonValue(QJsonValue::Undefined), {}, {}};
         if (record.kind == OutcomeKind::Ok && !skimmed.value.isUndefined()) {
             record.text = compactJsonText(skimmed.value);
             record.value = std::move(skimmed.value);
@@ -234,21 +234,20 @@ void FleetValuesBuilder::add(const Outcome &outcome)
 {
     const QJsonValue value = outcome.outcome == OutcomeKind::Ok ? jsonValueAt(outcome.body, m_path)
                                                                 : QJsonValue(QJsonValue::Undefined);
-    if (m_options.groupByLabel.isEmpty()) {
+    if (m_options.groupByLabels.isEmpty()) {
         addValue(outcome.node, outcome.outcome, value);
         return;
     }
-    const auto it = outcome.labels.constFind(m_options.groupByLabel);
     addLabelled(outcome.node, outcome.outcome, value,
                 outcome.outcome == OutcomeKind::Ok && !value.isUndefined() ? compactJsonText(value)
                                                                            : QString(),
-                it == outcome.labels.cend() ? std::nullopt : std::optional<QString>(*it));
+                outcome.labels);
 }
 
 void FleetValuesBuilder::addLabelled(const QString &node, OutcomeKind kind, const QJsonValue &value,
-                                     QString text, const std::optional<QString> &label)
+                                     QString text, const Labels &labels)
 {
-    if (m_options.groupByLabel.isEmpty()) {
+    if (m_options.groupByLabels.isEmpty()) {
         addKeyed(node, kind, value, std::move(text));
         return;
     }
@@ -259,13 +258,25 @@ void FleetValuesBuilder::addLabelled(const QString &node, OutcomeKind kind, cons
     if (m_result.duplicates != duplicatesBefore) {
         return;
     }
-    const QString key = label ? u'=' + *label : QString();
+    // The key: per name (fixed and ordered), "-" when absent or "=LENGTH:" + value; the length
+    // keeps it unambiguous whatever a value holds.
+    QString key;
+    Labels combination;
+    for (const QString &name : std::as_const(m_options.groupByLabels)) {
+        const auto label = labels.constFind(name);
+        if (label == labels.cend()) {
+            key += u'-';
+        } else {
+            key += u'=' + QString::number(label->size()) + u':' + *label;
+            combination.insert(name, *label);
+        }
+    }
     auto it = m_sliceIndex.constFind(key);
     if (it == m_sliceIndex.constEnd()) {
         FleetValuesOptions sliceOptions = m_options;
-        sliceOptions.groupByLabel.clear();
+        sliceOptions.groupByLabels.clear();
         m_slices.push_back(std::make_unique<FleetValuesBuilder>(m_path, sliceOptions));
-        m_sliceValues.append(label);
+        m_sliceLabels.append(std::move(combination));
         it = m_sliceIndex.insert(key, qsizetype(m_slices.size()) - 1);
     }
     m_slices[size_t(*it)]->addKeyed(node, kind, value, std::move(text));
@@ -407,22 +418,33 @@ FleetValues FleetValuesBuilder::finish()
         }
     }
 
-    if (!m_options.groupByLabel.isEmpty()) {
-        result.groupLabel = m_options.groupByLabel;
+    if (!m_options.groupByLabels.isEmpty()) {
+        result.groupLabels = m_options.groupByLabels;
         for (size_t i = 0; i < m_slices.size(); ++i) {
-            const std::optional<QString> &label = m_sliceValues.at(qsizetype(i));
             result.byLabel.push_back(
-                LabelSlice{label.value_or(QString()), label.has_value(), m_slices[i]->finish()});
+                LabelSlice{m_sliceLabels.at(qsizetype(i)), m_slices[i]->finish()});
         }
+        const QStringList &names = m_options.groupByLabels;
         std::sort(result.byLabel.begin(), result.byLabel.end(),
-                  [](const LabelSlice &a, const LabelSlice &b) {
-                      if (a.hasLabel != b.hasLabel) {
-                          return a.hasLabel;
+                  [&names](const LabelSlice &a, const LabelSlice &b) {
+                      if (a.labels.size() != b.labels.size()) {
+                          return a.labels.size() > b.labels.size();
                       }
                       if (a.values.nodes != b.values.nodes) {
                           return a.values.nodes > b.values.nodes;
                       }
-                      return a.value < b.value;
+                      for (const QString &name : names) {
+                          const std::optional<QString> x = a.labels.contains(name)
+                                                               ? std::optional(a.labels[name])
+                                                               : std::nullopt;
+                          const std::optional<QString> y = b.labels.contains(name)
+                                                               ? std::optional(b.labels[name])
+                                                               : std::nullopt;
+                          if (x != y) {
+                              return x.has_value() && (!y || *x < *y);
+                          }
+                      }
+                      return false;
                   });
     }
 
@@ -430,7 +452,7 @@ FleetValues FleetValuesBuilder::finish()
     m_groupIndex.clear();
     m_groups.clear();
     m_slices.clear();
-    m_sliceValues.clear();
+    m_sliceLabels.clear();
     m_sliceIndex.clear();
     m_result = FleetValues{};
     m_result.path = result.path;
@@ -463,18 +485,18 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
     // About 500 bytes a line in practice: a hint that saves the node set's rehashes.
     builder.reserve(std::min<qint64>(file.size() / 400, 10'000'000));
     int skipped = 0;
-    const QString label = options.groupByLabel;
+    const QStringList &names = options.groupByLabels;
     const Result<qint64> end = scanInBatches(
         file, QThreadPool::globalInstance(),
-        [&path, &label](const QByteArray &bytes) {
-            return label.isEmpty() ? parseBatch(bytes, path)
-                                   : parseLabelledBatch(bytes, path, label);
+        [&path, &names](const QByteArray &bytes) {
+            return names.isEmpty() ? parseBatch(bytes, path)
+                                   : parseLabelledBatch(bytes, path, names);
         },
         [&](const ParsedBatch &parsed) {
             skipped += parsed.skipped;
             for (const Record &record : parsed.records) {
                 builder.addLabelled(record.node, record.kind, record.value, record.text,
-                                    record.label);
+                                    record.labels);
             }
         });
     if (!end) {
@@ -541,15 +563,25 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         {u"stats"_s, stats},
         {u"outliers"_s, outliers},
     };
-    if (!values.groupLabel.isEmpty()) {
+    if (!values.groupLabels.isEmpty()) {
         QJsonArray slices;
         for (const LabelSlice &slice : values.byLabel) {
             QJsonObject object = toJson(slice.values, options);
             object.remove(u"path"_s);
-            object.insert(u"label"_s, slice.hasLabel ? QJsonValue(slice.value) : QJsonValue());
+            // "labels": every groupBy name, null where these nodes lack it; with one name also
+            // "label", its value alone (the single-label answer, kept as it was).
+            QJsonObject labels;
+            for (const QString &name : values.groupLabels) {
+                labels.insert(name, slice.labels.contains(name) ? QJsonValue(slice.labels[name])
+                                                                : QJsonValue());
+            }
+            if (values.groupLabels.size() == 1) {
+                object.insert(u"label"_s, labels.begin().value());
+            }
+            object.insert(u"labels"_s, labels);
             slices.append(object);
         }
-        json.insert(u"groupBy"_s, QString(u"label:"_s + values.groupLabel));
+        json.insert(u"groupBy"_s, labelGroupByText(values.groupLabels));
         json.insert(u"byLabel"_s, slices);
     }
     if (!values.warnings.isEmpty()) {
@@ -614,19 +646,27 @@ Result<FleetValues> fleetValuesFromJson(const QJsonObject &json)
                                             o.value(u"score"_s).toDouble()});
     }
     values.outlierCount = int(values.outliers.size());
-    if (const QString groupBy = json.value(u"groupBy"_s).toString();
-        groupBy.startsWith(u"label:"_s)) {
-        values.groupLabel = groupBy.mid(6);
+    const Result<QStringList> groupBy = parseLabelGroupBy({json.value(u"groupBy"_s).toString()});
+    if (!groupBy) {
+        return groupBy.error();
+    }
+    values.groupLabels = *groupBy;
+    if (!values.groupLabels.isEmpty()) {
         for (const QJsonValue &item : json.value(u"byLabel"_s).toArray()) {
             QJsonObject object = item.toObject();
-            const QJsonValue label = object.value(u"label"_s);
+            Labels labels;
+            const QJsonObject names = object.value(u"labels"_s).toObject();
+            for (auto it = names.begin(); it != names.end(); ++it) {
+                if (it.value().isString()) {
+                    labels.insert(it.key(), it.value().toString());
+                }
+            }
             object.insert(u"path"_s, values.path);
             Result<FleetValues> slice = fleetValuesFromJson(object);
             if (!slice) {
                 return slice.error();
             }
-            values.byLabel.push_back(
-                LabelSlice{label.toString(), label.isString(), std::move(slice).value()});
+            values.byLabel.push_back(LabelSlice{std::move(labels), std::move(slice).value()});
         }
     }
     return values;

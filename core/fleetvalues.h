@@ -14,6 +14,7 @@
 #include <QStringList>
 
 #include "core/jsonvalues.h"
+#include "core/nodelabels.h"
 #include "core/outcome.h"
 #include "core/result.h"
 
@@ -58,9 +59,10 @@ struct FleetValuesOptions
     int maxOutliers = 100;       // outliers kept
     double minorityShare = 0.05; // see "Minority" above
     double majorityShare = 0.5;
-    // A label name ("dc"): FleetValues::byLabel also holds the answer per value of that node
-    // label (groupBy=label:dc), each slice with these same rules. Empty = no slices.
-    QString groupByLabel{};
+    // Label names (["dc", "rack"]): FleetValues::byLabel also holds the answer per combination
+    // of their values (groupBy=label:dc,label:rack), each slice with these same rules. Empty =
+    // no slices.
+    QStringList groupByLabels{};
 };
 
 struct ValueGroup
@@ -109,9 +111,10 @@ struct FleetValues
     int outlierCount = 0;         // before the maxOutliers cut
     int skippedLines = 0;         // torn/corrupt lines of results.ndjson (computeFleetValues)
     int duplicates = 0;           // records of a node already seen (ignored)
-    // With FleetValuesOptions::groupByLabel: that label, and one slice per value of it, most
-    // nodes first (ties by value); nodes without the label form the last slice.
-    QString groupLabel;
+    // With FleetValuesOptions::groupByLabels: those labels, and one slice per combination of
+    // their values seen. Slices lacking fewer of the labels come first, then most nodes, then by
+    // values; so the nodes with none of the labels form the last slice.
+    QStringList groupLabels;
     std::vector<LabelSlice> byLabel;
     // When no node has the path (core/pathsuggest.h): what to say, and the nearest paths the
     // hunt does have with how many nodes have each. Empty otherwise.
@@ -121,9 +124,10 @@ struct FleetValues
 
 struct LabelSlice
 {
-    QString value;        // the label's value
-    bool hasLabel = true; // false: the slice of nodes without the label
-    FleetValues values;   // over this slice's nodes only
+    // The slice's value of each groupLabels name it has; a name absent here is a label these
+    // nodes lack ({"dc": "fra1"} of groupBy dc,rack: nodes in fra1 without a rack label).
+    Labels labels;
+    FleetValues values; // over this slice's nodes only
 };
 
 // Accumulates outcomes one by one (tests, the GUI's in-memory results, the store scan).
@@ -139,10 +143,10 @@ public:
     // addValue with the grouping key already computed (text == compactJsonText(value)), so
     // parallel readers can do that work off the merging thread.
     void addKeyed(const QString &node, OutcomeKind kind, const QJsonValue &value, QString text);
-    // addKeyed for a node whose value of options.groupByLabel is `label` (nullopt: it has no
-    // such label); the same as addKeyed without groupByLabel.
+    // addKeyed for a node whose labels are `labels` (only the options.groupByLabels names are
+    // read); the same as addKeyed without groupByLabels.
     void addLabelled(const QString &node, OutcomeKind kind, const QJsonValue &value, QString text,
-                     const std::optional<QString> &label);
+                     const Labels &labels);
     void reserve(qsizetype nodes) { m_seen.reserve(nodes); }
 
     const JsonPath &path() const { return m_path; }
@@ -162,10 +166,10 @@ private:
     QHash<QString, qsizetype> m_groupIndex; // text -> index into m_groups
     QList<Group> m_groups;
     FleetValues m_result;
-    // groupByLabel: one builder per label value (and one for nodes without it), found by
-    // m_sliceIndex ("=" + value, or "" for those without).
+    // groupByLabels: one builder per combination of label values seen, found by m_sliceIndex
+    // (sliceKey of the combination).
     std::vector<std::unique_ptr<FleetValuesBuilder>> m_slices;
-    QList<std::optional<QString>> m_sliceValues;
+    QList<Labels> m_sliceLabels;
     QHash<QString, qsizetype> m_sliceIndex;
 };
 

@@ -67,17 +67,45 @@ Result<QPair<QString, QString>> parseLabelAssignment(QStringView text)
     return QPair<QString, QString>{name.toString(), text.mid(eq + 1).toString()};
 }
 
-Result<QString> parseLabelGroupBy(QStringView text)
+Result<QStringList> parseLabelGroupBy(const QStringList &texts)
 {
-    if (text.isEmpty()) {
-        return QString();
+    QStringList names;
+    for (const QString &text : texts) {
+        if (text.isEmpty()) {
+            continue;
+        }
+        for (const QStringView item : QStringView(text).split(u',')) {
+            const QStringView trimmed = item.trimmed();
+            if (!trimmed.startsWith(u"label:") || !isValidLabelName(trimmed.mid(6))) {
+                return makeError(
+                    ErrorCode::InvalidArgument,
+                    u"bad groupBy '%1': want label:NAME (a node label, e.g. label:dc; "
+                    u"several comma-separated: label:dc,label:rack)"_s.arg(trimmed.toString()));
+            }
+            const QString name = trimmed.mid(6).toString();
+            if (names.contains(name)) {
+                return makeError(ErrorCode::InvalidArgument,
+                                 u"groupBy names label:%1 twice"_s.arg(name));
+            }
+            names.append(name);
+        }
     }
-    if (!text.startsWith(u"label:") || !isValidLabelName(text.mid(6))) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"bad groupBy '%1': want label:NAME (a node label, e.g. label:dc)"_s.arg(
-                             text.toString()));
+    if (names.size() > MaxGroupByLabels) {
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"groupBy names %1 labels; at most %2"_s.arg(names.size()).arg(MaxGroupByLabels));
     }
-    return text.mid(6).toString();
+    return names;
+}
+
+QString labelGroupByText(const QStringList &names)
+{
+    QStringList parts;
+    parts.reserve(names.size());
+    for (const QString &name : names) {
+        parts.append(u"label:"_s + name);
+    }
+    return parts.join(u',');
 }
 
 Labels withDefaults(Labels labels, const Labels &defaults)

@@ -4,6 +4,7 @@
 #include <QJsonValue>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 #include "core/result.h"
@@ -27,9 +28,14 @@ QJsonObject labelsToJson(const Labels &labels);
 // "dc=fra1" (a CLI --label) -> {name, value}; the value may be empty, the name must be valid.
 Result<QPair<QString, QString>> parseLabelAssignment(QStringView text);
 
-// A groupBy of fleet answers: "label:dc" -> "dc" (the only kind so far); "" -> "". The error
-// (InvalidArgument) says what is accepted.
-Result<QString> parseLabelGroupBy(QStringView text);
+// The groupBy of fleet answers: each text a comma-separated list of "label:NAME" (the API's
+// "groupBy=label:dc,label:rack", or one repeated CLI --group-by each) -> the names in order
+// ["dc", "rack"]; empty texts are skipped, so {} or {""} -> []. A name given twice, or more than
+// MaxGroupByLabels names, is an error; every error (InvalidArgument) says what is accepted.
+inline constexpr int MaxGroupByLabels = 8;
+Result<QStringList> parseLabelGroupBy(const QStringList &texts);
+// ["dc", "rack"] -> "label:dc,label:rack" (what parseLabelGroupBy reads back); [] -> "".
+QString labelGroupByText(const QStringList &names);
 
 // `labels` with every entry of `defaults` whose name it lacks (a node's own labels win).
 Labels withDefaults(Labels labels, const Labels &defaults);

@@ -73,8 +73,9 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
         return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups).arg(
                                       MaxNodesPerGroup));
     }
-    const Result<QString> groupBy =
-        parseLabelGroupBy(query.queryItemValue(u"groupBy"_s, QUrl::FullyDecoded));
+    // groupBy=label:dc,label:rack, or the parameter repeated: the same list.
+    const Result<QStringList> groupBy =
+        parseLabelGroupBy(query.allQueryItemValues(u"groupBy"_s, QUrl::FullyDecoded));
     if (!groupBy) {
         return errorResponse(groupBy.error());
     }
@@ -85,7 +86,7 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     FleetValuesOptions options;
     options.maxGroups = *groups;
     options.maxNodesPerGroup = *nodes;
-    options.groupByLabel = *groupBy;
+    options.groupByLabels = *groupBy;
     const HuntCatalog *catalog = m_catalog;
     DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, path, options] {
         return replyOf(catalog->values(info.id, path, options),

@@ -77,7 +77,8 @@ void addOptions(QuerySettings::Kind kind, QCommandLineParser &parser)
             {u"groups"_s, u"Groups shown (default 20)."_s, u"N"_s},
             {u"nodes"_s, u"Nodes shown per group (default 5 in a table, 100 in JSON)."_s, u"N"_s},
             {u"group-by"_s,
-             u"Also answer per value of a node label, e.g. label:dc (one table per value)."_s,
+             u"Also answer per value of a node label, e.g. label:dc (one table per value); "
+             u"repeat it (or label:dc,label:rack) for one per combination."_s,
              u"label:NAME"_s},
             {u"csv-raw"_s, CsvRawHelp},
         });
@@ -137,6 +138,13 @@ QString number(double v)
     return std::abs(v) >= 1e6 || (std::abs(v) < 1e-3 && v != 0)
                ? QString::number(v, 'g', 4)
                : QString::number(v, 'f', v == std::floor(v) ? 0 : 2);
+}
+
+// The groupBy label names of a values answer, in their order ("label:dc,label:rack").
+QStringList groupByNames(const QJsonObject &v)
+{
+    const Result<QStringList> names = parseLabelGroupBy({v.value(u"groupBy"_s).toString()});
+    return names ? *names : QStringList();
 }
 
 } // namespace
@@ -217,11 +225,11 @@ Result<QuerySettings> QuerySettings::parse(Kind kind, const QStringList &argumen
         }
         s.groups = *groups;
         s.nodesPerGroup = *nodes;
-        const Result<QString> groupBy = parseLabelGroupBy(parser.value(u"group-by"_s));
+        const Result<QStringList> groupBy = parseLabelGroupBy(parser.values(u"group-by"_s));
         if (!groupBy) {
             return usage(groupBy.error().message);
         }
-        s.groupByLabel = *groupBy;
+        s.groupByLabels = *groupBy;
         break;
     }
     case Kind::Results: {
@@ -336,7 +344,7 @@ void QueryCommand::runLocal()
         FleetValuesOptions options;
         options.maxGroups = s.groups;
         options.maxNodesPerGroup = s.nodesPerGroup;
-        options.groupByLabel = s.groupByLabel;
+        options.groupByLabels = s.groupByLabels;
         const Result<FleetValues> values = catalog.values(id, s.path, options);
         if (!values) {
             fail(values.error().message);
@@ -476,7 +484,7 @@ void QueryCommand::runRemote()
             {{u"path"_s, s.path},
              {u"groups"_s, QString::number(s.groups)},
              {u"nodes"_s, QString::number(s.nodesPerGroup)},
-             {u"groupBy"_s, s.groupByLabel.isEmpty() ? QString() : u"label:"_s + s.groupByLabel}},
+             {u"groupBy"_s, labelGroupByText(s.groupByLabels)}},
             answer);
         return;
     case QuerySettings::Kind::Diff:
@@ -640,15 +648,18 @@ QString valuesTable(const QJsonObject &v)
             out << "\n! = minority value (under 5 % of the nodes while one value holds half)\n";
         }
     }
-    // groupBy=label:NAME: the same table for each value of the label.
-    const QString label = v.value(u"groupBy"_s).toString().mid(6);
+    // groupBy=label:dc,label:rack: the same table for each combination of their values.
     for (const QJsonValue &s : v.value(u"byLabel"_s).toArray()) {
         QJsonObject slice = s.toObject();
         slice.insert(u"path"_s, v.value(u"path"_s));
         slice.insert(u"hunt"_s, v.value(u"hunt"_s));
-        const QJsonValue value = slice.value(u"label"_s);
-        out << "\n[" << label << '=' << (value.isString() ? value.toString() : u"(none)"_s) << "] "
-            << valuesTable(slice);
+        QStringList combination;
+        const QJsonObject labels = slice.value(u"labels"_s).toObject();
+        for (const QString &name : groupByNames(v)) {
+            const QJsonValue value = labels.value(name);
+            combination.append(name + u'=' + (value.isString() ? value.toString() : u"(none)"_s));
+        }
+        out << "\n[" << combination.join(u' ') << "] " << valuesTable(slice);
     }
     return text;
 }
@@ -656,12 +667,22 @@ QString valuesTable(const QJsonObject &v)
 QString valuesCsv(const QJsonObject &v, CsvCells cells)
 {
     if (v.contains(u"byLabel"_s)) {
-        // One block of rows per label value, the label's value first (null: without it).
-        QString text = u"label,value,count,share,minority\r\n"_s;
+        // One block of rows per combination, its label values first (empty: without it); the
+        // column is "label" for one groupBy label (as before), "label:NAME" for several.
+        const QStringList names = groupByNames(v);
+        QString text;
+        for (const QString &name : names) {
+            text += (names.size() == 1 ? u"label"_s : u"label:"_s + name) + u',';
+        }
+        text += u"value,count,share,minority\r\n"_s;
         for (const QJsonValue &s : v.value(u"byLabel"_s).toArray()) {
             const QJsonObject slice = s.toObject();
             const QString rows = valuesCsv(slice, cells);
-            const QString label = csvField(slice.value(u"label"_s), cells) + u',';
+            const QJsonObject labels = slice.value(u"labels"_s).toObject();
+            QString label;
+            for (const QString &name : names) {
+                label += csvField(labels.value(name), cells) + u',';
+            }
             for (const QString &row : rows.split(u"\r\n"_s, Qt::SkipEmptyParts).mid(1)) {
                 text += label + row + u"\r\n"_s;
             }

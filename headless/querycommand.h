@@ -33,7 +33,7 @@ struct QuerySettings
     QString path;
     int groups = 20;
     int nodesPerGroup = 5;
-    QString groupByLabel; // --group-by label:NAME -> NAME
+    QStringList groupByLabels; // --group-by label:NAME (repeatable, or comma-separated) -> NAMEs
     // results
     QStringList fields;
     bool numbers = false;

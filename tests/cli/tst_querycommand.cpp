@@ -571,18 +571,33 @@ void TestQueryCommand::labelsFromFlagAndFileSdGroupValues()
     const QString id = hunt.json().value(u"hunt"_s).toString();
     QCOMPARE(hunt.json().value(u"total"_s).toInt(), 4);
 
-    const Run values =
-        runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--path"_s, u"version"_s,
-                   u"--group-by"_s, u"label:dc"_s, u"--format"_s, u"csv"_s});
+    // values --path version of the hunt, with these --group-by and --format.
+    const auto grouped = [&](const QStringList &groupBy, const QString &format) {
+        QStringList args{u"values"_s, u"--data-dir"_s, data,        u"--hunt"_s,
+                         id,          u"--path"_s,     u"version"_s};
+        for (const QString &g : groupBy) {
+            args << u"--group-by"_s << g;
+        }
+        return runBinary(args << u"--format"_s << format);
+    };
+    const Run values = grouped({u"label:dc"_s}, u"csv"_s);
     QCOMPARE(values.exitCode, 0);
     QCOMPARE(values.out, QByteArray("label,value,count,share,minority\r\n"
                                     "ams1,2.0,1,1,false\r\n"
                                     "fra1,1.2,2,1,false\r\n"));
-    const Run table =
-        runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--path"_s, u"version"_s,
-                   u"--group-by"_s, u"label:dc"_s, u"--format"_s, u"table"_s});
+    const Run table = grouped({u"label:dc"_s}, u"table"_s);
     QCOMPARE(table.exitCode, 0);
     QVERIFY2(table.out.contains("[dc=fra1] values of 'version'"), table.out.constData());
+    // --group-by repeated: one block per combination, a column per label, in the given order.
+    const Run combined = grouped({u"label:team"_s, u"label:dc"_s}, u"csv"_s);
+    QCOMPARE(combined.exitCode, 0);
+    QCOMPARE(combined.out, QByteArray("label:team,label:dc,value,count,share,minority\r\n"
+                                      "obs,ams1,2.0,1,1,false\r\n"
+                                      "obs,fra1,1.2,2,1,false\r\n"));
+    const Run combinedTable = grouped({u"label:dc,label:role"_s}, u"table"_s);
+    QCOMPARE(combinedTable.exitCode, 0);
+    QVERIFY2(combinedTable.out.contains("[dc=fra1 role=(none)] values of 'version'"),
+             combinedTable.out.constData());
 
     const Run results =
         runBinary({u"results"_s, u"--data-dir"_s, data, u"--hunt"_s, id, u"--fields"_s,
@@ -599,6 +614,9 @@ void TestQueryCommand::labelsFromFlagAndFileSdGroupValues()
     const Run badGroup = runBinary({u"values"_s, u"--data-dir"_s, data, u"--hunt"_s, id,
                                     u"--path"_s, u"version"_s, u"--group-by"_s, u"dc"_s});
     QCOMPARE(badGroup.exitCode, 2);
+    const Run twice = grouped({u"label:dc,label:dc"_s}, u"table"_s);
+    QCOMPARE(twice.exitCode, 2);
+    QVERIFY2(twice.err.contains("groupBy names label:dc twice"), twice.err.constData());
 }
 
 // Node answers and labels become CSV cells: a cell a spreadsheet would run as a formula gets a

@@ -48,6 +48,27 @@ Outcome failedOutcome(const QString &node, OutcomeKind kind)
     return Outcome::unanswered(node, u"http://"_s + node + u"/metric"_s, kind, u"no answer"_s, 1);
 }
 
+// A done hunt in `store` holding `outcomes` (its nodes: theirs, in order); its id ("" when it
+// could not be stored).
+QString storeHunt(ResultStore &store, const QList<Outcome> &outcomes)
+{
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.state = HuntState::Done;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    QStringList nodes;
+    for (const Outcome &o : outcomes) {
+        nodes.append(o.node);
+    }
+    nodes.removeDuplicates();
+    info.total = int(nodes.size());
+    if (!store.createHunt(info, nodes) || !store.appendResults(info.id, outcomes)) {
+        return {};
+    }
+    return info.id;
+}
+
 // Deterministic noise: a 32-bit LCG, and the sum of three uniforms on [-1, 1) (variance 1,
 // bounded at 3 sigma, so no normal node can score past 3.5).
 class Noise
@@ -170,6 +191,7 @@ private Q_SLOTS:
     void skim();
     void fromStore();
     void storeErrors();
+    void labelCombinations();
 };
 
 void TestFleetValues::versions()
@@ -486,22 +508,11 @@ void TestFleetValues::fromStore()
     ResultStore store(dir.path());
     QVERIFY(store.open());
     const Planted p = planted();
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.state = HuntState::Done;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    QStringList nodes;
-    for (int i = 0; i < Nodes; ++i) {
-        nodes.append(nodeName(i));
-    }
-    info.total = Nodes;
-    const Result<void> created = store.createHunt(info, nodes);
-    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
-    QVERIFY(store.appendResults(info.id, p.outcomes));
+    const QString id = storeHunt(store, p.outcomes);
+    QVERIFY(!id.isEmpty());
 
     for (const QString &path : {u"version"_s, u"mem.used"_s, u"status"_s}) {
-        const Result<FleetValues> stored = computeFleetValues(store, info.id, *parseJsonPath(path));
+        const Result<FleetValues> stored = computeFleetValues(store, id, *parseJsonPath(path));
         QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().message));
         QCOMPARE(stored->skippedLines, 0);
         QCOMPARE(stored->duplicates, 1);
@@ -510,12 +521,12 @@ void TestFleetValues::fromStore()
 
     // A corrupt line is counted and skipped; the rest is read.
     {
-        QFile file(store.huntDir(info.id) + u"/results.ndjson"_s);
+        QFile file(store.huntDir(id) + u"/results.ndjson"_s);
         QVERIFY(file.open(QIODevice::Append));
         file.write("{not json\n");
     }
     const Result<FleetValues> withCorrupt =
-        computeFleetValues(store, info.id, *parseJsonPath(u"version"));
+        computeFleetValues(store, id, *parseJsonPath(u"version"));
     QVERIFY(withCorrupt);
     QCOMPARE(withCorrupt->skippedLines, 1);
     QCOMPARE(withCorrupt->groups[0].count, 1826);
@@ -532,6 +543,104 @@ void TestFleetValues::storeErrors()
     const Result<FleetValues> bad = computeFleetValues(store, u"../etc"_s, {});
     QVERIFY(!bad);
     QCOMPARE(bad.error().code, ErrorCode::InvalidArgument);
+}
+
+void TestFleetValues::labelCombinations()
+{
+    // {dc, rack} -> (nodes, of which answer 1.3 rather than 1.2); "" = the label is absent.
+    const QList<std::tuple<QString, QString, int, int>> fleet{
+        {u"eu"_s, u"r7"_s, 6, 1}, {u"eu"_s, u"r8"_s, 3, 0}, {u"us"_s, u"r7"_s, 2, 2},
+        {u"us"_s, u""_s, 1, 0},   {u""_s, u""_s, 1, 0},
+    };
+    QList<Outcome> outcomes;
+    for (const auto &[dc, rack, count, newer] : fleet) {
+        for (int i = 0; i < count; ++i) {
+            Outcome o = okOutcome(nodeName(int(outcomes.size())),
+                                  QJsonObject{{u"version"_s, i < newer ? u"1.3"_s : u"1.2"_s}});
+            if (!dc.isEmpty()) {
+                o.labels.insert(u"dc"_s, dc);
+            }
+            if (!rack.isEmpty()) {
+                o.labels.insert(u"rack"_s, rack);
+            }
+            o.labels.insert(u"role"_s, u"node"_s); // not grouped by: no effect
+            outcomes.append(o);
+        }
+    }
+    outcomes.last() = failedOutcome(outcomes.last().node, OutcomeKind::Refused); // unlabelled
+    // A node's second record, in another dc: counted once, in its first combination only.
+    Outcome again = outcomes.first();
+    again.labels.insert(u"dc"_s, u"ap"_s);
+    outcomes.append(again);
+
+    FleetValuesOptions options;
+    options.groupByLabels = {u"dc"_s, u"rack"_s};
+    FleetValuesBuilder builder(*parseJsonPath(u"version"), options);
+    for (const Outcome &o : std::as_const(outcomes)) {
+        builder.add(o);
+    }
+    const FleetValues v = builder.finish();
+    QCOMPARE(v.nodes, 13);
+    QCOMPARE(v.duplicates, 1);
+    QCOMPARE(v.groupLabels, options.groupByLabels);
+    // Full combinations first (most nodes first), then those lacking rack, then neither.
+    QCOMPARE(v.byLabel.size(), size_t(5));
+    const QList<std::pair<Labels, int>> expected{
+        {{{u"dc"_s, u"eu"_s}, {u"rack"_s, u"r7"_s}}, 6},
+        {{{u"dc"_s, u"eu"_s}, {u"rack"_s, u"r8"_s}}, 3},
+        {{{u"dc"_s, u"us"_s}, {u"rack"_s, u"r7"_s}}, 2},
+        {{{u"dc"_s, u"us"_s}}, 1},
+        {{}, 1},
+    };
+    for (qsizetype i = 0; i < expected.size(); ++i) {
+        QCOMPARE(v.byLabel[size_t(i)].labels, expected[i].first);
+        QCOMPARE(v.byLabel[size_t(i)].values.nodes, expected[i].second);
+    }
+    // Each slice follows the same rules over its own nodes: in us/r7 1.3 is the only value.
+    const FleetValues &euR7 = v.byLabel[0].values;
+    QCOMPARE(euR7.groups.size(), 2);
+    QCOMPARE(euR7.groups[0].text, u"\"1.2\""_s);
+    QCOMPARE(euR7.groups[0].count, 5);
+    QCOMPARE(v.byLabel[2].values.groups.size(), 1);
+    QCOMPARE(v.byLabel[2].values.groups[0].text, u"\"1.3\""_s);
+    QCOMPARE(v.byLabel[4].values.failed.value(u"refused"_s), 1);
+
+    // JSON: every grouped name in "labels", null where the nodes lack it; "label" only for one.
+    const QJsonObject json = toJson(v, options);
+    QCOMPARE(json.value(u"groupBy"_s).toString(), u"label:dc,label:rack"_s);
+    const QJsonArray slices = json.value(u"byLabel"_s).toArray();
+    QCOMPARE(slices.size(), 5);
+    QCOMPARE(slices.at(3).toObject().value(u"labels"_s).toObject(),
+             (QJsonObject{{u"dc"_s, u"us"_s}, {u"rack"_s, QJsonValue::Null}}));
+    QCOMPARE(slices.at(4).toObject().value(u"labels"_s).toObject(),
+             (QJsonObject{{u"dc"_s, QJsonValue::Null}, {u"rack"_s, QJsonValue::Null}}));
+    QVERIFY(!slices.at(0).toObject().contains(u"label"_s));
+    // Read back (the GUI's remote backend) it is the same answer.
+    const Result<FleetValues> back = fleetValuesFromJson(json);
+    QVERIFY(back);
+    QCOMPARE(back->groupLabels, options.groupByLabels);
+    QCOMPARE(toJson(*back, options), json);
+
+    // The store scan (labels read from each record) gives the same answer as the builder.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ResultStore store(dir.path());
+    QVERIFY(store.open());
+    const QString id = storeHunt(store, outcomes);
+    QVERIFY(!id.isEmpty());
+    const Result<FleetValues> stored =
+        computeFleetValues(store, id, *parseJsonPath(u"version"), options);
+    QVERIFY2(stored, qPrintable(stored ? QString() : stored.error().message));
+    QCOMPARE(toJson(*stored, options), json);
+
+    // One name keeps the single-label shape: "label" beside "labels".
+    options.groupByLabels = {u"rack"_s};
+    const QJsonObject byRack =
+        toJson(*computeFleetValues(store, id, *parseJsonPath(u"version"), options), options);
+    QCOMPARE(byRack.value(u"groupBy"_s).toString(), u"label:rack"_s);
+    const QJsonObject r7 = byRack.value(u"byLabel"_s).toArray().at(0).toObject();
+    QCOMPARE(r7.value(u"label"_s).toString(), u"r7"_s);
+    QCOMPARE(r7.value(u"nodes"_s).toInt(), 8);
 }
 
 QTEST_GUILESS_MAIN(TestFleetValues)

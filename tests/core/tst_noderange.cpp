@@ -200,9 +200,18 @@ void TestNodeRange::labelsFromJson()
     const Result<QPair<QString, QString>> a = parseLabelAssignment(u"role=db=primary");
     QVERIFY(a);
     QCOMPARE(a->second, u"db=primary"_s);
-    QCOMPARE(*parseLabelGroupBy(u"label:dc"), u"dc"_s);
-    QVERIFY(!parseLabelGroupBy(u"dc"));
-    QVERIFY(!parseLabelGroupBy(u"label:1x"));
+    QCOMPARE(*parseLabelGroupBy({u"label:dc"_s}), QStringList{u"dc"_s});
+    // Comma-separated and repeated (the API's one parameter, the CLI's repeated flag) alike.
+    QCOMPARE(*parseLabelGroupBy({u"label:dc, label:rack"_s, u""_s, u"label:role"_s}),
+             (QStringList{u"dc"_s, u"rack"_s, u"role"_s}));
+    QCOMPARE(labelGroupByText({u"dc"_s, u"rack"_s}), u"label:dc,label:rack"_s);
+    QVERIFY(parseLabelGroupBy({}) && parseLabelGroupBy({})->isEmpty());
+    QVERIFY(!parseLabelGroupBy({u"dc"_s}));
+    QVERIFY(!parseLabelGroupBy({u"label:1x"_s}));
+    QVERIFY(!parseLabelGroupBy({u"label:dc,"_s}));
+    const Result<QStringList> twice = parseLabelGroupBy({u"label:dc"_s, u"label:dc"_s});
+    QVERIFY(!twice);
+    QVERIFY(twice.error().message.contains(u"twice"_s));
 }
 
 void TestNodeRange::outcomeRecordKeepsLabels()

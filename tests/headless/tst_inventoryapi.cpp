@@ -22,6 +22,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void resultsCarryLabels();
     void valuesGroupedByLabel();
+    void valuesGroupedByLabelCombination();
     void csvExportHasLabelColumns();
     void scheduleRoundsKeepLabels();
     void errors_data();
@@ -132,6 +133,42 @@ void TestInventoryApi::valuesGroupedByLabel()
     const HttpReply bad = m_client->get(api(u"/values?path=version&groupBy=dc"_s));
     QCOMPARE(bad.status, 400);
     QVERIFY(bad.body.contains("label:NAME"));
+}
+
+// groupBy=label:dc,label:role: one slice per combination seen, a null where nodes lack one.
+void TestInventoryApi::valuesGroupedByLabelCombination()
+{
+    const HttpReply reply =
+        m_client->get(api(u"/values?path=version&groupBy=label:dc,label:role"_s));
+    QCOMPARE(reply.status, 200);
+    const QJsonObject v = reply.json();
+    QCOMPARE(v.value(u"groupBy"_s).toString(), u"label:dc,label:role"_s);
+    const QJsonArray slices = v.value(u"byLabel"_s).toArray();
+    QCOMPARE(slices.size(), 3);
+    const QJsonObject db = slices.at(0).toObject(); // both labels: first
+    QCOMPARE(db.value(u"labels"_s).toObject(),
+             (QJsonObject{{u"dc"_s, u"ams1"_s}, {u"role"_s, u"db"_s}}));
+    QCOMPARE(db.value(u"nodes"_s).toInt(), 1);
+    QVERIFY(!db.contains(u"label"_s)); // only with one groupBy label
+    const QJsonObject fra = slices.at(1).toObject();
+    QCOMPARE(fra.value(u"labels"_s).toObject(),
+             (QJsonObject{{u"dc"_s, u"fra1"_s}, {u"role"_s, QJsonValue::Null}}));
+    QCOMPARE(fra.value(u"nodes"_s).toInt(), 3);
+    QCOMPARE(fra.value(u"groupCount"_s).toInt(), 2);
+    const QJsonObject none = slices.at(2).toObject();
+    QCOMPARE(none.value(u"labels"_s).toObject(),
+             (QJsonObject{{u"dc"_s, QJsonValue::Null}, {u"role"_s, QJsonValue::Null}}));
+    QCOMPARE(none.value(u"failed"_s).toObject().value(u"refused"_s).toInt(), 1);
+
+    // The parameter repeated is the same list.
+    const HttpReply repeated =
+        m_client->get(api(u"/values?path=version&groupBy=label:dc&groupBy=label:role"_s));
+    QCOMPARE(repeated.status, 200);
+    QCOMPARE(repeated.json().value(u"byLabel"_s), v.value(u"byLabel"_s));
+
+    const HttpReply twice = m_client->get(api(u"/values?path=version&groupBy=label:dc,label:dc"_s));
+    QCOMPARE(twice.status, 400);
+    QVERIFY2(twice.body.contains("label:dc twice"), twice.body.constData());
 }
 
 void TestInventoryApi::csvExportHasLabelColumns()
