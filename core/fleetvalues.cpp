@@ -501,9 +501,10 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         failed.insert(it.key(), it.value());
     }
     QJsonArray groups;
-    const qsizetype groupFirst = std::clamp<qsizetype>(options.groupOffset, 0, values.groups.size());
-    const qsizetype groupLimit = std::min<qsizetype>(values.groups.size(),
-                                                     groupFirst + std::max(0, options.maxGroups));
+    const qsizetype groupFirst =
+        std::clamp<qsizetype>(options.groupOffset, 0, values.groups.size());
+    const qsizetype groupLimit =
+        std::min<qsizetype>(values.groups.size(), groupFirst + std::max(0, options.maxGroups));
     for (qsizetype i = groupFirst; i < groupLimit; ++i) {
         const ValueGroup &g = values.groups[i];
         QJsonArray nodes;

@@ -188,7 +188,8 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
 //  "stats": {"count", "min", "p50", "p90", "p99", "max", "mean"} | null,
 //  "outliers": [{"node", "value", "number", "score"}]}
 // "distribution": {...} (core/valuedistribution.h) only for a numeric path with many values.
-// groups: options.maxGroups from options.groupOffset; nodes: the first options.maxNodesPerGroup of each
+// groups: options.maxGroups from options.groupOffset; nodes: the first options.maxNodesPerGroup of
+// each
 // (`count` always tells the full number); groupCount: all distinct values.
 QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options = {});
 

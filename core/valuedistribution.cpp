@@ -22,8 +22,8 @@ std::optional<ValueDistribution> distributionOf(const FleetValues &values, int b
         }
     }
     const ValueStats &s = *values.stats;
-    if (distinct <= DistributionMinDistinct ||
-        double(s.count) < DistributionMinNumericShare * double(values.withValue)) {
+    if (distinct <= DistributionMinDistinct
+        || double(s.count) < DistributionMinNumericShare * double(values.withValue)) {
         return std::nullopt;
     }
 
@@ -60,7 +60,8 @@ std::optional<ValueDistribution> distributionOf(const FleetValues &values, int b
     const int bins = hi > lo ? buckets : 1;
     const double width = hi > lo ? (hi - lo) / bins : 0;
     for (int i = 0; i < bins; ++i) {
-        d.buckets.append(DistributionBucket{lo + width * i, i + 1 == bins ? hi : lo + width * (i + 1), 0});
+        d.buckets.append(
+            DistributionBucket{lo + width * i, i + 1 == bins ? hi : lo + width * (i + 1), 0});
     }
     for (const ValueGroup &g : values.groups) {
         if (!g.number || !std::isfinite(*g.number) || outlying.contains(*g.number)) {
@@ -89,11 +90,9 @@ QJsonObject toJson(const ValueDistribution &d)
         });
     }
     return QJsonObject{
-        {u"count"_s, d.count},     {u"min"_s, d.min},
-        {u"max"_s, d.max},         {u"p50"_s, d.p50},
-        {u"p90"_s, d.p90},         {u"p99"_s, d.p99},
-        {u"buckets"_s, buckets},   {u"outliers"_s, outliers},
-        {u"outlierCount"_s, d.outlierCount},
+        {u"count"_s, d.count},   {u"min"_s, d.min},         {u"max"_s, d.max},
+        {u"p50"_s, d.p50},       {u"p90"_s, d.p90},         {u"p99"_s, d.p99},
+        {u"buckets"_s, buckets}, {u"outliers"_s, outliers}, {u"outlierCount"_s, d.outlierCount},
     };
 }
 
@@ -112,16 +111,14 @@ std::optional<ValueDistribution> distributionFromJson(const QJsonValue &json)
     d.p99 = o.value(u"p99"_s).toDouble();
     for (const QJsonValue &item : o.value(u"buckets"_s).toArray()) {
         const QJsonObject b = item.toObject();
-        d.buckets.append(DistributionBucket{b.value(u"lo"_s).toDouble(),
-                                            b.value(u"hi"_s).toDouble(),
-                                            b.value(u"nodes"_s).toInt()});
+        d.buckets.append(DistributionBucket{
+            b.value(u"lo"_s).toDouble(), b.value(u"hi"_s).toDouble(), b.value(u"nodes"_s).toInt()});
     }
     for (const QJsonValue &item : o.value(u"outliers"_s).toArray()) {
         const QJsonObject x = item.toObject();
-        d.outliers.append(DistributionOutlier{x.value(u"node"_s).toString(), x.value(u"value"_s),
-                                              x.value(u"number"_s).toDouble(),
-                                              x.value(u"score"_s).toDouble(),
-                                              x.value(u"side"_s).toString() != u"low"_s});
+        d.outliers.append(DistributionOutlier{
+            x.value(u"node"_s).toString(), x.value(u"value"_s), x.value(u"number"_s).toDouble(),
+            x.value(u"score"_s).toDouble(), x.value(u"side"_s).toString() != u"low"_s});
     }
     d.outlierCount = o.value(u"outlierCount"_s).toInt(int(d.outliers.size()));
     return d;

@@ -15,6 +15,7 @@
 #include "core/huntinfo.h"
 #include "core/resultskim.h"
 #include "core/resultstore.h"
+#include "tests/common/storedhunt.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -32,15 +33,7 @@ QString nodeName(int i)
 
 Outcome okOutcome(const QString &node, const QJsonObject &body)
 {
-    Outcome o;
-    o.node = node;
-    o.url = u"http://"_s + node + u"/metric"_s;
-    o.outcome = OutcomeKind::Ok;
-    o.httpStatus = 200;
-    o.attempts = 1;
-    o.fetchedAt = QDateTime::currentDateTimeUtc();
-    o.body = body;
-    return o;
+    return Artemis::Test::okAnswer(node, body);
 }
 
 Outcome failedOutcome(const QString &node, OutcomeKind kind)
