@@ -54,7 +54,7 @@ export function renderHunt(main, id, params) {
         h('th', {class: 'num'}, 'Attempts'), h('th', {class: 'num'}, 'Bytes'), h('th', {}, 'Error'));
     const body = h('tbody', {});
     const pager = h('div', {class: 'pager', id: 'pager'});
-    const fold = h('p', {class: 'fold', id: 'fold', hidden: true},
+    const fold = h('span', {class: 'fold', id: 'fold', hidden: true},
                    h('button', {type: 'button', id: 'ok-fold', onclick: () => {
                        failingFirst = false;
                        outcome.value = '';
@@ -64,9 +64,9 @@ export function renderHunt(main, id, params) {
                    }}));
 
     main.append(title, summary, status,
-        h('div', {class: 'toolbar'}, outcome, search, h('span', {class: 'grow'}), downloads),
+        h('div', {class: 'toolbar'}, outcome, fold, search, h('span', {class: 'grow'}), downloads),
         h('div', {class: 'table-wrap'}, h('table', {id: 'nodes'}, h('thead', {}, head), body)),
-        fold, pager, valuesForm);
+        pager, valuesForm);
 
     let gone = false;
     let timer = null;

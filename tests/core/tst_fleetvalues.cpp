@@ -479,19 +479,9 @@ void TestFleetValues::fromStore()
     ResultStore store(dir.path());
     QVERIFY(store.open());
     const Planted p = planted();
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.state = HuntState::Done;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    QStringList nodes;
-    for (int i = 0; i < Nodes; ++i) {
-        nodes.append(nodeName(i));
-    }
-    info.total = Nodes;
-    const Result<void> created = store.createHunt(info, nodes);
-    QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
-    QVERIFY(store.appendResults(info.id, p.outcomes));
+    const Result<HuntInfo> hunt = Artemis::Test::storeDoneHunt(store, p.outcomes);
+    QVERIFY2(hunt, qPrintable(hunt ? QString() : hunt.error().message));
+    const HuntInfo &info = *hunt;
 
     for (const QString &path : {u"version"_s, u"mem.used"_s, u"status"_s}) {
         const Result<FleetValues> stored = computeFleetValues(store, info.id, *parseJsonPath(path));

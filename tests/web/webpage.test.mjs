@@ -12,11 +12,12 @@
 // Waits are on conditions (playwright's expect-like polling with a bound), never fixed sleeps.
 
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+
+import {serve as startServe} from './serve.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 let chromium;
@@ -104,29 +105,7 @@ async function fleet() {
 
 // ---- the service ----------------------------------------------------------------------------
 
-async function serve(env = {}, args = []) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'artemis-web-'));
-    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args],
-                        {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']});
-    cleanups.push(() => {
-        child.kill('SIGKILL');
-        rmSync(dataDir, {recursive: true, force: true});
-    });
-    let stderr = '';
-    const port = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), Bound);
-        child.stderr.on('data', (chunk) => {
-            stderr += chunk;
-            const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-            if (m) {
-                clearTimeout(timer);
-                resolve(Number(m[1]));
-            }
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-    });
-    return {base: `http://127.0.0.1:${port}`, stderr: () => stderr};
-}
+const serve = (env = {}, args = []) => startServe(binary, {cleanups, bound: Bound, env, args});
 
 // ---- the browser ----------------------------------------------------------------------------
 
