@@ -27,7 +27,7 @@ using namespace Qt::StringLiterals;
 using namespace Artemis;
 
 namespace {
-constexpr int DemoNodeCount = 24;
+constexpr int DemoNodeCount = 2000; // the trial's fleet size
 constexpr int FetchThreads = 2;
 } // namespace
 

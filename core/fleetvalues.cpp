@@ -16,6 +16,7 @@
 #include "core/resultindex.h"
 #include "core/resultskim.h"
 #include "core/resultstore.h"
+#include "core/valuedistribution.h"
 
 using namespace Qt::StringLiterals;
 
@@ -418,6 +419,11 @@ FleetValues FleetValuesBuilder::finish()
         }
     }
 
+    result.groupCount = int(result.groups.size());
+    if (std::optional<ValueDistribution> d = distributionOf(result)) {
+        result.distribution = std::make_shared<const ValueDistribution>(std::move(*d));
+    }
+
     if (!m_options.groupByLabels.isEmpty()) {
         result.groupLabels = m_options.groupByLabels;
         for (size_t i = 0; i < m_slices.size(); ++i) {
@@ -517,9 +523,11 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         failed.insert(it.key(), it.value());
     }
     QJsonArray groups;
+    const qsizetype groupFirst =
+        std::clamp<qsizetype>(options.groupOffset, 0, values.groups.size());
     const qsizetype groupLimit =
-        std::min<qsizetype>(values.groups.size(), std::max(0, options.maxGroups));
-    for (qsizetype i = 0; i < groupLimit; ++i) {
+        std::min<qsizetype>(values.groups.size(), groupFirst + std::max(0, options.maxGroups));
+    for (qsizetype i = groupFirst; i < groupLimit; ++i) {
         const ValueGroup &g = values.groups[i];
         QJsonArray nodes;
         const qsizetype nodeLimit =
@@ -563,6 +571,12 @@ QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options)
         {u"stats"_s, stats},
         {u"outliers"_s, outliers},
     };
+    if (groupFirst > 0) {
+        json.insert(u"groupOffset"_s, int(groupFirst));
+    }
+    if (values.distribution) {
+        json.insert(u"distribution"_s, toJson(*values.distribution));
+    }
     if (!values.groupLabels.isEmpty()) {
         QJsonArray slices;
         for (const LabelSlice &slice : values.byLabel) {
@@ -646,6 +660,11 @@ Result<FleetValues> fleetValuesFromJson(const QJsonObject &json)
                                             o.value(u"score"_s).toDouble()});
     }
     values.outlierCount = int(values.outliers.size());
+    values.groupCount = json.value(u"groupCount"_s).toInt(int(values.groups.size()));
+    values.groupOffset = json.value(u"groupOffset"_s).toInt();
+    if (std::optional<ValueDistribution> d = distributionFromJson(json.value(u"distribution"_s))) {
+        values.distribution = std::make_shared<const ValueDistribution>(std::move(*d));
+    }
     const Result<QStringList> groupBy = parseLabelGroupBy({json.value(u"groupBy"_s).toString()});
     if (!groupBy) {
         return groupBy.error();

@@ -55,6 +55,7 @@ class ResultStore;
 struct FleetValuesOptions
 {
     int maxGroups = 20;          // groups rendered by toJson (all are kept in FleetValues)
+    int groupOffset = 0;         // the first group toJson renders (paging through groups)
     int maxNodesPerGroup = 100;  // nodes rendered per group by toJson
     int maxOutliers = 100;       // outliers kept
     double minorityShare = 0.05; // see "Minority" above
@@ -96,6 +97,7 @@ struct ValueOutlier
 };
 
 struct LabelSlice;
+struct ValueDistribution; // core/valuedistribution.h
 
 struct FleetValues
 {
@@ -111,6 +113,12 @@ struct FleetValues
     int outlierCount = 0;         // before the maxOutliers cut
     int skippedLines = 0;         // torn/corrupt lines of results.ndjson (computeFleetValues)
     int duplicates = 0;           // records of a node already seen (ignored)
+    // Distinct values in all: groups.size(), or toJson's groupCount when read back from a page
+    // of groups (fleetValuesFromJson); groupOffset is that page's first group.
+    int groupCount = 0;
+    int groupOffset = 0;
+    // A numeric path with many distinct values (core/valuedistribution.h), else null.
+    std::shared_ptr<const ValueDistribution> distribution;
     // With FleetValuesOptions::groupByLabels: those labels, and one slice per combination of
     // their values seen. Slices lacking fewer of the labels come first, then most nodes, then by
     // values; so the nodes with none of the labels form the last slice.
@@ -188,7 +196,9 @@ Result<FleetValues> computeFleetValues(const ResultStore &store, const QString &
 //  "stats": {"count", "min", "p50", "p90", "p99", "max", "mean"} | null,
 //  "outliers": [{"node", "value", "number", "score"}],
 //  "warnings": [TEXT], "suggestions": [{"path", "nodes"}]} (the last two only when set)
-// groups: the first options.maxGroups; nodes: the first options.maxNodesPerGroup of each
+// "distribution": {...} (core/valuedistribution.h) only for a numeric path with many values.
+// groups: options.maxGroups from options.groupOffset; nodes: the first options.maxNodesPerGroup of
+// each
 // (`count` always tells the full number); groupCount: all distinct values.
 QJsonObject toJson(const FleetValues &values, const FleetValuesOptions &options = {});
 

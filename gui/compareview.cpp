@@ -1,5 +1,7 @@
 #include "gui/compareview.h"
 
+#include <algorithm>
+
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "core/jsonvalues.h"
+#include "core/valuedistribution.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareproxy.h"
@@ -276,6 +279,9 @@ void CompareView::onArrived()
     m_model->setMarks(std::move(marks));
     m_filterLabel->setText(u"All %1 nodes"_s.arg(count));
     m_showAll->setEnabled(false);
+    // A new path opens at its top, where the outliers are.
+    m_groupsTable->scrollToTop();
+    m_table->scrollToTop();
     showStats();
     updateChart();
     Q_EMIT compared(count);
@@ -286,10 +292,17 @@ void CompareView::showStats()
     const FleetValues &v = *m_values;
     const NumberStyle style = m_model->style();
     QStringList parts;
+    // groupCount is the service's: a remote answer may carry fewer groups than it counts.
     parts.append(u"%1 — %2 nodes: %3 with a value, %4 distinct"_s.arg(m_comparedPath)
                      .arg(v.nodes)
                      .arg(v.withValue)
-                     .arg(v.groups.size()));
+                     .arg(std::max<qsizetype>(v.groupCount, v.groups.size())));
+    if (v.groups.size() < v.groupCount) {
+        parts.append(u"the %1 most common listed"_s.arg(v.groups.size()));
+    }
+    if (v.distribution) {
+        parts.append(u"shown as a distribution in %1 ranges"_s.arg(v.distribution->buckets.size()));
+    }
     if (v.missing > 0) {
         parts.append(u"%1 without the key"_s.arg(v.missing));
     }

@@ -9,9 +9,11 @@ class QTcpSocket;
 
 namespace Artemis::Gui {
 
-// A handful of tiny HTTP nodes on 127.0.0.1 (ports picked by the kernel) that answer every
-// request with a plausible metrics JSON document, so `artemis --screenshot` can run a real
-// demo hunt offline. A few misbehave on purpose (HTTP 503, not JSON) to show failures.
+// Tiny HTTP nodes on 127.0.0.1 (ports picked by the kernel; `artemis --screenshot` starts
+// 2,000, one fd each) that answer every request with a plausible metrics JSON document, so a
+// real demo hunt runs offline. Some misbehave on purpose to show what the views lead with: 47
+// answer HTTP 503 and one HTML; two minority versions; four nearly full disks
+// (disk.root.used_pct, 221 values otherwise: a distribution).
 // Lives on the thread that created it; event-driven; the servers and sockets are its children.
 class DemoNodes final : public QObject
 {

@@ -1,11 +1,16 @@
 #include "gui/groupsmodel.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include <QBrush>
 #include <QColor>
 #include <QHash>
 #include <QMap>
+#include <QSet>
 
 #include "core/jsonvalues.h"
+#include "core/valuedistribution.h"
 
 using namespace Qt::StringLiterals;
 
@@ -20,6 +25,8 @@ QString GroupsModel::kindName(RowKind kind)
         return u"minority"_s;
     case RowKind::Group:
         return u"value"_s;
+    case RowKind::Bucket:
+        return u"range"_s;
     case RowKind::Missing:
         return u"missing"_s;
     case RowKind::Failed:
@@ -90,7 +97,11 @@ void GroupsModel::set(const FleetValues &values, const QList<CompareRow> &rows, 
         (g.minority ? minorities : groups).append(std::move(row));
     }
     m_rows.append(minorities);
-    m_rows.append(groups);
+    if (values.distribution) {
+        appendBuckets(values, rows, style);
+    } else {
+        m_rows.append(groups);
+    }
     if (values.missing > 0) {
         Row row;
         row.kind = RowKind::Missing;
@@ -110,6 +121,43 @@ void GroupsModel::set(const FleetValues &values, const QList<CompareRow> &rows, 
         m_rows.append(std::move(row));
     }
     endResetModel();
+}
+
+void GroupsModel::appendBuckets(const FleetValues &values, const QList<CompareRow> &rows,
+                                NumberStyle style)
+{
+    const ValueDistribution &d = *values.distribution;
+    QSet<QString> outliers;
+    for (const DistributionOutlier &o : d.outliers) {
+        outliers.insert(o.node);
+    }
+    const qsizetype first = m_rows.size();
+    for (const DistributionBucket &b : d.buckets) {
+        Row row;
+        row.kind = RowKind::Bucket;
+        row.value = u"%1 – %2"_s.arg(formatNumber(b.lo, style), formatNumber(b.hi, style));
+        row.count = b.nodes;
+        row.share = values.withValue > 0 ? double(b.nodes) / values.withValue : 0.0;
+        row.toolTip = u"%1 nodes between %2 (p50 of all: %3)"_s.arg(b.nodes).arg(row.value).arg(
+            formatNumber(d.p50, style));
+        m_rows.append(std::move(row));
+    }
+    if (d.buckets.isEmpty()) {
+        return;
+    }
+    const double lo = d.buckets.first().lo;
+    const double width = (d.buckets.last().hi - lo) / double(d.buckets.size());
+    for (const CompareRow &r : rows) {
+        if (!r.number || !std::isfinite(*r.number) || outliers.contains(r.node) || *r.number < lo
+            || *r.number > d.buckets.last().hi) {
+            continue;
+        }
+        // The same bin as core's distributionOf.
+        const qsizetype bin = width > 0 ? std::min<qsizetype>(d.buckets.size() - 1,
+                                                              qsizetype((*r.number - lo) / width))
+                                        : 0;
+        m_rows[first + bin].nodes.append(r.node);
+    }
 }
 
 int GroupsModel::rowCount(const QModelIndex &parent) const

@@ -137,6 +137,8 @@ HuntForm::HuntForm(QWidget *parent)
     m_nodes->setPlaceholderText(u"One node per line, e.g.\n10.0.0.1:9100\nnode-2.example\n"
                                 u"https://node3:8443\n# comments and blank lines are ignored"_s);
     m_nodes->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // Tab moves on to the path field (a node list has no use for tab characters).
+    m_nodes->setTabChangesFocus(true);
     m_nodes->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_summary->setObjectName(u"nodesSummary"_s);
     m_summary->setWordWrap(true);
@@ -264,6 +266,8 @@ HuntForm::HuntForm(QWidget *parent)
             Q_EMIT startRequested(request());
         }
     });
+    // Enter in the path field starts the hunt, as the button would (the same checks apply).
+    connect(m_path, &QLineEdit::returnPressed, m_start, &QPushButton::click);
     connect(m_cancel, &QPushButton::clicked, this, &HuntForm::cancelRequested);
     connect(m_problems, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
         const QTextBlock block =

@@ -172,15 +172,17 @@ MainWindow::~MainWindow() = default;
 QWidget *MainWindow::buildConnectionBar()
 {
     auto *bar = new QWidget(this);
-    auto *row = new QHBoxLayout(bar);
-    row->setContentsMargins(0, 0, 0, 0);
+    auto *lines = new QVBoxLayout(bar);
+    lines->setContentsMargins(0, 0, 0, 0);
+    auto *row = new QHBoxLayout;
+    lines->addLayout(row);
     m_modeBox = new QComboBox(bar);
     m_modeBox->setObjectName(u"modeBox"_s);
     m_modeBox->addItem(u"Local (this computer)"_s);
     m_modeBox->addItem(u"Remote server"_s);
     m_server = new QLineEdit(bar);
     m_server->setObjectName(u"serverEdit"_s);
-    m_server->setPlaceholderText(u"http://127.0.0.1:8080"_s);
+    m_server->setPlaceholderText(u"http://127.0.0.1:5000"_s); // serve's default --listen
     m_token = new QLineEdit(bar);
     m_token->setObjectName(u"tokenEdit"_s);
     m_token->setEchoMode(QLineEdit::Password);
@@ -194,6 +196,10 @@ QWidget *MainWindow::buildConnectionBar()
     m_tokenNote->setTextFormat(Qt::PlainText);
     m_tokenNote->setStyleSheet(u"color:#b02020"_s);
     m_tokenNote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A line of its own below the fields, wrapped: a long keyring message never squeezes the
+    // server field nor widens the window (Ignored: its width comes from the bar, not its text).
+    m_tokenNote->setWordWrap(true);
+    m_tokenNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_tokenNote->hide();
     m_caFile = new QLineEdit(bar);
     m_caFile->setObjectName(u"caFileEdit"_s);
@@ -207,6 +213,11 @@ QWidget *MainWindow::buildConnectionBar()
     m_connection = new QLabel(bar);
     m_connection->setObjectName(u"connectionLabel"_s);
     m_connection->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long states ("Connecting to https://…") get the space left (clipped), never taking the
+    // server field's: that one keeps room for a whole URL.
+    m_connection->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_server->setMinimumWidth(m_server->fontMetrics().horizontalAdvance(u"https://127.0.0.1:5000"_s)
+                              + 16);
 
     row->addWidget(new QLabel(u"Mode:"_s, bar));
     row->addWidget(m_modeBox);
@@ -215,11 +226,11 @@ QWidget *MainWindow::buildConnectionBar()
     row->addWidget(m_server, 2);
     row->addWidget(m_token, 1);
     row->addWidget(m_rememberToken);
-    row->addWidget(m_tokenNote, 2);
     row->addWidget(m_caFile, 1);
     row->addWidget(m_caButton);
     row->addWidget(m_connect);
     row->addWidget(m_connection, 3);
+    lines->addWidget(m_tokenNote);
 
     const auto updateEnabled = [this] {
         const bool remote = m_modeBox->currentIndex() == 1;

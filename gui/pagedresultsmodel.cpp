@@ -27,7 +27,7 @@ void PagedResultsModel::clear()
     endResetModel();
 }
 
-void PagedResultsModel::open(QString huntId, std::optional<OutcomeKind> filter)
+void PagedResultsModel::open(QString huntId, OutcomeFilter filter)
 {
     clear();
     m_huntId = std::move(huntId);

@@ -31,8 +31,8 @@ public:
     explicit PagedResultsModel(HuntBackend *backend, QObject *parent = nullptr);
 
     void setBackend(HuntBackend *backend);
-    void open(QString huntId,
-              std::optional<OutcomeKind> filter = {}); // by value: reload() passes m_huntId
+    void open(QString huntId, OutcomeFilter filter = {}); // by value: reload() passes m_huntId
+    OutcomeFilter filter() const { return m_filter; }
     void clear();
     void reload(); // same hunt and filter, fresh total (a hunt still running grows)
     // Node, Outcome and Latency sort through the store; other columns are not sortable (and
@@ -67,7 +67,7 @@ private:
 
     HuntBackend *m_backend; // not owned
     QString m_huntId;
-    std::optional<OutcomeKind> m_filter;
+    OutcomeFilter m_filter;
     ResultSort m_sort;
     QString m_search;
     int m_total = 0;

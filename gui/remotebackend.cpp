@@ -25,6 +25,8 @@ constexpr int CollectPageSize = 1000;
 constexpr int PollPageSize = 1000; // the server caps limit at 1000
 constexpr int RemoteMaxGroups = 200;
 constexpr int RemoteMaxNodesPerGroup = 10000; // enough to filter the node table by a group
+// Groups read page by page up to this many (50 pages); the view says when a path has more.
+constexpr int RemoteMaxGroupsTotal = 10000;
 
 QString serverErrorText(const QJsonDocument &doc)
 {
@@ -494,17 +496,51 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
 void RemoteBackend::fleetValues(const QString &id, const QString &path, QObject *context,
                                 Callback<FleetValues> callback)
 {
+    valuesPage(id, path, nullptr, context, std::move(callback));
+}
+
+void RemoteBackend::valuesPage(const QString &id, const QString &path,
+                               std::shared_ptr<FleetValues> values, QObject *context,
+                               Callback<FleetValues> callback)
+{
+    const int offset = values ? int(values->groups.size()) : 0;
     QUrlQuery query;
     query.addQueryItem(u"path"_s, QString::fromUtf8(QUrl::toPercentEncoding(path)));
     query.addQueryItem(u"groups"_s, QString::number(RemoteMaxGroups));
     query.addQueryItem(u"nodes"_s, QString::number(RemoteMaxNodesPerGroup));
+    if (offset > 0) {
+        query.addQueryItem(u"groupOffset"_s, QString::number(offset));
+    }
+    const QPointer<RemoteBackend> self(this);
     send("GET", u"/api/v1/hunts/%1/values"_s.arg(id), query, {}, context,
-         [callback](Result<QJsonDocument> doc) {
+         [self, id, path, values, context, callback](Result<QJsonDocument> doc) {
              if (!doc) {
                  callback(doc.error());
                  return;
              }
-             callback(fleetValuesFromJson(doc->object()));
+             Result<FleetValues> page = fleetValuesFromJson(doc->object());
+             if (!page) {
+                 callback(page.error());
+                 return;
+             }
+             const qsizetype received = page->groups.size();
+             std::shared_ptr<FleetValues> all = values;
+             if (!all) {
+                 all = std::make_shared<FleetValues>(std::move(*page));
+             } else {
+                 const int first = int(all->groups.size());
+                 for (const int minority : std::as_const(page->minorities)) {
+                     all->minorities.append(first + minority);
+                 }
+                 all->groups.append(std::move(page->groups));
+             }
+             const qsizetype have = all->groups.size();
+             if (received == 0 || have >= all->groupCount || have >= RemoteMaxGroupsTotal
+                 || all->distribution || !self) {
+                 callback(std::move(*all));
+                 return;
+             }
+             self->valuesPage(id, path, all, context, callback);
          });
 }
 

@@ -95,6 +95,10 @@ private:
     void collectPage(const QString &id, const QString &path, int offset,
                      std::shared_ptr<QList<CompareRow>> rows, QObject *context,
                      Callback<QList<CompareRow>> callback);
+    // Pages through a path's groups (groupOffset) into `values` until every group is in, or
+    // RemoteMaxGroupsTotal; a distribution needs only the first page (its buckets replace them).
+    void valuesPage(const QString &id, const QString &path, std::shared_ptr<FleetValues> values,
+                    QObject *context, Callback<FleetValues> callback);
 
     QNetworkAccessManager m_nam;
     QUrl m_baseUrl;

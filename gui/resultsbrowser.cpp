@@ -9,6 +9,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -25,6 +26,10 @@ using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
 
+namespace {
+constexpr int ProblemsItem = -2; // m_outcome's data for "every outcome but ok"
+} // namespace
+
 ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
     : QWidget(parent),
       m_backend(nullptr),
@@ -36,6 +41,7 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
       m_search(new QLineEdit(this)),
       m_searchDelay(new QTimer(this)),
       m_nodesLabel(new QLabel(u"Nodes"_s, this)),
+      m_okFold(new QPushButton(this)),
       m_json(new JsonView(this))
 {
     m_huntTable->setObjectName(u"huntTable"_s);
@@ -88,6 +94,7 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
 
     m_outcome->setObjectName(u"storedOutcomeFilter"_s);
     m_outcome->addItem(u"All outcomes"_s, -1);
+    m_outcome->addItem(u"Failed (any)"_s, ProblemsItem);
     for (int k = 0; k < OutcomeKindCount; ++k) {
         m_outcome->addItem(outcomeName(OutcomeKind(k)), k);
     }
@@ -104,6 +111,11 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
 
     auto *nodeBar = new QHBoxLayout;
     nodeBar->addWidget(m_nodesLabel, 1);
+    m_okFold->setObjectName(u"okFold"_s);
+    m_okFold->setFlat(true);
+    m_okFold->setToolTip(u"The nodes that answered ok are folded: click to list them too"_s);
+    m_okFold->hide();
+    nodeBar->addWidget(m_okFold);
     nodeBar->addWidget(m_search);
     nodeBar->addWidget(m_outcome);
     auto *nodeBox = new QWidget(this);
@@ -133,10 +145,11 @@ ResultsBrowser::ResultsBrowser(HuntBackend *backend, QWidget *parent)
     connect(m_nodeTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &ResultsBrowser::onNodeSelected);
     connect(m_outcome, &QComboBox::currentIndexChanged, this, [this] {
-        const int k = m_outcome->currentData().toInt();
-        m_results->open(m_currentHunt, k >= 0 ? std::optional(OutcomeKind(k)) : std::nullopt);
+        m_okFold->hide();
+        m_results->open(m_currentHunt, chosenFilter());
         m_json->clear();
     });
+    connect(m_okFold, &QPushButton::clicked, this, [this] { m_outcome->setCurrentIndex(0); });
     connect(m_results, &PagedResultsModel::loaded, this, [this](int total) {
         QString text = u"<b>Nodes</b> of %1 — %2 result%3"_s.arg(
             m_currentHunt, QLocale().toString(total), total == 1 ? u""_s : u"s"_s);
@@ -159,6 +172,9 @@ void ResultsBrowser::setBackend(HuntBackend *backend)
     m_results->setBackend(backend);
     m_hunts->setHunts({});
     m_currentHunt.clear();
+    // A mode switch leaves no hunt open: the label must not name the previous one.
+    m_nodesLabel->setText(u"Nodes"_s);
+    m_okFold->hide();
     m_json->clear();
     if (!backend) {
         return;
@@ -234,10 +250,34 @@ void ResultsBrowser::onHuntSelected()
     }
     m_currentHunt = info.id;
     m_nodesLabel->setText(u"<b>Nodes</b> of %1 — loading…"_s.arg(info.id));
-    const int k = m_outcome->currentData().toInt();
-    m_results->open(info.id, k >= 0 ? std::optional(OutcomeKind(k)) : std::nullopt);
+    showOkFold(info);
+    m_results->open(info.id, chosenFilter());
     m_json->clear();
     Q_EMIT huntOpened(info.id, describe(info));
+}
+
+OutcomeFilter ResultsBrowser::chosenFilter() const
+{
+    const int k = m_outcome->currentData().toInt();
+    if (k == ProblemsItem) {
+        return OutcomeFilter::failed();
+    }
+    return k >= 0 ? OutcomeFilter(OutcomeKind(k)) : OutcomeFilter();
+}
+
+void ResultsBrowser::showOkFold(const HuntInfo &info)
+{
+    // Lead with what is wrong: a hunt with failures opens on them, its ok nodes in one count.
+    // A filter the user picked (other than all / problems) stays.
+    const int k = m_outcome->currentData().toInt();
+    const int ok = info.counts.count(OutcomeKind::Ok);
+    const bool fold = (k == -1 || k == ProblemsItem) && info.counts.failed() > 0 && ok > 0;
+    if (k == -1 || k == ProblemsItem) {
+        const QSignalBlocker block(m_outcome);
+        m_outcome->setCurrentIndex(fold ? 1 : 0);
+    }
+    m_okFold->setText(u"%1 ok (show)"_s.arg(QLocale().toString(ok)));
+    m_okFold->setVisible(fold);
 }
 
 void ResultsBrowser::showNodeMenu(const QPoint &pos)

@@ -6,6 +6,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QLineEdit;
 class QTableView;
 class QTimer;
@@ -44,6 +45,8 @@ public:
     QTableView *nodeTable() const { return m_nodeTable; }
     QLineEdit *searchBox() const { return m_search; }
     QLabel *nodesLabel() const { return m_nodesLabel; }
+    // "1,954 ok (show)": a hunt with failures opens on its failing nodes, the ok ones folded.
+    QPushButton *okFold() const { return m_okFold; }
     JsonView *jsonView() const { return m_json; }
 
 Q_SIGNALS:
@@ -60,6 +63,8 @@ private:
     void showNodeMenu(const QPoint &pos);
     void onSortIndicatorChanged(int column, Qt::SortOrder order);
     QString describe(const HuntInfo &info) const;
+    OutcomeFilter chosenFilter() const; // what m_outcome says
+    void showOkFold(const HuntInfo &info);
 
     HuntBackend *m_backend; // not owned
     QMetaObject::Connection m_progressConnection;
@@ -73,6 +78,7 @@ private:
     QLineEdit *m_search;
     QTimer *m_searchDelay;
     QLabel *m_nodesLabel;
+    QPushButton *m_okFold;
     JsonView *m_json;
     QString m_currentHunt;
     QString m_pendingOpen;

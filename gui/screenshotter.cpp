@@ -18,6 +18,7 @@
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
 #include "gui/diffview.h"
+#include "gui/groupsmodel.h"
 #include "gui/huntform.h"
 #include "gui/huntlistmodel.h"
 #include "gui/jsonview.h"
@@ -175,20 +176,20 @@ void Screenshotter::showCompare()
     w->showTab(MainWindow::CompareTab);
     CompareView *compare = w->compare();
     const int expected = int(m_nodes.size());
-    compare->compare(u"mem.used"_s);
+    // A numeric path with 221 values: its distribution, the nearly full disks on top.
+    compare->compare(u"disk.root.used_pct"_s);
     waitFor([compare, expected] { return compare->model()->rowCount() == expected; },
             [this, w, compare] {
-                compare->table()->sortByColumn(CompareModel::Number, Qt::DescendingOrder);
                 grab(u"compare"_s);
-                // The chart of a numeric value given as plain numbers, too.
-                compare->compare(u"cpu.usage"_s);
+                // A path with few values keeps its groups, minorities first.
+                compare->compare(u"version"_s);
                 waitFor(
                     [compare] {
-                        return compare->chart()->valueCount() > 0
-                               && compare->pathEdit()->text() == u"cpu.usage"_s;
+                        return compare->comparedPath() == u"version"_s
+                               && compare->groups()->rowCount() > 0;
                     },
                     [this, w, compare] {
-                        grab(u"compare-numbers"_s);
+                        grab(u"compare-groups"_s);
                         showDiff(compare);
                         Q_UNUSED(w);
                     },

@@ -1,5 +1,7 @@
 #include "headless/huntvaluescontroller.h"
 
+#include <limits>
+
 #include <QUrlQuery>
 
 #include "core/errorstatus.h"
@@ -69,6 +71,11 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     const std::optional<int> groups = intParam(query, u"groups"_s, DefaultGroups, 1, MaxGroups);
     const std::optional<int> nodes =
         intParam(query, u"nodes"_s, DefaultNodesPerGroup, 0, MaxNodesPerGroup);
+    const std::optional<int> groupOffset =
+        intParam(query, u"groupOffset"_s, 0, 0, std::numeric_limits<int>::max());
+    if (!groupOffset) {
+        return errorResponse(400, u"'groupOffset' must be a group index, 0 or more"_s);
+    }
     if (!groups || !nodes) {
         return errorResponse(400, u"'groups' must be 1..%1 and 'nodes' 0..%2"_s.arg(MaxGroups).arg(
                                       MaxNodesPerGroup));
@@ -86,6 +93,7 @@ std::optional<QHttpServerResponse> HuntValuesController::values(const QString &i
     FleetValuesOptions options;
     options.maxGroups = *groups;
     options.maxNodesPerGroup = *nodes;
+    options.groupOffset = *groupOffset;
     options.groupByLabels = *groupBy;
     const HuntCatalog *catalog = m_catalog;
     DeferredAnswer::start(responder.socket(), &m_pool, [catalog, info = *hunt, path, options] {

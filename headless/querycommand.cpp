@@ -1,5 +1,6 @@
 #include "headless/querycommand.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <QCommandLineParser>
@@ -567,6 +568,46 @@ void QueryCommand::finish(int exitCode)
     QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
 }
 
+namespace {
+
+// A numeric path with many distinct values (core/valuedistribution.h): its outliers first,
+// marked by side, then one bar a bucket ('#' scaled to the fullest, 40 wide).
+QString distributionText(const QJsonObject &d)
+{
+    QString text;
+    QTextStream out(&text);
+    const QJsonArray outliers = d.value(u"outliers"_s).toArray();
+    if (!outliers.isEmpty()) {
+        out << "\noutliers (" << d.value(u"outlierCount"_s).toInt()
+            << ", |modified z-score| > 3.5; not in the histogram):\n";
+        for (const QJsonValue &o : outliers) {
+            const QJsonObject outlier = o.toObject();
+            out << (outlier.value(u"side"_s).toString() == u"low"_s ? "  v low   " : "  ^ high  ")
+                << outlier.value(u"node"_s).toString() << "  "
+                << shortValue(outlier.value(u"value"_s)) << "  score "
+                << QString::number(outlier.value(u"score"_s).toDouble(), 'f', 1) << "\n";
+        }
+    }
+    const QJsonArray buckets = d.value(u"buckets"_s).toArray();
+    int most = 1;
+    for (const QJsonValue &b : buckets) {
+        most = std::max(most, b.toObject().value(u"nodes"_s).toInt());
+    }
+    out << "\ndistribution (" << buckets.size() << " ranges):\n";
+    for (const QJsonValue &b : buckets) {
+        const QJsonObject bucket = b.toObject();
+        const int nodes = bucket.value(u"nodes"_s).toInt();
+        const QString range = number(bucket.value(u"lo"_s).toDouble()) + u" – "_s
+                              + number(bucket.value(u"hi"_s).toDouble());
+        out << "  " << qSetFieldWidth(24) << Qt::right << range << qSetFieldWidth(0) << "  "
+            << qSetFieldWidth(7) << nodes << qSetFieldWidth(0) << "  "
+            << QString(nodes > 0 ? std::max(1, nodes * 40 / most) : 0, u'#') << "\n";
+    }
+    return text;
+}
+
+} // namespace
+
 QString valuesTable(const QJsonObject &v)
 {
     QString text;
@@ -589,7 +630,9 @@ QString valuesTable(const QJsonObject &v)
     for (const QJsonValue &warning : v.value(u"warnings"_s).toArray()) {
         out << "warning: " << warning.toString() << "\n";
     }
-    const QJsonArray groups = v.value(u"groups"_s).toArray();
+    // A distribution stands for the groups (many tiny ones) and lists the outliers itself.
+    const bool distribution = v.value(u"distribution"_s).isObject();
+    const QJsonArray groups = distribution ? QJsonArray() : v.value(u"groups"_s).toArray();
     if (!groups.isEmpty()) {
         out << "\n  " << qSetFieldWidth(7) << Qt::right << "COUNT" << qSetFieldWidth(0) << "  "
             << qSetFieldWidth(6) << "SHARE" << qSetFieldWidth(0) << "  VALUE\n";
@@ -616,7 +659,7 @@ QString valuesTable(const QJsonObject &v)
         out << "\n";
     }
     const int groupCount = v.value(u"groupCount"_s).toInt();
-    if (groupCount > groups.size()) {
+    if (!distribution && groupCount > groups.size()) {
         out << "  ... and " << groupCount - groups.size() << " more distinct values\n";
     }
     if (v.value(u"stats"_s).isObject()) {
@@ -629,7 +672,12 @@ QString valuesTable(const QJsonObject &v)
             << number(st.value(u"max"_s).toDouble()) << "  mean "
             << number(st.value(u"mean"_s).toDouble()) << "\n";
     }
-    const QJsonArray outliers = v.value(u"outliers"_s).toArray();
+    if (distribution) {
+        out << "\n"
+            << groupCount << " distinct values, shown as a distribution\n"
+            << distributionText(v.value(u"distribution"_s).toObject());
+    }
+    const QJsonArray outliers = distribution ? QJsonArray() : v.value(u"outliers"_s).toArray();
     if (!outliers.isEmpty()) {
         out << "\noutliers (|modified z-score| > 3.5):\n";
         for (const QJsonValue &o : outliers) {

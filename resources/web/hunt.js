@@ -1,5 +1,7 @@
 // #/hunts/ID : one hunt, live while it runs (the manifest is polled), and its nodes as a table
 // paged, filtered and sorted by the API (a 100k-node hunt never comes to the page whole).
+// Leads with what is wrong: unless the link names an outcome, a hunt with failures lists its
+// failed nodes and folds the ok ones into one count ("1,954 ok (show)").
 import {api, downloadLink, errorText} from './api.js';
 import {append, badge, clear, duration, enc, failedCount, h, number, route, when} from './dom.js';
 
@@ -16,6 +18,9 @@ export function renderHunt(main, id, params) {
         sort: params.get('sort') ?? '',
         offset: Math.max(0, Number(params.get('offset')) || 0),
     };
+    // Failing first until the user picks an outcome (or unfolds the ok nodes).
+    let failingFirst = !params.has('outcome');
+    let okCount = 0;
     const base = `/api/v1/hunts/${enc(id)}`;
 
     const title = h('h1', {}, 'Hunt ', h('span', {class: 'mono'}, id));
@@ -49,9 +54,17 @@ export function renderHunt(main, id, params) {
         h('th', {class: 'num'}, 'Attempts'), h('th', {class: 'num'}, 'Bytes'), h('th', {}, 'Error'));
     const body = h('tbody', {});
     const pager = h('div', {class: 'pager', id: 'pager'});
+    const fold = h('span', {class: 'fold', id: 'fold', hidden: true},
+                   h('button', {type: 'button', id: 'ok-fold', onclick: () => {
+                       failingFirst = false;
+                       outcome.value = '';
+                       view.outcome = '';
+                       view.offset = 0;
+                       update();
+                   }}));
 
     main.append(title, summary, status,
-        h('div', {class: 'toolbar'}, outcome, search, h('span', {class: 'grow'}), downloads),
+        h('div', {class: 'toolbar'}, outcome, fold, search, h('span', {class: 'grow'}), downloads),
         h('div', {class: 'table-wrap'}, h('table', {id: 'nodes'}, h('thead', {}, head), body)),
         pager, valuesForm);
 
@@ -61,6 +74,7 @@ export function renderHunt(main, id, params) {
     let state = '';
 
     outcome.addEventListener('change', () => {
+        failingFirst = false;
         view.outcome = outcome.value;
         view.offset = 0;
         update();
@@ -99,12 +113,31 @@ export function renderHunt(main, id, params) {
                 b.removeAttribute('aria-sort');
             }
         }
+        showFold();
         clear(downloads);
         const q = filterQuery();
         const file = (fmt) => { q.set('format', fmt); return `${base}/results?${q}`; };
         downloads.append(downloadLink(file('ndjson'), `${id}.ndjson`, 'NDJSON'),
                          downloadLink(file('csv'), `${id}.csv`, 'CSV'));
         loadRows();
+    }
+
+    function showFold() {
+        fold.hidden = !(view.outcome === 'failed' && okCount > 0);
+        fold.firstChild.textContent = `${number(okCount)} ok (show)`;
+    }
+
+    // A hunt with failures (and ok nodes) opens on its failures; a running one as they come.
+    function leadWithFailures(hunt) {
+        okCount = hunt.counts?.ok ?? 0;
+        if (failingFirst && view.outcome === '' && failedCount(hunt.counts) > 0 && okCount > 0) {
+            view.outcome = 'failed';
+            outcome.value = 'failed';
+            view.offset = 0;
+            return true;
+        }
+        showFold();
+        return false;
     }
 
     function renderSummary(hunt) {
@@ -163,12 +196,18 @@ export function renderHunt(main, id, params) {
         }
         if (!answer.ok) {
             clear(summary).append(h('p', {class: 'error'}, errorText(answer)));
+            if (state === '') {
+                update(); // the rows say what they can
+            }
             return;
         }
         const wasLive = Live(state);
+        const first = state === '';
         state = answer.data.state;
         renderSummary(answer.data);
-        if (Live(state) || wasLive) {
+        if (leadWithFailures(answer.data) || first) {
+            update();
+        } else if (Live(state) || wasLive) {
             // New rows arrive while it runs, and once more when it has ended. A page of a large
             // sorted hunt can take longer than a poll (1.7 s at 100k nodes): never stack them.
             loadRows({whileLive: Live(state)});
@@ -227,8 +266,7 @@ export function renderHunt(main, id, params) {
             h('button', {id: 'next', disabled: last >= total, onclick: go(view.offset + PageSize)}, 'Next →'));
     }
 
-    update();
-    poll();
+    poll(); // the first answer decides whether the view leads with failures, then loads rows
     return () => {
         gone = true;
         clearTimeout(timer);

@@ -1,5 +1,6 @@
 // #/hunts/ID/values?path=P : one JSON path across the hunt's nodes, from the values API: groups of
-// identical values (minorities marked), number stats and outliers.
+// identical values (minorities marked), number stats and outliers; a numeric path with many
+// distinct values as its distribution instead (outliers on top, then a histogram).
 import {api, errorText} from './api.js';
 import {append, enc, h, number, route} from './dom.js';
 
@@ -8,6 +9,40 @@ const NodesShown = 8; // per group; the API sends up to `nodes`
 const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
 const nodeLink = (hunt, node) => h('a', {class: 'mono', href: route(`/hunts/${enc(hunt)}/nodes/${enc(node)}`)}, node);
 const fixed = (n) => (typeof n === 'number' ? (Number.isInteger(n) ? number(n) : n.toLocaleString('en-US', {maximumFractionDigits: 3})) : '');
+
+// The answer's `distribution` (core/valuedistribution.h): percentiles, the outliers first and
+// marked by side, then one bar per bucket scaled to the fullest.
+function renderDistribution(content, hunt, d) {
+    const keys = ['count', 'min', 'p50', 'p90', 'p99', 'max'];
+    content.append(h('h2', {}, 'Distribution'),
+        h('div', {class: 'table-wrap'}, h('table', {id: 'percentiles'},
+            h('thead', {}, h('tr', {}, keys.map((k) => h('th', {class: 'num'}, k)))),
+            h('tbody', {}, h('tr', {}, keys.map((k) => h('td', {class: 'num'}, fixed(d[k]))))))));
+    if (d.outliers.length) {
+        content.append(h('h3', {}, `Outliers (${number(d.outlierCount)})`),
+            h('p', {class: 'muted'}, 'Modified z-score over 3.5 (median and MAD); not in the histogram below.'),
+            h('div', {class: 'table-wrap'}, h('table', {id: 'dist-outliers'},
+                h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'Value'), h('th', {}, ''), h('th', {class: 'num'}, 'Score'))),
+                h('tbody', {}, d.outliers.map((o) => h('tr', {class: 'outlier', dataset: {side: o.side}},
+                    h('td', {}, nodeLink(hunt, o.node)), h('td', {class: 'mono'}, text(o.value)),
+                    h('td', {}, h('span', {class: 'badge bad'}, o.side === 'high' ? '▲ high' : '▼ low')),
+                    h('td', {class: 'num'}, fixed(o.score))))))));
+    }
+    const most = Math.max(1, ...d.buckets.map((b) => b.nodes));
+    const bars = h('tbody', {});
+    for (const b of d.buckets) {
+        const bar = h('i', {});
+        bar.style.width = `${(100 * b.nodes / most).toFixed(1)}%`;
+        bars.append(h('tr', {dataset: {lo: b.lo, hi: b.hi}},
+            h('td', {class: 'num mono'}, `${fixed(b.lo)} – ${fixed(b.hi)}`),
+            h('td', {class: 'hist'}, h('span', {class: 'share'}, bar)),
+            h('td', {class: 'num'}, number(b.nodes))));
+    }
+    content.append(h('h3', {}, 'Histogram'),
+        h('div', {class: 'table-wrap'}, h('table', {id: 'histogram'},
+            h('thead', {}, h('tr', {}, h('th', {class: 'num'}, 'Range'), h('th', {}, ''), h('th', {class: 'num'}, 'Nodes'))),
+            bars)));
+}
 
 export function renderValues(main, hunt, params) {
     const path = params.get('path') ?? '';
@@ -53,6 +88,10 @@ export function renderValues(main, hunt, params) {
             h('div', {}, h('span', {}, 'Failed'),
               failed.length ? failed.map(([k, n]) => `${k} ${number(n)}`).join(', ') : '0'),
             h('div', {}, h('span', {}, 'Distinct values'), number(v.groupCount))));
+        if (v.distribution) {
+            renderDistribution(content, hunt, v.distribution); // instead of many tiny groups
+            return;
+        }
 
         const groups = h('tbody', {});
         for (const g of v.groups ?? []) {

@@ -201,6 +201,23 @@ void TestQueryCommand::valuesTable()
                  QRegularExpression::escape(m_v20)))),
              qPrintable(out));
     QVERIFY2(out.contains(u"! = minority value"_s), qPrintable(out));
+
+    // mem.used: 21 distinct numbers, a distribution: the outlier on top, then the bars; no list
+    // of 21 one-node groups.
+    const Run mem = runBinary(local(
+        u"values"_s, {u"--hunt"_s, m_hunt, u"--path"_s, u"mem.used"_s, u"--format"_s, u"table"_s}));
+    QCOMPARE(mem.exitCode, 0);
+    const QString dist = QString::fromUtf8(mem.out);
+    QVERIFY2(dist.contains(u"\n21 distinct values, shown as a distribution\n"_s), qPrintable(dist));
+    QVERIFY2(dist.contains(u"  ^ high  %1  1500  score "_s.arg(m_v20)), qPrintable(dist));
+    QVERIFY2(!dist.contains(u"COUNT"_s), qPrintable(dist));
+    QVERIFY2(dist.contains(u"\ndistribution (20 ranges):\n"_s), qPrintable(dist));
+    const QRegularExpression bar(u"\\n\\s+[0-9.,]+ – [0-9.,]+\\s+(\\d+)  #*"_s);
+    int inBars = 0;
+    for (auto it = bar.globalMatch(dist); it.hasNext();) {
+        inBars += it.next().captured(1).toInt();
+    }
+    QCOMPARE(inBars, 20); // every node but the outlier
 }
 
 void TestQueryCommand::valuesCsv()

@@ -15,6 +15,7 @@
 #include "core/huntinfo.h"
 #include "core/resultskim.h"
 #include "core/resultstore.h"
+#include "tests/common/storedhunt.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -32,15 +33,7 @@ QString nodeName(int i)
 
 Outcome okOutcome(const QString &node, const QJsonObject &body)
 {
-    Outcome o;
-    o.node = node;
-    o.url = u"http://"_s + node + u"/metric"_s;
-    o.outcome = OutcomeKind::Ok;
-    o.httpStatus = 200;
-    o.attempts = 1;
-    o.fetchedAt = QDateTime::currentDateTimeUtc();
-    o.body = body;
-    return o;
+    return Artemis::Test::okAnswer(node, body);
 }
 
 Outcome failedOutcome(const QString &node, OutcomeKind kind)
@@ -48,25 +41,11 @@ Outcome failedOutcome(const QString &node, OutcomeKind kind)
     return Outcome::unanswered(node, u"http://"_s + node + u"/metric"_s, kind, u"no answer"_s, 1);
 }
 
-// A done hunt in `store` holding `outcomes` (its nodes: theirs, in order); its id ("" when it
-// could not be stored).
+// A done hunt in `store` holding `outcomes`; its id ("" when it could not be stored).
 QString storeHunt(ResultStore &store, const QList<Outcome> &outcomes)
 {
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.state = HuntState::Done;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    QStringList nodes;
-    for (const Outcome &o : outcomes) {
-        nodes.append(o.node);
-    }
-    nodes.removeDuplicates();
-    info.total = int(nodes.size());
-    if (!store.createHunt(info, nodes) || !store.appendResults(info.id, outcomes)) {
-        return {};
-    }
-    return info.id;
+    const Result<HuntInfo> hunt = Artemis::Test::storeDoneHunt(store, outcomes);
+    return hunt ? hunt->id : QString();
 }
 
 // Deterministic noise: a 32-bit LCG, and the sum of three uniforms on [-1, 1) (variance 1,

@@ -10,6 +10,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QTableWidget>
@@ -19,9 +20,11 @@
 #include "core/errorstatus.h"
 #include "core/huntengine.h"
 #include "core/resultstore.h"
+#include "core/valuedistribution.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
+#include "gui/groupsmodel.h"
 #include "gui/historyview.h"
 #include "gui/huntform.h"
 #include "gui/huntresultsmodel.h"
@@ -35,6 +38,7 @@
 #include "tests/common/fakenode.h"
 #include "tests/common/serveprocess.h"
 #include "tests/common/stackfixture.h"
+#include "tests/common/storedhunt.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -55,6 +59,39 @@ QString closedPortUrl()
     server.close();
     return u"http://127.0.0.1:%1"_s.arg(port);
 }
+
+constexpr int SeededNodes = 2000;
+constexpr int SeededHosts = 250;  // distinct values of "host": more than one page of groups
+constexpr int SeededSpread = 221; // distinct disk.root.used_pct values of the healthy nodes
+constexpr int SeededTimeouts = 46;
+
+// A stored hunt as the trial's: 2,000 nodes, 46 timeouts, "host" with 250 distinct strings
+// (node i has h-(i % 250), so h-249 is among the rarest) and disk.root.used_pct spread over 221
+// values, with node 7 at 99.5 % (the outlier). Written to the store the served process opens.
+QString seedHunt(const QString &dataDir)
+{
+    ResultStore store(dataDir);
+    if (!store.open()) {
+        return {};
+    }
+    QList<Outcome> outcomes;
+    for (int i = 0; i < SeededNodes; ++i) {
+        const QString node = u"10.9.%1.%2:9100"_s.arg(i / 250).arg(i % 250);
+        if (i >= SeededNodes - SeededTimeouts) {
+            outcomes.append(Outcome::unanswered(node, u"http://"_s + node + u"/metric"_s,
+                                                OutcomeKind::Timeout, u"slow"_s, 1));
+            continue;
+        }
+        const double pct = i == 7 ? 99.5 : 40 + (i % SeededSpread) * 0.05;
+        outcomes.append(Artemis::Test::okAnswer(
+            node, QJsonObject{
+                      {u"host"_s, u"h-%1"_s.arg(i % SeededHosts)},
+                      {u"disk"_s, QJsonObject{{u"root"_s, QJsonObject{{u"used_pct"_s, pct}}}}},
+                  }));
+    }
+    const Result<HuntInfo> info = Artemis::Test::storeDoneHunt(store, outcomes);
+    return info ? info->id : QString();
+}
 } // namespace
 
 class TestGuiRemote : public QObject
@@ -68,6 +105,7 @@ private Q_SLOTS:
     void silentServerTimesOut();
     void realServer();
     void cancelUnknownIsNotFoundAndNeverDeletes();
+    void remoteCompareHasEveryGroupAndDistribution();
     void errorCodeForHttpStatus_data();
     void errorCodeForHttpStatus();
     void errorStatusRoundTrip();
@@ -221,6 +259,10 @@ void TestGuiRemote::realServer()
     ResultsBrowser *results = m_window->results();
     results->openHunt(info.id);
     PagedResultsModel *nodes = results->resultsModel();
+    // Failing first: the ok node is folded into a count until asked for.
+    QTRY_VERIFY_WITH_TIMEOUT(nodes->huntId() == info.id && nodes->total() == 1, 10000);
+    QCOMPARE(results->okFold()->text(), u"2 ok (show)"_s);
+    results->okFold()->click();
     QTRY_VERIFY_WITH_TIMEOUT(
         nodes->huntId() == info.id && nodes->total() == 3 && nodes->isLoaded(0), 10000);
     int okRow = -1;
@@ -266,6 +308,86 @@ void TestGuiRemote::realServer()
     QCOMPARE(history->table()->item(history->table()->rowCount() - 1, 0)->text(), u"1"_s);
     QCOMPARE(history->table()->item(0, 5)->text(), u"80%"_s);
     QCOMPARE(history->chart()->valueCount(), history->table()->rowCount());
+}
+
+// The trial's remote Compare said "200 distinct" where there were 221 and dropped the rarest
+// values; a numeric path opened as tiny groups, and a new path kept the old scroll position.
+void TestGuiRemote::remoteCompareHasEveryGroupAndDistribution()
+{
+    const QString id = seedHunt(m_stack->filePath(u"served"_s));
+    QVERIFY(!id.isEmpty());
+    if (!startServe()) {
+        QSKIP("artemis-headless serve is not available");
+    }
+    QCOMPARE(m_window->serverEdit()->placeholderText(), u"http://127.0.0.1:5000"_s);
+    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
+    m_window->serverEdit()->setText(m_serveUrl);
+    m_window->tokenEdit()->setText(Token);
+    m_window->setMode(MainWindow::Mode::Remote);
+    QVERIFY(checked.wait(10000));
+    QCOMPARE(checked.last().first().toBool(), true);
+
+    // Results leads with the failures: 46 timeouts, the 1,954 ok nodes folded.
+    m_window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_window->results();
+    results->openHunt(id);
+    QTRY_VERIFY_WITH_TIMEOUT(results->resultsModel()->huntId() == id
+                                 && results->resultsModel()->total() == SeededTimeouts,
+                             10000);
+    QCOMPARE(results->okFold()->text(), u"1,954 ok (show)"_s);
+
+    CompareView *compare = m_window->compare();
+    QSignalSpy compared(compare, &CompareView::compared);
+    compare->compare(u"host"_s);
+    QVERIFY(compared.wait(20000));
+    // Every group, paged from the service (200 a page), the rarest one included.
+    QCOMPARE(compare->values()->groupCount, SeededHosts);
+    QCOMPARE(compare->values()->groups.size(), SeededHosts);
+    QVERIFY(!compare->values()->distribution);
+    QVERIFY2(compare->statsLabel()->text().contains(u"250 distinct"_s),
+             qPrintable(compare->statsLabel()->text()));
+    QVERIFY(!compare->statsLabel()->text().contains(u"most common listed"_s));
+    int hostRows = 0;
+    bool rarest = false;
+    for (const GroupsModel::Row &row : compare->groups()->groupRows()) {
+        hostRows += row.kind == GroupsModel::RowKind::Group ? 1 : 0;
+        rarest = rarest || row.value == u"h-249"_s;
+    }
+    QCOMPARE(hostRows, SeededHosts);
+    QVERIFY(rarest);
+    compare->groupsTable()->scrollToBottom();
+    QVERIFY(compare->groupsTable()->verticalScrollBar()->value() > 0);
+
+    // A numeric path with 222 distinct values: a distribution, the outlier on top.
+    compare->compare(u"disk.root.used_pct"_s);
+    QVERIFY(compared.wait(20000));
+    QVERIFY(compare->values()->distribution);
+    QCOMPARE(compare->values()->groupCount, SeededSpread + 1);
+    const QList<GroupsModel::Row> &rows = compare->groups()->groupRows();
+    QCOMPARE(rows.first().kind, GroupsModel::RowKind::Outlier);
+    QCOMPARE(rows.first().nodes, QStringList{u"10.9.0.7:9100"_s});
+    int buckets = 0;
+    int inBuckets = 0;
+    for (const GroupsModel::Row &row : rows) {
+        QVERIFY(row.kind != GroupsModel::RowKind::Group); // no list of tiny groups
+        if (row.kind == GroupsModel::RowKind::Bucket) {
+            ++buckets;
+            inBuckets += int(row.nodes.size());
+            QCOMPARE(int(row.nodes.size()), row.count);
+        }
+    }
+    QCOMPARE(buckets, DistributionBuckets);
+    QCOMPARE(inBuckets, SeededNodes - SeededTimeouts - 1);
+    QVERIFY2(compare->statsLabel()->text().contains(u"distribution"_s),
+             qPrintable(compare->statsLabel()->text()));
+    // The new path opens at its top, where the outlier is.
+    QCOMPARE(compare->groupsTable()->verticalScrollBar()->value(), 0);
+
+    // Back to local mode: Results no longer names the remote hunt over an empty table.
+    m_window->setMode(MainWindow::Mode::Local);
+    QVERIFY2(!results->nodesLabel()->text().contains(id),
+             qPrintable(results->nodesLabel()->text()));
+    QVERIFY(results->okFold()->isHidden());
 }
 
 // Cancel asks POST /cancel only; a 404 there is NotFound, and DELETE (which deletes a hunt's

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void typedInvalidLinesAreFlagged();
     void removeInvalidLines();
     void badPathBlocksStart();
+    void tabLeavesNodesAndEnterStarts();
     void requestSettingsReachTheRequestNotTheSettings();
 };
 
@@ -120,6 +121,37 @@ void TestHuntForm::badPathBlocksStart()
     form.setPath(u"metric"_s);
     QTRY_VERIFY(!form.isChecking() && form.lastCheck().pathError.isEmpty());
     QTRY_VERIFY(form.startButton()->isEnabled());
+}
+
+void TestHuntForm::tabLeavesNodesAndEnterStarts()
+{
+    HuntForm form;
+    form.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&form));
+    QList<HuntRequest> started;
+    connect(&form, &HuntForm::startRequested, this,
+            [&started](const HuntRequest &request) { started.append(request); });
+    form.nodesEdit()->setFocus();
+    QTest::keyClicks(form.nodesEdit(), u"127.0.0.1:9"_s);
+    // Tab leaves the node editor (no tab character typed into the node list).
+    QTest::keyClick(form.nodesEdit(), Qt::Key_Tab);
+    QVERIFY(!form.nodesEdit()->hasFocus());
+    QCOMPARE(form.nodesEdit()->toPlainText(), u"127.0.0.1:9"_s);
+    QTRY_VERIFY(!form.isChecking() && form.startButton()->isEnabled());
+
+    // Enter in the path field starts the hunt, once, with what the form shows.
+    form.pathEdit()->setFocus();
+    QTest::keyClick(form.pathEdit(), Qt::Key_Return);
+    QCOMPARE(started.size(), 1);
+    const HuntRequest &request = started.first();
+    QCOMPARE(request.nodes, QStringList{u"127.0.0.1:9"_s});
+    QCOMPARE(request.url, u"metric"_s);
+
+    // ... and not while the form would refuse the button.
+    form.setPath(u"metric#frag"_s);
+    QTRY_VERIFY(!form.isChecking() && !form.startButton()->isEnabled());
+    QTest::keyClick(form.pathEdit(), Qt::Key_Return);
+    QCOMPARE(started.size(), 1);
 }
 
 void TestHuntForm::requestSettingsReachTheRequestNotTheSettings()

@@ -8,6 +8,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTableView>
 #include <QTcpServer>
 
@@ -120,7 +121,14 @@ void TestResultsBrowser::initTestCase()
     m_browser->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_browser.get()));
     m_browser->openHunt(m_hunt);
+    // Failing first: the hunt opens on its one refused node, the three ok ones folded.
+    QTRY_VERIFY_WITH_TIMEOUT(loadedAll(1), 10000);
+    QCOMPARE(columnOf(m_browser->resultsModel(), ResultColumn::Node), QStringList{m_refused});
+    QVERIFY(!m_browser->okFold()->isHidden());
+    QCOMPARE(m_browser->okFold()->text(), u"3 ok (show)"_s);
+    m_browser->okFold()->click();
     QTRY_VERIFY_WITH_TIMEOUT(loadedAll(4), 10000);
+    QVERIFY(m_browser->okFold()->isHidden());
 }
 
 void TestResultsBrowser::cleanupTestCase()

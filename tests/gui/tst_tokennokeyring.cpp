@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QStatusBar>
 
@@ -60,6 +61,10 @@ void TestTokenNoKeyring::rememberIsRefused()
     window->tokenEdit()->setText(Token);
     window->rememberTokenBox()->setChecked(true);
     QVERIFY(answered.isEmpty()); // local mode: nothing to remember yet
+    window->layout()->activate();
+    const int windowWidth = window->width();
+    const int serverWidth = window->serverEdit()->width();
+    QVERIFY(serverWidth > 150);
     window->setMode(MainWindow::Mode::Remote);
 
     QVERIFY(answered.wait(20000));
@@ -68,6 +73,15 @@ void TestTokenNoKeyring::rememberIsRefused()
     QVERIFY(window->tokenNoteLabel()->isVisible());
     QVERIFY2(window->tokenNoteLabel()->text().startsWith(NoKeyring),
              qPrintable(window->tokenNoteLabel()->text()));
+    // The message has a line of its own: it neither squeezes the server field nor widens the
+    // window (the trial saw the field at 100 px, and a window wider than the screen).
+    QCoreApplication::processEvents();
+    window->layout()->activate();
+    QCOMPARE(window->width(), windowWidth);
+    QVERIFY2(window->serverEdit()->width() >= serverWidth,
+             qPrintable(u"%1 < %2"_s.arg(window->serverEdit()->width()).arg(serverWidth)));
+    QVERIFY(window->tokenNoteLabel()->width() <= window->width());
+    QVERIFY(window->tokenNoteLabel()->y() > window->serverEdit()->y());
     QVERIFY2(window->statusBar()->currentMessage().startsWith(NoKeyring),
              qPrintable(window->statusBar()->currentMessage()));
     QCOMPARE(window->tokenEdit()->text(), Token); // still usable in this session

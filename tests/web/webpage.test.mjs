@@ -12,11 +12,12 @@
 // Waits are on conditions (playwright's expect-like polling with a bound), never fixed sleeps.
 
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+
+import {serve as startServe} from './serve.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 let chromium;
@@ -84,7 +85,8 @@ async function refusedNode() {
 const body = (i, version) => ({
     version,
     note: '<b id="injected">markup in an answer</b>', // must show as text
-    mem: {used: i === -1 ? 5000 : 100 + (i % 4), total: 1024},
+    // used: 5 distinct values (groups); pct: 61 (a distribution, the odd node its outlier).
+    mem: {used: i === -1 ? 5000 : 100 + (i % 4), total: 1024, pct: i === -1 ? 99.5 : 40 + (i % 60) * 0.25},
     cpu: [12.5, 30],
     disks: [{name: 'sda', free: 10}], // disks[0] is folded: built when opened
     labels: {'k8s.io/name': `pod-${i}`},
@@ -103,29 +105,7 @@ async function fleet() {
 
 // ---- the service ----------------------------------------------------------------------------
 
-async function serve(env = {}, args = []) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'artemis-web-'));
-    const child = spawn(binary, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args],
-                        {env: {...process.env, ...env}, stdio: ['ignore', 'ignore', 'pipe']});
-    cleanups.push(() => {
-        child.kill('SIGKILL');
-        rmSync(dataDir, {recursive: true, force: true});
-    });
-    let stderr = '';
-    const port = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), Bound);
-        child.stderr.on('data', (chunk) => {
-            stderr += chunk;
-            const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-            if (m) {
-                clearTimeout(timer);
-                resolve(Number(m[1]));
-            }
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-    });
-    return {base: `http://127.0.0.1:${port}`, stderr: () => stderr};
-}
+const serve = (env = {}, args = []) => startServe(binary, {cleanups, bound: Bound, env, args});
 
 // ---- the browser ----------------------------------------------------------------------------
 
@@ -200,10 +180,16 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the held node to be asked', () => nodes.gate.waiting() > 0);
     await until('the state running', async () => (await text(page, '#hunt-state')) === 'running');
     await until('every other node done', async () => (await text(page, '#progress')) === '120 / 121 nodes');
-    await until('the table live', async () => (await text(page, '#range')) === '1–100 of 120 nodes');
+    // Failing first: the refused node, the 119 ok ones folded into a count.
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                               && (await text(page, '#ok-fold')) === '119 ok (show)');
+    assert.ok((await rows(page, '#nodes'))[0].startsWith(nodes.refused));
     if (screenshots) {
         await shot(page, 'web-hunt-running.png');
     }
+    await page.click('#ok-fold');
+    await until('the table live', async () => (await text(page, '#range')) === '1–100 of 120 nodes');
+    assert.ok(await page.locator('#fold').isHidden());
     // Values read while it runs say what they cover (issue #22: no silent partial answers).
     await page.goto(`${base}/#/hunts/${id}/values?path=version`);
     await until('the running banner', async () => (await text(page, '#values-coverage'))
@@ -218,7 +204,11 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     assert.equal(await page.locator('#cancel').count(), 0, 'no cancel button on a finished hunt');
     assert.ok(!(await text(page, 'main')).includes('null'), 'nothing rendered as "null"');
 
-    // The per-node table: paged by 100, then filtered by outcome and text, and sorted.
+    // The per-node table: failing first, unfolded; paged by 100, filtered by outcome and text,
+    // and sorted.
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+                                               && (await text(page, '#ok-fold')) === '120 ok (show)');
+    await page.click('#ok-fold');
     await until('page 1 of the nodes', async () => (await text(page, '#range')) === '1–100 of 121 nodes');
     assert.equal((await rows(page, '#nodes')).length, 100);
     await page.click('#next');
@@ -306,6 +296,19 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     if (screenshots) {
         await shot(page, 'web-values.png', {fullPage: true});
     }
+    // Many distinct numbers: a distribution (outlier on top, marked; a histogram), no groups.
+    await page.fill('#values-path', 'mem.pct');
+    await page.press('#values-path', 'Enter');
+    await until('the histogram', () => page.locator('#histogram tbody tr').count());
+    assert.equal(await page.locator('#groups').count(), 0, 'no list of tiny groups');
+    assert.equal(await page.locator('#histogram tbody tr').count(), 20);
+    const bucketNodes = (await page.locator('#histogram tbody tr td:last-child').allInnerTexts()).map(Number);
+    assert.equal(bucketNodes.reduce((a, b) => a + b, 0), 119, 'every node but the outlier in one bar');
+    const distOutliers = await rows(page, '#dist-outliers');
+    assert.equal(distOutliers.length, 1);
+    assert.ok(distOutliers[0].startsWith(nodes.odd.node) && distOutliers[0].includes('high'), distOutliers[0]);
+    const percentiles = await page.locator('#percentiles tbody td').allInnerTexts();
+    assert.deepEqual([percentiles[0], percentiles[1], percentiles[5]], ['120', '40', '99.5']);
 
     // Bad nodes: nothing starts, each is listed with its reason.
     await page.goto(`${base}/#/new`);
