@@ -555,8 +555,14 @@ void HuntCommand::drawProgress()
     if (cancelled > 0) {
         m_err << cancelled << " cancelled  ";
     }
-    m_err << p.total - p.done << " in flight or waiting to retry  " << qRound(p.nodesPerSecond)
-          << " nodes/s  " << durationText(m_progressClock.elapsed() / 1000 * 1000);
+    // After 3 s without a node finishing, name the oldest unfinished ones instead of a count.
+    if (p.sinceLastOutcomeMs >= StallNamingMs && p.unfinished.count > 0) {
+        m_err << "waiting on " << p.unfinished.count << ": " << p.unfinished.describe(3) << "  ";
+    } else {
+        m_err << p.total - p.done << " in flight or waiting to retry  ";
+    }
+    m_err << qRound(p.nodesPerSecond) << " nodes/s  "
+          << durationText(m_progressClock.elapsed() / 1000 * 1000);
     m_err.flush();
     m_progressShown = true;
 }

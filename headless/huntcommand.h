@@ -70,6 +70,7 @@ private:
     HuntProgress m_lastProgress;
     QTimer *m_progressTimer = nullptr; // child; from the first progress on
     QElapsedTimer m_progressClock;
+    static constexpr qint64 StallNamingMs = 3000; // the live line names the waited-on nodes
     unsigned m_spin = 0;
     QString m_huntId;
     int m_maxRounds = 0; // --rounds (0: until Ctrl-C)

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void defaultPolicyRefusesMetadataAddress();
     void huntOnServedDataDirExitsTwoAndLeavesItsHuntAlone();
     void secondServeExitsTwoAndNoRoundRunsTwice();
+    void liveLineNamesHangingNodesWithAttemptAndAge();
 
 private:
     struct Run
@@ -680,6 +681,44 @@ void TestHuntCommand::secondServeExitsTwoAndNoRoundRunsTwice()
     }
     QVERIFY(hunts.size() >= rounds - 1 && hunts.size() <= rounds + 1);
     QVERIFY(node.requestCount() <= rounds + 1);
+}
+
+// Issue #22 item 5: while the last nodes hang, the live line (interactive) names them, oldest
+// first, with their attempt and age, once nothing has finished for 3 s; before that it counts.
+void TestHuntCommand::liveLineNamesHangingNodesWithAttemptAndAge()
+{
+    FakeNode ok;
+    FakeNode hangA;
+    FakeNode hangB;
+    QVERIFY(ok.start() && hangA.start() && hangB.start());
+    hangA.setBehaviour(FakeNode::Behaviour::Hang);
+    hangB.setBehaviour(FakeNode::Behaviour::Hang);
+    QString errText;
+    QTextStream out(stdout);
+    QTextStream err(&errText);
+    HuntCommand command(out, err, true);
+    QSignalSpy finished(&command, &HuntCommand::finished);
+    QElapsedTimer clock;
+    clock.start();
+    command.start({u"artemis-headless hunt"_s, u"--url"_s, u"metric"_s, u"--node"_s,
+                   ok.node() + u","_s + hangA.node() + u","_s + hangB.node(), u"--data-dir"_s,
+                   m_dir->path(), u"--timeout-ms"_s, u"2000"_s, u"--attempts"_s, u"2"_s});
+    QTRY_VERIFY_WITH_TIMEOUT(errText.contains(u"waiting on 2: "_s), 4500);
+    const qint64 namedAfter = clock.elapsed();
+    QVERIFY2(namedAfter >= 3000, qPrintable(QString::number(namedAfter)));
+    QVERIFY(errText.contains(u"1/3 done"_s));
+    QVERIFY(errText.contains(u"2 in flight or waiting to retry"_s)); // before the 3 s passed
+    // Both hanging nodes on their second attempt (the first timed out after 2 s), aged >= 3 s.
+    const QString line = errText.mid(errText.lastIndexOf(u"waiting on 2: "_s)).section(u'\r', 0, 0);
+    for (const FakeNode *node : {&hangA, &hangB}) {
+        const QRegularExpression named(QRegularExpression::escape(node->node())
+                                       + uR"( \(attempt 2, ([0-9.]+) s\))"_s);
+        const QRegularExpressionMatch m = named.match(line);
+        QVERIFY2(m.hasMatch(), qPrintable(line));
+        QVERIFY2(m.captured(1).toDouble() >= 3.0, qPrintable(line));
+    }
+    QVERIFY(finished.wait(6000));
+    QCOMPARE(finished.first().first().toInt(), 1); // the two timed out
 }
 
 QTEST_GUILESS_MAIN(TestHuntCommand)
