@@ -86,6 +86,17 @@ std::optional<HuntInfo> HuntCatalog::live(const QString &id) const
     return m_engine->unstoredInfo(id);
 }
 
+std::optional<HuntProgress> HuntCatalog::liveProgress(const QString &id) const
+{
+    if (!m_engine) {
+        return std::nullopt;
+    }
+    if (std::optional<HuntProgress> progress = m_engine->liveProgress(id)) {
+        return presented(std::move(*progress));
+    }
+    return std::nullopt;
+}
+
 Result<HuntInfo> HuntCatalog::stored(const QString &id) const
 {
     {

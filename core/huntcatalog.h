@@ -95,6 +95,11 @@ public:
     // round of the hunt's schedule) or another node of the hunt (core/nodediff.h).
     Result<NodeDiff> diff(const QString &id, const QString &node, const QString &against) const;
 
+    // A running hunt's live progress (rate over the last seconds, the nodes still waited on
+    // with attempt and age), as find() would present its state; null once it has ended.
+    // Engine thread.
+    std::optional<HuntProgress> liveProgress(const QString &id) const;
+
     // The engine's progress as find() would present its state.
     static HuntProgress presented(HuntProgress progress);
     static HuntInfo presented(HuntInfo info);

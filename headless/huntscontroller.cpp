@@ -139,7 +139,10 @@ QHttpServerResponse HuntsController::show(const QString &id)
     if (!info) {
         return errorResponse(info.error());
     }
-    const QJsonObject body = huntJson(*info);
+    QJsonObject body = huntJson(*info);
+    if (const std::optional<HuntProgress> live = m_catalog->liveProgress(info->id)) {
+        addLiveProgress(body, *live);
+    }
     if (m_catalog->isSettled(id)) {
         if (m_settledBodies.size() >= MaxCachedBodies) {
             m_settledBodies.clear();

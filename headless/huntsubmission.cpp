@@ -49,6 +49,15 @@ QJsonObject huntJson(const HuntInfo &info)
     return json;
 }
 
+void addLiveProgress(QJsonObject &hunt, const HuntProgress &live)
+{
+    QJsonObject progress = hunt.value(u"progress"_s).toObject();
+    progress.insert(u"nodesPerSecond"_s, qRound(live.nodesPerSecond * 10) / 10.0);
+    progress.insert(u"sinceLastOutcomeMs"_s, live.sinceLastOutcomeMs);
+    progress.insert(u"unfinished"_s, live.unfinished.toJson());
+    hunt.insert(u"progress"_s, progress);
+}
+
 Result<ScheduleSpec> parseScheduleSpec(const HuntRequest &hunt, const QJsonObject &object)
 {
     auto bad = [](const QString &message) {

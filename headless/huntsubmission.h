@@ -19,6 +19,10 @@ QHttpServerResponse submitHunt(HuntEngine &engine, const HuntRequest &request);
 
 // The JSON of one hunt as the API shows it: the manifest plus progress and links.
 QJsonObject huntJson(const HuntInfo &info);
+// A running hunt's live view into huntJson's "progress": "nodesPerSecond" (over the last few
+// seconds), "sinceLastOutcomeMs", and "unfinished": {"count", "oldest": [{"node", "state":
+// "in-flight" | "retry-wait", "attempt", "ageMs"}]} (core/unfinishednodes.h).
+void addLiveProgress(QJsonObject &hunt, const HuntProgress &live);
 
 // The schedule fields of such a body: "every" (required duration, "30s"), "spread" (duration
 // or 0), "deadline" (each round's, a duration; default: every less max(200 ms, 5 %)), "retention"

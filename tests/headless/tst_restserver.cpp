@@ -28,6 +28,7 @@ private Q_SLOTS:
     void wrongMethodsAre405();
     void bodyAndNodeLimitsAre413();
     void busyIs429AndCancelAndDelete();
+    void runningHuntNamesItsUnfinishedNodes();
     void listPagingAndStateFilter();
     void tokenGuardsApiButNotProbes();
     void policyDeniesLiteralAndResolvedTargets();
@@ -370,6 +371,44 @@ void TestRestServer::busyIs429AndCancelAndDelete()
     QCOMPARE(client.send("DELETE", u"/api/v1/hunts/"_s + id).status, 200);
     QCOMPARE(client.get(u"/api/v1/hunts/"_s + id).status, 404);
     QVERIFY(!QFileInfo::exists(service.store()->huntDir(id)));
+}
+
+// Issue #22 item 5: a running hunt's status names the nodes still waited on, with their state,
+// attempt and age, and a rate over the last seconds; a finished hunt has none of it.
+void TestRestServer::runningHuntNamesItsUnfinishedNodes()
+{
+    RestService service;
+    FakeNode ok;
+    FakeNode hang;
+    QVERIFY(ok.start() && hang.start());
+    hang.setBehaviour(FakeNode::Behaviour::Hang);
+    HttpClient client(service.base());
+    const QString id = startHunt(client, {ok.node(), hang.node()},
+                                 {{u"timeoutMs"_s, 1500}, {u"attempts"_s, 2}});
+    QVERIFY(!id.isEmpty());
+    auto progress = [&] {
+        return client.get(u"/api/v1/hunts/"_s + id).json().value(u"progress"_s).toObject();
+    };
+    auto oldest = [](const QJsonObject &p) {
+        return p.value(u"unfinished"_s).toObject().value(u"oldest"_s).toArray().first().toObject();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(progress().value(u"done"_s).toInt(), 1, 5000);
+    QJsonObject p = progress();
+    QCOMPARE(p.value(u"unfinished"_s).toObject().value(u"count"_s).toInt(), 1);
+    QCOMPARE(oldest(p).value(u"node"_s).toString(), hang.node());
+    QVERIFY(p.contains(u"nodesPerSecond"_s));
+    QVERIFY(p.value(u"sinceLastOutcomeMs"_s).toInteger() >= 0);
+    // The first attempt times out after 1.5 s; the node is then retried: attempt 2, older.
+    QTRY_COMPARE_WITH_TIMEOUT(oldest(progress()).value(u"attempt"_s).toInt(), 2, 6000);
+    p = progress();
+    const QJsonObject node = oldest(p);
+    QVERIFY2(node.value(u"ageMs"_s).toInteger() >= 1500, qPrintable(QString::number(node.value(u"ageMs"_s).toInteger())));
+    QVERIFY(QStringList({u"in-flight"_s, u"retry-wait"_s}).contains(node.value(u"state"_s).toString()));
+    QCOMPARE(p.value(u"done"_s).toInt(), 1);
+
+    const QJsonObject hunt = client.waitFinished(id);
+    QCOMPARE(hunt.value(u"counts"_s).toObject().value(u"timeout"_s).toInt(), 1);
+    QVERIFY(!progress().contains(u"unfinished"_s));
 }
 
 void TestRestServer::listPagingAndStateFilter()
