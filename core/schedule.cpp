@@ -52,6 +52,10 @@ QJsonObject commonJson(const Schedule &s)
     if (!s.lastSkipReason.isEmpty()) {
         json.insert(u"lastSkipReason"_s, s.lastSkipReason);
     }
+    // The creation's warnings stay on the schedule: a face listing it later still tells them.
+    if (const QStringList warnings = s.spec.warnings(); !warnings.isEmpty()) {
+        json.insert(u"warnings"_s, QJsonArray::fromStringList(warnings));
+    }
     if (!s.lastError.isEmpty()) {
         json.insert(u"lastError"_s, s.lastError);
     }

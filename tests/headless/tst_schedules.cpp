@@ -21,6 +21,7 @@ class TestSchedules : public QObject
 private Q_SLOTS:
     void createListShowHistoryDelete();
     void huntsWithEveryCreatesSchedule();
+    void worstCasePastIntervalWarnsInCreateAndShow();
     void badRequests();
     void documented();
 
@@ -208,6 +209,34 @@ void TestSchedules::huntsWithEveryCreatesSchedule()
     noEvery.remove(u"rounds"_s);
     noEvery.remove(u"retention"_s);
     QCOMPARE(client.postJson(u"/api/v1/hunts"_s, noEvery).status, 202);
+}
+
+// Issue #22 item 3: a schedule whose worst case (timeout x attempts + backoff) passes its
+// interval says so in the 201 and wherever it is shown later; one that fits says nothing.
+void TestSchedules::worstCasePastIntervalWarnsInCreateAndShow()
+{
+    RestService service(fast());
+    HttpClient client(service.base());
+    QJsonObject body = scheduleBody({u"127.0.0.1:9"_s}, u"1s"_s);
+    body.insert(u"options"_s, QJsonObject{{u"timeoutMs"_s, 5000}, {u"attempts"_s, 3}});
+    const HttpReply created = client.postJson(u"/api/v1/schedules"_s, body);
+    QCOMPARE(created.status, 201);
+    const QJsonArray warnings = created.json().value(u"warnings"_s).toArray();
+    QCOMPARE(warnings.size(), 1);
+    QVERIFY2(warnings[0].toString().contains(u"round deadline"_s),
+             qPrintable(warnings[0].toString()));
+    const QString id = created.json().value(u"schedule"_s).toString();
+    QCOMPARE(client.get(u"/api/v1/schedules/"_s + id).json().value(u"warnings"_s).toArray(),
+             warnings);
+    const QJsonArray listed =
+        client.get(u"/api/v1/schedules"_s).json().value(u"schedules"_s).toArray();
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed[0].toObject().value(u"warnings"_s).toArray(), warnings);
+
+    QJsonObject fits = scheduleBody({u"127.0.0.1:9"_s}, u"1h"_s);
+    const HttpReply quiet = client.postJson(u"/api/v1/schedules"_s, fits);
+    QCOMPARE(quiet.status, 201);
+    QVERIFY(!quiet.json().contains(u"warnings"_s));
 }
 
 void TestSchedules::badRequests()
