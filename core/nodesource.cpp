@@ -10,6 +10,7 @@
 #include "core/noderange.h"
 #include "core/policedrequest.h"
 #include "core/target.h"
+#include "core/whenfinished.h"
 
 using namespace Qt::StringLiterals;
 
@@ -233,34 +234,37 @@ void NodeSourceReader::readFile(const NodeSource &source, QPointer<QObject> cont
     // A node file is small, but YAML of a few MiB takes a while to parse, and a file on a hung
     // network filesystem would hold its thread: on this reader's own pool, never the shared one
     // where the hunts' results are parsed and stored.
-    QtConcurrent::run(&m_filePool, [path = source.location, config = m_config] {
-        return readNodeFile(path, config);
-    }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
-        if (context) {
-            done(std::move(read));
-        }
-    });
+    whenFinished(
+        QtConcurrent::run(&m_filePool, [path = source.location,
+                                        config = m_config] { return readNodeFile(path, config); }),
+        this, [context, done = std::move(done)](Result<NodeFile> read) {
+            if (context) {
+                done(std::move(read));
+            }
+        });
 }
 
 void NodeSourceReader::parseLater(QByteArray body, const NodeSource &source,
                                   QPointer<QObject> context, Done done)
 {
-    QtConcurrent::run([body = std::move(body), name = source.location,
-                       maxNodes = m_config.maxNodes] {
-        // http_sd is JSON only: a body of plain lines is an error page, not a node list.
-        if (!body.trimmed().startsWith('[')) {
-            // Its size, never its text: the answer of a host the service was pointed at.
-            return Result<NodeFile>(sourceError(
-                u"%1: not http_sd JSON (want an array of {\"targets\": [...], \"labels\": "
-                "{...}}): the %2-byte body is not a JSON array"_s.arg(name)
-                    .arg(body.size())));
-        }
-        return checkList(parseFileSdJson(body, name), name, maxNodes, nullptr, false);
-    }).then(this, [context, done = std::move(done)](Result<NodeFile> read) {
-        if (context) {
-            done(std::move(read));
-        }
-    });
+    whenFinished(
+        QtConcurrent::run(
+            [body = std::move(body), name = source.location, maxNodes = m_config.maxNodes] {
+                // http_sd is JSON only: a body of plain lines is an error page, not a node list.
+                if (!body.trimmed().startsWith('[')) {
+                    // Its size, never its text: the answer of a host the service was pointed at.
+                    return Result<NodeFile>(sourceError(
+                        u"%1: not http_sd JSON (want an array of {\"targets\": [...], \"labels\": "
+                        "{...}}): the %2-byte body is not a JSON array"_s.arg(name)
+                            .arg(body.size())));
+                }
+                return checkList(parseFileSdJson(body, name), name, maxNodes, nullptr, false);
+            }),
+        this, [context, done = std::move(done)](Result<NodeFile> read) {
+            if (context) {
+                done(std::move(read));
+            }
+        });
 }
 
 void NodeSourceReader::readHttp(const NodeSource &source, QPointer<QObject> context, Done done)

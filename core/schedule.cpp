@@ -11,6 +11,7 @@
 #include "core/duration.h"
 #include "core/huntid.h"
 #include "core/huntinfo.h"
+#include "core/plural.h"
 
 using namespace Qt::StringLiterals;
 
@@ -123,14 +124,13 @@ QStringList ScheduleSpec::warnings() const
         out.append(u"a node's worst case (%1: %2 start spread + %3 x %4 attempts + %5 backoff) "
                    "is past the round deadline (%6): nodes that slow end as timeouts at the "
                    "deadline; lower timeoutMs or attempts, or give a longer 'every'"_s.arg(
-                       formatDurationMs(worst), formatDurationMs(effectiveSpreadMs()),
-                       formatDurationMs(options.timeoutMs), QString::number(options.attempts),
-                       formatDurationMs(backoff), formatDurationMs(effectiveDeadlineMs())));
+                       durationText(worst), durationText(effectiveSpreadMs()),
+                       durationText(options.timeoutMs), QString::number(options.attempts),
+                       durationText(backoff), durationText(effectiveDeadlineMs())));
     }
     if (deadlineMs > everyMs) {
-        out.append(
-            u"the round deadline (%1) is longer than 'every' (%2): a slow round makes the "
-            "next one be skipped"_s.arg(formatDurationMs(deadlineMs), formatDurationMs(everyMs)));
+        out.append(u"the round deadline (%1) is longer than 'every' (%2): a slow round makes the "
+                   "next one be skipped"_s.arg(durationText(deadlineMs), durationText(everyMs)));
     }
     return out;
 }

@@ -10,7 +10,9 @@
 #include "core/huntengine.h"
 #include "core/huntid.h"
 #include "core/logging.h"
+#include "core/plural.h"
 #include "core/resultstore.h"
+#include "core/whenfinished.h"
 
 using namespace Qt::StringLiterals;
 
@@ -75,16 +77,16 @@ Result<void> validate(const ScheduleSpec &spec, const SchedulerConfig &config)
     };
     if (spec.everyMs < config.minEveryMs || spec.everyMs > ScheduleSpec::MaxEveryMs) {
         return bad(u"'every' must be from %1 to %2, not %3"_s.arg(
-            formatDurationMs(config.minEveryMs), formatDurationMs(ScheduleSpec::MaxEveryMs),
-            formatDurationMs(spec.everyMs)));
+            durationText(config.minEveryMs), durationText(ScheduleSpec::MaxEveryMs),
+            durationText(spec.everyMs)));
     }
     if (spec.spreadMs > spec.everyMs / 2) {
         return bad(u"'spread' (%1) must be at most half of 'every' (%2)"_s.arg(
-            formatDurationMs(spec.spreadMs), formatDurationMs(spec.everyMs)));
+            durationText(spec.spreadMs), durationText(spec.everyMs)));
     }
     if (spec.deadlineMs == 0 || spec.deadlineMs > ScheduleSpec::MaxEveryMs) {
-        return bad(u"'deadline' must be a positive duration, not %1"_s.arg(
-            formatDurationMs(spec.deadlineMs)));
+        return bad(
+            u"'deadline' must be a positive duration, not %1"_s.arg(durationText(spec.deadlineMs)));
     }
     const RetentionPolicy &r = spec.retention;
     if (r.keepRounds < 0 || r.keepRounds > RetentionPolicy::MaxKeepRounds || r.maxAgeMs < 0
@@ -510,6 +512,11 @@ Result<Schedule> Scheduler::remove(const QString &id)
         return makeError(ErrorCode::NotFound, u"no schedule with id '%1'"_s.arg(id));
     }
     if (m_config.persist) {
+        // An evaluation of its last round may be writing alerts.json in the schedule's folder:
+        // let it end first, or the folder is not empty when it is removed.
+        for (QFuture<void> &evaluation : m_evaluations) {
+            evaluation.waitForFinished();
+        }
         const Result<void> removed = m_engine->store()->removeSchedule(id);
         if (!removed && removed.error().code != ErrorCode::NotFound) {
             return removed.error();
@@ -619,7 +626,7 @@ void Scheduler::evaluateAlerts(const QString &id)
     QFuture<std::pair<AlertBook, RoundAlerts>> running = QtConcurrent::run(std::move(task));
     m_evaluations.removeIf([](const QFuture<void> &f) { return f.isFinished(); });
     m_evaluations.append(QFuture<void>(running));
-    running.then(this, [this, id](const std::pair<AlertBook, RoundAlerts> &done) {
+    whenFinished(running, this, [this, id](const std::pair<AlertBook, RoundAlerts> &done) {
         const auto entry = m_entries.find(id);
         if (entry == m_entries.end()) {
             return; // removed meanwhile

@@ -493,7 +493,7 @@ bool HuntCommand::scheduleCreated(const Result<Schedule> &created, qint64 everyM
         return false;
     }
     if (!m_json) {
-        m_err << "schedule " << created->id << ": one round every " << formatDurationMs(everyMs)
+        m_err << "schedule " << created->id << ": one round every " << durationText(everyMs)
               << (rounds > 0 ? u", %1 round(s)"_s.arg(rounds) : u" until Ctrl-C"_s) << '\n';
     }
     for (const QString &warning : created->spec.warnings()) {

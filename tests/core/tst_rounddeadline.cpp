@@ -44,7 +44,8 @@ void TestRoundDeadline::warningsAndDefaults()
     // The trial's schedule: 5 s x 3 attempts + 200 + 400 ms backoff + 1.5 s spread > 14.25 s.
     const QStringList warnings = spec.warnings();
     QCOMPARE(warnings.size(), 1);
-    QVERIFY2(warnings[0].contains(u"past the round deadline (14250ms)"_s), qPrintable(warnings[0]));
+    QVERIFY2(warnings[0].contains(u"past the round deadline (14250 ms)"_s),
+             qPrintable(warnings[0]));
     spec.options.attempts = 1;
     QVERIFY(spec.warnings().isEmpty()); // 1.5 s + 5 s fits
     spec.deadlineMs = 20000;

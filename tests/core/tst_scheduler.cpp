@@ -99,6 +99,8 @@ private Q_SLOTS:
     void spreadStaggersNodes();
     void historyFollowsJsonPath();
     void badSchedulesStartNothing();
+    void nodeDownSetting_data();
+    void nodeDownSetting();
 };
 
 void TestScheduler::durations_data()
@@ -540,6 +542,74 @@ void TestScheduler::badSchedulesStartNothing()
     QVERIFY(stack.store()->loadSchedules()->isEmpty());
     QVERIFY(QDir(stack.dataDir() + u"/hunts"_s).isEmpty());
     QCOMPARE(node.requestCount(), 0);
+}
+
+// The built-in NodeDown condition's setting: absent means on for 1 round; a bool or
+// {"enabled", "for"}; anything else is one error naming 'nodeDown' and what was wrong. A user
+// condition may not take its name.
+void TestScheduler::nodeDownSetting_data()
+{
+    QTest::addColumn<QByteArray>("json"); // the value of "nodeDown" ("" = absent)
+    QTest::addColumn<bool>("enabled");
+    QTest::addColumn<int>("forRounds");
+    QTest::addColumn<QString>("error"); // part of the error; "" = valid
+    QTest::newRow("absent") << QByteArray() << true << 1 << QString();
+    QTest::newRow("null") << QByteArray("null") << true << 1 << QString();
+    QTest::newRow("false") << QByteArray("false") << false << 1 << QString();
+    QTest::newRow("true") << QByteArray("true") << true << 1 << QString();
+    QTest::newRow("for 3") << QByteArray(R"({"for": 3})") << true << 3 << QString();
+    QTest::newRow("off, for 2") << QByteArray(R"({"enabled": false, "for": 2})") << false << 2
+                                << QString();
+    QTest::newRow("number") << QByteArray("1") << true << 1
+                            << u"'nodeDown': must be true, false or"_s;
+    QTest::newRow("string") << QByteArray(R"("yes")") << true << 1
+                            << u"'nodeDown': must be true, false or"_s;
+    QTest::newRow("unknown field") << QByteArray(R"({"enable": true})") << true << 1
+                                   << u"unknown field 'enable' (known: enabled, for)"_s;
+    QTest::newRow("enabled not bool")
+        << QByteArray(R"({"enabled": "no"})") << true << 1 << u"'enabled' must be true or false"_s;
+    QTest::newRow("for 0") << QByteArray(R"({"for": 0})") << true << 1
+                           << u"'for' must be a whole number of rounds"_s;
+    QTest::newRow("for 1.5") << QByteArray(R"({"for": 1.5})") << true << 1
+                             << u"'for' must be a whole number of rounds"_s;
+}
+
+void TestScheduler::nodeDownSetting()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, enabled);
+    QFETCH(int, forRounds);
+    QFETCH(QString, error);
+    const QJsonValue value = json.isEmpty()
+                                 ? QJsonValue(QJsonValue::Undefined)
+                                 : QJsonDocument::fromJson("[" + json + "]").array().first();
+    const Result<NodeDownRule> rule = NodeDownRule::fromJson(value);
+    if (!error.isEmpty()) {
+        QVERIFY(!rule);
+        QCOMPARE(rule.error().code, ErrorCode::InvalidArgument);
+        QVERIFY2(rule.error().message.contains(error), qPrintable(rule.error().message));
+        QVERIFY2(rule.error().message.startsWith(u"'nodeDown': "_s),
+                 qPrintable(rule.error().message));
+        return;
+    }
+    QVERIFY2(rule, qPrintable(rule ? QString() : rule.error().message));
+    QCOMPARE(rule->enabled, enabled);
+    QCOMPARE(rule->forRounds, forRounds);
+    // What a schedule evaluates: the user's conditions, then NodeDown only when enabled.
+    const AlertRuleList rules = effectiveAlertRules({}, *rule);
+    QCOMPARE(rules.size(), enabled ? 1 : 0);
+    if (enabled) {
+        QCOMPARE(rules.first().name, NodeDownRule::Name);
+        QCOMPARE(rules.first().forRounds, forRounds);
+    }
+    // Round trip through the schedule's stored form.
+    QCOMPARE(NodeDownRule::fromJson(rule->toJson()).value(), *rule);
+
+    // A user condition named NodeDown is refused, naming the built-in one.
+    const Result<AlertRuleList> named = alertRulesFromJson(
+        QJsonArray{QJsonObject{{u"name"_s, u"NodeDown"_s}, {u"expr"_s, u"outcome == \"ok\""_s}}});
+    QVERIFY(!named);
+    QVERIFY2(named.error().message.contains(u"built-in"_s), qPrintable(named.error().message));
 }
 
 QTEST_GUILESS_MAIN(TestScheduler)
