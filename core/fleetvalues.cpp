@@ -665,6 +665,13 @@ Result<FleetValues> fleetValuesFromJson(const QJsonObject &json)
     if (std::optional<ValueDistribution> d = distributionFromJson(json.value(u"distribution"_s))) {
         values.distribution = std::make_shared<const ValueDistribution>(std::move(*d));
     }
+    for (const QJsonValue &warning : json.value(u"warnings"_s).toArray()) {
+        values.warnings.append(warning.toString());
+    }
+    for (const QJsonValue &item : json.value(u"suggestions"_s).toArray()) {
+        const QJsonObject o = item.toObject();
+        values.suggestions.append({o.value(u"path"_s).toString(), o.value(u"nodes"_s).toInt()});
+    }
     const Result<QStringList> groupBy = parseLabelGroupBy({json.value(u"groupBy"_s).toString()});
     if (!groupBy) {
         return groupBy.error();

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/fleetvalues.h"
 #include "core/huntid.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
@@ -328,6 +329,12 @@ void TestQueryCommand::pathNoNodeHasSuggestsNearest()
         QCOMPARE(suggestions.at(0)[u"path"_s].toString(), first);
         QCOMPARE(suggestions.at(0)[u"nodes"_s].toInt(), nodes);
     }
+    // Read back (the GUI's remote Compare) the warning and the suggestions stay.
+    const Result<FleetValues> back = fleetValuesFromJson(answer);
+    QVERIFY(back);
+    QCOMPARE(back->warnings, QStringList{answer.value(u"warnings"_s).toArray().at(0).toString()});
+    QCOMPARE(back->suggestions.size(), suggestions.size());
+    QCOMPARE(toJson(*back).value(u"suggestions"_s), answer.value(u"suggestions"_s));
     // A path some node has carries no warning.
     const Run found = runBinary(local(
         u"values"_s, {u"--hunt"_s, m_hunt, u"--path"_s, u"version"_s, u"--format"_s, u"json"_s}));
