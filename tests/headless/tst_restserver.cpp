@@ -383,8 +383,8 @@ void TestRestServer::runningHuntNamesItsUnfinishedNodes()
     QVERIFY(ok.start() && hang.start());
     hang.setBehaviour(FakeNode::Behaviour::Hang);
     HttpClient client(service.base());
-    const QString id = startHunt(client, {ok.node(), hang.node()},
-                                 {{u"timeoutMs"_s, 1500}, {u"attempts"_s, 2}});
+    const QString id =
+        startHunt(client, {ok.node(), hang.node()}, {{u"timeoutMs"_s, 1500}, {u"attempts"_s, 2}});
     QVERIFY(!id.isEmpty());
     auto progress = [&] {
         return client.get(u"/api/v1/hunts/"_s + id).json().value(u"progress"_s).toObject();
@@ -402,8 +402,10 @@ void TestRestServer::runningHuntNamesItsUnfinishedNodes()
     QTRY_COMPARE_WITH_TIMEOUT(oldest(progress()).value(u"attempt"_s).toInt(), 2, 6000);
     p = progress();
     const QJsonObject node = oldest(p);
-    QVERIFY2(node.value(u"ageMs"_s).toInteger() >= 1500, qPrintable(QString::number(node.value(u"ageMs"_s).toInteger())));
-    QVERIFY(QStringList({u"in-flight"_s, u"retry-wait"_s}).contains(node.value(u"state"_s).toString()));
+    QVERIFY2(node.value(u"ageMs"_s).toInteger() >= 1500,
+             qPrintable(QString::number(node.value(u"ageMs"_s).toInteger())));
+    QVERIFY(
+        QStringList({u"in-flight"_s, u"retry-wait"_s}).contains(node.value(u"state"_s).toString()));
     QCOMPARE(p.value(u"done"_s).toInt(), 1);
 
     const QJsonObject hunt = client.waitFinished(id);
