@@ -1,4 +1,5 @@
-# Debian packages (`cpack -G DEB` in a build directory; README "Installing from the package"):
+# Debian packages (`cpack -G DEB` in a build directory; docs/operations.md, "Installing from the
+# package"):
 #   artemis      artemis-headless (serve, hunt, worker, ...), the systemd units artemis.service
 #                and artemis-worker@.service, /etc/artemis/artemis.conf (a conffile), the man
 #                pages and the docs; its maintainer scripts create the `artemis` system user and

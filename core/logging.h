@@ -5,7 +5,7 @@
 // One logging category per area (issue #11). Messages say what happened to what
 // ("hunt 01HV…: skipping corrupt line 4"); the category names the area, so no message carries
 // a hand-written prefix. Debug output is off by default and turned on per area with
-// QT_LOGGING_RULES, e.g. QT_LOGGING_RULES="artemis.fetch.debug=true" (README, "Configuration").
+// QT_LOGGING_RULES, e.g. QT_LOGGING_RULES="artemis.fetch.debug=true" (docs/operations.md, "Logs").
 namespace Artemis {
 
 Q_DECLARE_LOGGING_CATEGORY(lcFetch) // artemis.fetch: hunts running, node fetches

@@ -28,7 +28,7 @@ void TestLogging::categories_data()
     QTest::newRow("gui") << QByteArray(lcGui().categoryName()) << "artemis.gui"_ba;
 }
 
-// The names are what users write in QT_LOGGING_RULES (README, docs/operations.md).
+// The names are what users write in QT_LOGGING_RULES (docs/operations.md, "Logs").
 void TestLogging::categories()
 {
     QFETCH(QByteArray, name);
