@@ -1,15 +1,43 @@
 // #/hunts/ID : one hunt, live while it runs (the manifest is polled), and its nodes as a table
 // paged, filtered and sorted by the API (a 100k-node hunt never comes to the page whole).
 // Leads with what is wrong: unless the link names an outcome, a hunt with failures lists its
-// failed nodes and folds the ok ones into one count ("1,954 ok (show)").
+// failed nodes and folds the ok ones into one count ("1,954 ok (show)"). While it runs it names
+// the nodes still waited on (in flight or waiting to retry, attempt, age) and the recent rate.
 import {api, downloadLink, errorText} from './api.js';
-import {append, badge, clear, duration, enc, failedCount, h, number, route, when} from './dom.js';
+import {append, badge, clear, count, duration, enc, failedCount, h, number, route, when} from './dom.js';
 
 const PageSize = 100;
 const Outcomes = ['ok', 'http_error', 'invalid_json', 'timeout', 'refused', 'dns', 'tls',
                   'too_large', 'cancelled', 'denied', 'error'];
 const Fields = 'node,outcome,httpStatus,latencyMs,attempts,bytes,error';
 const Live = (state) => state === 'queued' || state === 'running';
+
+// The nodes a running hunt still waits on (progress.unfinished, oldest first, at most 20):
+// in flight or waiting to retry, which attempt of how many, and for how long.
+function waitingOn(hunt) {
+    const p = hunt.progress ?? {};
+    const unfinished = p.unfinished;
+    if (!Live(hunt.state) || !unfinished || unfinished.count === 0) {
+        return null;
+    }
+    const attempts = hunt.options?.attempts ?? 1;
+    const oldest = unfinished.oldest ?? [];
+    return h('div', {id: 'waiting'},
+        h('h3', {}, `Waiting on ${count(unfinished.count, 'node')}`,
+          unfinished.count > oldest.length
+              ? h('span', {class: 'muted'}, ` (the ${number(oldest.length)} waited on longest)`) : null,
+          typeof p.sinceLastOutcomeMs === 'number' && p.sinceLastOutcomeMs >= 1000
+              ? h('span', {class: 'muted', id: 'since-last'}, ` · no node finished for ${duration(p.sinceLastOutcomeMs)}`) : null),
+        h('div', {class: 'table-wrap'}, h('table', {id: 'unfinished'},
+            h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'State'),
+                             h('th', {class: 'num'}, 'Attempt'), h('th', {class: 'num'}, 'Waited'))),
+            h('tbody', {}, oldest.map((n) => h('tr', {dataset: {node: n.node, state: n.state}},
+                h('td', {class: 'mono'}, n.node),
+                h('td', {}, n.state === 'retry-wait' ? badge('waiting to retry', 'cancelled') : badge('in flight', 'running')),
+                h('td', {class: 'num'}, n.state === 'retry-wait' ? `${n.attempt} of ${attempts} failed`
+                                                                : `${n.attempt} of ${attempts}`),
+                h('td', {class: 'num'}, duration(n.ageMs))))))));
+}
 
 export function renderHunt(main, id, params) {
     const view = {
@@ -162,18 +190,21 @@ export function renderHunt(main, id, params) {
                 poll();
             }}, 'Cancel hunt')
             : null;
+        const rate = hunt.progress?.nodesPerSecond;
         append(clear(summary), [
             h('div', {class: 'toolbar'}, h('span', {id: 'hunt-state'}, badge(hunt.state)),
               h('span', {class: 'mono'}, hunt.url),
               hunt.schedule ? h('span', {class: 'muted'}, `schedule ${hunt.schedule}, round ${hunt.round}`) : null,
               h('span', {class: 'grow'}), cancel),
-            h('div', {class: 'progress', title: `${hunt.done} of ${total} nodes`},
+            h('div', {class: 'progress', title: `${number(hunt.done)} of ${count(total, 'node')}`},
               h('span', {class: 'ok', dataset: {w: pct(ok)}}),
               h('span', {class: 'bad', dataset: {w: pct(failed)}})),
             h('div', {class: 'facts'},
               h('div', {}, h('span', {}, 'Progress'),
-                h('b', {id: 'progress'}, `${number(hunt.done)} / ${number(total)} nodes`),
+                h('b', {id: 'progress'}, `${number(hunt.done)} / ${count(total, 'node')}`),
                 hunt.progress ? ` (${hunt.progress.percent}%)` : ''),
+              typeof rate === 'number' && Live(hunt.state)
+                  ? h('div', {}, h('span', {}, 'Rate (last 5 s)'), h('b', {id: 'rate'}, `${number(rate)} nodes/s`)) : null,
               h('div', {}, h('span', {}, 'OK'), h('b', {class: 'count-ok', id: 'ok-count'}, number(ok))),
               h('div', {}, h('span', {}, 'Failed'),
                 h('b', {class: failed ? 'count-bad' : '', id: 'failed-count'}, number(failed))),
@@ -181,6 +212,7 @@ export function renderHunt(main, id, params) {
               h('div', {}, h('span', {}, 'Finished'), when(hunt.finishedAt) || '—'),
               h('div', {}, h('span', {}, 'Took'), duration(hunt.elapsedMs))),
             h('div', {class: 'chips'}, chips),
+            waitingOn(hunt),
             hunt.error ? h('p', {class: 'error', id: 'hunt-error'}, hunt.error) : null]);
         // Widths through the CSSOM: the policy allows no inline style attributes.
         for (const bar of summary.querySelectorAll('.progress span')) {
@@ -262,7 +294,7 @@ export function renderHunt(main, id, params) {
         };
         pager.append(
             h('button', {id: 'prev', disabled: view.offset === 0, onclick: go(Math.max(0, view.offset - PageSize))}, '← Previous'),
-            h('span', {id: 'range'}, `${number(first)}–${number(last)} of ${number(total)} nodes`),
+            h('span', {id: 'range'}, `${number(first)}–${number(last)} of ${count(total, 'node')}`),
             h('button', {id: 'next', disabled: last >= total, onclick: go(view.offset + PageSize)}, 'Next →'));
     }
 

@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -72,6 +73,24 @@ async function fakeNode(body, {held = false} = {}) {
         },
         waiting: () => waiting.length,
     };
+}
+
+// A node that accepts connections and never answers (issue #22: what a running hunt waits on).
+async function hangingNode() {
+    const sockets = new Set();
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+        accepted += 1;
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => sockets.delete(socket));
+    });
+    const port = await listen(server);
+    cleanups.push(() => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close();
+    });
+    return {node: `127.0.0.1:${port}`, accepted: () => accepted};
 }
 
 // A port nothing listens on: bound, read, closed.
@@ -181,9 +200,16 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the state running', async () => (await text(page, '#hunt-state')) === 'running');
     await until('every other node done', async () => (await text(page, '#progress')) === '120 / 121 nodes');
     // Failing first: the refused node, the 119 ok ones folded into a count.
-    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                && (await text(page, '#ok-fold')) === '119 ok (show)');
     assert.ok((await rows(page, '#nodes'))[0].startsWith(nodes.refused));
+    // The node still waited on is named: in flight, its first attempt of one.
+    await until('the held node named', async () => (await text(page, '#waiting h3')).startsWith('Waiting on 1 node')
+                                                && (await rows(page, '#unfinished')).length === 1);
+    const held = await page.locator('#unfinished tbody tr td').allInnerTexts();
+    assert.deepEqual(held.slice(0, 3), [nodes.gate.node, 'in flight', '1 of 1']);
+    assert.match(held[3], /^\d+(\.\d)? m?s$/);
+    assert.match(await text(page, '#rate'), /^[\d.,]+ nodes\/s$/);
     if (screenshots) {
         await shot(page, 'web-hunt-running.png');
     }
@@ -199,6 +225,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     nodes.gate.release();
     await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
     assert.equal(await text(page, '#progress'), '121 / 121 nodes');
+    assert.equal(await page.locator('#waiting').count(), 0, 'nothing waited on once done');
     assert.equal(await text(page, '#ok-count'), '120');
     assert.equal(await text(page, '#failed-count'), '1');
     assert.equal(await page.locator('#cancel').count(), 0, 'no cancel button on a finished hunt');
@@ -206,7 +233,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
 
     // The per-node table: failing first, unfolded; paged by 100, filtered by outcome and text,
     // and sorted.
-    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                && (await text(page, '#ok-fold')) === '120 ok (show)');
     await page.click('#ok-fold');
     await until('page 1 of the nodes', async () => (await text(page, '#range')) === '1–100 of 121 nodes');
@@ -216,13 +243,13 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     assert.equal((await rows(page, '#nodes')).length, 21);
     assert.match(page.url(), /offset=100/);
     await page.selectOption('#outcome-filter', 'failed');
-    await until('the failed node only', async () => (await text(page, '#range')) === '1–1 of 1 nodes');
+    await until('the failed node only', async () => (await text(page, '#range')) === '1–1 of 1 node');
     const failedRow = (await rows(page, '#nodes'))[0];
     assert.ok(failedRow.includes(nodes.refused) && failedRow.includes('refused'), failedRow);
     await page.selectOption('#outcome-filter', '');
     await page.fill('#search', nodes.odd.node.split(':')[1]);
     // The failed filter also showed "1–1 of 1": wait for the searched row itself.
-    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                 && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.fill('#search', '');
     await page.click('button.sort[data-sort="node"]');
@@ -252,7 +279,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
 
     // A node's JSON as a tree (found by text first: sorted, it may be on any page).
     await page.fill('#search', nodes.odd.node);
-    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                  && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.click(`#nodes a:text-is("${nodes.odd.node}")`);
     await page.waitForURL(/\/nodes\//, {timeout: Bound});
@@ -368,6 +395,45 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     return id;
 }
 
+// Issue #22 item 5: a running hunt names what it still waits on. A node that never answers,
+// timeout 2 s, 2 attempts: listed in flight at attempt 1 of 2, then at attempt 2 of 2, with its
+// age and the recent rate, until it ends as a timeout.
+async function waitingView(page, base, nodes) {
+    const hang = await hangingNode();
+    await page.goto(`${base}/#/new`);
+    await page.fill('#nodes', [hang.node, nodes.plain[0].node, nodes.plain[1].node].join('\n'));
+    await page.fill('#timeoutMs', '2000');
+    await page.fill('#attempts', '2');
+    await page.click('#start');
+    await page.waitForURL(/#\/hunts\/[0-9A-Z]+$/, {timeout: Bound});
+    const waited = async () => page.locator('#unfinished tbody tr td').allInnerTexts();
+    await until('attempt 1 in flight', async () => {
+        const cells = await waited();
+        return cells[0] === hang.node && cells[1] === 'in flight' && cells[2] === '1 of 2';
+    });
+    await until('the other two done', async () => (await text(page, '#progress')) === '2 / 3 nodes');
+    assert.match(await text(page, '#waiting h3'), /^Waiting on 1 node\b/);
+    await until('attempt 2 in flight', async () => {
+        const cells = await waited();
+        return cells[0] === hang.node && cells[1] === 'in flight' && cells[2] === '2 of 2';
+    });
+    const [, , , age] = await waited();
+    assert.match(age, /^\d\.\d s$/, 'waited since the first attempt, over 2 s');
+    assert.ok(Number(age.split(' ')[0]) >= 2, age);
+    assert.equal(hang.accepted(), 2, 'two attempts, two connections');
+    assert.match(await text(page, '#since-last'), /^\s*· no node finished for \d\.\d s$/);
+    assert.match(await text(page, '#rate'), /^[\d.]+ nodes\/s$/);
+    await shot(page, 'web-hunt-waiting.png');
+    await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(await page.locator('#waiting').count(), 0);
+    assert.equal(await page.locator('#rate').count(), 0, 'no rate once done');
+    await until('the timeout first', async () => (await rows(page, '#nodes'))[0]?.startsWith(hang.node));
+    const row = await rows(page, '#nodes');
+    assert.equal(row.length, 1);
+    assert.match(row[0], /\ttimeout\t/);
+    return hang;
+}
+
 async function withoutToken(context) {
     const service = await serve();
     const nodes = await fleet();
@@ -386,6 +452,7 @@ async function withoutToken(context) {
     assert.equal((await page.request.get(`${service.base}/web/nothing.js`)).status(), 404);
 
     await huntThroughThePage(page, service.base, nodes, {screenshots: true});
+    await waitingView(page, service.base, nodes);
     assert.equal(await page.locator('#token-dialog[open]').count(), 0, 'no token asked without one');
     await page.close();
 }
