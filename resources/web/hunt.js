@@ -194,7 +194,9 @@ export function renderHunt(main, id, params) {
         append(clear(summary), [
             h('div', {class: 'toolbar'}, h('span', {id: 'hunt-state'}, badge(hunt.state)),
               h('span', {class: 'mono'}, hunt.url),
-              hunt.schedule ? h('span', {class: 'muted'}, `schedule ${hunt.schedule}, round ${hunt.round}`) : null,
+              hunt.schedule ? h('span', {class: 'muted', id: 'hunt-schedule'}, 'schedule ',
+                                h('a', {class: 'mono', href: route(`/schedules/${enc(hunt.schedule)}`)}, hunt.schedule),
+                                `, round ${hunt.round}`) : null,
               h('span', {class: 'grow'}), cancel),
             h('div', {class: 'progress', title: `${number(hunt.done)} of ${count(total, 'node')}`},
               h('span', {class: 'ok', dataset: {w: pct(ok)}}),

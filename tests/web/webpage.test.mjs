@@ -434,6 +434,43 @@ async function waitingView(page, base, nodes) {
     return hang;
 }
 
+// Issue #22 item 3: a schedule whose round outlasts its interval (deadline 3 s, every 1 s, a node
+// that never answers) shows its warning and its skipped rounds, and its rounds link both ways.
+async function scheduleViews(page, base, hang, authorization = {}) {
+    const created = await page.request.post(`${base}/api/v1/schedules`, {
+        headers: authorization,
+        data: {nodes: [hang.node], url: 'metric', every: '1s', deadline: '3s', spread: 0, rounds: 2,
+               options: {timeoutMs: 2500, attempts: 1}},
+    });
+    assert.equal(created.status(), 201, await created.text());
+    const {schedule, hunt, warnings} = await created.json();
+    assert.equal(warnings.length, 1);
+    await page.goto(`${base}/#/schedules`);
+    const row = page.locator(`#schedules tr[data-schedule="${schedule}"]`);
+    await until('a skipped round', async () => /^\d+ rounds? — last /.test(await row.locator('td').nth(4).innerText()));
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(0, 3), [schedule, 'metric', '1s']);
+    assert.match(cells[3], /^[12] of 2$/); // round 2 starts once round 1 has timed out
+    assert.match(cells[4], new RegExp(`^\\d+ rounds? — last [\\d-]+ [\\d:]+: round 1 \\(hunt ${hunt}\\) is still running$`));
+    assert.equal(cells[5], warnings[0]);
+    assert.ok(await row.evaluate((tr) => tr.classList.contains('warned')));
+    assert.equal(await page.locator('#schedules tbody tr').count(), 2, 'and the hourly one');
+    await shot(page, 'web-schedules.png');
+
+    await row.locator('a').first().click();
+    await page.waitForURL(new RegExp(`#/schedules/${schedule}$`), {timeout: Bound});
+    await until('the rounds', () => page.locator(`#rounds tr[data-hunt="${hunt}"]`).count());
+    assert.deepEqual(await page.locator('#schedule-warnings li').allInnerTexts(), warnings);
+    assert.match(await text(page, '#schedule-skipped'), /^Skipped: \d+ rounds? — last .*is still running$/);
+    await page.click(`#rounds tr[data-hunt="${hunt}"] a`);
+    await page.waitForURL(new RegExp(`#/hunts/${hunt}$`), {timeout: Bound});
+    await until('the round', async () => (await text(page, '#hunt-schedule')) === `schedule ${schedule}, round 1`);
+    await page.click('#hunt-schedule a');
+    await page.waitForURL(new RegExp(`#/schedules/${schedule}$`), {timeout: Bound});
+    const removed = await page.request.delete(`${base}/api/v1/schedules/${schedule}`, {headers: authorization});
+    assert.equal(removed.status(), 200);
+}
+
 async function withoutToken(context) {
     const service = await serve();
     const nodes = await fleet();
@@ -452,7 +489,8 @@ async function withoutToken(context) {
     assert.equal((await page.request.get(`${service.base}/web/nothing.js`)).status(), 404);
 
     await huntThroughThePage(page, service.base, nodes, {screenshots: true});
-    await waitingView(page, service.base, nodes);
+    const hang = await waitingView(page, service.base, nodes);
+    await scheduleViews(page, service.base, hang);
     assert.equal(await page.locator('#token-dialog[open]').count(), 0, 'no token asked without one');
     await page.close();
 }
