@@ -467,8 +467,12 @@ async function scheduleViews(page, base, hang, authorization = {}) {
     await until('the round', async () => (await text(page, '#hunt-schedule')) === `schedule ${schedule}, round 1`);
     await page.click('#hunt-schedule a');
     await page.waitForURL(new RegExp(`#/schedules/${schedule}$`), {timeout: Bound});
+    // Deleted from the list's view (its own view would poll a 404): gone from the list.
+    await page.click('nav a[data-nav="schedules"]');
+    await until('the list', () => row.count());
     const removed = await page.request.delete(`${base}/api/v1/schedules/${schedule}`, {headers: authorization});
     assert.equal(removed.status(), 200);
+    await until('the schedule gone', async () => (await row.count()) === 0);
 }
 
 async function withoutToken(context) {
