@@ -11,6 +11,11 @@ const Outcomes = ['ok', 'http_error', 'invalid_json', 'timeout', 'refused', 'dns
                   'too_large', 'cancelled', 'denied', 'error'];
 const Fields = 'node,outcome,httpStatus,latencyMs,attempts,bytes,error';
 const Live = (state) => state === 'queued' || state === 'running';
+const MaxLabelColumns = 20; // label:NAME fields asked for the labels column
+
+// "dc=fra1 rack=r7" of a projected row ({"label:dc": "fra1", "label:rack": null, ...}).
+const labelChips = (row, names) => names.filter((n) => row[`label:${n}`] !== null && row[`label:${n}`] !== undefined)
+    .map((n) => h('span', {class: 'chip label', dataset: {label: n}}, `${n}=${row[`label:${n}`]}`));
 
 // The nodes a running hunt still waits on (progress.unfinished, oldest first, at most 20):
 // in flight or waiting to retry, which attempt of how many, and for how long.
@@ -49,6 +54,7 @@ export function renderHunt(main, id, params) {
     // Failing first until the user picks an outcome (or unfolds the ok nodes).
     let failingFirst = !params.has('outcome');
     let okCount = 0;
+    let labelNames = []; // the hunt's (labelNames), once its manifest is read
     const base = `/api/v1/hunts/${enc(id)}`;
 
     const title = h('h1', {}, 'Hunt ', h('span', {class: 'mono'}, id));
@@ -80,6 +86,8 @@ export function renderHunt(main, id, params) {
         h('th', {}, sortButton('node', 'Node')), h('th', {}, sortButton('outcome', 'Outcome')),
         h('th', {class: 'num'}, 'HTTP'), h('th', {class: 'num'}, sortButton('latency', 'Latency')),
         h('th', {class: 'num'}, 'Attempts'), h('th', {class: 'num'}, 'Bytes'), h('th', {}, 'Error'));
+    const labelsHead = h('th', {id: 'labels-head'}, 'Labels');
+    const columns = () => 7 + (labelNames.length ? 1 : 0);
     const body = h('tbody', {});
     const pager = h('div', {class: 'pager', id: 'pager'});
     const fold = h('span', {class: 'fold', id: 'fold', hidden: true},
@@ -238,6 +246,9 @@ export function renderHunt(main, id, params) {
         const wasLive = Live(state);
         const first = state === '';
         state = answer.data.state;
+        if (first) {
+            setLabels(answer.data);
+        }
         renderSummary(answer.data);
         if (leadWithFailures(answer.data) || first) {
             update();
@@ -251,6 +262,17 @@ export function renderHunt(main, id, params) {
         }
     }
 
+    // The labels column: one label:NAME field per label the hunt's nodes carry.
+    function setLabels(hunt) {
+        const names = hunt.labelNames ?? [];
+        labelNames = names.slice(0, MaxLabelColumns);
+        const all = Math.max(names.length, hunt.labelNameCount ?? 0);
+        if (labelNames.length) {
+            labelsHead.title = all > labelNames.length ? `the first ${labelNames.length} of ${all} label names` : '';
+            head.insertBefore(labelsHead, head.lastChild);
+        }
+    }
+
     let rowsSeq = 0;
     let rowsInFlight = 0;
     async function loadRows({whileLive = false} = {}) {
@@ -261,7 +283,7 @@ export function renderHunt(main, id, params) {
         const q = filterQuery();
         q.set('offset', view.offset);
         q.set('limit', PageSize);
-        q.set('fields', Fields);
+        q.set('fields', [Fields, ...labelNames.map((n) => `label:${n}`)].join(','));
         rowsInFlight += 1;
         const answer = await api(`${base}/results?${q}`).finally(() => { rowsInFlight -= 1; });
         if (gone || seq !== rowsSeq) {
@@ -270,12 +292,12 @@ export function renderHunt(main, id, params) {
         clear(body);
         clear(pager);
         if (!answer.ok) {
-            body.append(h('tr', {}, h('td', {class: 'empty error', colspan: 7}, errorText(answer))));
+            body.append(h('tr', {}, h('td', {class: 'empty error', colspan: columns()}, errorText(answer))));
             return;
         }
         const {results = [], total = 0} = answer.data;
         if (results.length === 0) {
-            body.append(h('tr', {}, h('td', {class: 'empty', colspan: 7},
+            body.append(h('tr', {}, h('td', {class: 'empty', colspan: columns()},
                                       Live(state) ? 'No results yet.' : 'No nodes match.')));
         }
         for (const r of results) {
@@ -286,6 +308,7 @@ export function renderHunt(main, id, params) {
                 h('td', {class: 'num'}, r.latencyMs === undefined ? '' : `${number(r.latencyMs)} ms`),
                 h('td', {class: 'num'}, r.attempts ?? ''),
                 h('td', {class: 'num'}, number(r.bytes)),
+                labelNames.length ? h('td', {class: 'labels'}, labelChips(r, labelNames)) : null,
                 h('td', {class: 'wrap'}, r.error ?? '')));
         }
         const first = total ? view.offset + 1 : 0;

@@ -434,6 +434,90 @@ async function waitingView(page, base, nodes) {
     return hang;
 }
 
+// Issue #22 item 7: labels wherever a user looks. The fleet with labels (dc, and rack on most
+// nodes; the odd node alone in rack r7), given through the API (the form takes no labels).
+const labelsOf = (i) => ({dc: i < 59 ? 'fra1' : 'ams1', ...(i % 10 === 9 ? {} : {rack: `r${i % 3}`})});
+async function labelViews(page, base, nodes, authorization = {}) {
+    const given = [...nodes.plain.map((n, i) => ({node: n.node, labels: labelsOf(i)})),
+                   {node: nodes.gate.node, labels: labelsOf(118)},
+                   {node: nodes.odd.node, labels: {dc: 'fra1', rack: 'r7'}},
+                   nodes.refused];
+    const created = await page.request.post(`${base}/api/v1/hunts`, {
+        headers: authorization, data: {nodes: given, url: 'metric', options: {attempts: 1}},
+    });
+    assert.equal(created.status(), 202, await created.text());
+    const {hunt} = await created.json();
+
+    // The hunt's table: a labels column, each row its node's labels.
+    await page.goto(`${base}/#/hunts/${hunt}`);
+    await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(await text(page, '#labels-head'), 'Labels');
+    await page.fill('#search', nodes.odd.node);
+    await page.click('#ok-fold');
+    await until('the odd node', async () => (await text(page, '#range')) === '1–1 of 1 node'
+                                          && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
+    assert.deepEqual(await page.locator('#nodes tbody td.labels .chip').allInnerTexts(), ['dc=fra1', 'rack=r7']);
+    await shot(page, 'web-hunt-labels.png');
+    await page.fill('#search', nodes.plain[9].node);
+    await until('a node without a rack', async () => (await rows(page, '#nodes'))[0]?.startsWith(nodes.plain[9].node)
+                                                    && (await text(page, '#range')) === '1–1 of 1 node');
+    assert.deepEqual(await page.locator('#nodes tbody td.labels .chip').allInnerTexts(), ['dc=fra1']);
+
+    // Values grouped by the labels the hunt has: one row per combination seen.
+    await page.goto(`${base}/#/hunts/${hunt}/values?path=version`);
+    await until('the label choice', async () => (await page.locator('#group-by input').count()) === 2);
+    assert.deepEqual(await page.locator('#group-by input').evaluateAll((els) => els.map((e) => e.value)), ['dc', 'rack']);
+    await page.check('#group-by input[value="dc"]');
+    await page.waitForURL(/groupBy=label%3Adc$/, {timeout: Bound});
+    await until('by dc', async () => (await page.locator('#by-label tbody tr').count()) === 3);
+    await page.check('#group-by input[value="rack"]');
+    await page.waitForURL(/groupBy=label%3Adc%2Clabel%3Arack$/, {timeout: Bound});
+    const combos = new Set(given.map((g) => (g.labels ? `dc=${g.labels.dc},rack=${g.labels.rack ?? ''}` : 'dc=,rack=')));
+    await until('by dc and rack', async () => (await page.locator('#by-label tbody tr').count()) === combos.size);
+    const slices = await page.locator('#by-label tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+        labels: tr.dataset.labels, nodes: tr.children[1].textContent, values: tr.children[5].textContent,
+    })));
+    assert.deepEqual(new Set(slices.map((x) => x.labels)), combos);
+    assert.equal(slices[slices.length - 1].labels, 'dc=,rack=', 'the unlabelled nodes last');
+    const r7 = slices.find((x) => x.labels === 'dc=fra1,rack=r7');
+    assert.deepEqual([r7.nodes, r7.values], ['1', '1.5.0 × 1']);
+    // The fleet's minority marks the rack holding it, though it is that rack's only value.
+    assert.deepEqual(await page.locator('#by-label tr.minority').evaluateAll((trs) => trs.map((tr) => tr.dataset.labels)),
+                     ['dc=fra1,rack=r7']);
+    assert.equal(await page.locator('#by-label tbody tr:last-child td:last-child').innerText(), 'no values');
+    assert.deepEqual(await page.locator('#by-label tbody tr:last-child .chip').allInnerTexts(), ['no dc', 'no rack']);
+
+    // Every node of a group, paged, each a link (not "and 111 more" as text).
+    const big = page.locator('#groups tr[data-value="1.4.2"]');
+    assert.equal(await big.locator('a').count(), 8);
+    assert.match(await big.locator('td:last-child').innerText(), /and 111 more all 119 nodes$/);
+    await big.locator('button.all-nodes').click();
+    const panel = page.locator('.group-nodes');
+    await until('page 1 of the group', async () => (await panel.locator('.range').innerText()) === '1–100 of 119 nodes');
+    const listed = await panel.locator('.node-list a').allInnerTexts();
+    assert.equal(listed.length, 100);
+    await shot(page, 'web-values-labels.png', {fullPage: true});
+    await panel.locator('button.next').click();
+    await until('page 2 of the group', async () => (await panel.locator('.range').innerText()) === '101–119 of 119 nodes');
+    listed.push(...await panel.locator('.node-list a').allInnerTexts());
+    assert.deepEqual(new Set(listed), new Set([...nodes.plain.map((n) => n.node), nodes.gate.node]));
+    assert.ok(await panel.locator('button.next').isDisabled());
+    await panel.locator('.node-list a').last().click();
+    await page.waitForURL(/\/nodes\//, {timeout: Bound});
+    await until('the node', async () => (await text(page, '#node-name')) === listed[listed.length - 1]);
+
+    // A path no node has: the warning, and the nearest paths as links.
+    await page.goto(`${base}/#/hunts/${hunt}/values?path=versio`);
+    await until('the warning', () => page.locator('.values-warning').count());
+    assert.equal(await text(page, '.values-warning'),
+                 "no node has 'versio' (120 nodes answered without it); did you mean version (120 nodes)?");
+    assert.match(await text(page, '#values-suggestions'), /^Did you mean version \(120 nodes\)/);
+    await page.click('#values-suggestions a[data-path="version"]');
+    await page.waitForURL(/path=version(&|$)/, {timeout: Bound});
+    await until('the groups', () => page.locator('#groups tbody tr[data-value="1.4.2"]').count());
+    assert.equal(await page.locator('.values-warning').count(), 0);
+}
+
 // Issue #22 item 3: a schedule whose round outlasts its interval (deadline 3 s, every 1 s, a node
 // that never answers) shows its warning and its skipped rounds, and its rounds link both ways.
 async function scheduleViews(page, base, hang, authorization = {}) {
@@ -494,6 +578,7 @@ async function withoutToken(context) {
 
     await huntThroughThePage(page, service.base, nodes, {screenshots: true});
     const hang = await waitingView(page, service.base, nodes);
+    await labelViews(page, service.base, nodes);
     await scheduleViews(page, service.base, hang);
     assert.equal(await page.locator('#token-dialog[open]').count(), 0, 'no token asked without one');
     await page.close();
