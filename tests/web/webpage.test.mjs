@@ -3,7 +3,9 @@
 // (HTTP servers on 127.0.0.1 in this process), then, through the page only: starts a hunt from
 // the form, follows it live to `done`, filters, sorts, pages and downloads its nodes, opens a
 // node's JSON tree, the values of a path (groups, minority, stats, outlier), and submits bad
-// nodes to see each reason. Then the same with a token: asked once, kept for the tab. Then a
+// nodes to see each reason; then (issue #22) what a running hunt waits on, labels (a column,
+// group-by, every node of a group) and a schedule's skips and warnings. Then the same with a
+// token (without the issue #22 part): asked once, kept for the tab. Then a
 // page from a second loopback origin calls the API with the token (--allow-origin) and one
 // from a third cannot.
 //
