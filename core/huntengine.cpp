@@ -123,12 +123,20 @@ Result<HuntInfo> HuntEngine::submit(const HuntRequest &request)
     QStringList nodes;
     nodes.reserve(list.targets.size());
     QList<Labels> labels;
+    QSet<QString> labelNames;
     for (const Target &target : std::as_const(list.targets)) {
         nodes.append(target.node);
         if (!expanded->labels.isEmpty()) {
             labels.append(target.labels);
+            for (auto it = target.labels.cbegin(); it != target.labels.cend(); ++it) {
+                labelNames.insert(it.key());
+            }
         }
     }
+    info.labelNames = labelNames.values();
+    info.labelNames.sort();
+    info.labelNameCount = int(info.labelNames.size());
+    info.labelNames = info.labelNames.mid(0, HuntInfo::MaxLabelNames);
     const Result<void> created = m_store->createHunt(info, nodes, labels);
     if (!created) {
         return created.error();

@@ -1,7 +1,11 @@
 #include "core/huntinfo.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QLocale>
+
+#include "core/nodelabels.h"
 
 using namespace Qt::StringLiterals;
 
@@ -127,6 +131,12 @@ QJsonObject HuntInfo::toJson() const
     if (!extract.isEmpty()) {
         json.insert(u"extract"_s, extractsToJson(extract));
     }
+    if (!labelNames.isEmpty()) {
+        json.insert(u"labelNames"_s, QJsonArray::fromStringList(labelNames));
+    }
+    if (labelNameCount > labelNames.size()) {
+        json.insert(u"labelNameCount"_s, labelNameCount); // a list cut at MaxLabelNames says so
+    }
     return json;
 }
 
@@ -167,6 +177,13 @@ Result<HuntInfo> HuntInfo::fromJson(const QJsonObject &json)
     if (Result<ExtractList> extract = extractsFromJson(json.value(u"extract"_s)); extract) {
         info.extract = std::move(extract).value();
     }
+    for (const QJsonValue &name : json.value(u"labelNames"_s).toArray()) {
+        if (info.labelNames.size() < MaxLabelNames && isValidLabelName(name.toString())) {
+            info.labelNames.append(name.toString());
+        }
+    }
+    info.labelNameCount =
+        std::max<int>(int(info.labelNames.size()), json.value(u"labelNameCount"_s).toInt());
     return info;
 }
 

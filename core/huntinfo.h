@@ -55,6 +55,12 @@ struct HuntInfo
     int deadlineMs = 0;
     // Named values of each node's body, served as Prometheus metrics (core/fleetmetrics.h).
     ExtractList extract;
+    // The label names its nodes carry, sorted, at most MaxLabelNames of them, and how many there
+    // are in all: a face offers them (a labels column, a group-by choice) without reading every
+    // result. Set once when the hunt is created.
+    static constexpr int MaxLabelNames = 100;
+    QStringList labelNames;
+    int labelNameCount = 0;
 
     qint64 elapsedMs() const; // started -> finished (or now)
     QJsonObject toJson() const;

@@ -1,10 +1,12 @@
 // The page's router: the hash names the view (#/, #/new, #/hunts/ID, #/hunts/ID/nodes/NODE,
-// #/hunts/ID/values?path=P), so every view has a link that can be shared and reloaded.
+// #/hunts/ID/values?path=P, #/schedules, #/schedules/ID), so every view has a link that can be
+// shared and reloaded.
 import {clear, h} from './dom.js';
 import {renderForm} from './form.js';
 import {renderHunt} from './hunt.js';
 import {renderHunts} from './hunts.js';
 import {renderNode} from './node.js';
+import {renderSchedule, renderSchedules} from './schedules.js';
 import {renderValues} from './values.js';
 
 const main = document.getElementById('main');
@@ -33,6 +35,12 @@ function show() {
     } else if (parts[0] === 'new' && parts.length === 1) {
         nav = 'new';
         stop = renderForm(main, params);
+    } else if (parts[0] === 'schedules' && parts.length === 1) {
+        nav = 'schedules';
+        stop = renderSchedules(main, params);
+    } else if (parts[0] === 'schedules' && parts.length === 2) {
+        nav = 'schedules';
+        stop = renderSchedule(main, parts[1]);
     } else if (parts[0] === 'hunts' && parts.length === 2) {
         stop = renderHunt(main, parts[1], params);
     } else if (parts[0] === 'hunts' && parts.length === 4 && parts[2] === 'nodes') {

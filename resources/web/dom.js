@@ -37,6 +37,9 @@ export function clear(el) {
 
 export const number = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '');
 
+// "1 node", "2 nodes", "1,234 nodes": a count and its noun, singular for exactly one.
+export const count = (n, noun, plural = `${noun}s`) => `${number(n)} ${n === 1 ? noun : plural}`;
+
 export function when(iso) {
     if (!iso) {
         return '';

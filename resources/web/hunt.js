@@ -1,15 +1,48 @@
 // #/hunts/ID : one hunt, live while it runs (the manifest is polled), and its nodes as a table
 // paged, filtered and sorted by the API (a 100k-node hunt never comes to the page whole).
 // Leads with what is wrong: unless the link names an outcome, a hunt with failures lists its
-// failed nodes and folds the ok ones into one count ("1,954 ok (show)").
+// failed nodes and folds the ok ones into one count ("1,954 ok (show)"). While it runs it names
+// the nodes still waited on (in flight or waiting to retry, attempt, age) and the recent rate.
 import {api, downloadLink, errorText} from './api.js';
-import {append, badge, clear, duration, enc, failedCount, h, number, route, when} from './dom.js';
+import {append, badge, clear, count, duration, enc, failedCount, h, number, route, when} from './dom.js';
 
 const PageSize = 100;
 const Outcomes = ['ok', 'http_error', 'invalid_json', 'timeout', 'refused', 'dns', 'tls',
                   'too_large', 'cancelled', 'denied', 'error'];
 const Fields = 'node,outcome,httpStatus,latencyMs,attempts,bytes,error';
 const Live = (state) => state === 'queued' || state === 'running';
+const MaxLabelColumns = 20; // label:NAME fields asked for the labels column
+
+// "dc=fra1 rack=r7" of a projected row ({"label:dc": "fra1", "label:rack": null, ...}).
+const labelChips = (row, names) => names.filter((n) => row[`label:${n}`] !== null && row[`label:${n}`] !== undefined)
+    .map((n) => h('span', {class: 'chip label', dataset: {label: n}}, `${n}=${row[`label:${n}`]}`));
+
+// The nodes a running hunt still waits on (progress.unfinished, oldest first, at most 20):
+// in flight or waiting to retry, which attempt of how many, and for how long.
+function waitingOn(hunt) {
+    const p = hunt.progress ?? {};
+    const unfinished = p.unfinished;
+    if (!Live(hunt.state) || !unfinished || unfinished.count === 0) {
+        return null;
+    }
+    const attempts = hunt.options?.attempts ?? 1;
+    const oldest = unfinished.oldest ?? [];
+    return h('div', {id: 'waiting'},
+        h('h3', {}, `Waiting on ${count(unfinished.count, 'node')}`,
+          unfinished.count > oldest.length
+              ? h('span', {class: 'muted'}, ` (the ${number(oldest.length)} waited on longest)`) : null,
+          typeof p.sinceLastOutcomeMs === 'number' && p.sinceLastOutcomeMs >= 1000
+              ? h('span', {class: 'muted', id: 'since-last'}, ` · no node finished for ${duration(p.sinceLastOutcomeMs)}`) : null),
+        h('div', {class: 'table-wrap'}, h('table', {id: 'unfinished'},
+            h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'State'),
+                             h('th', {class: 'num'}, 'Attempt'), h('th', {class: 'num'}, 'Waited'))),
+            h('tbody', {}, oldest.map((n) => h('tr', {dataset: {node: n.node, state: n.state}},
+                h('td', {class: 'mono'}, n.node),
+                h('td', {}, n.state === 'retry-wait' ? badge('waiting to retry', 'cancelled') : badge('in flight', 'running')),
+                h('td', {class: 'num'}, n.state === 'retry-wait' ? `${n.attempt} of ${attempts} failed`
+                                                                : `${n.attempt} of ${attempts}`),
+                h('td', {class: 'num'}, duration(n.ageMs))))))));
+}
 
 export function renderHunt(main, id, params) {
     const view = {
@@ -21,6 +54,7 @@ export function renderHunt(main, id, params) {
     // Failing first until the user picks an outcome (or unfolds the ok nodes).
     let failingFirst = !params.has('outcome');
     let okCount = 0;
+    let labelNames = []; // the hunt's (labelNames), once its manifest is read
     const base = `/api/v1/hunts/${enc(id)}`;
 
     const title = h('h1', {}, 'Hunt ', h('span', {class: 'mono'}, id));
@@ -52,6 +86,8 @@ export function renderHunt(main, id, params) {
         h('th', {}, sortButton('node', 'Node')), h('th', {}, sortButton('outcome', 'Outcome')),
         h('th', {class: 'num'}, 'HTTP'), h('th', {class: 'num'}, sortButton('latency', 'Latency')),
         h('th', {class: 'num'}, 'Attempts'), h('th', {class: 'num'}, 'Bytes'), h('th', {}, 'Error'));
+    const labelsHead = h('th', {id: 'labels-head'}, 'Labels');
+    const columns = () => 7 + (labelNames.length ? 1 : 0);
     const body = h('tbody', {});
     const pager = h('div', {class: 'pager', id: 'pager'});
     const fold = h('span', {class: 'fold', id: 'fold', hidden: true},
@@ -162,18 +198,23 @@ export function renderHunt(main, id, params) {
                 poll();
             }}, 'Cancel hunt')
             : null;
+        const rate = hunt.progress?.nodesPerSecond;
         append(clear(summary), [
             h('div', {class: 'toolbar'}, h('span', {id: 'hunt-state'}, badge(hunt.state)),
               h('span', {class: 'mono'}, hunt.url),
-              hunt.schedule ? h('span', {class: 'muted'}, `schedule ${hunt.schedule}, round ${hunt.round}`) : null,
+              hunt.schedule ? h('span', {class: 'muted', id: 'hunt-schedule'}, 'schedule ',
+                                h('a', {class: 'mono', href: route(`/schedules/${enc(hunt.schedule)}`)}, hunt.schedule),
+                                `, round ${hunt.round}`) : null,
               h('span', {class: 'grow'}), cancel),
-            h('div', {class: 'progress', title: `${hunt.done} of ${total} nodes`},
+            h('div', {class: 'progress', title: `${number(hunt.done)} of ${count(total, 'node')}`},
               h('span', {class: 'ok', dataset: {w: pct(ok)}}),
               h('span', {class: 'bad', dataset: {w: pct(failed)}})),
             h('div', {class: 'facts'},
               h('div', {}, h('span', {}, 'Progress'),
-                h('b', {id: 'progress'}, `${number(hunt.done)} / ${number(total)} nodes`),
+                h('b', {id: 'progress'}, `${number(hunt.done)} / ${count(total, 'node')}`),
                 hunt.progress ? ` (${hunt.progress.percent}%)` : ''),
+              typeof rate === 'number' && Live(hunt.state)
+                  ? h('div', {}, h('span', {}, 'Rate (last 5 s)'), h('b', {id: 'rate'}, `${number(rate)} nodes/s`)) : null,
               h('div', {}, h('span', {}, 'OK'), h('b', {class: 'count-ok', id: 'ok-count'}, number(ok))),
               h('div', {}, h('span', {}, 'Failed'),
                 h('b', {class: failed ? 'count-bad' : '', id: 'failed-count'}, number(failed))),
@@ -181,6 +222,7 @@ export function renderHunt(main, id, params) {
               h('div', {}, h('span', {}, 'Finished'), when(hunt.finishedAt) || '—'),
               h('div', {}, h('span', {}, 'Took'), duration(hunt.elapsedMs))),
             h('div', {class: 'chips'}, chips),
+            waitingOn(hunt),
             hunt.error ? h('p', {class: 'error', id: 'hunt-error'}, hunt.error) : null]);
         // Widths through the CSSOM: the policy allows no inline style attributes.
         for (const bar of summary.querySelectorAll('.progress span')) {
@@ -204,6 +246,9 @@ export function renderHunt(main, id, params) {
         const wasLive = Live(state);
         const first = state === '';
         state = answer.data.state;
+        if (first) {
+            setLabels(answer.data);
+        }
         renderSummary(answer.data);
         if (leadWithFailures(answer.data) || first) {
             update();
@@ -217,6 +262,17 @@ export function renderHunt(main, id, params) {
         }
     }
 
+    // The labels column: one label:NAME field per label the hunt's nodes carry.
+    function setLabels(hunt) {
+        const names = hunt.labelNames ?? [];
+        labelNames = names.slice(0, MaxLabelColumns);
+        const all = Math.max(names.length, hunt.labelNameCount ?? 0);
+        if (labelNames.length) {
+            labelsHead.title = all > labelNames.length ? `the first ${labelNames.length} of ${all} label names` : '';
+            head.insertBefore(labelsHead, head.lastChild);
+        }
+    }
+
     let rowsSeq = 0;
     let rowsInFlight = 0;
     async function loadRows({whileLive = false} = {}) {
@@ -227,7 +283,7 @@ export function renderHunt(main, id, params) {
         const q = filterQuery();
         q.set('offset', view.offset);
         q.set('limit', PageSize);
-        q.set('fields', Fields);
+        q.set('fields', [Fields, ...labelNames.map((n) => `label:${n}`)].join(','));
         rowsInFlight += 1;
         const answer = await api(`${base}/results?${q}`).finally(() => { rowsInFlight -= 1; });
         if (gone || seq !== rowsSeq) {
@@ -236,12 +292,12 @@ export function renderHunt(main, id, params) {
         clear(body);
         clear(pager);
         if (!answer.ok) {
-            body.append(h('tr', {}, h('td', {class: 'empty error', colspan: 7}, errorText(answer))));
+            body.append(h('tr', {}, h('td', {class: 'empty error', colspan: columns()}, errorText(answer))));
             return;
         }
         const {results = [], total = 0} = answer.data;
         if (results.length === 0) {
-            body.append(h('tr', {}, h('td', {class: 'empty', colspan: 7},
+            body.append(h('tr', {}, h('td', {class: 'empty', colspan: columns()},
                                       Live(state) ? 'No results yet.' : 'No nodes match.')));
         }
         for (const r of results) {
@@ -252,6 +308,7 @@ export function renderHunt(main, id, params) {
                 h('td', {class: 'num'}, r.latencyMs === undefined ? '' : `${number(r.latencyMs)} ms`),
                 h('td', {class: 'num'}, r.attempts ?? ''),
                 h('td', {class: 'num'}, number(r.bytes)),
+                labelNames.length ? h('td', {class: 'labels'}, labelChips(r, labelNames)) : null,
                 h('td', {class: 'wrap'}, r.error ?? '')));
         }
         const first = total ? view.offset + 1 : 0;
@@ -262,7 +319,7 @@ export function renderHunt(main, id, params) {
         };
         pager.append(
             h('button', {id: 'prev', disabled: view.offset === 0, onclick: go(Math.max(0, view.offset - PageSize))}, '← Previous'),
-            h('span', {id: 'range'}, `${number(first)}–${number(last)} of ${number(total)} nodes`),
+            h('span', {id: 'range'}, `${number(first)}–${number(last)} of ${count(total, 'node')}`),
             h('button', {id: 'next', disabled: last >= total, onclick: go(view.offset + PageSize)}, 'Next →'));
     }
 

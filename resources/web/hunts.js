@@ -65,7 +65,8 @@ export function renderHunts(main, params) {
                 h('td', {class: 'num'}, `${number(hunt.done)} / ${number(hunt.total)}`),
                 h('td', {class: 'num count-ok'}, number(hunt.counts?.ok ?? 0)),
                 h('td', {class: `num ${failed ? 'count-bad' : ''}`}, number(failed)),
-                h('td', {class: 'mono', title: hunt.schedule ?? null}, hunt.schedule ? `${hunt.schedule.slice(-8)} · round ${hunt.round}` : ''),
+                h('td', {class: 'mono', title: hunt.schedule ?? null}, hunt.schedule
+                    ? h('a', {href: route(`/schedules/${enc(hunt.schedule)}`)}, `${hunt.schedule.slice(-8)} · round ${hunt.round}`) : ''),
                 h('td', {}, when(hunt.createdAt)),
                 h('td', {class: 'num'}, duration(hunt.elapsedMs))));
         }

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void resultsCarryLabels();
+    void huntNamesItsLabels();
     void valuesGroupedByLabel();
     void valuesGroupedByLabelCombination();
     void csvExportHasLabelColumns();
@@ -105,6 +106,45 @@ void TestInventoryApi::resultsCarryLabels()
         m_client->get(api(u"/results/"_s + QString::fromUtf8(QUrl::toPercentEncoding(m_single))));
     QCOMPARE(one.status, 200);
     QCOMPARE(one.json().value(u"labels"_s).toObject().value(u"role"_s).toString(), u"db"_s);
+}
+
+// The web page's labels column and group-by choice come from here, not from reading results.
+void TestInventoryApi::huntNamesItsLabels()
+{
+    const HttpReply reply = m_client->get(u"/api/v1/hunts/"_s + m_hunt);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.json().value(u"labelNames"_s).toArray(), (QJsonArray{u"dc"_s, u"role"_s}));
+    QVERIFY(!reply.json().contains(u"labelNameCount"_s)); // only when the list is cut
+    const HttpReply listed = m_client->get(u"/api/v1/hunts?limit=1"_s);
+    const QJsonObject first = listed.json().value(u"hunts"_s).toArray().at(0).toObject();
+    QCOMPARE(first.value(u"labelNames"_s).toArray(), (QJsonArray{u"dc"_s, u"role"_s}));
+
+    // A hunt without labels says nothing.
+    const HttpReply plain =
+        m_client->postJson(u"/api/v1/hunts"_s, QJsonObject{{u"nodes"_s, QJsonArray{m_single}},
+                                                           {u"url"_s, u"metric"_s}});
+    QCOMPARE(plain.status, 202);
+    const QJsonObject done =
+        m_client->waitFinished(plain.json().value(u"hunt"_s).toString(), 30000);
+    QVERIFY(!done.contains(u"labelNames"_s));
+
+    // More names than the manifest lists: the first 100, sorted, and how many there are.
+    QJsonObject many;
+    for (int i = 0; i <= 100; ++i) {
+        many.insert(u"l%1"_s.arg(i, 3, 10, QChar(u'0')), u"x"_s);
+    }
+    const HttpReply cut = m_client->postJson(
+        u"/api/v1/hunts"_s, QJsonObject{{u"nodes"_s, QJsonArray{QJsonObject{{u"node"_s, m_single},
+                                                                            {u"labels"_s, many}}}},
+                                        {u"url"_s, u"metric"_s}});
+    QCOMPARE(cut.status, 202);
+    const QJsonObject cutDone =
+        m_client->waitFinished(cut.json().value(u"hunt"_s).toString(), 30000);
+    const QJsonArray names = cutDone.value(u"labelNames"_s).toArray();
+    QCOMPARE(names.size(), 100);
+    QCOMPARE(names.first().toString(), u"l000"_s);
+    QCOMPARE(names.last().toString(), u"l099"_s);
+    QCOMPARE(cutDone.value(u"labelNameCount"_s).toInt(), 101);
 }
 
 void TestInventoryApi::valuesGroupedByLabel()

@@ -3,7 +3,9 @@
 // (HTTP servers on 127.0.0.1 in this process), then, through the page only: starts a hunt from
 // the form, follows it live to `done`, filters, sorts, pages and downloads its nodes, opens a
 // node's JSON tree, the values of a path (groups, minority, stats, outlier), and submits bad
-// nodes to see each reason. Then the same with a token: asked once, kept for the tab. Then a
+// nodes to see each reason; then (issue #22) what a running hunt waits on, labels (a column,
+// group-by, every node of a group) and a schedule's skips and warnings. Then the same with a
+// token (without the issue #22 part): asked once, kept for the tab. Then a
 // page from a second loopback origin calls the API with the token (--allow-origin) and one
 // from a third cannot.
 //
@@ -14,6 +16,7 @@
 import assert from 'node:assert/strict';
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -72,6 +75,24 @@ async function fakeNode(body, {held = false} = {}) {
         },
         waiting: () => waiting.length,
     };
+}
+
+// A node that accepts connections and never answers (issue #22: what a running hunt waits on).
+async function hangingNode() {
+    const sockets = new Set();
+    let accepted = 0;
+    const server = net.createServer((socket) => {
+        accepted += 1;
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => sockets.delete(socket));
+    });
+    const port = await listen(server);
+    cleanups.push(() => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close();
+    });
+    return {node: `127.0.0.1:${port}`, accepted: () => accepted};
 }
 
 // A port nothing listens on: bound, read, closed.
@@ -181,9 +202,16 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     await until('the state running', async () => (await text(page, '#hunt-state')) === 'running');
     await until('every other node done', async () => (await text(page, '#progress')) === '120 / 121 nodes');
     // Failing first: the refused node, the 119 ok ones folded into a count.
-    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                && (await text(page, '#ok-fold')) === '119 ok (show)');
     assert.ok((await rows(page, '#nodes'))[0].startsWith(nodes.refused));
+    // The node still waited on is named: in flight, its first attempt of one.
+    await until('the held node named', async () => (await text(page, '#waiting h3')).startsWith('Waiting on 1 node')
+                                                && (await rows(page, '#unfinished')).length === 1);
+    const held = await page.locator('#unfinished tbody tr td').allInnerTexts();
+    assert.deepEqual(held.slice(0, 3), [nodes.gate.node, 'in flight', '1 of 1']);
+    assert.match(held[3], /^\d+(\.\d)? m?s$/);
+    assert.match(await text(page, '#rate'), /^[\d.,]+ nodes\/s$/);
     if (screenshots) {
         await shot(page, 'web-hunt-running.png');
     }
@@ -199,6 +227,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     nodes.gate.release();
     await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
     assert.equal(await text(page, '#progress'), '121 / 121 nodes');
+    assert.equal(await page.locator('#waiting').count(), 0, 'nothing waited on once done');
     assert.equal(await text(page, '#ok-count'), '120');
     assert.equal(await text(page, '#failed-count'), '1');
     assert.equal(await page.locator('#cancel').count(), 0, 'no cancel button on a finished hunt');
@@ -206,7 +235,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
 
     // The per-node table: failing first, unfolded; paged by 100, filtered by outcome and text,
     // and sorted.
-    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the failure first', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                && (await text(page, '#ok-fold')) === '120 ok (show)');
     await page.click('#ok-fold');
     await until('page 1 of the nodes', async () => (await text(page, '#range')) === '1–100 of 121 nodes');
@@ -216,13 +245,13 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     assert.equal((await rows(page, '#nodes')).length, 21);
     assert.match(page.url(), /offset=100/);
     await page.selectOption('#outcome-filter', 'failed');
-    await until('the failed node only', async () => (await text(page, '#range')) === '1–1 of 1 nodes');
+    await until('the failed node only', async () => (await text(page, '#range')) === '1–1 of 1 node');
     const failedRow = (await rows(page, '#nodes'))[0];
     assert.ok(failedRow.includes(nodes.refused) && failedRow.includes('refused'), failedRow);
     await page.selectOption('#outcome-filter', '');
     await page.fill('#search', nodes.odd.node.split(':')[1]);
     // The failed filter also showed "1–1 of 1": wait for the searched row itself.
-    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the searched node', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                 && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.fill('#search', '');
     await page.click('button.sort[data-sort="node"]');
@@ -252,7 +281,7 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
 
     // A node's JSON as a tree (found by text first: sorted, it may be on any page).
     await page.fill('#search', nodes.odd.node);
-    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 nodes'
+    await until('the odd node alone', async () => (await text(page, '#range')) === '1–1 of 1 node'
                                                  && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
     await page.click(`#nodes a:text-is("${nodes.odd.node}")`);
     await page.waitForURL(/\/nodes\//, {timeout: Bound});
@@ -368,6 +397,170 @@ async function huntThroughThePage(page, base, nodes, {screenshots, authorization
     return id;
 }
 
+// Issue #22 item 5: a running hunt names what it still waits on. A node that never answers,
+// timeout 2 s, 2 attempts: listed in flight at attempt 1 of 2, then at attempt 2 of 2, with its
+// age and the recent rate, until it ends as a timeout.
+async function waitingView(page, base, nodes) {
+    const hang = await hangingNode();
+    await page.goto(`${base}/#/new`);
+    await page.fill('#nodes', [hang.node, nodes.plain[0].node, nodes.plain[1].node].join('\n'));
+    await page.fill('#timeoutMs', '2000');
+    await page.fill('#attempts', '2');
+    await page.click('#start');
+    await page.waitForURL(/#\/hunts\/[0-9A-Z]+$/, {timeout: Bound});
+    const waited = async () => page.locator('#unfinished tbody tr td').allInnerTexts();
+    await until('attempt 1 in flight', async () => {
+        const cells = await waited();
+        return cells[0] === hang.node && cells[1] === 'in flight' && cells[2] === '1 of 2';
+    });
+    await until('the other two done', async () => (await text(page, '#progress')) === '2 / 3 nodes');
+    assert.match(await text(page, '#waiting h3'), /^Waiting on 1 node\b/);
+    await until('attempt 2 in flight', async () => {
+        const cells = await waited();
+        return cells[0] === hang.node && cells[1] === 'in flight' && cells[2] === '2 of 2';
+    });
+    const [, , , age] = await waited();
+    assert.match(age, /^\d\.\d s$/, 'waited since the first attempt, over 2 s');
+    assert.ok(Number(age.split(' ')[0]) >= 2, age);
+    assert.equal(hang.accepted(), 2, 'two attempts, two connections');
+    assert.match(await text(page, '#since-last'), /^\s*· no node finished for \d\.\d s$/);
+    assert.match(await text(page, '#rate'), /^[\d.]+ nodes\/s$/);
+    await shot(page, 'web-hunt-waiting.png');
+    await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(await page.locator('#waiting').count(), 0);
+    assert.equal(await page.locator('#rate').count(), 0, 'no rate once done');
+    await until('the timeout first', async () => (await rows(page, '#nodes'))[0]?.startsWith(hang.node));
+    const row = await rows(page, '#nodes');
+    assert.equal(row.length, 1);
+    assert.match(row[0], /\ttimeout\t/);
+    return hang;
+}
+
+// Issue #22 item 7: labels wherever a user looks. The fleet with labels (dc, and rack on most
+// nodes; the odd node alone in rack r7), given through the API (the form takes no labels).
+const labelsOf = (i) => ({dc: i < 59 ? 'fra1' : 'ams1', ...(i % 10 === 9 ? {} : {rack: `r${i % 3}`})});
+async function labelViews(page, base, nodes, authorization = {}) {
+    const given = [...nodes.plain.map((n, i) => ({node: n.node, labels: labelsOf(i)})),
+                   {node: nodes.gate.node, labels: labelsOf(118)},
+                   {node: nodes.odd.node, labels: {dc: 'fra1', rack: 'r7'}},
+                   nodes.refused];
+    const created = await page.request.post(`${base}/api/v1/hunts`, {
+        headers: authorization, data: {nodes: given, url: 'metric', options: {attempts: 1}},
+    });
+    assert.equal(created.status(), 202, await created.text());
+    const {hunt} = await created.json();
+
+    // The hunt's table: a labels column, each row its node's labels.
+    await page.goto(`${base}/#/hunts/${hunt}`);
+    await until('the state done', async () => (await text(page, '#hunt-state')) === 'done');
+    assert.equal(await text(page, '#labels-head'), 'Labels');
+    await page.fill('#search', nodes.odd.node);
+    await page.click('#ok-fold');
+    await until('the odd node', async () => (await text(page, '#range')) === '1–1 of 1 node'
+                                          && (await rows(page, '#nodes'))[0]?.startsWith(nodes.odd.node));
+    assert.deepEqual(await page.locator('#nodes tbody td.labels .chip').allInnerTexts(), ['dc=fra1', 'rack=r7']);
+    await shot(page, 'web-hunt-labels.png');
+    await page.fill('#search', nodes.plain[9].node);
+    await until('a node without a rack', async () => (await rows(page, '#nodes'))[0]?.startsWith(nodes.plain[9].node)
+                                                    && (await text(page, '#range')) === '1–1 of 1 node');
+    assert.deepEqual(await page.locator('#nodes tbody td.labels .chip').allInnerTexts(), ['dc=fra1']);
+
+    // Values grouped by the labels the hunt has: one row per combination seen.
+    await page.goto(`${base}/#/hunts/${hunt}/values?path=version`);
+    await until('the label choice', async () => (await page.locator('#group-by input').count()) === 2);
+    assert.deepEqual(await page.locator('#group-by input').evaluateAll((els) => els.map((e) => e.value)), ['dc', 'rack']);
+    await page.check('#group-by input[value="dc"]');
+    await page.waitForURL(/groupBy=label%3Adc$/, {timeout: Bound});
+    await until('by dc', async () => (await page.locator('#by-label tbody tr').count()) === 3);
+    await page.check('#group-by input[value="rack"]');
+    await page.waitForURL(/groupBy=label%3Adc%2Clabel%3Arack$/, {timeout: Bound});
+    const combos = new Set(given.map((g) => (g.labels ? `dc=${g.labels.dc},rack=${g.labels.rack ?? ''}` : 'dc=,rack=')));
+    await until('by dc and rack', async () => (await page.locator('#by-label tbody tr').count()) === combos.size);
+    const slices = await page.locator('#by-label tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+        labels: tr.dataset.labels, nodes: tr.children[1].textContent, values: tr.children[5].textContent,
+    })));
+    assert.deepEqual(new Set(slices.map((x) => x.labels)), combos);
+    assert.equal(slices[slices.length - 1].labels, 'dc=,rack=', 'the unlabelled nodes last');
+    const r7 = slices.find((x) => x.labels === 'dc=fra1,rack=r7');
+    assert.deepEqual([r7.nodes, r7.values], ['1', '1.5.0 × 1']);
+    // The fleet's minority marks the rack holding it, though it is that rack's only value.
+    assert.deepEqual(await page.locator('#by-label tr.minority').evaluateAll((trs) => trs.map((tr) => tr.dataset.labels)),
+                     ['dc=fra1,rack=r7']);
+    assert.equal(await page.locator('#by-label tbody tr:last-child td:last-child').innerText(), 'no values');
+    assert.deepEqual(await page.locator('#by-label tbody tr:last-child .chip').allInnerTexts(), ['no dc', 'no rack']);
+
+    // Every node of a group, paged, each a link (not "and 111 more" as text).
+    const big = page.locator('#groups tr[data-value="1.4.2"]');
+    assert.equal(await big.locator('a').count(), 8);
+    assert.match(await big.locator('td:last-child').innerText(), /and 111 more all 119 nodes$/);
+    await big.locator('button.all-nodes').click();
+    const panel = page.locator('.group-nodes');
+    await until('page 1 of the group', async () => (await panel.locator('.range').innerText()) === '1–100 of 119 nodes');
+    const listed = await panel.locator('.node-list a').allInnerTexts();
+    assert.equal(listed.length, 100);
+    await shot(page, 'web-values-labels.png', {fullPage: true});
+    await panel.locator('button.next').click();
+    await until('page 2 of the group', async () => (await panel.locator('.range').innerText()) === '101–119 of 119 nodes');
+    listed.push(...await panel.locator('.node-list a').allInnerTexts());
+    assert.deepEqual(new Set(listed), new Set([...nodes.plain.map((n) => n.node), nodes.gate.node]));
+    assert.ok(await panel.locator('button.next').isDisabled());
+    await panel.locator('.node-list a').last().click();
+    await page.waitForURL(/\/nodes\//, {timeout: Bound});
+    await until('the node', async () => (await text(page, '#node-name')) === listed[listed.length - 1]);
+
+    // A path no node has: the warning, and the nearest paths as links.
+    await page.goto(`${base}/#/hunts/${hunt}/values?path=versio`);
+    await until('the warning', () => page.locator('.values-warning').count());
+    assert.equal(await text(page, '.values-warning'),
+                 "no node has 'versio' (120 nodes answered without it); did you mean version (120 nodes)?");
+    assert.match(await text(page, '#values-suggestions'), /^Did you mean version \(120 nodes\)/);
+    await page.click('#values-suggestions a[data-path="version"]');
+    await page.waitForURL(/path=version(&|$)/, {timeout: Bound});
+    await until('the groups', () => page.locator('#groups tbody tr[data-value="1.4.2"]').count());
+    assert.equal(await page.locator('.values-warning').count(), 0);
+}
+
+// Issue #22 item 3: a schedule whose round outlasts its interval (deadline 3 s, every 1 s, a node
+// that never answers) shows its warning and its skipped rounds, and its rounds link both ways.
+async function scheduleViews(page, base, hang, authorization = {}) {
+    const created = await page.request.post(`${base}/api/v1/schedules`, {
+        headers: authorization,
+        data: {nodes: [hang.node], url: 'metric', every: '1s', deadline: '3s', spread: 0, rounds: 2,
+               options: {timeoutMs: 2500, attempts: 1}},
+    });
+    assert.equal(created.status(), 201, await created.text());
+    const {schedule, hunt, warnings} = await created.json();
+    assert.equal(warnings.length, 1);
+    await page.goto(`${base}/#/schedules`);
+    const row = page.locator(`#schedules tr[data-schedule="${schedule}"]`);
+    await until('a skipped round', async () => /^\d+ rounds? — last /.test(await row.locator('td').nth(4).innerText()));
+    const cells = await row.locator('td').allInnerTexts();
+    assert.deepEqual(cells.slice(0, 3), [schedule, 'metric', '1s']);
+    assert.match(cells[3], /^[12] of 2$/); // round 2 starts once round 1 has timed out
+    assert.match(cells[4], new RegExp(`^\\d+ rounds? — last [\\d-]+ [\\d:]+: round 1 \\(hunt ${hunt}\\) is still running$`));
+    assert.equal(cells[5], warnings[0]);
+    assert.ok(await row.evaluate((tr) => tr.classList.contains('warned')));
+    assert.equal(await page.locator('#schedules tbody tr').count(), 2, 'and the hourly one');
+    await shot(page, 'web-schedules.png');
+
+    await row.locator('a').first().click();
+    await page.waitForURL(new RegExp(`#/schedules/${schedule}$`), {timeout: Bound});
+    await until('the rounds', () => page.locator(`#rounds tr[data-hunt="${hunt}"]`).count());
+    assert.deepEqual(await page.locator('#schedule-warnings li').allInnerTexts(), warnings);
+    assert.match(await text(page, '#schedule-skipped'), /^Skipped: \d+ rounds? — last .*is still running$/);
+    await page.click(`#rounds tr[data-hunt="${hunt}"] a`);
+    await page.waitForURL(new RegExp(`#/hunts/${hunt}$`), {timeout: Bound});
+    await until('the round', async () => (await text(page, '#hunt-schedule')) === `schedule ${schedule}, round 1`);
+    await page.click('#hunt-schedule a');
+    await page.waitForURL(new RegExp(`#/schedules/${schedule}$`), {timeout: Bound});
+    // Deleted from the list's view (its own view would poll a 404): gone from the list.
+    await page.click('nav a[data-nav="schedules"]');
+    await until('the list', () => row.count());
+    const removed = await page.request.delete(`${base}/api/v1/schedules/${schedule}`, {headers: authorization});
+    assert.equal(removed.status(), 200);
+    await until('the schedule gone', async () => (await row.count()) === 0);
+}
+
 async function withoutToken(context) {
     const service = await serve();
     const nodes = await fleet();
@@ -386,6 +579,9 @@ async function withoutToken(context) {
     assert.equal((await page.request.get(`${service.base}/web/nothing.js`)).status(), 404);
 
     await huntThroughThePage(page, service.base, nodes, {screenshots: true});
+    const hang = await waitingView(page, service.base, nodes);
+    await labelViews(page, service.base, nodes);
+    await scheduleViews(page, service.base, hang);
     assert.equal(await page.locator('#token-dialog[open]').count(), 0, 'no token asked without one');
     await page.close();
 }
