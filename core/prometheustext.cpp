@@ -14,109 +14,20 @@
 #include <QJsonDocument>
 #include <QList>
 
+#include "core/nametable.h"
+#include "core/prometheuslines.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
 
 namespace {
 
-bool isLetter(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-bool isDigit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-bool isBlank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-bool isMetricNameStart(char c)
-{
-    return isLetter(c) || c == '_' || c == ':';
-}
-
-bool isMetricNameChar(char c)
-{
-    return isMetricNameStart(c) || isDigit(c);
-}
-
-bool isLabelNameStart(char c)
-{
-    return isLetter(c) || c == '_';
-}
-
-bool isLabelNameChar(char c)
-{
-    return isLabelNameStart(c) || isDigit(c);
-}
+using namespace PromText;
 
 QString quoted(QByteArrayView text)
 {
     return u"'"_s + QString::fromUtf8(text) + u"'"_s;
-}
-
-// A cursor over one line (without its line feed, trimmed of blanks at both ends).
-class Line
-{
-public:
-    explicit Line(QByteArrayView text) : m_text(text) {}
-
-    bool atEnd() const { return m_pos >= m_text.size(); }
-    char peek() const { return atEnd() ? '\0' : m_text.at(m_pos); }
-    void advance() { ++m_pos; }
-    void skip(qsizetype count) { m_pos += count; }
-    QByteArrayView rest() const { return m_text.sliced(m_pos); }
-
-    void skipBlanks()
-    {
-        while (!atEnd() && isBlank(peek())) {
-            ++m_pos;
-        }
-    }
-    // Up to the next blank (or the end).
-    QByteArrayView token()
-    {
-        const qsizetype start = m_pos;
-        while (!atEnd() && !isBlank(peek())) {
-            ++m_pos;
-        }
-        return m_text.sliced(start, m_pos - start);
-    }
-    // A name: one `first` char, then `next` chars; empty when the cursor is not at one.
-    template <typename First, typename Next> QByteArrayView name(First first, Next next)
-    {
-        const qsizetype start = m_pos;
-        if (atEnd() || !first(peek())) {
-            return {};
-        }
-        while (!atEnd() && next(peek())) {
-            ++m_pos;
-        }
-        return m_text.sliced(start, m_pos - start);
-    }
-
-private:
-    QByteArrayView m_text;
-    qsizetype m_pos = 0;
-};
-
-bool equalsIgnoringCase(QByteArrayView text, QByteArrayView lower)
-{
-    if (text.size() != lower.size()) {
-        return false;
-    }
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text.at(i);
-        if ((c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c) != lower.at(i)) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // `text` (bytes as written) as a JSON string holding what QString::fromUtf8(text) holds, as when
@@ -234,87 +145,6 @@ QByteArray unescapeHelp(QByteArrayView text)
     out.append(text.sliced(from));
     return out;
 }
-
-// Names (views into the text) numbered in order of first sight, found again by their hash: open
-// addressing, where a slot is the name's hash and number (12 bytes: the table stays in cache
-// longer) and a name is compared only on an equal hash. For 879k distinct names
-// QHash<QByteArrayView, quint32> took 3.4 s, this 0.35 s (shared 2-core box, load 8). clear() is
-// O(1) (a new generation): the label names of each sample use one table, without allocating.
-class NameTable
-{
-public:
-    // The number of `name`; `added` tells whether it is new.
-    quint32 insert(QByteArrayView name, bool &added)
-    {
-        if ((m_names.size() + 1) * 2 > m_slots.size()) {
-            grow();
-        }
-        const auto hash = quint32(qHash(name));
-        Slot &slot = m_slots[slotOf(name, hash)];
-        added = slot.generation != m_generation;
-        if (added) {
-            slot = {hash, quint32(m_names.size()), m_generation};
-            m_names.push_back(name);
-        }
-        return slot.index;
-    }
-    quint32 insert(QByteArrayView name)
-    {
-        bool added = false;
-        return insert(name, added);
-    }
-
-    const std::vector<QByteArrayView> &names() const { return m_names; }
-
-    void clear()
-    {
-        m_names.clear();
-        if (++m_generation == 0) {
-            std::fill(m_slots.begin(), m_slots.end(), Slot());
-            m_generation = 1;
-        }
-    }
-
-private:
-    struct Slot
-    {
-        quint32 hash = 0;
-        quint32 index = 0;
-        quint32 generation = 0; // in use when m_generation
-    };
-
-    size_t slotOf(QByteArrayView name, quint32 hash) const
-    {
-        const size_t mask = m_slots.size() - 1;
-        for (size_t i = hash & mask;; i = (i + 1) & mask) {
-            const Slot &slot = m_slots[i];
-            if (slot.generation != m_generation
-                || (slot.hash == hash && m_names[slot.index] == name)) {
-                return i;
-            }
-        }
-    }
-
-    void grow()
-    {
-        const std::vector<Slot> old =
-            std::exchange(m_slots, std::vector<Slot>(std::max<size_t>(16, m_slots.size() * 2)));
-        const size_t mask = m_slots.size() - 1;
-        for (const Slot &slot : old) {
-            if (slot.generation == m_generation) {
-                size_t i = slot.hash & mask;
-                while (m_slots[i].generation == m_generation) {
-                    i = (i + 1) & mask;
-                }
-                m_slots[i] = slot;
-            }
-        }
-    }
-
-    std::vector<QByteArrayView> m_names;
-    std::vector<Slot> m_slots;
-    quint32 m_generation = 1;
-};
 
 // The text is parsed into plain structures holding JSON text: each sample is written as its JSON
 // object ({"labels":{...},"value":...}) into one buffer as it is read, names stay views into the
