@@ -12,6 +12,7 @@
 #include "core/huntengine.h"
 #include "core/nodesource.h"
 #include "core/schedule.h"
+#include "headless/huntsettings.h"
 
 namespace Artemis {
 
@@ -61,11 +62,7 @@ private:
     bool m_json = false;
     bool m_ndjson = false;
     bool m_quiet = false;
-    // Where each given node came from, so that errors name a file line: the --node values
-    // come first, then the nodes file's, on these lines.
-    qsizetype m_flagNodes = 0;
-    QString m_nodesFile;
-    QList<int> m_fileLines;
+    HuntSettings m_settings; // as parsed by start()
     bool m_progressShown = false;
     HuntProgress m_lastProgress;
     QTimer *m_progressTimer = nullptr; // child; from the first progress on
