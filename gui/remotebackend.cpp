@@ -330,8 +330,11 @@ void RemoteBackend::poll(const QString &id)
         query.addQueryItem(u"offset"_s, QString::number(w->fetched));
         query.addQueryItem(u"limit"_s, QString::number(PollPageSize));
         const HuntInfo hunt = *info;
+        // A running hunt's live view (the service's HuntCatalog::liveProgress): the rate over
+        // the last seconds and the nodes still waited on. Absent from an older service.
+        const QJsonObject live = doc->object().value(u"progress"_s).toObject();
         send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), query, {}, this,
-             [this, id, hunt](Result<QJsonDocument> page) {
+             [this, id, hunt, live](Result<QJsonDocument> page) {
                  auto w2 = m_watches.find(id);
                  if (w2 == m_watches.end()) {
                      return;
@@ -352,12 +355,20 @@ void RemoteBackend::poll(const QString &id)
                      }
                  }
                  w2->fetched += int(progress.newOutcomes.size());
-                 const qint64 ms = QDateTime::currentMSecsSinceEpoch() - w2->startedMs;
-                 progress.nodesPerSecond = ms > 0 ? hunt.done * 1000.0 / double(ms) : 0.0;
-                 const bool complete = isFinished(hunt.state) && w2->fetched >= hunt.done;
-                 if (!progress.newOutcomes.isEmpty() || complete) {
-                     Q_EMIT huntProgress(progress);
+                 if (live.contains(u"nodesPerSecond"_s)) {
+                     progress.nodesPerSecond = live.value(u"nodesPerSecond"_s).toDouble();
+                     progress.sinceLastOutcomeMs =
+                         qint64(live.value(u"sinceLastOutcomeMs"_s).toDouble());
+                     progress.unfinished =
+                         UnfinishedSnapshot::fromJson(live.value(u"unfinished"_s).toObject());
+                 } else {
+                     const qint64 ms = QDateTime::currentMSecsSinceEpoch() - w2->startedMs;
+                     progress.nodesPerSecond = ms > 0 ? hunt.done * 1000.0 / double(ms) : 0.0;
                  }
+                 const bool complete = isFinished(hunt.state) && w2->fetched >= hunt.done;
+                 // Every poll, also with nothing new: ages grow and the rate falls to 0 while
+                 // the last nodes hang, as the local engine tells every second.
+                 Q_EMIT huntProgress(progress);
                  if (complete) {
                      delete w2->timer;
                      m_watches.erase(w2);
