@@ -233,7 +233,7 @@ void LocalBackend::scheduleAlerts(const QString &schedule, QObject *context,
     // The book is implicitly shared, so the copy is cheap here; sorting 100,000s of alerts
     // for the listing is not, so it runs on the pool.
     runAsync<ScheduleAlerts>(context, std::move(callback),
-                             [schedule, rules = found->spec.conditions,
+                             [schedule, rules = found->spec.alertRules(),
                               book = std::move(book).value()]() -> Result<ScheduleAlerts> {
                                  return ScheduleAlerts::fromBook(schedule, book, rules);
                              });

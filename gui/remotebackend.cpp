@@ -754,16 +754,36 @@ void RemoteBackend::nodeHistory(const QString &schedule, const QString &node, co
 void RemoteBackend::scheduleAlerts(const QString &schedule, QObject *context,
                                    Callback<ScheduleAlerts> callback)
 {
-    // Every state (resolved too): the view filters, and the counts come with the listing.
-    QUrlQuery query;
-    query.addQueryItem(u"limit"_s, QString::number(RemoteAlertsLimit));
-    send("GET", u"/api/v1/schedules/%1/alerts"_s.arg(schedule), query, {}, context,
-         [callback](Result<QJsonDocument> doc) {
+    // The listing names the user's conditions; whether the built-in NodeDown is on, and for
+    // how many rounds, is the schedule's: read first, so NodeDown rows show as the rule they are.
+    const QPointer<RemoteBackend> self(this);
+    send("GET", u"/api/v1/schedules/%1"_s.arg(schedule), {}, {}, context,
+         [self, schedule, context, callback](Result<QJsonDocument> doc) {
              if (!doc) {
                  callback(doc.error());
                  return;
              }
-             callback(ScheduleAlerts::fromListingJson(doc->object()));
+             const Result<Schedule> found = Schedule::fromJson(doc->object());
+             if (!found) {
+                 callback(makeError(
+                     ErrorCode::Unavailable,
+                     u"The server's schedule is unreadable: %1"_s.arg(found.error().message)));
+                 return;
+             }
+             if (!self) {
+                 return;
+             }
+             // Every state (resolved too): the view filters, and the counts come with it.
+             QUrlQuery query;
+             query.addQueryItem(u"limit"_s, QString::number(RemoteAlertsLimit));
+             self->send("GET", u"/api/v1/schedules/%1/alerts"_s.arg(schedule), query, {}, context,
+                        [callback, nodeDown = found->spec.nodeDown](Result<QJsonDocument> listing) {
+                            if (!listing) {
+                                callback(listing.error());
+                                return;
+                            }
+                            callback(ScheduleAlerts::fromListingJson(listing->object(), nodeDown));
+                        });
          });
 }
 
