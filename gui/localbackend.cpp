@@ -111,13 +111,15 @@ void LocalBackend::collectValues(const QString &id, const QString &path, QObject
                                 [catalog, id, path]() { return catalog->collectValues(id, path); });
 }
 
-void LocalBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+void LocalBackend::fleetValues(const QString &id, const QString &path,
+                               const QStringList &groupByLabels, QObject *context,
                                Callback<FleetValues> callback)
 {
     const HuntCatalog *catalog = m_stack->catalog();
-    runAsync<FleetValues>(context, std::move(callback), [catalog, id, path]() {
+    runAsync<FleetValues>(context, std::move(callback), [catalog, id, path, groupByLabels]() {
         FleetValuesOptions options;
         options.maxOutliers = 1000;
+        options.groupByLabels = groupByLabels;
         return catalog->values(id, path, options);
     });
 }

@@ -670,6 +670,9 @@ void MainWindow::onProgress(const HuntProgress &progress)
 void MainWindow::onFinished(const HuntInfo &info)
 {
     m_progress->finish(info);
+    if (m_compare->huntId() == info.id) {
+        m_compare->setHunt(info.id, huntDescription(info)); // no longer "running"
+    }
     if (info.id != m_runningHunt) {
         return;
     }

@@ -504,13 +504,14 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
         });
 }
 
-void RemoteBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+void RemoteBackend::fleetValues(const QString &id, const QString &path,
+                                const QStringList &groupByLabels, QObject *context,
                                 Callback<FleetValues> callback)
 {
-    valuesPage(id, path, nullptr, context, std::move(callback));
+    valuesPage(id, path, groupByLabels, nullptr, context, std::move(callback));
 }
 
-void RemoteBackend::valuesPage(const QString &id, const QString &path,
+void RemoteBackend::valuesPage(const QString &id, const QString &path, const QStringList &groupBy,
                                std::shared_ptr<FleetValues> values, QObject *context,
                                Callback<FleetValues> callback)
 {
@@ -521,10 +522,13 @@ void RemoteBackend::valuesPage(const QString &id, const QString &path,
     query.addQueryItem(u"nodes"_s, QString::number(RemoteMaxNodesPerGroup));
     if (offset > 0) {
         query.addQueryItem(u"groupOffset"_s, QString::number(offset));
+    } else if (!groupBy.isEmpty()) {
+        query.addQueryItem(u"groupBy"_s,
+                           QString::fromUtf8(QUrl::toPercentEncoding(labelGroupByText(groupBy))));
     }
     const QPointer<RemoteBackend> self(this);
     send("GET", u"/api/v1/hunts/%1/values"_s.arg(id), query, {}, context,
-         [self, id, path, values, context, callback](Result<QJsonDocument> doc) {
+         [self, id, path, groupBy, values, context, callback](Result<QJsonDocument> doc) {
              if (!doc) {
                  callback(doc.error());
                  return;
@@ -551,7 +555,7 @@ void RemoteBackend::valuesPage(const QString &id, const QString &path,
                  callback(std::move(*all));
                  return;
              }
-             self->valuesPage(id, path, all, context, callback);
+             self->valuesPage(id, path, groupBy, all, context, callback);
          });
 }
 
