@@ -39,12 +39,10 @@ void HuntResultsModel::applyProgress(const HuntProgress &progress)
     if (progress.id != m_huntId) {
         return;
     }
-    applyUnfinished(isFinished(progress.state) ? UnfinishedSnapshot{} : progress.unfinished);
-    if (progress.newOutcomes.isEmpty()) {
-        return;
-    }
     int first = int(m_rows.size());
     int last = -1;
+    applyUnfinished(isFinished(progress.state) ? UnfinishedSnapshot{} : progress.unfinished, first,
+                    last);
     QList<ResultRow> added;
     for (const Outcome &outcome : progress.newOutcomes) {
         const auto it = m_rowOf.constFind(outcome.node);
@@ -59,7 +57,8 @@ void HuntResultsModel::applyProgress(const HuntProgress &progress)
     }
     if (last >= 0) {
         // One range per batch: outcomes arrive roughly in node order, so the range stays
-        // close to the batch; views only repaint what is visible.
+        // close to the batch (with the few unfinished nodes whose state changed); views only
+        // repaint what is visible.
         Q_EMIT dataChanged(index(first, 0), index(last, int(ResultColumn::Count) - 1));
     }
     if (!added.isEmpty()) {
@@ -73,7 +72,7 @@ void HuntResultsModel::applyProgress(const HuntProgress &progress)
     }
 }
 
-void HuntResultsModel::applyUnfinished(const UnfinishedSnapshot &unfinished)
+void HuntResultsModel::applyUnfinished(const UnfinishedSnapshot &unfinished, int &first, int &last)
 {
     QHash<int, UnfinishedNode> live;
     for (const UnfinishedNode &node : unfinished.oldest) {
@@ -86,8 +85,6 @@ void HuntResultsModel::applyUnfinished(const UnfinishedSnapshot &unfinished)
     const bool allChanged = allListed != m_allListed;
     // Only the rows whose state changed: the oldest unfinished nodes are few (20) and mostly
     // near each other in node order, so a 100,000-row table (and its filter) is not touched.
-    int first = int(m_rows.size());
-    int last = -1;
     const auto touch = [&](int row) {
         first = std::min(first, row);
         last = std::max(last, row);
@@ -106,11 +103,8 @@ void HuntResultsModel::applyUnfinished(const UnfinishedSnapshot &unfinished)
     m_live = std::move(live);
     m_allListed = allListed;
     if (allChanged && !m_rows.isEmpty()) {
-        first = 0;
-        last = int(m_rows.size()) - 1;
-    }
-    if (last >= 0) {
-        Q_EMIT dataChanged(index(first, 0), index(last, int(ResultColumn::Count) - 1));
+        touch(0); // "waiting" <-> "queued": once per hunt
+        touch(int(m_rows.size()) - 1);
     }
 }
 

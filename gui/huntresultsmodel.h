@@ -47,7 +47,8 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
-    void applyUnfinished(const UnfinishedSnapshot &unfinished);
+    // Takes the hunt's unfinished nodes; widens [first, last] by the rows whose state changed.
+    void applyUnfinished(const UnfinishedSnapshot &unfinished, int &first, int &last);
 
     QString m_huntId;
     QList<ResultRow> m_rows;
