@@ -53,6 +53,7 @@ Result<NodeFile> parseFileSdJson(const QByteArray &text, const QString &name)
         return fileError(name, u"file_sd JSON must be an array of {\"targets\", \"labels\"}"_s);
     }
     NodeFile file;
+    file.format = NodeFile::Format::FileSdJson;
     const QJsonArray groups = doc.array();
     for (qsizetype g = 0; g < groups.size(); ++g) {
         const QJsonObject group = groups.at(g).toObject();
@@ -86,6 +87,7 @@ Result<NodeFile> fromFileSdYaml(const QByteArray &text, const QString &name)
             return fileError(name, u"file_sd YAML must be a list of {targets, labels}"_s);
         }
         NodeFile file;
+        file.format = NodeFile::Format::FileSdYaml;
         for (std::size_t g = 0; g < root.size(); ++g) {
             const YAML::Node group = root[g];
             const YAML::Node targets = group.IsMap() ? group["targets"] : YAML::Node();

@@ -13,6 +13,8 @@ namespace Artemis {
 // The nodes of a node file, with their labels (labels empty, or one per node).
 struct NodeFile
 {
+    enum class Format { Plain, FileSdJson, FileSdYaml };
+    Format format = Format::Plain; // which of the three the text was read as
     QStringList nodes;
     QList<Labels> labels;
     // The line (1-based) each node is on, for errors about it: plain text and YAML; empty for

@@ -5,6 +5,7 @@
 
 #include <QFile>
 
+#include "core/nodesearch.h"
 #include "core/resultskim.h"
 
 using namespace Qt::StringLiterals;
@@ -201,7 +202,8 @@ Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &line
 Result<QList<LineRef>> filterLinesByNode(const QString &file, const QList<LineRef> &lines,
                                          QStringView needle)
 {
-    if (needle.isEmpty() || lines.isEmpty()) {
+    const NodeSearch search(needle);
+    if (search.isEmpty() || lines.isEmpty()) {
         return lines;
     }
     LineReader reader(file);
@@ -210,14 +212,18 @@ Result<QList<LineRef>> filterLinesByNode(const QString &file, const QList<LineRe
     }
     QList<LineRef> matching;
     SkimmedResult skimmed;
+    SkimmedRecord record;
     for (const LineRef &line : lines) {
         const Result<QByteArrayView> read = reader.read(line);
         if (!read) {
             return read.error();
         }
-        // The empty path: the skimmer reads the node and outcome, and parses no value.
-        if (skimResultLine(*read, {}, skimmed)
-            && skimmed.node.contains(needle, Qt::CaseInsensitive)) {
+        // No paths: the skimmer reads the node (and outcome, labels), and parses no value.
+        const bool matches =
+            search.readsLabels()
+                ? skimResultRecord(*read, {}, record) && search.matches(record.node, record.labels)
+                : skimResultLine(*read, {}, skimmed) && search.matches(skimmed.node, QJsonObject());
+        if (matches) {
             matching.append(line);
         }
     }

@@ -37,9 +37,11 @@ struct ResultSort
 Result<QList<LineRef>> sortLines(const QString &file, const QList<LineRef> &lines,
                                  const ResultSort &sort);
 
-// The `lines` (of `file`) whose node contains `needle`, case-insensitively, in the same order.
-// One pass that reads only each line's node (skimResultLine, no full parse); lines that no
-// longer parse are left out. An empty needle returns `lines`. Thread-safe; blocks on the disk.
+// The `lines` (of `file`) that match the search `needle` (core/nodesearch.h: terms a node
+// contains, case-insensitively, or NAME=VALUE label terms), in the same order. One pass that
+// reads only each line's node, and its labels when a term needs them (the skimmer, no full
+// parse); lines that no longer parse are left out. An empty needle returns `lines`.
+// Thread-safe; blocks on the disk.
 Result<QList<LineRef>> filterLinesByNode(const QString &file, const QList<LineRef> &lines,
                                          QStringView needle);
 

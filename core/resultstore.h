@@ -43,8 +43,10 @@ struct ResultQuery
     int offset = 0;
     int limit = 100;
     OutcomeFilter outcome; // only these outcomes (empty: all)
-    QString nodeContains;  // only nodes containing this, case-insensitively (empty: all)
-    ResultSort sort;       // file order unless set (core/resultsort.h)
+    // Only results matching this search (empty: all): terms a node contains, case-insensitively,
+    // or NAME=VALUE label terms ("rack=r7"); every term must match (core/nodesearch.h).
+    QString nodeContains;
+    ResultSort sort; // file order unless set (core/resultsort.h)
 
     // A search or a sort reads every matching line; a plain page reads only its own.
     bool readsEveryLine() const { return !nodeContains.isEmpty() || !sort.isFileOrder(); }

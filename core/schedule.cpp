@@ -234,6 +234,11 @@ Result<Schedule> Schedule::fromJson(const QJsonObject &json)
     s.lastRoundAt = parseIso(json.value(u"lastRoundAt"_s));
     s.nextRunAt = parseIso(json.value(u"nextRunAt"_s));
     s.completed = json.value(u"completed"_s).toBool();
+    QStringList warnings;
+    for (const QJsonValue &warning : json.value(u"warnings"_s).toArray()) {
+        warnings.append(warning.toString());
+    }
+    s.warningsTold = std::move(warnings);
     for (const QJsonValue &value : json.value(u"rounds"_s).toArray()) {
         const QJsonObject r = value.toObject();
         ScheduleRound round{r.value(u"hunt"_s).toString(), r.value(u"round"_s).toInt(),

@@ -103,6 +103,14 @@ struct Schedule
     QList<ScheduleRound> rounds;   // retained rounds, oldest first
     NodeSourceStatus sourceStatus; // with spec.nodesFrom: how its reads went
     bool completed = false;        // maxRounds reached
+    // The "warnings" the JSON read by fromJson carried (none when it had none): the API's form
+    // drops the given spread and deadline, so a client cannot compute them again from `spec`.
+    // nullopt for a schedule not read from JSON.
+    std::optional<QStringList> warningsTold;
+
+    // What to tell about the schedule before its rounds go wrong (ScheduleSpec::warnings): as
+    // told by the JSON it was read from, else computed from `spec`.
+    QStringList warnings() const { return warningsTold ? *warningsTold : spec.warnings(); }
 
     // For the API: options without header values (FetchOptions::toJson), no nodes (they can
     // be 100k long; `nodeCount` instead).

@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QStringList>
 
+#include "core/plural.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
@@ -91,9 +93,15 @@ QVariant AlertsModel::data(const QModelIndex &index, int role) const
         return {};
     }
     if (role == Qt::ToolTipRole && index.column() == ExprColumn) {
-        return row.rule >= 0 ? u"healthy when: %1 (fires after %2 round(s))"_s.arg(expression(row))
-                                   .arg(m_alerts.conditions[row.rule].forRounds)
-                             : QVariant();
+        if (row.rule < 0) {
+            return QVariant();
+        }
+        const AlertRule &rule = m_alerts.conditions[row.rule];
+        const QString when = u"healthy when: %1 (fires after %2)"_s.arg(
+            expression(row), countOf(rule.forRounds, u"failing round"));
+        return rule.name == NodeDownRule::Name
+                   ? u"Built-in condition: the node answers (outcome ok); "_s + when
+                   : when;
     }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole) {
         return {};

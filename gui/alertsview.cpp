@@ -30,6 +30,7 @@ AlertsView::AlertsView(HuntBackend *backend, QWidget *parent)
       m_state(new QComboBox(this)),
       m_text(new QLineEdit(this)),
       m_auto(new QCheckBox(u"Auto-refresh"_s, this)),
+      m_notes(new QLabel(this)),
       m_summary(new QLabel(this)),
       m_empty(new QLabel(this)),
       m_table(new QTableView(this)),
@@ -53,6 +54,8 @@ AlertsView::AlertsView(HuntBackend *backend, QWidget *parent)
     m_auto->setObjectName(u"alertsAutoRefreshBox"_s);
     m_auto->setChecked(true);
     m_auto->setToolTip(u"Reads the alerts again every few seconds while this tab is shown"_s);
+    m_notes->setObjectName(u"alertsScheduleNotes"_s);
+    showScheduleNotes(m_schedules, m_notes);
     m_summary->setObjectName(u"alertsSummaryLabel"_s);
     m_summary->setTextFormat(Qt::PlainText);
     m_summary->setWordWrap(true);
@@ -87,6 +90,7 @@ AlertsView::AlertsView(HuntBackend *backend, QWidget *parent)
     form->addRow(u"Show:"_s, filters);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_notes);
     layout->addWidget(m_summary);
     layout->addWidget(m_stack, 1);
 

@@ -48,6 +48,8 @@ public:
     QCheckBox *autoRefreshBox() const { return m_auto; }
     QPushButton *refreshButton() const { return m_refresh; }
     QLabel *summaryLabel() const { return m_summary; }
+    // The selected schedule's warnings and skipped rounds (scheduleNotes); hidden when none.
+    QLabel *scheduleNotesLabel() const { return m_notes; }
     QLabel *emptyLabel() const { return m_empty; } // shown instead of the table when empty
     QTableView *table() const { return m_table; }
     AlertsModel *model() const { return m_model; }
@@ -80,6 +82,7 @@ private:
     QComboBox *m_state;
     QLineEdit *m_text;
     QCheckBox *m_auto;
+    QLabel *m_notes;
     QLabel *m_summary;
     QLabel *m_empty;
     QTableView *m_table;

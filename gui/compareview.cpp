@@ -15,14 +15,17 @@
 #include <QSet>
 #include <QSplitter>
 #include <QTableView>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include "core/jsonvalues.h"
+#include "core/plural.h"
 #include "core/valuedistribution.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareproxy.h"
 #include "gui/groupsmodel.h"
+#include "gui/huntlistmodel.h"
 #include "gui/tablecopy.h"
 
 using namespace Qt::StringLiterals;
@@ -31,6 +34,19 @@ namespace Artemis::Gui {
 
 namespace {
 const QString NoHunt = u"Open a hunt in Results, then pick a key in its JSON tree."_s;
+const QStringList SliceColumns = {u"Labels"_s,      u"Nodes"_s,      u"With value"_s, u"Distinct"_s,
+                                  u"Most common"_s, u"Minorities"_s, u"Outliers"_s,   u"Failed"_s};
+
+// "dc=fra1, rack=r7"; a groupBy label the slice's nodes lack reads "no rack".
+QString sliceText(const LabelSlice &slice, const QStringList &names)
+{
+    QStringList parts;
+    for (const QString &name : names) {
+        parts.append(slice.labels.contains(name) ? QString(name + u'=' + slice.labels.value(name))
+                                                 : QString(u"no "_s + name));
+    }
+    return parts.join(u", "_s);
+}
 
 void setupTable(QTableView *table)
 {
@@ -48,6 +64,8 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
       m_backend(backend),
       m_hunt(new QLabel(NoHunt, this)),
       m_path(new QLineEdit(this)),
+      m_groupBy(new QLineEdit(this)),
+      m_slices(new QTableWidget(0, int(SliceColumns.size()), this)),
       m_go(new QPushButton(u"Compare"_s, this)),
       m_export(new QPushButton(u"Export CSV…"_s, this)),
       m_stats(new QLabel(this)),
@@ -63,6 +81,21 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
 {
     m_path->setPlaceholderText(u"JSON path, e.g. mem.used or cpu[0]"_s);
     m_path->setObjectName(u"comparePath"_s);
+    m_groupBy->setObjectName(u"compareGroupBy"_s);
+    m_groupBy->setPlaceholderText(u"label names, e.g. dc, rack"_s);
+    m_groupBy->setToolTip(u"Also answer per combination of these labels' values (up to %1 "
+                          "labels); clear it for the whole hunt only"_s.arg(MaxGroupByLabels));
+    m_groupBy->setClearButtonEnabled(true);
+    m_slices->setObjectName(u"compareSlices"_s);
+    m_slices->setHorizontalHeaderLabels(SliceColumns);
+    m_slices->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_slices->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_slices->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_slices->setAlternatingRowColors(true);
+    m_slices->verticalHeader()->hide();
+    m_slices->horizontalHeader()->setStretchLastSection(true);
+    m_slices->setToolTip(u"Click a row to show only its nodes"_s);
+    m_slices->hide();
     m_stats->setObjectName(u"compareStats"_s);
     m_stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_stats->setWordWrap(true);
@@ -80,6 +113,8 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     auto *top = new QHBoxLayout;
     top->addWidget(new QLabel(u"Path:"_s, this));
     top->addWidget(m_path, 1);
+    top->addWidget(new QLabel(u"Group by labels:"_s, this));
+    top->addWidget(m_groupBy);
     top->addWidget(m_go);
     top->addWidget(m_export);
 
@@ -121,10 +156,12 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
     nodesLayout->addWidget(m_table, 1);
 
     auto *left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_slices);
     left->addWidget(m_groupsTable);
     left->addWidget(nodesBox);
     left->setStretchFactor(0, 2);
-    left->setStretchFactor(1, 3);
+    left->setStretchFactor(1, 2);
+    left->setStretchFactor(2, 3);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(left);
@@ -142,6 +179,8 @@ CompareView::CompareView(HuntBackend *backend, QWidget *parent)
 
     connect(m_go, &QPushButton::clicked, this, [this] { compare(m_path->text()); });
     connect(m_path, &QLineEdit::returnPressed, this, [this] { compare(m_path->text()); });
+    connect(m_groupBy, &QLineEdit::returnPressed, this, [this] { compare(m_path->text()); });
+    connect(m_slices, &QTableWidget::cellClicked, this, [this](int row) { selectSlice(row); });
     connect(m_export, &QPushButton::clicked, this, &CompareView::exportCsvDialog);
     connect(m_showAll, &QPushButton::clicked, this, &CompareView::clearNodeFilter);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &CompareView::updateChart);
@@ -181,6 +220,8 @@ void CompareView::setHunt(const QString &huntId, const QString &description)
         m_go->setEnabled(true);
         m_stats->clear();
         m_coverage->hide();
+        m_slices->setRowCount(0);
+        m_slices->hide();
         updateChart();
     }
     m_huntId = huntId;
@@ -198,6 +239,11 @@ void CompareView::compare(const QString &path)
         m_stats->setText(parsed.error().message);
         return;
     }
+    const Result<QStringList> groupBy = groupByLabels();
+    if (!groupBy) {
+        m_stats->setText(u"Group by labels: "_s + groupBy.error().message);
+        return;
+    }
     const quint64 generation = ++m_generation;
     m_pending = {};
     m_stats->setText(u"Collecting %1 from every node…"_s.arg(path));
@@ -211,7 +257,7 @@ void CompareView::compare(const QString &path)
         m_stats->setText(error.message);
         Q_EMIT message(error.message);
     };
-    m_backend->fleetValues(m_huntId, path, this,
+    m_backend->fleetValues(m_huntId, path, *groupBy, this,
                            [this, generation, failed](Result<FleetValues> values) {
                                if (generation != m_generation) {
                                    return;
@@ -231,6 +277,8 @@ void CompareView::compare(const QString &path)
         const QString note = info->coverageNote();
         m_coverage->setText(note);
         m_coverage->setVisible(!note.isEmpty());
+        // The description given at open time may say "running" for a hunt done since.
+        m_hunt->setText(huntDescription(*info));
     });
     m_backend->collectValues(m_huntId, path, this,
                              [this, generation, failed](Result<QList<CompareRow>> rows) {
@@ -283,8 +331,73 @@ void CompareView::onArrived()
     m_groupsTable->scrollToTop();
     m_table->scrollToTop();
     showStats();
+    showSlices();
     updateChart();
     Q_EMIT compared(count);
+}
+
+Result<QStringList> CompareView::groupByLabels() const
+{
+    // "dc, rack" as typed, or the API's "label:dc,label:rack": core's parser says what is valid.
+    QStringList items;
+    for (const QString &part :
+         m_groupBy->text().split(QRegularExpression(u"[,\\s]+"_s), Qt::SkipEmptyParts)) {
+        items.append(part.startsWith(u"label:"_s) ? part : u"label:"_s + part);
+    }
+    return parseLabelGroupBy({items.join(u',')});
+}
+
+void CompareView::showSlices()
+{
+    const FleetValues &v = *m_values;
+    m_slices->setRowCount(int(v.byLabel.size()));
+    for (int row = 0; row < int(v.byLabel.size()); ++row) {
+        const LabelSlice &slice = v.byLabel[std::size_t(row)];
+        const FleetValues &s = slice.values;
+        int failed = 0;
+        for (const int n : s.failed) {
+            failed += n;
+        }
+        QString common;
+        if (!s.groups.isEmpty()) {
+            common = u"%1 (%2 %)"_s.arg(jsonValueText(s.groups.first().value))
+                         .arg(QLocale().toString(s.groups.first().share * 100, 'f', 1));
+        }
+        const QStringList cells = {
+            sliceText(slice, v.groupLabels),
+            QString::number(s.nodes),
+            QString::number(s.withValue),
+            QString::number(std::max<qsizetype>(s.groupCount, s.groups.size())),
+            common,
+            QString::number(s.minorities.size()),
+            QString::number(s.outlierCount),
+            QString::number(failed),
+        };
+        for (int column = 0; column < cells.size(); ++column) {
+            auto *item = new QTableWidgetItem(cells[column]);
+            if (column > 0 && column != 4) {
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            }
+            m_slices->setItem(row, column, item);
+        }
+    }
+    m_slices->resizeColumnsToContents();
+    m_slices->setVisible(!v.groupLabels.isEmpty());
+}
+
+void CompareView::selectSlice(int row)
+{
+    if (!m_values || row < 0 || row >= int(m_values->byLabel.size())) {
+        return;
+    }
+    m_slices->selectRow(row);
+    m_groupsTable->clearSelection();
+    const LabelSlice &slice = m_values->byLabel[std::size_t(row)];
+    QStringList nodes;
+    for (const ValueGroup &group : slice.values.groups) {
+        nodes += group.nodes;
+    }
+    filterNodes(nodes, sliceText(slice, m_values->groupLabels));
 }
 
 void CompareView::showStats()

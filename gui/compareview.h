@@ -12,6 +12,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTableView;
+class QTableWidget;
 
 namespace Artemis::Gui {
 
@@ -29,6 +30,8 @@ class GroupsModel;
 //   opens a node's diff against the majority / its previous round.
 // - A bar chart / histogram (tooltips, clicks, log scale over three orders of magnitude) and
 //   min / p50 / p90 / p99 / max.
+// - "Group by labels" (e.g. "dc, rack"): the same answer per combination of those labels'
+//   values (core FleetValues::byLabel), one row each; clicking one filters the node table.
 // Both reads run off the GUI thread in the backend; answers for a path that is no longer the
 // current one are dropped (generation counter). Lives on the GUI thread.
 class CompareView final : public QWidget
@@ -42,6 +45,10 @@ public:
     QString huntId() const { return m_huntId; }
     void compare(const QString &path);
     QString comparedPath() const { return m_comparedPath; }
+    // The label names the next compare() groups by, from the "Group by labels" field
+    // ("dc, rack" or "label:dc,label:rack"); an error names what is accepted.
+    Result<QStringList> groupByLabels() const;
+    void selectSlice(int row); // as clicking row `row` of the label slices table
 
     // Shows only these nodes in the node table (a group, bar or bin); clearNodeFilter: all.
     void filterNodes(const QStringList &nodes, const QString &description);
@@ -58,6 +65,9 @@ public:
     BarChart *chart() const { return m_chart; }
     QLabel *statsLabel() const { return m_stats; }
     QLineEdit *pathEdit() const { return m_path; }
+    QLineEdit *groupByEdit() const { return m_groupBy; }
+    QTableWidget *slicesTable() const { return m_slices; } // hidden without a group-by
+    QLabel *huntLabel() const { return m_hunt; }
     const std::optional<FleetValues> &values() const { return m_values; }
 
 Q_SIGNALS:
@@ -75,6 +85,7 @@ private:
     };
     void onArrived();
     void showStats();
+    void showSlices();
     void updateChart();
     void showNodeMenu(const QPoint &pos);
     QString selectedNode() const;
@@ -87,6 +98,8 @@ private:
     std::optional<FleetValues> m_values;
     QLabel *m_hunt;
     QLineEdit *m_path;
+    QLineEdit *m_groupBy;
+    QTableWidget *m_slices;
     QPushButton *m_go;
     QPushButton *m_export;
     QLabel *m_stats;

@@ -4,6 +4,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -29,6 +30,7 @@ HistoryView::HistoryView(HuntBackend *backend, QWidget *parent)
     : QWidget(parent),
       m_backend(backend),
       m_schedules(new QComboBox(this)),
+      m_notes(new QLabel(this)),
       m_refresh(new QPushButton(u"Refresh"_s, this)),
       m_node(new QLineEdit(this)),
       m_path(new QLineEdit(this)),
@@ -39,6 +41,8 @@ HistoryView::HistoryView(HuntBackend *backend, QWidget *parent)
 {
     m_schedules->setObjectName(u"scheduleBox"_s);
     m_schedules->setMinimumContentsLength(40);
+    m_notes->setObjectName(u"historyScheduleNotes"_s);
+    showScheduleNotes(m_schedules, m_notes);
     m_node->setObjectName(u"historyNodeEdit"_s);
     m_node->setPlaceholderText(u"one of the schedule's nodes, e.g. 10.0.0.7:9100"_s);
     m_path->setObjectName(u"historyPathEdit"_s);
@@ -58,6 +62,7 @@ HistoryView::HistoryView(HuntBackend *backend, QWidget *parent)
     pick->addWidget(m_refresh);
     auto *form = new QFormLayout;
     form->addRow(u"Schedule:"_s, pick);
+    form->addRow(QString(), m_notes);
     form->addRow(u"Node:"_s, m_node);
     auto *pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);

@@ -6,6 +6,7 @@
 #include "core/nodehistory.h"
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
@@ -31,6 +32,8 @@ public:
     void showHistory(const QString &schedule, const QString &node, const QString &path);
 
     QComboBox *scheduleBox() const { return m_schedules; }
+    // The selected schedule's warnings and skipped rounds (scheduleNotes); hidden when none.
+    QLabel *scheduleNotesLabel() const { return m_notes; }
     QLineEdit *nodeEdit() const { return m_node; }
     QLineEdit *pathEdit() const { return m_path; }
     QTableWidget *table() const { return m_table; }
@@ -49,6 +52,7 @@ private:
     quint64 m_generation = 0;     // history answers
     quint64 m_listGeneration = 0; // schedule listings
     QComboBox *m_schedules;
+    QLabel *m_notes;
     QPushButton *m_refresh;
     QLineEdit *m_node;
     QLineEdit *m_path;

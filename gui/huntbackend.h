@@ -59,8 +59,10 @@ public:
     virtual void collectValues(const QString &id, const QString &path, QObject *context,
                                Callback<QList<CompareRow>> callback) = 0;
     // Groups (value, count, share, nodes; minorities flagged), number stats and outliers of
-    // `path` across the hunt (core/fleetvalues.h).
-    virtual void fleetValues(const QString &id, const QString &path, QObject *context,
+    // `path` across the hunt (core/fleetvalues.h); with `groupByLabels` (["dc", "rack"]) also
+    // the same answer per combination of those labels' values (FleetValues::byLabel).
+    virtual void fleetValues(const QString &id, const QString &path,
+                             const QStringList &groupByLabels, QObject *context,
                              Callback<FleetValues> callback) = 0;
     // One node's body against `against`: "majority", "previous" (its schedule's previous
     // round) or another node of the hunt (core/nodediff.h).

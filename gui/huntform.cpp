@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -41,20 +42,67 @@ constexpr qsizetype MaxSavedNodesChars = 1 << 20;
 constexpr qint64 MaxCheckedNodes = 1000000; // a range line larger than this is not expanded
 } // namespace
 
-NodeCheck checkNodes(const QString &text, const QString &path)
+namespace {
+
+// The 0-based editor line of each file_sd JSON target (core reads JSON without positions):
+// the next occurrence of the target as a JSON string; -1 when not found (an escaped target).
+QList<int> jsonTargetLines(const QString &text, const QStringList &targets)
+{
+    QList<int> lines;
+    lines.reserve(targets.size());
+    qsizetype from = 0;
+    int line = 0;
+    qsizetype counted = 0; // text before this has its newlines in `line`
+    for (const QString &target : targets) {
+        const qsizetype at = text.indexOf(u'"' + target + u'"', from);
+        if (at < 0) {
+            lines.append(-1);
+            continue;
+        }
+        line += int(QStringView(text).sliced(counted, at - counted).count(u'\n'));
+        counted = at;
+        from = at + target.size() + 2;
+        lines.append(line);
+    }
+    return lines;
+}
+
+} // namespace
+
+QString nodesFileFilter()
+{
+    return u"Node files (*.txt *.json *.yaml *.yml *.list *.nodes);;"
+           u"Prometheus file_sd (*.json *.yaml *.yml);;All files (*)"_s;
+}
+
+NodeCheck checkNodes(const QString &text, const QString &path, const QString &fileName)
 {
     NodeCheck check;
     if (const Result<QString> normalized = normalizePath(path); !normalized) {
         check.pathError = normalized.error().message;
     }
+    // core decides the format and what is blank or a comment, as for `hunt --nodes-file`.
+    const QString name = fileName.isEmpty() ? u"the node list"_s : QFileInfo(fileName).fileName();
+    Result<NodeFile> file = parseNodeFile(text.toUtf8(), name);
+    if (!file) {
+        check.fileError = file.error().message;
+        return check;
+    }
+    check.format = file->format;
+    check.nodes = std::move(file->nodes);
+    bool labelled = false;
+    for (const Labels &labels : std::as_const(file->labels)) {
+        labelled = labelled || !labels.isEmpty();
+    }
+    if (labelled) {
+        check.labels = std::move(file->labels);
+    }
     QList<int> lineOf;
-    const QStringList lines = text.split(u'\n');
-    for (int i = 0; i < lines.size(); ++i) {
-        // core decides what is blank or a comment.
-        const QStringList nodes = parseNodeList(lines[i]);
-        for (const QString &node : nodes) {
-            check.nodes.append(node);
-            lineOf.append(i);
+    if (check.format == NodeFile::Format::FileSdJson) {
+        lineOf = jsonTargetLines(text, check.nodes);
+    } else {
+        for (const int line : std::as_const(file->lines)) {
+            lineOf.append(line - 1);
         }
     }
     if (check.nodes.isEmpty()) {
@@ -69,14 +117,14 @@ NodeCheck checkNodes(const QString &text, const QString &path)
         const QString &node = check.nodes.at(i);
         const Result<qint64> count = nodeRangeCount(node, MaxCheckedNodes);
         if (!count || *count > MaxCheckedNodes) {
-            check.problems.append({lineOf.value(i), node,
+            check.problems.append({lineOf.value(i, -1), node,
                                    count ? u"expands to more than %1 nodes"_s.arg(MaxCheckedNodes)
                                          : count.error().message});
             continue;
         }
         const QStringList nodes = *count == 1 ? QStringList{node} : *expandNodeRange(node);
         expanded += nodes;
-        expandedLine.insert(expandedLine.size(), nodes.size(), lineOf.value(i));
+        expandedLine.insert(expandedLine.size(), nodes.size(), lineOf.value(i, -1));
     }
     lineOf = expandedLine;
     const QString probePath = check.pathError.isEmpty() ? path : QString();
@@ -88,7 +136,7 @@ NodeCheck checkNodes(const QString &text, const QString &path)
             const QJsonObject o = v.toObject();
             const int index = o.value(u"index"_s).toInt();
             bad.insert(index);
-            check.problems.append({lineOf.value(index), o.value(u"node"_s).toString(),
+            check.problems.append({lineOf.value(index, -1), o.value(u"node"_s).toString(),
                                    o.value(u"reason"_s).toString()});
         }
         QStringList good;
@@ -283,6 +331,7 @@ HuntRequest HuntForm::request() const
 {
     HuntRequest request;
     request.nodes = m_check.nodes;
+    request.labels = m_check.labels; // a file_sd file's, one per node
     request.url = m_path->text().trimmed();
     request.options.timeoutMs = m_timeout->value();
     request.options.attempts = m_attempts->value();
@@ -359,6 +408,7 @@ QString HuntForm::repeatEvery() const
 
 void HuntForm::setNodesText(const QString &text)
 {
+    m_fileName.clear();
     m_nodes->setPlainText(text);
 }
 
@@ -407,8 +457,8 @@ void HuntForm::runCheck()
     m_recheck = false;
     runInPool(
         QThreadPool::globalInstance(), this,
-        [text = m_nodes->toPlainText(), path = m_path->text().trimmed()] {
-            return checkNodes(text, path);
+        [text = m_nodes->toPlainText(), path = m_path->text().trimmed(), name = m_fileName] {
+            return checkNodes(text, path, name);
         },
         [this](const NodeCheck &check) {
             m_checking = false;
@@ -428,6 +478,20 @@ void HuntForm::showCheck()
     const NodeCheck &c = m_check;
     QString text =
         u"<b>%1</b> valid node%2"_s.arg(locale.toString(c.valid), c.valid == 1 ? u""_s : u"s"_s);
+    if (c.format != NodeFile::Format::Plain) {
+        text +=
+            c.format == NodeFile::Format::FileSdJson ? u" (file_sd JSON"_s : u" (file_sd YAML"_s;
+        QSet<QString> names;
+        for (const Labels &labels : c.labels) {
+            for (auto it = labels.cbegin(); it != labels.cend(); ++it) {
+                names.insert(it.key());
+            }
+        }
+        QStringList sorted(names.cbegin(), names.cend());
+        sorted.sort();
+        text += sorted.isEmpty() ? u", no labels)"_s
+                                 : u", labels %1)"_s.arg(sorted.join(u", "_s).toHtmlEscaped());
+    }
     if (c.duplicates > 0) {
         text += u", %1 duplicate%2 (fetched once)"_s.arg(c.duplicates)
                     .arg(c.duplicates == 1 ? u""_s : u"s"_s);
@@ -435,6 +499,9 @@ void HuntForm::showCheck()
     if (!c.problems.isEmpty()) {
         text += u", <span style='color:#b02020'><b>%1 invalid line%2</b></span>"_s.arg(
             locale.toString(int(c.problems.size())), c.problems.size() == 1 ? u""_s : u"s"_s);
+    }
+    if (!c.fileError.isEmpty()) {
+        text = u"<span style='color:#b02020'><b>%1</b></span>"_s.arg(c.fileError.toHtmlEscaped());
     }
     if (!c.pathError.isEmpty()) {
         text += u"<br><span style='color:#b02020'>%1</span>"_s.arg(c.pathError.toHtmlEscaped());
@@ -449,11 +516,13 @@ void HuntForm::showCheck()
     for (const NodeCheck::Problem &p : c.problems) {
         if (m_problems->count() < MaxListedProblems) {
             auto *item = new QListWidgetItem(
-                u"line %1: %2 — %3"_s.arg(p.line + 1).arg(p.node, p.reason), m_problems);
+                p.line >= 0 ? u"line %1: %2 — %3"_s.arg(p.line + 1).arg(p.node, p.reason)
+                            : u"%1 — %2"_s.arg(p.node, p.reason),
+                m_problems);
             item->setData(Qt::UserRole, p.line);
             item->setForeground(QColor(0xb0, 0x20, 0x20));
         }
-        if (marks.size() < MaxMarkedLines) {
+        if (p.line >= 0 && marks.size() < MaxMarkedLines) {
             QTextEdit::ExtraSelection mark;
             mark.cursor = QTextCursor(m_nodes->document()->findBlockByNumber(p.line));
             mark.format = bad;
@@ -463,14 +532,17 @@ void HuntForm::showCheck()
     }
     m_nodes->setExtraSelections(marks);
     m_problems->setVisible(!c.problems.isEmpty());
-    m_removeInvalid->setVisible(!c.problems.isEmpty());
+    // Lines of a JSON or YAML file cannot be dropped one by one without breaking it.
+    m_removeInvalid->setVisible(!c.problems.isEmpty() && c.format == NodeFile::Format::Plain);
 
-    const bool ready = c.valid > 0 && c.problems.isEmpty() && c.pathError.isEmpty();
+    const bool ready =
+        c.valid > 0 && c.problems.isEmpty() && c.pathError.isEmpty() && c.fileError.isEmpty();
     const bool caReady = m_caError.isEmpty() && !m_caLoading;
     m_start->setEnabled(ready && caReady && !m_running && !m_checkTimer->isActive() && !m_checking);
-    m_start->setToolTip(!ready     ? u"Fix or remove the invalid lines first"_s
-                        : !caReady ? u"Choose a readable CA file or clear it"_s
-                                   : u"Start the hunt (Ctrl+Return)"_s);
+    m_start->setToolTip(!c.fileError.isEmpty() ? u"Fix the nodes file first"_s
+                        : !ready               ? u"Fix or remove the invalid lines first"_s
+                        : !caReady             ? u"Choose a readable CA file or clear it"_s
+                                               : u"Start the hunt (Ctrl+Return)"_s);
 }
 
 void HuntForm::removeInvalidLines()
@@ -492,8 +564,7 @@ void HuntForm::removeInvalidLines()
 void HuntForm::chooseFile()
 {
     const QString file =
-        QFileDialog::getOpenFileName(this, u"Open nodes file"_s, QString(),
-                                     u"Node lists (*.txt *.list *.nodes);;All files (*)"_s);
+        QFileDialog::getOpenFileName(this, u"Open nodes file"_s, QString(), nodesFileFilter());
     if (!file.isEmpty()) {
         loadNodesFile(file);
     }
@@ -508,13 +579,19 @@ void HuntForm::loadNodesFile(const QString &fileName)
             if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) {
                 return {false, file.errorString()};
             }
-            return {true, QString::fromUtf8(file.readAll())};
+            const QByteArray bytes = file.readAll();
+            if (const qsizetype nul = bytes.indexOf('\0'); nul >= 0) {
+                // A binary file chosen by mistake: said by position, never shown in the editor.
+                return {false, u"not a text file (NUL byte at byte %1)"_s.arg(nul)};
+            }
+            return {true, QString::fromUtf8(bytes)};
         },
         [this, fileName](const QPair<bool, QString> &read) {
             if (!read.first) {
                 Q_EMIT message(u"Cannot read %1: %2"_s.arg(fileName, read.second));
                 return;
             }
+            m_fileName = fileName;
             m_nodes->setPlainText(read.second);
             Q_EMIT message(u"Loaded %1"_s.arg(fileName));
         });

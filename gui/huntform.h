@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include "core/huntengine.h"
+#include "core/nodefile.h"
 
 class QCheckBox;
 class QLabel;
@@ -23,21 +24,30 @@ struct NodeCheck
 {
     struct Problem
     {
-        int line = 0; // 0-based line in the editor
+        int line = 0; // 0-based line in the editor; -1 when not known
         QString node;
         QString reason;
     };
-    QStringList nodes; // every non-blank, non-comment line, trimmed
-    int valid = 0;     // unique valid nodes
+    NodeFile::Format format = NodeFile::Format::Plain;
+    QStringList nodes;    // the nodes as given (plain lines trimmed, file_sd targets)
+    QList<Labels> labels; // one per entry of `nodes` (file_sd), or empty (no labels)
+    int valid = 0;        // unique valid nodes
     int duplicates = 0;
-    QList<Problem> problems; // invalid lines
+    QList<Problem> problems; // invalid nodes
+    QString fileError;       // the text is a file_sd file that does not parse (core's message)
     QString pathError;       // the URL path is invalid
 };
-// Runs core's parseNodeList/parseTargets over the editor text, keeping line numbers.
-NodeCheck checkNodes(const QString &text, const QString &path);
+// Reads the editor text as core reads a nodes file (parseNodeFile: plain lines, Prometheus
+// file_sd JSON or YAML, told apart by content; `fileName`, the file it was loaded from, breaks
+// ties) and checks every node with parseTargets, keeping line numbers.
+NodeCheck checkNodes(const QString &text, const QString &path, const QString &fileName = {});
 
-// The hunt form: nodes editor (one per line, paste-friendly, load from file), invalid lines
-// marked with their reason before start, the URL path, options, Start and Cancel.
+// The file dialog's filter for nodes files: plain lists and file_sd JSON/YAML.
+QString nodesFileFilter();
+
+// The hunt form: nodes editor (one per line, paste-friendly; or a Prometheus file_sd JSON/YAML
+// file whose labels go with the hunt; load from file), invalid lines marked with their reason
+// before start, the URL path, options, Start and Cancel.
 // It only collects input; MainWindow hands the request to the backend. Lives on the GUI thread.
 class HuntForm final : public QWidget
 {
@@ -52,7 +62,9 @@ public:
     void setPath(const QString &path);
     void setOptions(const FetchOptions &options);
     void setRunning(bool running);
-    void loadNodesFile(const QString &fileName); // read off the GUI thread
+    // Reads the file off the GUI thread into the editor (refused when it is not text); its
+    // name then breaks ties of the format (checkNodes) until other text is set.
+    void loadNodesFile(const QString &fileName);
     void loadSettings(const QSettings &settings);
     void saveSettings(QSettings &settings) const;
 
@@ -107,6 +119,7 @@ private:
     QPushButton *m_start;
     QPushButton *m_cancel;
     QTimer *m_checkTimer;
+    QString m_fileName; // what the editor was loaded from; empty once other text is set
     NodeCheck m_check;
     bool m_checking = false;
     bool m_recheck = false;

@@ -4,9 +4,18 @@
 #include <QColor>
 #include <QLocale>
 
+#include "core/plural.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis::Gui {
+
+QString huntDescription(const HuntInfo &info)
+{
+    return u"Hunt %1 — %2 — %3, %4 of %5, %6 ok"_s.arg(
+        info.id, info.url, huntStateName(info.state), QString::number(info.done),
+        nodeCount(info.total), QString::number(info.counts.count(OutcomeKind::Ok)));
+}
 
 void HuntListModel::setHunts(QList<HuntInfo> hunts)
 {

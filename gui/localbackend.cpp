@@ -111,13 +111,15 @@ void LocalBackend::collectValues(const QString &id, const QString &path, QObject
                                 [catalog, id, path]() { return catalog->collectValues(id, path); });
 }
 
-void LocalBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+void LocalBackend::fleetValues(const QString &id, const QString &path,
+                               const QStringList &groupByLabels, QObject *context,
                                Callback<FleetValues> callback)
 {
     const HuntCatalog *catalog = m_stack->catalog();
-    runAsync<FleetValues>(context, std::move(callback), [catalog, id, path]() {
+    runAsync<FleetValues>(context, std::move(callback), [catalog, id, path, groupByLabels]() {
         FleetValuesOptions options;
         options.maxOutliers = 1000;
+        options.groupByLabels = groupByLabels;
         return catalog->values(id, path, options);
     });
 }
@@ -233,7 +235,7 @@ void LocalBackend::scheduleAlerts(const QString &schedule, QObject *context,
     // The book is implicitly shared, so the copy is cheap here; sorting 100,000s of alerts
     // for the listing is not, so it runs on the pool.
     runAsync<ScheduleAlerts>(context, std::move(callback),
-                             [schedule, rules = found->spec.conditions,
+                             [schedule, rules = found->spec.alertRules(),
                               book = std::move(book).value()]() -> Result<ScheduleAlerts> {
                                  return ScheduleAlerts::fromBook(schedule, book, rules);
                              });

@@ -36,8 +36,8 @@ public:
                      Callback<ResultPage> callback) override;
     void collectValues(const QString &id, const QString &path, QObject *context,
                        Callback<QList<CompareRow>> callback) override;
-    void fleetValues(const QString &id, const QString &path, QObject *context,
-                     Callback<FleetValues> callback) override;
+    void fleetValues(const QString &id, const QString &path, const QStringList &groupByLabels,
+                     QObject *context, Callback<FleetValues> callback) override;
     void nodeDiff(const QString &id, const QString &node, const QString &against, QObject *context,
                   Callback<NodeDiff> callback) override;
     void nodeOutcome(const QString &id, const QString &node, QObject *context,

@@ -27,6 +27,7 @@
 #include <QVBoxLayout>
 
 #include "core/duration.h"
+#include "core/plural.h"
 #include "gui/alertsview.h"
 #include "gui/compareview.h"
 #include "gui/diffview.h"
@@ -625,8 +626,19 @@ void MainWindow::startSchedule(const HuntRequest &request, qint64 everyMs)
         first.round = 1;
         first.createdAt = schedule->createdAt;
         followStartedHunt(first, request.nodes);
-        status(u"Schedule %1 started: every %2; round 1 is hunt %3"_s.arg(
-            schedule->id, formatDurationMs(schedule->spec.everyMs), first.id));
+        // Told before the rounds go wrong: e.g. a node's worst case past the round deadline.
+        const QStringList warnings = schedule->warnings();
+        QStringList notice;
+        for (const QString &warning : warnings) {
+            notice.append(u"Schedule %1: warning: %2"_s.arg(schedule->id, warning));
+        }
+        m_progress->setNotice(notice.join(u'\n'));
+        status(u"Schedule %1 started: every %2; round 1 is hunt %3%4"_s.arg(
+                   schedule->id, formatDurationMs(schedule->spec.everyMs), first.id,
+                   warnings.isEmpty()
+                       ? QString()
+                       : u" (%1: see the Hunt tab)"_s.arg(countOf(warnings.size(), u"warning"))),
+               warnings.isEmpty() ? 6000 : 30000);
     });
 }
 
@@ -658,6 +670,9 @@ void MainWindow::onProgress(const HuntProgress &progress)
 void MainWindow::onFinished(const HuntInfo &info)
 {
     m_progress->finish(info);
+    if (m_compare->huntId() == info.id) {
+        m_compare->setHunt(info.id, huntDescription(info)); // no longer "running"
+    }
     if (info.id != m_runningHunt) {
         return;
     }

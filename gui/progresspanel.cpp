@@ -10,6 +10,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/plural.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/resultsfilterproxy.h"
 #include "gui/tablecopy.h"
@@ -21,8 +22,10 @@ namespace Artemis::Gui {
 ProgressPanel::ProgressPanel(QWidget *parent)
     : QWidget(parent),
       m_title(new QLabel(u"No hunt started yet."_s, this)),
+      m_notice(new QLabel(this)),
       m_bar(new QProgressBar(this)),
       m_counts(new QLabel(this)),
+      m_unfinished(new QLabel(this)),
       m_outcome(new QComboBox(this)),
       m_text(new QLineEdit(this)),
       m_table(new QTableView(this)),
@@ -36,11 +39,23 @@ ProgressPanel::ProgressPanel(QWidget *parent)
     m_bar->setTextVisible(false);
     m_counts->setObjectName(u"huntCounts"_s);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_notice->setObjectName(u"huntNotice"_s);
+    m_notice->setTextFormat(Qt::PlainText);
+    m_notice->setWordWrap(true);
+    m_notice->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_notice->setStyleSheet(
+        u"QLabel { background: #fff3cd; color: #664d03; padding: 4px; border-radius: 3px; }"_s);
+    m_notice->hide();
+    m_unfinished->setObjectName(u"huntUnfinished"_s);
+    m_unfinished->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_unfinished->setWordWrap(true);
+    m_unfinished->hide();
 
     m_outcome->setObjectName(u"outcomeFilter"_s);
     m_outcome->addItem(u"All outcomes"_s, ResultsFilterProxy::AnyOutcome);
     m_outcome->addItem(u"Failed (any)"_s, ResultsFilterProxy::AnyFailure);
     m_outcome->addItem(u"Waiting"_s, ResultsFilterProxy::Pending);
+    m_outcome->addItem(u"In flight or retrying"_s, ResultsFilterProxy::Unfinished);
     for (int k = 0; k < OutcomeKindCount; ++k) {
         m_outcome->addItem(outcomeName(OutcomeKind(k)), k);
     }
@@ -65,8 +80,10 @@ ProgressPanel::ProgressPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
+    layout->addWidget(m_notice);
     layout->addWidget(m_bar);
     layout->addWidget(m_counts);
+    layout->addWidget(m_unfinished);
     layout->addLayout(filters);
     layout->addWidget(m_table, 1);
 
@@ -88,7 +105,15 @@ void ProgressPanel::start(const HuntInfo &info, const QStringList &nodes)
     m_bar->setRange(0, std::max(1, info.total));
     m_bar->setValue(0);
     m_bar->setTextVisible(true);
+    m_unfinished->hide();
+    setNotice({});
     showCounts(0, info.total, {}, 0);
+}
+
+void ProgressPanel::setNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->setVisible(!text.isEmpty());
 }
 
 void ProgressPanel::applyProgress(const HuntProgress &progress)
@@ -100,6 +125,26 @@ void ProgressPanel::applyProgress(const HuntProgress &progress)
     m_bar->setRange(0, std::max(1, progress.total));
     m_bar->setValue(progress.done);
     showCounts(progress.done, progress.total, progress.counts, progress.nodesPerSecond);
+    showUnfinished(progress);
+}
+
+void ProgressPanel::showUnfinished(const HuntProgress &progress)
+{
+    const UnfinishedSnapshot &u = progress.unfinished;
+    if (isFinished(progress.state) || u.count == 0) {
+        m_unfinished->hide();
+        return;
+    }
+    constexpr int Named = 5;
+    QString text = u"Waiting on %1 (in flight or waiting to retry): %2"_s.arg(
+        nodeCount(u.count), u.describe(Named).toHtmlEscaped());
+    if (progress.sinceLastOutcomeMs >= 1000) {
+        text += u" — no node finished for %1 s"_s.arg(
+            QLocale().toString(double(progress.sinceLastOutcomeMs) / 1000.0, 'f', 1));
+    }
+    m_unfinished->setText(text);
+    m_unfinished->setToolTip(u.describe(UnfinishedSnapshot::DefaultLimit));
+    m_unfinished->show();
 }
 
 void ProgressPanel::finish(const HuntInfo &info)
@@ -108,6 +153,7 @@ void ProgressPanel::finish(const HuntInfo &info)
         return;
     }
     m_model->finish(info.state);
+    m_unfinished->hide();
     m_bar->setValue(info.done);
     const double seconds = double(info.elapsedMs()) / 1000.0;
     showCounts(info.done, info.total, info.counts, seconds > 0 ? info.done / seconds : 0);
@@ -116,6 +162,15 @@ void ProgressPanel::finish(const HuntInfo &info)
             .arg(seconds, 0, 'f', 1));
 }
 
+namespace {
+// Whole nodes/s, with a decimal when slow (a tail of hanging nodes: 0.4, then 0).
+QString rateText(double rate)
+{
+    const QLocale l;
+    return rate <= 0 ? u"0"_s : l.toString(rate, 'f', rate < 10 ? 1 : 0);
+}
+} // namespace
+
 void ProgressPanel::showCounts(int done, int total, const OutcomeCounts &counts, double rate)
 {
     const QLocale l;
@@ -123,8 +178,7 @@ void ProgressPanel::showCounts(int done, int total, const OutcomeCounts &counts,
                       u"&nbsp;&nbsp; Failed <b style='color:#b02020'>%4</b> &nbsp;&nbsp; "
                       u"<b>%5</b> nodes/s"_s.arg(l.toString(done), l.toString(total),
                                                  l.toString(counts.count(OutcomeKind::Ok)),
-                                                 l.toString(counts.failed()),
-                                                 l.toString(rate, 'f', 0)));
+                                                 l.toString(counts.failed()), rateText(rate)));
 }
 
 } // namespace Artemis::Gui

@@ -330,8 +330,11 @@ void RemoteBackend::poll(const QString &id)
         query.addQueryItem(u"offset"_s, QString::number(w->fetched));
         query.addQueryItem(u"limit"_s, QString::number(PollPageSize));
         const HuntInfo hunt = *info;
+        // A running hunt's live view (the service's HuntCatalog::liveProgress): the rate over
+        // the last seconds and the nodes still waited on. Absent from an older service.
+        const QJsonObject live = doc->object().value(u"progress"_s).toObject();
         send("GET", u"/api/v1/hunts/%1/results"_s.arg(id), query, {}, this,
-             [this, id, hunt](Result<QJsonDocument> page) {
+             [this, id, hunt, live](Result<QJsonDocument> page) {
                  auto w2 = m_watches.find(id);
                  if (w2 == m_watches.end()) {
                      return;
@@ -352,12 +355,20 @@ void RemoteBackend::poll(const QString &id)
                      }
                  }
                  w2->fetched += int(progress.newOutcomes.size());
-                 const qint64 ms = QDateTime::currentMSecsSinceEpoch() - w2->startedMs;
-                 progress.nodesPerSecond = ms > 0 ? hunt.done * 1000.0 / double(ms) : 0.0;
-                 const bool complete = isFinished(hunt.state) && w2->fetched >= hunt.done;
-                 if (!progress.newOutcomes.isEmpty() || complete) {
-                     Q_EMIT huntProgress(progress);
+                 if (live.contains(u"nodesPerSecond"_s)) {
+                     progress.nodesPerSecond = live.value(u"nodesPerSecond"_s).toDouble();
+                     progress.sinceLastOutcomeMs =
+                         qint64(live.value(u"sinceLastOutcomeMs"_s).toDouble());
+                     progress.unfinished =
+                         UnfinishedSnapshot::fromJson(live.value(u"unfinished"_s).toObject());
+                 } else {
+                     const qint64 ms = QDateTime::currentMSecsSinceEpoch() - w2->startedMs;
+                     progress.nodesPerSecond = ms > 0 ? hunt.done * 1000.0 / double(ms) : 0.0;
                  }
+                 const bool complete = isFinished(hunt.state) && w2->fetched >= hunt.done;
+                 // Every poll, also with nothing new: ages grow and the rate falls to 0 while
+                 // the last nodes hang, as the local engine tells every second.
+                 Q_EMIT huntProgress(progress);
                  if (complete) {
                      delete w2->timer;
                      m_watches.erase(w2);
@@ -493,13 +504,14 @@ void RemoteBackend::collectPage(const QString &id, const QString &path, int offs
         });
 }
 
-void RemoteBackend::fleetValues(const QString &id, const QString &path, QObject *context,
+void RemoteBackend::fleetValues(const QString &id, const QString &path,
+                                const QStringList &groupByLabels, QObject *context,
                                 Callback<FleetValues> callback)
 {
-    valuesPage(id, path, nullptr, context, std::move(callback));
+    valuesPage(id, path, groupByLabels, nullptr, context, std::move(callback));
 }
 
-void RemoteBackend::valuesPage(const QString &id, const QString &path,
+void RemoteBackend::valuesPage(const QString &id, const QString &path, const QStringList &groupBy,
                                std::shared_ptr<FleetValues> values, QObject *context,
                                Callback<FleetValues> callback)
 {
@@ -510,10 +522,13 @@ void RemoteBackend::valuesPage(const QString &id, const QString &path,
     query.addQueryItem(u"nodes"_s, QString::number(RemoteMaxNodesPerGroup));
     if (offset > 0) {
         query.addQueryItem(u"groupOffset"_s, QString::number(offset));
+    } else if (!groupBy.isEmpty()) {
+        query.addQueryItem(u"groupBy"_s,
+                           QString::fromUtf8(QUrl::toPercentEncoding(labelGroupByText(groupBy))));
     }
     const QPointer<RemoteBackend> self(this);
     send("GET", u"/api/v1/hunts/%1/values"_s.arg(id), query, {}, context,
-         [self, id, path, values, context, callback](Result<QJsonDocument> doc) {
+         [self, id, path, groupBy, values, context, callback](Result<QJsonDocument> doc) {
              if (!doc) {
                  callback(doc.error());
                  return;
@@ -540,7 +555,7 @@ void RemoteBackend::valuesPage(const QString &id, const QString &path,
                  callback(std::move(*all));
                  return;
              }
-             self->valuesPage(id, path, all, context, callback);
+             self->valuesPage(id, path, groupBy, all, context, callback);
          });
 }
 
@@ -743,16 +758,36 @@ void RemoteBackend::nodeHistory(const QString &schedule, const QString &node, co
 void RemoteBackend::scheduleAlerts(const QString &schedule, QObject *context,
                                    Callback<ScheduleAlerts> callback)
 {
-    // Every state (resolved too): the view filters, and the counts come with the listing.
-    QUrlQuery query;
-    query.addQueryItem(u"limit"_s, QString::number(RemoteAlertsLimit));
-    send("GET", u"/api/v1/schedules/%1/alerts"_s.arg(schedule), query, {}, context,
-         [callback](Result<QJsonDocument> doc) {
+    // The listing names the user's conditions; whether the built-in NodeDown is on, and for
+    // how many rounds, is the schedule's: read first, so NodeDown rows show as the rule they are.
+    const QPointer<RemoteBackend> self(this);
+    send("GET", u"/api/v1/schedules/%1"_s.arg(schedule), {}, {}, context,
+         [self, schedule, context, callback](Result<QJsonDocument> doc) {
              if (!doc) {
                  callback(doc.error());
                  return;
              }
-             callback(ScheduleAlerts::fromListingJson(doc->object()));
+             const Result<Schedule> found = Schedule::fromJson(doc->object());
+             if (!found) {
+                 callback(makeError(
+                     ErrorCode::Unavailable,
+                     u"The server's schedule is unreadable: %1"_s.arg(found.error().message)));
+                 return;
+             }
+             if (!self) {
+                 return;
+             }
+             // Every state (resolved too): the view filters, and the counts come with it.
+             QUrlQuery query;
+             query.addQueryItem(u"limit"_s, QString::number(RemoteAlertsLimit));
+             self->send("GET", u"/api/v1/schedules/%1/alerts"_s.arg(schedule), query, {}, context,
+                        [callback, nodeDown = found->spec.nodeDown](Result<QJsonDocument> listing) {
+                            if (!listing) {
+                                callback(listing.error());
+                                return;
+                            }
+                            callback(ScheduleAlerts::fromListingJson(listing->object(), nodeDown));
+                        });
          });
 }
 

@@ -58,8 +58,8 @@ public:
                      Callback<ResultPage> callback) override;
     void collectValues(const QString &id, const QString &path, QObject *context,
                        Callback<QList<CompareRow>> callback) override;
-    void fleetValues(const QString &id, const QString &path, QObject *context,
-                     Callback<FleetValues> callback) override;
+    void fleetValues(const QString &id, const QString &path, const QStringList &groupByLabels,
+                     QObject *context, Callback<FleetValues> callback) override;
     void nodeDiff(const QString &id, const QString &node, const QString &against, QObject *context,
                   Callback<NodeDiff> callback) override;
     void nodeOutcome(const QString &id, const QString &node, QObject *context,
@@ -97,8 +97,10 @@ private:
                      Callback<QList<CompareRow>> callback);
     // Pages through a path's groups (groupOffset) into `values` until every group is in, or
     // RemoteMaxGroupsTotal; a distribution needs only the first page (its buckets replace them).
-    void valuesPage(const QString &id, const QString &path, std::shared_ptr<FleetValues> values,
-                    QObject *context, Callback<FleetValues> callback);
+    // With `groupBy` (groupBy=label:dc,label:rack) the label slices come with the first page.
+    void valuesPage(const QString &id, const QString &path, const QStringList &groupBy,
+                    std::shared_ptr<FleetValues> values, QObject *context,
+                    Callback<FleetValues> callback);
 
     QNetworkAccessManager m_nam;
     QUrl m_baseUrl;

@@ -43,6 +43,9 @@ enum class ResultColumn {
 inline constexpr int SortRole = Qt::UserRole + 1;    // raw value for sorting
 inline constexpr int OutcomeRole = Qt::UserRole + 2; // int: OutcomeKind or -1 (pending)
 inline constexpr int NodeRole = Qt::UserRole + 3;    // QString node
+// int, live table only: 0 = not running, 1 = in flight, 2 = waiting to retry
+// (UnfinishedNode::State + 1)
+inline constexpr int LiveRole = Qt::UserRole + 4;
 
 QString resultColumnTitle(ResultColumn column);
 // Display/sort/alignment/colour data of one cell. `pendingState` is the State text of a row

@@ -231,11 +231,7 @@ void ResultsBrowser::openHunt(const QString &id)
 
 QString ResultsBrowser::describe(const HuntInfo &info) const
 {
-    return u"Hunt %1 — %2 — %3, %4 of %5 nodes, %6 ok"_s
-        .arg(info.id, info.url, huntStateName(info.state))
-        .arg(info.done)
-        .arg(info.total)
-        .arg(info.counts.count(OutcomeKind::Ok));
+    return huntDescription(info);
 }
 
 void ResultsBrowser::onHuntSelected()

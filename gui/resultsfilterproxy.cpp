@@ -35,6 +35,11 @@ bool ResultsFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
     switch (m_outcome) {
     case AnyOutcome:
         break;
+    case Unfinished:
+        if (first.data(LiveRole).toInt() == 0) {
+            return false;
+        }
+        break;
     case AnyFailure:
         if (outcome < 0 || outcome == int(OutcomeKind::Ok)) {
             return false;

@@ -14,6 +14,7 @@ public:
     static constexpr int AnyOutcome = -100;
     static constexpr int Pending = -1;
     static constexpr int AnyFailure = -2;
+    static constexpr int Unfinished = -3; // in flight or waiting to retry (LiveRole)
 
     explicit ResultsFilterProxy(QObject *parent = nullptr);
 

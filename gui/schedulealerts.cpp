@@ -22,7 +22,8 @@ ScheduleAlerts ScheduleAlerts::fromBook(const QString &schedule, const AlertBook
     return a;
 }
 
-Result<ScheduleAlerts> ScheduleAlerts::fromListingJson(const QJsonObject &json)
+Result<ScheduleAlerts> ScheduleAlerts::fromListingJson(const QJsonObject &json,
+                                                       const NodeDownRule &nodeDown)
 {
     const auto unreadable = [](const QString &why) {
         return makeError(ErrorCode::InvalidArgument,
@@ -38,7 +39,7 @@ Result<ScheduleAlerts> ScheduleAlerts::fromListingJson(const QJsonObject &json)
     ScheduleAlerts a;
     a.schedule = json.value(u"schedule"_s).toString();
     a.round = std::max(0, json.value(u"round"_s).toInt());
-    a.conditions = std::move(rules).value();
+    a.conditions = effectiveAlertRules(*rules, nodeDown);
     const QJsonArray alerts = json.value(u"alerts"_s).toArray();
     a.alerts.reserve(alerts.size());
     for (const QJsonValue &value : alerts) {

@@ -8,14 +8,26 @@
 #include "core/schedule.h"
 
 class QComboBox;
+class QLabel;
 class QObject;
 
 namespace Artemis::Gui {
 
+// What to tell about a schedule besides its rounds, one line each: its warnings
+// (Schedule::warnings: a round's worst case past its deadline, ...) and, when rounds were
+// skipped, how many, the last one's time and reason. Empty when there is nothing to tell.
+QStringList scheduleNotes(const Schedule &schedule);
+
+// The item role holding scheduleNotes() joined by newlines (also the item's tooltip).
+inline constexpr int ScheduleNotesRole = Qt::UserRole + 1;
+
 // Fills a schedule picker (History, Alerts): one entry per schedule, "ID — URL every N, R
-// round(s), S skipped", its id as the item data. Keeps `keep` selected when it is still
-// listed, else selects the newest.
+// round(s), S skipped[, W warning(s)]", its id as the item data and its notes as tooltip and
+// ScheduleNotesRole. Keeps `keep` selected when it is still listed, else selects the newest.
 void fillScheduleBox(QComboBox *box, const QList<Schedule> &schedules, const QString &keep);
+
+// Keeps `label` showing the notes of the schedule selected in `box` (hidden when none).
+void showScheduleNotes(QComboBox *box, QLabel *label);
 
 class HuntBackend;
 

@@ -17,6 +17,7 @@ private Q_SLOTS:
 };
 
 using LabelList = QList<Labels>;
+using Format = NodeFile::Format;
 
 void TestNodeFile::parse_data()
 {
@@ -24,15 +25,16 @@ void TestNodeFile::parse_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QStringList>("nodes");
     QTest::addColumn<LabelList>("labels");
+    QTest::addColumn<Format>("format");
     const Labels fra{{u"dc"_s, u"fra1"_s}, {u"role"_s, u"node"_s}};
     const Labels ams{{u"dc"_s, u"ams1"_s}};
     QTest::newRow("plain") << QByteArray("# fleet\nnode1:9100\n\n[::1]:9100 # v6\nh[1-2]\n")
                            << u"nodes.txt"_s
                            << QStringList{u"node1:9100"_s, u"[::1]:9100"_s, u"h[1-2]"_s}
-                           << LabelList{};
+                           << LabelList{} << Format::Plain;
     QTest::newRow("plain starting with an ipv6 literal")
         << QByteArray("[fe80::1]:9100\n") << u"-"_s << QStringList{u"[fe80::1]:9100"_s}
-        << LabelList{};
+        << LabelList{} << Format::Plain;
     QTest::newRow("file_sd json") << QByteArray(
         R"([{"targets": ["a:9100", "b:9100"], "labels": {"dc": "fra1", "role": "node"}},
                           {"targets": ["c[1-2]:9100"], "labels": {"dc": "ams1"}},
@@ -40,10 +42,12 @@ void TestNodeFile::parse_data()
                                   << u"sd.json"_s
                                   << QStringList{u"a:9100"_s, u"b:9100"_s, u"c[1-2]:9100"_s,
                                                  u"d:9100"_s}
-                                  << LabelList{fra, fra, ams, Labels{}};
-    QTest::newRow("file_sd json, compact") << QByteArray(R"([{"targets":["a"]}])") << u"-"_s
-                                           << QStringList{u"a"_s} << LabelList{Labels{}};
-    QTest::newRow("empty json") << QByteArray("[]") << u"x"_s << QStringList{} << LabelList{};
+                                  << LabelList{fra, fra, ams, Labels{}} << Format::FileSdJson;
+    QTest::newRow("file_sd json, compact")
+        << QByteArray(R"([{"targets":["a"]}])") << u"-"_s << QStringList{u"a"_s}
+        << LabelList{Labels{}} << Format::FileSdJson;
+    QTest::newRow("empty json") << QByteArray("[]") << u"x"_s << QStringList{} << LabelList{}
+                                << Format::FileSdJson;
     QTest::newRow("file_sd yaml") << QByteArray("# from consul\n"
                                                 "- targets: ['a:9100', b:9100]\n"
                                                 "  labels:\n"
@@ -54,18 +58,19 @@ void TestNodeFile::parse_data()
                                                 "  labels: {dc: ams1}\n")
                                   << u"sd.yaml"_s
                                   << QStringList{u"a:9100"_s, u"b:9100"_s, u"c[1-2]:9100"_s}
-                                  << LabelList{fra, fra, ams};
+                                  << LabelList{fra, fra, ams} << Format::FileSdYaml;
     QTest::newRow("yaml by name, numbers as text")
         << QByteArray("-\n  targets: [a]\n  labels: {rack: 12}\n") << u"sd.yml"_s
-        << QStringList{u"a"_s} << LabelList{Labels{{u"rack"_s, u"12"_s}}};
+        << QStringList{u"a"_s} << LabelList{Labels{{u"rack"_s, u"12"_s}}} << Format::FileSdYaml;
     // Service discovery's meta labels are dropped, as Prometheus drops them after relabelling.
     QTest::newRow("json __meta labels dropped")
         << QByteArray(R"([{"targets": ["a"], "labels": {"__meta_dc": "x", "__address__": "a",)"
                       R"( "dc": "fra1"}}])")
-        << u"f.json"_s << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"fra1"_s}}};
+        << u"f.json"_s << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"fra1"_s}}}
+        << Format::FileSdJson;
     QTest::newRow("yaml __meta labels dropped")
         << QByteArray("- targets: [a]\n  labels: {__meta_x: y, dc: ams1}\n") << u"f.yml"_s
-        << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"ams1"_s}}};
+        << QStringList{u"a"_s} << LabelList{Labels{{u"dc"_s, u"ams1"_s}}} << Format::FileSdYaml;
 }
 
 void TestNodeFile::parse()
@@ -74,10 +79,12 @@ void TestNodeFile::parse()
     QFETCH(QString, name);
     QFETCH(QStringList, nodes);
     QFETCH(LabelList, labels);
+    QFETCH(Format, format);
     const Result<NodeFile> file = parseNodeFile(text, name);
     QVERIFY2(file, file ? "" : qPrintable(file.error().message));
     QCOMPARE(file->nodes, nodes);
     QCOMPARE(file->labels, labels);
+    QCOMPARE(file->format, format);
 }
 
 void TestNodeFile::errors_data()

@@ -13,6 +13,7 @@
 
 #include "core/huntcatalog.h"
 #include "core/huntengine.h"
+#include "core/huntid.h"
 #include "core/resultstore.h"
 #include "core/schedule.h"
 #include "core/scheduler.h"
@@ -30,6 +31,7 @@ class TestRoundDeadline : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void warningsAndDefaults();
+    void warningsSurviveTheApiForm();
     void slowNodesNeverSkipARound();
 };
 
@@ -51,6 +53,38 @@ void TestRoundDeadline::warningsAndDefaults()
     spec.deadlineMs = 20000;
     QCOMPARE(spec.effectiveDeadlineMs(), 20000);
     QCOMPARE(spec.warnings().size(), 1); // a deadline past 'every' skips rounds
+}
+
+// A client (the GUI's remote backend) reads a schedule from the API's form, which drops the
+// spread and deadline as given: the warnings are the ones the service told, not recomputed.
+void TestRoundDeadline::warningsSurviveTheApiForm()
+{
+    Schedule schedule;
+    schedule.id = newHuntId();
+    schedule.spec.url = u"metric"_s;
+    schedule.spec.everyMs = 10000;
+    schedule.spec.options.timeoutMs = 3000;
+    schedule.spec.options.attempts = 2;
+    QVERIFY(schedule.spec.warnings().isEmpty()); // 1 s spread + 6.2 s fits in 9.5 s
+    QVERIFY(schedule.warnings().isEmpty());
+    schedule.spec.spreadMs = 4000; // 4 s + 6.2 s does not
+    const QStringList told = schedule.spec.warnings();
+    QCOMPARE(told.size(), 1);
+    QCOMPARE(schedule.warnings(), told); // not read from JSON: computed
+
+    const QJsonObject api = schedule.toJson();
+    QCOMPARE(api.value(u"warnings"_s).toArray().size(), 1);
+    const Result<Schedule> read = Schedule::fromJson(api);
+    QVERIFY2(read, read ? "" : qPrintable(read.error().message));
+    QVERIFY(read->spec.warnings().isEmpty()); // the spread as given is not in the API's form
+    QCOMPARE(read->warnings(), told);
+
+    // None told: none, whatever the spec would say.
+    QJsonObject quiet = api;
+    quiet.remove(u"warnings"_s);
+    QVERIFY(Schedule::fromJson(quiet)->warnings().isEmpty());
+    // The stored form reads back the same.
+    QCOMPARE(Schedule::fromJson(schedule.toStoredJson())->warnings(), told);
 }
 
 void TestRoundDeadline::slowNodesNeverSkipARound()

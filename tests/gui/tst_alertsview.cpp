@@ -13,6 +13,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTableView>
+#include <QTcpServer>
 
 #include "core/alertrule.h"
 #include "core/alertstate.h"
@@ -25,6 +26,7 @@
 #include "gui/mainwindow.h"
 #include "gui/remotebackend.h"
 #include "gui/schedulealerts.h"
+#include "headless/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/manualclock.h"
 #include "tests/common/stackfixture.h"
@@ -78,6 +80,7 @@ private Q_SLOTS:
     void plantedNodesPendThenFire();
     void emptyStatesSayWhy();
     void remoteListingReadsLikeTheBook();
+    void nodeDownIsABuiltInRule();
     void hundredThousandNodesStayFast();
 
 private:
@@ -272,6 +275,7 @@ void TestAlertsView::emptyStatesSayWhy()
     FakeNode *node = fake(CoolBody);
     ScheduleSpec plain;
     plain.nodes = {node->node()};
+    plain.nodeDown.enabled = false; // else the built-in NodeDown is a condition of every schedule
     const QString noConditions = createSchedule(plain);
     QVERIFY(!noConditions.isEmpty());
     view->refreshButton()->click();
@@ -327,13 +331,22 @@ void TestAlertsView::remoteListingReadsLikeTheBook()
     }
     const ScheduleAlerts local = ScheduleAlerts::fromBook(u"S1"_s, book, r);
     const QJsonObject listing = alertListingJson(u"S1"_s, book, r, std::nullopt, 0);
-    const Result<ScheduleAlerts> remote =
-        ScheduleAlerts::fromListingJson(QJsonDocument::fromJson(QJsonDocument(listing).toJson())
-                                            .object()); // through text, as from the network
+    const NodeDownRule off{false, 1};
+    const Result<ScheduleAlerts> remote = ScheduleAlerts::fromListingJson(
+        QJsonDocument::fromJson(QJsonDocument(listing).toJson()).object(),
+        off); // through text, as from the network
     QVERIFY2_OK(remote);
     QCOMPARE(remote->schedule, local.schedule);
     QCOMPARE(remote->round, 3);
     QCOMPARE(remote->conditions.size(), 2);
+    // The listing names the user's conditions; the schedule's NodeDown (on by default) is added
+    // as ScheduleSpec::alertRules() adds it.
+    const Result<ScheduleAlerts> withNodeDown =
+        ScheduleAlerts::fromListingJson(listing, NodeDownRule{true, 3});
+    QVERIFY2_OK(withNodeDown);
+    QCOMPARE(withNodeDown->conditions.size(), 3);
+    QCOMPARE(withNodeDown->conditions[2].name, NodeDownRule::Name);
+    QCOMPARE(withNodeDown->conditions[2].forRounds, 3);
     QCOMPARE(remote->conditions[0].condition.text(), u"mem.usedPercent < 90"_s);
     QCOMPARE(remote->conditions[0].forRounds, 2);
     QCOMPARE(remote->alerts.size(), local.alerts.size());
@@ -348,12 +361,68 @@ void TestAlertsView::remoteListingReadsLikeTheBook()
     QVERIFY(!remote->truncated);
 
     const QJsonObject cut = alertListingJson(u"S1"_s, book, r, std::nullopt, 2);
-    const Result<ScheduleAlerts> truncated = ScheduleAlerts::fromListingJson(cut);
+    const Result<ScheduleAlerts> truncated = ScheduleAlerts::fromListingJson(cut, off);
     QVERIFY2_OK(truncated);
     QVERIFY(truncated->truncated);
     QCOMPARE(truncated->alerts.size(), 2);
     QCOMPARE(truncated->firing, 3); // the counts cover every alert
-    QVERIFY(!ScheduleAlerts::fromListingJson(QJsonObject{{u"error"_s, u"x"_s}}));
+    QVERIFY(!ScheduleAlerts::fromListingJson(QJsonObject{{u"error"_s, u"x"_s}}, off));
+}
+
+// Issue #22 item 2: the built-in NodeDown alert of an unreachable node is a row of a rule the
+// schedule has (expression `outcome == "ok"`, marked built-in), in the Alerts tab (local) and
+// through RemoteBackend against the service (whose listing names the user's conditions only).
+void TestAlertsView::nodeDownIsABuiltInRule()
+{
+    FakeNode *up = fake(CoolBody);
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const QString down = u"127.0.0.1:%1"_s.arg(closed.serverPort());
+    closed.close();
+    ScheduleSpec spec;
+    spec.nodes = {up->node(), down};
+    spec.options.attempts = 1;
+    spec.conditions = rules(uR"([{"name": "MemHigh", "expr": "mem.usedPercent < 90"}])"_s);
+    spec.nodeDown.forRounds = 2;
+    const QString id = createSchedule(spec);
+    QVERIFY(!id.isEmpty());
+
+    const auto checkRows = [&](const AlertsModel &model) {
+        QCOMPARE(model.rowCount(), 1);
+        const AlertsModel::Row &row = model.row(0);
+        QCOMPARE(row.alert.node, down);
+        QCOMPARE(row.alert.condition, NodeDownRule::Name);
+        QVERIFY(row.rule >= 0); // not "a rule the schedule no longer has"
+        QCOMPARE(model.conditions().at(row.rule).forRounds, 2);
+        QCOMPARE(model.index(0, AlertsModel::ExprColumn).data().toString(), u"outcome == \"ok\""_s);
+        const QString tip =
+            model.index(0, AlertsModel::ExprColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.startsWith(u"Built-in condition"_s) && tip.contains(u"2 failing rounds"_s),
+                 qPrintable(tip));
+        QCOMPARE(model.index(0, AlertsModel::StateColumn).data().toString(), u"pending"_s);
+    };
+
+    AlertsView *view = m_window->alerts();
+    m_window->showTab(MainWindow::AlertsTab);
+    QTRY_COMPARE_WITH_TIMEOUT(view->scheduleBox()->currentData().toString(), id, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(view->model()->alerts().round, 1, 10000);
+    checkRows(*view->model());
+    QVERIFY2(view->summaryLabel()->text().contains(u"NodeDown: outcome == \"ok\" (for 2)"_s),
+             qPrintable(view->summaryLabel()->text()));
+
+    RestServer server(m_stack->stack(), RestServerConfig{});
+    const quint16 port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    RemoteBackend remote;
+    remote.setServer(QUrl(u"http://127.0.0.1:%1"_s.arg(port)), {});
+    std::optional<Result<ScheduleAlerts>> answer;
+    remote.scheduleAlerts(id, this, [&](Result<ScheduleAlerts> a) { answer = std::move(a); });
+    QTRY_VERIFY_WITH_TIMEOUT(answer.has_value(), 10000);
+    QVERIFY2_OK(*answer);
+    QCOMPARE((*answer)->round, 1);
+    AlertsModel model;
+    model.setAlerts(std::move(*answer).value());
+    checkRows(model);
 }
 
 // 100,000 nodes x 3 conditions, all not ok: filling, filtering and sorting stay in the

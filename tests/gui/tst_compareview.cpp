@@ -7,6 +7,7 @@
 #include <QClipboard>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSet>
 #include <QTableView>
 #include <QTableWidget>
@@ -14,6 +15,7 @@
 #include "core/fleetvalues.h"
 #include "core/huntcatalog.h"
 #include "core/huntengine.h"
+#include "core/jsonvalues.h"
 #include "core/nodediff.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
@@ -22,6 +24,8 @@
 #include "gui/jsonview.h"
 #include "gui/localbackend.h"
 #include "gui/numberformat.h"
+#include "gui/remotebackend.h"
+#include "headless/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
 
@@ -60,6 +64,8 @@ private Q_SLOTS:
     void numberStyles_data();
     void numberStyles();
     void runningHuntSaysSoInABanner();
+    void groupByLabelsSlicesTheAnswer();
+    void huntDescriptionFollowsTheHunt();
 
 private:
     int groupRow(const QString &value) const;
@@ -345,6 +351,92 @@ void TestCompareView::runningHuntSaysSoInABanner()
     QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 2, 10000);
     QVERIFY(!banner->isVisible());
     QVERIFY2_OK(m_stack->catalog()->cancel(running->id));
+}
+
+// Issue #22 item 7: Compare groups by labels (core FleetValuesOptions::groupByLabels; the API's
+// groupBy=label:dc,label:rack for the remote backend): one row per combination of dc and rack,
+// with its own distinct values; clicking one keeps its nodes. The same hunt's fleet labelled
+// dc=fra1 (nodes 0-19) / ams1 (20-39), rack r0..r2, except nodes 36-39 (the 1.3 and 2.0
+// versions) in ams1 rack r7.
+void TestCompareView::groupByLabelsSlicesTheAnswer()
+{
+    HuntRequest request{m_nodes, u"metric"_s, {}, u"test"_s};
+    for (int i = 0; i < NodeCount; ++i) {
+        request.labels.append(Labels{{u"dc"_s, i < 20 ? u"fra1"_s : u"ams1"_s},
+                                     {u"rack"_s, i >= 36 ? u"r7"_s : u"r%1"_s.arg(i % 3)}});
+    }
+    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
+    const Result<HuntInfo> hunt = m_stack->engine()->submit(request);
+    QVERIFY2_OK(hunt);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+
+    RestServer server(m_stack->stack(), RestServerConfig{});
+    const quint16 port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    RemoteBackend remote;
+    remote.setServer(QUrl(u"http://127.0.0.1:%1"_s.arg(port)), {});
+
+    for (HuntBackend *backend :
+         {static_cast<HuntBackend *>(m_local.get()), static_cast<HuntBackend *>(&remote)}) {
+        CompareView view(backend);
+        view.resize(1200, 700);
+        view.show();
+        view.setHunt(hunt->id, u"labelled"_s);
+        QSignalSpy compared(&view, &CompareView::compared);
+        // A bad name is refused before anything is asked.
+        view.groupByEdit()->setText(u"dc, 1rack"_s);
+        view.compare(u"version"_s);
+        QVERIFY2(view.statsLabel()->text().startsWith(u"Group by labels: "_s),
+                 qPrintable(view.statsLabel()->text()));
+        QVERIFY(compared.isEmpty());
+
+        view.groupByEdit()->setText(u"dc, rack"_s);
+        view.compare(u"version"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 1, 10000);
+        QCOMPARE(view.values()->groupLabels, (QStringList{u"dc"_s, u"rack"_s}));
+        QTableWidget *slices = view.slicesTable();
+        QVERIFY(slices->isVisible());
+        QCOMPARE(slices->rowCount(), 7); // fra1 x r0..r2, ams1 x r0..r2, ams1/r7
+        int r7 = -1;
+        for (int row = 0; row < slices->rowCount(); ++row) {
+            if (slices->item(row, 0)->text() == u"dc=ams1, rack=r7"_s) {
+                r7 = row;
+            }
+        }
+        QVERIFY(r7 >= 0);
+        QCOMPARE(slices->item(r7, 1)->text(), u"4"_s);      // nodes
+        QCOMPARE(slices->item(r7, 3)->text(), u"2"_s);      // distinct: 1.3 and 2.0
+        const QString common = slices->item(r7, 4)->text(); // 1.3 on 3 of the 4 nodes
+        QVERIFY2(common.startsWith(jsonValueText(QJsonValue(u"1.3"_s)) + u" (75"_s),
+                 qPrintable(common));
+        view.selectSlice(r7);
+        QCOMPARE(view.table()->model()->rowCount(), 4);
+        QSet<QString> shown;
+        for (int row = 0; row < 4; ++row) {
+            shown.insert(view.table()->model()->index(row, CompareModel::Node).data().toString());
+        }
+        QCOMPARE(shown, (QSet<QString>{m_nodes[36], m_nodes[37], m_nodes[38], m_nodes[39]}));
+
+        // Cleared: the whole hunt only, no slices.
+        view.groupByEdit()->clear();
+        view.compare(u"version"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 2, 10000);
+        QVERIFY(!slices->isVisible());
+        QVERIFY(view.values()->byLabel.empty());
+    }
+}
+
+// The description given when a hunt was opened while running says "running" no more once a
+// compare has read the hunt again (issue #22 item 10).
+void TestCompareView::huntDescriptionFollowsTheHunt()
+{
+    m_view->setHunt(m_hunt, u"Hunt X — metric — running, 0 of 40 nodes, 0 ok"_s);
+    QSignalSpy compared(m_view.get(), &CompareView::compared);
+    m_view->compare(u"version"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(compared.size(), 1, 10000);
+    QTRY_VERIFY2(m_view->huntLabel()->text().contains(u" — done, 40 of 40 nodes, 40 ok"_s),
+                 qPrintable(m_view->huntLabel()->text()));
+    QVERIFY(m_view->huntLabel()->text().startsWith(u"Hunt "_s + m_hunt));
 }
 
 QTEST_MAIN(TestCompareView)

@@ -7,6 +7,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QTemporaryDir>
 
 #include "gui/huntform.h"
 #include "tests/common/testca.h"
@@ -26,7 +27,14 @@ private Q_SLOTS:
     void badPathBlocksStart();
     void tabLeavesNodesAndEnterStarts();
     void requestSettingsReachTheRequestNotTheSettings();
+    void nodeFiles_data();
+    void nodeFiles();
+    void loadsFileSdKeepingLabels_data();
+    void loadsFileSdKeepingLabels();
+    void binaryFileIsRefused();
 };
+
+using LabelList = QList<Labels>;
 
 void TestHuntForm::check_data()
 {
@@ -211,6 +219,156 @@ void TestHuntForm::requestSettingsReachTheRequestNotTheSettings()
     QVERIFY(again.request().options.followRedirects);
     QCOMPARE(again.request().options.basicAuth->username, u"ops"_s);
     QVERIFY(again.request().options.basicAuth->password.isEmpty());
+}
+
+// Issue #22 item 7: the editor reads what `hunt --nodes-file` reads (core parseNodeFile): plain
+// lists, Prometheus file_sd JSON and YAML, with labels; bad targets keep their line.
+void TestHuntForm::nodeFiles_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("fileName");
+    QTest::addColumn<int>("format");
+    QTest::addColumn<int>("valid");
+    QTest::addColumn<LabelList>("labels");
+    QTest::addColumn<QList<int>>("badLines"); // 0-based; -1 unknown
+    QTest::addColumn<QString>("fileError");   // substring; empty: none
+    const Labels fra{{u"dc"_s, u"fra1"_s}, {u"rack"_s, u"r7"_s}};
+    const Labels ams{{u"dc"_s, u"ams1"_s}};
+    const int plain = int(NodeFile::Format::Plain);
+    const int json = int(NodeFile::Format::FileSdJson);
+    const int yaml = int(NodeFile::Format::FileSdYaml);
+    QTest::newRow("plain") << u"a:1\n# c\nb:2\n"_s << QString() << plain << 2 << LabelList{}
+                           << QList<int>{} << QString();
+    QTest::newRow("file_sd json")
+        << u"[\n  {\"targets\": [\"a:9100\", \"b:9100\"],\n   \"labels\": {\"dc\": \"fra1\", "
+           u"\"rack\": \"r7\"}},\n  {\"targets\": [\"c:9100\"], \"labels\": {\"dc\": "
+           u"\"ams1\"}}\n]\n"_s
+        << u"sd.json"_s << json << 3 << LabelList{fra, fra, ams} << QList<int>{} << QString();
+    QTest::newRow("file_sd json, bad target keeps its line")
+        << u"[{\"targets\": [\"a:9100\"]},\n {\"targets\": [\"b:70000\"]}]"_s << QString() << json
+        << 1 << LabelList{} << QList<int>{1} << QString();
+    QTest::newRow("file_sd yaml")
+        << u"- targets: ['a:9100', 'b:9100']\n  labels:\n    dc: fra1\n    rack: r7\n"
+           u"- targets: [c:9100]\n  labels: {dc: ams1}\n"_s
+        << u"sd.yaml"_s << yaml << 3 << LabelList{fra, fra, ams} << QList<int>{} << QString();
+    QTest::newRow("file_sd yaml, bad target keeps its line")
+        << u"- targets:\n    - a:9100\n    - b:0\n"_s << u"sd.yml"_s << yaml << 1 << LabelList{}
+        << QList<int>{2} << QString();
+    QTest::newRow("broken json names the byte")
+        << u"[{\"targets\": [\"a:9100\"]"_s << u"sd.json"_s << plain << 0 << LabelList{}
+        << QList<int>{} << u"sd.json: not valid file_sd JSON"_s;
+    // The trial's complaint: 2,242 file_sd lines read as 2,242 invalid nodes.
+    QString many = u"[{\"targets\": ["_s;
+    for (int i = 0; i < 2242; ++i) {
+        many += u"%1\"10.1.%2.%3:9100\"\n"_s.arg(i ? u","_s : QString()).arg(i / 250).arg(i % 250);
+    }
+    many += u"], \"labels\": {\"rack\": \"r7\"}}]"_s;
+    QTest::newRow("2,242 file_sd targets")
+        << many << u"fleet.json"_s << json << 2242 << LabelList(2242, Labels{{u"rack"_s, u"r7"_s}})
+        << QList<int>{} << QString();
+}
+
+void TestHuntForm::nodeFiles()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, fileName);
+    QFETCH(int, format);
+    QFETCH(int, valid);
+    QFETCH(LabelList, labels);
+    QFETCH(QList<int>, badLines);
+    QFETCH(QString, fileError);
+    const NodeCheck c = checkNodes(text, u"metric"_s, fileName);
+    if (!fileError.isEmpty()) {
+        QVERIFY2(c.fileError.contains(fileError), qPrintable(c.fileError));
+        QVERIFY(c.nodes.isEmpty());
+        return;
+    }
+    QVERIFY2(c.fileError.isEmpty(), qPrintable(c.fileError));
+    QCOMPARE(int(c.format), format);
+    QCOMPARE(c.valid, valid);
+    QCOMPARE(c.labels, labels);
+    QList<int> lines;
+    for (const NodeCheck::Problem &p : c.problems) {
+        lines.append(p.line);
+    }
+    QCOMPARE(lines, badLines);
+}
+
+void TestHuntForm::loadsFileSdKeepingLabels_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("content");
+    QTest::addColumn<QString>("format");
+    QTest::newRow("json") << u"fleet.json"_s
+                          << QByteArray(R"([{"targets": ["10.0.0.1:9100", "10.0.0.2:9100"],
+                                             "labels": {"dc": "fra1", "rack": "r7"}},
+                                            {"targets": ["10.0.0.3:9100"]}])")
+                          << u"file_sd JSON"_s;
+    QTest::newRow("yaml") << u"fleet.yaml"_s
+                          << QByteArray("- targets: [10.0.0.1:9100, 10.0.0.2:9100]\n"
+                                        "  labels: {dc: fra1, rack: r7}\n"
+                                        "- targets: [10.0.0.3:9100]\n")
+                          << u"file_sd YAML"_s;
+}
+
+void TestHuntForm::loadsFileSdKeepingLabels()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, content);
+    QFETCH(QString, format);
+    // The dialog offers these files.
+    for (const QString &pattern : {u"*.txt"_s, u"*.json"_s, u"*.yaml"_s, u"*.yml"_s}) {
+        QVERIFY2(nodesFileFilter().section(u";;"_s, 0, 0).contains(pattern),
+                 qPrintable(nodesFileFilter()));
+    }
+    QTemporaryDir dir;
+    QFile file(dir.filePath(name));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(content);
+    file.close();
+
+    HuntForm form;
+    form.show();
+    QSignalSpy message(&form, &HuntForm::message);
+    form.loadNodesFile(file.fileName());
+    QTRY_COMPARE_WITH_TIMEOUT(form.lastCheck().valid, 3, 5000);
+    QTRY_VERIFY(!form.isChecking() && form.startButton()->isEnabled());
+    QVERIFY(form.lastCheck().problems.isEmpty());
+    QVERIFY2(form.summaryLabel()->text().contains(u"<b>3</b> valid nodes ("_s + format
+                                                  + u", labels dc, rack)"_s),
+             qPrintable(form.summaryLabel()->text()));
+    const HuntRequest request = form.request();
+    QCOMPARE(request.nodes,
+             (QStringList{u"10.0.0.1:9100"_s, u"10.0.0.2:9100"_s, u"10.0.0.3:9100"_s}));
+    const Labels r7{{u"dc"_s, u"fra1"_s}, {u"rack"_s, u"r7"_s}};
+    QCOMPARE(request.labels, (LabelList{r7, r7, Labels{}}));
+    QVERIFY(message.size() >= 1);
+
+    // Typed text replaces the file: a plain list again, no labels.
+    form.setNodesText(u"10.0.0.9:9100"_s);
+    QTRY_VERIFY(!form.isChecking() && form.lastCheck().valid == 1);
+    QCOMPARE(form.lastCheck().format, NodeFile::Format::Plain);
+    QVERIFY(form.request().labels.isEmpty());
+}
+
+// A binary file chosen by mistake is refused by position and never put into the editor.
+void TestHuntForm::binaryFileIsRefused()
+{
+    QTemporaryDir dir;
+    QFile file(dir.filePath(u"core.bin"_s));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray("10.0.0.1:9100\ns3cret\0\x01", 22));
+    file.close();
+    HuntForm form;
+    form.setNodesText(u"a:1"_s);
+    QSignalSpy message(&form, &HuntForm::message);
+    form.loadNodesFile(file.fileName());
+    QVERIFY(message.wait(5000));
+    QVERIFY2(
+        message.first().first().toString().contains(u"not a text file (NUL byte at byte 20)"_s),
+        qPrintable(message.first().first().toString()));
+    QVERIFY(!message.first().first().toString().contains(u"s3cret"_s));
+    QCOMPARE(form.nodesEdit()->toPlainText(), u"a:1"_s);
 }
 
 QTEST_MAIN(TestHuntForm)

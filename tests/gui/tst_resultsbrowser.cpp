@@ -73,6 +73,7 @@ private Q_SLOTS:
     void latencyHeaderSortsThroughTheStore();
     void searchKeepsMatchingNodes();
     void restAndRemoteSearch();
+    void labelTermsFindTheirNodes();
 
 private:
     bool loadedAll(int total) const;
@@ -278,6 +279,70 @@ void TestResultsBrowser::restAndRemoteSearch()
     model.open(m_hunt, OutcomeKind::Refused);
     QTRY_VERIFY(model.isLoaded(0));
     QCOMPARE(model.total(), 0); // the refused node does not match the port
+}
+
+// Issue #22 item 7: the search finds `rack=r7` (a label NAME=VALUE term, core/nodesearch.h):
+// exactly the nodes with that label (not rack=r70), in the Results tab (local store), through
+// REST's ?search= and through the RemoteBackend; combined with a node term, both must match.
+void TestResultsBrowser::labelTermsFindTheirNodes()
+{
+    HuntRequest request{
+        {m_fakes[0]->node(), m_fakes[1]->node(), m_fakes[2]->node()}, u"metric"_s, {}, u"test"_s};
+    request.labels = {Labels{{u"rack"_s, u"r7"_s}}, Labels{{u"rack"_s, u"r70"_s}},
+                      Labels{{u"rack"_s, u"r7"_s}, {u"dc"_s, u"fra1"_s}}};
+    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
+    const Result<HuntInfo> hunt = m_stack->engine()->submit(request);
+    QVERIFY2_OK(hunt);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+    // File order is completion order (node 0 answers slowest): compared sorted.
+    QStringList r7 = {m_fakes[0]->node(), m_fakes[2]->node()};
+    r7.sort();
+    const auto sorted = [](QStringList nodes) {
+        nodes.sort();
+        return nodes;
+    };
+    const QString port2 = m_fakes[2]->node().mid(m_fakes[2]->node().indexOf(u':'));
+
+    ResultsBrowser browser(m_local.get());
+    browser.resize(1200, 800);
+    browser.show();
+    browser.openHunt(hunt->id);
+    PagedResultsModel *model = browser.resultsModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model->huntId() == hunt->id && model->total() == 3, 10000);
+    QTest::keyClicks(browser.searchBox(), u"rack=r7"_s);
+    QTest::keyClick(browser.searchBox(), Qt::Key_Return);
+    QTRY_VERIFY(model->total() == 2 && model->isLoaded(0));
+    QCOMPARE(sorted(columnOf(model, ResultColumn::Node)), r7);
+    QTRY_VERIFY2(browser.nodesLabel()->text().contains(u"— 2 results matching"_s),
+                 qPrintable(browser.nodesLabel()->text()));
+    browser.searchBox()->setText(u"rack=r7 "_s + port2);
+    QTest::keyClick(browser.searchBox(), Qt::Key_Return);
+    QTRY_VERIFY(model->total() == 1 && model->isLoaded(0));
+    QCOMPARE(columnOf(model, ResultColumn::Node), QStringList{m_fakes[2]->node()});
+
+    RestServer server(m_stack->stack(), RestServerConfig{});
+    const quint16 port = server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(port != 0);
+    const QString base = u"http://127.0.0.1:%1"_s.arg(port);
+    HttpClient http(base);
+    const Test::HttpReply page =
+        http.get(u"/api/v1/hunts/%1/results?search=rack%3Dr7"_s.arg(hunt->id));
+    QCOMPARE(page.status, 200);
+    QCOMPARE(page.json().value(u"total"_s).toInt(), 2);
+
+    RemoteBackend remote;
+    remote.setServer(QUrl(base), {});
+    PagedResultsModel remoteModel(&remote);
+    remoteModel.open(hunt->id);
+    remoteModel.setSearch(u"rack=r7"_s);
+    QTRY_VERIFY(remoteModel.total() == 2 && remoteModel.isLoaded(0));
+    QCOMPARE(sorted(columnOf(&remoteModel, ResultColumn::Node)), r7);
+    remoteModel.setSearch(u"rack=r70"_s);
+    QTRY_VERIFY(remoteModel.total() == 1 && remoteModel.isLoaded(0));
+    QCOMPARE(columnOf(&remoteModel, ResultColumn::Node), QStringList{m_fakes[1]->node()});
+    remoteModel.setSearch(u"dc=fra1"_s);
+    QTRY_VERIFY(remoteModel.total() == 1 && remoteModel.isLoaded(0));
+    QCOMPARE(columnOf(&remoteModel, ResultColumn::Node), QStringList{m_fakes[2]->node()});
 }
 
 QTEST_MAIN(TestResultsBrowser)
