@@ -31,5 +31,6 @@ fi
 if [ "$stage" != asan ]; then
     cmake --preset fuzz
     cmake --build --preset fuzz -j "$(nproc)"
-    ctest --preset fuzz "$@"
+    # One libFuzzer process per core: each target still fuzzes for its whole bounded time.
+    ctest --preset fuzz -j "$(nproc)" "$@"
 fi
