@@ -59,6 +59,12 @@ HuntCatalog *StackFixture::catalog() const
     return m_stack ? m_stack->catalog() : nullptr;
 }
 
+bool StackFixture::huntSettled(const QString &id) const
+{
+    // find() reads the stored manifest once the hunt has ended, which settles it.
+    return m_stack && m_stack->catalog()->find(id) && m_stack->catalog()->isSettled(id);
+}
+
 Scheduler *StackFixture::scheduler() const
 {
     return m_stack ? m_stack->scheduler() : nullptr;

@@ -57,6 +57,11 @@ public:
     HuntCatalog *catalog() const;
     Scheduler *scheduler() const;
 
+    // True once hunt `id` has ended and its final manifest is stored (the catalog serves the
+    // stored, settled answer). For QTRY_VERIFY: a huntFinished spy would also catch another
+    // hunt's end, such as an earlier test's cancelled one.
+    bool huntSettled(const QString &id) const;
+
     QString dataDir() const { return m_dataDir; }
     // A path inside the temporary dir (next to the data dir when subdir is set).
     QString filePath(const QString &name) const { return m_dir.filePath(name); }

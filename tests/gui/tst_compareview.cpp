@@ -97,11 +97,10 @@ void TestCompareView::initTestCase()
         m_nodes.append(node->node());
         m_fakes.push_back(std::move(node));
     }
-    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
     const Result<HuntInfo> hunt = m_stack->engine()->submit({m_nodes, u"metric"_s, {}, u"test"_s});
     QVERIFY2_OK(hunt);
     m_hunt = hunt->id;
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stack->huntSettled(hunt->id), 20000);
     m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_view = std::make_unique<CompareView>(m_local.get());
     m_view->resize(1200, 700);
@@ -365,10 +364,9 @@ void TestCompareView::groupByLabelsSlicesTheAnswer()
         request.labels.append(Labels{{u"dc"_s, i < 20 ? u"fra1"_s : u"ams1"_s},
                                      {u"rack"_s, i >= 36 ? u"r7"_s : u"r%1"_s.arg(i % 3)}});
     }
-    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
     const Result<HuntInfo> hunt = m_stack->engine()->submit(request);
     QVERIFY2_OK(hunt);
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stack->huntSettled(hunt->id), 20000);
 
     RestServer server(m_stack->stack(), RestServerConfig{});
     const quint16 port = server.listen(QHostAddress::LocalHost, 0);

@@ -110,11 +110,10 @@ void TestResultsBrowser::initTestCase()
     }
     m_refused = closedPortNode();
     nodes.append(m_refused);
-    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
     const Result<HuntInfo> hunt = m_stack->engine()->submit({nodes, u"metric"_s, {}, u"test"_s});
     QVERIFY2_OK(hunt);
     m_hunt = hunt->id;
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stack->huntSettled(hunt->id), 20000);
 
     m_local = std::make_unique<LocalBackend>(m_stack->stack());
     m_browser = std::make_unique<ResultsBrowser>(m_local.get());
@@ -290,10 +289,9 @@ void TestResultsBrowser::labelTermsFindTheirNodes()
         {m_fakes[0]->node(), m_fakes[1]->node(), m_fakes[2]->node()}, u"metric"_s, {}, u"test"_s};
     request.labels = {Labels{{u"rack"_s, u"r7"_s}}, Labels{{u"rack"_s, u"r70"_s}},
                       Labels{{u"rack"_s, u"r7"_s}, {u"dc"_s, u"fra1"_s}}};
-    QSignalSpy finished(m_stack->catalog(), &HuntCatalog::huntFinished);
     const Result<HuntInfo> hunt = m_stack->engine()->submit(request);
     QVERIFY2_OK(hunt);
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stack->huntSettled(hunt->id), 20000);
     // File order is completion order (node 0 answers slowest): compared sorted.
     QStringList r7 = {m_fakes[0]->node(), m_fakes[2]->node()};
     r7.sort();
