@@ -16,41 +16,12 @@
 #include "core/result.h"
 #include "core/target.h"
 #include "core/targetpolicy.h"
-#include "core/unfinishednodes.h"
 
 namespace Artemis {
 
 class Executor;
 class HuntRun;
 class ResultStore;
-
-struct HuntRequest
-{
-    QStringList nodes; // may hold ranges ("node[01-20]:9100", core/noderange.h)
-    QString url;
-    FetchOptions options;
-    QString origin;     // "cli", "api", "fetch", "gui"
-    QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
-    int round = 0;
-    int spreadMs = 0;       // start jitter window (HuntInfo::spreadMs)
-    int deadlineMs = 0;     // the whole hunt's deadline (HuntInfo::deadlineMs); 0: none
-    ExtractList extract{};  // named values served as metrics (core/extract.h, HuntInfo::extract)
-    QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
-};
-
-// A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.
-struct HuntProgress
-{
-    QString id;
-    HuntState state = HuntState::Running;
-    int done = 0;
-    int total = 0;
-    OutcomeCounts counts;
-    QList<Outcome> newOutcomes;
-    double nodesPerSecond = 0;     // over the last few seconds (RateWindow), 0 when stalled
-    UnfinishedSnapshot unfinished; // the nodes still waited on, oldest first (bounded)
-    qint64 sinceLastOutcomeMs = 0; // how long no node has finished
-};
 
 struct EngineConfig
 {

@@ -16,17 +16,6 @@ constexpr std::array<QStringView, 6> StateNames = {u"queued",    u"running",    
                                                    u"cancelled", u"interrupted", u"failed"};
 } // namespace
 
-QString isoOrEmpty(const QDateTime &t)
-{
-    return t.isValid() ? t.toUTC().toString(Qt::ISODateWithMs) : QString();
-}
-
-QDateTime parseIso(const QJsonValue &value)
-{
-    const QString text = value.toString();
-    return text.isEmpty() ? QDateTime() : QDateTime::fromString(text, Qt::ISODateWithMs);
-}
-
 QString huntStateName(HuntState state)
 {
     return StateNames[static_cast<size_t>(state)].toString();

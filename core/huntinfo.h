@@ -9,9 +9,11 @@
 #include <QStringList>
 
 #include "core/extract.h"
+#include "core/isotime.h"
 #include "core/fetchoptions.h"
 #include "core/outcome.h"
 #include "core/result.h"
+#include "core/unfinishednodes.h"
 
 namespace Artemis {
 
@@ -20,10 +22,6 @@ enum class HuntState : quint8 { Queued, Running, Done, Cancelled, Interrupted, F
 QString huntStateName(HuntState state);
 std::optional<HuntState> huntStateFromName(QStringView name);
 bool isFinished(HuntState state); // done, cancelled, interrupted, failed
-
-// Times in manifests: ISO 8601 UTC with milliseconds; "" for an invalid time and back.
-QString isoOrEmpty(const QDateTime &t);
-QDateTime parseIso(const QJsonValue &value);
 
 // The manifest of a hunt (hunt.json): what was asked, where it stands, and its tallies.
 // The node list itself lives in nodes.txt next to it, so the manifest stays small.
@@ -75,6 +73,35 @@ struct HuntInfo
     // "hunt still running: 1,990 of 2,000 done" or "hunt cancelled: 1,200 of 2,000 done". The CLI
     // prints it first, the GUI and the web page show it as a banner.
     QString coverageNote() const;
+};
+
+// What a hunt is asked to do (HuntEngine::submit; JSON both ways in core/huntrequestjson.h).
+struct HuntRequest
+{
+    QStringList nodes; // may hold ranges ("node[01-20]:9100", core/noderange.h)
+    QString url;
+    FetchOptions options;
+    QString origin;     // "cli", "api", "fetch", "gui"
+    QString schedule{}; // set by the Scheduler for its rounds (HuntInfo::schedule)
+    int round = 0;
+    int spreadMs = 0;       // start jitter window (HuntInfo::spreadMs)
+    int deadlineMs = 0;     // the whole hunt's deadline (HuntInfo::deadlineMs); 0: none
+    ExtractList extract{};  // named values served as metrics (core/extract.h, HuntInfo::extract)
+    QList<Labels> labels{}; // empty, or one per node (a range's nodes all get its labels)
+};
+
+// A batch of progress for one hunt: counts so far plus the outcomes new since the last batch.
+struct HuntProgress
+{
+    QString id;
+    HuntState state = HuntState::Running;
+    int done = 0;
+    int total = 0;
+    OutcomeCounts counts;
+    QList<Outcome> newOutcomes;
+    double nodesPerSecond = 0;     // over the last few seconds (RateWindow), 0 when stalled
+    UnfinishedSnapshot unfinished; // the nodes still waited on, oldest first (bounded)
+    qint64 sinceLastOutcomeMs = 0; // how long no node has finished
 };
 
 } // namespace Artemis

@@ -6,7 +6,7 @@
 #include <QUrl>
 #include <QtConcurrentRun>
 
-#include "core/huntinfo.h"
+#include "core/isotime.h"
 #include "core/noderange.h"
 #include "core/policedrequest.h"
 #include "core/target.h"

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "core/huntengine.h"
 
 #include <QJsonArray>
 #include <QUrl>
