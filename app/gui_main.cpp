@@ -11,10 +11,10 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
-#include "core/datadirlock.h"
-#include "core/localstack.h"
-#include "core/logging.h"
-#include "core/scheduler.h"
+#include "core/base/datadirlock.h"
+#include "core/base/logging.h"
+#include "core/service/localstack.h"
+#include "core/watch/scheduler.h"
 #include "gui/datadirlockeddialog.h"
 #include "gui/demonodes.h"
 #include "gui/huntform.h"

@@ -6,13 +6,13 @@
 #include <QCoreApplication>
 #include <QTextStream>
 
-#include "core/logging.h"
-#include "headless/filelimit.h"
-#include "headless/huntcommand.h"
-#include "headless/querycommand.h"
-#include "headless/servecommand.h"
-#include "headless/signalwatcher.h"
-#include "headless/workercommand.h"
+#include "core/base/logging.h"
+#include "headless/cli/filelimit.h"
+#include "headless/cli/huntcommand.h"
+#include "headless/cli/querycommand.h"
+#include "headless/cli/servecommand.h"
+#include "headless/cli/signalwatcher.h"
+#include "headless/cli/workercommand.h"
 
 using namespace Qt::StringLiterals;
 

@@ -21,7 +21,7 @@
 #include <QJsonObject>
 #include <QList>
 
-#include "core/prometheustext.h"
+#include "core/prom/prometheustext.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;

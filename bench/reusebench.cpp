@@ -21,8 +21,8 @@
 
 #include <cstdio>
 
-#include "core/huntengine.h"
-#include "core/localstack.h"
+#include "core/engine/huntengine.h"
+#include "core/service/localstack.h"
 
 using namespace Artemis;
 using namespace Qt::StringLiterals;

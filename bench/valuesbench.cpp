@@ -18,13 +18,13 @@
 #include <QJsonObject>
 #include <QThreadPool>
 
-#include "core/fleetmetrics.h"
-#include "core/fleetvalues.h"
-#include "core/huntid.h"
-#include "core/huntinfo.h"
-#include "core/projection.h"
-#include "core/resultexport.h"
-#include "core/resultstore.h"
+#include "core/base/huntid.h"
+#include "core/fleet/fleetvalues.h"
+#include "core/fleet/projection.h"
+#include "core/fleet/resultexport.h"
+#include "core/hunt/huntinfo.h"
+#include "core/service/fleetmetrics.h"
+#include "core/store/resultstore.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -152,7 +152,7 @@ int csv(const QString &dataDir, const QString &id, const QString &out, const QSt
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         return fail(file.errorString());
     }
-    // The export every face uses (core/resultexport.h): the REST CSV stream, the CLI's
+    // The export every face uses (core/fleet/resultexport.h): the REST CSV stream, the CLI's
     // `results --format csv` and the GUI's export read the same way.
     QElapsedTimer timer;
     timer.start();

@@ -5,7 +5,7 @@
 #include <QHash>
 #include <QStringList>
 
-#include "core/plural.h"
+#include "core/base/plural.h"
 
 using namespace Qt::StringLiterals;
 

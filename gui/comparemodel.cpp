@@ -6,7 +6,7 @@
 #include <QBrush>
 #include <QColor>
 
-#include "core/jsonvalues.h"
+#include "core/base/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
 

@@ -18,9 +18,9 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "core/jsonvalues.h"
-#include "core/plural.h"
-#include "core/valuedistribution.h"
+#include "core/base/jsonvalues.h"
+#include "core/base/plural.h"
+#include "core/fleet/valuedistribution.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareproxy.h"

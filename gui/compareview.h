@@ -5,7 +5,7 @@
 #include <QList>
 #include <QWidget>
 
-#include "core/fleetvalues.h"
+#include "core/fleet/fleetvalues.h"
 #include "gui/huntbackend.h"
 
 class QLabel;

@@ -3,13 +3,13 @@
 #include <QMessageBox>
 #include <QString>
 
-#include "core/result.h"
+#include "core/base/result.h"
 
 class QPushButton;
 
 namespace Artemis::Gui {
 
-// Shown when the GUI's local data dir is held by another process (core/datadirlock.h): names
+// Shown when the GUI's local data dir is held by another process (core/base/datadirlock.h): names
 // the holder (pid, command) and offers what to do instead: connect to the service that holds
 // the directory (remote mode, when it is a `serve`), pick another directory, or quit.
 //

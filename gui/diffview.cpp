@@ -10,7 +10,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "core/jsonvalues.h"
+#include "core/base/jsonvalues.h"
 #include "gui/huntbackend.h"
 #include "gui/jsonview.h"
 

@@ -4,8 +4,8 @@
 
 #include <QWidget>
 
-#include "core/nodediff.h"
-#include "core/outcome.h"
+#include "core/fetch/outcome.h"
+#include "core/fleet/nodediff.h"
 
 class QComboBox;
 class QLabel;

@@ -3,8 +3,8 @@
 #include <QDialog>
 #include <QStringList>
 
-#include "core/outcome.h"
-#include "core/projection.h"
+#include "core/fetch/outcome.h"
+#include "core/fleet/projection.h"
 
 class QComboBox;
 class QLabel;

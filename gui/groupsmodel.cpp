@@ -9,8 +9,8 @@
 #include <QMap>
 #include <QSet>
 
-#include "core/jsonvalues.h"
-#include "core/valuedistribution.h"
+#include "core/base/jsonvalues.h"
+#include "core/fleet/valuedistribution.h"
 
 using namespace Qt::StringLiterals;
 

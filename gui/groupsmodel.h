@@ -4,7 +4,7 @@
 #include <QList>
 #include <QStringList>
 
-#include "core/fleetvalues.h"
+#include "core/fleet/fleetvalues.h"
 #include "gui/huntbackend.h"
 #include "gui/numberformat.h"
 

@@ -12,7 +12,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-#include "core/jsonvalues.h"
+#include "core/base/jsonvalues.h"
 #include "gui/barchart.h"
 #include "gui/huntbackend.h"
 #include "gui/schedulebox.h"

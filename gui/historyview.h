@@ -3,7 +3,7 @@
 #include <QList>
 #include <QWidget>
 
-#include "core/nodehistory.h"
+#include "core/store/nodehistory.h"
 
 class QComboBox;
 class QLabel;

@@ -10,17 +10,17 @@
 #include <QPointer>
 #include <QString>
 
-#include "core/fleetvalues.h"
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
-#include "core/huntinfo.h"
-#include "core/nodediff.h"
-#include "core/nodehistory.h"
-#include "core/outcome.h"
-#include "core/projection.h"
-#include "core/result.h"
-#include "core/resultstore.h"
-#include "core/schedule.h"
+#include "core/base/result.h"
+#include "core/engine/huntengine.h"
+#include "core/fetch/outcome.h"
+#include "core/fleet/fleetvalues.h"
+#include "core/fleet/nodediff.h"
+#include "core/fleet/projection.h"
+#include "core/hunt/huntinfo.h"
+#include "core/rules/schedule.h"
+#include "core/service/huntcatalog.h"
+#include "core/store/nodehistory.h"
+#include "core/store/resultstore.h"
 #include "gui/schedulealerts.h"
 
 namespace Artemis::Gui {
@@ -55,29 +55,29 @@ public:
     virtual void huntInfo(const QString &id, QObject *context, Callback<HuntInfo> callback) = 0;
     virtual void readResults(const QString &id, const ResultQuery &query, QObject *context,
                              Callback<ResultPage> callback) = 0;
-    // The value at `path` (see core/jsonvalues.h) in every stored result of the hunt.
+    // The value at `path` (see core/base/jsonvalues.h) in every stored result of the hunt.
     virtual void collectValues(const QString &id, const QString &path, QObject *context,
                                Callback<QList<CompareRow>> callback) = 0;
     // Groups (value, count, share, nodes; minorities flagged), number stats and outliers of
-    // `path` across the hunt (core/fleetvalues.h); with `groupByLabels` (["dc", "rack"]) also
+    // `path` across the hunt (core/fleet/fleetvalues.h); with `groupByLabels` (["dc", "rack"]) also
     // the same answer per combination of those labels' values (FleetValues::byLabel).
     virtual void fleetValues(const QString &id, const QString &path,
                              const QStringList &groupByLabels, QObject *context,
                              Callback<FleetValues> callback) = 0;
     // One node's body against `against`: "majority", "previous" (its schedule's previous
-    // round) or another node of the hunt (core/nodediff.h).
+    // round) or another node of the hunt (core/fleet/nodediff.h).
     virtual void nodeDiff(const QString &id, const QString &node, const QString &against,
                           QObject *context, Callback<NodeDiff> callback) = 0;
     // The stored record (with body) of one node of the hunt; NotFound when it has none.
     virtual void nodeOutcome(const QString &id, const QString &node, QObject *context,
                              Callback<Outcome> callback) = 0;
     // Writes the hunt's results matching `outcomes` (empty: all), projected to `fields`
-    // (core/projection.h), to `filePath` atomically; answers the bytes written.
+    // (core/fleet/projection.h), to `filePath` atomically; answers the bytes written.
     virtual void exportResults(const QString &id, const QStringList &fields, ExportFormat format,
                                const OutcomeFilter &outcomes, const QString &filePath,
                                QObject *context, Callback<qint64> callback) = 0;
 
-    // Schedules (core/scheduler.h): create one (round 1 starts at once; its hunt is reported
+    // Schedules (core/watch/scheduler.h): create one (round 1 starts at once; its hunt is reported
     // through huntStarted/huntProgress/huntFinished like a submitted hunt), list them, and read
     // one node's history across rounds with the value at a JSON path.
     virtual void createSchedule(const ScheduleSpec &spec, QObject *context,

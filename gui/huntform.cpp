@@ -27,8 +27,8 @@
 
 #include <QSslCertificate>
 
-#include "core/noderange.h"
-#include "core/target.h"
+#include "core/inventory/noderange.h"
+#include "core/net/target.h"
 #include "gui/async.h"
 
 using namespace Qt::StringLiterals;
@@ -108,9 +108,9 @@ NodeCheck checkNodes(const QString &text, const QString &path, const QString &fi
     if (check.nodes.isEmpty()) {
         return check;
     }
-    // Ranges ("node[01-20]:9100") are checked as the nodes they stand for (core/noderange.h);
-    // a bad range, or one too large to check here, is a problem of its line. The engine
-    // expands them again at submit, bounded by its own node limit.
+    // Ranges ("node[01-20]:9100") are checked as the nodes they stand for
+    // (core/inventory/noderange.h); a bad range, or one too large to check here, is a problem of
+    // its line. The engine expands them again at submit, bounded by its own node limit.
     QStringList expanded;
     QList<int> expandedLine;
     for (int i = 0; i < check.nodes.size(); ++i) {

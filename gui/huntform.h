@@ -4,8 +4,8 @@
 #include <QString>
 #include <QWidget>
 
-#include "core/huntengine.h"
-#include "core/nodefile.h"
+#include "core/engine/huntengine.h"
+#include "core/inventory/nodefile.h"
 
 class QCheckBox;
 class QLabel;

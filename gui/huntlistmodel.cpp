@@ -4,7 +4,7 @@
 #include <QColor>
 #include <QLocale>
 
-#include "core/plural.h"
+#include "core/base/plural.h"
 
 using namespace Qt::StringLiterals;
 

@@ -3,8 +3,8 @@
 #include <QAbstractTableModel>
 #include <QList>
 
-#include "core/huntengine.h"
-#include "core/huntinfo.h"
+#include "core/engine/huntengine.h"
+#include "core/hunt/huntinfo.h"
 
 namespace Artemis::Gui {
 

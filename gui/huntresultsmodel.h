@@ -4,8 +4,8 @@
 #include <QHash>
 #include <QList>
 
-#include "core/huntengine.h"
-#include "core/unfinishednodes.h"
+#include "core/engine/huntengine.h"
+#include "core/hunt/unfinishednodes.h"
 #include "gui/resultcolumns.h"
 
 namespace Artemis::Gui {

@@ -22,7 +22,7 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
-#include "core/jsonvalues.h"
+#include "core/base/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
 

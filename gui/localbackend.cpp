@@ -4,11 +4,11 @@
 
 #include <QSaveFile>
 
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
-#include "core/localstack.h"
-#include "core/resultstore.h"
-#include "core/scheduler.h"
+#include "core/engine/huntengine.h"
+#include "core/service/huntcatalog.h"
+#include "core/service/localstack.h"
+#include "core/store/resultstore.h"
+#include "core/watch/scheduler.h"
 #include "gui/async.h"
 
 using namespace Qt::StringLiterals;

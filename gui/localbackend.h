@@ -10,7 +10,7 @@ class LocalStack;
 
 namespace Artemis::Gui {
 
-// Hunts run in this process on the local stack (core/localstack.h); what a hunt's state is
+// Hunts run in this process on the local stack (core/service/localstack.h); what a hunt's state is
 // comes from its HuntCatalog, as for the REST API. Reads go to the store on a thread pool
 // (QtConcurrent) so the GUI thread never touches the disk for browsing. Submitting writes the
 // new hunt's small manifest synchronously inside HuntEngine::submit (core API). Every answer is

@@ -26,8 +26,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include "core/duration.h"
-#include "core/plural.h"
+#include "core/base/duration.h"
+#include "core/base/plural.h"
 #include "gui/alertsview.h"
 #include "gui/compareview.h"
 #include "gui/diffview.h"

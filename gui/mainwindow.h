@@ -2,7 +2,7 @@
 
 #include <QMainWindow>
 
-#include "core/huntengine.h"
+#include "core/engine/huntengine.h"
 
 class QAction;
 class QCheckBox;

@@ -3,7 +3,7 @@
 #include <array>
 #include <cmath>
 
-#include "core/jsonvalues.h"
+#include "core/base/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
 

@@ -7,7 +7,7 @@
 #include <QList>
 #include <QSet>
 
-#include "core/outcome.h"
+#include "core/fetch/outcome.h"
 #include "gui/huntbackend.h"
 #include "gui/resultcolumns.h"
 

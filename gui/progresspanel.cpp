@@ -10,7 +10,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "core/plural.h"
+#include "core/base/plural.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/resultsfilterproxy.h"
 #include "gui/tablecopy.h"

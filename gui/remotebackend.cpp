@@ -12,9 +12,9 @@
 #include <QSaveFile>
 #include <QSslConfiguration>
 
-#include "core/duration.h"
-#include "core/errorstatus.h"
-#include "core/jsonvalues.h"
+#include "core/base/duration.h"
+#include "core/base/errorstatus.h"
+#include "core/base/jsonvalues.h"
 
 using namespace Qt::StringLiterals;
 

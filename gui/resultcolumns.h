@@ -3,7 +3,7 @@
 #include <QString>
 #include <QVariant>
 
-#include "core/outcome.h"
+#include "core/fetch/outcome.h"
 
 class QTableView;
 

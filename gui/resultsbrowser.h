@@ -2,7 +2,7 @@
 
 #include <QWidget>
 
-#include "core/huntengine.h"
+#include "core/engine/huntengine.h"
 
 class QComboBox;
 class QLabel;

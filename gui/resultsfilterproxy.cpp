@@ -1,6 +1,6 @@
 #include "gui/resultsfilterproxy.h"
 
-#include "core/outcome.h"
+#include "core/fetch/outcome.h"
 #include "gui/resultcolumns.h"
 
 namespace Artemis::Gui {

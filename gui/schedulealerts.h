@@ -4,14 +4,14 @@
 #include <QList>
 #include <QString>
 
-#include "core/alertrule.h"
-#include "core/alertstate.h"
-#include "core/result.h"
+#include "core/base/result.h"
+#include "core/rules/alertrule.h"
+#include "core/rules/alertstate.h"
 
 namespace Artemis::Gui {
 
 // What the Alerts view shows of one schedule, from either backend: its conditions and every
-// node alert not ok (core/alertstate.h) as of the last evaluated round, sorted by node, then
+// node alert not ok (core/rules/alertstate.h) as of the last evaluated round, sorted by node, then
 // condition. `counts` cover every alert of the schedule, also when `alerts` was cut
 // (`truncated`: the server lists at most RemoteAlertsLimit). A plain value.
 struct ScheduleAlerts

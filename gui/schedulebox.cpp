@@ -4,8 +4,8 @@
 #include <QLabel>
 #include <QSignalBlocker>
 
-#include "core/duration.h"
-#include "core/plural.h"
+#include "core/base/duration.h"
+#include "core/base/plural.h"
 #include "gui/huntbackend.h"
 
 using namespace Qt::StringLiterals;

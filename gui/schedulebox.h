@@ -5,7 +5,7 @@
 #include <QList>
 #include <QString>
 
-#include "core/schedule.h"
+#include "core/rules/schedule.h"
 
 class QComboBox;
 class QLabel;

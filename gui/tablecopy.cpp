@@ -12,7 +12,7 @@
 #include <QTableView>
 #include <QThreadPool>
 
-#include "core/projection.h"
+#include "core/fleet/projection.h"
 #include "gui/async.h"
 
 using namespace Qt::StringLiterals;
@@ -46,7 +46,7 @@ QString rowsText(const QTableView *view, const QList<int> &rows, bool csv)
     const QList<int> columns = visibleColumns(view);
     const QString sep = csv ? u","_s : u"\t"_s;
     const QString eol = csv ? u"\r\n"_s : u"\n"_s;
-    // CSV as every export writes it: safe to open in a spreadsheet (core/projection.h).
+    // CSV as every export writes it: safe to open in a spreadsheet (core/fleet/projection.h).
     const auto cell = [csv](const QString &t) { return csv ? csvCell(t) : tsvCell(t); };
     QStringList line;
     for (int c : columns) {

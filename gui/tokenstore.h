@@ -5,7 +5,7 @@
 #include <QObject>
 #include <QString>
 
-#include "core/result.h"
+#include "core/base/result.h"
 
 namespace Artemis::Gui {
 

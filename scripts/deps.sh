@@ -6,10 +6,10 @@ set -euo pipefail
 set_name=${1:-build}
 # qtkeychain-qt6-dev: the GUI keeps a remembered token in the desktop keyring; QtKeychain loads
 # libsecret-1-0 at run time to reach the Secret Service (without it only KWallet would do).
-# libyaml-cpp-dev: node files in Prometheus file_sd YAML (core/nodefile.cpp).
+# libyaml-cpp-dev: node files in Prometheus file_sd YAML (core/inventory/nodefile.cpp).
 # libssl-dev: libcrypto (HKDF, AES-256-GCM) for signed and sealed broker messages
-# (core/redis/brokersecret.cpp).
-# libsystemd-dev: serve's sd_notify for the packaged Type=notify unit (headless/servicenotify.cpp).
+# (core/broker/brokersecret.cpp).
+# libsystemd-dev: serve's sd_notify for the packaged Type=notify unit (headless/cli/servicenotify.cpp).
 # help2man: the man pages, made from --help at build time (cmake/ManPages.cmake).
 packages=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev
           qt6-websockets-dev libgl-dev libhiredis-dev fonts-dejavu-core ca-certificates

@@ -4,7 +4,7 @@
 import {api, errorText} from './api.js';
 import {enc, h, route} from './dom.js';
 
-// The CLI's nodes-file rules (core/nodefile.h): one node a line, blank lines and '#' comments
+// The CLI's nodes-file rules (core/inventory/nodefile.h): one node a line, blank lines and '#' comments
 // ignored; commas outside brackets split a line too: "a:1, b[1,3-5]:9100" is two nodes (ranges
 // keep their commas). Each node keeps its line (1-based), so errors name the line typed.
 export function splitNodes(text) {

@@ -16,7 +16,7 @@ const text = (value) => (typeof value === 'string' ? value : JSON.stringify(valu
 const nodeLink = (hunt, node) => h('a', {class: 'mono', href: route(`/hunts/${enc(hunt)}/nodes/${enc(node)}`)}, node);
 const fixed = (n) => (typeof n === 'number' ? (Number.isInteger(n) ? number(n) : n.toLocaleString('en-US', {maximumFractionDigits: 3})) : '');
 
-// The answer's `distribution` (core/valuedistribution.h): percentiles, the outliers first and
+// The answer's `distribution` (core/fleet/valuedistribution.h): percentiles, the outliers first and
 // marked by side, then one bar per bucket scaled to the fullest.
 function renderDistribution(content, hunt, d) {
     const keys = ['count', 'min', 'p50', 'p90', 'p99', 'max'];

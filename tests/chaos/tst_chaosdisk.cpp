@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "chaoschecks.h"
-#include "core/huntid.h"
-#include "core/resultstore.h"
+#include "core/base/huntid.h"
+#include "core/store/resultstore.h"
 #include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;

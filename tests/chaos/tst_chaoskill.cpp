@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "chaoschecks.h"
-#include "headless/filelimit.h"
+#include "headless/cli/filelimit.h"
 #include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;

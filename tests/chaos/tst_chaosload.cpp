@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "chaoschecks.h"
-#include "headless/filelimit.h"
+#include "headless/cli/filelimit.h"
 #include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;

@@ -6,9 +6,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/huntid.h"
-#include "core/resultstore.h"
-#include "headless/huntcommand.h"
+#include "core/base/huntid.h"
+#include "core/store/resultstore.h"
+#include "headless/cli/huntcommand.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"

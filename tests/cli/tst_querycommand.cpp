@@ -8,8 +8,8 @@
 #include <memory>
 #include <vector>
 
-#include "core/fleetvalues.h"
-#include "core/huntid.h"
+#include "core/base/huntid.h"
+#include "core/fleet/fleetvalues.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-// A Resolver the test feeds with names (core/resolver.h): tests/core/tst_pinning (answers that
+// A Resolver the test feeds with names (core/net/resolver.h): tests/core/tst_pinning (answers that
 // change between lookups), tst_outboundpolicy (names of denied addresses).
 
 #include <QHash>
@@ -11,7 +11,7 @@
 #include <QSet>
 #include <QString>
 
-#include "core/resolver.h"
+#include "core/net/resolver.h"
 
 namespace Artemis::Test {
 

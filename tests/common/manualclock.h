@@ -7,7 +7,7 @@
 #include <QDateTime>
 #include <QPointer>
 
-#include "core/schedulerclock.h"
+#include "core/watch/schedulerclock.h"
 
 namespace Artemis::Test {
 

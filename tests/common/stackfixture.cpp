@@ -2,8 +2,8 @@
 
 #include <QDir>
 
-#include "core/huntcatalog.h"
-#include "core/resultstore.h"
+#include "core/service/huntcatalog.h"
+#include "core/store/resultstore.h"
 
 using namespace Qt::StringLiterals;
 

@@ -6,10 +6,10 @@
 #include <QString>
 #include <QTemporaryDir>
 
-#include "core/huntengine.h"
-#include "core/localstack.h"
-#include "core/result.h"
-#include "core/scheduler.h"
+#include "core/base/result.h"
+#include "core/engine/huntengine.h"
+#include "core/service/localstack.h"
+#include "core/watch/scheduler.h"
 
 namespace Artemis {
 class Executor;
@@ -32,8 +32,8 @@ struct StackOptions
     QString command = QStringLiteral("artemis-test");
 };
 
-// The one way tests build the local stack (core/localstack.h: lock, store, executor, engine,
-// catalog, scheduler), exactly as serve, hunt and the GUI do, in a temporary directory that
+// The one way tests build the local stack (core/service/localstack.h: lock, store, executor,
+// engine, catalog, scheduler), exactly as serve, hunt and the GUI do, in a temporary directory that
 // the fixture owns. close() and open() again "restart the process" on the same data dir.
 //
 // Lives on the test's thread. Destroys the stack before the directory.

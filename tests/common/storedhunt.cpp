@@ -4,8 +4,8 @@
 #include <QSet>
 #include <QStringList>
 
-#include "core/huntid.h"
-#include "core/resultstore.h"
+#include "core/base/huntid.h"
+#include "core/store/resultstore.h"
 
 using namespace Qt::StringLiterals;
 

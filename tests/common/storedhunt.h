@@ -4,9 +4,9 @@
 #include <QList>
 #include <QString>
 
-#include "core/huntinfo.h"
-#include "core/outcome.h"
-#include "core/result.h"
+#include "core/base/result.h"
+#include "core/fetch/outcome.h"
+#include "core/hunt/huntinfo.h"
 
 namespace Artemis {
 class ResultStore;

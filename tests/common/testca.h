@@ -3,7 +3,7 @@
 #include <QSslConfiguration>
 #include <QString>
 
-#include "core/result.h"
+#include "core/base/result.h"
 
 namespace Artemis::Test {
 

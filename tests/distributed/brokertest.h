@@ -7,7 +7,7 @@
 #include <QString>
 #include <QStringList>
 
-#include "core/redis/redisconnection.h"
+#include "core/broker/redisconnection.h"
 
 // Helpers of the tests that run the real `artemis-headless serve --broker` and workers.
 namespace Artemis::Test {

@@ -11,8 +11,8 @@
 
 #include <memory>
 
-#include "core/redis/redisconnection.h"
-#include "headless/filelimit.h"
+#include "core/broker/redisconnection.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "tests/chaos/chaoschecks.h"
 #include "tests/common/childprocess.h"

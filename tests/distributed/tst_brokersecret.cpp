@@ -23,10 +23,10 @@
 #include <memory>
 
 #include "brokertest.h"
-#include "core/redis/brokersecret.h"
-#include "core/redis/redisurl.h"
-#include "core/redis/wire.h"
-#include "headless/filelimit.h"
+#include "core/broker/brokersecret.h"
+#include "core/broker/redisurl.h"
+#include "core/broker/wire.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "tests/chaos/chaoschecks.h"
 #include "tests/common/childprocess.h"

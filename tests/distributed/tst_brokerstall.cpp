@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "brokertest.h"
-#include "headless/filelimit.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "tests/chaos/chaoschecks.h"
 #include "tests/common/serveprocess.h"

@@ -17,8 +17,8 @@
 #include <optional>
 
 #include "brokertest.h"
-#include "core/redis/redisconnection.h"
-#include "headless/filelimit.h"
+#include "core/broker/redisconnection.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "stunnel.h"
 #include "tests/chaos/chaoschecks.h"

@@ -11,11 +11,11 @@
 #include <memory>
 #include <vector>
 
-#include "core/huntengine.h"
-#include "core/redis/redisconnection.h"
-#include "core/redis/redisexecutor.h"
-#include "core/resultstore.h"
-#include "headless/filelimit.h"
+#include "core/broker/redisconnection.h"
+#include "core/broker/redisexecutor.h"
+#include "core/engine/huntengine.h"
+#include "core/store/resultstore.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"

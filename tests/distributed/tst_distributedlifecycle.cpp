@@ -15,9 +15,9 @@
 #include <memory>
 
 #include "brokertest.h"
-#include "core/redis/redisconnection.h"
-#include "core/redis/wire.h"
-#include "headless/filelimit.h"
+#include "core/broker/redisconnection.h"
+#include "core/broker/wire.h"
+#include "headless/cli/filelimit.h"
 #include "redisserver.h"
 #include "tests/chaos/chaoschecks.h"
 #include "tests/common/serveprocess.h"

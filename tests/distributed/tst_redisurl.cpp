@@ -1,7 +1,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include "core/redis/redisurl.h"
+#include "core/broker/redisurl.h"
 
 using namespace Qt::StringLiterals;
 using Artemis::RedisUrl;

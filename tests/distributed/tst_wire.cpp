@@ -1,8 +1,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
-#include "core/redis/expiringset.h"
-#include "core/redis/wire.h"
+#include "core/broker/expiringset.h"
+#include "core/broker/wire.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;

@@ -1,4 +1,4 @@
-// Fuzzes the alert condition language (core/condition.h) on arbitrary text, as an API client
+// Fuzzes the alert condition language (core/rules/condition.h) on arbitrary text, as an API client
 // sends it. Input: the expression (UTF-8).
 // Invariants: a failure is InvalidArgument saying "position N: " with N from 1 to the length + 1
 // and details.position == N; a success evaluates without crashing on an answer, on a missing
@@ -8,7 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "core/condition.h"
+#include "core/rules/condition.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

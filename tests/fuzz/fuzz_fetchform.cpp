@@ -1,4 +1,4 @@
-// Fuzzes the old tool's POST /fetch form (headless/fetchform.h parseFetchForm) and the node
+// Fuzzes the old tool's POST /fetch form (core/hunt/fetchform.h parseFetchForm) and the node
 // validation the hunt gets next. Input: the request body.
 // Invariants: nodes are non-empty, trimmed and comma-free, the url is trimmed; no fields means
 // nothing parsed; for plain input (no '%') the result matches a direct reading of the form
@@ -10,8 +10,8 @@
 #include <QJsonObject>
 #include <QUrl>
 
-#include "core/target.h"
-#include "headless/fetchform.h"
+#include "core/hunt/fetchform.h"
+#include "core/net/target.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

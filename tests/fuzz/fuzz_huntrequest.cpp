@@ -1,4 +1,4 @@
-// Fuzzes the JSON body of POST /api/v1/hunts (headless/huntrequestjson.h) and the validation
+// Fuzzes the JSON body of POST /api/v1/hunts (core/hunt/huntrequestjson.h) and the validation
 // HuntEngine::submit applies next (options, node list). Input: the request body.
 // Invariants: an accepted body yields 1..maxNodes nodes, "api" origin and valid options; writing
 // the request back as JSON (as the GUI's remote backend does) and parsing it again gives the same
@@ -9,8 +9,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "core/target.h"
-#include "headless/huntrequestjson.h"
+#include "core/hunt/huntrequestjson.h"
+#include "core/net/target.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

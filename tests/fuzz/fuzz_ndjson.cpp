@@ -1,11 +1,10 @@
-// Fuzzes reading results.ndjson (core/resultstore.h, core/resultindex.h). Input: the bytes of a
-// hunt's results file, written to a temporary data dir; a fresh ResultStore then reads it every
-// way the API and the GUI do.
-// Invariants: the streaming pass (forEachResult) and the indexed pages (readResults) see the same
-// outcomes in the same order and the same number of skipped lines; pages of any size concatenate
-// to the whole; outcome filters partition the results; findResult finds the newest line of each
-// node; every outcome survives toJson/fromJson; appending what was read to a new hunt and reading
-// it back gives it again, with nothing skipped.
+// Fuzzes reading results.ndjson (core/store/resultstore.h, core/store/resultindex.h). Input: the
+// bytes of a hunt's results file, written to a temporary data dir; a fresh ResultStore then reads
+// it every way the API and the GUI do. Invariants: the streaming pass (forEachResult) and the
+// indexed pages (readResults) see the same outcomes in the same order and the same number of
+// skipped lines; pages of any size concatenate to the whole; outcome filters partition the results;
+// findResult finds the newest line of each node; every outcome survives toJson/fromJson; appending
+// what was read to a new hunt and reading it back gives it again, with nothing skipped.
 
 #include <QDir>
 #include <QFile>
@@ -13,9 +12,9 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
-#include "core/huntid.h"
-#include "core/huntinfo.h"
-#include "core/resultstore.h"
+#include "core/base/huntid.h"
+#include "core/hunt/huntinfo.h"
+#include "core/store/resultstore.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

@@ -1,17 +1,16 @@
-// Fuzzes node files (core/nodefile.h): plain lists, Prometheus file_sd JSON and YAML, as the CLI,
-// the GUI, schedules (nodesFrom) and the API read them. Input: the first byte picks the name the
-// text is read under (".txt", ".json", ".yaml": the name breaks ties between formats), the rest is
-// the file.
-// Invariants: never a crash; a file that parses has one label set per node or none; a refusal is
-// InvalidArgument, names the file, and never quotes the file's text: no run of 12 or more
-// letters and digits from the input appears in the message unless it is also in the file name or
-// in the fixed words an error may use (a node file may hold secrets: an error that echoes a line
-// leaks it to whoever asked).
+// Fuzzes node files (core/inventory/nodefile.h): plain lists, Prometheus file_sd JSON and YAML, as
+// the CLI, the GUI, schedules (nodesFrom) and the API read them. Input: the first byte picks the
+// name the text is read under (".txt", ".json", ".yaml": the name breaks ties between formats), the
+// rest is the file. Invariants: never a crash; a file that parses has one label set per node or
+// none; a refusal is InvalidArgument, names the file, and never quotes the file's text: no run of
+// 12 or more letters and digits from the input appears in the message unless it is also in the file
+// name or in the fixed words an error may use (a node file may hold secrets: an error that echoes a
+// line leaks it to whoever asked).
 
 #include <QRegularExpression>
 #include <QSet>
 
-#include "core/nodefile.h"
+#include "core/inventory/nodefile.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

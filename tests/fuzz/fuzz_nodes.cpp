@@ -1,4 +1,4 @@
-// Fuzzes node parsing (core/target.h): parseTarget, parseTargets, normalizePath and
+// Fuzzes node parsing (core/net/target.h): parseTarget, parseTargets, normalizePath and
 // parseNodeList. Input: UTF-8 text; its first line is the hunt's url path, the rest a node file
 // (one node per line, '#' comments). Each line is also tried as a single node.
 // Invariants: a parsed target serialises (scheme://host:port) and parses back to the same
@@ -10,7 +10,7 @@
 #include <QJsonObject>
 #include <QSet>
 
-#include "core/target.h"
+#include "core/net/target.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

@@ -1,4 +1,4 @@
-// Fuzzes the Prometheus text parser (core/prometheustext.h) on arbitrary bytes, as a node's
+// Fuzzes the Prometheus text parser (core/prom/prometheustext.h) on arbitrary bytes, as a node's
 // answer reaches it. Input: the body.
 // Invariants: a failure is InvalidArgument naming a line; a success has the documented shape
 // (per series name an array of {"labels": {string...}, "value": number or "NaN"/"+Inf"/"-Inf",
@@ -8,7 +8,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
-#include "core/prometheustext.h"
+#include "core/prom/prometheustext.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

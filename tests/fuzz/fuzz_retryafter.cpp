@@ -1,5 +1,5 @@
-// Fuzzes Retry-After parsing (core/fetcher.h parseRetryAfterMs) and what the fetcher does with
-// it: the classification of a 503/429 answer and the delay before the next attempt.
+// Fuzzes Retry-After parsing (core/fetch/fetcher.h parseRetryAfterMs) and what the fetcher does
+// with it: the classification of a 503/429 answer and the delay before the next attempt.
 // Invariants: the result is -1 (ignored) or a delay >= 0; delay-seconds are exact (saturating at
 // INT_MAX, leading zeros allowed); a later "now" never gives a longer wait for the same date; the
 // retry delay stays within [0, backoffCapMs].
@@ -8,8 +8,8 @@
 
 #include <QDateTime>
 
-#include "core/fetcher.h"
-#include "core/fetchoptions.h"
+#include "core/fetch/fetcher.h"
+#include "core/fetch/fetchoptions.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Artemis;

@@ -1,5 +1,5 @@
-// Fuzzes the target policy (core/targetpolicy.h) behind the host canonicalisation a node goes
-// through (core/target.h parseTargets, QUrl's rewriting of IPv4 forms) and the one a redirect's
+// Fuzzes the target policy (core/net/targetpolicy.h) behind the host canonicalisation a node goes
+// through (core/net/target.h parseTargets, QUrl's rewriting of IPv4 forms) and the one a redirect's
 // Location goes through (QUrl::host()). Input: the first line holds the rules, separated by
 // blanks, "+rule" for --allow and "-rule" (or a bare rule) for --deny; every further line is a
 // node, and also the host of a redirect ("http://<line>/").
@@ -18,8 +18,8 @@
 #include <QSet>
 #include <QUrl>
 
-#include "core/target.h"
-#include "core/targetpolicy.h"
+#include "core/net/target.h"
+#include "core/net/targetpolicy.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

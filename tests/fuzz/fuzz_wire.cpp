@@ -1,4 +1,4 @@
-// Fuzzes the decoders of what coordinator and workers read from Redis (core/redis/wire.h):
+// Fuzzes the decoders of what coordinator and workers read from Redis (core/broker/wire.h):
 // a job's hunt spec and node list, a result entry's outcomes, a worker's heartbeat, and the
 // stream replies (XREADGROUP, XAUTOCLAIM) built from the same bytes. Input: one value as stored
 // in Redis.
@@ -11,7 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
-#include "core/redis/wire.h"
+#include "core/broker/wire.h"
 #include "tests/fuzz/fuzzcheck.h"
 
 using namespace Qt::StringLiterals;

@@ -15,9 +15,9 @@
 #include <QTableView>
 #include <QTcpServer>
 
-#include "core/alertrule.h"
-#include "core/alertstate.h"
-#include "core/scheduler.h"
+#include "core/rules/alertrule.h"
+#include "core/rules/alertstate.h"
+#include "core/watch/scheduler.h"
 #include "gui/alertsfilterproxy.h"
 #include "gui/alertsmodel.h"
 #include "gui/alertsview.h"
@@ -26,7 +26,7 @@
 #include "gui/mainwindow.h"
 #include "gui/remotebackend.h"
 #include "gui/schedulealerts.h"
-#include "headless/restserver.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/manualclock.h"
 #include "tests/common/stackfixture.h"

@@ -12,11 +12,11 @@
 #include <QTableView>
 #include <QTableWidget>
 
-#include "core/fleetvalues.h"
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
-#include "core/jsonvalues.h"
-#include "core/nodediff.h"
+#include "core/base/jsonvalues.h"
+#include "core/engine/huntengine.h"
+#include "core/fleet/fleetvalues.h"
+#include "core/fleet/nodediff.h"
+#include "core/service/huntcatalog.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"
 #include "gui/diffview.h"
@@ -25,7 +25,7 @@
 #include "gui/localbackend.h"
 #include "gui/numberformat.h"
 #include "gui/remotebackend.h"
-#include "headless/restserver.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
 

@@ -4,7 +4,7 @@
 
 #include <QPushButton>
 
-#include "core/datadirlock.h"
+#include "core/base/datadirlock.h"
 #include "gui/datadirlockeddialog.h"
 
 using namespace Qt::StringLiterals;

@@ -16,10 +16,10 @@
 #include <QTemporaryDir>
 #include <QTreeView>
 
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
-#include "core/resultstore.h"
-#include "core/scheduler.h"
+#include "core/engine/huntengine.h"
+#include "core/service/huntcatalog.h"
+#include "core/store/resultstore.h"
+#include "core/watch/scheduler.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"

@@ -6,9 +6,9 @@
 #include <QTableView>
 #include <QTemporaryDir>
 
-#include "core/huntengine.h"
-#include "core/huntid.h"
-#include "core/resultstore.h"
+#include "core/base/huntid.h"
+#include "core/engine/huntengine.h"
+#include "core/store/resultstore.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/localbackend.h"
 #include "gui/pagedresultsmodel.h"

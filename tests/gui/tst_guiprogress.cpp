@@ -14,7 +14,7 @@
 #include <QSettings>
 #include <QTableView>
 
-#include "core/huntcatalog.h"
+#include "core/service/huntcatalog.h"
 #include "gui/huntform.h"
 #include "gui/huntresultsmodel.h"
 #include "gui/localbackend.h"
@@ -23,7 +23,7 @@
 #include "gui/remotebackend.h"
 #include "gui/resultcolumns.h"
 #include "gui/resultsfilterproxy.h"
-#include "headless/restserver.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
 

@@ -17,10 +17,10 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 
-#include "core/errorstatus.h"
-#include "core/huntengine.h"
-#include "core/resultstore.h"
-#include "core/valuedistribution.h"
+#include "core/base/errorstatus.h"
+#include "core/engine/huntengine.h"
+#include "core/fleet/valuedistribution.h"
+#include "core/store/resultstore.h"
 #include "gui/barchart.h"
 #include "gui/comparemodel.h"
 #include "gui/compareview.h"

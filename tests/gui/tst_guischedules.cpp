@@ -13,7 +13,7 @@
 #include <QSettings>
 #include <QStatusBar>
 
-#include "core/scheduler.h"
+#include "core/watch/scheduler.h"
 #include "gui/alertsview.h"
 #include "gui/historyview.h"
 #include "gui/huntform.h"
@@ -22,7 +22,7 @@
 #include "gui/progresspanel.h"
 #include "gui/remotebackend.h"
 #include "gui/schedulebox.h"
-#include "headless/restserver.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/wait.h"

@@ -12,14 +12,14 @@
 #include <QTableView>
 #include <QTcpServer>
 
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
+#include "core/engine/huntengine.h"
+#include "core/service/huntcatalog.h"
 #include "gui/localbackend.h"
 #include "gui/pagedresultsmodel.h"
 #include "gui/remotebackend.h"
 #include "gui/resultcolumns.h"
 #include "gui/resultsbrowser.h"
-#include "headless/restserver.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/stackfixture.h"
@@ -280,9 +280,10 @@ void TestResultsBrowser::restAndRemoteSearch()
     QCOMPARE(model.total(), 0); // the refused node does not match the port
 }
 
-// Issue #22 item 7: the search finds `rack=r7` (a label NAME=VALUE term, core/nodesearch.h):
-// exactly the nodes with that label (not rack=r70), in the Results tab (local store), through
-// REST's ?search= and through the RemoteBackend; combined with a node term, both must match.
+// Issue #22 item 7: the search finds `rack=r7` (a label NAME=VALUE term,
+// core/inventory/nodesearch.h): exactly the nodes with that label (not rack=r70), in the Results
+// tab (local store), through REST's ?search= and through the RemoteBackend; combined with a node
+// term, both must match.
 void TestResultsBrowser::labelTermsFindTheirNodes()
 {
     HuntRequest request{

@@ -9,12 +9,12 @@
 #include <QJsonArray>
 #include <QTest>
 
-#include "core/huntcatalog.h"
-#include "core/huntengine.h"
-#include "core/resultstore.h"
-#include "core/scheduler.h"
-#include "core/targetpolicy.h"
-#include "headless/restserver.h"
+#include "core/engine/huntengine.h"
+#include "core/net/targetpolicy.h"
+#include "core/service/huntcatalog.h"
+#include "core/store/resultstore.h"
+#include "core/watch/scheduler.h"
+#include "headless/rest/restserver.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/stackfixture.h"
 

@@ -15,8 +15,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 
-#include "core/alertsink.h"
-#include "headless/servecommand.h"
+#include "core/watch/alertsink.h"
+#include "headless/cli/servecommand.h"
 #include "restservice.h"
 #include "tests/common/childprocess.h"
 #include "tests/common/fakenode.h"

@@ -1,9 +1,9 @@
-// The config file reader of serve and worker (headless/configfile.h): what a line means and
+// The config file reader of serve and worker (headless/cli/configfile.h): what a line means and
 // which lines are refused, with the file, line and key in every message.
 #include <QtTest>
 
-#include "headless/configfile.h"
-#include "headless/workercommand.h"
+#include "headless/cli/configfile.h"
+#include "headless/cli/workercommand.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;

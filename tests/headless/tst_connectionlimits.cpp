@@ -1,5 +1,6 @@
-// Limits that hold before any request reaches QtHttpServer (headless/connectiongate.h), against
-// a real `serve` child process: a declared body over --max-body is refused before it is read,
+// Limits that hold before any request reaches QtHttpServer (headless/rest/connectiongate.h),
+// against a real `serve` child process: a declared body over --max-body is refused before it is
+// read,
 // --max-connections refuses the excess at accept, --idle-timeout closes idle and stalled
 // connections, and after EMFILE the service accepts again once descriptors are free. The
 // request scanner itself is checked on heads split at every byte.
@@ -15,8 +16,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 
-#include "headless/connectiongate.h"
-#include "headless/httperrors.h"
+#include "headless/rest/connectiongate.h"
+#include "headless/rest/httperrors.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"

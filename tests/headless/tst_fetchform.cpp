@@ -1,7 +1,7 @@
 // parseFetchForm: the old tool's x-www-form-urlencoded /fetch body, decoded as Flask did.
 #include <QtTest>
 
-#include "headless/fetchform.h"
+#include "core/hunt/fetchform.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;

@@ -5,7 +5,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/huntid.h"
+#include "core/base/huntid.h"
 #include "restservice.h"
 #include "tests/common/fakenode.h"
 

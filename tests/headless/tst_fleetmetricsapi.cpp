@@ -15,7 +15,7 @@
 
 #include <memory>
 
-#include "core/fleetmetrics.h"
+#include "core/service/fleetmetrics.h"
 #include "tests/common/fakenode.h"
 #include "tests/headless/restservice.h"
 

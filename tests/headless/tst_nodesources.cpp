@@ -1,6 +1,6 @@
 // Issue #14: schedules whose nodes come from a source ("nodesFrom": {"file": PATH} or
-// {"http": URL}, core/nodesource.h), read again before every round. Over real HTTP against
-// loopback fake nodes and a fake http_sd endpoint (tests/common/fakenode.h), with the
+// {"http": URL}, core/inventory/nodesource.h), read again before every round. Over real HTTP
+// against loopback fake nodes and a fake http_sd endpoint (tests/common/fakenode.h), with the
 // scheduler's time a ManualClock: file_sd JSON and YAML files whose list changes between rounds,
 // an http_sd source that breaks mid-schedule (500, a refused list, bad JSON, a hang, gone) and
 // recovers, the 400s, and a restart that keeps the last good list.

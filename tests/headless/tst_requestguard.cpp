@@ -1,10 +1,10 @@
-// The checks that keep web pages from driving the service (headless/requestguard.h): one row
+// The checks that keep web pages from driving the service (headless/rest/requestguard.h): one row
 // per rule, then the same through a real service on loopback.
 #include <QtTest>
 
 #include <QProcess>
 
-#include "headless/requestguard.h"
+#include "headless/rest/requestguard.h"
 #include "tests/common/httpclient.h"
 #include "tests/headless/restservice.h"
 

@@ -4,8 +4,8 @@
 #include <QProcess>
 #include <QStandardPaths>
 
-#include "headless/requestguard.h"
-#include "headless/router.h"
+#include "headless/rest/requestguard.h"
+#include "headless/rest/router.h"
 #include "restservice.h"
 #include "tests/common/fakenode.h"
 

@@ -5,7 +5,7 @@
 
 #include <QUrl>
 
-#include "core/scheduler.h"
+#include "core/watch/scheduler.h"
 #include "restservice.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/manualclock.h"

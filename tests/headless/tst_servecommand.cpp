@@ -17,8 +17,8 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 
-#include "core/resultstore.h"
-#include "headless/servecommand.h"
+#include "core/store/resultstore.h"
+#include "headless/cli/servecommand.h"
 #include "tests/common/childprocess.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"

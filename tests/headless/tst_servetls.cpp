@@ -9,7 +9,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 
-#include "core/datadirlock.h"
+#include "core/base/datadirlock.h"
 #include "gui/remotebackend.h"
 #include "tests/common/childprocess.h"
 #include "tests/common/testca.h"
@@ -157,7 +157,7 @@ void TestServeTls::curlWithCaGetsHttpsAnswers()
     QCOMPARE(curl({u"--cacert"_s, m_ca->caFile(), u"-d"_s, u"node=127.0.0.1:1&url=metric"_s,
                    base + u"/fetch"_s}),
              "202"_ba);
-    // A browser-like own origin is https:// now (headless/requestguard.cpp).
+    // A browser-like own origin is https:// now (headless/rest/requestguard.cpp).
     QCOMPARE(curl({u"--cacert"_s, m_ca->caFile(), u"-H"_s, u"Origin: "_s + base, u"-d"_s,
                    u"node=127.0.0.1:1&url=metric"_s, base + u"/fetch"_s}),
              "202"_ba);

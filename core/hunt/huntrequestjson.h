@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QStringList>
+
+#include "core/base/fileaccess.h"
+#include "core/base/result.h"
+#include "core/hunt/huntinfo.h"
+
+namespace Artemis {
+
+// The JSON body shared by POST /api/v1/hunts and POST /api/v1/schedules, {"nodes": [...],
+// "url": "...", "options": {...}, "extract": {NAME: PATH}} (core/base/extract.h; names and paths
+// validated) plus the fields named in `extraFields` (left in `*object` for the caller), as a
+// HuntRequest (origin "api"). Checks the shape only: unknown fields,
+// types, at most `maxNodes` nodes (TooLarge), options through FetchOptions::fromJson; errors
+// 400 not JSON / unknown field / bad field (InvalidNode with each node that is not a string).
+// The nodes themselves are parsed by HuntEngine::submit. When `extraFields` has "nodesFrom",
+// exactly one of "nodes" and "nodesFrom" must be given (the nodes are then left empty). Pure (no
+// HTTP server); fuzzed by tests/fuzz/fuzz_huntrequest.cpp.
+// Paths in the options (caFile) are read through `files`: the service's --allow-files dirs.
+Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
+                                  const QStringList &extraFields, QJsonObject *object,
+                                  const FileAccess &files);
+
+// parseHuntBody with no extra fields.
+Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes,
+                                         const FileAccess &files = FileAccess::none());
+
+} // namespace Artemis

@@ -1,0 +1,625 @@
+#include "headless/cli/servecommand.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QUrl>
+
+#include "core/base/datadirlock.h"
+#include "core/base/duration.h"
+#include "core/base/logging.h"
+#include "core/base/plural.h"
+#include "core/broker/redisexecutor.h"
+#include "core/engine/huntengine.h"
+#include "core/rules/alertrule.h"
+#include "core/service/localstack.h"
+#include "core/store/resultstore.h"
+#include "core/watch/scheduler.h"
+#include "headless/cli/clioptions.h"
+#include "headless/cli/optionsource.h"
+#include "headless/cli/servicenotify.h"
+#include "headless/rest/restserver.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Artemis {
+
+namespace {
+
+constexpr int UsageExit = 2;
+
+const QString Description =
+    u"Serve the Artemis REST API: POST /fetch (the old tool's form call), /api/v1/hunts, "
+    "GET /metric (this host's metrics), /metrics (Prometheus), /healthz, /readyz."_s;
+// The options that may be given more than once (and on several lines of a config file).
+const QStringList Repeatable = {u"allow"_s, u"deny"_s, u"allow-origin"_s, u"allow-host"_s,
+                                u"allow-files"_s};
+
+QList<QCommandLineOption> serveOptions()
+{
+    QList<QCommandLineOption> options{
+        {u"listen"_s,
+         u"Address and port to listen on (default 127.0.0.1:5000; port 0 picks a "
+         "free one). A non-loopback address needs a token."_s,
+         u"ADDR:PORT"_s},
+        {u"data-dir"_s, u"Where hunts are stored (default: $ARTEMIS_DATA_DIR or ./data)."_s,
+         u"DIR"_s},
+        {u"token-file"_s,
+         u"File holding the API token (else $ARTEMIS_TOKEN). With a token, "
+         "/fetch and /api/v1/* need 'Authorization: Bearer TOKEN'."_s,
+         u"FILE"_s},
+        {u"max-nodes"_s, u"Most nodes per hunt (default 100000)."_s, u"N"_s},
+        {u"max-body"_s,
+         u"Largest request body in bytes (default 10485760); a request declaring more gets "
+         "413 before its body is read."_s,
+         u"BYTES"_s},
+        {u"max-connections"_s,
+         u"Most client connections open at once (default 1024); more are refused at accept."_s,
+         u"N"_s},
+        {u"idle-timeout"_s,
+         u"Close a connection idle this long, or whose request stalls this long (default "
+         "30s; e.g. 500ms, 2m)."_s,
+         u"DURATION"_s},
+        {u"body-timeout"_s,
+         u"A request body must arrive whole within this time after its head (default 10s); "
+         "else 408 and the connection is closed."_s,
+         u"DURATION"_s},
+        {u"max-body-memory"_s,
+         u"Bytes of request bodies held in memory at once, over all connections (default "
+         "67108864); a body beyond it gets 503 before it is read."_s,
+         u"BYTES"_s},
+        {u"max-running"_s, u"Hunts fetching at once (default 4); more wait in a queue."_s, u"N"_s},
+        {u"max-queued"_s, u"Hunts waiting beyond --max-running before 429 (default 64)."_s, u"N"_s},
+        {u"threads"_s, u"Fetch threads (default 2)."_s, u"N"_s},
+        {u"broker"_s,
+         u"Distributed mode: send the nodes to 'artemis-headless worker' processes "
+         "through this Redis, redis://[USER:PASSWORD@]HOST:PORT[/DB], instead of fetching "
+         "here (percent-encode reserved characters in USER and PASSWORD)."_s,
+         u"URL"_s},
+        {u"broker-password-file"_s,
+         u"Read the Redis password from FILE (trailing newline ignored) instead of the "
+         "--broker URL, keeping it out of 'ps'."_s,
+         u"FILE"_s},
+        {u"broker-secret-file"_s,
+         u"Distributed mode: sign jobs and results with the secret in FILE (shared with every "
+         "worker) and seal header values and passwords; results not signed with it are "
+         "refused. Without it, hunts with header values or a password are refused."_s,
+         u"FILE"_s},
+        {u"allow-origin"_s,
+         u"Let web pages from ORIGIN (e.g. http://dash.example:8080) call "
+         "/fetch and /api/v1 (repeatable); other origins get 403."_s,
+         u"ORIGIN"_s},
+        {u"allow-host"_s,
+         u"Answer requests whose Host is NAME without a token (repeatable); "
+         "by default only loopback names are (DNS rebinding)."_s,
+         u"NAME"_s},
+        {u"tls-cert"_s,
+         u"Serve HTTPS only, with this PEM certificate (the server's first, then "
+         "any intermediates). Needs --tls-key."_s,
+         u"FILE"_s},
+        {u"tls-key"_s, u"The PEM private key (RSA or EC, not encrypted) of --tls-cert."_s,
+         u"FILE"_s},
+        {u"alertmanager"_s,
+         u"Send the schedules' firing and resolved alerts to this Alertmanager "
+         "(http://HOST:9093; its v2 API)."_s,
+         u"URL"_s},
+        {u"allow-files"_s,
+         u"Let API requests and schedules name files under DIR (repeatable): nodesFrom "
+         "files, caFile, auth password and token files. Regular files only; none by default "
+         "(such a request gets 403)."_s,
+         u"DIR"_s},
+        {u"insecure-no-auth"_s,
+         u"Allow listening on a non-loopback address without a token (anyone who can reach "
+         "the port can make this host fetch URLs)."_s},
+    };
+    options.append(strictPermissionsOption());
+    options.append(targetPolicyOptions());
+    return options;
+}
+
+Result<QByteArray> readOptionFile(const QString &option, const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         u"cannot read --%1 '%2': %3"_s.arg(option, path, file.errorString()));
+    }
+    return file.readAll();
+}
+
+// One DER element at `pos`: its tag, and its contents as [begin, end). False when malformed.
+struct DerElement
+{
+    quint8 tag = 0;
+    qsizetype begin = 0;
+    qsizetype end = 0;
+};
+
+bool readDer(const QByteArray &der, qsizetype pos, DerElement &element)
+{
+    if (pos + 2 > der.size()) {
+        return false;
+    }
+    element.tag = quint8(der.at(pos));
+    qsizetype length = quint8(der.at(pos + 1));
+    pos += 2;
+    if (length & 0x80) {
+        const int bytes = int(length & 0x7f);
+        if (bytes == 0 || bytes > 4 || pos + bytes > der.size()) {
+            return false;
+        }
+        length = 0;
+        for (int i = 0; i < bytes; ++i) {
+            length = (length << 8) | quint8(der.at(pos++));
+        }
+    }
+    if (pos + length > der.size()) {
+        return false;
+    }
+    element.begin = pos;
+    element.end = pos + length;
+    return true;
+}
+
+// Qt 6.4 cannot derive a public key from a private one, but both private key encodings hold
+// the public material verbatim: RSA's modulus and exponent (the contents of the certificate's
+// RSAPublicKey) and EC's public point (OpenSSL writes it into every EC private key). So the
+// pair matches when the certificate's SubjectPublicKeyInfo key bits occur in the key's DER.
+bool keyMatchesCertificate(const QSslKey &key, const QSslCertificate &certificate)
+{
+    const QSslKey publicKey = certificate.publicKey();
+    if (publicKey.isNull() || publicKey.algorithm() != key.algorithm()
+        || publicKey.length() != key.length()) {
+        return false;
+    }
+    const QByteArray spki = publicKey.toDer();
+    DerElement outer;
+    DerElement algorithm;
+    DerElement bits;
+    if (!readDer(spki, 0, outer) || outer.tag != 0x30 || !readDer(spki, outer.begin, algorithm)
+        || !readDer(spki, algorithm.end, bits) || bits.tag != 0x03 || bits.end - bits.begin < 2) {
+        return false;
+    }
+    qsizetype begin = bits.begin + 1; // the unused-bits byte
+    qsizetype end = bits.end;
+    if (key.algorithm() == QSsl::Rsa) {
+        DerElement sequence; // RSAPublicKey: its contents (n, e) are what RSAPrivateKey holds
+        if (!readDer(spki, begin, sequence) || sequence.tag != 0x30) {
+            return false;
+        }
+        begin = sequence.begin;
+        end = sequence.end;
+    }
+    const QByteArray material = spki.mid(begin, end - begin);
+    return material.size() >= 16 && key.toDer().contains(material);
+}
+
+// Reads and checks --tls-cert/--tls-key: a PEM chain, a PEM key (RSA or EC) and the key being
+// the certificate's. Errors name the option and the file.
+Result<void> readTls(const QString &certPath, const QString &keyPath, ServeSettings &s)
+{
+    const Result<QByteArray> certBytes = readOptionFile(u"tls-cert"_s, certPath);
+    if (!certBytes) {
+        return certBytes.error();
+    }
+    const Result<QByteArray> keyBytes = readOptionFile(u"tls-key"_s, keyPath);
+    if (!keyBytes) {
+        return keyBytes.error();
+    }
+    s.tlsChain = QSslCertificate::fromData(*certBytes, QSsl::Pem);
+    if (s.tlsChain.isEmpty() || s.tlsChain.first().isNull()) {
+        s.tlsChain.clear();
+        return makeError(ErrorCode::InvalidArgument,
+                         u"--tls-cert '%1' holds no PEM certificate"_s.arg(certPath));
+    }
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec}) {
+        const QSslKey key(*keyBytes, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!key.isNull()) {
+            s.tlsKey = key;
+            break;
+        }
+    }
+    if (s.tlsKey.isNull()) {
+        s.tlsChain.clear();
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"--tls-key '%1' holds no unencrypted PEM private key (RSA or EC)"_s.arg(keyPath));
+    }
+    // A mismatched pair would only fail at the first client's handshake, so check it here.
+    if (!keyMatchesCertificate(s.tlsKey, s.tlsChain.first())) {
+        s.tlsChain.clear();
+        s.tlsKey = {};
+        return makeError(
+            ErrorCode::InvalidArgument,
+            u"--tls-key '%1' is not the key of --tls-cert '%2'"_s.arg(keyPath, certPath));
+    }
+    return {};
+}
+} // namespace
+
+bool ServeSettings::tokenInClear() const
+{
+    return !address.isLoopback() && !token.isEmpty() && !tls();
+}
+
+QString ServeSettings::helpText()
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(Description);
+    parser.addOptions(serveOptions());
+    parser.addOption(configOption());
+    parser.addHelpOption();
+    QString text = parser.helpText();
+    text.replace(QCoreApplication::applicationFilePath(), u"artemis-headless serve"_s);
+    return text;
+}
+
+Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
+                                           const QHash<QString, QString> &environment)
+{
+    QCommandLineParser parser;
+    Result<ConfigFile> file =
+        parseWithConfig(parser, arguments, serveOptions(), Repeatable, u"serve"_s);
+    if (!file) {
+        return file.error();
+    }
+    const OptionSource o(parser, std::move(file).value());
+    ServeSettings s;
+    if (o.isSet(u"listen"_s)) {
+        const auto listen = parseListenAddress(u"listen"_s, o.value(u"listen"_s));
+        if (!listen) {
+            return o.locate(u"listen"_s, listen.error());
+        }
+        s.address = listen->first;
+        s.port = listen->second;
+    }
+    // Precedence: flag, environment, config file, default. A variable set but empty counts as
+    // not set, so that it cannot hide the file's value (an empty token would mean no auth).
+    const QString envDataDir = environment.value(u"ARTEMIS_DATA_DIR"_s);
+    const QByteArray envToken = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
+    if (o.onCommandLine(u"data-dir"_s)) {
+        s.dataDir = o.value(u"data-dir"_s);
+    } else if (!envDataDir.isEmpty()) {
+        s.dataDir = envDataDir;
+    } else {
+        s.dataDir = o.value(u"data-dir"_s);
+    }
+    if (s.dataDir.isEmpty()) {
+        s.dataDir = u"./data"_s;
+    }
+    if (o.isSet(u"token-file"_s) && (o.onCommandLine(u"token-file"_s) || envToken.isEmpty())) {
+        QFile tokenFile(o.value(u"token-file"_s));
+        if (!tokenFile.open(QIODevice::ReadOnly)) {
+            return o.locate(u"token-file"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"cannot read --token-file '%1': %2"_s.arg(
+                                          tokenFile.fileName(), tokenFile.errorString())));
+        }
+        s.token = tokenFile.readAll().trimmed();
+        if (s.token.isEmpty()) {
+            return o.locate(u"token-file"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"--token-file '%1' is empty"_s.arg(tokenFile.fileName())));
+        }
+    } else {
+        s.token = envToken;
+    }
+    s.insecureNoAuth = o.isSet(u"insecure-no-auth"_s);
+    const QStringList origins = o.values(u"allow-origin"_s);
+    for (qsizetype i = 0; i < origins.size(); ++i) {
+        const QString &origin = origins.at(i);
+        const QUrl url(origin);
+        if (!url.isValid() || url.host().isEmpty() || !url.path().isEmpty()
+            || (url.scheme() != u"http"_s && url.scheme() != u"https"_s)) {
+            return o.locate(
+                u"allow-origin"_s,
+                makeError(ErrorCode::InvalidArgument,
+                          u"--allow-origin '%1' is not an origin (scheme://host[:port], "
+                          "no path)"_s.arg(origin)),
+                i);
+        }
+        s.allowedOrigins.append(origin.toLower());
+    }
+    const QStringList hosts = o.values(u"allow-host"_s);
+    for (qsizetype i = 0; i < hosts.size(); ++i) {
+        const QString &host = hosts.at(i);
+        if (host.isEmpty() || host.contains(u':') || host.contains(u'/')) {
+            return o.locate(
+                u"allow-host"_s,
+                makeError(ErrorCode::InvalidArgument,
+                          u"--allow-host '%1' must be a host name without port"_s.arg(host)),
+                i);
+        }
+        s.allowedHosts.append(host.toLower());
+    }
+    if (o.isSet(u"tls-cert"_s) != o.isSet(u"tls-key"_s)) {
+        return o.locate(o.isSet(u"tls-cert"_s) ? u"tls-cert"_s : u"tls-key"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"--tls-cert and --tls-key go together: give both or neither"_s));
+    }
+    if (o.isSet(u"tls-cert"_s)) {
+        const Result<void> tls = readTls(o.value(u"tls-cert"_s), o.value(u"tls-key"_s), s);
+        if (!tls) {
+            return o.locate(tls.error().message.startsWith(u"--tls-cert"_s) ? u"tls-cert"_s
+                                                                            : u"tls-key"_s,
+                            tls.error());
+        }
+    }
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(o);
+    if (!policy) {
+        return policy.error();
+    }
+    s.policy = std::move(policy).value();
+    qint64 maxNodes = s.maxNodes;
+    qint64 maxRunning = s.maxRunning;
+    qint64 maxQueued = s.maxQueued;
+    qint64 threads = s.threads;
+    qint64 maxConnections = s.maxConnections;
+    const Result<void> numbers =
+        readNumbers<qint64>(o, {{u"max-nodes"_s, &maxNodes, 1, 10000000},
+                                {u"max-body"_s, &s.maxBodyBytes, 1024, qint64(1) << 32},
+                                {u"max-running"_s, &maxRunning, 1, 1000},
+                                {u"max-queued"_s, &maxQueued, 0, 100000},
+                                {u"threads"_s, &threads, 1, 64},
+                                {u"max-connections"_s, &maxConnections, 1, 1000000},
+                                {u"max-body-memory"_s, &s.maxBodyMemory, 1024, qint64(1) << 40}});
+    if (!numbers) {
+        return numbers.error();
+    }
+    s.maxNodes = int(maxNodes);
+    s.maxRunning = int(maxRunning);
+    s.maxQueued = int(maxQueued);
+    s.threads = int(threads);
+    s.maxConnections = int(maxConnections);
+    const std::pair<QString, qint64 *> durations[] = {{u"idle-timeout"_s, &s.idleTimeoutMs},
+                                                      {u"body-timeout"_s, &s.bodyTimeoutMs}};
+    for (const auto &[name, target] : durations) {
+        if (!o.isSet(name)) {
+            continue;
+        }
+        const Result<qint64> ms = parseDurationMs(o.value(name));
+        if (!ms) {
+            return o.locate(name, makeError(ErrorCode::InvalidArgument,
+                                            u"--%1: %2"_s.arg(name, ms.error().message)));
+        }
+        *target = *ms;
+    }
+    if (o.isSet(u"alertmanager"_s)) {
+        const Result<QUrl> url = parseWebhookUrl(o.value(u"alertmanager"_s));
+        if (!url || url->isEmpty()) {
+            return o.locate(u"alertmanager"_s,
+                            makeError(ErrorCode::InvalidArgument,
+                                      u"--alertmanager '%1' is not an http:// or https:// URL "
+                                      "with a host"_s.arg(o.value(u"alertmanager"_s))));
+        }
+        s.alertmanager = *url;
+    }
+    if (o.isSet(u"broker-password-file"_s) && !o.isSet(u"broker"_s)) {
+        return o.locate(
+            u"broker-password-file"_s,
+            makeError(ErrorCode::InvalidArgument, u"--broker-password-file needs --broker"_s));
+    }
+    if (o.isSet(u"broker"_s)) {
+        Result<RedisUrl> broker =
+            RedisUrl::parse(o.value(u"broker"_s), o.value(u"broker-password-file"_s));
+        if (!broker) {
+            return o.locate(u"broker"_s, broker.error());
+        }
+        s.broker = std::move(broker).value();
+    }
+    if (o.isSet(u"broker-secret-file"_s)) {
+        if (!o.isSet(u"broker"_s)) {
+            return o.locate(
+                u"broker-secret-file"_s,
+                makeError(ErrorCode::InvalidArgument, u"--broker-secret-file needs --broker"_s));
+        }
+        Result<BrokerSecretPtr> secret = BrokerSecret::fromFile(o.value(u"broker-secret-file"_s));
+        if (!secret) {
+            return o.locate(u"broker-secret-file"_s, secret.error());
+        }
+        s.brokerSecret = std::move(secret).value();
+    }
+    Result<FileAccess> files = FileAccess::allowing(o.values(u"allow-files"_s));
+    if (!files) {
+        return o.locate(u"allow-files"_s, files.error());
+    }
+    s.files = std::move(files).value();
+    Result<QStringList> warnings = secretFileWarnings(
+        o, {u"token-file"_s, u"broker-password-file"_s, u"broker-secret-file"_s});
+    if (!warnings) {
+        return warnings.error();
+    }
+    s.permissionWarnings = std::move(warnings).value();
+    if (!s.address.isLoopback() && s.token.isEmpty() && !s.insecureNoAuth) {
+        return o.locate(u"listen"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"refusing to listen on %1 without an API token: give "
+                                  "--token-file FILE or ARTEMIS_TOKEN (or --insecure-no-auth to "
+                                  "accept the risk)"_s.arg(s.address.toString())));
+    }
+    return s;
+}
+
+ServeCommand::ServeCommand(QTextStream &out, QTextStream &err, QObject *parent)
+    : QObject(parent), m_out(out), m_err(err)
+{
+}
+
+ServeCommand::~ServeCommand()
+{
+    m_server.reset(); // before the stack it borrows
+    m_stack.reset();
+    m_broker.reset(); // the stack's engine used it
+}
+
+void ServeCommand::start(const QStringList &arguments)
+{
+    if (arguments.contains(u"--help"_s) || arguments.contains(u"-h"_s)) {
+        m_out << ServeSettings::helpText();
+        m_out.flush();
+        finish(0);
+        return;
+    }
+    const QHash<QString, QString> environment = artemisEnvironment();
+    const Result<ServeSettings> parsed = ServeSettings::parse(arguments, environment);
+    if (!parsed) {
+        m_err << "artemis-headless serve: " << parsed.error().message << '\n'
+              << "Try 'artemis-headless serve --help'.\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    const ServeSettings &s = *parsed;
+    for (const QString &warning : s.permissionWarnings) {
+        m_err << "artemis-headless serve: warning: " << warning << '\n';
+    }
+    addRedactedValue(QString::fromUtf8(s.token));
+
+    if (s.broker) {
+        // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy)
+        // and sends its policy with every hunt; workers check it besides their own
+        // --allow/--deny, on the host and on every address they resolve.
+        RedisExecutorConfig brokerConfig;
+        brokerConfig.policy =
+            s.policy ? TargetPolicyPtr(s.policy) : std::make_shared<const TargetPolicy>();
+        brokerConfig.secret = s.brokerSecret;
+        m_broker = std::make_unique<RedisExecutor>(*s.broker, brokerConfig);
+        connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
+            // Wrong or missing password, bad database: nothing can be fetched. Exit so the
+            // operator sees it at once (and systemd's Restart= does not hide it for long).
+            m_err << "artemis-headless serve: broker " << m_broker->url().toString() << ": " << why
+                  << '\n';
+            m_err.flush();
+            m_stopping = true;
+            m_broker->detach();
+            if (m_stack) {
+                m_stack->shutdown();
+            }
+            finish(UsageExit);
+        });
+    }
+    LocalStackConfig config;
+    config.dataDir = s.dataDir;
+    config.command = u"artemis-headless serve"_s;
+    config.threads = s.threads;
+    config.engine.maxRunning = s.maxRunning;
+    config.engine.maxQueued = s.maxQueued;
+    config.engine.maxNodes = s.maxNodes;
+    config.engine.policy = s.policy;
+    config.engine.files = s.files;
+    config.executor = m_broker.get();
+    config.alerts.alertmanager = s.alertmanager;
+    Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
+    if (!stack) {
+        m_err << "artemis-headless serve: " << dataDirProblem(s.dataDir, stack.error()) << '\n';
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    m_stack = std::move(stack).value();
+    if (!m_stack->interrupted().isEmpty() && !s.broker) {
+        m_err << "artemis-headless serve: " << m_stack->interrupted().size()
+              << " hunt(s) left running by an earlier process marked interrupted\n";
+    }
+    m_server = std::make_unique<RestServer>(
+        m_stack.get(), RestServerConfig{s.token, s.maxBodyBytes, m_broker.get(), s.allowedOrigins,
+                                        s.allowedHosts, s.tlsChain, s.tlsKey, s.maxConnections,
+                                        s.idleTimeoutMs, s.bodyTimeoutMs, s.maxBodyMemory});
+    m_port = m_server->listen(s.address, s.port);
+    if (m_port == 0) {
+        m_err << "artemis-headless serve: cannot listen on " << s.address.toString() << ':'
+              << s.port << " (port in use or address not available)\n";
+        m_err.flush();
+        finish(UsageExit);
+        return;
+    }
+    const QString host = s.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"[%1]"_s.arg(s.address.toString())
+                             : s.address.toString();
+    const QString url = u"%1://%2:%3"_s.arg(s.tls() ? u"https"_s : u"http"_s, host).arg(m_port);
+    if (m_stack->lock()) {
+        m_stack->lock()->setServiceUrl(url);
+    }
+    if (m_stack->alertSink()) {
+        m_stack->alertSink()->setGeneratorBase(url);
+    }
+    m_err << "artemis-headless serve: listening on " << url << ", data dir " << s.dataDir
+          << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
+    if (s.tokenInClear()) {
+        m_err << "artemis-headless serve: warning: listening on " << s.address.toString()
+              << " without TLS: the API token travels in clear text (give --tls-cert and "
+                 "--tls-key)\n";
+    }
+    if (m_broker) {
+        m_err << "artemis-headless serve: distributed mode, broker " << s.broker->toString()
+              << '\n';
+        m_broker->open();
+        resumeHunts();
+    }
+    // Stored schedules resume once the server listens (and the broker is open).
+    if (const Result<QStringList> schedules = m_stack->scheduler()->load(); !schedules) {
+        m_err << "artemis-headless serve: cannot read the stored schedules: "
+              << schedules.error().message << '\n';
+    } else if (!schedules->isEmpty()) {
+        m_err << "artemis-headless serve: " << schedules->size() << " schedule(s) resumed\n";
+    }
+    m_err.flush();
+    // Only now: the data dir is locked and the port answers.
+    notifyServiceManager("READY=1\nSTATUS=listening on " + url.toUtf8());
+}
+
+void ServeCommand::resumeHunts()
+{
+    // Hunts stored as interrupted (by ResultStore::open() after a crash, or by our own
+    // shutdown) whose spec is still in Redis are resumed: their nodes without a stored outcome
+    // are sent again and outcomes already on the results stream are collected. Results are
+    // read only afterwards, so none of them is dropped as belonging to an unknown hunt.
+    const Result<QList<HuntInfo>> interrupted =
+        m_stack->store()->listHunts(10000, {}, HuntState::Interrupted);
+    QStringList ids;
+    for (const HuntInfo &info : interrupted ? *interrupted : QList<HuntInfo>{}) {
+        ids.append(info.id);
+    }
+    m_broker->findResumable(ids, [this](const QStringList &resumable) {
+        for (const QString &id : resumable) {
+            const Result<HuntInfo> resumed = m_stack->engine()->resume(id);
+            if (resumed) {
+                m_err << "artemis-headless serve: resumed hunt " << id << " (" << resumed->done
+                      << " of " << nodeCount(resumed->total) << " stored)\n";
+            } else {
+                m_err << "artemis-headless serve: cannot resume hunt " << id << ": "
+                      << resumed.error().message << '\n';
+            }
+        }
+        m_err.flush();
+        m_broker->startReading();
+    });
+}
+
+void ServeCommand::interrupt()
+{
+    if (m_stopping) {
+        return;
+    }
+    m_stopping = true;
+    notifyServiceManager("STOPPING=1\nSTATUS=stopping");
+    if (m_broker) {
+        m_broker->detach(); // hunts stay in Redis; the next coordinator resumes them
+    }
+    if (m_stack) {
+        m_stack->shutdown(); // no round starts; running hunts are stored as interrupted
+    }
+    m_err << "artemis-headless serve: stopped\n";
+    m_err.flush();
+    finish(0);
+}
+
+void ServeCommand::finish(int exitCode)
+{
+    QTimer::singleShot(0, this, [this, exitCode] { Q_EMIT finished(exitCode); });
+}
+
+} // namespace Artemis
