@@ -24,6 +24,16 @@ Outcome okAnswer(const QString &node, const QJsonObject &body)
     return o;
 }
 
+HuntInfo huntManifest(int total)
+{
+    HuntInfo info;
+    info.id = newHuntId();
+    info.url = u"/metric"_s;
+    info.createdAt = QDateTime::currentDateTimeUtc();
+    info.total = total;
+    return info;
+}
+
 Result<HuntInfo> storeDoneHunt(ResultStore &store, const QList<Outcome> &outcomes)
 {
     HuntInfo info;

@@ -17,6 +17,9 @@ namespace Artemis::Test {
 // A node's ok answer with this body (status 200, one attempt, fetched now), as a fetch records it.
 Outcome okAnswer(const QString &node, const QJsonObject &body);
 
+// The manifest of a new hunt of `total` nodes fetching /metric (state Queued, nothing done).
+HuntInfo huntManifest(int total);
+
 // A finished hunt of `outcomes` written straight into `store` (manifest with its counts, then
 // the results), for tests of answers over many nodes without fetching them. First record of a
 // node wins, as in a real hunt; the nodes list is the outcomes' nodes in order.

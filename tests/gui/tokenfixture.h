@@ -12,6 +12,7 @@
 #include "gui/mainwindow.h"
 #include "gui/remotebackend.h"
 #include "gui/tokenstore.h"
+#include "tests/common/loopback.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/wait.h"
 
@@ -93,14 +94,7 @@ public:
     QSettings *settings() const { return m_settings.get(); }
 
     // A loopback URL nobody listens on: connecting fails at once, without a server.
-    static QString closedPortUrl()
-    {
-        QTcpServer server;
-        server.listen(QHostAddress::LocalHost, 0);
-        const quint16 port = server.serverPort();
-        server.close();
-        return QStringLiteral("http://127.0.0.1:%1").arg(port);
-    }
+    static QString closedPortUrl() { return Test::closedPortUrl(); }
 
     // The keyring's answer for `url`, read by a store of its own (another "process").
     static Result<QString> readBack(const QString &service, const QString &url)

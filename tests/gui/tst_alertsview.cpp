@@ -28,6 +28,7 @@
 #include "gui/schedulealerts.h"
 #include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/loopback.h"
 #include "tests/common/manualclock.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/wait.h"
@@ -375,10 +376,7 @@ void TestAlertsView::remoteListingReadsLikeTheBook()
 void TestAlertsView::nodeDownIsABuiltInRule()
 {
     FakeNode *up = fake(CoolBody);
-    QTcpServer closed;
-    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
-    const QString down = u"127.0.0.1:%1"_s.arg(closed.serverPort());
-    closed.close();
+    const QString down = Test::closedPortNode();
     ScheduleSpec spec;
     spec.nodes = {up->node(), down};
     spec.options.attempts = 1;

@@ -36,6 +36,7 @@
 #include "gui/remotebackend.h"
 #include "gui/resultsbrowser.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/loopback.h"
 #include "tests/common/serveprocess.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/storedhunt.h"
@@ -48,17 +49,10 @@ using Artemis::Test::ServeProcess;
 using Artemis::Test::StackFixture;
 using Artemis::Test::StackOptions;
 
+using Artemis::Test::closedPortUrl;
+
 namespace {
 const QString Token = u"s3cret-token"_s;
-
-QString closedPortUrl()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = server.serverPort();
-    server.close();
-    return u"http://127.0.0.1:%1"_s.arg(port);
-}
 
 constexpr int SeededNodes = 2000;
 constexpr int SeededHosts = 250;  // distinct values of "host": more than one page of groups

@@ -22,6 +22,7 @@
 #include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
+#include "tests/common/loopback.h"
 #include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
@@ -32,16 +33,9 @@ using Artemis::Test::HttpClient;
 using Artemis::Test::StackFixture;
 using Artemis::Test::StackOptions;
 
-namespace {
+using Artemis::Test::closedPortNode;
 
-QString closedPortNode()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = server.serverPort();
-    server.close();
-    return u"127.0.0.1:%1"_s.arg(port);
-}
+namespace {
 
 QStringList columnOf(const QAbstractItemModel *model, ResultColumn column,
                      int role = Qt::DisplayRole)

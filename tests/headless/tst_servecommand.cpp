@@ -22,6 +22,7 @@
 #include "tests/common/childprocess.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
+#include "tests/common/loopback.h"
 #include "tests/common/serveprocess.h"
 
 using namespace Qt::StringLiterals;
@@ -339,10 +340,8 @@ void TestServeCommand::notifiesReadyAndStopping()
         return received.split('\n').contains(line);
     };
 
-    QTcpServer probe; // a port free a moment ago, given to serve so that it is known before READY
-    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-    const quint16 port = probe.serverPort();
-    probe.close();
+    // A port free a moment ago, given to serve so that it is known before READY.
+    const quint16 port = Test::closedLoopbackPort();
     QProcess serve;
     Test::killWithParent(serve);
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();

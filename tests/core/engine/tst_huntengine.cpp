@@ -10,26 +10,15 @@
 #include "core/fetch/fetcher.h"
 #include "core/store/resultstore.h"
 #include "tests/common/fakenode.h"
+#include "tests/common/loopback.h"
 #include "tests/common/stackfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
+using Artemis::Test::closedPortNode;
 using Artemis::Test::FakeNode;
 using Artemis::Test::StackFixture;
 using Artemis::Test::StackOptions;
-
-namespace {
-
-QString closedPortNode()
-{
-    QTcpServer server;
-    server.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = server.serverPort();
-    server.close();
-    return u"127.0.0.1:%1"_s.arg(port);
-}
-
-} // namespace
 
 class TestHuntEngine : public QObject
 {

@@ -10,37 +10,18 @@
 #include "core/fleet/nodediff.h"
 #include "core/hunt/huntinfo.h"
 #include "core/store/resultstore.h"
+#include "tests/common/storedhunt.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
+
+using Artemis::Test::huntManifest;
 
 namespace {
 
 QJsonObject object(const char *json)
 {
     return QJsonDocument::fromJson(QByteArray(json)).object();
-}
-
-Outcome okOutcome(const QString &node, const QJsonObject &body)
-{
-    Outcome o;
-    o.node = node;
-    o.outcome = OutcomeKind::Ok;
-    o.httpStatus = 200;
-    o.fetchedAt = QDateTime::currentDateTimeUtc();
-    o.body = body;
-    return o;
-}
-
-// The manifest of a new hunt of `total` nodes fetching /metric.
-HuntInfo huntManifest(int total)
-{
-    HuntInfo info;
-    info.id = newHuntId();
-    info.url = u"/metric"_s;
-    info.createdAt = QDateTime::currentDateTimeUtc();
-    info.total = total;
-    return info;
 }
 
 QStringList paths(const QList<NodeDifference> &entries)
@@ -121,16 +102,16 @@ void TestNodeDiff::againstMajority()
         if (i == 7) {
             body.insert(u"version"_s, u"1.4.1"_s); // a minority the target must not follow
         }
-        outcomes.append(okOutcome(node, body));
+        outcomes.append(Test::okAnswer(node, body));
     }
     outcomes.append(Outcome::unanswered(u"node-20"_s, {}, OutcomeKind::Timeout, u"timeout"_s));
     nodes.append(u"node-20"_s);
     const QString target = u"odd"_s;
     nodes.append(target);
-    outcomes.append(okOutcome(target, object(R"({"version":"1.3.0","cfg":{"a":1,"b":3},
+    outcomes.append(Test::okAnswer(target, object(R"({"version":"1.3.0","cfg":{"a":1,"b":3},
             "uptime":5,"list":[1],"debug":true})")));
     // A second record of an already counted node (distributed-mode edge case): ignored.
-    outcomes.append(okOutcome(u"node-0"_s, object(R"({"version":"1.3.0"})")));
+    outcomes.append(Test::okAnswer(u"node-0"_s, object(R"({"version":"1.3.0"})")));
 
     const HuntInfo info = huntManifest(int(nodes.size()));
     QVERIFY(store.createHunt(info, nodes));
@@ -191,11 +172,11 @@ void TestNodeDiff::missingPathWithoutAMajorityNamesNoValue()
         if (i > 0) { // node-0 lacks it too
             body.insert(u"disk"_s, i <= 21 ? 42.5 : 10.0 + i);
         }
-        outcomes.append(okOutcome(node, body));
+        outcomes.append(Test::okAnswer(node, body));
     }
     const QString target = u"odd"_s;
     nodes.append(target);
-    outcomes.append(okOutcome(target, QJsonObject{{u"other"_s, 1}}));
+    outcomes.append(Test::okAnswer(target, QJsonObject{{u"other"_s, 1}}));
     const HuntInfo info = huntManifest(int(nodes.size()));
     QVERIFY(store.createHunt(info, nodes));
     QVERIFY(store.appendResults(info.id, outcomes));
@@ -235,7 +216,7 @@ void TestNodeDiff::errors()
     const HuntInfo info = huntManifest(0);
     QVERIFY(store.createHunt(info, {u"a"_s, u"b"_s}));
     QVERIFY(store.appendResults(
-        info.id, {okOutcome(u"a"_s, object(R"({"x":1})")),
+        info.id, {Test::okAnswer(u"a"_s, object(R"({"x":1})")),
                   Outcome::unanswered(u"b"_s, {}, OutcomeKind::Refused, u"refused"_s)}));
     const Result<NodeDiff> unknown = diffAgainstMajority(store, info.id, u"c"_s);
     QVERIFY(!unknown);
