@@ -14,10 +14,13 @@ using namespace Qt::StringLiterals;
 namespace Artemis::Test {
 
 std::unique_ptr<QProcess> startWorker(const QString &binary, const QString &broker,
-                                      const QString &name, const QStringList &args)
+                                      const QString &name, const QStringList &args,
+                                      WorkerStderr stderrMode)
 {
     auto worker = std::make_unique<QProcess>();
-    worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    if (stderrMode == WorkerStderr::Forwarded) {
+        worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    }
     killWithParent(*worker);
     worker->start(binary, QStringList{u"worker"_s, u"--broker"_s, broker, u"--name"_s, name,
                                       u"--heartbeat-ms"_s, u"300"_s}

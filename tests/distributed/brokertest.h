@@ -14,11 +14,16 @@ namespace Artemis::Test {
 
 class HttpClient;
 
+// Where a started worker's stderr goes: the test's own (Forwarded), or kept for the test to
+// read (Captured, readAllStandardError).
+enum class WorkerStderr { Forwarded, Captured };
+
 // `artemis-headless worker --broker BROKER --name NAME --heartbeat-ms 300 ARGS...` as a child
-// process of the test (stderr forwarded to the test's), killed with the test process. Null when
-// it does not start. `binary` is the path of artemis-headless.
+// process of the test, killed with the test process. Null when it does not start. `binary` is
+// the path of artemis-headless. The one way the tests start a worker.
 std::unique_ptr<QProcess> startWorker(const QString &binary, const QString &broker,
-                                      const QString &name, const QStringList &args = {});
+                                      const QString &name, const QStringList &args = {},
+                                      WorkerStderr stderrMode = WorkerStderr::Forwarded);
 
 // The entry named `name` in GET /api/v1/workers of the coordinator behind `client`, or an empty
 // object when it is not listed.

@@ -144,19 +144,13 @@ std::unique_ptr<QProcess> TestBrokerSecret::startWorker(const QString &name,
                                                         const QString &redisUrl,
                                                         const QStringList &extra)
 {
-    auto worker = std::make_unique<QProcess>();
-    Test::killWithParent(*worker);
-    QStringList args{u"worker"_s, u"--broker"_s,       redisUrl, u"--name"_s,
-                     name,        u"--heartbeat-ms"_s, u"300"_s};
+    QStringList args;
     if (!secretFile.isEmpty()) {
         args << u"--broker-secret-file"_s << secretFile;
     }
     args << extra;
-    worker->start(QStringLiteral(ARTEMIS_HEADLESS_BIN), args);
-    if (!worker->waitForStarted(10000)) {
-        return nullptr;
-    }
-    return worker;
+    return Test::startWorker(QStringLiteral(ARTEMIS_HEADLESS_BIN), redisUrl, name, args,
+                             Test::WorkerStderr::Captured);
 }
 
 QByteArray TestBrokerSecret::redisCli(const QList<QByteArray> &args)

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "brokertest.h"
 #include "core/broker/redisconnection.h"
 #include "core/broker/redisexecutor.h"
 #include "core/engine/huntengine.h"
@@ -148,14 +149,10 @@ void TestDistributed::cleanup()
 
 void TestDistributed::startWorker(const QString &name)
 {
-    auto worker = std::make_unique<QProcess>();
-    worker->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    Test::killWithParent(*worker);
-    worker->start(QStringLiteral(ARTEMIS_HEADLESS_BIN),
-                  {u"worker"_s, u"--broker"_s, m_redis->url(), u"--name"_s, name,
-                   u"--concurrency"_s, u"128"_s, u"--visibility-ms"_s,
-                   QString::number(VisibilityMs), u"--heartbeat-ms"_s, u"300"_s});
-    QVERIFY(worker->waitForStarted(10000));
+    std::unique_ptr<QProcess> worker = Test::startWorker(
+        QStringLiteral(ARTEMIS_HEADLESS_BIN), m_redis->url(), name,
+        {u"--concurrency"_s, u"128"_s, u"--visibility-ms"_s, QString::number(VisibilityMs)});
+    QVERIFY(worker);
     m_workers.push_back(std::move(worker));
 }
 
