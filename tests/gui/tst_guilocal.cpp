@@ -39,6 +39,7 @@
 #include "tests/common/poolblocker.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/wait.h"
+#include "tests/gui/windowfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -66,13 +67,9 @@ private:
     QString runTypedHunt(); // returns the hunt id
     FakeNode *fake(FakeNode::Behaviour behaviour);
 
-    std::unique_ptr<StackFixture> m_stack;
-    HuntEngine *m_engine = nullptr;   // m_stack's
-    Scheduler *m_scheduler = nullptr; // m_stack's
-    std::unique_ptr<LocalBackend> m_local;
-    std::unique_ptr<RemoteBackend> m_remote;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<MainWindow> m_window;
+    Test::WindowFixture m_gui;
+    HuntEngine *m_engine = nullptr;   // m_gui.stack's
+    Scheduler *m_scheduler = nullptr; // m_gui.stack's
     std::vector<std::unique_ptr<FakeNode>> m_fakes;
 };
 
@@ -84,34 +81,21 @@ void TestGuiLocal::initTestCase()
 
 void TestGuiLocal::init()
 {
-    m_stack = std::make_unique<StackFixture>();
     StackOptions options;
     options.threads = 1;
     options.subdir = u"data"_s;
     options.scheduler->minEveryMs = 100; // test intervals
-    QVERIFY2_OK(m_stack->open(options));
-    m_engine = m_stack->engine();
-    m_scheduler = m_stack->scheduler();
-    m_local = std::make_unique<LocalBackend>(m_stack->stack());
-    m_remote = std::make_unique<RemoteBackend>();
-    m_settings =
-        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
-    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
-    m_window->show();
+    QVERIFY2_OK(m_gui.open(options, {}, 0));
+    m_engine = m_gui.stack->engine();
+    m_scheduler = m_gui.stack->scheduler();
 }
 
 void TestGuiLocal::cleanup()
 {
-    m_window.reset();
-    m_stack->stack()->shutdown();
-    m_remote.reset();
-    m_local.reset();
+    m_gui.close();
     m_engine = nullptr;
     m_scheduler = nullptr;
-    m_stack->close();
     m_fakes.clear();
-    m_settings.reset();
-    m_stack.reset();
 }
 
 FakeNode *TestGuiLocal::fake(FakeNode::Behaviour behaviour)
@@ -132,7 +116,7 @@ QString TestGuiLocal::runTypedHunt()
     FakeNode *missing = fake(FakeNode::Behaviour::Status);
     missing->setStatus(404, R"({"error":"no such metric"})");
 
-    HuntForm *form = m_window->form();
+    HuntForm *form = m_gui.window->form();
     form->nodesEdit()->clear();
     for (const FakeNode *node : {a, b, missing}) {
         QTest::keyClicks(form->nodesEdit(), node->node());
@@ -149,7 +133,7 @@ QString TestGuiLocal::runTypedHunt()
         return {};
     }
 
-    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
+    QSignalSpy finished(m_gui.window.get(), &MainWindow::huntFinished);
     QTest::mouseClick(form->startButton(), Qt::LeftButton);
     if (!finished.wait(20000)) {
         return {};
@@ -162,7 +146,7 @@ void TestGuiLocal::typedHuntRunsAndFillsTheTable()
 {
     const QString id = runTypedHunt();
     QVERIFY(!id.isEmpty());
-    ProgressPanel *progress = m_window->progress();
+    ProgressPanel *progress = m_gui.window->progress();
     HuntResultsModel *model = progress->model();
     QCOMPARE(model->huntId(), id);
     QCOMPARE(model->rowCount(), 3);
@@ -186,8 +170,8 @@ void TestGuiLocal::typedHuntRunsAndFillsTheTable()
     QCOMPARE(progress->progressBar()->value(), 3);
     QVERIFY2(progress->countsLabel()->text().contains(u"Done <b>3</b> / 3"_s),
              qPrintable(progress->countsLabel()->text()));
-    QVERIFY(m_window->form()->startButton()->isEnabled());
-    QVERIFY(!m_window->form()->cancelButton()->isEnabled());
+    QVERIFY(m_gui.window->form()->startButton()->isEnabled());
+    QVERIFY(!m_gui.window->form()->cancelButton()->isEnabled());
 
     // Filter by outcome, then by text; sort by HTTP status.
     ResultsFilterProxy *proxy = progress->proxy();
@@ -212,8 +196,8 @@ void TestGuiLocal::storedHuntShowsJsonTreeAndCompares()
 {
     const QString id = runTypedHunt();
     QVERIFY(!id.isEmpty());
-    m_window->showTab(MainWindow::ResultsTab);
-    ResultsBrowser *results = m_window->results();
+    m_gui.window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_gui.window->results();
     results->openHunt(id);
     PagedResultsModel *nodes = results->resultsModel();
     // Failing first: the ok node is folded into a count until asked for.
@@ -263,11 +247,11 @@ void TestGuiLocal::storedHuntShowsJsonTreeAndCompares()
     json->searchBox()->clear();
 
     // Double-clicking a key compares that path across the hunt's nodes.
-    QSignalSpy compared(m_window->compare(), &CompareView::compared);
+    QSignalSpy compared(m_gui.window->compare(), &CompareView::compared);
     Q_EMIT json->comparePathRequested(u"mem.used"_s);
     QVERIFY(compared.wait(10000));
-    QCOMPARE(m_window->tabs()->currentIndex(), int(MainWindow::CompareTab));
-    CompareModel *cmp = m_window->compare()->model();
+    QCOMPARE(m_gui.window->tabs()->currentIndex(), int(MainWindow::CompareTab));
+    CompareModel *cmp = m_gui.window->compare()->model();
     QCOMPARE(cmp->rowCount(), 3);
     int numeric = 0;
     for (const CompareRow &row : cmp->rows()) {
@@ -280,37 +264,37 @@ void TestGuiLocal::storedHuntShowsJsonTreeAndCompares()
         }
     }
     QCOMPARE(numeric, 2);
-    const QString stats = m_window->compare()->statsLabel()->text();
+    const QString stats = m_gui.window->compare()->statsLabel()->text();
     QVERIFY2(stats.contains(u"min 80"_s) && stats.contains(u"median 80"_s)
                  && stats.contains(u"max 80"_s),
              qPrintable(stats));
-    QCOMPARE(m_window->compare()->chart()->valueCount(), 2);
+    QCOMPARE(m_gui.window->compare()->chart()->valueCount(), 2);
 
     // A plain number path and a sort by number.
     compared.clear();
-    m_window->compare()->compare(u"mem.total"_s);
+    m_gui.window->compare()->compare(u"mem.total"_s);
     QVERIFY(compared.wait(10000));
-    m_window->compare()->table()->sortByColumn(CompareModel::Number, Qt::AscendingOrder);
+    m_gui.window->compare()->table()->sortByColumn(CompareModel::Number, Qt::AscendingOrder);
     QCOMPARE(
-        m_window->compare()->table()->model()->index(0, CompareModel::Number).data().toString(),
+        m_gui.window->compare()->table()->model()->index(0, CompareModel::Number).data().toString(),
         u"1024"_s);
 }
 
 void TestGuiLocal::inputsAreRemembered()
 {
-    m_window->form()->setNodesText(u"10.0.0.1:9100\n10.0.0.2:9100"_s);
-    m_window->form()->setPath(u"stats"_s);
+    m_gui.window->form()->setNodesText(u"10.0.0.1:9100\n10.0.0.2:9100"_s);
+    m_gui.window->form()->setPath(u"stats"_s);
     FetchOptions options;
     options.timeoutMs = 1234;
     options.attempts = 4;
     options.concurrency = 77;
-    m_window->form()->setOptions(options);
-    m_window->serverEdit()->setText(u"http://127.0.0.1:1"_s);
-    m_window->tokenEdit()->setText(u"secret"_s);
-    m_window->showTab(MainWindow::CompareTab);
-    m_window->close(); // saves
+    m_gui.window->form()->setOptions(options);
+    m_gui.window->serverEdit()->setText(u"http://127.0.0.1:1"_s);
+    m_gui.window->tokenEdit()->setText(u"secret"_s);
+    m_gui.window->showTab(MainWindow::CompareTab);
+    m_gui.window->close(); // saves
 
-    MainWindow second(m_local.get(), m_remote.get(), m_settings.get());
+    MainWindow second(m_gui.local.get(), m_gui.remote.get(), m_gui.settings.get());
     second.restoreSettings();
     QCOMPARE(second.form()->nodesEdit()->toPlainText(), u"10.0.0.1:9100\n10.0.0.2:9100"_s);
     QCOMPARE(second.form()->pathEdit()->text(), u"stats"_s);
@@ -328,7 +312,7 @@ void TestGuiLocal::inputsAreRemembered()
 void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
 {
     FakeNode *a = fake(FakeNode::Behaviour::Json);
-    HuntForm *form = m_window->form();
+    HuntForm *form = m_gui.window->form();
     form->nodesEdit()->setPlainText(a->node());
     form->pathEdit()->setText(u"metric"_s);
     QVERIFY(QTest::qWaitFor([form] { return form->startButton()->isEnabled(); }, 5000));
@@ -337,11 +321,11 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
     form->repeatEdit()->setText(u"5 parsecs"_s);
     QTest::mouseClick(form->startButton(), Qt::LeftButton);
     QVERIFY(m_scheduler->list().isEmpty());
-    QVERIFY(m_window->runningHunt().isEmpty());
-    QVERIFY(m_window->statusBar()->currentMessage().contains(u"unknown unit"_s));
+    QVERIFY(m_gui.window->runningHunt().isEmpty());
+    QVERIFY(m_gui.window->statusBar()->currentMessage().contains(u"unknown unit"_s));
 
     form->repeatEdit()->setText(u"200ms"_s);
-    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
+    QSignalSpy finished(m_gui.window.get(), &MainWindow::huntFinished);
     QTest::mouseClick(form->startButton(), Qt::LeftButton);
     QCOMPARE(m_scheduler->list().size(), 1);
     const QString id = m_scheduler->list().first().id;
@@ -353,9 +337,9 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
         10000);
     m_scheduler->stop();
 
-    HistoryView *history = m_window->history();
+    HistoryView *history = m_gui.window->history();
     QSignalSpy listed(history, &HistoryView::schedulesListed);
-    m_window->showTab(MainWindow::HistoryTab);
+    m_gui.window->showTab(MainWindow::HistoryTab);
     QVERIFY(!listed.isEmpty() || listed.wait(5000)); // the local backend answers at once
     QCOMPARE(history->scheduleBox()->count(), 1);
     QCOMPARE(history->scheduleBox()->currentData().toString(), id);
@@ -374,7 +358,7 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
     // A node that is not in the schedule: a message, the table untouched.
     history->nodeEdit()->setText(u"10.9.9.9:1"_s);
     QTest::keyClick(history->nodeEdit(), Qt::Key_Return);
-    QTRY_VERIFY(m_window->statusBar()->currentMessage().contains(u"not one of"_s));
+    QTRY_VERIFY(m_gui.window->statusBar()->currentMessage().contains(u"not one of"_s));
     QCOMPARE(history->table()->rowCount(), rounds);
 }
 
@@ -382,7 +366,7 @@ void TestGuiLocal::repeatEveryRunsRoundsAndShowsHistory()
 void TestGuiLocal::windowHasTheApplicationIcon()
 {
     QVERIFY(QFile::exists(u":/artemis/artemis-256.png"_s));
-    const QPixmap icon = m_window->windowIcon().pixmap(QSize(64, 64));
+    const QPixmap icon = m_gui.window->windowIcon().pixmap(QSize(64, 64));
     QVERIFY(!icon.isNull());
     QCOMPARE(icon.size(), QSize(64, 64));
 }
@@ -415,18 +399,19 @@ template <typename T, typename Call> std::optional<Result<T>> answer(Call call, 
 void TestGuiLocal::answersMatchTheCatalog()
 {
     FakeNode *a = fake(FakeNode::Behaviour::Json);
-    HuntCatalog *catalog = m_stack->catalog();
+    HuntCatalog *catalog = m_gui.stack->catalog();
     bool early = false;
     auto info = [&](const QString &id) {
-        return answer<HuntInfo>([&](auto cb) { m_local->huntInfo(id, this, cb); }, &early);
+        return answer<HuntInfo>([&](auto cb) { m_gui.local->huntInfo(id, this, cb); }, &early);
     };
     auto list = [&] {
-        return answer<QList<HuntInfo>>([&](auto cb) { m_local->listHunts(50, this, cb); }, &early);
+        return answer<QList<HuntInfo>>([&](auto cb) { m_gui.local->listHunts(50, this, cb); },
+                                       &early);
     };
 
     // Qt's raster paint engine draws on the global pool too: a window painting while the pool
     // is held would wait for it forever. Nothing needs to be painted here.
-    m_window->hide();
+    m_gui.window->hide();
     std::optional<Artemis::Test::PoolBlocker> blocker(std::in_place);
     HuntRequest request;
     request.nodes = {a->node()};
@@ -484,45 +469,52 @@ void TestGuiLocal::everyAnswerComesAfterTheCallReturned()
     request.nodes = {a->node()};
     request.url = u"metric"_s;
     const auto submitted =
-        answer<HuntInfo>([&](auto cb) { m_local->submit(request, this, cb); }, &early);
+        answer<HuntInfo>([&](auto cb) { m_gui.local->submit(request, this, cb); }, &early);
     QVERIFY(submitted && *submitted);
     const QString id = (*submitted)->id;
     HuntRequest bad = request;
     bad.nodes = {u"bob@x:1"_s};
-    const auto refused = answer<HuntInfo>([&](auto cb) { m_local->submit(bad, this, cb); }, &early);
+    const auto refused =
+        answer<HuntInfo>([&](auto cb) { m_gui.local->submit(bad, this, cb); }, &early);
     QVERIFY(refused && !*refused);
-    QVERIFY(answer<bool>([&](auto cb) { m_local->cancel(id, this, cb); }, &early));
+    QVERIFY(answer<bool>([&](auto cb) { m_gui.local->cancel(id, this, cb); }, &early));
     QVERIFY(answer<bool>(
-        [&](auto cb) { m_local->cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this, cb); }, &early));
+        [&](auto cb) { m_gui.local->cancel(u"01AAAAAAAAAAAAAAAAAAAAAAAA"_s, this, cb); }, &early));
     QTRY_VERIFY_WITH_TIMEOUT(!m_engine->activeInfo(id), 10000);
-    QVERIFY(answer<QList<HuntInfo>>([&](auto cb) { m_local->listHunts(10, this, cb); }, &early));
-    QVERIFY(answer<HuntInfo>([&](auto cb) { m_local->huntInfo(id, this, cb); }, &early));
-    QVERIFY(answer<HuntInfo>([&](auto cb) { m_local->huntInfo(u"bad id"_s, this, cb); }, &early));
-    QVERIFY(answer<ResultPage>([&](auto cb) { m_local->readResults(id, {}, this, cb); }, &early));
+    QVERIFY(
+        answer<QList<HuntInfo>>([&](auto cb) { m_gui.local->listHunts(10, this, cb); }, &early));
+    QVERIFY(answer<HuntInfo>([&](auto cb) { m_gui.local->huntInfo(id, this, cb); }, &early));
+    QVERIFY(
+        answer<HuntInfo>([&](auto cb) { m_gui.local->huntInfo(u"bad id"_s, this, cb); }, &early));
+    QVERIFY(
+        answer<ResultPage>([&](auto cb) { m_gui.local->readResults(id, {}, this, cb); }, &early));
     QVERIFY(answer<QList<CompareRow>>(
-        [&](auto cb) { m_local->collectValues(id, u"cpu"_s, this, cb); }, &early));
+        [&](auto cb) { m_gui.local->collectValues(id, u"cpu"_s, this, cb); }, &early));
     QVERIFY(answer<QList<CompareRow>>(
-        [&](auto cb) { m_local->collectValues(id, u"a..b"_s, this, cb); }, &early));
+        [&](auto cb) { m_gui.local->collectValues(id, u"a..b"_s, this, cb); }, &early));
     ScheduleSpec spec;
     spec.nodes = {a->node()};
     spec.url = u"metric"_s;
     spec.everyMs = 60000;
     spec.maxRounds = 1;
     const auto created =
-        answer<Schedule>([&](auto cb) { m_local->createSchedule(spec, this, cb); }, &early);
+        answer<Schedule>([&](auto cb) { m_gui.local->createSchedule(spec, this, cb); }, &early);
     QVERIFY(created && *created);
     ScheduleSpec tooFast = spec;
     tooFast.everyMs = 1;
-    QVERIFY(answer<Schedule>([&](auto cb) { m_local->createSchedule(tooFast, this, cb); }, &early));
+    QVERIFY(
+        answer<Schedule>([&](auto cb) { m_gui.local->createSchedule(tooFast, this, cb); }, &early));
     const auto schedules =
-        answer<QList<Schedule>>([&](auto cb) { m_local->listSchedules(this, cb); }, &early);
+        answer<QList<Schedule>>([&](auto cb) { m_gui.local->listSchedules(this, cb); }, &early);
     QVERIFY(schedules && *schedules);
     QCOMPARE((*schedules)->size(), 1);
     QVERIFY(answer<QList<NodeHistoryEntry>>(
-        [&](auto cb) { m_local->nodeHistory((*created)->id, a->node(), u"cpu"_s, 5, this, cb); },
+        [&](auto cb) {
+            m_gui.local->nodeHistory((*created)->id, a->node(), u"cpu"_s, 5, this, cb);
+        },
         &early));
     QVERIFY(answer<QList<NodeHistoryEntry>>(
-        [&](auto cb) { m_local->nodeHistory(u"nope"_s, a->node(), {}, 5, this, cb); }, &early));
+        [&](auto cb) { m_gui.local->nodeHistory(u"nope"_s, a->node(), {}, 5, this, cb); }, &early));
     QVERIFY2(!early, "a LocalBackend answer arrived before its call returned");
 }
 

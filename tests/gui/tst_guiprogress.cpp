@@ -26,6 +26,7 @@
 #include "headless/rest/restserver.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
+#include "tests/gui/windowfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -48,12 +49,7 @@ private:
     void runHangingHunt();
     int rowOf(const QString &node) const;
 
-    std::unique_ptr<StackFixture> m_stack;
-    std::unique_ptr<LocalBackend> m_local;
-    std::unique_ptr<RemoteBackend> m_remote;
-    std::unique_ptr<RestServer> m_server;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<MainWindow> m_window;
+    Test::WindowFixture m_gui;
     FakeNode m_ok;
     FakeNode m_hang;
 };
@@ -68,37 +64,21 @@ void TestGuiProgress::initTestCase()
 
 void TestGuiProgress::init()
 {
-    m_stack = std::make_unique<StackFixture>();
     StackOptions options;
     options.threads = 1;
     options.subdir = u"data"_s;
     options.scheduler.reset();
-    QVERIFY2_OK(m_stack->open(options));
-    m_local = std::make_unique<LocalBackend>(m_stack->stack());
-    m_remote = std::make_unique<RemoteBackend>();
-    m_remote->setPollIntervalMs(100);
-    m_settings =
-        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
-    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
-    m_window->resize(1200, 700);
-    m_window->show();
+    QVERIFY2_OK(m_gui.open(options, {1200, 700}));
 }
 
 void TestGuiProgress::cleanup()
 {
-    m_window.reset();
-    m_server.reset();
-    m_stack->stack()->shutdown();
-    m_remote.reset();
-    m_local.reset();
-    m_stack->close();
-    m_settings.reset();
-    m_stack.reset();
+    m_gui.close();
 }
 
 int TestGuiProgress::rowOf(const QString &node) const
 {
-    const HuntResultsModel *model = m_window->progress()->model();
+    const HuntResultsModel *model = m_gui.window->progress()->model();
     for (int r = 0; r < model->rowCount(); ++r) {
         if (model->row(r).node == node) {
             return r;
@@ -109,18 +89,18 @@ int TestGuiProgress::rowOf(const QString &node) const
 
 void TestGuiProgress::runHangingHunt()
 {
-    HuntForm *form = m_window->form();
+    HuntForm *form = m_gui.window->form();
     form->setNodesText(m_ok.node() + u'\n' + m_hang.node());
     FetchOptions options;
     options.timeoutMs = 4000;
     options.attempts = 2;
     form->setOptions(options);
     QTRY_VERIFY_WITH_TIMEOUT(form->startButton()->isEnabled(), 5000);
-    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
-    m_window->startHunt();
-    QTRY_VERIFY_WITH_TIMEOUT(!m_window->runningHunt().isEmpty(), 5000);
+    QSignalSpy finished(m_gui.window.get(), &MainWindow::huntFinished);
+    m_gui.window->startHunt();
+    QTRY_VERIFY_WITH_TIMEOUT(!m_gui.window->runningHunt().isEmpty(), 5000);
 
-    ProgressPanel *panel = m_window->progress();
+    ProgressPanel *panel = m_gui.window->progress();
     HuntResultsModel *model = panel->model();
     const int hang = rowOf(m_hang.node());
     QVERIFY(hang >= 0);
@@ -173,12 +153,11 @@ void TestGuiProgress::localNamesWhatIsStillRunning()
 
 void TestGuiProgress::remoteNamesWhatIsStillRunning()
 {
-    m_server = std::make_unique<RestServer>(m_stack->stack(), RestServerConfig{});
-    const quint16 port = m_server->listen(QHostAddress::LocalHost, 0);
-    QVERIFY(port != 0);
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->setServer(u"http://127.0.0.1:%1"_s.arg(port));
-    m_window->setMode(MainWindow::Mode::Remote);
+    const QString url = m_gui.serve();
+    QVERIFY(!url.isEmpty());
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->setServer(url);
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.first().first().toBool(), true);
     runHangingHunt();

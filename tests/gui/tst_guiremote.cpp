@@ -40,6 +40,7 @@
 #include "tests/common/serveprocess.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/storedhunt.h"
+#include "tests/gui/windowfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -107,11 +108,7 @@ private Q_SLOTS:
 private:
     bool startServe();
 
-    std::unique_ptr<StackFixture> m_stack;
-    std::unique_ptr<LocalBackend> m_local;
-    std::unique_ptr<RemoteBackend> m_remote;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<MainWindow> m_window;
+    Test::WindowFixture m_gui;
     std::unique_ptr<ServeProcess> m_serve;
     QString m_serveUrl;
 };
@@ -124,52 +121,39 @@ void TestGuiRemote::initTestCase()
 
 void TestGuiRemote::init()
 {
-    m_stack = std::make_unique<StackFixture>();
     StackOptions options;
     options.threads = 1;
     options.subdir = u"local"_s;
     options.scheduler.reset();
-    QVERIFY2_OK(m_stack->open(options));
-    m_local = std::make_unique<LocalBackend>(m_stack->stack());
-    m_remote = std::make_unique<RemoteBackend>();
-    m_remote->setPollIntervalMs(100);
-    m_settings =
-        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
-    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
-    m_window->show();
+    QVERIFY2_OK(m_gui.open(options));
 }
 
 void TestGuiRemote::cleanup()
 {
-    m_window.reset();
-    m_remote.reset();
-    m_local.reset();
-    m_stack->close();
+    m_gui.close();
     if (m_serve && m_serve->terminate(5000) == -1) {
         m_serve->kill();
     }
     m_serve.reset();
-    m_settings.reset();
-    m_stack.reset();
 }
 
 void TestGuiRemote::unreachableServerIsShown()
 {
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->serverEdit()->setText(closedPortUrl());
-    m_window->modeBox()->setCurrentIndex(1); // Remote
-    QCOMPARE(m_window->mode(), MainWindow::Mode::Remote);
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->serverEdit()->setText(closedPortUrl());
+    m_gui.window->modeBox()->setCurrentIndex(1); // Remote
+    QCOMPARE(m_gui.window->mode(), MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.first().first().toBool(), false);
-    QVERIFY2(m_window->connectionLabel()->text().contains(u"Cannot reach the server"_s),
-             qPrintable(m_window->connectionLabel()->text()));
+    QVERIFY2(m_gui.window->connectionLabel()->text().contains(u"Cannot reach the server"_s),
+             qPrintable(m_gui.window->connectionLabel()->text()));
 
     // Starting a hunt against it fails visibly; the form is usable again.
-    m_window->form()->setNodesText(u"127.0.0.1:9"_s);
-    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
-    m_window->startHunt();
-    QTRY_VERIFY_WITH_TIMEOUT(m_window->form()->startButton()->isEnabled(), 10000);
-    QVERIFY(m_window->runningHunt().isEmpty());
+    m_gui.window->form()->setNodesText(u"127.0.0.1:9"_s);
+    QTRY_VERIFY(m_gui.window->form()->startButton()->isEnabled());
+    m_gui.window->startHunt();
+    QTRY_VERIFY_WITH_TIMEOUT(m_gui.window->form()->startButton()->isEnabled(), 10000);
+    QVERIFY(m_gui.window->runningHunt().isEmpty());
 }
 
 void TestGuiRemote::silentServerTimesOut()
@@ -177,14 +161,14 @@ void TestGuiRemote::silentServerTimesOut()
     FakeNode silent;
     QVERIFY(silent.start());
     silent.setBehaviour(FakeNode::Behaviour::Hang);
-    m_remote->setTimeoutMs(500);
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->serverEdit()->setText(u"http://"_s + silent.node());
-    m_window->setMode(MainWindow::Mode::Remote);
+    m_gui.remote->setTimeoutMs(500);
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->serverEdit()->setText(u"http://"_s + silent.node());
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.first().first().toBool(), false);
-    QVERIFY2(m_window->connectionLabel()->text().contains(u"no answer within 0.5 s"_s),
-             qPrintable(m_window->connectionLabel()->text()));
+    QVERIFY2(m_gui.window->connectionLabel()->text().contains(u"no answer within 0.5 s"_s),
+             qPrintable(m_gui.window->connectionLabel()->text()));
 }
 
 bool TestGuiRemote::startServe()
@@ -196,7 +180,7 @@ bool TestGuiRemote::startServe()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(u"ARTEMIS_TOKEN"_s, Token);
     m_serve->setEnvironment(env);
-    if (m_serve->start({u"--data-dir"_s, m_stack->filePath(u"served"_s)}) == 0) {
+    if (m_serve->start({u"--data-dir"_s, m_gui.stack->filePath(u"served"_s)}) == 0) {
         qWarning("serve did not start: %s", m_serve->stderrText().constData());
         return false;
     }
@@ -211,18 +195,18 @@ void TestGuiRemote::realServer()
         QSKIP("artemis-headless serve is not available");
     }
     // A wrong token is refused, clearly.
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->serverEdit()->setText(m_serveUrl);
-    m_window->tokenEdit()->setText(u"wrong"_s);
-    m_window->setMode(MainWindow::Mode::Remote);
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->serverEdit()->setText(m_serveUrl);
+    m_gui.window->tokenEdit()->setText(u"wrong"_s);
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.last().first().toBool(), false);
-    QVERIFY2(m_window->connectionLabel()->text().contains(u"refused the token"_s),
-             qPrintable(m_window->connectionLabel()->text()));
+    QVERIFY2(m_gui.window->connectionLabel()->text().contains(u"refused the token"_s),
+             qPrintable(m_gui.window->connectionLabel()->text()));
 
     // The right one connects.
-    m_window->tokenEdit()->setText(Token);
-    m_window->setMode(MainWindow::Mode::Remote);
+    m_gui.window->tokenEdit()->setText(Token);
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.last().first().toBool(), true);
 
@@ -233,24 +217,24 @@ void TestGuiRemote::realServer()
     QVERIFY(a.start() && b.start() && missing.start());
     missing.setBehaviour(FakeNode::Behaviour::Status);
     missing.setStatus(404, R"({"error":"no"})");
-    m_window->form()->setNodesText(QStringList{a.node(), b.node(), missing.node()}.join(u'\n'));
-    m_window->form()->setPath(u"metric"_s);
-    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
-    QSignalSpy finished(m_window.get(), &MainWindow::huntFinished);
-    QTest::mouseClick(m_window->form()->startButton(), Qt::LeftButton);
+    m_gui.window->form()->setNodesText(QStringList{a.node(), b.node(), missing.node()}.join(u'\n'));
+    m_gui.window->form()->setPath(u"metric"_s);
+    QTRY_VERIFY(m_gui.window->form()->startButton()->isEnabled());
+    QSignalSpy finished(m_gui.window.get(), &MainWindow::huntFinished);
+    QTest::mouseClick(m_gui.window->form()->startButton(), Qt::LeftButton);
     QVERIFY(finished.wait(30000));
     const HuntInfo info = finished.first().first().value<HuntInfo>();
     QCOMPARE(info.state, HuntState::Done);
     QCOMPARE(info.counts.count(OutcomeKind::Ok), 2);
-    HuntResultsModel *live = m_window->progress()->model();
+    HuntResultsModel *live = m_gui.window->progress()->model();
     QCOMPARE(live->rowCount(), 3);
     for (int r = 0; r < live->rowCount(); ++r) {
         QVERIFY(live->row(r).outcome >= 0);
     }
 
     // Browse it through the API.
-    m_window->showTab(MainWindow::ResultsTab);
-    ResultsBrowser *results = m_window->results();
+    m_gui.window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_gui.window->results();
     results->openHunt(info.id);
     PagedResultsModel *nodes = results->resultsModel();
     // Failing first: the ok node is folded into a count until asked for.
@@ -271,26 +255,26 @@ void TestGuiRemote::realServer()
     QVERIFY(!results->jsonView()->model()->findItems(u"mem"_s).isEmpty());
 
     // Compare through the API.
-    QSignalSpy compared(m_window->compare(), &CompareView::compared);
+    QSignalSpy compared(m_gui.window->compare(), &CompareView::compared);
     Q_EMIT results->jsonView()->comparePathRequested(u"mem.used"_s);
     QVERIFY(compared.wait(10000));
-    QCOMPARE(m_window->compare()->model()->rowCount(), 3);
-    QVERIFY(m_window->compare()->statsLabel()->text().contains(u"median 80"_s));
+    QCOMPARE(m_gui.window->compare()->model()->rowCount(), 3);
+    QVERIFY(m_gui.window->compare()->statsLabel()->text().contains(u"median 80"_s));
 
     // Repeat every 1s on the server (its minimum): round 1 followed live, then the node's
     // history read through GET /api/v1/schedules/{id}/history.
-    m_window->showTab(MainWindow::HuntTab);
-    m_window->form()->setNodesText(a.node());
-    m_window->form()->repeatEdit()->setText(u"1s"_s);
-    QTRY_VERIFY(m_window->form()->startButton()->isEnabled());
+    m_gui.window->showTab(MainWindow::HuntTab);
+    m_gui.window->form()->setNodesText(a.node());
+    m_gui.window->form()->repeatEdit()->setText(u"1s"_s);
+    QTRY_VERIFY(m_gui.window->form()->startButton()->isEnabled());
     finished.clear();
-    QTest::mouseClick(m_window->form()->startButton(), Qt::LeftButton);
+    QTest::mouseClick(m_gui.window->form()->startButton(), Qt::LeftButton);
     QVERIFY(finished.wait(30000));
     const HuntInfo round1 = finished.first().first().value<HuntInfo>();
     QCOMPARE(round1.counts.count(OutcomeKind::Ok), 1);
-    HistoryView *history = m_window->history();
+    HistoryView *history = m_gui.window->history();
     QSignalSpy listed(history, &HistoryView::schedulesListed);
-    m_window->showTab(MainWindow::HistoryTab);
+    m_gui.window->showTab(MainWindow::HistoryTab);
     QVERIFY(listed.wait(10000));
     QCOMPARE(history->scheduleBox()->count(), 1);
     QSignalSpy shown(history, &HistoryView::shown);
@@ -308,29 +292,29 @@ void TestGuiRemote::realServer()
 // values; a numeric path opened as tiny groups, and a new path kept the old scroll position.
 void TestGuiRemote::remoteCompareHasEveryGroupAndDistribution()
 {
-    const QString id = seedHunt(m_stack->filePath(u"served"_s));
+    const QString id = seedHunt(m_gui.stack->filePath(u"served"_s));
     QVERIFY(!id.isEmpty());
     if (!startServe()) {
         QSKIP("artemis-headless serve is not available");
     }
-    QCOMPARE(m_window->serverEdit()->placeholderText(), u"http://127.0.0.1:5000"_s);
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->serverEdit()->setText(m_serveUrl);
-    m_window->tokenEdit()->setText(Token);
-    m_window->setMode(MainWindow::Mode::Remote);
+    QCOMPARE(m_gui.window->serverEdit()->placeholderText(), u"http://127.0.0.1:5000"_s);
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->serverEdit()->setText(m_serveUrl);
+    m_gui.window->tokenEdit()->setText(Token);
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.last().first().toBool(), true);
 
     // Results leads with the failures: 46 timeouts, the 1,954 ok nodes folded.
-    m_window->showTab(MainWindow::ResultsTab);
-    ResultsBrowser *results = m_window->results();
+    m_gui.window->showTab(MainWindow::ResultsTab);
+    ResultsBrowser *results = m_gui.window->results();
     results->openHunt(id);
     QTRY_VERIFY_WITH_TIMEOUT(results->resultsModel()->huntId() == id
                                  && results->resultsModel()->total() == SeededTimeouts,
                              10000);
     QCOMPARE(results->okFold()->text(), u"1,954 ok (show)"_s);
 
-    CompareView *compare = m_window->compare();
+    CompareView *compare = m_gui.window->compare();
     QSignalSpy compared(compare, &CompareView::compared);
     compare->compare(u"host"_s);
     QVERIFY(compared.wait(20000));
@@ -378,7 +362,7 @@ void TestGuiRemote::remoteCompareHasEveryGroupAndDistribution()
     QCOMPARE(compare->groupsTable()->verticalScrollBar()->value(), 0);
 
     // Back to local mode: Results no longer names the remote hunt over an empty table.
-    m_window->setMode(MainWindow::Mode::Local);
+    m_gui.window->setMode(MainWindow::Mode::Local);
     QVERIFY2(!results->nodesLabel()->text().contains(id),
              qPrintable(results->nodesLabel()->text()));
     QVERIFY(results->okFold()->isHidden());

@@ -26,6 +26,7 @@
 #include "tests/common/fakenode.h"
 #include "tests/common/stackfixture.h"
 #include "tests/common/wait.h"
+#include "tests/gui/windowfixture.h"
 
 using namespace Qt::StringLiterals;
 using namespace Artemis;
@@ -49,12 +50,7 @@ private:
     void warningsAndSkippedRounds();
     QString createSkippingSchedule();
 
-    std::unique_ptr<StackFixture> m_stack;
-    std::unique_ptr<LocalBackend> m_local;
-    std::unique_ptr<RemoteBackend> m_remote;
-    std::unique_ptr<RestServer> m_server;
-    std::unique_ptr<QSettings> m_settings;
-    std::unique_ptr<MainWindow> m_window;
+    Test::WindowFixture m_gui;
     FakeNode m_ok;
     FakeNode m_hang;
 };
@@ -69,32 +65,16 @@ void TestGuiSchedules::initTestCase()
 
 void TestGuiSchedules::init()
 {
-    m_stack = std::make_unique<StackFixture>();
     StackOptions options;
     options.threads = 1;
     options.subdir = u"data"_s;
     options.scheduler->minEveryMs = 100;
-    QVERIFY2_OK(m_stack->open(options));
-    m_local = std::make_unique<LocalBackend>(m_stack->stack());
-    m_remote = std::make_unique<RemoteBackend>();
-    m_remote->setPollIntervalMs(100);
-    m_settings =
-        std::make_unique<QSettings>(m_stack->filePath(u"settings.ini"_s), QSettings::IniFormat);
-    m_window = std::make_unique<MainWindow>(m_local.get(), m_remote.get(), m_settings.get());
-    m_window->resize(1300, 700);
-    m_window->show();
+    QVERIFY2_OK(m_gui.open(options, {1300, 700}));
 }
 
 void TestGuiSchedules::cleanup()
 {
-    m_window.reset();
-    m_server.reset();
-    m_stack->stack()->shutdown();
-    m_remote.reset();
-    m_local.reset();
-    m_stack->close();
-    m_settings.reset();
-    m_stack.reset();
+    m_gui.close();
 }
 
 // Every second, a round deadline of 5 s (given, longer than the interval) and a node that
@@ -109,7 +89,7 @@ QString TestGuiSchedules::createSkippingSchedule()
     spec.options.timeoutMs = 3000;
     spec.options.attempts = 1;
     spec.origin = u"test"_s;
-    const Result<Schedule> created = m_stack->scheduler()->create(spec);
+    const Result<Schedule> created = m_gui.stack->scheduler()->create(spec);
     if (!created) {
         qWarning("%s", qPrintable(created.error().message));
         return {};
@@ -117,7 +97,7 @@ QString TestGuiSchedules::createSkippingSchedule()
     const QString id = created->id;
     const bool skipped = Test::waitUntil(
         [&] {
-            const std::optional<Schedule> s = m_stack->scheduler()->find(id);
+            const std::optional<Schedule> s = m_gui.stack->scheduler()->find(id);
             return s && s->skipped > 0;
         },
         10000);
@@ -127,7 +107,7 @@ QString TestGuiSchedules::createSkippingSchedule()
 void TestGuiSchedules::warningsAndSkippedRounds()
 {
     // From the form: every 2 s, 3 s x 2 attempts: the warning is shown over round 1.
-    HuntForm *form = m_window->form();
+    HuntForm *form = m_gui.window->form();
     form->setNodesText(m_ok.node());
     FetchOptions options;
     options.timeoutMs = 3000;
@@ -135,21 +115,21 @@ void TestGuiSchedules::warningsAndSkippedRounds()
     form->setOptions(options);
     form->repeatEdit()->setText(u"2s"_s);
     QTRY_VERIFY_WITH_TIMEOUT(form->startButton()->isEnabled(), 5000);
-    m_window->startHunt();
-    QLabel *notice = m_window->progress()->noticeLabel();
+    m_gui.window->startHunt();
+    QLabel *notice = m_gui.window->progress()->noticeLabel();
     QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible(), 10000);
     QVERIFY2(notice->text().contains(u"warning: a node's worst case"_s)
                  && notice->text().contains(u"is past the round deadline"_s),
              qPrintable(notice->text()));
-    QVERIFY2(m_window->statusBar()->currentMessage().contains(u"1 warning: see the Hunt tab"_s),
-             qPrintable(m_window->statusBar()->currentMessage()));
+    QVERIFY2(m_gui.window->statusBar()->currentMessage().contains(u"1 warning: see the Hunt tab"_s),
+             qPrintable(m_gui.window->statusBar()->currentMessage()));
 
     const QString skipping = createSkippingSchedule();
     QVERIFY(!skipping.isEmpty());
 
     // Listed: the picker says so, and under it the warnings and the last skip's reason.
-    HistoryView *history = m_window->history();
-    m_window->showTab(MainWindow::HistoryTab);
+    HistoryView *history = m_gui.window->history();
+    m_gui.window->showTab(MainWindow::HistoryTab);
     QComboBox *box = history->scheduleBox();
     QTRY_COMPARE_WITH_TIMEOUT(box->count(), 2, 10000);
     box->setCurrentIndex(box->findData(skipping));
@@ -165,13 +145,13 @@ void TestGuiSchedules::warningsAndSkippedRounds()
              qPrintable(notes->text()));
     QCOMPARE(box->itemData(box->currentIndex(), Qt::ToolTipRole).toString(), notes->text());
 
-    AlertsView *alerts = m_window->alerts();
-    m_window->showTab(MainWindow::AlertsTab);
+    AlertsView *alerts = m_gui.window->alerts();
+    m_gui.window->showTab(MainWindow::AlertsTab);
     QTRY_COMPARE_WITH_TIMEOUT(alerts->scheduleBox()->count(), 2, 10000);
     alerts->scheduleBox()->setCurrentIndex(alerts->scheduleBox()->findData(skipping));
     QTRY_VERIFY(alerts->scheduleNotesLabel()->isVisible());
     QVERIFY(alerts->scheduleNotesLabel()->text().contains(u"is still running"_s));
-    QVERIFY(m_window->grab().save(u"/tmp/artemis-schedule-notes.png"_s));
+    QVERIFY(m_gui.window->grab().save(u"/tmp/artemis-schedule-notes.png"_s));
 }
 
 void TestGuiSchedules::localWarningsAndSkippedRounds()
@@ -181,12 +161,11 @@ void TestGuiSchedules::localWarningsAndSkippedRounds()
 
 void TestGuiSchedules::remoteWarningsAndSkippedRounds()
 {
-    m_server = std::make_unique<RestServer>(m_stack->stack(), RestServerConfig{});
-    const quint16 port = m_server->listen(QHostAddress::LocalHost, 0);
-    QVERIFY(port != 0);
-    QSignalSpy checked(m_window.get(), &MainWindow::connectionChecked);
-    m_window->setServer(u"http://127.0.0.1:%1"_s.arg(port));
-    m_window->setMode(MainWindow::Mode::Remote);
+    const QString url = m_gui.serve();
+    QVERIFY(!url.isEmpty());
+    QSignalSpy checked(m_gui.window.get(), &MainWindow::connectionChecked);
+    m_gui.window->setServer(url);
+    m_gui.window->setMode(MainWindow::Mode::Remote);
     QVERIFY(checked.wait(10000));
     QCOMPARE(checked.first().first().toBool(), true);
     warningsAndSkippedRounds();
