@@ -1,9 +1,8 @@
 #include "headless/rest/deferredanswer.h"
 
-#include <QJsonDocument>
 #include <QtConcurrent>
 
-#include "headless/rest/httperrors.h"
+#include "headless/rest/reply.h"
 
 namespace Artemis {
 
@@ -30,44 +29,14 @@ void DeferredAnswer::answer(const Reply &reply)
     deleteLater();
 }
 
-namespace {
-constexpr char OriginProperty[] = "artemisAllowedOrigin";
-}
-
-QByteArray DeferredAnswer::corsHeaders(QTcpSocket *socket)
-{
-    const QByteArray origin =
-        socket ? socket->property(OriginProperty).toByteArray() : QByteArray();
-    return origin.isEmpty() ? QByteArray()
-                            : "Access-Control-Allow-Origin: " + origin + "\r\nVary: Origin\r\n";
-}
-
-void DeferredAnswer::setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin)
-{
-    if (socket) {
-        socket->setProperty(OriginProperty, origin.isEmpty() ? QVariant() : QVariant(origin));
-    }
-}
-
 void DeferredAnswer::write(const Reply &reply)
 {
-    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState) {
-        return;
-    }
-    const bool text = !reply.contentType.isEmpty();
-    const QByteArray body =
-        text ? reply.text : QJsonDocument(reply.body).toJson(QJsonDocument::Compact);
-    const QByteArray type = text ? reply.contentType : QByteArray("application/json");
-    QByteArray extra;
-    for (const auto &[name, value] : reply.headers) {
-        extra += name + ": " + value + "\r\n";
-    }
-    extra += corsHeaders(m_socket);
-    m_socket->write("HTTP/1.1 " + QByteArray::number(reply.status) + ' '
-                    + reasonPhrase(reply.status) + "\r\nContent-Type: " + type
-                    + "\r\nContent-Length: " + QByteArray::number(body.size())
-                    + "\r\nCache-Control: no-store\r\n" + extra + "\r\n");
-    m_socket->write(body);
+    Artemis::Reply out = reply.contentType.isEmpty()
+                             ? Artemis::Reply::json(reply.status, reply.body)
+                             : Artemis::Reply::text(reply.status, reply.contentType, reply.text);
+    out.addHeader("Cache-Control", "no-store");
+    out.headers.append(reply.headers);
+    writeReply(m_socket, std::move(out));
 }
 
 } // namespace Artemis

@@ -19,7 +19,8 @@ namespace Artemis {
 // requests whose work would block the server's one thread (values and diffs read a whole
 // results file: ~0.5 s at 100k nodes). While it runs, the server answers other requests.
 //
-// Written as raw HTTP/1.1 on the socket (as ExportStream does): QtHttpServer 6.4 crashes when a
+// Written on the socket by writeReply() (headless/rest/reply.h, as ExportStream's head is), which
+// adds the request's CORS headers and records the true status: QtHttpServer 6.4 crashes when a
 // kept responder writes to a client that has gone, and its QFuture routes crash likewise. A
 // child of the socket: if the client goes away first, the answer is dropped.
 // Lives on the server's thread; `pool` must outlive the work (the controller waits for it).
@@ -54,12 +55,6 @@ public:
     // call answer() once. Null afterwards, or once the client has gone (nothing is written).
     static QPointer<DeferredAnswer> pending(QTcpSocket *socket);
     void answer(const Reply &reply); // writes the reply, then deletes itself
-    // The --allow-origin origin of the request being answered on `socket` (empty: none): the
-    // answer then carries `Access-Control-Allow-Origin` (the router sets it before a handler).
-    static void setAllowedOrigin(QTcpSocket *socket, const QByteArray &origin);
-    // Its header lines ("Access-Control-Allow-Origin: O\r\nVary: Origin\r\n"), or empty: for
-    // answers written by hand on the socket (ExportStream).
-    static QByteArray corsHeaders(QTcpSocket *socket);
 
 private:
     explicit DeferredAnswer(QTcpSocket *socket);

@@ -3,7 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include "headless/rest/deferredanswer.h"
+#include "headless/rest/reply.h"
 
 using namespace Qt::StringLiterals;
 
@@ -44,16 +44,19 @@ void ExportStream::start()
     if (m_file.open(QIODevice::ReadOnly)) {
         m_end = m_file.size();
     }
-    QByteArray coverage;
+    Reply head;
+    head.contentType = contentType(m_settings.format);
+    head.chunked = true;
+    head.addHeader("Cache-Control", "no-store");
     if (!m_settings.coverage.isEmpty()) {
         const QJsonObject &c = m_settings.coverage;
-        coverage = "Artemis-Hunt-State: " + c.value(u"state"_s).toString().toUtf8()
-                   + "; done=" + QByteArray::number(c.value(u"done"_s).toInt())
-                   + "; total=" + QByteArray::number(c.value(u"total"_s).toInt()) + "\r\n";
+        head.addHeader("Artemis-Hunt-State",
+                       c.value(u"state"_s).toString().toUtf8()
+                           + "; done=" + QByteArray::number(c.value(u"done"_s).toInt())
+                           + "; total=" + QByteArray::number(c.value(u"total"_s).toInt()));
     }
-    m_socket->write("HTTP/1.1 200 OK\r\nContent-Type: " + contentType(m_settings.format)
-                    + "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-store\r\n" + coverage
-                    + DeferredAnswer::corsHeaders(m_socket) + "\r\n");
+    // Once the head is out, its 200 is what the metrics record (a stream cannot change it).
+    writeReply(m_socket, std::move(head));
     if (m_writer) {
         (void)m_writer->begin(); // the CSV header row, "[" of a JSON array
         writeChunk();

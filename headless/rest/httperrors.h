@@ -10,11 +10,6 @@
 
 namespace Artemis {
 
-// The standard reason phrase of a status line ("OK", "Not Found", "Service Unavailable"), for
-// every answer the service writes itself (connection gate, deferred answers); "Unknown" for a
-// code without one. The one table: status lines never say "200 Error".
-QByteArray reasonPhrase(int status);
-
 // Short title of a status ("Invalid request", "Not found", ...): the "error" field.
 QString statusTitle(int status);
 

@@ -1,10 +1,12 @@
 #include "headless/rest/router.h"
 
 #include <QHttpServer>
+#include <QPointer>
+#include <QTcpSocket>
 #include <QUrl>
 
-#include "headless/rest/deferredanswer.h"
 #include "headless/rest/httperrors.h"
+#include "headless/rest/reply.h"
 #include "headless/rest/requestguard.h"
 #include "headless/rest/selfmetrics.h"
 
@@ -171,18 +173,25 @@ void Router::dispatch(const Route &route, const QHttpServerRequest &request,
                       const StreamHandler &handler)
 {
     const QByteArray origin = allowedOrigin(request, m_settings.allowedOrigins);
+    // Answers written later on the socket (deferred, streamed) say the origin too, and record
+    // the status they send: a stream that fails before its head gets its error status.
+    QTcpSocket *socket = responder.socket();
+    beginAnswer(socket, origin,
+                [metrics = QPointer<SelfMetrics>(m_metrics), method = methodName(request.method()),
+                 path = route.path](int status) {
+                    if (metrics) {
+                        metrics->recordRequest(method, path, status);
+                    }
+                });
     std::optional<QHttpServerResponse> response = guard(route, request);
     if (!response) {
-        // Answers written later on the socket (values, diffs) say the origin too.
-        DeferredAnswer::setAllowedOrigin(responder.socket(), origin);
         response = handler(request, args, responder);
     }
     if (!response) {
-        record(request, route.path, 200); // streamed
-        return;
+        return; // written later by writeReply(), which records its status
     }
     allowReading(*response, origin);
-    record(request, route.path, int(response->statusCode()));
+    recordAnswer(socket, int(response->statusCode()));
     response->write(std::move(responder));
 }
 

@@ -18,6 +18,7 @@
 
 #include "headless/rest/connectiongate.h"
 #include "headless/rest/httperrors.h"
+#include "headless/rest/reply.h"
 #include "tests/common/fakenode.h"
 #include "tests/common/httpclient.h"
 #include "tests/common/serveprocess.h"
