@@ -27,6 +27,11 @@ using namespace Qt::StringLiterals;
 using namespace Artemis;
 
 namespace {
+// The GUI's words for a data dir another process holds (printed before the dialog that offers
+// the same: another directory, or the holder's service in remote mode).
+const DataDirAdvice guiDataDirAdvice{
+    u"Give another --data-dir"_s,
+    u"POST %1/api/v1/hunts (or /fetch), or the GUI's remote mode with %1"_s};
 constexpr int DemoNodeCount = 2000; // the trial's fleet size
 constexpr int FetchThreads = 2;
 } // namespace
@@ -89,7 +94,8 @@ int main(int argc, char *argv[])
             stack = std::move(opened).value();
             break;
         }
-        std::fprintf(stderr, "artemis: %s\n", qPrintable(dataDirProblem(dataDir, opened.error())));
+        std::fprintf(stderr, "artemis: %s\n",
+                     qPrintable(dataDirProblem(dataDir, opened.error(), guiDataDirAdvice)));
         if (screenshot) {
             return 2;
         }

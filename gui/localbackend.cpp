@@ -7,7 +7,6 @@
 #include "core/engine/huntengine.h"
 #include "core/service/huntcatalog.h"
 #include "core/service/localstack.h"
-#include "core/store/resultstore.h"
 #include "core/watch/scheduler.h"
 #include "gui/async.h"
 
@@ -45,7 +44,7 @@ LocalBackend::~LocalBackend()
 
 QString LocalBackend::description() const
 {
-    return u"Local: %1"_s.arg(m_stack->store()->dataDir());
+    return u"Local: %1"_s.arg(m_stack->catalog()->dataDir());
 }
 
 template <typename T, typename Work>
@@ -97,10 +96,10 @@ void LocalBackend::huntInfo(const QString &id, QObject *context, Callback<HuntIn
 void LocalBackend::readResults(const QString &id, const ResultQuery &query, QObject *context,
                                Callback<ResultPage> callback)
 {
-    ResultStore *store = m_stack->store();
-    runAsync<ResultPage>(context, std::move(callback), [store, id, query]() -> Result<ResultPage> {
-        return store->readResults(id, query);
-    });
+    const HuntCatalog *catalog = m_stack->catalog();
+    runAsync<ResultPage>(
+        context, std::move(callback),
+        [catalog, id, query]() -> Result<ResultPage> { return catalog->readResults(id, query); });
 }
 
 void LocalBackend::collectValues(const QString &id, const QString &path, QObject *context,
@@ -135,9 +134,9 @@ void LocalBackend::nodeDiff(const QString &id, const QString &node, const QStrin
 void LocalBackend::nodeOutcome(const QString &id, const QString &node, QObject *context,
                                Callback<Outcome> callback)
 {
-    ResultStore *store = m_stack->store();
-    runAsync<Outcome>(context, std::move(callback), [store, id, node]() -> Result<Outcome> {
-        return store->findResult(id, node);
+    const HuntCatalog *catalog = m_stack->catalog();
+    runAsync<Outcome>(context, std::move(callback), [catalog, id, node]() -> Result<Outcome> {
+        return catalog->findResult(id, node);
     });
 }
 
@@ -150,10 +149,10 @@ void LocalBackend::exportResults(const QString &id, const QStringList &fields, E
         deliver<qint64>(context, callback, projection.error());
         return;
     }
-    ResultStore *store = m_stack->store();
+    const HuntCatalog *catalog = m_stack->catalog();
     runAsync<qint64>(
         context, std::move(callback),
-        [store, id, outcomes, filePath, format,
+        [catalog, id, outcomes, filePath, format,
          projection = std::move(*projection)]() -> Result<qint64> {
             QSaveFile file(filePath);
             if (!file.open(QIODevice::WriteOnly)) {
@@ -162,7 +161,7 @@ void LocalBackend::exportResults(const QString &id, const QStringList &fields, E
             }
             ProjectionWriter writer(&file, projection, format);
             Result<void> written = writer.begin();
-            const Result<int> read = store->forEachResult(id, [&](const Outcome &o) {
+            const Result<int> read = catalog->forEachResult(id, [&](const Outcome &o) {
                 if (written && outcomes.matches(o.outcome)) {
                     written = writer.write(o);
                 }

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
+#include <QStringList>
 #include <QSysInfo>
 
 using namespace Qt::StringLiterals;
@@ -178,21 +179,26 @@ QString describeHolder(const DataDirHolder &h)
     return text;
 }
 
-QString dataDirProblem(const QString &dataDir, const Error &error)
+QString dataDirProblem(const QString &dataDir, const Error &error, const DataDirAdvice &advice)
 {
     if (error.code != ErrorCode::Locked) {
         return u"cannot use data dir '%1': %2"_s.arg(dataDir, error.message);
     }
     const QString url = error.details.toObject().value(u"serviceUrl"_s).toString();
-    QString advice = u"; only one process may use a data dir at a time. Give another "
-                     u"--data-dir"_s;
-    if (!url.isEmpty()) {
-        advice += u", or submit to the service that holds it: POST %1/api/v1/hunts (or "
-                  u"/fetch), or the GUI's remote mode with %1"_s.arg(url);
-    } else {
-        advice += u", or stop that process first"_s;
+    QStringList ways;
+    if (!advice.otherDir.isEmpty()) {
+        ways.append(advice.otherDir);
     }
-    return error.message + advice;
+    if (url.isEmpty()) {
+        ways.append(u"stop that process first"_s);
+    } else if (advice.viaService.isEmpty()) {
+        ways.append(u"submit to the service that holds it (%1)"_s.arg(url));
+    } else {
+        ways.append(u"submit to the service that holds it: "_s + advice.viaService.arg(url));
+    }
+    QString what = ways.join(u", or "_s);
+    what[0] = what[0].toUpper();
+    return error.message + u"; only one process may use a data dir at a time. "_s + what;
 }
 
 } // namespace Artemis

@@ -63,8 +63,16 @@ private:
 
 // "in use by pid 42 on host (artemis-headless serve ...)": for messages.
 QString describeHolder(const DataDirHolder &holder);
-// What the CLI faces print when a data dir cannot be used: for a lock held by another
-// process, who holds it and what to do instead (another --data-dir, or its service).
-QString dataDirProblem(const QString &dataDir, const Error &error);
+// A face's words for what to do about a data dir another process holds (core names no flag,
+// route or face).
+struct DataDirAdvice
+{
+    QString otherDir;   // how to give another data dir ("Give another --data-dir")
+    QString viaService; // how to submit to the service holding it instead; %1 is its URL
+};
+// What a face prints when a data dir cannot be used: for a lock held by another process, who
+// holds it and what to do instead (`advice`: another data dir, or the holder's service).
+QString dataDirProblem(const QString &dataDir, const Error &error,
+                       const DataDirAdvice &advice = {});
 
 } // namespace Artemis

@@ -354,7 +354,7 @@ Result<FleetMetricsTask> fleetMetricsForHunt(HuntCatalog &catalog, const QString
                              .arg(hunt->done)
                              .arg(hunt->total));
     }
-    return renderTask(catalog.store(), cache, *hunt);
+    return renderTask(catalogStore(catalog), cache, *hunt);
 }
 
 Result<FleetMetricsTask> fleetMetricsForSchedule(const Scheduler &scheduler, HuntCatalog &catalog,
@@ -370,7 +370,7 @@ Result<FleetMetricsTask> fleetMetricsForSchedule(const Scheduler &scheduler, Hun
     for (auto it = schedule->rounds.crbegin(); it != schedule->rounds.crend(); ++it) {
         const Result<HuntInfo> hunt = catalog.find(it->hunt);
         if (hunt && isFinished(hunt->state)) {
-            return renderTask(catalog.store(), cache, *hunt);
+            return renderTask(catalogStore(catalog), cache, *hunt);
         }
     }
     return FleetMetricsTask([id] {

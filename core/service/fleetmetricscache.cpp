@@ -5,6 +5,7 @@
 
 #include "core/base/logging.h"
 #include "core/service/fleetmetrics.h"
+#include "core/service/huntcatalog.h"
 
 using namespace Qt::StringLiterals;
 
@@ -15,6 +16,12 @@ FleetMetricsCache::FleetMetricsCache(const ResultStore *store, qsizetype maxByte
 {
     m_pool.setMaxThreadCount(1);
     m_pool.setObjectName(u"metrics-warm"_s);
+}
+
+FleetMetricsCache::FleetMetricsCache(const HuntCatalog *catalog, qsizetype maxBytes,
+                                     QObject *parent)
+    : FleetMetricsCache(catalogStore(*catalog), maxBytes, parent)
+{
 }
 
 FleetMetricsCache::~FleetMetricsCache()

@@ -16,6 +16,7 @@
 
 namespace Artemis {
 
+class HuntCatalog;
 class ResultStore;
 
 // Rendered fleet metrics (core/service/fleetmetrics.h) of finished hunts, kept for the next scrape.
@@ -40,6 +41,9 @@ public:
     static constexpr qint64 WarmWindowMs = 10 * 60 * 1000;
 
     explicit FleetMetricsCache(const ResultStore *store, qsizetype maxBytes = DefaultMaxBytes,
+                               QObject *parent = nullptr);
+    // Renders from the catalog's store (the faces' way in).
+    explicit FleetMetricsCache(const HuntCatalog *catalog, qsizetype maxBytes = DefaultMaxBytes,
                                QObject *parent = nullptr);
     ~FleetMetricsCache() override; // waits for warming renders
 

@@ -154,6 +154,52 @@ Result<HuntInfo> HuntCatalog::find(const QString &id)
     return findTask(id)();
 }
 
+const ResultStore *catalogStore(const HuntCatalog &catalog)
+{
+    return catalog.m_store;
+}
+
+QString HuntCatalog::dataDir() const
+{
+    return m_store->dataDir();
+}
+
+StorageHealth HuntCatalog::checkStorage() const
+{
+    return m_store->checkStorage();
+}
+
+Result<QList<HuntInfo>> HuntCatalog::listStored(int limit, HuntState state) const
+{
+    return m_store->listHunts(limit, {}, state);
+}
+
+Result<ResultPage> HuntCatalog::readResults(const QString &id, const ResultQuery &query) const
+{
+    return m_store->readResults(id, query);
+}
+
+Result<Outcome> HuntCatalog::findResult(const QString &id, const QString &node) const
+{
+    return m_store->findResult(id, node);
+}
+
+Result<int> HuntCatalog::forEachResult(const QString &id,
+                                       const std::function<bool(const Outcome &)> &sink) const
+{
+    return m_store->forEachResult(id, sink);
+}
+
+QString HuntCatalog::resultsFile(const QString &id) const
+{
+    return m_store->resultsFile(id);
+}
+
+Result<QList<LineRef>> HuntCatalog::selectLines(const QString &id, const ResultQuery &query) const
+{
+    return m_store->selectLines(id, query);
+}
+
 bool HuntCatalog::isSettled(const QString &id) const
 {
     if (live(id)) {
@@ -252,8 +298,7 @@ Result<void> HuntCatalog::remove(const QString &id)
                     id, huntStateName(active->state)));
         }
         return makeError(ErrorCode::Conflict,
-                         u"hunt %1 is %2; cancel it first (POST %3/cancel)"_s.arg(
-                             id, huntStateName(active->state), u"/api/v1/hunts/"_s + id));
+                         u"hunt %1 is %2; cancel it first"_s.arg(id, huntStateName(active->state)));
     }
     if (!m_engine->unstoredInfo(id)) {
         if (const Result<HuntInfo> info = stored(id); !info) {

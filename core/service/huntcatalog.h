@@ -16,10 +16,17 @@
 #include "core/fleet/fleetvalues.h"
 #include "core/fleet/nodediff.h"
 #include "core/hunt/huntinfo.h"
+#include "core/store/resultindex.h"
+#include "core/store/resultstore.h"
 
 namespace Artemis {
 
-class ResultStore;
+class HuntCatalog;
+
+// The catalog's store, for core/service's own renderers (fleet metrics read the results file
+// directly). Faces never call it: they use HuntCatalog's methods (a configure-time check in
+// cmake/FaceStoreCheck.cmake refuses it, and store(), in gui/, headless/ and app/).
+const ResultStore *catalogStore(const HuntCatalog &catalog);
 
 // One node's value at a JSON path (core/base/jsonvalues.h), for comparing a hunt's nodes.
 struct ValueRow
@@ -104,7 +111,25 @@ public:
     static HuntProgress presented(HuntProgress progress);
     static HuntInfo presented(HuntInfo info);
 
-    ResultStore *store() const { return m_store; }
+    // The stored side, for the faces (they never reach the store itself). Thread-safe, with
+    // ResultStore's semantics and errors (core/store/resultstore.h).
+    // The data dir the hunts are stored in (a face's description, host metrics).
+    QString dataDir() const;
+    // Whether the data dir takes writes right now (readiness probes).
+    StorageHealth checkStorage() const;
+    // Stored hunts only (the engine's active ones are not looked at), newest first: a face
+    // resuming interrupted hunts at start-up asks for those.
+    Result<QList<HuntInfo>> listStored(int limit, HuntState state) const;
+    // One page of a hunt's results; one node's result.
+    Result<ResultPage> readResults(const QString &id, const ResultQuery &query) const;
+    Result<Outcome> findResult(const QString &id, const QString &node) const;
+    // Every stored outcome in file order (streaming); the number of torn lines skipped.
+    Result<int> forEachResult(const QString &id,
+                              const std::function<bool(const Outcome &)> &sink) const;
+    // For exports that stream the results file: its path (empty for an invalid id) and, for a
+    // sorted or searched export, the lines in order.
+    QString resultsFile(const QString &id) const;
+    Result<QList<LineRef>> selectLines(const QString &id, const ResultQuery &query) const;
 
 Q_SIGNALS:
     // The engine's hunt signals, states presented as find() does (faces connect here, not to
@@ -115,6 +140,8 @@ Q_SIGNALS:
     void huntRemoved(const QString &id);
 
 private:
+    friend const ResultStore *catalogStore(const HuntCatalog &catalog);
+
     // What the engine knows of a hunt now (engine thread): active (presented) or unstored.
     std::optional<HuntInfo> live(const QString &id) const;
     Result<HuntInfo> stored(const QString &id) const; // any thread; fills the cache

@@ -23,7 +23,7 @@ QString rfc3339(const QDateTime &t)
 }
 
 QJsonObject alertJson(const NodeAlert &alert, const RoundAlerts &round, qint64 everyMs,
-                      const QString &generatorBase, bool resolved)
+                      const QString &generatorUrl, bool resolved)
 {
     QJsonObject labels;
     for (auto it = alert.labels.cbegin(); it != alert.labels.cend(); ++it) {
@@ -62,9 +62,9 @@ QJsonObject alertJson(const NodeAlert &alert, const RoundAlerts &round, qint64 e
          rfc3339(resolved ? std::min(round.at, QDateTime::currentDateTimeUtc())
                           : round.at.addMSecs(std::max(4 * everyMs, MinFiringHorizonMs)))},
     };
-    if (!generatorBase.isEmpty()) {
-        json.insert(u"generatorURL"_s, QString(generatorBase + u"/api/v1/schedules/"_s
-                                               + round.schedule + u"/alerts"_s));
+    if (!generatorUrl.isEmpty()) {
+        json.insert(u"generatorURL"_s,
+                    QString(generatorUrl).replace(u"{schedule}"_s, round.schedule));
     }
     return json;
 }
@@ -82,14 +82,14 @@ AlertSink::AlertSink(AlertSinkConfig config, TargetPolicyPtr policy, ResolverPtr
 AlertSink::~AlertSink() = default;
 
 QJsonArray AlertSink::payload(const RoundAlerts &alerts, qint64 everyMs,
-                              const QString &generatorBase)
+                              const QString &generatorUrl)
 {
     QJsonArray array;
     for (const NodeAlert &alert : alerts.firing) {
-        array.append(alertJson(alert, alerts, everyMs, generatorBase, false));
+        array.append(alertJson(alert, alerts, everyMs, generatorUrl, false));
     }
     for (const NodeAlert &alert : alerts.resolved) {
-        array.append(alertJson(alert, alerts, everyMs, generatorBase, true));
+        array.append(alertJson(alert, alerts, everyMs, generatorUrl, true));
     }
     return array;
 }
@@ -99,7 +99,7 @@ void AlertSink::deliver(const RoundAlerts &alerts, const QString &webhook, qint6
     if (alerts.isEmpty() || (m_config.alertmanager.isEmpty() && webhook.isEmpty())) {
         return;
     }
-    const QJsonArray array = payload(alerts, everyMs, m_config.generatorBase);
+    const QJsonArray array = payload(alerts, everyMs, m_config.generatorUrl);
     const QByteArray body = QJsonDocument(array).toJson(QJsonDocument::Compact);
     if (!m_config.alertmanager.isEmpty()) {
         QUrl url = m_config.alertmanager;

@@ -20,9 +20,10 @@ struct AlertSinkConfig
     // Alertmanager's base URL (serve --alertmanager): alerts go to {URL}/api/v2/alerts. Empty:
     // no Alertmanager (a schedule's webhook still gets them).
     QUrl alertmanager;
-    // The service's own URL, for each alert's generatorURL ({base}/api/v1/schedules/ID/alerts);
-    // empty: no generatorURL.
-    QString generatorBase;
+    // Each alert's generatorURL, where the face that configures the sink shows a schedule's
+    // alerts: "{schedule}" is replaced by the schedule's id (serve: its own URL and route).
+    // Empty: no generatorURL.
+    QString generatorUrl;
     int timeoutMs = 10000;
 };
 
@@ -57,12 +58,12 @@ public:
 
     // The body sent for one round (pure).
     static QJsonArray payload(const RoundAlerts &alerts, qint64 everyMs,
-                              const QString &generatorBase);
+                              const QString &generatorUrl);
 
     quint64 sent() const { return m_sent; }
     quint64 failed() const { return m_failed; }
     const AlertSinkConfig &config() const { return m_config; }
-    void setGeneratorBase(const QString &base) { m_config.generatorBase = base; }
+    void setGeneratorUrl(const QString &url) { m_config.generatorUrl = url; }
 
 Q_SIGNALS:
     // One POST ended: `error` is empty when the receiver answered 2xx.

@@ -10,11 +10,20 @@
 #include <QList>
 #include <QString>
 
+#include "core/base/datadirlock.h"
 #include "core/base/result.h"
 #include "core/net/targetpolicy.h"
 #include "headless/cli/optionsource.h"
 
 namespace Artemis {
+
+// What hunt and serve tell a user whose data dir another process holds (dataDirProblem).
+inline DataDirAdvice cliDataDirAdvice()
+{
+    using namespace Qt::StringLiterals;
+    return {u"Give another --data-dir"_s,
+            u"POST %1/api/v1/hunts (or /fetch), or the GUI's remote mode with %1"_s};
+}
 
 // Reads a whole-number command line option: `current` when absent; an InvalidArgument error
 // naming the flag, its range and the bad text when it is not a number in [min, max].

@@ -100,7 +100,8 @@ void HuntCommand::start(const QStringList &arguments)
     }
     Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
     if (!stack) {
-        m_err << "artemis-headless hunt: " << dataDirProblem(s.dataDir, stack.error()) << '\n';
+        m_err << "artemis-headless hunt: "
+              << dataDirProblem(s.dataDir, stack.error(), cliDataDirAdvice()) << '\n';
         m_err.flush();
         finish(UsageExit);
         return;
@@ -304,8 +305,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
             {u"done"_s, info.done},
             {u"counts"_s, info.counts.toJson()},
             {u"elapsedMs"_s, elapsed},
-            {u"results"_s,
-             QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)},
+            {u"results"_s, QDir::cleanPath(m_stack->catalog()->resultsFile(info.id))},
         };
         if (!info.duplicates.isEmpty()) {
             json.insert(u"duplicates"_s, QJsonArray::fromStringList(info.duplicates));
@@ -348,8 +348,7 @@ int HuntCommand::printSummary(const HuntInfo &info)
     if (info.counts.failed() > 0 && !m_quiet) {
         printFailures(out, info.id);
     }
-    out << "results: " << QDir::cleanPath(m_stack->store()->huntDir(info.id) + u"/results.ndjson"_s)
-        << '\n';
+    out << "results: " << QDir::cleanPath(m_stack->catalog()->resultsFile(info.id)) << '\n';
     out.flush();
     return exitCode;
 }
@@ -367,7 +366,7 @@ void HuntCommand::printFailures(QTextStream &out, const QString &huntId)
     };
     QHash<QString, int> index;
     QList<Group> groups;
-    (void)m_stack->store()->forEachResult(huntId, [&](const Outcome &o) {
+    (void)m_stack->catalog()->forEachResult(huntId, [&](const Outcome &o) {
         if (o.outcome == OutcomeKind::Ok || o.outcome == OutcomeKind::Cancelled) {
             return true;
         }

@@ -15,6 +15,7 @@
 #include "core/broker/redisexecutor.h"
 #include "core/engine/huntengine.h"
 #include "core/rules/alertrule.h"
+#include "core/service/huntcatalog.h"
 #include "core/service/localstack.h"
 #include "core/store/resultstore.h"
 #include "core/watch/scheduler.h"
@@ -514,7 +515,8 @@ void ServeCommand::start(const QStringList &arguments)
     config.alerts.alertmanager = s.alertmanager;
     Result<std::unique_ptr<LocalStack>> stack = LocalStack::open(std::move(config));
     if (!stack) {
-        m_err << "artemis-headless serve: " << dataDirProblem(s.dataDir, stack.error()) << '\n';
+        m_err << "artemis-headless serve: "
+              << dataDirProblem(s.dataDir, stack.error(), cliDataDirAdvice()) << '\n';
         m_err.flush();
         finish(UsageExit);
         return;
@@ -544,7 +546,7 @@ void ServeCommand::start(const QStringList &arguments)
         m_stack->lock()->setServiceUrl(url);
     }
     if (m_stack->alertSink()) {
-        m_stack->alertSink()->setGeneratorBase(url);
+        m_stack->alertSink()->setGeneratorUrl(url + u"/api/v1/schedules/{schedule}/alerts"_s);
     }
     m_err << "artemis-headless serve: listening on " << url << ", data dir " << s.dataDir
           << (s.token.isEmpty() ? ", no auth" : ", bearer token required") << '\n';
@@ -578,7 +580,7 @@ void ServeCommand::resumeHunts()
     // are sent again and outcomes already on the results stream are collected. Results are
     // read only afterwards, so none of them is dropped as belonging to an unknown hunt.
     const Result<QList<HuntInfo>> interrupted =
-        m_stack->store()->listHunts(10000, {}, HuntState::Interrupted);
+        m_stack->catalog()->listStored(10000, HuntState::Interrupted);
     QStringList ids;
     for (const HuntInfo &info : interrupted ? *interrupted : QList<HuntInfo>{}) {
         ids.append(info.id);

@@ -12,7 +12,7 @@ using namespace Qt::StringLiterals;
 namespace Artemis {
 
 FleetMetricsController::FleetMetricsController(HuntCatalog *catalog, Scheduler *scheduler)
-    : m_catalog(catalog), m_scheduler(scheduler), m_cache(catalog->store())
+    : m_catalog(catalog), m_scheduler(scheduler), m_cache(catalog)
 {
     m_pool.setMaxThreadCount(2);
     QObject::connect(catalog, &HuntCatalog::huntFinished, &m_cache,

@@ -2,7 +2,7 @@
 
 #include <QJsonObject>
 
-#include "core/store/resultstore.h"
+#include "core/service/huntcatalog.h"
 #include "headless/rest/httperrors.h"
 #include "headless/rest/router.h"
 
@@ -19,7 +19,7 @@ bool HealthController::registerRoutes(Router &router)
     ok = ok
          && router.add(Router::Method::Get, u"/readyz"_s, Router::Access::Open,
                        [this](const QHttpServerRequest &, const QStringList &) {
-                           const StorageHealth health = m_store->checkStorage();
+                           const StorageHealth health = m_catalog->checkStorage();
                            QJsonObject storage{{u"writable"_s, health.writable},
                                                {u"freeBytes"_s, health.freeBytes},
                                                {u"totalBytes"_s, health.totalBytes}};

@@ -2,7 +2,7 @@
 
 namespace Artemis {
 
-class ResultStore;
+class HuntCatalog;
 class Router;
 
 // Probes, both open (no token), as Prometheus' /-/healthy and /-/ready:
@@ -15,11 +15,11 @@ class Router;
 class HealthController
 {
 public:
-    explicit HealthController(const ResultStore *store) : m_store(store) {}
+    explicit HealthController(const HuntCatalog *catalog) : m_catalog(catalog) {}
     [[nodiscard]] bool registerRoutes(Router &router);
 
 private:
-    const ResultStore *m_store;
+    const HuntCatalog *m_catalog;
 };
 
 } // namespace Artemis

@@ -160,15 +160,15 @@ std::optional<QHttpServerResponse> HuntResultsController::results(const QString 
         }
         return {200, body};
     };
-    ResultStore *store = m_catalog->store();
+    const HuntCatalog *catalog = m_catalog;
     if (rq.readsEveryLine()) {
         // A sorted or searched page reads every line: off the server's thread.
-        DeferredAnswer::start(responder.socket(), &m_pool, [store, id, rq, render] {
-            return render(store->readResults(id, rq));
+        DeferredAnswer::start(responder.socket(), &m_pool, [catalog, id, rq, render] {
+            return render(catalog->readResults(id, rq));
         });
         return std::nullopt;
     }
-    const DeferredAnswer::Reply reply = render(store->readResults(id, rq));
+    const DeferredAnswer::Reply reply = render(catalog->readResults(id, rq));
     return jsonResponse(reply.body, reply.status);
 }
 
@@ -182,7 +182,7 @@ HuntResultsController::stream(const HuntInfo &hunt, const ResultQuery &query,
     }
     ExportStream::Settings settings;
     const QString id = hunt.id;
-    settings.file = m_catalog->store()->resultsFile(id);
+    settings.file = m_catalog->resultsFile(id);
     settings.coverage = hunt.coverage();
     settings.filter = query.outcome;
     settings.projection = std::move(projection);
@@ -194,10 +194,10 @@ HuntResultsController::stream(const HuntInfo &hunt, const ResultQuery &query,
     }
     // Sorted or searched: the lines and their order are computed on the pool (it reads every
     // line), then streamed.
-    ResultStore *store = m_catalog->store();
+    const HuntCatalog *catalog = m_catalog;
     QPointer<QTcpSocket> socket = responder.socket();
     runThenOnSocket(
-        socket, &m_pool, [store, id, query] { return store->selectLines(id, query); },
+        socket, &m_pool, [catalog, id, query] { return catalog->selectLines(id, query); },
         [socket, settings](Result<QList<LineRef>> order) mutable {
             if (!socket || socket->state() != QAbstractSocket::ConnectedState) {
                 return;
@@ -222,7 +222,7 @@ QHttpServerResponse HuntResultsController::result(const QString &requested, cons
         return errorResponse(hunt.error());
     }
     const QString id = hunt->id;
-    const Result<Outcome> outcome = m_catalog->store()->findResult(id, node);
+    const Result<Outcome> outcome = m_catalog->findResult(id, node);
     if (!outcome) {
         if (outcome.error().code == ErrorCode::NotFound) {
             return errorResponse(404,

@@ -168,7 +168,13 @@ QHttpServerResponse HuntsController::cancel(const QString &id)
 QHttpServerResponse HuntsController::remove(const QString &id)
 {
     if (const Result<void> removed = m_catalog->remove(id); !removed) {
-        return errorResponse(removed.error());
+        Error error = removed.error();
+        // Still running (not merely ending): how to cancel it here.
+        if (const std::optional<HuntInfo> active = m_engine->activeInfo(id);
+            error.code == ErrorCode::Conflict && active && !isFinished(active->state)) {
+            error.message += u" (POST /api/v1/hunts/%1/cancel)"_s.arg(id);
+        }
+        return errorResponse(error);
     }
     return jsonResponse(QJsonObject{{u"deleted"_s, id}});
 }

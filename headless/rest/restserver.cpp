@@ -4,8 +4,8 @@
 #include <QSslConfiguration>
 
 #include "core/base/hostmetrics.h"
+#include "core/service/huntcatalog.h"
 #include "core/service/localstack.h"
-#include "core/store/resultstore.h"
 #include "core/watch/scheduler.h"
 #include "headless/rest/fetchcontroller.h"
 #include "headless/rest/fleetmetricscontroller.h"
@@ -30,7 +30,7 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
                config.allowedOrigins},
       m_server(std::make_unique<QHttpServer>()),
       m_selfMetrics(new SelfMetrics(stack->engine(), this)),
-      m_hostMetrics(std::make_unique<HostMetrics>(stack->store()->dataDir())),
+      m_hostMetrics(std::make_unique<HostMetrics>(stack->catalog()->dataDir())),
       m_router(std::make_unique<Router>(m_server.get(),
                                         RouterSettings{config.token, config.maxBodyBytes,
                                                        config.allowedOrigins, config.allowedHosts,
@@ -46,7 +46,7 @@ RestServer::RestServer(LocalStack *stack, RestServerConfig config, QObject *pare
       m_nodeMetrics(std::make_unique<NodeMetricsController>(m_hostMetrics.get())),
       m_selfMetricsController(
           std::make_unique<SelfMetricsController>(m_selfMetrics, config.broker)),
-      m_health(std::make_unique<HealthController>(stack->store())),
+      m_health(std::make_unique<HealthController>(stack->catalog())),
       m_index(std::make_unique<IndexController>()),
       m_workers(std::make_unique<WorkersController>(config.broker))
 {

@@ -46,8 +46,9 @@ void TestDataDirLock::secondAcquireFailsNamingThisProcess()
     const QJsonObject details = second.error().details.toObject();
     QCOMPARE(details.value(u"pid"_s).toInteger(), QCoreApplication::applicationPid());
     QVERIFY(details.value(u"command"_s).toString().contains(u"tst_datadirlock"_s));
-    // What the CLI faces print: the holder, and what to do instead.
-    const QString problem = dataDirProblem(data, second.error());
+    // What the CLI faces print: the holder, and what to do instead (in the face's words).
+    const DataDirAdvice cli{u"Give another --data-dir"_s, u"POST %1/api/v1/hunts"_s};
+    const QString problem = dataDirProblem(data, second.error(), cli);
     QVERIFY2(problem.contains(u"--data-dir"_s) && problem.contains(u"stop that process"_s),
              qPrintable(problem));
 }
@@ -79,6 +80,14 @@ void TestDataDirLock::holderReadsPidCommandAndServiceUrl()
     QCOMPARE(refused.error().details.toObject().value(u"serviceUrl"_s).toString(),
              u"http://127.0.0.1:4242"_s);
     QVERIFY(dataDirProblem(dir.path(), refused.error()).contains(u"http://127.0.0.1:4242"_s));
+    // Core's own words name no flag, route or face; the face's advice carries those.
+    const QString neutral = dataDirProblem(dir.path(), refused.error());
+    QVERIFY2(!neutral.contains(u"--data-dir"_s) && !neutral.contains(u"/api/"_s)
+                 && !neutral.contains(u"GUI"_s),
+             qPrintable(neutral));
+    QVERIFY2(dataDirProblem(dir.path(), refused.error(), {{}, u"POST %1/api/v1/hunts"_s})
+                 .contains(u"POST http://127.0.0.1:4242/api/v1/hunts"_s),
+             qPrintable(neutral));
 }
 
 void TestDataDirLock::releasedOnDestruction()
