@@ -15,6 +15,7 @@
 #include "core/base/duration.h"
 #include "core/base/errorstatus.h"
 #include "core/base/jsonvalues.h"
+#include "core/hunt/huntrequestjson.h"
 
 using namespace Qt::StringLiterals;
 
@@ -264,12 +265,8 @@ void RemoteBackend::checkConnection(QObject *context, Callback<bool> callback)
 void RemoteBackend::submit(const HuntRequest &request, QObject *context,
                            Callback<HuntInfo> callback)
 {
-    const QJsonObject body{
-        {u"nodes"_s, QJsonArray::fromStringList(request.nodes)},
-        {u"url"_s, request.url},
-        // The server needs the header values, the password and the CA text to fetch.
-        {u"options"_s, request.options.toWireJson()},
-    };
+    // The server needs the header values, the password and the CA text to fetch: the wire form.
+    const QJsonObject body = huntRequestToJson(request);
     const QPointer<RemoteBackend> self(this);
     send("POST", u"/api/v1/hunts"_s, {}, QJsonDocument(body).toJson(QJsonDocument::Compact),
          context, [self, context, callback, request](Result<QJsonDocument> doc) {
@@ -679,13 +676,15 @@ void RemoteBackend::exportResults(const QString &id, const QStringList &fields, 
 void RemoteBackend::createSchedule(const ScheduleSpec &spec, QObject *context,
                                    Callback<Schedule> callback)
 {
-    QJsonObject body{
-        {u"nodes"_s, QJsonArray::fromStringList(spec.nodes)},
-        {u"url"_s, spec.url},
-        {u"options"_s, spec.options.toWireJson()},
-        {u"every"_s, formatDurationMs(spec.everyMs)},
-        {u"retention"_s, QJsonObject{{u"keep"_s, spec.retention.keepRounds}}},
-    };
+    HuntRequest round;
+    round.nodes = spec.nodes;
+    round.labels = spec.labels;
+    round.url = spec.url;
+    round.options = spec.options;
+    round.extract = spec.extract;
+    QJsonObject body = huntRequestToJson(round);
+    body.insert(u"every"_s, formatDurationMs(spec.everyMs));
+    body.insert(u"retention"_s, QJsonObject{{u"keep"_s, spec.retention.keepRounds}});
     if (spec.maxRounds > 0) {
         body.insert(u"rounds"_s, spec.maxRounds);
     }

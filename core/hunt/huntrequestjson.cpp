@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include "core/base/nodelabels.h"
+
 using namespace Qt::StringLiterals;
 
 namespace Artemis {
@@ -122,6 +124,29 @@ Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes,
                                          const FileAccess &files)
 {
     return parseHuntBody(body, maxNodes, {}, nullptr, files);
+}
+
+QJsonObject huntRequestToJson(const HuntRequest &request)
+{
+    QJsonArray nodes;
+    const bool labelled = request.labels.size() == request.nodes.size();
+    for (qsizetype i = 0; i < request.nodes.size(); ++i) {
+        if (labelled && !request.labels.at(i).isEmpty()) {
+            nodes.append(QJsonObject{{u"node"_s, request.nodes.at(i)},
+                                     {u"labels"_s, labelsToJson(request.labels.at(i))}});
+        } else {
+            nodes.append(request.nodes.at(i));
+        }
+    }
+    QJsonObject body{
+        {u"nodes"_s, nodes},
+        {u"url"_s, request.url},
+        {u"options"_s, request.options.toWireJson()},
+    };
+    if (!request.extract.isEmpty()) {
+        body.insert(u"extract"_s, extractsToJson(request.extract));
+    }
+    return body;
 }
 
 } // namespace Artemis

@@ -28,4 +28,11 @@ Result<HuntRequest> parseHuntBody(const QByteArray &body, int maxNodes,
 Result<HuntRequest> parseHuntRequestJson(const QByteArray &body, int maxNodes,
                                          const FileAccess &files = FileAccess::none());
 
+// The body parseHuntBody reads, for a client sending `request` to a service: "nodes" (a node
+// with labels as {"node": ..., "labels": {...}}), "url", "options" in the wire form (the service
+// needs the header values, the password and the CA text to fetch), "extract" when any. Origin,
+// schedule, round, spread and deadline are the service's and are not written. The caller adds
+// its own fields (a schedule's "every", ...). parseHuntRequestJson(write(r)) gives r back.
+QJsonObject huntRequestToJson(const HuntRequest &request);
+
 } // namespace Artemis
