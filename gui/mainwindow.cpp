@@ -42,6 +42,7 @@
 #include "gui/remotebackend.h"
 #include "gui/resultcolumns.h"
 #include "gui/resultsbrowser.h"
+#include "gui/tokenpolicy.h"
 #include "gui/tokenstore.h"
 
 using namespace Qt::StringLiterals;
@@ -52,14 +53,6 @@ namespace {
 const QString DocsUrl = u"https://github.com/artemis-hunt/artemis#readme"_s;
 const QString KeyringService = u"Artemis"_s;
 
-// Why a token did not get into the keyring, in the words the window shows.
-QString notRemembered(const Error &error)
-{
-    if (error.code == ErrorCode::Forbidden) {
-        return u"Token not remembered: the desktop keyring refused it (%1)"_s.arg(error.message);
-    }
-    return u"Token not remembered: no desktop keyring (%1)"_s.arg(error.message);
-}
 } // namespace
 
 MainWindow::MainWindow(LocalBackend *local, RemoteBackend *remote, QSettings *settings,
@@ -252,9 +245,9 @@ QWidget *MainWindow::buildConnectionBar()
     // own toggles write or delete keyring entries here.
     connect(m_rememberToken, &QCheckBox::toggled, this, [this](bool on) {
         if (!on) {
-            forgetToken();
+            m_tokenPolicy->forget(serverUrl());
         } else if (m_mode == Mode::Remote) {
-            rememberToken();
+            m_tokenPolicy->remember(serverUrl());
         }
     });
     connect(m_caButton, &QPushButton::clicked, this, [this] {
@@ -266,6 +259,9 @@ QWidget *MainWindow::buildConnectionBar()
             setMode(Mode::Remote);
         }
     });
+    m_tokenPolicy = new TokenPolicy(m_tokens, m_token, m_rememberToken, m_tokenNote, this);
+    connect(m_tokenPolicy, &TokenPolicy::status, this, &MainWindow::status);
+    connect(m_tokenPolicy, &TokenPolicy::answered, this, &MainWindow::tokenKeyringAnswered);
     updateEnabled();
     return bar;
 }
@@ -420,7 +416,7 @@ void MainWindow::setMode(Mode mode)
     const QString text = serverUrl();
     m_remote->setServer(QUrl(text), m_token->text().trimmed());
     if (m_rememberToken->isChecked()) {
-        rememberToken();
+        m_tokenPolicy->remember(serverUrl());
     }
     // A bad CA file becomes the backend's problem, which checkConnection() reports below.
     (void)m_remote->setCaFile(m_caFile->text().trimmed());
@@ -450,103 +446,6 @@ QString MainWindow::serverUrl() const
         text = u"http://"_s + text;
     }
     return text;
-}
-
-void MainWindow::rememberToken()
-{
-    const QString server = serverUrl();
-    const QString token = m_token->text().trimmed();
-    const QString key = TokenStore::keyFor(server);
-    if (server.isEmpty() || token.isEmpty() || (key == m_storedKey && token == m_storedToken)) {
-        return;
-    }
-    // Marked stored before the keyring answers, so that a reconnect meanwhile does not queue a
-    // second write of the same token; a refusal clears it again.
-    m_storedKey = key;
-    m_storedToken = token;
-    m_tokens->write(server, token, this, [this, key](Result<bool> written) {
-        if (written) {
-            tokenNote({});
-            status(u"Token of %1 remembered in the desktop keyring"_s.arg(key));
-            Q_EMIT tokenKeyringAnswered(true);
-            return;
-        }
-        m_storedKey.clear();
-        m_storedToken.clear();
-        {
-            const QSignalBlocker block(m_rememberToken);
-            m_rememberToken->setChecked(false);
-        }
-        tokenNote(notRemembered(written.error()));
-        Q_EMIT tokenKeyringAnswered(false);
-    });
-}
-
-void MainWindow::forgetToken()
-{
-    m_storedKey.clear();
-    m_storedToken.clear();
-    const QString server = serverUrl();
-    if (server.isEmpty()) {
-        tokenNote({});
-        return;
-    }
-    const QString key = TokenStore::keyFor(server);
-    m_tokens->remove(server, this, [this, key](Result<bool> removed) {
-        if (removed) {
-            tokenNote({});
-            status(u"Token of %1 removed from the desktop keyring"_s.arg(key));
-        } else {
-            tokenNote(
-                u"Token not removed from the desktop keyring: %1"_s.arg(removed.error().message));
-        }
-        Q_EMIT tokenKeyringAnswered(bool(removed));
-    });
-}
-
-void MainWindow::migrateClearTextToken()
-{
-    // Versions before the keyring kept a remembered token in the settings file in clear text.
-    // That copy goes now, whatever the keyring says.
-    const QString token = m_settings->value(u"remote/token"_s).toString().trimmed();
-    m_settings->remove(u"remote/token"_s);
-    m_settings->sync();
-    const QString server = serverUrl();
-    if (token.isEmpty() || server.isEmpty() || !m_rememberToken->isChecked()) {
-        status(u"Deleted a clear-text token from the settings file"_s);
-        return;
-    }
-    m_token->setText(token);
-    const QString key = TokenStore::keyFor(server);
-    m_storedKey = key;
-    m_storedToken = token;
-    m_tokens->write(server, token, this, [this, key](Result<bool> written) {
-        if (written) {
-            status(u"Moved the token of %1 from the settings file into the desktop keyring"_s.arg(
-                key));
-            Q_EMIT tokenKeyringAnswered(true);
-            return;
-        }
-        m_storedKey.clear();
-        m_storedToken.clear();
-        {
-            const QSignalBlocker block(m_rememberToken);
-            m_rememberToken->setChecked(false);
-        }
-        tokenNote(notRemembered(written.error())
-                  + u"; its clear-text copy was deleted from the settings file"_s);
-        Q_EMIT tokenKeyringAnswered(false);
-    });
-}
-
-void MainWindow::tokenNote(const QString &text)
-{
-    m_tokenNote->setText(text);
-    m_tokenNote->setToolTip(text);
-    m_tokenNote->setVisible(!text.isEmpty());
-    if (!text.isEmpty()) {
-        status(text, 15000);
-    }
 }
 
 void MainWindow::showProblem(const QString &problem)
@@ -761,7 +660,7 @@ void MainWindow::restoreSettings()
     const Mode mode = remote ? Mode::Remote : Mode::Local;
     const QString server = serverUrl();
     if (m_settings->contains(u"remote/token"_s)) {
-        migrateClearTextToken();
+        m_tokenPolicy->migrateClearText(*m_settings, server);
         setMode(mode);
         return;
     }
@@ -785,35 +684,13 @@ void MainWindow::restoreSettings()
         setMode(mode);
     }
     m_connectAfterTokenRead = remote;
-    const QString key = TokenStore::keyFor(server);
-    m_tokens->read(server, this, [this, server, key](Result<QString> token) {
-        if (token) {
-            // The user may have typed another server or token meanwhile: theirs wins.
-            if (m_token->text().isEmpty() && serverUrl() == server) {
-                m_token->setText(*token);
-                m_storedKey = key;
-                m_storedToken = *token;
+    m_tokenPolicy->readRemembered(
+        server, [this] { return serverUrl(); },
+        [this] {
+            if (m_connectAfterTokenRead) {
+                setMode(Mode::Remote);
             }
-        } else {
-            {
-                const QSignalBlocker block(m_rememberToken);
-                m_rememberToken->setChecked(false);
-            }
-            if (token.error().code == ErrorCode::NotFound) {
-                tokenNote(u"No remembered token for %1 in the desktop keyring"_s.arg(key));
-            } else if (token.error().code == ErrorCode::Forbidden) {
-                tokenNote(u"Remembered token not read: the desktop keyring refused (%1)"_s.arg(
-                    token.error().message));
-            } else {
-                tokenNote(u"Remembered token not read: no desktop keyring (%1)"_s.arg(
-                    token.error().message));
-            }
-        }
-        if (m_connectAfterTokenRead) {
-            setMode(Mode::Remote);
-        }
-        Q_EMIT tokenKeyringAnswered(bool(token));
-    });
+        });
 }
 
 void MainWindow::saveSettings()

@@ -25,6 +25,7 @@ class LocalBackend;
 class ProgressPanel;
 class RemoteBackend;
 class ResultsBrowser;
+class TokenPolicy;
 class TokenStore;
 
 // The main window: connection bar (local / remote server + token + CA file), and four tabs: Hunt
@@ -109,19 +110,12 @@ private:
     void showDocs();
     void status(const QString &text, int timeoutMs = 6000);
     QString serverUrl() const; // the bar's server, with http:// when no scheme was typed
-    void rememberToken();
-    void forgetToken();
-    void migrateClearTextToken();
-    void tokenNote(const QString &text); // empty: hides the note
 
-    LocalBackend *m_local;   // not owned
-    RemoteBackend *m_remote; // not owned
-    QSettings *m_settings;   // not owned
-    TokenStore *m_tokens;    // not owned when given; else a child
-    // What the keyring holds for a server as far as this window knows, so that reconnecting
-    // does not rewrite an unchanged token.
-    QString m_storedKey;
-    QString m_storedToken;
+    LocalBackend *m_local;                // not owned
+    RemoteBackend *m_remote;              // not owned
+    QSettings *m_settings;                // not owned
+    TokenStore *m_tokens;                 // not owned when given; else a child
+    TokenPolicy *m_tokenPolicy = nullptr; // child; keyring use of the connection bar
     bool m_connectAfterTokenRead = false; // restoreSettings() waits for the keyring to connect
     Mode m_mode = Mode::Local;
     QString m_runningHunt;

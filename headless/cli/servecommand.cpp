@@ -19,9 +19,11 @@
 #include "core/service/localstack.h"
 #include "core/store/resultstore.h"
 #include "core/watch/scheduler.h"
+#include "headless/cli/brokeroptions.h"
 #include "headless/cli/clioptions.h"
 #include "headless/cli/optionsource.h"
 #include "headless/cli/servicenotify.h"
+#include "headless/cli/tlsfiles.h"
 #include "headless/rest/restserver.h"
 
 using namespace Qt::StringLiterals;
@@ -121,124 +123,6 @@ QList<QCommandLineOption> serveOptions()
     return options;
 }
 
-Result<QByteArray> readOptionFile(const QString &option, const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return makeError(ErrorCode::InvalidArgument,
-                         u"cannot read --%1 '%2': %3"_s.arg(option, path, file.errorString()));
-    }
-    return file.readAll();
-}
-
-// One DER element at `pos`: its tag, and its contents as [begin, end). False when malformed.
-struct DerElement
-{
-    quint8 tag = 0;
-    qsizetype begin = 0;
-    qsizetype end = 0;
-};
-
-bool readDer(const QByteArray &der, qsizetype pos, DerElement &element)
-{
-    if (pos + 2 > der.size()) {
-        return false;
-    }
-    element.tag = quint8(der.at(pos));
-    qsizetype length = quint8(der.at(pos + 1));
-    pos += 2;
-    if (length & 0x80) {
-        const int bytes = int(length & 0x7f);
-        if (bytes == 0 || bytes > 4 || pos + bytes > der.size()) {
-            return false;
-        }
-        length = 0;
-        for (int i = 0; i < bytes; ++i) {
-            length = (length << 8) | quint8(der.at(pos++));
-        }
-    }
-    if (pos + length > der.size()) {
-        return false;
-    }
-    element.begin = pos;
-    element.end = pos + length;
-    return true;
-}
-
-// Qt 6.4 cannot derive a public key from a private one, but both private key encodings hold
-// the public material verbatim: RSA's modulus and exponent (the contents of the certificate's
-// RSAPublicKey) and EC's public point (OpenSSL writes it into every EC private key). So the
-// pair matches when the certificate's SubjectPublicKeyInfo key bits occur in the key's DER.
-bool keyMatchesCertificate(const QSslKey &key, const QSslCertificate &certificate)
-{
-    const QSslKey publicKey = certificate.publicKey();
-    if (publicKey.isNull() || publicKey.algorithm() != key.algorithm()
-        || publicKey.length() != key.length()) {
-        return false;
-    }
-    const QByteArray spki = publicKey.toDer();
-    DerElement outer;
-    DerElement algorithm;
-    DerElement bits;
-    if (!readDer(spki, 0, outer) || outer.tag != 0x30 || !readDer(spki, outer.begin, algorithm)
-        || !readDer(spki, algorithm.end, bits) || bits.tag != 0x03 || bits.end - bits.begin < 2) {
-        return false;
-    }
-    qsizetype begin = bits.begin + 1; // the unused-bits byte
-    qsizetype end = bits.end;
-    if (key.algorithm() == QSsl::Rsa) {
-        DerElement sequence; // RSAPublicKey: its contents (n, e) are what RSAPrivateKey holds
-        if (!readDer(spki, begin, sequence) || sequence.tag != 0x30) {
-            return false;
-        }
-        begin = sequence.begin;
-        end = sequence.end;
-    }
-    const QByteArray material = spki.mid(begin, end - begin);
-    return material.size() >= 16 && key.toDer().contains(material);
-}
-
-// Reads and checks --tls-cert/--tls-key: a PEM chain, a PEM key (RSA or EC) and the key being
-// the certificate's. Errors name the option and the file.
-Result<void> readTls(const QString &certPath, const QString &keyPath, ServeSettings &s)
-{
-    const Result<QByteArray> certBytes = readOptionFile(u"tls-cert"_s, certPath);
-    if (!certBytes) {
-        return certBytes.error();
-    }
-    const Result<QByteArray> keyBytes = readOptionFile(u"tls-key"_s, keyPath);
-    if (!keyBytes) {
-        return keyBytes.error();
-    }
-    s.tlsChain = QSslCertificate::fromData(*certBytes, QSsl::Pem);
-    if (s.tlsChain.isEmpty() || s.tlsChain.first().isNull()) {
-        s.tlsChain.clear();
-        return makeError(ErrorCode::InvalidArgument,
-                         u"--tls-cert '%1' holds no PEM certificate"_s.arg(certPath));
-    }
-    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec}) {
-        const QSslKey key(*keyBytes, algorithm, QSsl::Pem, QSsl::PrivateKey);
-        if (!key.isNull()) {
-            s.tlsKey = key;
-            break;
-        }
-    }
-    if (s.tlsKey.isNull()) {
-        s.tlsChain.clear();
-        return makeError(
-            ErrorCode::InvalidArgument,
-            u"--tls-key '%1' holds no unencrypted PEM private key (RSA or EC)"_s.arg(keyPath));
-    }
-    // A mismatched pair would only fail at the first client's handshake, so check it here.
-    if (!keyMatchesCertificate(s.tlsKey, s.tlsChain.first())) {
-        s.tlsChain.clear();
-        s.tlsKey = {};
-        return makeError(
-            ErrorCode::InvalidArgument,
-            u"--tls-key '%1' is not the key of --tls-cert '%2'"_s.arg(keyPath, certPath));
-    }
-    return {};
-}
 } // namespace
 
 bool ServeSettings::tokenInClear() const
@@ -258,27 +142,14 @@ QString ServeSettings::helpText()
     return text;
 }
 
-Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
-                                           const QHash<QString, QString> &environment)
+namespace {
+
+// --data-dir and --token-file. Precedence: flag, environment, config file, default. A variable
+// set but empty counts as not set, so that it cannot hide the file's value (an empty token
+// would mean no auth).
+Result<void> readDataDirAndToken(const OptionSource &o, const QHash<QString, QString> &environment,
+                                 ServeSettings &s)
 {
-    QCommandLineParser parser;
-    Result<ConfigFile> file =
-        parseWithConfig(parser, arguments, serveOptions(), Repeatable, u"serve"_s);
-    if (!file) {
-        return file.error();
-    }
-    const OptionSource o(parser, std::move(file).value());
-    ServeSettings s;
-    if (o.isSet(u"listen"_s)) {
-        const auto listen = parseListenAddress(u"listen"_s, o.value(u"listen"_s));
-        if (!listen) {
-            return o.locate(u"listen"_s, listen.error());
-        }
-        s.address = listen->first;
-        s.port = listen->second;
-    }
-    // Precedence: flag, environment, config file, default. A variable set but empty counts as
-    // not set, so that it cannot hide the file's value (an empty token would mean no auth).
     const QString envDataDir = environment.value(u"ARTEMIS_DATA_DIR"_s);
     const QByteArray envToken = environment.value(u"ARTEMIS_TOKEN"_s).trimmed().toUtf8();
     if (o.onCommandLine(u"data-dir"_s)) {
@@ -291,24 +162,29 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
     if (s.dataDir.isEmpty()) {
         s.dataDir = u"./data"_s;
     }
-    if (o.isSet(u"token-file"_s) && (o.onCommandLine(u"token-file"_s) || envToken.isEmpty())) {
-        QFile tokenFile(o.value(u"token-file"_s));
-        if (!tokenFile.open(QIODevice::ReadOnly)) {
-            return o.locate(u"token-file"_s,
-                            makeError(ErrorCode::InvalidArgument,
-                                      u"cannot read --token-file '%1': %2"_s.arg(
-                                          tokenFile.fileName(), tokenFile.errorString())));
-        }
-        s.token = tokenFile.readAll().trimmed();
-        if (s.token.isEmpty()) {
-            return o.locate(u"token-file"_s,
-                            makeError(ErrorCode::InvalidArgument,
-                                      u"--token-file '%1' is empty"_s.arg(tokenFile.fileName())));
-        }
-    } else {
+    if (!o.isSet(u"token-file"_s) || (!o.onCommandLine(u"token-file"_s) && !envToken.isEmpty())) {
         s.token = envToken;
+        return {};
     }
-    s.insecureNoAuth = o.isSet(u"insecure-no-auth"_s);
+    QFile tokenFile(o.value(u"token-file"_s));
+    if (!tokenFile.open(QIODevice::ReadOnly)) {
+        return o.locate(u"token-file"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"cannot read --token-file '%1': %2"_s.arg(
+                                      tokenFile.fileName(), tokenFile.errorString())));
+    }
+    s.token = tokenFile.readAll().trimmed();
+    if (s.token.isEmpty()) {
+        return o.locate(u"token-file"_s,
+                        makeError(ErrorCode::InvalidArgument,
+                                  u"--token-file '%1' is empty"_s.arg(tokenFile.fileName())));
+    }
+    return {};
+}
+
+// --allow-origin and --allow-host: who may call the API from a browser, and without a token.
+Result<void> readAllowedCallers(const OptionSource &o, ServeSettings &s)
+{
     const QStringList origins = o.values(u"allow-origin"_s);
     for (qsizetype i = 0; i < origins.size(); ++i) {
         const QString &origin = origins.at(i);
@@ -336,24 +212,34 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.allowedHosts.append(host.toLower());
     }
+    return {};
+}
+
+// --tls-cert and --tls-key: both or neither.
+Result<void> readTlsOptions(const OptionSource &o, ServeSettings &s)
+{
     if (o.isSet(u"tls-cert"_s) != o.isSet(u"tls-key"_s)) {
         return o.locate(o.isSet(u"tls-cert"_s) ? u"tls-cert"_s : u"tls-key"_s,
                         makeError(ErrorCode::InvalidArgument,
                                   u"--tls-cert and --tls-key go together: give both or neither"_s));
     }
-    if (o.isSet(u"tls-cert"_s)) {
-        const Result<void> tls = readTls(o.value(u"tls-cert"_s), o.value(u"tls-key"_s), s);
-        if (!tls) {
-            return o.locate(tls.error().message.startsWith(u"--tls-cert"_s) ? u"tls-cert"_s
-                                                                            : u"tls-key"_s,
-                            tls.error());
-        }
+    if (!o.isSet(u"tls-cert"_s)) {
+        return {};
     }
-    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(o);
-    if (!policy) {
-        return policy.error();
+    Result<TlsFiles> tls = readTlsFiles(o.value(u"tls-cert"_s), o.value(u"tls-key"_s));
+    if (!tls) {
+        return o.locate(tls.error().message.startsWith(u"--tls-cert"_s) ? u"tls-cert"_s
+                                                                        : u"tls-key"_s,
+                        tls.error());
     }
-    s.policy = std::move(policy).value();
+    s.tlsChain = std::move(tls->chain);
+    s.tlsKey = std::move(tls->key);
+    return {};
+}
+
+// The numbers and durations: --max-nodes ... --max-body-memory, --idle-timeout, --body-timeout.
+Result<void> readLimits(const OptionSource &o, ServeSettings &s)
+{
     qint64 maxNodes = s.maxNodes;
     qint64 maxRunning = s.maxRunning;
     qint64 maxQueued = s.maxQueued;
@@ -388,6 +274,12 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         *target = *ms;
     }
+    return {};
+}
+
+// --alertmanager, the broker group, --allow-files: where alerts go, who fetches, what files.
+Result<void> readServices(const OptionSource &o, ServeSettings &s)
+{
     if (o.isSet(u"alertmanager"_s)) {
         const Result<QUrl> url = parseWebhookUrl(o.value(u"alertmanager"_s));
         if (!url || url->isEmpty()) {
@@ -398,36 +290,60 @@ Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
         }
         s.alertmanager = *url;
     }
-    if (o.isSet(u"broker-password-file"_s) && !o.isSet(u"broker"_s)) {
-        return o.locate(
-            u"broker-password-file"_s,
-            makeError(ErrorCode::InvalidArgument, u"--broker-password-file needs --broker"_s));
+    Result<BrokerOptions> broker = brokerOptionsFrom(o);
+    if (!broker) {
+        return broker.error();
     }
-    if (o.isSet(u"broker"_s)) {
-        Result<RedisUrl> broker =
-            RedisUrl::parse(o.value(u"broker"_s), o.value(u"broker-password-file"_s));
-        if (!broker) {
-            return o.locate(u"broker"_s, broker.error());
-        }
-        s.broker = std::move(broker).value();
-    }
-    if (o.isSet(u"broker-secret-file"_s)) {
-        if (!o.isSet(u"broker"_s)) {
-            return o.locate(
-                u"broker-secret-file"_s,
-                makeError(ErrorCode::InvalidArgument, u"--broker-secret-file needs --broker"_s));
-        }
-        Result<BrokerSecretPtr> secret = BrokerSecret::fromFile(o.value(u"broker-secret-file"_s));
-        if (!secret) {
-            return o.locate(u"broker-secret-file"_s, secret.error());
-        }
-        s.brokerSecret = std::move(secret).value();
-    }
+    s.broker = std::move(broker->url);
+    s.brokerSecret = std::move(broker->secret);
     Result<FileAccess> files = FileAccess::allowing(o.values(u"allow-files"_s));
     if (!files) {
         return o.locate(u"allow-files"_s, files.error());
     }
     s.files = std::move(files).value();
+    return {};
+}
+
+} // namespace
+
+Result<ServeSettings> ServeSettings::parse(const QStringList &arguments,
+                                           const QHash<QString, QString> &environment)
+{
+    QCommandLineParser parser;
+    Result<ConfigFile> file =
+        parseWithConfig(parser, arguments, serveOptions(), Repeatable, u"serve"_s);
+    if (!file) {
+        return file.error();
+    }
+    const OptionSource o(parser, std::move(file).value());
+    ServeSettings s;
+    if (o.isSet(u"listen"_s)) {
+        const auto listen = parseListenAddress(u"listen"_s, o.value(u"listen"_s));
+        if (!listen) {
+            return o.locate(u"listen"_s, listen.error());
+        }
+        s.address = listen->first;
+        s.port = listen->second;
+    }
+    if (const Result<void> read = readDataDirAndToken(o, environment, s); !read) {
+        return read.error();
+    }
+    s.insecureNoAuth = o.isSet(u"insecure-no-auth"_s);
+    for (auto read : {readAllowedCallers, readTlsOptions}) {
+        if (const Result<void> ok = read(o, s); !ok) {
+            return ok.error();
+        }
+    }
+    Result<std::shared_ptr<TargetPolicy>> policy = targetPolicyFrom(o);
+    if (!policy) {
+        return policy.error();
+    }
+    s.policy = std::move(policy).value();
+    for (auto read : {readLimits, readServices}) {
+        if (const Result<void> ok = read(o, s); !ok) {
+            return ok.error();
+        }
+    }
     Result<QStringList> warnings = secretFileWarnings(
         o, {u"token-file"_s, u"broker-password-file"_s, u"broker-secret-file"_s});
     if (!warnings) {
@@ -480,27 +396,7 @@ void ServeCommand::start(const QStringList &arguments)
     addRedactedValue(QString::fromUtf8(s.token));
 
     if (s.broker) {
-        // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy)
-        // and sends its policy with every hunt; workers check it besides their own
-        // --allow/--deny, on the host and on every address they resolve.
-        RedisExecutorConfig brokerConfig;
-        brokerConfig.policy =
-            s.policy ? TargetPolicyPtr(s.policy) : std::make_shared<const TargetPolicy>();
-        brokerConfig.secret = s.brokerSecret;
-        m_broker = std::make_unique<RedisExecutor>(*s.broker, brokerConfig);
-        connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
-            // Wrong or missing password, bad database: nothing can be fetched. Exit so the
-            // operator sees it at once (and systemd's Restart= does not hide it for long).
-            m_err << "artemis-headless serve: broker " << m_broker->url().toString() << ": " << why
-                  << '\n';
-            m_err.flush();
-            m_stopping = true;
-            m_broker->detach();
-            if (m_stack) {
-                m_stack->shutdown();
-            }
-            finish(UsageExit);
-        });
+        openBroker(s);
     }
     LocalStackConfig config;
     config.dataDir = s.dataDir;
@@ -538,6 +434,39 @@ void ServeCommand::start(const QStringList &arguments)
         finish(UsageExit);
         return;
     }
+    announce(s);
+}
+
+// Distributed mode: the executor that sends the nodes to the workers through Redis.
+void ServeCommand::openBroker(const ServeSettings &s)
+{
+    // Target policy: the coordinator checks literal hosts at submit (EngineConfig::policy)
+    // and sends its policy with every hunt; workers check it besides their own
+    // --allow/--deny, on the host and on every address they resolve.
+    RedisExecutorConfig brokerConfig;
+    brokerConfig.policy =
+        s.policy ? TargetPolicyPtr(s.policy) : std::make_shared<const TargetPolicy>();
+    brokerConfig.secret = s.brokerSecret;
+    m_broker = std::make_unique<RedisExecutor>(*s.broker, brokerConfig);
+    connect(m_broker.get(), &RedisExecutor::brokerFailed, this, [this](const QString &why) {
+        // Wrong or missing password, bad database: nothing can be fetched. Exit so the
+        // operator sees it at once (and systemd's Restart= does not hide it for long).
+        m_err << "artemis-headless serve: broker " << m_broker->url().toString() << ": " << why
+              << '\n';
+        m_err.flush();
+        m_stopping = true;
+        m_broker->detach();
+        if (m_stack) {
+            m_stack->shutdown();
+        }
+        finish(UsageExit);
+    });
+}
+
+// Once listening: the service URL in the lock and the alerts, the start lines, the broker's
+// hunts and the stored schedules resumed, and systemd told.
+void ServeCommand::announce(const ServeSettings &s)
+{
     const QString host = s.address.protocol() == QAbstractSocket::IPv6Protocol
                              ? u"[%1]"_s.arg(s.address.toString())
                              : s.address.toString();

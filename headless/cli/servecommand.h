@@ -89,6 +89,8 @@ Q_SIGNALS:
 
 private:
     void finish(int exitCode);
+    void openBroker(const ServeSettings &s);
+    void announce(const ServeSettings &s); // after a successful listen
     void resumeHunts(); // distributed mode: hunts a previous coordinator left unfinished
 
     QTextStream &m_out;

@@ -6,6 +6,7 @@
 #include <QHttpServerResponse>
 #include <QTimer>
 
+#include "headless/cli/brokeroptions.h"
 #include "headless/cli/clioptions.h"
 #include "headless/rest/selfmetrics.h"
 
@@ -87,19 +88,12 @@ Result<WorkerSettings> WorkerSettings::parse(const QStringList &arguments)
         return makeError(ErrorCode::InvalidArgument, u"--broker redis://HOST:PORT is required"_s);
     }
     WorkerSettings s;
-    Result<RedisUrl> broker =
-        RedisUrl::parse(o.value(u"broker"_s), o.value(u"broker-password-file"_s));
+    Result<BrokerOptions> broker = brokerOptionsFrom(o);
     if (!broker) {
-        return o.locate(u"broker"_s, broker.error());
+        return broker.error();
     }
-    s.broker = std::move(broker).value();
-    if (o.isSet(u"broker-secret-file"_s)) {
-        Result<BrokerSecretPtr> secret = BrokerSecret::fromFile(o.value(u"broker-secret-file"_s));
-        if (!secret) {
-            return o.locate(u"broker-secret-file"_s, secret.error());
-        }
-        s.worker.secret = std::move(secret).value();
-    }
+    s.broker = std::move(*broker->url);
+    s.worker.secret = std::move(broker->secret);
     s.worker.name = o.value(u"name"_s);
     if (s.worker.name.contains(u' ')) {
         return o.locate(u"name"_s,
