@@ -180,9 +180,10 @@ private:
     // What serve --alertmanager builds (LocalStack's sink), here with the test's Alertmanager.
     static std::unique_ptr<AlertSink> sinkTo(const Alertmanager &am, RestService &service)
     {
-        auto sink =
-            std::make_unique<AlertSink>(AlertSinkConfig{QUrl(am.url()), service.base(), 5000},
-                                        std::make_shared<const TargetPolicy>());
+        auto sink = std::make_unique<AlertSink>(
+            AlertSinkConfig{QUrl(am.url()),
+                            service.base() + u"/api/v1/schedules/{schedule}/alerts"_s, 5000},
+            std::make_shared<const TargetPolicy>());
         QObject::connect(service.scheduler(), &Scheduler::alertsEvaluated, sink.get(),
                          &AlertSink::deliver);
         return sink;

@@ -364,7 +364,7 @@ void TestRestServer::busyIs429AndCancelAndDelete()
     QCOMPARE(running.status, 409);
     // The service adds its own route to core's advice.
     QVERIFY2(running.json()
-                 .value(u"error"_s)
+                 .value(u"details"_s)
                  .toString()
                  .endsWith(u"cancel it first (POST /api/v1/hunts/%1/cancel)"_s.arg(id)),
              running.body.constData());
